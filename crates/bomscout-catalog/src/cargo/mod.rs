@@ -1,0 +1,4 @@
+//! Cargo: Cargo.lock and Cargo.toml.
+
+pub mod lock;
+pub mod manifest;

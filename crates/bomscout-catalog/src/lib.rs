@@ -1,0 +1,133 @@
+//! The parsers: one module per ecosystem, the one place that knows file formats.
+//!
+//! Every parser has the same shape, `fn parse(input: &Input) -> Result<Catalog, ParseError>`:
+//! it gets a file's bytes and its path relative to the scan root, and returns the projects,
+//! packages and edges the file describes. Parsers are pure: they read nothing but the bytes
+//! given, except the catalogers of installed trees and Cargo's license lookup, which say so
+//! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
+//! [`Diagnostic`] naming the file, so one bad file never stops a scan.
+#![deny(missing_docs)]
+
+pub mod cargo;
+mod error;
+pub mod npm;
+pub mod python;
+mod text;
+
+pub use error::ParseError;
+
+use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::Path;
+
+/// Knobs that change what catalogers may do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// May the Cargo cataloger run `cargo metadata` (pinned, see [`cargo`]) to learn
+    /// licenses? `--no-cargo` turns this off.
+    pub run_cargo: bool,
+    /// Files larger than this are skipped with a diagnostic, so memory stays bounded.
+    pub max_file_size: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            run_cargo: true,
+            max_file_size: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// One file handed to a parser.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The file's contents.
+    pub bytes: &'a [u8],
+    /// Its path relative to the scan root, `/`-separated; use it in every `Location`.
+    pub path: &'a str,
+    /// Where it is on disk. Pure parsers ignore it; installed-tree catalogers may read
+    /// siblings through it.
+    pub abs: &'a Path,
+    /// Options of this run.
+    pub options: &'a Options,
+}
+
+/// Runs the parser `cataloger` on one input.
+pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    match cataloger {
+        Cataloger::NpmLock => npm::package_lock::parse(input),
+        Cataloger::NpmManifest => npm::package_json::parse(input),
+        Cataloger::NpmInstalled => npm::installed::parse(input),
+        Cataloger::CargoLock => cargo::lock::parse(input),
+        Cataloger::CargoManifest => cargo::manifest::parse(input),
+        Cataloger::PipRequirements => python::requirements::parse(input),
+        Cataloger::PipfileLock => python::pipfile_lock::parse(input),
+        Cataloger::PoetryLock => python::poetry_lock::parse(input),
+        Cataloger::UvLock => python::uv_lock::parse(input),
+        Cataloger::Pylock => python::pylock::parse(input),
+        Cataloger::Pyproject => python::pyproject::parse(input),
+        Cataloger::PythonInstalled => python::installed::parse(input),
+    }
+}
+
+/// Reads and parses every detected file in parallel. The result has one catalog per file,
+/// in the order given; a file that could not be read or parsed yields a catalog holding
+/// only a diagnostic that names it.
+pub fn catalog_files(files: &[Detected], options: &Options) -> Vec<Catalog> {
+    files
+        .par_iter()
+        .map(|file| catalog_file(file, options))
+        .collect()
+}
+
+/// Reads and parses one file; never fails.
+pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
+    let bytes = match read_bounded(&file.abs, options.max_file_size) {
+        Ok(bytes) => bytes,
+        Err(message) => return failed(Diagnostic::error(&file.rel, message)),
+    };
+    let input = Input {
+        bytes: &bytes,
+        path: &file.rel,
+        abs: &file.abs,
+        options,
+    };
+    match parse(file.cataloger, &input) {
+        Ok(catalog) => catalog,
+        Err(e) => {
+            let mut d = Diagnostic::error(&file.rel, format!("{} skipped: {e}", file.cataloger));
+            d.line = e.line();
+            failed(d)
+        }
+    }
+}
+
+fn failed(diagnostic: Diagnostic) -> Catalog {
+    Catalog {
+        diagnostics: vec![diagnostic],
+        ..Catalog::default()
+    }
+}
+
+/// Reads a whole file, refusing files over `limit` bytes before reading them.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > limit {
+        return Err(format!(
+            "skipped: {len} bytes is over the {limit}-byte limit for one file"
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "skipped: grew past the {limit}-byte limit while read"
+        ));
+    }
+    Ok(bytes)
+}

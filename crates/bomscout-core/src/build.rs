@@ -1,0 +1,303 @@
+//! Merging many catalogs into one [`Sbom`]: deduplication by identity, and scope over the graph.
+
+use crate::{
+    Catalog, Component, DepKind, Dependency, Diagnostic, Ecosystem, NodeRef, Project, ProjectEntry,
+    Sbom, Scope,
+};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// A document-wide node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Project(usize),
+    Component(usize),
+}
+
+/// Accumulates [`Catalog`]s and produces one deduplicated [`Sbom`].
+///
+/// - Components are merged by [`Component::key`] (their purl): the same package found in
+///   two files is one component with two locations.
+/// - Projects are merged by `(ecosystem, dir)`: a `package.json` and the
+///   `package-lock.json` beside it describe one project.
+/// - A project's declared-but-unresolved dependency is dropped when the same project also
+///   has a resolved dependency of that name (the lockfile wins over the manifest's range).
+/// - Scope is computed over the whole graph: a component is `dev` when every path from
+///   every project to it passes through a dev edge, `optional` likewise, else `required`.
+///   Components no project reaches keep the scope their parser reported.
+#[derive(Debug, Default)]
+pub struct SbomBuilder {
+    name: String,
+    components: Vec<Component>,
+    by_key: HashMap<String, usize>,
+    projects: Vec<Project>,
+    manifests: Vec<BTreeSet<String>>,
+    by_dir: HashMap<(Ecosystem, String), usize>,
+    edges: HashSet<(Node, Node, DepKind)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl SbomBuilder {
+    /// A builder for a document about `name` (usually the scanned directory's name).
+    pub fn new(name: impl Into<String>) -> SbomBuilder {
+        SbomBuilder {
+            name: name.into(),
+            ..SbomBuilder::default()
+        }
+    }
+
+    /// Adds a diagnostic that did not come from a catalog (walk errors, I/O errors).
+    pub fn diagnostic(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Merges one file's catalog.
+    pub fn add(&mut self, catalog: Catalog) {
+        let Catalog {
+            projects,
+            packages,
+            diagnostics,
+        } = catalog;
+        self.diagnostics.extend(diagnostics);
+
+        let project_ids: Vec<usize> = projects.iter().map(|p| self.intern_project(p)).collect();
+        let mut package_deps = Vec::with_capacity(packages.len());
+        let component_ids: Vec<usize> = packages
+            .into_iter()
+            .map(|p| {
+                package_deps.push(p.deps);
+                self.intern_component(p.component)
+            })
+            .collect();
+        let map = |r: NodeRef| match r {
+            NodeRef::Project(i) => project_ids.get(i).map(|&g| Node::Project(g)),
+            NodeRef::Package(i) => component_ids.get(i).map(|&g| Node::Component(g)),
+        };
+        for (i, p) in projects.iter().enumerate() {
+            for e in &p.deps {
+                if let Some(to) = map(e.to) {
+                    self.edges
+                        .insert((Node::Project(project_ids[i]), to, e.kind));
+                }
+            }
+        }
+        for (i, deps) in package_deps.iter().enumerate() {
+            for e in deps {
+                if let Some(to) = map(e.to) {
+                    self.edges
+                        .insert((Node::Component(component_ids[i]), to, e.kind));
+                }
+            }
+        }
+    }
+
+    fn intern_component(&mut self, component: Component) -> usize {
+        let key = component.key();
+        match self.by_key.get(&key) {
+            Some(&i) => {
+                self.components[i].merge(component);
+                i
+            }
+            None => {
+                self.components.push(component);
+                self.by_key.insert(key, self.components.len() - 1);
+                self.components.len() - 1
+            }
+        }
+    }
+
+    fn intern_project(&mut self, project: &Project) -> usize {
+        let id = (project.ecosystem, project.dir.clone());
+        if let Some(&i) = self.by_dir.get(&id) {
+            let p = &mut self.projects[i];
+            p.name = p.name.take().or_else(|| project.name.clone());
+            p.version = p.version.take().or_else(|| project.version.clone());
+            p.purl = p.purl.take().or_else(|| project.purl.clone());
+            for l in &project.licenses {
+                if !p.licenses.contains(l) {
+                    p.licenses.push(l.clone());
+                }
+            }
+            self.manifests[i].insert(project.manifest.clone());
+            return i;
+        }
+        let mut p = project.clone();
+        p.deps.clear();
+        self.manifests.push(BTreeSet::from([p.manifest.clone()]));
+        self.projects.push(p);
+        self.by_dir.insert(id, self.projects.len() - 1);
+        self.projects.len() - 1
+    }
+
+    /// Produces the document: drops superseded declarations, computes scope and
+    /// directness, sorts everything.
+    pub fn finish(mut self) -> Sbom {
+        let superseded = self.drop_superseded_declarations();
+        let live = self.live_components(&superseded);
+        let scopes = self.compute_scopes();
+        for (i, c) in self.components.iter_mut().enumerate() {
+            if let Some(s) = scopes[i] {
+                c.scope = s;
+            }
+        }
+        for (from, to, _) in &self.edges {
+            if let (Node::Project(_), Node::Component(c)) = (from, to) {
+                self.components[*c].direct = true;
+            }
+        }
+        self.into_sbom(&live)
+    }
+
+    /// The lockfile wins over the manifest: a project's unresolved dependency on a name it
+    /// also depends on at a resolved version is dropped.
+    /// Returns the components that lost an edge this way.
+    fn drop_superseded_declarations(&mut self) -> HashSet<usize> {
+        let mut resolved_names: HashSet<(usize, (Ecosystem, Option<&str>, String))> =
+            HashSet::new();
+        for (from, to, _) in &self.edges {
+            if let (Node::Project(p), Node::Component(c)) = (from, to) {
+                let comp = &self.components[*c];
+                if comp.is_resolved() {
+                    resolved_names.insert((*p, comp.name_key()));
+                }
+            }
+        }
+        let superseded: Vec<(Node, Node, DepKind)> = self
+            .edges
+            .iter()
+            .filter(|(from, to, _)| match (from, to) {
+                (Node::Project(p), Node::Component(c)) => {
+                    let comp = &self.components[*c];
+                    !comp.is_resolved() && resolved_names.contains(&(*p, comp.name_key()))
+                }
+                _ => false,
+            })
+            .copied()
+            .collect();
+        let mut lost = HashSet::new();
+        for e in superseded {
+            if let Node::Component(c) = e.1 {
+                lost.insert(c);
+            }
+            self.edges.remove(&e);
+        }
+        lost
+    }
+
+    /// Components to keep: all but superseded declarations left with no dependent.
+    fn live_components(&self, superseded: &HashSet<usize>) -> Vec<bool> {
+        let mut has_dependent = vec![false; self.components.len()];
+        for (_, to, _) in &self.edges {
+            if let Node::Component(c) = to {
+                has_dependent[*c] = true;
+            }
+        }
+        self.components
+            .iter()
+            .enumerate()
+            .map(|(i, _)| has_dependent[i] || !superseded.contains(&i))
+            .collect()
+    }
+
+    /// Scope of each component over the graph, `None` where no project reaches it.
+    ///
+    /// A monotone fixpoint: a node's scope only rises (dev → optional → required), so each
+    /// node is revisited at most three times and the whole pass is linear in the edges.
+    fn compute_scopes(&self) -> Vec<Option<Scope>> {
+        let mut adj: HashMap<Node, Vec<(Node, DepKind)>> = HashMap::new();
+        for (from, to, kind) in &self.edges {
+            adj.entry(*from).or_default().push((*to, *kind));
+        }
+        let mut scope: Vec<Option<Scope>> = vec![None; self.components.len()];
+        let mut work: Vec<(Node, Scope)> = (0..self.projects.len())
+            .map(|p| (Node::Project(p), Scope::Required))
+            .collect();
+        while let Some((node, s)) = work.pop() {
+            for (to, kind) in adj.get(&node).map(Vec::as_slice).unwrap_or_default() {
+                let reach = s.min(kind.scope_cap());
+                match to {
+                    Node::Component(c) => {
+                        if scope[*c].is_none_or(|old| reach > old) {
+                            scope[*c] = Some(reach);
+                            work.push((*to, reach));
+                        }
+                    }
+                    // A project depending on another (workspace members) passes its scope on
+                    // only through the member's own edges, which start at `required` anyway.
+                    Node::Project(_) => {}
+                }
+            }
+        }
+        scope
+    }
+
+    fn into_sbom(self, live: &[bool]) -> Sbom {
+        let refs: Vec<Option<String>> = self
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| live[i].then(|| c.key()))
+            .collect();
+        let project_refs: Vec<String> = self
+            .projects
+            .iter()
+            .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir))
+            .collect();
+        let node_ref = |n: Node| -> Option<String> {
+            match n {
+                Node::Project(p) => Some(project_refs[p].clone()),
+                Node::Component(c) => refs[c].clone(),
+            }
+        };
+        let mut dependencies: Vec<Dependency> = self
+            .edges
+            .iter()
+            .filter_map(|(from, to, kind)| {
+                Some(Dependency {
+                    from: node_ref(*from)?,
+                    to: node_ref(*to)?,
+                    kind: *kind,
+                })
+            })
+            .filter(|d| d.from != d.to)
+            .collect();
+        dependencies.sort();
+        dependencies.dedup();
+
+        let mut components: Vec<Component> = self
+            .components
+            .into_iter()
+            .zip(live)
+            .filter_map(|(c, keep)| keep.then_some(c))
+            .collect();
+        components.sort_by_cached_key(Component::key);
+
+        let mut projects: Vec<ProjectEntry> = self
+            .projects
+            .into_iter()
+            .zip(project_refs)
+            .zip(self.manifests)
+            .map(|((p, bom_ref), manifests)| ProjectEntry {
+                bom_ref,
+                ecosystem: p.ecosystem,
+                manifests,
+                dir: p.dir,
+                name: p.name,
+                version: p.version,
+                purl: p.purl,
+                licenses: p.licenses,
+            })
+            .collect();
+        projects.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+
+        let mut diagnostics = self.diagnostics;
+        diagnostics.sort();
+        diagnostics.dedup();
+        Sbom {
+            name: self.name,
+            projects,
+            components,
+            dependencies,
+            diagnostics,
+        }
+    }
+}

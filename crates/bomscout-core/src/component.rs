@@ -1,0 +1,333 @@
+//! A third-party component: one package at one version, wherever it was found.
+
+use crate::{purl::pep503, Ecosystem, License, Purl, PurlError};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// How a component is needed by the projects that depend on it.
+///
+/// Ordered from weakest to strongest, so that `max` over several paths gives the scope of
+/// a component reached more than one way.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Only needed to develop or test a project: every path to it passes a dev edge.
+    Dev,
+    /// Only reached through optional edges (npm `optionalDependencies`, Python extras …).
+    Optional,
+    /// Needed at run time.
+    #[default]
+    Required,
+}
+
+impl Scope {
+    /// The lowercase name used in tables, JSON and the `bomscout:scope` property.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Dev => "dev",
+            Scope::Optional => "optional",
+            Scope::Required => "required",
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place a component (or a license) was found: a file path relative to the scan root,
+/// always with `/` separators, and a 1-based line where the parser knows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// Path relative to the scan root, `/`-separated.
+    pub path: String,
+    /// 1-based line number, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+impl Location {
+    /// A location without a line.
+    pub fn new(path: impl Into<String>) -> Location {
+        Location {
+            path: path.into(),
+            line: None,
+        }
+    }
+
+    /// A location at a 1-based line.
+    pub fn at_line(path: impl Into<String>, line: u32) -> Location {
+        Location {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.path, line),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// A hash algorithm, named as CycloneDX names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum HashAlg {
+    /// MD5.
+    #[serde(rename = "MD5")]
+    Md5,
+    /// SHA-1 (npm v1 locks' `integrity` may be SHA-1).
+    #[serde(rename = "SHA-1")]
+    Sha1,
+    /// SHA-256 (Cargo.lock `checksum`, Python hashes).
+    #[serde(rename = "SHA-256")]
+    Sha256,
+    /// SHA-384.
+    #[serde(rename = "SHA-384")]
+    Sha384,
+    /// SHA-512 (npm `integrity`).
+    #[serde(rename = "SHA-512")]
+    Sha512,
+    /// BLAKE2b-256.
+    #[serde(rename = "BLAKE2b-256")]
+    Blake2b256,
+}
+
+impl HashAlg {
+    /// The name as written in CycloneDX and SPDX (`SHA-256`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HashAlg::Md5 => "MD5",
+            HashAlg::Sha1 => "SHA-1",
+            HashAlg::Sha256 => "SHA-256",
+            HashAlg::Sha384 => "SHA-384",
+            HashAlg::Sha512 => "SHA-512",
+            HashAlg::Blake2b256 => "BLAKE2b-256",
+        }
+    }
+
+    /// Parses the algorithm names lockfiles use: `sha256`, `sha512`, `SHA-256`, `md5` …
+    pub fn from_name(name: &str) -> Option<HashAlg> {
+        let n: String = name
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect();
+        Some(match n.as_str() {
+            "md5" => HashAlg::Md5,
+            "sha1" => HashAlg::Sha1,
+            "sha256" => HashAlg::Sha256,
+            "sha384" => HashAlg::Sha384,
+            "sha512" => HashAlg::Sha512,
+            "blake2b256" => HashAlg::Blake2b256,
+            _ => return None,
+        })
+    }
+}
+
+/// A content hash of a package archive, lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Hash {
+    /// The algorithm.
+    pub alg: HashAlg,
+    /// Lowercase hex digest.
+    pub value: String,
+}
+
+impl Hash {
+    /// A hash from an algorithm and a hex digest (lowercased here). Returns `None` if the
+    /// digest is not hex of the algorithm's length, so a malformed lockfile cannot put a
+    /// value into an SBOM that its schema would reject.
+    pub fn hex(alg: HashAlg, value: &str) -> Option<Hash> {
+        let len = match alg {
+            HashAlg::Md5 => 32,
+            HashAlg::Sha1 => 40,
+            HashAlg::Sha256 | HashAlg::Blake2b256 => 64,
+            HashAlg::Sha384 => 96,
+            HashAlg::Sha512 => 128,
+        };
+        (value.len() == len && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Hash {
+            alg,
+            value: value.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// One third-party package at one version: the unit every SBOM lists.
+///
+/// Build one with [`Component::new`] (a resolved version) or [`Component::unresolved`] (a
+/// version range declared in a manifest with no lockfile beside it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    /// The ecosystem the name lives in.
+    pub ecosystem: Ecosystem,
+    /// npm scope (`@babel`), Maven group, Go module path prefix …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The package name as the package manager spells it.
+    pub name: String,
+    /// The exact resolved version; `None` when unresolved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The declared requirement (`^4.17.0`, `>=2,<3`) of an unresolved component.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// The package URL; the component's identity.
+    pub purl: Purl,
+    /// How the projects need it, computed over the dependency graph.
+    pub scope: Scope,
+    /// True when some project depends on it directly.
+    pub direct: bool,
+    /// Every license found for it, each with where it came from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<License>,
+    /// Archive hashes, sorted and unique.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    /// Every file it was found in.
+    pub locations: BTreeSet<Location>,
+    /// Ecosystem-specific facts (`resolved` URL, `alias`, `bundled` …); writers put them
+    /// under the `bomscout:` property namespace.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, String>,
+}
+
+impl Component {
+    /// A resolved component; builds its purl.
+    pub fn new(
+        ecosystem: Ecosystem,
+        namespace: Option<&str>,
+        name: &str,
+        version: &str,
+    ) -> Result<Component, PurlError> {
+        Component::with_qualifiers(ecosystem, namespace, name, version, &[])
+    }
+
+    /// A resolved component whose purl carries qualifiers (`vcs_url`, `download_url`, …),
+    /// e.g. a git or URL dependency, so that it is not confused with the registry package.
+    pub fn with_qualifiers(
+        ecosystem: Ecosystem,
+        namespace: Option<&str>,
+        name: &str,
+        version: &str,
+        qualifiers: &[(&str, &str)],
+    ) -> Result<Component, PurlError> {
+        let purl = Purl::build(ecosystem, namespace, name, Some(version), qualifiers)?;
+        Ok(Component::blank(ecosystem, namespace, name, purl).versioned(version))
+    }
+
+    /// A declared but unresolved component: a manifest names it with a range and no
+    /// lockfile pins it. Its purl has no version.
+    pub fn unresolved(
+        ecosystem: Ecosystem,
+        namespace: Option<&str>,
+        name: &str,
+        requirement: &str,
+    ) -> Result<Component, PurlError> {
+        let purl = Purl::build(ecosystem, namespace, name, None, &[])?;
+        let mut c = Component::blank(ecosystem, namespace, name, purl);
+        c.requirement = Some(requirement.to_string());
+        Ok(c)
+    }
+
+    fn blank(ecosystem: Ecosystem, namespace: Option<&str>, name: &str, purl: Purl) -> Component {
+        Component {
+            ecosystem,
+            namespace: namespace.filter(|n| !n.is_empty()).map(str::to_string),
+            name: name.to_string(),
+            version: None,
+            requirement: None,
+            purl,
+            scope: Scope::default(),
+            direct: false,
+            licenses: Vec::new(),
+            hashes: Vec::new(),
+            locations: BTreeSet::new(),
+            properties: BTreeMap::new(),
+        }
+    }
+
+    fn versioned(mut self, version: &str) -> Component {
+        self.version = Some(version.to_string()).filter(|v| !v.is_empty());
+        self
+    }
+
+    /// Records a file this component was found in (builder style).
+    pub fn at(mut self, location: Location) -> Component {
+        self.locations.insert(location);
+        self
+    }
+
+    /// True when the component has an exact version.
+    pub fn is_resolved(&self) -> bool {
+        self.version.is_some()
+    }
+
+    /// The component's unique reference within a document (CycloneDX `bom-ref`): the purl
+    /// for a resolved component, and a distinct `unresolved:` form for a range, so that an
+    /// exact pin in a manifest never collides with the locked package of the same version.
+    pub fn key(&self) -> String {
+        match (&self.version, &self.requirement) {
+            (None, Some(req)) => format!("unresolved:{}@{}", self.purl, req),
+            _ => self.purl.as_str().to_string(),
+        }
+    }
+
+    /// `(ecosystem, namespace, normalized name)`: what a manifest's declared dependency and
+    /// a lockfile's resolved package have in common.
+    pub fn name_key(&self) -> (Ecosystem, Option<&str>, String) {
+        let name = match self.ecosystem {
+            Ecosystem::PyPI => pep503(&self.name),
+            _ => self.name.clone(),
+        };
+        (self.ecosystem, self.namespace.as_deref(), name)
+    }
+
+    /// `namespace/name` (npm: `@scope/name`), as shown to people.
+    pub fn display_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// Adds a hash unless it is already present.
+    pub fn add_hash(&mut self, hash: Hash) {
+        if !self.hashes.contains(&hash) {
+            self.hashes.push(hash);
+            self.hashes.sort();
+        }
+    }
+
+    /// Adds a license unless the same text from the same place is already present.
+    pub fn add_license(&mut self, license: License) {
+        if !self.licenses.contains(&license) {
+            self.licenses.push(license);
+        }
+    }
+
+    /// Folds another record of the same package (same [`Component::key`]) into this one:
+    /// locations, licenses and hashes are unioned, properties keep the first value.
+    pub fn merge(&mut self, other: Component) {
+        self.locations.extend(other.locations);
+        for l in other.licenses {
+            self.add_license(l);
+        }
+        for h in other.hashes {
+            self.add_hash(h);
+        }
+        for (k, v) in other.properties {
+            self.properties.entry(k).or_insert(v);
+        }
+        self.scope = self.scope.max(other.scope);
+        self.direct |= other.direct;
+    }
+}

@@ -1,0 +1,83 @@
+//! The package ecosystems bomscout knows, and the purl type each maps to.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A package ecosystem: the registry world a package name lives in.
+///
+/// The variant decides the purl type and the name rules (see [`crate::Purl`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ecosystem {
+    /// JavaScript packages (npm, yarn, pnpm, bun).
+    Npm,
+    /// Rust crates.
+    Cargo,
+    /// Python distributions.
+    #[serde(rename = "pypi")]
+    PyPI,
+    /// Go modules.
+    Golang,
+    /// Maven artifacts (Maven, Gradle, jars).
+    Maven,
+    /// Ruby gems.
+    Gem,
+    /// PHP Composer packages.
+    Composer,
+    /// .NET NuGet packages.
+    Nuget,
+    /// Swift packages.
+    Swift,
+    /// CocoaPods.
+    Cocoapods,
+    /// Dart/Flutter pub packages.
+    Pub,
+    /// Elixir/Erlang Hex packages.
+    Hex,
+    /// Conan C/C++ packages.
+    Conan,
+    /// Haskell Hackage packages.
+    Hackage,
+    /// R CRAN packages.
+    Cran,
+    /// GitHub repositories (e.g. GitHub Actions `uses:`).
+    Github,
+    /// Anything else.
+    Generic,
+}
+
+impl Ecosystem {
+    /// The purl `type` for this ecosystem, per the purl specification.
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            Ecosystem::Npm => "npm",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::PyPI => "pypi",
+            Ecosystem::Golang => "golang",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
+            Ecosystem::Nuget => "nuget",
+            Ecosystem::Swift => "swift",
+            Ecosystem::Cocoapods => "cocoapods",
+            Ecosystem::Pub => "pub",
+            Ecosystem::Hex => "hex",
+            Ecosystem::Conan => "conan",
+            Ecosystem::Hackage => "hackage",
+            Ecosystem::Cran => "cran",
+            Ecosystem::Github => "github",
+            Ecosystem::Generic => "generic",
+        }
+    }
+
+    /// A short human name, as shown in the table output.
+    pub fn as_str(self) -> &'static str {
+        self.purl_type()
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

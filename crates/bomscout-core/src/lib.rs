@@ -1,0 +1,48 @@
+//! The bomscout data model. No I/O lives here.
+//!
+//! Data flows one way through bomscout: *walk → detect → parse → resolve → license → report*.
+//! This crate holds the types every stage shares:
+//!
+//! - [`Cataloger`]: which parser reads a detected file (the walker picks it, the catalog runs it).
+//! - [`Catalog`]: what one parser found in one file: [`Project`]s, [`Package`]s, edges, diagnostics.
+//! - [`Component`]: one third-party package, identified by its [`Purl`].
+//! - [`Sbom`]: many catalogs merged by [`SbomBuilder`] into one deduplicated document, with
+//!   scope computed over the dependency graph.
+//!
+//! ```
+//! use bomscout_core::{Catalog, Component, DepKind, Ecosystem, Project, SbomBuilder, Scope};
+//!
+//! let mut catalog = Catalog::default();
+//! let lodash = catalog.add_package(Component::new(Ecosystem::Npm, None, "lodash", "4.17.21").unwrap());
+//! let mut app = Project::new(Ecosystem::Npm, "app/package-lock.json");
+//! app.name = Some("app".into());
+//! app.add_dep(lodash, DepKind::Dev);
+//! catalog.add_project(app);
+//!
+//! let mut builder = SbomBuilder::new("app");
+//! builder.add(catalog);
+//! let sbom = builder.finish();
+//! assert_eq!(sbom.components.len(), 1);
+//! assert_eq!(sbom.components[0].scope, Scope::Dev);
+//! ```
+#![deny(missing_docs)]
+
+mod build;
+mod catalog;
+mod cataloger;
+mod component;
+mod diagnostic;
+mod ecosystem;
+mod license;
+mod purl;
+mod sbom;
+
+pub use build::SbomBuilder;
+pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
+pub use cataloger::{Cataloger, Detected};
+pub use component::{Component, Hash, HashAlg, Location, Scope};
+pub use diagnostic::{Diagnostic, Severity};
+pub use ecosystem::Ecosystem;
+pub use license::{License, LicenseSource, SourceKind};
+pub use purl::{Purl, PurlError};
+pub use sbom::{Dependency, ProjectEntry, Sbom};

@@ -1,0 +1,80 @@
+//! Licenses as found, with their evidence.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of evidence a license comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A license field the package declares (package.json `license`, Cargo `license`,
+    /// Python `License-Expression` / `License`, a lockfile's copy of it).
+    Declared,
+    /// A Python trove classifier such as `License :: OSI Approved :: MIT License`.
+    Classifier,
+    /// The text of a license file, matched against the SPDX license texts.
+    File,
+    /// A correction written in a policy file.
+    Curation,
+}
+
+/// Where a license came from: the file, the field (or file name) and the kind of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LicenseSource {
+    /// Path relative to the scan root.
+    pub path: String,
+    /// The field it was read from (`license`, `licenses[0].type`, `License-Expression`,
+    /// `Classifier`), or the license file's name.
+    pub field: String,
+    /// The kind of evidence.
+    pub kind: SourceKind,
+}
+
+/// One license statement about a component.
+///
+/// Catalogers fill `raw` and `source`; the license stage (`bomscout-license`) fills
+/// `expression` when `raw` normalizes to a valid SPDX expression, and `mapped_from` when an
+/// alias was needed to get there. A string that does not normalize keeps `expression: None`
+/// and is reported verbatim: never dropped, never guessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct License {
+    /// The text exactly as declared.
+    pub raw: String,
+    /// The normalized SPDX expression, once the license stage has run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// The alias table entry used to reach `expression` (e.g. `Apache 2.0`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mapped_from: Option<String>,
+    /// Match confidence in `0.0..=1.0` for license-file evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+    /// Where it was found.
+    pub source: LicenseSource,
+}
+
+impl License {
+    /// A declared license string read from `field` of the file at `path`.
+    pub fn declared(raw: &str, path: &str, field: &str) -> License {
+        License::of_kind(raw, path, field, SourceKind::Declared)
+    }
+
+    /// A license of any source kind.
+    pub fn of_kind(raw: &str, path: &str, field: &str, kind: SourceKind) -> License {
+        License {
+            raw: raw.trim().to_string(),
+            expression: None,
+            mapped_from: None,
+            confidence: None,
+            source: LicenseSource {
+                path: path.to_string(),
+                field: field.to_string(),
+                kind,
+            },
+        }
+    }
+
+    /// The SPDX expression if normalized, else the raw text: what people should read.
+    pub fn display(&self) -> &str {
+        self.expression.as_deref().unwrap_or(&self.raw)
+    }
+}

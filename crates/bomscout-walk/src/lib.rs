@@ -1,0 +1,256 @@
+//! The parallel filesystem walk, and the table that maps a file to the cataloger that reads it.
+//!
+//! The walk reads no file contents: it yields [`Detected`] files, sorted, for
+//! `bomscout-catalog` to parse. It never follows symlinks unless asked (and then detects
+//! loops), prunes VCS internals, honours `--exclude` globs, and turns every unreadable
+//! directory into a [`Diagnostic`] instead of stopping. `node_modules` and
+//! `site-packages` are walked: installed-package records are evidence too.
+#![deny(missing_docs)]
+
+mod detect;
+
+pub use detect::detect;
+
+use bomscout_core::{Detected, Diagnostic};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Directory names never descended into: version-control internals hold no packages.
+const PRUNED_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+/// How to walk.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow_links: bool,
+    /// Globs of paths to skip. A glob without `/` matches a file or directory name at any
+    /// depth (`node_modules`, `*.min.js`); one with `/` matches the path relative to the
+    /// scan root (`vendor/**`, `**/testdata/**`).
+    pub excludes: Vec<String>,
+    /// Worker threads; 0 picks the number of cores.
+    pub threads: usize,
+}
+
+/// A glob in `--exclude` did not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid --exclude glob {glob:?}: {source}")]
+pub struct ExcludeError {
+    glob: String,
+    source: globset::Error,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Detected files, sorted by relative path.
+    pub files: Vec<Detected>,
+    /// Directories or files that could not be read, symlink loops.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many directory entries were visited (for progress and benchmarks).
+    pub entries: u64,
+}
+
+/// Compiled exclude globs: names (no `/`) and paths (with `/`).
+#[derive(Clone)]
+struct Excludes {
+    names: GlobSet,
+    paths: GlobSet,
+}
+
+impl Excludes {
+    fn new(globs: &[String]) -> Result<Excludes, ExcludeError> {
+        let mut names = GlobSetBuilder::new();
+        let mut paths = GlobSetBuilder::new();
+        for g in globs {
+            let trimmed = g.trim_start_matches("./").trim_end_matches('/');
+            let glob = Glob::new(trimmed).map_err(|source| ExcludeError {
+                glob: g.clone(),
+                source,
+            })?;
+            if trimmed.contains('/') {
+                paths.add(glob);
+            } else {
+                names.add(glob);
+            }
+        }
+        let build = |b: GlobSetBuilder, g: &str| {
+            b.build().map_err(|source| ExcludeError {
+                glob: g.to_string(),
+                source,
+            })
+        };
+        Ok(Excludes {
+            names: build(names, "")?,
+            paths: build(paths, "")?,
+        })
+    }
+
+    fn matches(&self, rel: &str, name: &str) -> bool {
+        self.names.is_match(name) || self.paths.is_match(rel)
+    }
+}
+
+/// Walks every root in parallel and returns the detected files.
+///
+/// Relative paths are relative to the root they were found under; when several roots are
+/// given, each path is prefixed with its root as given, so that paths stay unique.
+pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Walked, ExcludeError> {
+    let excludes = Excludes::new(&options.excludes)?;
+    let mut out = Walked::default();
+    for root in roots {
+        let prefix = (roots.len() > 1).then(|| slash_path(root));
+        walk_root(root, prefix.as_deref(), options, &excludes, &mut out);
+    }
+    out.files.sort();
+    out.files.dedup();
+    out.diagnostics.sort();
+    Ok(out)
+}
+
+fn walk_root(
+    root: &Path,
+    prefix: Option<&str>,
+    options: &WalkOptions,
+    excludes: &Excludes,
+    out: &mut Walked,
+) {
+    let files = Mutex::new(Vec::new());
+    let diagnostics = Mutex::new(Vec::new());
+    let entries = AtomicU64::new(0);
+    let root_owned = root.to_path_buf();
+    let filter_root = root_owned.clone();
+    let excludes = excludes.clone();
+    ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .follow_links(options.follow_links)
+        .threads(options.threads)
+        .filter_entry(move |entry| keep(&filter_root, &excludes, entry))
+        .build_parallel()
+        .run(|| {
+            let root = &root_owned;
+            let files = &files;
+            let diagnostics = &diagnostics;
+            let entries = &entries;
+            Box::new(move |result| {
+                entries.fetch_add(1, Ordering::Relaxed);
+                match result {
+                    Ok(entry) => {
+                        if entry.file_type().is_some_and(|t| t.is_file()) {
+                            let rel = relative(root, entry.path());
+                            if let Some(cataloger) = detect(&rel) {
+                                let rel = match prefix {
+                                    Some(p) => format!("{p}/{rel}"),
+                                    None => rel,
+                                };
+                                let found = Detected {
+                                    rel,
+                                    abs: entry.into_path(),
+                                    cataloger,
+                                };
+                                files.lock().expect("no panics while held").push(found);
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        let d = walk_diagnostic(root, prefix, &err);
+                        diagnostics.lock().expect("no panics while held").push(d);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    out.files.extend(files.into_inner().unwrap_or_default());
+    out.diagnostics
+        .extend(diagnostics.into_inner().unwrap_or_default());
+    out.entries += entries.into_inner();
+}
+
+/// False for entries the walk must not yield or descend into: VCS internals, excludes.
+fn keep(root: &Path, excludes: &Excludes, entry: &ignore::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+    if is_dir && PRUNED_DIRS.contains(&name.as_ref()) {
+        return false;
+    }
+    entry.depth() == 0 || !excludes.matches(&relative(root, entry.path()), &name)
+}
+
+/// A walk error as a diagnostic naming the path it concerns.
+fn walk_diagnostic(root: &Path, prefix: Option<&str>, err: &ignore::Error) -> Diagnostic {
+    let path = error_path(err)
+        .map(|p| relative(root, p))
+        .unwrap_or_else(|| slash_path(root));
+    let path = match prefix {
+        Some(p) => format!("{p}/{path}"),
+        None => path,
+    };
+    let message = if is_loop(err) {
+        "symbolic link loop; not followed again".to_string()
+    } else {
+        format!("cannot read: {}", io_message(err))
+    };
+    Diagnostic::warning(path, message)
+}
+
+fn error_path(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+fn is_loop(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        _ => false,
+    }
+}
+
+fn io_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => io_message(err),
+        ignore::Error::Io(e) => e.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `path` relative to `root`, `/`-separated, lossy for non-UTF-8 names (display only; the
+/// absolute path is kept as bytes for reading).
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = slash_path(rel);
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s
+    }
+}
+
+fn slash_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.components() {
+        let part = c.as_os_str().to_string_lossy();
+        if part == "/" || part.is_empty() {
+            if out.is_empty() {
+                out.push('/');
+            }
+            continue;
+        }
+        if !out.is_empty() && !out.ends_with('/') {
+            out.push('/');
+        }
+        out.push_str(&part);
+    }
+    out
+}
