@@ -16,10 +16,11 @@ mod text;
 
 pub use error::ParseError;
 
-use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic};
+use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic, Reporter};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Knobs that change what catalogers may do.
 #[derive(Debug, Clone)]
@@ -75,10 +76,23 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
 /// Reads and parses every detected file in parallel. The result has one catalog per file,
 /// in the order given; a file that could not be read or parsed yields a catalog holding
 /// only a diagnostic that names it.
-pub fn catalog_files(files: &[Detected], options: &Options) -> Vec<Catalog> {
+pub fn catalog_files(
+    files: &[Detected],
+    options: &Options,
+    reporter: &dyn Reporter,
+) -> Vec<Catalog> {
+    let done = AtomicU64::new(0);
+    let total = files.len() as u64;
     files
         .par_iter()
-        .map(|file| catalog_file(file, options))
+        .map(|file| {
+            let catalog = catalog_file(file, options);
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % 256 == 0 || n == total {
+                reporter.parsed(n, total);
+            }
+            catalog
+        })
         .collect()
 }
 

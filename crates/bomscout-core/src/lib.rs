@@ -35,6 +35,7 @@ mod diagnostic;
 mod ecosystem;
 mod license;
 mod purl;
+mod reporter;
 mod sbom;
 
 pub use build::SbomBuilder;
@@ -45,4 +46,5 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::Ecosystem;
 pub use license::{License, LicenseSource, SourceKind};
 pub use purl::{Purl, PurlError};
+pub use reporter::{Reporter, Silent};
 pub use sbom::{Dependency, ProjectEntry, Sbom};

@@ -97,3 +97,21 @@ impl Sbom {
             .any(|d| d.severity == crate::Severity::Error)
     }
 }
+
+impl Sbom {
+    /// The document without dev-scoped components and the edges to them (`--no-dev`).
+    ///
+    /// Dev components are kept and marked by default; this is the explicit opt-out.
+    pub fn without_dev(mut self) -> Sbom {
+        let dropped: std::collections::HashSet<String> = self
+            .components
+            .iter()
+            .filter(|c| c.scope == crate::Scope::Dev)
+            .map(|c| c.key())
+            .collect();
+        self.components.retain(|c| c.scope != crate::Scope::Dev);
+        self.dependencies
+            .retain(|d| !dropped.contains(&d.from) && !dropped.contains(&d.to));
+        self
+    }
+}

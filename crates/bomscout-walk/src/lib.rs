@@ -11,7 +11,7 @@ mod detect;
 
 pub use detect::detect;
 
-use bomscout_core::{Detected, Diagnostic};
+use bomscout_core::{Detected, Diagnostic, Reporter};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +19,9 @@ use std::sync::Mutex;
 
 /// Directory names never descended into: version-control internals hold no packages.
 const PRUNED_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
+/// Report progress every this many entries.
+const PROGRESS_EVERY: u64 = 4096;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -96,12 +99,23 @@ impl Excludes {
 ///
 /// Relative paths are relative to the root they were found under; when several roots are
 /// given, each path is prefixed with its root as given, so that paths stay unique.
-pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Walked, ExcludeError> {
+pub fn walk(
+    roots: &[PathBuf],
+    options: &WalkOptions,
+    reporter: &dyn Reporter,
+) -> Result<Walked, ExcludeError> {
     let excludes = Excludes::new(&options.excludes)?;
     let mut out = Walked::default();
     for root in roots {
         let prefix = (roots.len() > 1).then(|| slash_path(root));
-        walk_root(root, prefix.as_deref(), options, &excludes, &mut out);
+        walk_root(
+            root,
+            prefix.as_deref(),
+            options,
+            &excludes,
+            reporter,
+            &mut out,
+        );
     }
     out.files.sort();
     out.files.dedup();
@@ -114,11 +128,13 @@ fn walk_root(
     prefix: Option<&str>,
     options: &WalkOptions,
     excludes: &Excludes,
+    reporter: &dyn Reporter,
     out: &mut Walked,
 ) {
     let files = Mutex::new(Vec::new());
     let diagnostics = Mutex::new(Vec::new());
     let entries = AtomicU64::new(0);
+    let detected = AtomicU64::new(0);
     let root_owned = root.to_path_buf();
     let filter_root = root_owned.clone();
     let excludes = excludes.clone();
@@ -133,8 +149,12 @@ fn walk_root(
             let files = &files;
             let diagnostics = &diagnostics;
             let entries = &entries;
+            let detected = &detected;
             Box::new(move |result| {
-                entries.fetch_add(1, Ordering::Relaxed);
+                let seen = entries.fetch_add(1, Ordering::Relaxed) + 1;
+                if seen % PROGRESS_EVERY == 0 {
+                    reporter.walked(seen, detected.load(Ordering::Relaxed));
+                }
                 match result {
                     Ok(entry) => {
                         if entry.file_type().is_some_and(|t| t.is_file()) {
@@ -149,6 +169,7 @@ fn walk_root(
                                     abs: entry.into_path(),
                                     cataloger,
                                 };
+                                detected.fetch_add(1, Ordering::Relaxed);
                                 files.lock().expect("no panics while held").push(found);
                             }
                         }
