@@ -1,1 +1,29 @@
-fn main() {}
+//! The `bomscout` binary: argument parsing and exit codes only; the work is in the crates.
+//!
+//! Exit codes: 0 success, 1 policy violations (`check`), 2 usage or fatal error (and, with
+//! `--strict`, files that could not be parsed).
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+mod cli;
+mod progress;
+mod scan;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("bomscout: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = cli::Cli::parse();
+    match &cli.command {
+        cli::Command::Scan(args) => scan::run(args),
+    }
+}

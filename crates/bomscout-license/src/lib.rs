@@ -28,3 +28,13 @@ pub fn normalize_license(license: &mut License) {
     license.expression = n.expression;
     license.mapped_from = n.mapped_from;
 }
+
+/// Normalizes every license of every component and project of `sbom`.
+pub fn normalize_sbom(sbom: &mut bomscout_core::Sbom) {
+    for c in &mut sbom.components {
+        c.licenses.iter_mut().for_each(normalize_license);
+    }
+    for p in &mut sbom.projects {
+        p.licenses.iter_mut().for_each(normalize_license);
+    }
+}

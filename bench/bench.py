@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Benchmark: bomscout against the I/O floor on a generated organization.
+
+Generates a synthetic organization from the real fixtures (N repositories, each with one or
+two ecosystems' manifests copied from fixtures/, M ordinary source files in nested folders,
+a .git directory, installed trees where the fixture has them), then measures, warm cache,
+median of RUNS runs:
+
+  find       `find ROOT` : the walk floor
+  walk+read  `find ROOT -name <manifest names> -exec cat {} +` : walk and read every manifest
+  bomscout   `bomscout scan ROOT -q -o cyclonedx-json=/dev/null`
+  trivy      `trivy fs --offline-scan ...` when trivy is on PATH
+
+and peak RSS of each (os.wait4). Results go to stdout and bench/RESULTS.md.
+
+Usage: bench/bench.py [--sizes small,medium,large] [--runs 5] [--keep]
+"""
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+OUT = REPO / "bench" / "out"
+SIZES = {"small": (50, 10_000), "medium": (500, 100_000), "large": (5_000, 1_000_000)}
+MANIFEST_NAMES = [
+    "package.json", "package-lock.json", "npm-shrinkwrap.json", "Cargo.lock", "Cargo.toml",
+    "requirements*.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "pylock*.toml",
+    "pyproject.toml", "METADATA", "PKG-INFO",
+]
+
+
+def scenarios():
+    """Every fixture scenario directory except corrupt ones: fixtures/<eco>/<scenario>/."""
+    out = []
+    for eco in sorted(FIXTURES.iterdir()):
+        if not eco.is_dir():
+            continue
+        for sc in sorted(eco.iterdir()):
+            if sc.is_dir() and "corrupt" not in sc.name and "hostile" not in sc.name:
+                out.append(sc)
+    if not out:
+        sys.exit("no fixtures found under fixtures/<ecosystem>/<scenario>/")
+    return out
+
+
+def generate(root: Path, repos: int, files: int, seed: int = 7):
+    rng = random.Random(seed)
+    pool = scenarios()
+    if root.exists():
+        shutil.rmtree(root)
+    per_repo = max(1, files // repos)
+    for i in range(repos):
+        repo = root / f"repo-{i:05d}"
+        for sc in rng.sample(pool, k=min(len(pool), rng.choice([1, 2]))):
+            shutil.copytree(sc, repo / sc.parent.name / sc.name, symlinks=True, dirs_exist_ok=True)
+        git = repo / ".git" / "objects"
+        git.mkdir(parents=True, exist_ok=True)
+        for g in range(8):
+            (git / f"obj{g}").write_bytes(b"x" * 64)
+        made = sum(1 for _ in repo.rglob("*"))
+        for n in range(max(0, per_repo - made)):
+            d = repo / "src" / f"m{n % 7}" / f"s{n % 5}" / f"d{n % 3}"
+            d.mkdir(parents=True, exist_ok=True)
+            (d / f"file{n}.rs").write_text(f"// source file {n}\nfn f{n}() {{}}\n")
+
+
+def run(cmd, cwd=None):
+    """Runs cmd; returns (seconds, peak RSS in KiB, stdout bytes)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, shell=isinstance(cmd, str))
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"command failed ({status}): {cmd}")
+    return elapsed, usage.ru_maxrss, out
+
+
+def measure(cmd, runs):
+    run(cmd)  # warm the page cache
+    samples = [run(cmd) for _ in range(runs)]
+    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="small,medium")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep generated trees")
+    args = ap.parse_args()
+
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    exe = REPO / "target" / "release" / "bomscout"
+    names = " -o ".join(f"-name '{n}'" for n in MANIFEST_NAMES)
+    rows = []
+    for size in args.sizes.split(","):
+        repos, files = SIZES[size]
+        root = OUT / size
+        t0 = time.perf_counter()
+        generate(root, repos, files)
+        nfiles = int(subprocess.run(f"find {root} -type f | wc -l", shell=True, capture_output=True, text=True).stdout)
+        print(f"{size}: generated {repos} repos, {nfiles} files in {time.perf_counter() - t0:.1f}s", flush=True)
+        cmds = {
+            "find": f"find {root} > /dev/null",
+            "walk+read": f"find {root} -type f \\( {names} \\) -exec cat {{}} + > /dev/null",
+            "bomscout": [str(exe), "scan", str(root), "-q", "-o", "cyclonedx-json=/dev/null"],
+        }
+        if shutil.which("trivy"):
+            cmds["trivy"] = f"trivy fs --quiet --offline-scan --skip-db-update --scanners license,vuln --list-all-pkgs -f cyclonedx -o /dev/null {root}"
+        results = {k: measure(c, args.runs) for k, c in cmds.items()}
+        _, _, out = run([str(exe), "scan", str(root), "-q", "-o", "json"])
+        import json
+        components = len(json.loads(out)["components"])
+        floor = results["walk+read"][0]
+        for tool, (secs, rss) in results.items():
+            rows.append((size, repos, nfiles, tool, secs, rss / 1024, secs / results["find"][0], secs / floor, components if tool == "bomscout" else ""))
+            print(f"  {tool:10} {secs*1000:9.1f} ms  {rss/1024:7.1f} MiB  x{secs/floor:5.2f} of walk+read", flush=True)
+        if not args.keep:
+            shutil.rmtree(root)
+    write_results(rows, args.runs)
+
+
+def write_results(rows, runs):
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {os.cpu_count()} cores, `{' '.join(os.uname()[0:1] + os.uname()[2:3])}`; warm page cache; median of {runs} runs; written by `bench/bench.py`.",
+        "",
+        "| size | repos | files | tool | wall (ms) | peak RSS (MiB) | × find | × walk+read | components |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size, repos, files, tool, secs, rss, xfind, xfloor, comps in rows:
+        lines.append(f"| {size} | {repos} | {files} | {tool} | {secs*1000:.1f} | {rss:.1f} | {xfind:.2f} | {xfloor:.2f} | {comps} |")
+    (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+//! Command-line arguments (clap derive), and their conversion into validated settings.
+
+use anyhow::{bail, Context};
+use bomscout_report::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// SBOM inventory and license-compliance scanner.
+#[derive(Debug, Parser)]
+#[command(name = "bomscout", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find every package in the given paths and write an SBOM.
+    Scan(ScanArgs),
+}
+
+/// Arguments of `bomscout scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directories (or files' parent directories) to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output as FORMAT, to FILE or stdout; repeatable.
+    /// Formats: table (default), json, cyclonedx-json.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<String>,
+
+    /// Skip paths matching GLOB (a name like `node_modules`, or a path like `vendor/**`); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Leave dev-only components out of the output (they are kept and marked by default).
+    #[arg(long)]
+    pub no_dev: bool,
+
+    /// Follow symbolic links (loops are detected).
+    #[arg(long)]
+    pub follow_links: bool,
+
+    /// Never run `cargo metadata` (licenses then come only from the local cargo registry cache).
+    #[arg(long)]
+    pub no_cargo: bool,
+
+    /// Exit with code 2 if any file could not be parsed.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads (default: the number of cores).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Print nothing but errors and the requested outputs.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print informational diagnostics.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Where one output goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSpec {
+    /// The format.
+    pub format: Format,
+    /// The file, or `None` for stdout.
+    pub file: Option<PathBuf>,
+}
+
+impl OutputSpec {
+    /// Parses `FORMAT` or `FORMAT=FILE`.
+    pub fn parse(spec: &str) -> anyhow::Result<OutputSpec> {
+        let (name, file) = match spec.split_once('=') {
+            Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+            Some((name, _)) => bail!("output {spec:?}: a file name must follow `{name}=`"),
+            None => (spec, None),
+        };
+        let format = Format::from_name(name).with_context(|| {
+            format!(
+                "unknown output format {name:?}; expected one of: {}",
+                Format::NAMES.join(", ")
+            )
+        })?;
+        Ok(OutputSpec { format, file })
+    }
+
+    /// All `-o` values, or the table on stdout when none were given. At most one output may
+    /// go to stdout, so that machine-readable output is never interleaved with another.
+    pub fn parse_all(specs: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
+        let outputs: Vec<OutputSpec> = if specs.is_empty() {
+            vec![OutputSpec {
+                format: Format::Table,
+                file: None,
+            }]
+        } else {
+            specs
+                .iter()
+                .map(|s| OutputSpec::parse(s))
+                .collect::<Result<_, _>>()?
+        };
+        if outputs.iter().filter(|o| o.file.is_none()).count() > 1 {
+            bail!("more than one output goes to stdout; give all but one a file: -o FORMAT=FILE");
+        }
+        Ok(outputs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_specs() {
+        let o = OutputSpec::parse("cyclonedx-json=bom.json").unwrap();
+        assert_eq!(o.format, Format::CycloneDxJson);
+        assert_eq!(o.file, Some(PathBuf::from("bom.json")));
+        assert_eq!(OutputSpec::parse("table").unwrap().file, None);
+        assert!(OutputSpec::parse("yaml").is_err());
+        assert!(OutputSpec::parse("json=").is_err());
+        assert!(OutputSpec::parse_all(&["json".into(), "table".into()]).is_err());
+        assert_eq!(OutputSpec::parse_all(&[]).unwrap()[0].format, Format::Table);
+    }
+}

@@ -1,0 +1,182 @@
+//! `bomscout scan`: walk → detect → parse → resolve → license → report.
+
+use crate::cli::{OutputSpec, ScanArgs};
+use crate::progress::Progress;
+use anyhow::{bail, Context};
+use bomscout_core::{Diagnostic, Sbom, SbomBuilder, Severity};
+use bomscout_report::Settings;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Runs a scan and writes every requested output.
+pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let outputs = OutputSpec::parse_all(&args.outputs)?;
+    let sbom = scan(args)?;
+    report_diagnostics(&sbom.diagnostics, args);
+    let settings = Settings {
+        timestamp: Some(timestamp()),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    for output in &outputs {
+        write_output(output, &sbom, &settings)?;
+    }
+    Ok(if args.strict && sbom.has_errors() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Builds the SBOM for the paths in `args`.
+pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
+    for path in &args.paths {
+        if !path.exists() {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    if let Some(jobs) = args.jobs {
+        // Ignoring the error is right: it only fails if the pool was already built.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global();
+    }
+    let progress = Progress::new(!args.quiet);
+    let walk_options = bomscout_walk::WalkOptions {
+        follow_links: args.follow_links,
+        excludes: args.exclude.clone(),
+        threads: args.jobs.unwrap_or(0),
+    };
+    let walked = bomscout_walk::walk(&args.paths, &walk_options, &progress)?;
+    let catalog_options = bomscout_catalog::Options {
+        run_cargo: !args.no_cargo,
+        ..bomscout_catalog::Options::default()
+    };
+    let catalogs = bomscout_catalog::catalog_files(&walked.files, &catalog_options, &progress);
+    progress.finish();
+
+    let mut builder = SbomBuilder::new(document_name(&args.paths));
+    for d in walked.diagnostics {
+        builder.diagnostic(d);
+    }
+    for catalog in catalogs {
+        builder.add(catalog);
+    }
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    Ok(if args.no_dev {
+        sbom.without_dev()
+    } else {
+        sbom
+    })
+}
+
+/// The document's subject: the scanned directory's name, or `scan` for several.
+fn document_name(paths: &[PathBuf]) -> String {
+    let [path] = paths else {
+        return "scan".to_string();
+    };
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+    absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scan".to_string())
+}
+
+/// Prints diagnostics to stderr: warnings and errors always (unless `-q`, which keeps
+/// errors), info only with `-v`; then a one-line count of files that could not be used.
+#[allow(clippy::print_stderr)]
+fn report_diagnostics(diagnostics: &[Diagnostic], args: &ScanArgs) {
+    let min = match (args.quiet, args.verbose) {
+        (true, _) => Severity::Error,
+        (_, true) => Severity::Info,
+        _ => Severity::Warning,
+    };
+    for d in diagnostics.iter().filter(|d| d.severity >= min) {
+        eprintln!("{d}");
+    }
+    let failed = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if failed > 0 && !args.quiet {
+        let hint = if args.strict {
+            ""
+        } else {
+            " (--strict makes this an error)"
+        };
+        eprintln!("bomscout: {failed} file(s) could not be parsed; the rest of the scan is complete{hint}");
+    }
+}
+
+fn write_output(output: &OutputSpec, sbom: &Sbom, settings: &Settings) -> anyhow::Result<()> {
+    match &output.file {
+        Some(path) => write_file(path, output, sbom, settings),
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            bomscout_report::write(output.format, sbom, settings, &mut out)
+                .and_then(|()| out.flush())
+                .or_else(ignore_broken_pipe)
+                .context("cannot write to stdout")
+        }
+    }
+}
+
+/// Writes to a temporary file beside `path` and renames it, so a failed run never leaves a
+/// half-written SBOM where a previous good one was. Special files (`/dev/null`, a FIFO) are
+/// written in place.
+fn write_file(
+    path: &Path,
+    output: &OutputSpec,
+    sbom: &Sbom,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    if path.exists() && !path.is_file() {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        return bomscout_report::write(output.format, sbom, settings, &mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+        bomscout_report::write(output.format, sbom, settings, &mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// `bomscout scan | head` must not fail: a closed pipe ends output quietly.
+fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` when set (reproducible output), else now.
+fn timestamp() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        })
+}
