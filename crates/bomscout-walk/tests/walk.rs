@@ -1,0 +1,147 @@
+//! The walk on real directory trees: pruning, excludes, links, odd names.
+
+use bomscout_core::{Cataloger, Silent};
+use bomscout_walk::{walk, WalkOptions};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn touch(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, "{}").unwrap();
+}
+
+fn found(root: &Path, options: &WalkOptions) -> Vec<(String, Cataloger)> {
+    let walked = walk(&[root.to_path_buf()], options, &Silent).unwrap();
+    walked
+        .files
+        .into_iter()
+        .map(|d| (d.rel, d.cataloger))
+        .collect()
+}
+
+#[test]
+fn finds_manifests_and_prunes_vcs_internals() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "package-lock.json");
+    touch(dir.path(), "a/b/c/Cargo.lock");
+    touch(dir.path(), ".git/package.json");
+    touch(dir.path(), "x/.hg/Cargo.lock");
+    touch(dir.path(), "x/.svn/uv.lock");
+    touch(dir.path(), "node_modules/left-pad/package.json");
+    touch(dir.path(), "src/main.rs");
+    let got = found(dir.path(), &WalkOptions::default());
+    assert_eq!(
+        got,
+        [
+            ("a/b/c/Cargo.lock".to_string(), Cataloger::CargoLock),
+            (
+                "node_modules/left-pad/package.json".to_string(),
+                Cataloger::NpmInstalled
+            ),
+            ("package-lock.json".to_string(), Cataloger::NpmLock),
+        ]
+    );
+}
+
+#[test]
+fn excludes_match_names_and_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "app/package-lock.json");
+    touch(dir.path(), "vendor/x/Cargo.lock");
+    touch(dir.path(), "deep/node_modules/a/package.json");
+    touch(dir.path(), "tests/data/uv.lock");
+    let options = WalkOptions {
+        excludes: vec!["node_modules".into(), "vendor/**".into(), "**/data".into()],
+        ..WalkOptions::default()
+    };
+    let got: Vec<String> = found(dir.path(), &options)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(got, ["app/package-lock.json"]);
+}
+
+#[test]
+fn bad_exclude_glob_is_an_error() {
+    let options = WalkOptions {
+        excludes: vec!["a/[".into()],
+        ..WalkOptions::default()
+    };
+    let err = walk(&[PathBuf::from(".")], &options, &Silent).unwrap_err();
+    assert!(err.to_string().contains("a/["), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_not_followed_by_default_and_loops_are_reported_when_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "real/Cargo.lock");
+    std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("link")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("real/loop")).unwrap();
+
+    let got = found(dir.path(), &WalkOptions::default());
+    assert_eq!(got.len(), 1, "{got:?}");
+
+    let options = WalkOptions {
+        follow_links: true,
+        ..WalkOptions::default()
+    };
+    let walked = walk(&[dir.path().to_path_buf()], &options, &Silent).unwrap();
+    let rels: Vec<&str> = walked.files.iter().map(|f| f.rel.as_str()).collect();
+    assert!(rels.contains(&"link/Cargo.lock"), "{rels:?}");
+    assert!(
+        walked
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("loop")),
+        "{:?}",
+        walked.diagnostics
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_names_do_not_crash_and_are_read_by_their_real_path() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    fs::create_dir_all(&odd).unwrap();
+    fs::write(odd.join("Cargo.lock"), "").unwrap();
+    let walked = walk(
+        &[dir.path().to_path_buf()],
+        &WalkOptions::default(),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(walked.files.len(), 1);
+    assert_eq!(walked.files[0].rel, "caf\u{fffd}/Cargo.lock");
+    assert!(
+        walked.files[0].abs.exists(),
+        "the real path is kept for reading"
+    );
+}
+
+#[test]
+fn several_roots_keep_paths_unique() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    touch(a.path(), "Cargo.lock");
+    touch(b.path(), "Cargo.lock");
+    let roots = [a.path().to_path_buf(), b.path().to_path_buf()];
+    let walked = walk(&roots, &WalkOptions::default(), &Silent).unwrap();
+    assert_eq!(walked.files.len(), 2);
+    assert_ne!(walked.files[0].rel, walked.files[1].rel);
+}
+
+#[test]
+fn deep_trees_do_not_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rel = String::new();
+    for i in 0..200 {
+        rel.push_str(&format!("d{i}/"));
+    }
+    rel.push_str("node_modules/x/package.json");
+    touch(dir.path(), &rel);
+    assert_eq!(found(dir.path(), &WalkOptions::default()).len(), 1);
+}

@@ -1,0 +1,70 @@
+//! Helpers for end-to-end tests of the built binary.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture directory.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("fixtures").join(rel)
+}
+
+/// The bomscout binary with a pinned timestamp and no cargo subprocess unless asked.
+pub fn bomscout() -> Command {
+    let mut cmd = Command::cargo_bin("bomscout").expect("binary is built");
+    cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+    cmd
+}
+
+/// Runs `bomscout scan <path> -o json` and returns (exit code, parsed JSON, stderr).
+pub fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = bomscout()
+        .arg("scan")
+        .arg(path)
+        .args(["-o", "json", "--no-cargo"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `(purl or key, scope)` of every component, sorted.
+pub fn components(json: &Value) -> Vec<(String, String)> {
+    json["components"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    let key = c["purl"].as_str().unwrap_or_default().to_string();
+                    (key, c["scope"].as_str().unwrap_or_default().to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Copies a directory tree (no symlinks followed).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readdir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        let ty = entry.file_type().expect("type");
+        if ty.is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else if ty.is_file() {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
