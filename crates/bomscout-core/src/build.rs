@@ -6,6 +6,10 @@ use crate::{
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+/// What a declared dependency and a resolved package have in common; see
+/// [`Component::name_key`].
+type NameKey<'a> = (Ecosystem, Option<&'a str>, String);
+
 /// A document-wide node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node {
@@ -151,8 +155,7 @@ impl SbomBuilder {
     /// also depends on at a resolved version is dropped.
     /// Returns the components that lost an edge this way.
     fn drop_superseded_declarations(&mut self) -> HashSet<usize> {
-        let mut resolved_names: HashSet<(usize, (Ecosystem, Option<&str>, String))> =
-            HashSet::new();
+        let mut resolved_names: HashSet<(usize, NameKey)> = HashSet::new();
         for (from, to, _) in &self.edges {
             if let (Node::Project(p), Node::Component(c)) = (from, to) {
                 let comp = &self.components[*c];

@@ -1,0 +1,128 @@
+//! End-to-end tests of `bomscout scan` on the real fixtures: exit codes, bad input next to
+//! good input, deduplication across projects, dev marking, determinism.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+#[test]
+fn usage_errors_exit_2() {
+    bomscout().args(["scan", "-o", "yaml"]).assert().code(2);
+    bomscout().args(["scan", "/no/such/dir"]).assert().code(2);
+    bomscout().args(["scan", "--no-such-flag"]).assert().code(2);
+    bomscout()
+        .args(["scan", "-o", "json", "-o", "table"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_malformed_lockfile_is_named_and_everything_else_is_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("good"));
+    let real = fs::read_to_string(fixture("npm/lock-v3/package-lock.json")).unwrap();
+    fs::create_dir_all(dir.path().join("bad")).unwrap();
+    fs::write(
+        dir.path().join("bad/package-lock.json"),
+        &real[..real.len() / 2],
+    )
+    .unwrap();
+
+    let (code, json, stderr) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("bad/package-lock.json:"),
+        "names the file and line: {stderr}"
+    );
+    let (_, alone, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    assert_eq!(
+        components(&json),
+        components(&alone),
+        "the good project is complete"
+    );
+    assert!(json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["path"] == "bad/package-lock.json"));
+
+    let (code, _, _) = scan_json(dir.path(), &["--strict"]);
+    assert_eq!(code, 2, "--strict turns an unparsable file into exit 2");
+}
+
+#[test]
+fn one_package_in_two_projects_is_one_component_with_two_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("a"));
+    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("b"));
+    let (code, json, stderr) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, alone, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    assert_eq!(components(&json), components(&alone), "no duplicates");
+    for c in json["components"].as_array().unwrap() {
+        let paths: Vec<&str> = c["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["path"].as_str().unwrap())
+            .collect();
+        assert!(
+            paths.iter().any(|p| p.starts_with("a/")) && paths.iter().any(|p| p.starts_with("b/")),
+            "{paths:?}"
+        );
+    }
+    assert_eq!(
+        json["projects"].as_array().unwrap().len(),
+        2,
+        "each project keeps its own edges"
+    );
+}
+
+#[test]
+fn dev_components_are_marked_not_dropped_unless_asked() {
+    let (_, json, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    let scopes: Vec<String> = components(&json).into_iter().map(|c| c.1).collect();
+    assert!(scopes.iter().any(|s| s == "dev"), "{scopes:?}");
+    assert!(scopes.iter().any(|s| s == "required"), "{scopes:?}");
+    let (_, json, _) = scan_json(&fixture("npm/lock-v3"), &["--no-dev"]);
+    assert!(components(&json).iter().all(|c| c.1 != "dev"));
+    assert!(!components(&json).is_empty());
+}
+
+#[test]
+fn output_is_byte_identical_on_rerun() {
+    for format in ["json", "cyclonedx-json", "table"] {
+        let run = || {
+            bomscout()
+                .args(["scan", "--no-cargo", "-q", "-o", format])
+                .arg(fixture(""))
+                .output()
+                .unwrap()
+                .stdout
+        };
+        let first = run();
+        assert!(!first.is_empty());
+        assert_eq!(first, run(), "{format}");
+    }
+}
+
+#[test]
+fn writes_several_outputs_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdx = dir.path().join("bom.cdx.json");
+    let json = dir.path().join("bom.json");
+    bomscout()
+        .args(["scan", "--no-cargo", "-q"])
+        .arg(fixture("npm/lock-v3"))
+        .arg("-o")
+        .arg(format!("cyclonedx-json={}", cdx.display()))
+        .arg("-o")
+        .arg(format!("json={}", json.display()))
+        .assert()
+        .success();
+    let cdx: serde_json::Value = serde_json::from_slice(&fs::read(cdx).unwrap()).unwrap();
+    assert_eq!(cdx["bomFormat"], "CycloneDX");
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(json).unwrap()).unwrap();
+    assert!(!json["components"].as_array().unwrap().is_empty());
+}
