@@ -1,6 +1,7 @@
 //! Python: requirements files, lockfiles of pipenv, poetry, uv and PEP 751, pyproject.toml, installed distributions.
 
 pub mod installed;
+pub mod pep508;
 pub mod pipfile_lock;
 pub mod poetry_lock;
 pub mod pylock;

@@ -1,12 +1,599 @@
-//! Not written yet.
+//! pip requirements files (`requirements*.txt`, `requirements/*.txt`), including
+//! pip-compile output.
+//!
+//! Supported, following pip's own reader:
+//! - lines joined on a trailing `\` (a comment line ends a continuation, as in pip);
+//!   comments start with `#` at the start of a line or after whitespace, so URL fragments
+//!   such as `#egg=name` and `#sha256=…` stay;
+//! - PEP 508 requirements ([`super::pep508`]): a single `==` pin without wildcard, or `===`,
+//!   is a resolved component; a range or a bare name is an unresolved component with its
+//!   specifier (`*` for a bare name). Extras and markers become the `extras` and `marker`
+//!   properties; a pin with a marker is still a component (markers are not evaluated);
+//! - per-requirement `--hash=alg:hex` options, several, also on continuation lines;
+//! - direct references: `name @ URL`, bare archive URLs, and VCS URLs
+//!   (`git+https://…@rev#egg=name`, also after `-e`/`--editable`). VCS references get a
+//!   `vcs_url` purl qualifier and stay unresolved with the URL as requirement; archive URLs
+//!   get `download_url`, and a version when the file name tells it (wheel names, or sdist
+//!   names `name-version.tar.gz` for a known name), and a hash from a `#sha256=` fragment;
+//! - local paths (`.`, `./libs/x`, `-e .`) are first-party code and are skipped; a local
+//!   wheel file becomes a component with the version from its name and a `path` property;
+//! - `-r`/`--requirement` and `-c`/`--constraint` includes, relative to the including
+//!   file. **I/O exception:** included files are read from disk next to [`Input::abs`].
+//!   Nesting is bounded ([`MAX_INCLUDE_DEPTH`]), cycles are reported, a file included twice
+//!   is read once, a missing or unreadable include is a warning at the including line;
+//! - constraints only pin: a constraint pins a requirement of the same (PEP 503) name that
+//!   has no pin of its own; a name that is only constrained is not a dependency;
+//! - global options (`--index-url`, `-i`, `--extra-index-url`, `--find-links`, `-f`,
+//!   `--no-binary`, `--only-binary`, `--prefer-binary`, `--pre`, `--trusted-host`,
+//!   `--require-hashes`, `--no-index`, `--use-feature`) are ignored; an unknown option is a
+//!   warning.
+//!
+//! Not supported: `${VAR}` expansion (kept verbatim), remote (URL) includes (a warning).
+//!
+//! Every requirement is a direct dependency of one project per directory (files in a
+//! `requirements/` directory belong to the directory above it), so `requirements.txt` and
+//! `requirements-dev.txt` side by side are one project. The edge kind comes from the file
+//! name: [`DepKind::Dev`] when a word of the file's stem (split on `-`, `_`, `.`) is one of
+//! [`DEV_WORDS`] (`requirements-dev.txt`, `dev-requirements.txt`, `requirements/test.txt`,
+//! `requirements_docs.txt` …), else [`DepKind::Normal`]; requirements read through an
+//! include get the kind of the file the scan started from.
 
-use crate::{Input, ParseError};
-use bomscout_core::Catalog;
+use super::pep508::{self, Requirement};
+use crate::{text, Input, ParseError};
+use bomscout_core::{
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project, Purl,
+};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
-/// Parses one file (not written yet: returns an error so nothing passes silently).
+/// How deep `-r`/`-c` includes may nest before bomscout stops following them.
+pub const MAX_INCLUDE_DEPTH: usize = 16;
+
+/// Words of a file name that make its requirements development-only.
+pub const DEV_WORDS: &[&str] = &[
+    "dev",
+    "devel",
+    "develop",
+    "development",
+    "test",
+    "tests",
+    "testing",
+    "lint",
+    "linting",
+    "docs",
+    "doc",
+    "typing",
+];
+
+/// Global options pip accepts in a requirements file that say nothing about what is
+/// installed.
+const IGNORED_OPTIONS: &[&str] = &[
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--no-index",
+    "-f",
+    "--find-links",
+    "--no-binary",
+    "--only-binary",
+    "--prefer-binary",
+    "--pre",
+    "--trusted-host",
+    "--require-hashes",
+    "--use-feature",
+];
+
+/// Parses one requirements file and the files it includes.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{}: parser not written yet",
-        input.path
-    )))
+    let text = text::utf8(input.bytes)?;
+    let mut reader = Reader {
+        max_size: input.options.max_file_size,
+        ..Reader::default()
+    };
+    let top = canonical(input.abs);
+    reader.stack.push(top.clone());
+    reader.seen.insert(top);
+    reader.read(text, input.path, input.abs, Mode::Requirements);
+    Ok(reader.into_catalog(input.path))
+}
+
+/// Whether a file's lines are requirements or only constraints on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Requirements,
+    Constraints,
+}
+
+/// One requirement as declared, before constraints are applied.
+#[derive(Debug)]
+struct Declared {
+    req: Requirement,
+    editable: bool,
+    /// A local archive file the requirement points at.
+    local_file: Option<String>,
+    hashes: Vec<Hash>,
+    path: String,
+    line: u32,
+}
+
+/// A constraint's pin and where it was written.
+#[derive(Debug)]
+struct Pin {
+    version: String,
+    path: String,
+    line: u32,
+}
+
+#[derive(Debug, Default)]
+struct Reader {
+    declared: Vec<Declared>,
+    pins: HashMap<String, Pin>,
+    diagnostics: Vec<Diagnostic>,
+    /// Files being read, outermost first: a file met again here is a cycle.
+    stack: Vec<PathBuf>,
+    /// Files read so far: a file included twice is read once.
+    seen: HashSet<PathBuf>,
+    max_size: u64,
+}
+
+impl Reader {
+    fn read(&mut self, text: &str, path: &str, abs: &Path, mode: Mode) {
+        for (line, content) in logical_lines(text) {
+            if content.starts_with('-') {
+                self.option(&content, path, abs, line, mode);
+            } else {
+                self.requirement(&content, false, path, line, mode);
+            }
+        }
+    }
+
+    fn warn(&mut self, path: &str, line: u32, message: String) {
+        self.diagnostics
+            .push(Diagnostic::warning(path, message).at_line(line));
+    }
+
+    fn option(&mut self, content: &str, path: &str, abs: &Path, line: u32, mode: Mode) {
+        let (flag, value) = split_option(content);
+        match flag {
+            "-r" | "--requirement" => self.include(value, path, abs, line, mode),
+            "-c" | "--constraint" => self.include(value, path, abs, line, Mode::Constraints),
+            "-e" | "--editable" => self.requirement(value, true, path, line, mode),
+            _ if IGNORED_OPTIONS.contains(&flag) => {}
+            _ => self.warn(path, line, format!("unknown option {flag:?} ignored")),
+        }
+    }
+
+    fn include(&mut self, target: &str, path: &str, abs: &Path, line: u32, mode: Mode) {
+        if target.is_empty() {
+            return self.warn(path, line, "include without a file name".into());
+        }
+        if target.contains("://") {
+            return self.warn(path, line, format!("remote include {target} not followed"));
+        }
+        let inc_abs = abs.parent().unwrap_or(Path::new("")).join(target);
+        let inc_rel = join_rel(path, target);
+        let key = canonical(&inc_abs);
+        if self.stack.contains(&key) {
+            return self.warn(path, line, format!("include cycle: {inc_rel} is already being read"));
+        }
+        if self.stack.len() > MAX_INCLUDE_DEPTH {
+            let msg = format!("includes nest deeper than {MAX_INCLUDE_DEPTH}: {inc_rel} not read");
+            return self.warn(path, line, msg);
+        }
+        if !self.seen.insert(key.clone()) {
+            return;
+        }
+        let bytes = match read_bounded(&inc_abs, self.max_size) {
+            Ok(bytes) => bytes,
+            Err(e) => return self.warn(path, line, format!("included file {inc_rel}: {e}")),
+        };
+        let text = match text::utf8(&bytes) {
+            Ok(text) => text,
+            Err(e) => return self.warn(path, line, format!("included file {inc_rel}: {e}")),
+        };
+        self.stack.push(key);
+        self.read(text, &inc_rel, &inc_abs, mode);
+        self.stack.pop();
+    }
+
+    fn requirement(&mut self, content: &str, editable: bool, path: &str, line: u32, mode: Mode) {
+        let (spec, options) = split_requirement_options(content);
+        let parsed = match classify(spec, editable) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => return,
+            Err(e) => return self.warn(path, line, format!("requirement {:?} skipped: {e}", clip(spec))),
+        };
+        let (req, local_file) = parsed;
+        let mut hashes = Vec::new();
+        for value in hash_options(options) {
+            match parse_hash(value) {
+                Some(h) => hashes.push(h),
+                None => self.warn(path, line, format!("hash {:?} ignored: not alg:hex", clip(value))),
+            }
+        }
+        if mode == Mode::Constraints {
+            if let (Some(version), None) = (req.pinned_version(), &req.url) {
+                let pin = Pin {
+                    version: version.to_string(),
+                    path: path.to_string(),
+                    line,
+                };
+                self.pins.entry(pep503(&req.name)).or_insert(pin);
+            }
+            return;
+        }
+        self.declared.push(Declared {
+            req,
+            editable,
+            local_file,
+            hashes,
+            path: path.to_string(),
+            line,
+        });
+    }
+
+    fn into_catalog(mut self, path: &str) -> Catalog {
+        let mut catalog = Catalog::default();
+        let mut project = Project::in_dir(Ecosystem::PyPI, project_dir(path), path);
+        let kind = kind_of(path);
+        for decl in std::mem::take(&mut self.declared) {
+            let pin = self.pins.get(&pep503(&decl.req.name));
+            match component(&decl, pin) {
+                Ok(c) => project.add_dep(catalog.add_package(c), kind),
+                Err(e) => self.warn(&decl.path, decl.line, e.to_string()),
+            }
+        }
+        catalog.add_project(project);
+        catalog.diagnostics = self.diagnostics;
+        catalog
+    }
+}
+
+/// Sorts a requirement line into a PEP 508 requirement (with the local archive it names,
+/// if any), or `None` for first-party local code.
+fn classify(spec: &str, editable: bool) -> Result<Option<(Requirement, Option<String>)>, String> {
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err("empty requirement".into());
+    }
+    if is_url(spec) {
+        return url_requirement(spec).map(|r| Some((r, None)));
+    }
+    if is_local_path(spec) || editable {
+        return Ok(local_archive(spec).map(|r| (r, Some(spec.to_string()))));
+    }
+    pep508::parse_requirement(spec).map(|r| Some((r, None)))
+}
+
+/// A bare URL requirement: the name comes from `#egg=` or the wheel file name.
+fn url_requirement(url: &str) -> Result<Requirement, String> {
+    let name = fragment(url, "egg")
+        .map(str::to_string)
+        .or_else(|| wheel_name_version(file_name(url)).map(|(n, _)| n.to_string()))
+        .ok_or_else(|| "cannot tell the package name of this URL (add #egg=name)".to_string())?;
+    pep508::parse_requirement(&name).map_err(|e| format!("#egg={name}: {e}"))?;
+    Ok(Requirement {
+        name,
+        url: Some(url.to_string()),
+        ..Requirement::default()
+    })
+}
+
+/// A local wheel file's name and version; other local paths are first-party code.
+fn local_archive(path: &str) -> Option<Requirement> {
+    let (name, version) = wheel_name_version(file_name(path))?;
+    Some(Requirement {
+        name: name.to_string(),
+        specifier: format!("=={version}"),
+        ..Requirement::default()
+    })
+}
+
+/// The component a declared requirement stands for.
+fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_core::PurlError> {
+    let req = &decl.req;
+    let mut c = match (&req.url, req.pinned_version(), pin) {
+        (Some(url), ..) => url_component(&req.name, url)?,
+        (None, Some(version), _) => Component::new(Ecosystem::PyPI, None, &req.name, version)?,
+        (None, None, Some(pin)) => {
+            let mut c = Component::new(Ecosystem::PyPI, None, &req.name, &pin.version)?;
+            let at = format!("{}:{}", pin.path, pin.line);
+            c.properties.insert("constraint".into(), at);
+            c
+        }
+        (None, None, None) => {
+            Component::unresolved(Ecosystem::PyPI, None, &req.name, req.requirement_or_any())?
+        }
+    };
+    if !req.extras.is_empty() {
+        c.properties.insert("extras".into(), req.extras.join(","));
+    }
+    if let Some(marker) = &req.marker {
+        c.properties.insert("marker".into(), marker.clone());
+    }
+    if decl.editable {
+        c.properties.insert("editable".into(), "true".into());
+    }
+    if let Some(file) = &decl.local_file {
+        c.properties.insert("path".into(), file.clone());
+    }
+    for h in &decl.hashes {
+        c.add_hash(h.clone());
+    }
+    if let Some(h) = req.url.as_deref().and_then(fragment_hash) {
+        c.add_hash(h);
+    }
+    Ok(c.at(Location::at_line(&decl.path, decl.line)))
+}
+
+/// A VCS or archive URL's component: qualified by `vcs_url` / `download_url` so that it is
+/// never confused with the registry's package of the same name.
+fn url_component(name: &str, url: &str) -> Result<Component, bomscout_core::PurlError> {
+    let bare = url.split('#').next().unwrap_or(url);
+    if is_vcs(url) {
+        return qualified_unresolved(name, url, ("vcs_url", bare));
+    }
+    match archive_version(name, file_name(url)) {
+        Some(version) => Component::with_qualifiers(
+            Ecosystem::PyPI,
+            None,
+            name,
+            version,
+            &[("download_url", bare)],
+        ),
+        None => qualified_unresolved(name, url, ("download_url", bare)),
+    }
+}
+
+/// An unresolved component (the URL is its requirement) whose purl carries a qualifier.
+fn qualified_unresolved(
+    name: &str,
+    url: &str,
+    qualifier: (&str, &str),
+) -> Result<Component, bomscout_core::PurlError> {
+    let mut c = Component::unresolved(Ecosystem::PyPI, None, name, url)?;
+    c.purl = Purl::build(Ecosystem::PyPI, None, name, None, &[qualifier])?;
+    Ok(c)
+}
+
+/// pip's logical lines: `\` continuations joined, comments removed, blank lines dropped.
+/// Each carries the 1-based number of its first physical line.
+fn logical_lines(text: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    let mut pending: Option<(u32, String)> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let is_comment = raw.trim_start().starts_with('#');
+        if raw.ends_with('\\') && !is_comment {
+            let part = raw.trim_end_matches('\\');
+            match &mut pending {
+                Some((_, joined)) => joined.push_str(part),
+                None => pending = Some((n, part.to_string())),
+            }
+            continue;
+        }
+        let (start, mut joined) = pending.take().unwrap_or((n, String::new()));
+        if is_comment {
+            joined.push(' ');
+        }
+        joined.push_str(raw);
+        out.push((start, joined));
+    }
+    out.extend(pending);
+    out.into_iter()
+        .filter_map(|(n, line)| {
+            let line = strip_comment(&line).trim();
+            (!line.is_empty()).then(|| (n, line.to_string()))
+        })
+        .collect()
+}
+
+/// Cuts a comment: `#` at the start or after whitespace, as pip's `(^|\s+)#.*$`.
+fn strip_comment(line: &str) -> &str {
+    let mut prev_ws = true;
+    for (i, c) in line.char_indices() {
+        if c == '#' && prev_ws {
+            return line.get(..i).unwrap_or("");
+        }
+        prev_ws = c.is_whitespace();
+    }
+    line
+}
+
+/// Splits an option line into its flag and value: `-r file`, `-rfile`, `--requirement=file`,
+/// `--requirement file`. Quotes around the value are removed.
+fn split_option(line: &str) -> (&str, &str) {
+    let (flag, value) = if line.starts_with("--") {
+        match line.find(|c: char| c == '=' || c.is_whitespace()) {
+            Some(i) => (line.get(..i).unwrap_or(line), line.get(i + 1..).unwrap_or("")),
+            None => (line, ""),
+        }
+    } else {
+        let cut = line.char_indices().nth(2).map_or(line.len(), |(i, _)| i);
+        (line.get(..cut).unwrap_or(line), line.get(cut..).unwrap_or(""))
+    };
+    let value = value.trim();
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')));
+    (flag, unquoted.unwrap_or(value))
+}
+
+/// Splits a requirement line at its first ` -`-option, as pip does: the requirement is
+/// every space-separated token before the first one starting with `-`.
+fn split_requirement_options(line: &str) -> (&str, &str) {
+    let mut offset = 0;
+    for token in line.split(' ') {
+        if token.starts_with('-') {
+            return (line.get(..offset).unwrap_or(line), line.get(offset..).unwrap_or(""));
+        }
+        offset += token.len() + 1;
+    }
+    (line, "")
+}
+
+/// The values of every `--hash` option (`--hash=v` or `--hash v`).
+fn hash_options(options: &str) -> Vec<&str> {
+    let mut values = Vec::new();
+    let mut tokens = options.split_whitespace();
+    while let Some(token) = tokens.next() {
+        if let Some(value) = token.strip_prefix("--hash=") {
+            values.push(value);
+        } else if token == "--hash" {
+            values.extend(tokens.next());
+        }
+    }
+    values
+}
+
+/// `sha256:<hex>` (pip's `--hash`) or `sha256=<hex>` (a URL fragment) as a [`Hash`].
+fn parse_hash(value: &str) -> Option<Hash> {
+    let (alg, hex) = value.split_once([':', '='])?;
+    Hash::hex(HashAlg::from_name(alg)?, hex)
+}
+
+/// The hash in a URL fragment such as `#sha256=…`.
+fn fragment_hash(url: &str) -> Option<Hash> {
+    let frag = url.split_once('#')?.1;
+    frag.split('&').find_map(parse_hash)
+}
+
+/// The value of `key=` in a URL fragment (`#egg=name&subdirectory=x`).
+fn fragment<'a>(url: &'a str, key: &str) -> Option<&'a str> {
+    let frag = url.split_once('#')?.1;
+    frag.split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .filter(|v| !v.is_empty())
+}
+
+fn is_vcs(url: &str) -> bool {
+    ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|p| url.starts_with(p))
+}
+
+fn is_url(spec: &str) -> bool {
+    is_vcs(spec) || spec.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
+    })
+}
+
+/// `.`, `./x`, `../x`, `/x`, `~/x`, `C:\x`: a path, which pip installs as local code.
+fn is_local_path(spec: &str) -> bool {
+    spec.starts_with(['.', '/', '~', '\\'])
+        || spec.get(1..3) == Some(":\\")
+        || (spec.contains('/') && !spec.contains('@') && !spec.contains(';'))
+}
+
+/// The last path segment of a URL or path, without query or fragment.
+fn file_name(url: &str) -> &str {
+    let url = url.split(['#', '?']).next().unwrap_or(url);
+    url.rsplit(['/', '\\']).next().unwrap_or(url)
+}
+
+/// `name-version(-build)?-py-abi-platform.whl` → `(name, version)`.
+fn wheel_name_version(file: &str) -> Option<(&str, &str)> {
+    let stem = file.strip_suffix(".whl")?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    match parts.as_slice() {
+        [name, version, _, _, _] | [name, version, _, _, _, _] => Some((name, version)),
+        _ => None,
+    }
+}
+
+/// The version an archive's file name tells: a wheel's, or an sdist's
+/// `name-version.tar.gz` when the name matches.
+fn archive_version<'a>(name: &str, file: &'a str) -> Option<&'a str> {
+    if let Some((wheel_name, version)) = wheel_name_version(file) {
+        return (pep503(wheel_name) == pep503(name)).then_some(version);
+    }
+    let stem = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))?;
+    let (sdist_name, version) = stem.rsplit_once('-')?;
+    let looks_like_version = version.starts_with(|c: char| c.is_ascii_digit());
+    (pep503(sdist_name) == pep503(name) && looks_like_version).then_some(version)
+}
+
+/// The project directory of a requirements file: its own, or the one above a
+/// `requirements/` directory.
+fn project_dir(path: &str) -> &str {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    match dir.rsplit_once('/') {
+        Some((parent, "requirements")) => parent,
+        None if dir == "requirements" => "",
+        _ => dir,
+    }
+}
+
+/// [`DepKind::Dev`] when the file name says dev/test/lint/docs (see [`DEV_WORDS`]).
+fn kind_of(path: &str) -> DepKind {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name.strip_suffix(".txt").unwrap_or(&name);
+    let dev = stem.split(['-', '_', '.']).any(|w| DEV_WORDS.contains(&w));
+    if dev {
+        DepKind::Dev
+    } else {
+        DepKind::Normal
+    }
+}
+
+/// `dir(including)/target` with `.` and `..` resolved, `/`-separated.
+fn join_rel(including: &str, target: &str) -> String {
+    let target = target.replace('\\', "/");
+    if target.starts_with('/') {
+        return target;
+    }
+    let dir = including.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(seg),
+        }
+    }
+    parts.join("/")
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Reads an included file, refusing one over `limit` bytes.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a file".into());
+    }
+    if meta.len() > limit {
+        return Err(format!("{} bytes is over the {limit}-byte limit", meta.len()));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+}
+
+fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for part in name.split(['-', '_', '.']).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&part.to_ascii_lowercase());
+    }
+    out
+}
+
+/// At most 80 characters of a line, for messages.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
 }
