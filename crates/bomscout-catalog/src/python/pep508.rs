@@ -55,6 +55,19 @@ impl Requirement {
     }
 }
 
+/// PEP 503 normalization: lowercase, every run of `-`, `_`, `.` becomes one `-`. Two
+/// names are the same distribution when their normalized forms are equal.
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for part in name.split(['-', '_', '.']).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&part.to_ascii_lowercase());
+    }
+    out
+}
+
 /// Operators, longest first so that `===` is not read as `==` and `=`.
 const OPERATORS: &[&str] = &["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
 
@@ -313,6 +326,13 @@ mod tests {
     fn pins(specifier: &str, expected: Option<&str>) {
         let r = req("x", &[], specifier, None, None);
         assert_eq!(r.pinned_version(), expected);
+    }
+
+    #[test_case("Zope.Interface", "zope-interface"; "dots")]
+    #[test_case("charset_normalizer", "charset-normalizer"; "underscore")]
+    #[test_case("a--__..b", "a-b"; "runs collapse")]
+    fn normalizes(name: &str, expected: &str) {
+        assert_eq!(normalize_name(name), expected);
     }
 
     #[test]

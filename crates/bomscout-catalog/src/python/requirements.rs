@@ -38,10 +38,11 @@
 //! `requirements_docs.txt` …), else [`DepKind::Normal`]; requirements read through an
 //! include get the kind of the file the scan started from.
 
-use super::pep508::{self, Requirement};
+use super::declare::{self, is_vcs, strip_fragment};
+use super::pep508::{self, normalize_name as pep503, Requirement};
 use crate::{text, Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project, Purl,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -305,12 +306,7 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
             Component::unresolved(Ecosystem::PyPI, None, &req.name, req.requirement_or_any())?
         }
     };
-    if !req.extras.is_empty() {
-        c.properties.insert("extras".into(), req.extras.join(","));
-    }
-    if let Some(marker) = &req.marker {
-        c.properties.insert("marker".into(), marker.clone());
-    }
+    declare::describe(&mut c, req);
     if decl.editable {
         c.properties.insert("editable".into(), "true".into());
     }
@@ -329,31 +325,17 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
 /// A VCS or archive URL's component: qualified by `vcs_url` / `download_url` so that it is
 /// never confused with the registry's package of the same name.
 fn url_component(name: &str, url: &str) -> Result<Component, bomscout_core::PurlError> {
-    let bare = url.split('#').next().unwrap_or(url);
-    if is_vcs(url) {
-        return qualified_unresolved(name, url, ("vcs_url", bare));
-    }
-    match archive_version(name, file_name(url)) {
+    let version = archive_version(name, file_name(url)).filter(|_| !is_vcs(url));
+    match version {
         Some(version) => Component::with_qualifiers(
             Ecosystem::PyPI,
             None,
             name,
             version,
-            &[("download_url", bare)],
+            &[("download_url", strip_fragment(url))],
         ),
-        None => qualified_unresolved(name, url, ("download_url", bare)),
+        None => declare::url_unresolved(name, url),
     }
-}
-
-/// An unresolved component (the URL is its requirement) whose purl carries a qualifier.
-fn qualified_unresolved(
-    name: &str,
-    url: &str,
-    qualifier: (&str, &str),
-) -> Result<Component, bomscout_core::PurlError> {
-    let mut c = Component::unresolved(Ecosystem::PyPI, None, name, url)?;
-    c.purl = Purl::build(Ecosystem::PyPI, None, name, None, &[qualifier])?;
-    Ok(c)
 }
 
 /// pip's logical lines: `\` continuations joined, comments removed, blank lines dropped.
@@ -467,12 +449,6 @@ fn fragment<'a>(url: &'a str, key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-fn is_vcs(url: &str) -> bool {
-    ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|p| url.starts_with(p))
-}
-
 fn is_url(spec: &str) -> bool {
     is_vcs(spec) || spec.split_once("://").is_some_and(|(scheme, _)| {
         !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
@@ -573,17 +549,6 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         return Err(format!("{} bytes is over the {limit}-byte limit", meta.len()));
     }
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
-}
-
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for part in name.split(['-', '_', '.']).filter(|p| !p.is_empty()) {
-        if !out.is_empty() {
-            out.push('-');
-        }
-        out.push_str(&part.to_ascii_lowercase());
-    }
-    out
 }
 
 /// At most 80 characters of a line, for messages.
