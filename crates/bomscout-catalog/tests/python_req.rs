@@ -38,11 +38,18 @@ fn summary(catalog: &Catalog) -> Vec<String> {
                 .map(|e| format!("{:?}", e.kind))
                 .collect();
             let at: Vec<String> = c.locations.iter().map(|l| l.to_string()).collect();
-            let props: Vec<String> = c.properties.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let props: Vec<String> = c
+                .properties
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             format!(
                 "{} | {} | {} | h{} | {} | {} | {}",
                 c.name,
-                c.version.clone().or(c.requirement.clone()).unwrap_or_default(),
+                c.version
+                    .clone()
+                    .or(c.requirement.clone())
+                    .unwrap_or_default(),
                 c.purl,
                 c.hashes.len(),
                 kinds.join(","),
@@ -76,7 +83,11 @@ fn messages(catalog: &Catalog) -> Vec<String> {
 
 #[test]
 fn pip_compile_output_with_hashes() {
-    let c = parse_fixture(Cataloger::PipRequirements, "requirements", "requirements.txt");
+    let c = parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements",
+        "requirements.txt",
+    );
     assert_eq!(
         summary(&c),
         lines(&[
@@ -97,7 +108,11 @@ fn pip_compile_output_with_hashes() {
 
 #[test]
 fn dev_file_includes_runtime_and_pins_through_constraints() {
-    let c = parse_fixture(Cataloger::PipRequirements, "requirements", "requirements-dev.txt");
+    let c = parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements",
+        "requirements-dev.txt",
+    );
     assert_eq!(
         summary(&c),
         lines(&[
@@ -121,8 +136,16 @@ fn dev_file_includes_runtime_and_pins_through_constraints() {
 fn both_requirements_files_make_one_project_and_runtime_stays_required() {
     use bomscout_core::{SbomBuilder, Scope};
     let mut b = SbomBuilder::new("requirements");
-    b.add(parse_fixture(Cataloger::PipRequirements, "requirements", "requirements.txt"));
-    b.add(parse_fixture(Cataloger::PipRequirements, "requirements", "requirements-dev.txt"));
+    b.add(parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements",
+        "requirements.txt",
+    ));
+    b.add(parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements",
+        "requirements-dev.txt",
+    ));
     let sbom = b.finish();
     assert_eq!(sbom.projects.len(), 1);
     let scope = |key: &str| sbom.component(key).map(|c| c.scope);
@@ -134,7 +157,11 @@ fn both_requirements_files_make_one_project_and_runtime_stays_required() {
 
 #[test]
 fn hand_written_quirks() {
-    let c = parse_fixture(Cataloger::PipRequirements, "requirements-quirks", "requirements.txt");
+    let c = parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements-quirks",
+        "requirements.txt",
+    );
     assert_eq!(
         summary(&c),
         lines(&[
@@ -161,11 +188,26 @@ fn hand_written_quirks() {
 
 #[test]
 fn corrupt_requirements_keep_good_lines_and_warn_per_bad_line() {
-    let c = parse_fixture(Cataloger::PipRequirements, "corrupt-req", "requirements.txt");
-    let names: Vec<&str> = c.packages.iter().map(|p| p.component.name.as_str()).collect();
+    let c = parse_fixture(
+        Cataloger::PipRequirements,
+        "corrupt-req",
+        "requirements.txt",
+    );
+    let names: Vec<&str> = c
+        .packages
+        .iter()
+        .map(|p| p.component.name.as_str())
+        .collect();
     assert_eq!(
         names,
-        ["good", "hashed", "from-b", "from-a", "from-nested", "after-continuation"]
+        [
+            "good",
+            "hashed",
+            "from-b",
+            "from-a",
+            "from-nested",
+            "after-continuation"
+        ]
     );
     assert_eq!(
         messages(&c),
@@ -223,8 +265,15 @@ fn pep621_with_extras_and_dependency_groups() {
     let p = &c.projects[0];
     assert_eq!(p.name.as_deref(), Some("acme-widgets"));
     assert_eq!(p.version.as_deref(), Some("0.1.0"));
-    assert_eq!(p.purl.as_ref().map(|p| p.as_str()), Some("pkg:pypi/acme-widgets@0.1.0"));
-    let lic: Vec<(&str, &str)> = p.licenses.iter().map(|l| (l.raw.as_str(), l.source.field.as_str())).collect();
+    assert_eq!(
+        p.purl.as_ref().map(|p| p.as_str()),
+        Some("pkg:pypi/acme-widgets@0.1.0")
+    );
+    let lic: Vec<(&str, &str)> = p
+        .licenses
+        .iter()
+        .map(|l| (l.raw.as_str(), l.source.field.as_str()))
+        .collect();
     assert_eq!(lic, [("MIT OR Apache-2.0", "project.license")]);
 }
 
@@ -246,8 +295,15 @@ fn poetry_legacy_tables() {
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     let p = &c.projects[0];
     assert_eq!(p.name.as_deref(), Some("acme-cli"));
-    assert_eq!(p.purl.as_ref().map(|p| p.as_str()), Some("pkg:pypi/acme-cli@0.1.0"));
-    let lic: Vec<(&str, &str)> = p.licenses.iter().map(|l| (l.raw.as_str(), l.source.field.as_str())).collect();
+    assert_eq!(
+        p.purl.as_ref().map(|p| p.as_str()),
+        Some("pkg:pypi/acme-cli@0.1.0")
+    );
+    let lic: Vec<(&str, &str)> = p
+        .licenses
+        .iter()
+        .map(|l| (l.raw.as_str(), l.source.field.as_str()))
+        .collect();
     assert_eq!(lic, [("MIT", "tool.poetry.license")]);
 }
 
@@ -257,7 +313,12 @@ fn invalid_pyproject_is_an_error_with_its_line() {
         .join("../../fixtures/python/pyproject-corrupt/pyproject.toml");
     let bytes = std::fs::read(&abs).unwrap();
     let options = Options::default();
-    let input = Input { bytes: &bytes, path: "pyproject.toml", abs: &abs, options: &options };
+    let input = Input {
+        bytes: &bytes,
+        path: "pyproject.toml",
+        abs: &abs,
+        options: &options,
+    };
     let err = parse(Cataloger::Pyproject, &input).unwrap_err();
     assert!(err.line().is_some(), "{err}");
 }
@@ -312,13 +373,20 @@ fn installed_venv() {
 
 #[test]
 fn egg_info_pkg_info() {
-    let c = parse_fixture(Cataloger::PythonInstalled, "installed", "sdist/six-1.17.0/six.egg-info/PKG-INFO");
+    let c = parse_fixture(
+        Cataloger::PythonInstalled,
+        "installed",
+        "sdist/six-1.17.0/six.egg-info/PKG-INFO",
+    );
     assert_eq!(
         summary(&c),
         lines(&["six | 1.17.0 | pkg:pypi/six@1.17.0 | h0 |  | sdist/six-1.17.0/six.egg-info/PKG-INFO | license-files=LICENSE"])
     );
     assert_eq!(
         licenses(&c),
-        lines(&["MIT [License:Declared]", "License :: OSI Approved :: MIT License [Classifier:Classifier]"])
+        lines(&[
+            "MIT [License:Declared]",
+            "License :: OSI Approved :: MIT License [Classifier:Classifier]"
+        ])
     );
 }

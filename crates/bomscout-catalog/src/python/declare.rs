@@ -21,9 +21,19 @@ pub fn unresolved(req: &Requirement) -> Result<Component, PurlError> {
 /// (`git+…`, `hg+…`, `svn+…`, `bzr+…`) and by `download_url` otherwise. The qualifier
 /// drops the URL's `#fragment` (`#egg=`, `#sha256=`), which is not part of the location.
 pub fn url_unresolved(name: &str, url: &str) -> Result<Component, PurlError> {
-    let key = if is_vcs(url) { "vcs_url" } else { "download_url" };
+    let key = if is_vcs(url) {
+        "vcs_url"
+    } else {
+        "download_url"
+    };
     let mut c = Component::unresolved(Ecosystem::PyPI, None, name, url)?;
-    c.purl = Purl::build(Ecosystem::PyPI, None, name, None, &[(key, strip_fragment(url))])?;
+    c.purl = Purl::build(
+        Ecosystem::PyPI,
+        None,
+        name,
+        None,
+        &[(key, strip_fragment(url))],
+    )?;
     Ok(c)
 }
 

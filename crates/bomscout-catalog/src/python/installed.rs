@@ -24,9 +24,7 @@
 
 use super::pep508::normalize_name;
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, Diagnostic, Ecosystem, License, Location, SourceKind,
-};
+use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, SourceKind};
 
 /// Longest `License` value taken as a license name rather than a license text.
 pub const MAX_LICENSE_LEN: usize = 100;
@@ -51,7 +49,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         ));
     };
     if let Some((dir_name, dir_version)) = from_dir {
-        check_dir(input.path, (name, version), (dir_name, dir_version), &mut catalog);
+        check_dir(
+            input.path,
+            (name, version),
+            (dir_name, dir_version),
+            &mut catalog,
+        );
     }
     let mut component = Component::new(Ecosystem::PyPI, None, name, version)
         .map_err(|e| ParseError::format(e.to_string()))?
@@ -63,7 +66,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 
 /// The header block as `(key, value)` pairs, continuation lines joined with `\n`.
 fn read_headers(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
-    let bytes = input.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input.bytes);
+    let bytes = input
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(input.bytes);
     let end = header_end(bytes);
     let block = bytes.get(..end).unwrap_or(bytes);
     let text = String::from_utf8_lossy(block);
@@ -190,4 +196,135 @@ fn check_dir(
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use crate::Options;
+    use std::path::Path;
+    use test_case::test_case;
+
+    const AT: &str = "site-packages/foo-1.0.dist-info/METADATA";
+
+    fn parse_at(bytes: &[u8], path: &str) -> Result<Catalog, ParseError> {
+        let options = Options::default();
+        let input = Input {
+            bytes,
+            path,
+            abs: Path::new("/nonexistent"),
+            options: &options,
+        };
+        parse(&input)
+    }
+
+    fn licenses(c: &Catalog) -> Vec<(String, String)> {
+        c.packages[0]
+            .component
+            .licenses
+            .iter()
+            .map(|l| (l.raw.clone(), l.source.field.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn headers_continuations_and_body() {
+        let text = "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\nClassifier: Topic :: Utilities\nLicense-File: LICENSE\nLicense-File: NOTICE\n\nLicense: GPL-3.0 in the body is ignored\nName: bar\n";
+        let c = parse_at(text.as_bytes(), AT).unwrap();
+        assert_eq!(c.packages.len(), 1);
+        let comp = &c.packages[0].component;
+        assert_eq!(comp.purl.as_str(), "pkg:pypi/foo@1.0");
+        assert_eq!(
+            licenses(&c),
+            [
+                ("MIT".into(), "License".into()),
+                (
+                    "License :: OSI Approved :: MIT License".into(),
+                    "Classifier".into()
+                )
+            ]
+        );
+        assert_eq!(comp.licenses[1].source.kind, SourceKind::Classifier);
+        assert_eq!(comp.properties["license-files"], "LICENSE,NOTICE");
+        assert!(c.projects.is_empty());
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    #[test_case("License: MIT", Some("MIT"); "short")]
+    #[test_case("License: UNKNOWN", None; "unknown is no license")]
+    #[test_case("License: ", None; "empty")]
+    #[test_case("License: Copyright (c) Foo.\n        All rights reserved.\n        \n        Redistribution ...", Some("Copyright (c) Foo."); "text keeps first line")]
+    #[test_case("License: \n        BSD 3-Clause\n        more", Some("BSD 3-Clause"); "text starting on continuation")]
+    fn license_field(header: &str, expected: Option<&str>) {
+        let text = format!("Name: foo\nVersion: 1.0\n{header}\n");
+        let c = parse_at(text.as_bytes(), AT).unwrap();
+        let got: Vec<String> = licenses(&c).into_iter().map(|(raw, _)| raw).collect();
+        assert_eq!(got, expected.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn long_single_line_license_is_clipped() {
+        let text = format!("Name: foo\nVersion: 1.0\nLicense: {}\n", "x".repeat(500));
+        let c = parse_at(text.as_bytes(), AT).unwrap();
+        assert_eq!(licenses(&c)[0].0.len(), MAX_LICENSE_LEN);
+    }
+
+    #[test]
+    fn license_expression_is_declared() {
+        let text = "Name: foo\nVersion: 1.0\nLicense-Expression: Apache-2.0 OR MIT\n";
+        let c = parse_at(text.as_bytes(), AT).unwrap();
+        assert_eq!(
+            licenses(&c),
+            [("Apache-2.0 OR MIT".into(), "License-Expression".into())]
+        );
+    }
+
+    #[test_case("site-packages/foo-1.0.dist-info/METADATA", "Name: foo\n", "pkg:pypi/foo@1.0"; "version from dist-info")]
+    #[test_case("site-packages/foo_bar-2.0.dist-info/METADATA", "Metadata-Version: 2.1\n", "pkg:pypi/foo-bar@2.0"; "name and version from dist-info")]
+    #[test_case("lib/foo-1.0-py3.11.egg-info/PKG-INFO", "Name: foo\n", "pkg:pypi/foo@1.0"; "version from egg-info")]
+    #[test_case("site-packages/foo-1.0.dist-info/METADATA", "", "pkg:pypi/foo@1.0"; "empty file")]
+    fn directory_name_fills_gaps(path: &str, text: &str, purl: &str) {
+        let c = parse_at(text.as_bytes(), path).unwrap();
+        assert_eq!(c.packages[0].component.purl.as_str(), purl);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    #[test]
+    fn disagreeing_directory_warns_and_file_wins() {
+        let c = parse_at(
+            b"Name: Foo.Bar\nVersion: 1.1\n",
+            "x/foo_bar-1.0.dist-info/METADATA",
+        )
+        .unwrap();
+        assert_eq!(
+            c.packages[0].component.purl.as_str(),
+            "pkg:pypi/foo-bar@1.1"
+        );
+        assert_eq!(c.diagnostics.len(), 1);
+        assert!(c.diagnostics[0].message.contains("Version"));
+    }
+
+    #[test_case(b"Name: foo\n" as &[u8]; "no version anywhere")]
+    #[test_case(b""; "empty")]
+    #[test_case(b"\xff\xfe\x00"; "binary")]
+    fn unusable_without_directory(bytes: &[u8]) {
+        assert!(parse_at(bytes, "foo.egg-info/PKG-INFO").is_err());
+    }
+
+    #[test]
+    fn hostile_input() {
+        // CRLF, a non-header line, non-UTF-8 body.
+        let c = parse_at(b"Name: foo\r\nVersion: 1.0\r\n\r\n\xff\xff", AT).unwrap();
+        assert_eq!(c.packages[0].component.version.as_deref(), Some("1.0"));
+        assert!(c.diagnostics.is_empty());
+        let c = parse_at(b"Name: foo\nVersion: 1.0\nnot a header\nLicense: MIT\n", AT).unwrap();
+        assert_eq!(c.diagnostics[0].line, Some(3));
+        assert!(c.packages[0].component.licenses.is_empty());
+        let c = parse_at(b"Name: f\xffo\nVersion: 1.0\n", AT).unwrap();
+        assert_eq!(c.diagnostics.len(), 2, "{:?}", c.diagnostics);
+        let huge = format!(
+            "Name: foo\nVersion: 1.0\nLicense: a\n{}",
+            " b\n".repeat(200_000)
+        );
+        assert!(parse_at(huge.as_bytes(), AT).is_ok());
+        let continuation_first = b" orphan\nName: foo\nVersion: 1.0\n";
+        assert!(parse_at(continuation_first, AT).is_ok());
+    }
+}

@@ -237,7 +237,9 @@ impl<'a> Cursor<'a> {
     fn clause(&mut self) -> Result<String, String> {
         let start = self.pos;
         let Some(op) = OPERATORS.iter().find(|op| self.eat_str(op)) else {
-            return Err(format!("expected a version operator (==, >=, ...) at {start}"));
+            return Err(format!(
+                "expected a version operator (==, >=, ...) at {start}"
+            ));
         };
         self.skip_ws();
         let version = if *op == "===" {

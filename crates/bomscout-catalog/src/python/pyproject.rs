@@ -28,8 +28,7 @@ use super::declare;
 use super::pep508::{normalize_name, parse_requirement};
 use crate::{text, Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project,
-    Purl,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project, Purl,
 };
 use std::collections::{HashMap, HashSet};
 use toml::{Table, Value};
@@ -91,7 +90,14 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> Catalog {
         self.project.purl = self.project.name.as_deref().and_then(|name| {
-            Purl::build(Ecosystem::PyPI, None, name, self.project.version.as_deref(), &[]).ok()
+            Purl::build(
+                Ecosystem::PyPI,
+                None,
+                name,
+                self.project.version.as_deref(),
+                &[],
+            )
+            .ok()
         });
         self.catalog.add_project(self.project);
         self.catalog
@@ -239,7 +245,9 @@ impl<'a> Builder<'a> {
     ) {
         let wanted = normalize_name(name);
         let Some((real, value)) = groups.iter().find(|(k, _)| normalize_name(k) == wanted) else {
-            return self.warn(format!("dependency-groups: included group {name:?} not found"));
+            return self.warn(format!(
+                "dependency-groups: included group {name:?} not found"
+            ));
         };
         if stack.contains(&wanted) {
             return self.warn(format!("dependency-groups: include cycle through {real:?}"));
@@ -390,7 +398,12 @@ fn poetry_dep(name: &str, spec: &Value) -> Result<Option<(Component, bool)>, Str
 fn poetry_extras(extras: Option<&Value>) -> HashMap<String, String> {
     let mut out: HashMap<String, Vec<&str>> = HashMap::new();
     for (extra, deps) in extras.and_then(Value::as_table).into_iter().flatten() {
-        for dep in deps.as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for dep in deps
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             out.entry(normalize_name(dep)).or_default().push(extra);
         }
     }
@@ -414,4 +427,215 @@ fn line_of_string(text: &str, s: &str) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use crate::Options;
+    use std::path::Path;
+    use test_case::test_case;
+
+    fn parse_str(text: &str) -> Result<Catalog, ParseError> {
+        let options = Options::default();
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "svc/pyproject.toml",
+            abs: Path::new("/nonexistent"),
+            options: &options,
+        };
+        parse(&input)
+    }
+
+    /// `name requirement purl kind [props]` per project edge.
+    fn rows(c: &Catalog) -> Vec<String> {
+        c.projects[0]
+            .deps
+            .iter()
+            .map(|e| {
+                let NodeRef::Package(i) = e.to else {
+                    unreachable!()
+                };
+                let c = &c.packages[i].component;
+                let props: Vec<String> = c
+                    .properties
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                format!(
+                    "{} {} {} {:?} [{}]",
+                    c.name,
+                    c.requirement.as_deref().unwrap_or("-"),
+                    c.purl,
+                    e.kind,
+                    props.join(" ")
+                )
+            })
+            .collect()
+    }
+
+    #[test_case("[project]\nname='x'\nlicense = {text = 'BSD'}", &[("BSD", "project.license.text")]; "license text table")]
+    #[test_case("[project]\nname='x'\nlicense = {file = 'LICENSE'}", &[]; "license file table is not read")]
+    #[test_case("[project]\nname='x'\nlicense = 'MIT'\n[tool.poetry]\nlicense = 'MIT'", &[("MIT", "project.license"), ("MIT", "tool.poetry.license")]; "both tables")]
+    fn project_licenses(text: &str, expected: &[(&str, &str)]) {
+        let c = parse_str(text).unwrap();
+        let got: Vec<(&str, &str)> = c.projects[0]
+            .licenses
+            .iter()
+            .map(|l| (l.raw.as_str(), l.source.field.as_str()))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn dynamic_or_missing_name_is_a_project_by_directory() {
+        let c = parse_str("[project]\ndynamic = ['name', 'version']\n").unwrap();
+        let p = &c.projects[0];
+        assert_eq!(
+            (p.dir.as_str(), p.name.as_deref(), p.purl.as_ref()),
+            ("svc", None, None)
+        );
+        let c = parse_str("").unwrap();
+        assert_eq!(c.projects.len(), 1);
+        assert!(c.packages.is_empty());
+    }
+
+    #[test]
+    fn include_group_cycles_and_missing_groups_warn() {
+        let text = "[dependency-groups]\na = ['x', {include-group = 'B'}]\nb = ['y', {include-group = 'a'}, {include-group = 'nope'}, 3]\n";
+        let c = parse_str(text).unwrap();
+        assert_eq!(
+            rows(&c),
+            [
+                "x * pkg:pypi/x Dev [group=a]",
+                "y * pkg:pypi/y Dev [group=a]",
+            ]
+        );
+        let msgs: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(msgs.iter().any(|m| m.contains("include cycle")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("\"nope\" not found")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("unknown entry 3")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn include_group_depth_is_bounded() {
+        let mut text = String::from("[dependency-groups]\n");
+        for i in 0..40 {
+            text.push_str(&format!(
+                "g{i} = ['p{i}', {{include-group = 'g{}'}}]\n",
+                i + 1
+            ));
+        }
+        let c = parse_str(&text).unwrap();
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("nest deeper")));
+    }
+
+    #[test]
+    fn poetry_dependency_shapes() {
+        let text = r#"
+[tool.poetry.dependencies]
+python = "^3.11"
+plain = "1.2.3"
+git-dep = { git = "https://e.invalid/g.git", tag = "v1" }
+url-dep = { url = "https://e.invalid/u-1.0.tar.gz" }
+local = { path = "../local", develop = true }
+multi = [
+    { version = "<2", python = "<3.9" },
+    { version = ">=2", python = ">=3.9" },
+]
+marked = { version = "*", markers = "sys_platform == 'linux'" }
+
+[tool.poetry.dev-dependencies]
+old-dev = "^1"
+"#;
+        let c = parse_str(text).unwrap();
+        assert_eq!(
+            rows(&c),
+            [
+                "git-dep git+https://e.invalid/g.git@v1 pkg:pypi/git-dep?vcs_url=git%2Bhttps:%2F%2Fe.invalid%2Fg.git%40v1 Normal []",
+                "marked * pkg:pypi/marked Normal [marker=sys_platform == 'linux']",
+                "multi <2 || >=2 pkg:pypi/multi Normal [python=<3.9]",
+                "plain 1.2.3 pkg:pypi/plain Normal []",
+                "url-dep https://e.invalid/u-1.0.tar.gz pkg:pypi/url-dep?download_url=https:%2F%2Fe.invalid%2Fu-1.0.tar.gz Normal []",
+                "old-dev ^1 pkg:pypi/old-dev Dev [group=dev]",
+            ]
+        );
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    #[test]
+    fn poetry_2_table_only_annotates_project_dependencies() {
+        let text = "[project]\nname = 'x'\ndependencies = ['requests>=2']\n[tool.poetry.dependencies]\nrequests = { source = 'private' }\n[tool.poetry.group.test.dependencies]\npytest = '*'\n";
+        let c = parse_str(text).unwrap();
+        assert_eq!(
+            rows(&c),
+            [
+                "requests >=2 pkg:pypi/requests Normal []",
+                "pytest * pkg:pypi/pytest Dev [group=test]",
+            ]
+        );
+    }
+
+    #[test]
+    fn direct_reference_in_pep621() {
+        let c =
+            parse_str("[project]\ndependencies = ['pip @ git+https://e.invalid/pip.git@22.0']\n")
+                .unwrap();
+        assert_eq!(
+            rows(&c),
+            ["pip git+https://e.invalid/pip.git@22.0 pkg:pypi/pip?vcs_url=git%2Bhttps:%2F%2Fe.invalid%2Fpip.git%4022.0 Normal []"]
+        );
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .and_then(|l| l.line),
+            Some(2)
+        );
+    }
+
+    #[test_case("[project]\ndependencies = 'requests'", "project.dependencies is not an array"; "dependencies not array")]
+    #[test_case("[project]\ndependencies = [1]", "project.dependencies: entry 1 is not a string"; "entry not string")]
+    #[test_case("[project]\ndependencies = ['requests >= ']", "project.dependencies: \"requests >= \" skipped: expected a version after \">=\" at 12"; "bad pep 508")]
+    #[test_case("[project]\noptional-dependencies = []", "project.optional-dependencies is not a table"; "extras not table")]
+    #[test_case("[project]\nlicense = 3", "project.license is neither a string nor a table"; "license wrong type")]
+    #[test_case("dependency-groups = 1", "dependency-groups is not a table"; "groups wrong type")]
+    #[test_case("[tool.poetry]\ndependencies = []", "tool.poetry.dependencies is not a table"; "poetry deps wrong type")]
+    #[test_case("[tool.poetry.dependencies]\nx = 1", "tool.poetry.dependencies.x skipped: not a string, table or array"; "poetry dep wrong type")]
+    #[test_case("[tool.poetry.dependencies]\nx = []", "tool.poetry.dependencies.x skipped: empty constraint list"; "poetry empty array")]
+    fn wrong_types_warn(text: &str, message: &str) {
+        let c = parse_str(text).unwrap();
+        let msgs: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(msgs, [message]);
+        assert!(c.packages.is_empty());
+    }
+
+    #[test]
+    fn hostile_input() {
+        assert_eq!(
+            parse_str("[project\nname = 'x'").unwrap_err().line(),
+            Some(1)
+        );
+        let options = Options::default();
+        let input = Input {
+            bytes: b"[project]\nname = '\xff'\n",
+            path: "pyproject.toml",
+            abs: Path::new("/x"),
+            options: &options,
+        };
+        assert_eq!(parse(&input).unwrap_err().line(), Some(2));
+        let deep = format!("x = {}{}", "[".repeat(5_000), "]".repeat(5_000));
+        assert!(parse_str(&deep).is_err());
+        let many: String = (0..5_000).map(|i| format!("'p{i}>=1',")).collect();
+        let c = parse_str(&format!("[project]\ndependencies = [{many}]")).unwrap();
+        assert_eq!(c.packages.len(), 5_000);
+    }
+}

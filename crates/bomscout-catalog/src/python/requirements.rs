@@ -175,7 +175,11 @@ impl Reader {
         let inc_rel = join_rel(path, target);
         let key = canonical(&inc_abs);
         if self.stack.contains(&key) {
-            return self.warn(path, line, format!("include cycle: {inc_rel} is already being read"));
+            return self.warn(
+                path,
+                line,
+                format!("include cycle: {inc_rel} is already being read"),
+            );
         }
         if self.stack.len() > MAX_INCLUDE_DEPTH {
             let msg = format!("includes nest deeper than {MAX_INCLUDE_DEPTH}: {inc_rel} not read");
@@ -202,14 +206,24 @@ impl Reader {
         let parsed = match classify(spec, editable) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => return,
-            Err(e) => return self.warn(path, line, format!("requirement {:?} skipped: {e}", clip(spec))),
+            Err(e) => {
+                return self.warn(
+                    path,
+                    line,
+                    format!("requirement {:?} skipped: {e}", clip(spec)),
+                )
+            }
         };
         let (req, local_file) = parsed;
         let mut hashes = Vec::new();
         for value in hash_options(options) {
             match parse_hash(value) {
                 Some(h) => hashes.push(h),
-                None => self.warn(path, line, format!("hash {:?} ignored: not alg:hex", clip(value))),
+                None => self.warn(
+                    path,
+                    line,
+                    format!("hash {:?} ignored: not alg:hex", clip(value)),
+                ),
             }
         }
         if mode == Mode::Constraints {
@@ -387,12 +401,18 @@ fn strip_comment(line: &str) -> &str {
 fn split_option(line: &str) -> (&str, &str) {
     let (flag, value) = if line.starts_with("--") {
         match line.find(|c: char| c == '=' || c.is_whitespace()) {
-            Some(i) => (line.get(..i).unwrap_or(line), line.get(i + 1..).unwrap_or("")),
+            Some(i) => (
+                line.get(..i).unwrap_or(line),
+                line.get(i + 1..).unwrap_or(""),
+            ),
             None => (line, ""),
         }
     } else {
         let cut = line.char_indices().nth(2).map_or(line.len(), |(i, _)| i);
-        (line.get(..cut).unwrap_or(line), line.get(cut..).unwrap_or(""))
+        (
+            line.get(..cut).unwrap_or(line),
+            line.get(cut..).unwrap_or(""),
+        )
     };
     let value = value.trim();
     let unquoted = value
@@ -408,7 +428,10 @@ fn split_requirement_options(line: &str) -> (&str, &str) {
     let mut offset = 0;
     for token in line.split(' ') {
         if token.starts_with('-') {
-            return (line.get(..offset).unwrap_or(line), line.get(offset..).unwrap_or(""));
+            return (
+                line.get(..offset).unwrap_or(line),
+                line.get(offset..).unwrap_or(""),
+            );
         }
         offset += token.len() + 1;
     }
@@ -450,9 +473,13 @@ fn fragment<'a>(url: &'a str, key: &str) -> Option<&'a str> {
 }
 
 fn is_url(spec: &str) -> bool {
-    is_vcs(spec) || spec.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+')
-    })
+    is_vcs(spec)
+        || spec.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+')
+        })
 }
 
 /// `.`, `./x`, `../x`, `/x`, `~/x`, `C:\x`: a path, which pip installs as local code.
@@ -522,7 +549,10 @@ fn join_rel(including: &str, target: &str) -> String {
         return target;
     }
     let dir = including.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let mut parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     for seg in target.split('/') {
         match seg {
             "" | "." => {}
@@ -546,7 +576,10 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         return Err("not a file".into());
     }
     if meta.len() > limit {
-        return Err(format!("{} bytes is over the {limit}-byte limit", meta.len()));
+        return Err(format!(
+            "{} bytes is over the {limit}-byte limit",
+            meta.len()
+        ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
@@ -561,4 +594,267 @@ fn clip(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::Options;
+    use std::path::Path;
+    use test_case::test_case;
+
+    fn parse_at(text: &[u8], path: &str, abs: &Path) -> Catalog {
+        let options = Options::default();
+        let input = Input {
+            bytes: text,
+            path,
+            abs,
+            options: &options,
+        };
+        parse(&input).unwrap()
+    }
+
+    fn parse_str(text: &str) -> Catalog {
+        parse_at(
+            text.as_bytes(),
+            "requirements.txt",
+            Path::new("/nonexistent/requirements.txt"),
+        )
+    }
+
+    /// `name version-or-requirement purl [props] #hashes @line` per package.
+    fn rows(c: &Catalog) -> Vec<String> {
+        c.packages
+            .iter()
+            .map(|p| {
+                let c = &p.component;
+                let props: Vec<String> = c
+                    .properties
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let line = c.locations.iter().next().and_then(|l| l.line).unwrap_or(0);
+                format!(
+                    "{} {} {} [{}] #{} @{}",
+                    c.name,
+                    c.version.as_ref().or(c.requirement.as_ref()).unwrap(),
+                    c.purl,
+                    props.join(" "),
+                    c.hashes.len(),
+                    line
+                )
+            })
+            .collect()
+    }
+
+    const H1: &str = "0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3";
+    const H2: &str = "63bf2ead4c879426ebf22ef2a781eeb4aa3b4ae798a0435506f8687fd5bb9b63";
+
+    #[test_case("requests==2.31.0", "requests 2.31.0 pkg:pypi/requests@2.31.0 [] #0 @1"; "pin")]
+    #[test_case("numpy===1.26.4", "numpy 1.26.4 pkg:pypi/numpy@1.26.4 [] #0 @1"; "arbitrary equality pin")]
+    #[test_case("Django>=4.2,<5", "Django >=4.2,<5 pkg:pypi/django [] #0 @1"; "range is unresolved")]
+    #[test_case("foo==1.*", "foo ==1.* pkg:pypi/foo [] #0 @1"; "wildcard is a range")]
+    #[test_case("idna", "idna * pkg:pypi/idna [] #0 @1"; "bare name")]
+    #[test_case("requests[socks,security]==2.31.0", "requests 2.31.0 pkg:pypi/requests@2.31.0 [extras=socks,security] #0 @1"; "extras")]
+    #[test_case("pywin32==306; sys_platform == 'win32'", "pywin32 306 pkg:pypi/pywin32@306 [marker=sys_platform == 'win32'] #0 @1"; "pin with marker")]
+    #[test_case("\n\n# c\nfoo==1  # why\n", "foo 1 pkg:pypi/foo@1 [] #0 @4"; "comments and blank lines")]
+    #[test_case("foo==1\t# tab comment", "foo 1 pkg:pypi/foo@1 [] #0 @1"; "comment after tab")]
+    #[test_case("requ\\\nests==1", "requests 1 pkg:pypi/requests@1 [] #0 @1"; "continuation joins without space")]
+    #[test_case("# note \\\nfoo==1", "foo 1 pkg:pypi/foo@1 [] #0 @2"; "comment ending in backslash is no continuation")]
+    #[test_case("foo==1 \\\n  # via bar\n", "foo 1 pkg:pypi/foo@1 [] #0 @1"; "comment line ends a continuation")]
+    #[test_case("foo==1 \\", "foo 1 pkg:pypi/foo@1 [] #0 @1"; "continuation at end of file")]
+    #[test_case("foo==1\r\nbar==2\r\n", "foo 1 pkg:pypi/foo@1 [] #0 @1"; "crlf")]
+    #[test_case("-e git+https://e.invalid/x.git@v1#egg=x", "x git+https://e.invalid/x.git@v1#egg=x pkg:pypi/x?vcs_url=git%2Bhttps:%2F%2Fe.invalid%2Fx.git%40v1 [editable=true] #0 @1"; "editable vcs")]
+    #[test_case("--editable=git+https://e.invalid/x.git#egg=x&subdirectory=py", "x git+https://e.invalid/x.git#egg=x&subdirectory=py pkg:pypi/x?vcs_url=git%2Bhttps:%2F%2Fe.invalid%2Fx.git [editable=true] #0 @1"; "editable with equals and subdirectory")]
+    #[test_case("x @ git+https://e.invalid/x.git@abc", "x git+https://e.invalid/x.git@abc pkg:pypi/x?vcs_url=git%2Bhttps:%2F%2Fe.invalid%2Fx.git%40abc [] #0 @1"; "named vcs")]
+    #[test_case("https://e.invalid/d/foo_bar-2.0-py3-none-any.whl", "foo_bar 2.0 pkg:pypi/foo-bar@2.0?download_url=https:%2F%2Fe.invalid%2Fd%2Ffoo_bar-2.0-py3-none-any.whl [] #0 @1"; "bare wheel url")]
+    #[test_case("foo @ https://e.invalid/foo-1.2.tar.gz#sha256=0cf3cae568d36aa9576b28dfb35f11328f1cb974ca7647d9475ebb86c75ac6e3", "foo 1.2 pkg:pypi/foo@1.2?download_url=https:%2F%2Fe.invalid%2Ffoo-1.2.tar.gz [] #1 @1"; "sdist url with hash fragment")]
+    #[test_case("foo @ https://e.invalid/bar-1.2.tar.gz", "foo https://e.invalid/bar-1.2.tar.gz pkg:pypi/foo?download_url=https:%2F%2Fe.invalid%2Fbar-1.2.tar.gz [] #0 @1"; "archive of another name stays unresolved")]
+    #[test_case("./wheels/local_pkg-1.0-py3-none-any.whl", "local_pkg 1.0 pkg:pypi/local-pkg@1.0 [path=./wheels/local_pkg-1.0-py3-none-any.whl] #0 @1"; "local wheel")]
+    fn one_requirement(text: &str, expected: &str) {
+        let c = parse_str(text);
+        assert_eq!(rows(&c).first().map(String::as_str), Some(expected));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    #[test]
+    fn hashes_on_continuation_lines() {
+        let text = format!("urllib3==2.8.0 \\\n    --hash=sha256:{H1} \\\n    --hash sha256:{H2}\n    # via requests\n");
+        let c = parse_str(&text);
+        assert_eq!(rows(&c), ["urllib3 2.8.0 pkg:pypi/urllib3@2.8.0 [] #2 @1"]);
+        let hashes: Vec<&str> = c.packages[0]
+            .component
+            .hashes
+            .iter()
+            .map(|h| h.value.as_str())
+            .collect();
+        assert_eq!(hashes, [H1, H2]);
+    }
+
+    #[test_case("-i https://e.invalid/simple"; "short index")]
+    #[test_case("--index-url=https://e.invalid/simple"; "index with equals")]
+    #[test_case("--extra-index-url https://e.invalid/simple"; "extra index")]
+    #[test_case("-f ./wheels"; "find links short")]
+    #[test_case("--find-links /opt/wheels"; "find links")]
+    #[test_case("--no-binary :all:"; "no binary")]
+    #[test_case("--only-binary=:all:"; "only binary")]
+    #[test_case("--prefer-binary"; "prefer binary")]
+    #[test_case("--pre"; "pre")]
+    #[test_case("--trusted-host e.invalid"; "trusted host")]
+    #[test_case("--require-hashes"; "require hashes")]
+    #[test_case("--no-index"; "no index")]
+    #[test_case("-e ."; "editable project")]
+    #[test_case("-e ./libs/core"; "editable path")]
+    #[test_case("."; "project path")]
+    #[test_case("./libs/core"; "local dir")]
+    #[test_case("libs/core"; "relative dir without dot")]
+    #[test_case(""; "empty file")]
+    fn lines_without_components(text: &str) {
+        let c = parse_str(text);
+        assert!(c.packages.is_empty(), "{:?}", rows(&c));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.projects.len(), 1);
+    }
+
+    #[test_case("requirements.txt", DepKind::Normal; "plain")]
+    #[test_case("requirements-dev.txt", DepKind::Dev; "dev suffix")]
+    #[test_case("dev-requirements.txt", DepKind::Dev; "dev prefix")]
+    #[test_case("requirements_test.txt", DepKind::Dev; "underscore test")]
+    #[test_case("requirements-tests.txt", DepKind::Dev; "tests")]
+    #[test_case("requirements.docs.txt", DepKind::Dev; "dotted docs")]
+    #[test_case("requirements/lint.txt", DepKind::Dev; "requirements dir lint")]
+    #[test_case("requirements/base.txt", DepKind::Normal; "requirements dir base")]
+    #[test_case("requirements/prod.txt", DepKind::Normal; "prod")]
+    #[test_case("requirements-devices.txt", DepKind::Normal; "word must match whole")]
+    #[test_case("Requirements-DEV.txt", DepKind::Dev; "case insensitive")]
+    fn kind_from_file_name(path: &str, kind: DepKind) {
+        assert_eq!(kind_of(path), kind);
+    }
+
+    #[test_case("requirements.txt", "."; "root")]
+    #[test_case("svc/requirements.txt", "svc"; "subdir")]
+    #[test_case("requirements/base.txt", "."; "requirements dir at root")]
+    #[test_case("svc/requirements/base.txt", "svc"; "requirements dir in subdir")]
+    fn project_dirs(path: &str, dir: &str) {
+        let c = parse_at(b"", path, Path::new("/nonexistent/x.txt"));
+        assert_eq!(c.projects[0].dir, dir);
+        assert_eq!(c.projects[0].manifest, path);
+    }
+
+    #[test_case("requirements.txt", "base.txt", "base.txt"; "sibling")]
+    #[test_case("a/b/requirements.txt", "../c.txt", "a/c.txt"; "parent")]
+    #[test_case("a/requirements.txt", "./x/../y.txt", "a/y.txt"; "dots")]
+    #[test_case("requirements.txt", "../up.txt", "../up.txt"; "above root")]
+    #[test_case("a/r.txt", "/abs/r.txt", "/abs/r.txt"; "absolute")]
+    fn include_paths(including: &str, target: &str, expected: &str) {
+        assert_eq!(join_rel(including, target), expected);
+    }
+
+    #[test]
+    fn unknown_option_and_bad_lines_warn_at_their_line() {
+        let c = parse_str("ok==1\n--frobnicate\nnot a req\nalso==ok\n");
+        assert_eq!(rows(&c).len(), 2);
+        let at: Vec<(Option<u32>, &str)> = c
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(at[0], (Some(2), "unknown option \"--frobnicate\" ignored"));
+        assert_eq!(at[1].0, Some(3));
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn include_forms_and_constraints() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "a==1\n");
+        write(dir.path(), "b.txt", "b\n");
+        write(dir.path(), "c.txt", "c==3\n");
+        write(
+            dir.path(),
+            "pins.txt",
+            "b==2.0\nonly-constrained==9\nc==4\nd>=1\n",
+        );
+        let top = write(
+            dir.path(),
+            "requirements.txt",
+            "-ra.txt\n--requirement=b.txt\n--requirement c.txt\n-c pins.txt\nd\n",
+        );
+        let text = std::fs::read(&top).unwrap();
+        let c = parse_at(&text, "requirements.txt", &top);
+        assert_eq!(
+            rows(&c),
+            [
+                "a 1 pkg:pypi/a@1 [] #0 @1",
+                "b 2.0 pkg:pypi/b@2.0 [constraint=pins.txt:1] #0 @1",
+                "c 3 pkg:pypi/c@3 [] #0 @1",
+                "d * pkg:pypi/d [] #0 @5",
+            ]
+        );
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    }
+
+    #[test]
+    fn self_include_is_a_cycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = write(
+            dir.path(),
+            "requirements.txt",
+            "-r requirements.txt\nx==1\n",
+        );
+        let c = parse_at(&std::fs::read(&top).unwrap(), "requirements.txt", &top);
+        assert_eq!(rows(&c), ["x 1 pkg:pypi/x@1 [] #0 @2"]);
+        assert_eq!(c.diagnostics.len(), 1);
+        assert!(c.diagnostics[0].message.contains("include cycle"));
+    }
+
+    #[test]
+    fn include_depth_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            write(
+                dir.path(),
+                &format!("r{i}.txt"),
+                &format!("-r r{}.txt\np{i}==1\n", i + 1),
+            );
+        }
+        let top = dir.path().join("r0.txt");
+        let c = parse_at(&std::fs::read(&top).unwrap(), "r0.txt", &top);
+        assert_eq!(c.packages.len(), MAX_INCLUDE_DEPTH + 1);
+        assert_eq!(c.diagnostics.len(), 1);
+        assert!(
+            c.diagnostics[0].message.contains("nest deeper"),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+
+    #[test]
+    fn remote_include_is_not_followed() {
+        let c = parse_str("-r https://e.invalid/requirements.txt\n");
+        assert!(c.diagnostics[0].message.contains("not followed"));
+    }
+
+    #[test]
+    fn hostile_input() {
+        let options = Options::default();
+        let bad = Input {
+            bytes: b"foo==1\n\xff\n",
+            path: "requirements.txt",
+            abs: Path::new("/x"),
+            options: &options,
+        };
+        assert_eq!(parse(&bad).unwrap_err().line(), Some(2));
+        let backslashes = "\\\n".repeat(100_000);
+        assert!(parse_str(&backslashes).packages.is_empty());
+        let long = format!("a{}", "[".repeat(200_000));
+        assert_eq!(parse_str(&long).diagnostics.len(), 1);
+        let many = "x==1\n".repeat(50_000);
+        assert_eq!(parse_str(&many).packages.len(), 50_000);
+        let dashes = "-".repeat(10_000);
+        assert_eq!(parse_str(&dashes).diagnostics.len(), 1);
+        assert_eq!(parse_str("-r\n-e\n").diagnostics.len(), 2);
+    }
 }
