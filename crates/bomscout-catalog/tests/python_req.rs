@@ -258,7 +258,6 @@ fn pep621_with_extras_and_dependency_groups() {
             "pytest | >=8 | pkg:pypi/pytest | h0 | Dev | pyproject.toml:32 | group=dev",
             "ruff | >=0.17.6 | pkg:pypi/ruff | h0 | Dev | pyproject.toml:39 | group=lint",
             "coverage | >=7 | pkg:pypi/coverage | h0 | Dev | pyproject.toml:36 | extras=toml group=test",
-            "uv_build | >=0.13.9,<0.14.0 | pkg:pypi/uv-build | h0 | Build | pyproject.toml:27 | ",
         ])
     );
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
@@ -289,7 +288,6 @@ fn poetry_legacy_tables() {
             "tomli | >=2 | pkg:pypi/tomli | h0 | Normal | pyproject.toml | python=<3.12",
             "pytest | ^9.2.0 | pkg:pypi/pytest | h0 | Dev | pyproject.toml | group=dev",
             "mkdocs | ~1.6 | pkg:pypi/mkdocs | h0 | Dev | pyproject.toml | group=docs",
-            "poetry-core | * | pkg:pypi/poetry-core | h0 | Build | pyproject.toml:31 | ",
         ])
     );
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);

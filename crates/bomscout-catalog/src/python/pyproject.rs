@@ -16,7 +16,10 @@
 //!   (`version`, `extras`, `markers`, `python` (property `python`), `git` + `rev`/`tag`/`branch`, `url`; `path` is
 //!   first-party and skipped) or an array of such tables (constraints joined with ` || `).
 //!   With Poetry 2, names already declared in `[project]` are not declared again;
-//! - `[build-system] requires`: [`DepKind::Build`] edges.
+//!
+//! `[build-system] requires` is not read: a build backend builds the package but is not part
+//! of what ships, and no lockfile pins it, so it would only add unresolved noise (Syft and
+//! Trivy leave it out too).
 //!
 //! Every dependency is an unresolved component with its specifier as written (PEP 508 via
 //! [`super::pep508`], Poetry constraints verbatim), so that a lockfile beside it wins.
@@ -51,9 +54,6 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     if let Some(poetry) = poetry {
         b.poetry(poetry);
-    }
-    if let Some(requires) = table_at(&doc, &["build-system"]).and_then(|t| t.get("requires")) {
-        b.pep508_list(requires, "build-system.requires", DepKind::Build, None);
     }
     Ok(b.finish())
 }
