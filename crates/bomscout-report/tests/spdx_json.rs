@@ -381,3 +381,39 @@ fn hostile_metadata_stays_inside_its_fields() {
     assert_eq!(kanji.len(), 2);
     assert_ne!(kanji[0], kanji[1]);
 }
+
+#[test]
+fn the_schema_check_is_not_vacuous() {
+    let validator = schema();
+    let mut broken = doc(&sample());
+    broken["relationships"][0]["relationshipType"] = "DEPENDS_ON_SOMETHING".into();
+    assert!(!validator.is_valid(&broken));
+    let mut no_name = doc(&sample());
+    no_name["packages"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    assert!(!validator.is_valid(&no_name));
+}
+
+/// Writes the sample documents for the official validators, which are not part of the
+/// build: `SPDX_OUT_DIR=/tmp/out cargo test -p bomscout-report --test spdx_json -- --ignored`,
+/// then `pyspdxtools -i /tmp/out/sample.spdx.json`, `pyspdxtools -i /tmp/out/sample.spdx`,
+/// `sbomcheck --file /tmp/out/sample.spdx.json`.
+#[test]
+#[ignore = "writes files for external validators; needs SPDX_OUT_DIR"]
+fn write_samples_for_the_official_validators() {
+    let dir = std::path::PathBuf::from(std::env::var("SPDX_OUT_DIR").expect("set SPDX_OUT_DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, sbom) in all() {
+        for (format, ext) in [
+            (Format::SpdxJson, "spdx.json"),
+            (Format::SpdxTagValue, "spdx"),
+            (Format::Spdx3Json, "spdx3.json"),
+            (Format::Notice, "NOTICE.txt"),
+            (Format::NoticeMarkdown, "NOTICE.md"),
+        ] {
+            std::fs::write(dir.join(format!("{name}.{ext}")), render(format, &sbom)).unwrap();
+        }
+    }
+}
