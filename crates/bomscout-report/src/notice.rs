@@ -13,7 +13,7 @@
 //! License texts come from the SPDX License List bundled in the `spdx` crate (its `text`
 //! feature). A statement that is not an SPDX identifier has no text there: if the statement
 //! itself spans several lines it *is* the text and is printed; otherwise the file says
-//! "license text not available; see <where the statement was found>", so nobody mistakes
+//! "license text not available; see `<where the statement was found>`", so nobody mistakes
 //! a gap for completeness.
 
 use bomscout_core::{Component, License, Sbom, Scope, SourceKind};

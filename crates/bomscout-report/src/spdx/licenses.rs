@@ -260,7 +260,7 @@ mod tests {
                     lic("MIT OR Apache-2.0", Some("MIT OR Apache-2.0"), d),
                     lic("BSD", Some("BSD-3-Clause"), SourceKind::Classifier),
                 ],
-                Some("(MIT OR Apache-2.0) AND BSD-3-Clause"),
+                Some("BSD-3-Clause AND (MIT OR Apache-2.0)"),
             ),
             (
                 vec![lic("Apache Software License", None, d)],

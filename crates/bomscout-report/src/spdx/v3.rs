@@ -297,11 +297,13 @@ impl LicenseElements {
                 "simplelicensing_licenseExpression": expr,
                 "simplelicensing_licenseListVersion": list_version,
             });
-            let custom: Vec<Value> = self
-                .texts
-                .iter()
-                .filter(|(id, _)| mentions(expr, id))
-                .filter_map(|(id, text)| {
+            let refs: BTreeSet<&str> = terms(expr)
+                .filter(|t| t.starts_with("LicenseRef-"))
+                .collect();
+            let custom: Vec<Value> = refs
+                .into_iter()
+                .filter_map(|id| {
+                    let text = self.texts.get(id)?;
                     Some(
                         json!({"type": "DictionaryEntry", "key": id, "value": text.get("spdxId")?}),
                     )
@@ -316,11 +318,12 @@ impl LicenseElements {
     }
 }
 
-/// True if `expr` uses the license reference `id` as a whole term (not as a prefix of a
-/// longer reference).
-fn mentions(expr: &str, id: &str) -> bool {
+/// The license and reference terms of an expression, operators included (`GPL-2.0+`
+/// gives `GPL-2.0`).
+fn terms(expr: &str) -> impl Iterator<Item = &str> {
     expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-        .any(|term| term.trim_end_matches('+') == id)
+        .filter(|t| !t.is_empty())
+        .map(|t| t.trim_end_matches('+'))
 }
 
 /// The SPDX 3 hash algorithm name.
@@ -337,11 +340,14 @@ fn hash_algorithm(alg: HashAlg) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::mentions;
+    use super::terms;
 
     #[test]
-    fn mentions_whole_terms_only() {
-        assert!(mentions("MIT AND (LicenseRef-a OR X)", "LicenseRef-a"));
-        assert!(!mentions("LicenseRef-ab", "LicenseRef-a"));
+    fn terms_are_whole_ids() {
+        let got: Vec<&str> = terms("MIT AND (LicenseRef-a OR GPL-2.0+) WITH X").collect();
+        assert_eq!(
+            got,
+            ["MIT", "AND", "LicenseRef-a", "OR", "GPL-2.0", "WITH", "X"]
+        );
     }
 }
