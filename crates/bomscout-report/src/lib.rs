@@ -1,6 +1,9 @@
 //! Output writers, one module per format. Writers take a finished [`Sbom`] and never re-scan.
 #![deny(missing_docs)]
 
+mod notice;
+mod spdx;
+
 use bomscout_core::Sbom;
 use std::io::{self, Write};
 
@@ -13,6 +16,16 @@ pub enum Format {
     Json,
     /// CycloneDX 1.6 JSON.
     CycloneDxJson,
+    /// SPDX 2.3 JSON.
+    SpdxJson,
+    /// SPDX 2.3 tag-value.
+    SpdxTagValue,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3Json,
+    /// A third-party attribution (NOTICE) file, plain text.
+    Notice,
+    /// A third-party attribution (NOTICE) file, Markdown.
+    NoticeMarkdown,
 }
 
 impl Format {
@@ -22,12 +35,26 @@ impl Format {
             "table" => Format::Table,
             "json" => Format::Json,
             "cyclonedx-json" | "cyclonedx" | "cdx-json" => Format::CycloneDxJson,
+            "spdx-json" => Format::SpdxJson,
+            "spdx-tag-value" | "spdx-tv" => Format::SpdxTagValue,
+            "spdx3-json" => Format::Spdx3Json,
+            "notice" => Format::Notice,
+            "notice-markdown" => Format::NoticeMarkdown,
             _ => return None,
         })
     }
 
     /// Every format name accepted by [`Format::from_name`], for help and errors.
-    pub const NAMES: &'static [&'static str] = &["table", "json", "cyclonedx-json"];
+    pub const NAMES: &'static [&'static str] = &[
+        "table",
+        "json",
+        "cyclonedx-json",
+        "spdx-json",
+        "spdx-tag-value",
+        "spdx3-json",
+        "notice",
+        "notice-markdown",
+    ];
 }
 
 /// Settings shared by writers.
@@ -53,5 +80,10 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, sbom)?;
             writeln!(out)
         }
+        Format::SpdxJson => spdx::write_json(sbom, settings, None, out),
+        Format::SpdxTagValue => spdx::write_tag_value(sbom, settings, None, out),
+        Format::Spdx3Json => spdx::write_v3_json(sbom, settings, None, out),
+        Format::Notice => notice::write_text(sbom, out),
+        Format::NoticeMarkdown => notice::write_markdown(sbom, out),
     }
 }

@@ -1,0 +1,331 @@
+//! License statements as SPDX license expressions.
+//!
+//! Every license bomscout found becomes one *term*: its normalized expression when that
+//! parses as strict SPDX (re-checked here, so a bad value upstream cannot make the document
+//! invalid), else a `LicenseRef-` naming the raw text, which the document then carries as
+//! extracted licensing info. A license name is never dropped and never guessed.
+//!
+//! Which evidence feeds which field:
+//! - *declared*: what the package's authors state: manifest fields, trove classifiers and
+//!   license files (`SourceKind::{Declared, Classifier, File}`);
+//! - *concluded*: only a curation, i.e. a person's correction in the policy file. Without
+//!   one it is `NOASSERTION`: bomscout itself does not conclude licenses.
+
+use super::ids::{sanitize, short_hash, IdAllocator};
+use bomscout_core::{License, Sbom, SourceKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A license that is not on the SPDX list, carried in the document under its `LicenseRef-`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Extracted {
+    /// `LicenseRef-…`.
+    pub id: String,
+    /// A short name for people: the statement's first line.
+    pub name: String,
+    /// The statement as found. bomscout has the package's words, not always a license
+    /// text; the comment says so.
+    pub text: String,
+    /// Where the statement was found.
+    pub comment: String,
+}
+
+/// Maps the licenses of one SBOM to expression terms, and collects the extracted infos.
+#[derive(Debug, Default)]
+pub(crate) struct LicenseMap {
+    /// Raw text of an unusable statement → its `LicenseRef-`.
+    refs: BTreeMap<String, String>,
+    /// Every `LicenseRef-` the document uses, sorted by id.
+    extracted: Vec<Extracted>,
+}
+
+impl LicenseMap {
+    /// Assigns a `LicenseRef-` to every statement of `sbom` that needs one.
+    pub(crate) fn new(sbom: &Sbom) -> LicenseMap {
+        let all = sbom
+            .components
+            .iter()
+            .flat_map(|c| &c.licenses)
+            .chain(sbom.projects.iter().flat_map(|p| &p.licenses));
+        // Sorted maps: assignment must not depend on the order licenses were found in.
+        let mut referenced: BTreeMap<String, &License> = BTreeMap::new();
+        let mut unusable: BTreeMap<&str, &License> = BTreeMap::new();
+        for license in all {
+            match usable_expression(license) {
+                Some(expr) => {
+                    for id in license_refs(&expr) {
+                        let slot = referenced.entry(id).or_insert(license);
+                        if license.raw < slot.raw {
+                            *slot = license;
+                        }
+                    }
+                }
+                None if !license.raw.is_empty() => {
+                    unusable.entry(license.raw.as_str()).or_insert(license);
+                }
+                None => {}
+            }
+        }
+
+        let mut ids = IdAllocator::default();
+        let mut map = LicenseMap::default();
+        for (id, license) in referenced {
+            ids.reserve(&id);
+            let name = id.trim_start_matches("LicenseRef-").to_string();
+            map.extracted.push(extracted(id, name, license));
+        }
+        for (raw, license) in unusable {
+            let id = ids.unique(license_ref_candidate(raw, &ids));
+            map.refs.insert(raw.to_string(), id.clone());
+            map.extracted.push(extracted(id, first_line(raw), license));
+        }
+        map.extracted.sort();
+        map
+    }
+
+    /// Every `LicenseRef-` used, sorted by id.
+    pub(crate) fn extracted(&self) -> &[Extracted] {
+        &self.extracted
+    }
+
+    /// The expression for the authors' own statements, `None` for NOASSERTION.
+    pub(crate) fn declared(&self, licenses: &[License]) -> Option<String> {
+        self.combine(
+            licenses
+                .iter()
+                .filter(|l| l.source.kind != SourceKind::Curation),
+        )
+    }
+
+    /// The expression a curation concluded, `None` for NOASSERTION.
+    pub(crate) fn concluded(&self, licenses: &[License]) -> Option<String> {
+        self.combine(
+            licenses
+                .iter()
+                .filter(|l| l.source.kind == SourceKind::Curation),
+        )
+    }
+
+    /// One term per license, deduplicated and sorted, joined with `AND`: every piece of
+    /// evidence applies, so the package is under all of them.
+    fn combine<'a>(&self, licenses: impl Iterator<Item = &'a License>) -> Option<String> {
+        let terms: BTreeSet<String> = licenses.filter_map(|l| self.term(l)).collect();
+        match terms.len() {
+            0 => None,
+            1 => terms.into_iter().next(),
+            _ => Some(
+                terms
+                    .iter()
+                    .map(|t| parenthesize(t))
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
+            ),
+        }
+    }
+
+    /// The term for one statement: its expression, or its `LicenseRef-`.
+    fn term(&self, license: &License) -> Option<String> {
+        usable_expression(license).or_else(|| self.refs.get(&license.raw).cloned())
+    }
+}
+
+/// The statement's expression if it is strict SPDX and needs nothing outside the
+/// document: no `DocumentRef-` (which would need an external document reference) and no
+/// `AdditionRef-` (an SPDX 3 construct that 2.3 lacks).
+pub(crate) fn usable_expression(license: &License) -> Option<String> {
+    let expr = license.expression.as_deref()?.trim();
+    let parsed = ::spdx::Expression::parse(expr).ok()?;
+    let self_contained = parsed.requirements().all(|r| {
+        let doc_ref =
+            matches!(&r.req.license, ::spdx::LicenseItem::Other(o) if o.doc_ref.is_some());
+        let addition_ref = matches!(r.req.addition, Some(::spdx::AdditionItem::Other(_)));
+        !doc_ref && !addition_ref
+    });
+    self_contained.then(|| expr.to_string())
+}
+
+/// The `LicenseRef-…` ids an expression uses.
+fn license_refs(expr: &str) -> Vec<String> {
+    let Ok(parsed) = ::spdx::Expression::parse(expr) else {
+        return Vec::new();
+    };
+    parsed
+        .requirements()
+        .filter_map(|r| match &r.req.license {
+            ::spdx::LicenseItem::Other(o) => Some(format!("LicenseRef-{}", o.lic_ref)),
+            ::spdx::LicenseItem::Spdx { .. } => None,
+        })
+        .collect()
+}
+
+/// `LicenseRef-<sanitized text>`, with a hash of the text when that is taken or empty.
+fn license_ref_candidate(raw: &str, ids: &IdAllocator) -> String {
+    let stem = sanitize(raw);
+    let plain = format!("LicenseRef-{stem}");
+    if stem.is_empty() || ids.is_taken(&plain) {
+        format!("LicenseRef-{}{}", with_dash(&stem), short_hash(raw, 8))
+    } else {
+        plain
+    }
+}
+
+fn with_dash(stem: &str) -> String {
+    if stem.is_empty() {
+        String::new()
+    } else {
+        format!("{stem}-")
+    }
+}
+
+fn extracted(id: String, name: String, license: &License) -> Extracted {
+    let s = &license.source;
+    Extracted {
+        id,
+        name,
+        text: license.raw.clone(),
+        comment: format!(
+            "Found in {} ({}). bomscout records the statement as found; it is not necessarily the full license text.",
+            s.path, s.field
+        ),
+    }
+}
+
+/// The first non-empty line, at most 80 characters: a license *name* for people, even when
+/// a package put its whole license text into the license field.
+fn first_line(raw: &str) -> String {
+    let line = raw
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(raw);
+    line.chars().take(80).collect()
+}
+
+/// Wraps a compound term in parentheses so that joining with `AND` keeps its meaning.
+fn parenthesize(term: &str) -> String {
+    if term.contains(" OR ") || term.contains(" AND ") {
+        format!("({term})")
+    } else {
+        term.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bomscout_core::{Component, Ecosystem};
+
+    fn lic(raw: &str, expr: Option<&str>, kind: SourceKind) -> License {
+        let mut l = License::of_kind(raw, "package.json", "license", kind);
+        l.expression = expr.map(str::to_string);
+        l
+    }
+
+    fn sbom_with(licenses: Vec<License>) -> Sbom {
+        let mut c = Component::new(Ecosystem::Npm, None, "a", "1.0.0").unwrap();
+        for l in licenses {
+            c.add_license(l);
+        }
+        Sbom {
+            name: "t".into(),
+            projects: vec![],
+            components: vec![c],
+            dependencies: vec![],
+            diagnostics: vec![],
+        }
+    }
+
+    #[test]
+    fn terms_for_each_kind_of_statement() {
+        let d = SourceKind::Declared;
+        let cases: Vec<(Vec<License>, Option<&str>)> = vec![
+            (vec![], None),
+            (vec![lic("MIT", Some("MIT"), d)], Some("MIT")),
+            (
+                vec![lic(
+                    "Apache-2.0 WITH LLVM-exception",
+                    Some("Apache-2.0 WITH LLVM-exception"),
+                    d,
+                )],
+                Some("Apache-2.0 WITH LLVM-exception"),
+            ),
+            (
+                vec![
+                    lic("MIT", Some("MIT"), d),
+                    lic("MIT", Some("MIT"), SourceKind::File),
+                ],
+                Some("MIT"),
+            ),
+            (
+                vec![
+                    lic("MIT OR Apache-2.0", Some("MIT OR Apache-2.0"), d),
+                    lic("BSD", Some("BSD-3-Clause"), SourceKind::Classifier),
+                ],
+                Some("BSD-3-Clause AND (MIT OR Apache-2.0)"),
+            ),
+            (
+                vec![lic("Apache Software License", None, d)],
+                Some("LicenseRef-Apache-Software-License"),
+            ),
+            // A value the license stage should never produce is still kept, as a ref.
+            (
+                vec![lic("mit or", Some("mit or"), d)],
+                Some("LicenseRef-mit-or"),
+            ),
+            (vec![lic("", None, d)], None),
+            (vec![lic("MIT", Some("MIT"), SourceKind::Curation)], None),
+        ];
+        for (licenses, want) in cases {
+            let sbom = sbom_with(licenses.clone());
+            let map = LicenseMap::new(&sbom);
+            assert_eq!(map.declared(&licenses).as_deref(), want, "{licenses:?}");
+        }
+    }
+
+    #[test]
+    fn curation_is_the_concluded_license() {
+        let licenses = vec![
+            lic("MIT", Some("MIT"), SourceKind::Declared),
+            lic("Apache-2.0", Some("Apache-2.0"), SourceKind::Curation),
+        ];
+        let map = LicenseMap::new(&sbom_with(licenses.clone()));
+        assert_eq!(map.concluded(&licenses).as_deref(), Some("Apache-2.0"));
+        assert_eq!(map.declared(&licenses).as_deref(), Some("MIT"));
+    }
+
+    #[test]
+    fn every_license_ref_is_extracted_once() {
+        let licenses = vec![
+            lic(
+                "LicenseRef-Proprietary",
+                Some("LicenseRef-Proprietary"),
+                SourceKind::Declared,
+            ),
+            lic("Proprietary", None, SourceKind::Declared),
+            lic("Full text\nof a license", None, SourceKind::File),
+        ];
+        let map = LicenseMap::new(&sbom_with(licenses.clone()));
+        let ids: Vec<&str> = map.extracted().iter().map(|e| e.id.as_str()).collect();
+        let hashed = format!("LicenseRef-Proprietary-{}", short_hash("Proprietary", 8));
+        assert_eq!(
+            ids,
+            [
+                "LicenseRef-Full-text-of-a-license",
+                "LicenseRef-Proprietary",
+                hashed.as_str()
+            ]
+        );
+        let full = &map.extracted()[0];
+        assert_eq!(full.name, "Full text");
+        assert_eq!(full.text, "Full text\nof a license");
+    }
+
+    #[test]
+    fn document_refs_are_not_usable_in_a_standalone_document() {
+        let l = lic(
+            "x",
+            Some("DocumentRef-other:LicenseRef-x"),
+            SourceKind::Declared,
+        );
+        assert_eq!(usable_expression(&l), None);
+    }
+}

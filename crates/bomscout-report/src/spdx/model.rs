@@ -1,0 +1,385 @@
+//! One SBOM as SPDX sees it: packages with identifiers, licenses as expressions, and the
+//! graph as relationships. The 2.3 JSON, 2.3 tag-value and 3.0.1 writers all render this
+//! one model, so the three documents say the same thing.
+
+use super::ids::{element_id, sanitize, short_hash, IdAllocator};
+use super::licenses::{Extracted, LicenseMap};
+use super::time::rfc3339;
+use crate::Settings;
+use bomscout_core::{Component, DepKind, Hash, ProjectEntry, Sbom};
+use std::collections::{BTreeSet, HashMap};
+
+/// The id of the document itself, fixed by the SPDX 2.3 specification.
+pub(crate) const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
+
+/// Where generated namespaces live. `.invalid` is reserved (RFC 2606), so the URI can
+/// never be mistaken for a real, resolvable location; `--namespace` overrides it.
+const NAMESPACE_BASE: &str = "https://bomscout.invalid/spdxdocs/";
+
+/// What a package is to the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// A first-party project.
+    Application,
+    /// A third-party component.
+    Library,
+    /// The scanned tree itself, when there is no project to describe.
+    Source,
+}
+
+/// One SPDX package: a project, a component, or the scanned tree.
+#[derive(Debug, Clone)]
+pub(crate) struct Package {
+    /// `SPDXRef-…`, unique in the document.
+    pub id: String,
+    /// The package's name (npm: `@scope/name`).
+    pub name: String,
+    /// The exact version, when resolved.
+    pub version: Option<String>,
+    /// Project, component or scanned tree.
+    pub purpose: Purpose,
+    /// Where the archive comes from, when a lockfile recorded a URL.
+    pub download_location: Option<String>,
+    /// The authors' license statements as an expression; `None` = NOASSERTION.
+    pub declared: Option<String>,
+    /// A curation's license expression; `None` = NOASSERTION.
+    pub concluded: Option<String>,
+    /// Copyright lines, when a cataloger found some (`copyright` property).
+    pub copyright: Option<String>,
+    /// Archive hashes.
+    pub checksums: Vec<Hash>,
+    /// The package URL.
+    pub purl: Option<String>,
+    /// Facts without an SPDX field: where it was found, scope, an unresolved range.
+    pub comment: Option<String>,
+}
+
+/// A dependency edge between two packages of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Edge {
+    /// The dependent's id.
+    pub from: String,
+    /// The dependency's id.
+    pub to: String,
+    /// How it was declared.
+    pub kind: DepKind,
+}
+
+/// The whole document, ready to render.
+#[derive(Debug, Clone)]
+pub(crate) struct Document {
+    /// The document's name.
+    pub name: String,
+    /// The document namespace, a URI unique to this content.
+    pub namespace: String,
+    /// Creation time, RFC 3339 UTC.
+    pub created: String,
+    /// The tool, as `bomscout-<version>`.
+    pub tool: String,
+    /// A note for readers (diagnostics that make the SBOM incomplete).
+    pub comment: Option<String>,
+    /// Packages: the scanned tree (if any), projects, then components, each group sorted.
+    pub packages: Vec<Package>,
+    /// The ids the document describes.
+    pub describes: Vec<String>,
+    /// `(container, contained)` pairs: the scanned tree and components no project reaches.
+    pub contains: Vec<(String, String)>,
+    /// Dependency edges, in the SBOM's sorted order.
+    pub edges: Vec<Edge>,
+    /// Licenses outside the SPDX list, referenced as `LicenseRef-…`.
+    pub extracted: Vec<Extracted>,
+}
+
+impl Document {
+    /// Builds the document for `sbom`. `namespace` overrides the generated one.
+    pub(crate) fn new(sbom: &Sbom, settings: &Settings, namespace: Option<&str>) -> Document {
+        let licenses = LicenseMap::new(sbom);
+        let mut ids = IdAllocator::default();
+        ids.reserve(DOCUMENT_ID);
+        let mut by_ref: HashMap<&str, String> = HashMap::new();
+        let mut packages = Vec::with_capacity(sbom.projects.len() + sbom.components.len() + 1);
+
+        let root = sbom.projects.is_empty().then(|| {
+            let id = ids.unique("SPDXRef-Root".to_string());
+            packages.push(root_package(&id, sbom));
+            id
+        });
+        for p in &sbom.projects {
+            let id = ids.unique(element_id("Project", &project_label(p), &p.bom_ref));
+            by_ref.insert(&p.bom_ref, id.clone());
+            packages.push(project_package(id, p, &licenses));
+        }
+        let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
+        for (c, key) in sbom.components.iter().zip(&keys) {
+            let id = ids.unique(element_id("Package", &component_label(c), key));
+            by_ref.insert(key, id.clone());
+            packages.push(component_package(id, c, &licenses));
+        }
+
+        let edges: Vec<Edge> = sbom
+            .dependencies
+            .iter()
+            .filter_map(|d| {
+                Some(Edge {
+                    from: by_ref.get(d.from.as_str())?.clone(),
+                    to: by_ref.get(d.to.as_str())?.clone(),
+                    kind: d.kind,
+                })
+            })
+            .collect();
+        let (describes, contains) = roots(sbom, &keys, &by_ref, root);
+
+        Document {
+            name: document_name(sbom),
+            namespace: namespace.map_or_else(|| generated_namespace(sbom), str::to_string),
+            created: rfc3339(settings.timestamp.unwrap_or(0)),
+            tool: tool_name(settings),
+            comment: diagnostics_note(sbom),
+            packages,
+            describes,
+            contains,
+            edges,
+            extracted: licenses.extracted().to_vec(),
+        }
+    }
+}
+
+/// What the document describes, and what the scanned tree contains.
+///
+/// With projects, the document describes each project; components no edge reaches (an
+/// installed tree with no manifest above it) are described too, so nothing floats free.
+/// Without projects, a package for the scanned tree is described and contains every
+/// unreached component.
+fn roots(
+    sbom: &Sbom,
+    keys: &[String],
+    by_ref: &HashMap<&str, String>,
+    root: Option<String>,
+) -> (Vec<String>, Vec<(String, String)>) {
+    let reached: BTreeSet<&str> = sbom.dependencies.iter().map(|d| d.to.as_str()).collect();
+    let orphans = keys
+        .iter()
+        .filter(|k| !reached.contains(k.as_str()))
+        .filter_map(|k| by_ref.get(k.as_str()).cloned());
+    match root {
+        Some(root) => {
+            let contains = orphans.map(|o| (root.clone(), o)).collect();
+            (vec![root], contains)
+        }
+        None => {
+            let projects = sbom
+                .projects
+                .iter()
+                .filter_map(|p| by_ref.get(p.bom_ref.as_str()).cloned());
+            (projects.chain(orphans).collect(), Vec::new())
+        }
+    }
+}
+
+fn document_name(sbom: &Sbom) -> String {
+    let name = sbom.name.trim();
+    if name.is_empty() {
+        "bomscout-sbom".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// `https://bomscout.invalid/spdxdocs/<name>-<hash of the content>`.
+///
+/// The hash covers projects, components (key, licenses, hashes) and edges, each in sorted
+/// order, so the same scan gives the same namespace whatever order files were read in, and
+/// a change of content gives a new one, as SPDX asks of a namespace. The timestamp is left
+/// out on purpose: re-scanning unchanged input must not mint a new document identity.
+fn generated_namespace(sbom: &Sbom) -> String {
+    let stem = sanitize(&sbom.name);
+    let stem = if stem.is_empty() { "sbom".into() } else { stem };
+    format!(
+        "{NAMESPACE_BASE}{stem}-{}",
+        short_hash(&content_digest_input(sbom), 32)
+    )
+}
+
+/// A canonical text of what the document says, for [`generated_namespace`].
+fn content_digest_input(sbom: &Sbom) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for p in &sbom.projects {
+        let mut licenses: Vec<&str> = p.licenses.iter().map(|l| l.display()).collect();
+        licenses.sort_unstable();
+        lines.push(format!(
+            "project\t{}\t{:?}\t{:?}\t{licenses:?}",
+            p.bom_ref, p.name, p.version
+        ));
+    }
+    for c in &sbom.components {
+        let mut licenses: Vec<String> = c
+            .licenses
+            .iter()
+            .map(|l| format!("{:?}:{}", l.source.kind, l.display()))
+            .collect();
+        licenses.sort_unstable();
+        let hashes: Vec<&str> = c.hashes.iter().map(|h| h.value.as_str()).collect();
+        lines.push(format!(
+            "component\t{}\t{}\t{:?}\t{licenses:?}\t{hashes:?}",
+            c.key(),
+            c.display_name(),
+            c.version
+        ));
+    }
+    for d in &sbom.dependencies {
+        lines.push(format!("edge\t{}\t{}\t{:?}", d.from, d.to, d.kind));
+    }
+    lines.sort_unstable();
+    lines.join("\n")
+}
+
+fn tool_name(settings: &Settings) -> String {
+    let version = settings.tool_version.trim();
+    if version.is_empty() {
+        "bomscout".to_string()
+    } else {
+        format!("bomscout-{version}")
+    }
+}
+
+fn diagnostics_note(sbom: &Sbom) -> Option<String> {
+    let errors = sbom
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == bomscout_core::Severity::Error)
+        .count();
+    (errors > 0).then(|| {
+        format!("{errors} file(s) could not be read during the scan; this SBOM may be incomplete.")
+    })
+}
+
+fn root_package(id: &str, sbom: &Sbom) -> Package {
+    Package {
+        id: id.to_string(),
+        name: document_name(sbom),
+        version: None,
+        purpose: Purpose::Source,
+        download_location: None,
+        declared: None,
+        concluded: None,
+        copyright: None,
+        checksums: Vec::new(),
+        purl: None,
+        comment: Some("The scanned directory tree; no project manifest was found in it.".into()),
+    }
+}
+
+fn project_label(p: &ProjectEntry) -> String {
+    format!("{}-{}", p.ecosystem, p.display_name())
+}
+
+fn project_package(id: String, p: &ProjectEntry, licenses: &LicenseMap) -> Package {
+    let manifests: Vec<&str> = p.manifests.iter().map(String::as_str).collect();
+    Package {
+        id,
+        name: p.display_name().to_string(),
+        version: p.version.clone().filter(|v| !v.is_empty()),
+        purpose: Purpose::Application,
+        download_location: None,
+        declared: licenses.declared(&p.licenses),
+        concluded: licenses.concluded(&p.licenses),
+        copyright: None,
+        checksums: Vec::new(),
+        purl: p.purl.as_ref().map(|p| p.as_str().to_string()),
+        comment: Some(format!(
+            "First-party {} project in {}; defined by {}.",
+            p.ecosystem,
+            p.dir,
+            manifests.join(", ")
+        )),
+    }
+}
+
+fn component_label(c: &Component) -> String {
+    let version = c.version.as_deref().unwrap_or("unresolved");
+    format!("{}-{}-{version}", c.ecosystem, c.display_name())
+}
+
+fn component_package(id: String, c: &Component, licenses: &LicenseMap) -> Package {
+    Package {
+        id,
+        name: c.display_name(),
+        version: c.version.clone(),
+        purpose: Purpose::Library,
+        download_location: c
+            .properties
+            .get("resolved")
+            .filter(|u| is_download_url(u))
+            .cloned(),
+        declared: licenses.declared(&c.licenses),
+        concluded: licenses.concluded(&c.licenses),
+        copyright: c
+            .properties
+            .get("copyright")
+            .cloned()
+            .filter(|s| !s.trim().is_empty()),
+        checksums: c.hashes.clone(),
+        purl: Some(c.purl.as_str().to_string()),
+        comment: Some(component_comment(c)),
+    }
+}
+
+/// Scope, an unresolved range, where it was found and the ecosystem's facts: what a
+/// reviewer asks "why does it say that?" about, in the one free-text field SPDX 2.3 has.
+fn component_comment(c: &Component) -> String {
+    let mut lines = vec![format!(
+        "Scope: {}{}.",
+        c.scope,
+        if c.direct { ", direct" } else { "" }
+    )];
+    if let (None, Some(req)) = (&c.version, &c.requirement) {
+        lines.push(format!(
+            "Unresolved: declared as {req:?}; no lockfile pins a version."
+        ));
+    }
+    if !c.locations.is_empty() {
+        let found: Vec<String> = c.locations.iter().map(ToString::to_string).collect();
+        lines.push(format!("Found in: {}.", found.join(", ")));
+    }
+    for (k, v) in &c.properties {
+        if k != "copyright" {
+            lines.push(format!("bomscout:{k}: {v}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// A URL SPDX accepts as a download location: a plain URL, or a VCS form such as
+/// `git+https://…`. Anything else (a `file:` path, a workspace link) is left out, and the
+/// field says NOASSERTION, rather than writing a location that validators reject.
+fn is_download_url(url: &str) -> bool {
+    const SCHEMES: [&str; 7] = [
+        "http://", "https://", "ftp://", "sftp://", "ssh://", "git://", "svn://",
+    ];
+    let rest = ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .find_map(|vcs| url.strip_prefix(vcs))
+        .unwrap_or(url);
+    !url.chars().any(char::is_whitespace) && SCHEMES.iter().any(|s| rest.starts_with(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_download_url;
+
+    #[test]
+    fn download_locations_spdx_accepts() {
+        let cases = [
+            ("https://registry.example.invalid/a/-/a-1.0.0.tgz", true),
+            ("git+https://example.invalid/a.git#abc", true),
+            ("git+ssh://git@example.invalid/a.git", true),
+            ("file:../local", false),
+            ("../local", false),
+            ("https://x y", false),
+            ("", false),
+        ];
+        for (url, want) in cases {
+            assert_eq!(is_download_url(url), want, "{url}");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! SPDX 3.0.1 JSON-LD (`spdx3-json`), as the official SPDX 3.0.1 JSON schema defines it.
+//!
+//! The graph holds one `CreationInfo` (a blank node every element points at), bomscout as
+//! a `SoftwareAgent` (the creator) and a `Tool` (what created it), the `SpdxDocument`, one
+//! `software_Sbom` whose root elements are what the 2.3 document DESCRIBES, a
+//! `software_Package` per package, `Relationship`s, and licenses as
+//! `simplelicensing_LicenseExpression` elements linked by `hasDeclaredLicense` /
+//! `hasConcludedLicense`. A `LicenseRef-` resolves, through the expression's
+//! `customIdToUri`, to a `simplelicensing_SimpleLicensingText` carrying the statement.
+//!
+//! Element ids are IRIs: the document namespace, `#`, and the 2.3 SPDXID, so an element
+//! keeps its identity across the two versions. Relationships are grouped (one element per
+//! source and type, its targets sorted), as SPDX 3 intends.
+
+use super::ids::{element_id, IdAllocator};
+use super::model::{Document, Edge, Package, Purpose};
+use bomscout_core::{DepKind, HashAlg};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+
+const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
+const CREATION_INFO: &str = "_:creationinfo";
+
+/// Writes `doc` as pretty-printed SPDX 3.0.1 JSON-LD, with a final newline.
+pub(crate) fn write(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+    let graph = Graph::new(doc).build();
+    serde_json::to_writer_pretty(&mut *out, &json!({"@context": CONTEXT, "@graph": graph}))?;
+    writeln!(out)
+}
+
+/// Builds the `@graph` array.
+struct Graph<'a> {
+    doc: &'a Document,
+    base: String,
+    licenses: LicenseElements,
+}
+
+impl<'a> Graph<'a> {
+    fn new(doc: &'a Document) -> Graph<'a> {
+        let base = format!("{}#", doc.namespace);
+        let licenses = LicenseElements::new(doc, &base);
+        Graph {
+            doc,
+            base,
+            licenses,
+        }
+    }
+
+    fn iri(&self, local: &str) -> String {
+        format!("{}{local}", self.base)
+    }
+
+    fn build(&self) -> Vec<Value> {
+        let agent = self.iri("SPDXRef-Agent-bomscout");
+        let tool = self.iri("SPDXRef-Tool-bomscout");
+        let sbom = self.iri("SPDXRef-Sbom");
+        let data_license = self.licenses.iri_of("CC0-1.0");
+
+        let packages: Vec<Value> = self.doc.packages.iter().map(|p| self.package(p)).collect();
+        let relationships = self.relationships();
+        let licenses = self.licenses.elements();
+
+        let content: Vec<Value> = packages
+            .iter()
+            .chain(&relationships)
+            .chain(&licenses)
+            .filter_map(|e| e.get("spdxId").cloned())
+            .collect();
+        let roots: Vec<String> = self.doc.describes.iter().map(|id| self.iri(id)).collect();
+
+        let mut graph = vec![
+            json!({
+                "type": "CreationInfo",
+                "@id": CREATION_INFO,
+                "specVersion": "3.0.1",
+                "created": self.doc.created,
+                "createdBy": [agent],
+                "createdUsing": [tool],
+            }),
+            json!({
+                "type": "SoftwareAgent",
+                "spdxId": agent,
+                "creationInfo": CREATION_INFO,
+                "name": "bomscout",
+            }),
+            json!({
+                "type": "Tool",
+                "spdxId": tool,
+                "creationInfo": CREATION_INFO,
+                "name": self.doc.tool,
+            }),
+        ];
+        let element: Vec<Value> = [&agent, &tool, &sbom]
+            .into_iter()
+            .map(|iri| Value::String(iri.clone()))
+            .chain(content.iter().cloned())
+            .collect();
+        let mut document = json!({
+            "type": "SpdxDocument",
+            "spdxId": self.iri("SPDXRef-DOCUMENT"),
+            "creationInfo": CREATION_INFO,
+            "name": self.doc.name,
+            "dataLicense": data_license,
+            "profileConformance": ["core", "software", "simpleLicensing"],
+            "rootElement": [sbom],
+            "element": element,
+        });
+        if let (Some(comment), Some(obj)) = (&self.doc.comment, document.as_object_mut()) {
+            obj.insert("comment".into(), json!(comment));
+        }
+        graph.push(document);
+        graph.push(json!({
+            "type": "software_Sbom",
+            "spdxId": sbom,
+            "creationInfo": CREATION_INFO,
+            "software_sbomType": ["source"],
+            "rootElement": roots,
+            "element": content,
+        }));
+        graph.extend(packages);
+        graph.extend(relationships);
+        graph.extend(licenses);
+        graph
+    }
+
+    fn package(&self, p: &Package) -> Value {
+        let mut v = json!({
+            "type": "software_Package",
+            "spdxId": self.iri(&p.id),
+            "creationInfo": CREATION_INFO,
+            "name": p.name,
+            "software_primaryPurpose": match p.purpose {
+                Purpose::Application => "application",
+                Purpose::Library => "library",
+                Purpose::Source => "source",
+            },
+        });
+        let Some(obj) = v.as_object_mut() else {
+            return v;
+        };
+        if let Some(version) = &p.version {
+            obj.insert("software_packageVersion".into(), json!(version));
+        }
+        if let Some(purl) = &p.purl {
+            obj.insert("software_packageUrl".into(), json!(purl));
+            obj.insert(
+                "externalIdentifier".into(),
+                json!([{"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": purl}]),
+            );
+        }
+        if let Some(url) = &p.download_location {
+            obj.insert("software_downloadLocation".into(), json!(url));
+        }
+        if !p.checksums.is_empty() {
+            let hashes: Vec<Value> = p
+                .checksums
+                .iter()
+                .map(|h| json!({"type": "Hash", "algorithm": hash_algorithm(h.alg), "hashValue": h.value}))
+                .collect();
+            obj.insert("verifiedUsing".into(), Value::Array(hashes));
+        }
+        if let Some(c) = &p.copyright {
+            obj.insert("software_copyrightText".into(), json!(c));
+        }
+        if let Some(c) = &p.comment {
+            obj.insert("comment".into(), json!(c));
+        }
+        v
+    }
+
+    /// Dependency, containment and license relationships, grouped by source and type.
+    fn relationships(&self) -> Vec<Value> {
+        // (from, type, lifecycle scope) -> targets; sorted maps keep the output stable.
+        let mut groups: BTreeMap<(String, &str, Option<&str>), BTreeSet<String>> = BTreeMap::new();
+        let mut add = |from: &str, kind, scope, to: String| {
+            groups
+                .entry((self.iri(from), kind, scope))
+                .or_default()
+                .insert(to);
+        };
+        for Edge { from, to, kind } in &self.doc.edges {
+            let (rel, scope) = match kind {
+                DepKind::Normal | DepKind::Peer => ("dependsOn", None),
+                DepKind::Dev => ("dependsOn", Some("development")),
+                DepKind::Build => ("dependsOn", Some("build")),
+                DepKind::Optional => ("hasOptionalDependency", None),
+            };
+            add(from, rel, scope, self.iri(to));
+        }
+        for (from, to) in &self.doc.contains {
+            add(from, "contains", None, self.iri(to));
+        }
+        for p in &self.doc.packages {
+            if let Some(expr) = &p.declared {
+                add(
+                    &p.id,
+                    "hasDeclaredLicense",
+                    None,
+                    self.licenses.iri_of(expr),
+                );
+            }
+            if let Some(expr) = &p.concluded {
+                add(
+                    &p.id,
+                    "hasConcludedLicense",
+                    None,
+                    self.licenses.iri_of(expr),
+                );
+            }
+        }
+        groups
+            .into_iter()
+            .enumerate()
+            .map(|(i, ((from, rel, scope), to))| {
+                let mut v = json!({
+                    "type": if scope.is_some() { "LifecycleScopedRelationship" } else { "Relationship" },
+                    "spdxId": self.iri(&format!("SPDXRef-Relationship-{}", i + 1)),
+                    "creationInfo": CREATION_INFO,
+                    "from": from,
+                    "relationshipType": rel,
+                    "to": to.into_iter().collect::<Vec<_>>(),
+                });
+                if let (Some(scope), Some(obj)) = (scope, v.as_object_mut()) {
+                    obj.insert("scope".into(), json!(scope));
+                }
+                v
+            })
+            .collect()
+    }
+}
+
+/// One `simplelicensing_LicenseExpression` per distinct expression of the document, and one
+/// `simplelicensing_SimpleLicensingText` per `LicenseRef-`.
+struct LicenseElements {
+    /// Expression → its element's IRI.
+    expressions: BTreeMap<String, String>,
+    /// `LicenseRef-…` → its text element.
+    texts: BTreeMap<String, Value>,
+    base: String,
+}
+
+impl LicenseElements {
+    fn new(doc: &Document, base: &str) -> LicenseElements {
+        let mut ids = IdAllocator::default();
+        let all: BTreeSet<&str> = doc
+            .packages
+            .iter()
+            .flat_map(|p| p.declared.iter().chain(&p.concluded))
+            .map(String::as_str)
+            .chain(["CC0-1.0"])
+            .collect();
+        let expressions = all
+            .into_iter()
+            .map(|e| {
+                let id = ids.unique(element_id("License", e, e));
+                (e.to_string(), format!("{base}{id}"))
+            })
+            .collect();
+        let texts = doc
+            .extracted
+            .iter()
+            .map(|x| {
+                let text = json!({
+                    "type": "simplelicensing_SimpleLicensingText",
+                    "spdxId": format!("{base}{}", x.id),
+                    "creationInfo": CREATION_INFO,
+                    "name": x.name,
+                    "simplelicensing_licenseText": x.text,
+                    "comment": x.comment,
+                });
+                (x.id.clone(), text)
+            })
+            .collect();
+        LicenseElements {
+            expressions,
+            texts,
+            base: base.to_string(),
+        }
+    }
+
+    /// The IRI of the element for `expr` (every expression of the document has one).
+    fn iri_of(&self, expr: &str) -> String {
+        self.expressions
+            .get(expr)
+            .cloned()
+            .unwrap_or_else(|| format!("{}{}", self.base, element_id("License", expr, expr)))
+    }
+
+    fn elements(&self) -> Vec<Value> {
+        let list_version = ::spdx::license_version();
+        let expressions = self.expressions.iter().map(|(expr, iri)| {
+            let mut v = json!({
+                "type": "simplelicensing_LicenseExpression",
+                "spdxId": iri,
+                "creationInfo": CREATION_INFO,
+                "simplelicensing_licenseExpression": expr,
+                "simplelicensing_licenseListVersion": list_version,
+            });
+            let refs: BTreeSet<&str> = terms(expr)
+                .filter(|t| t.starts_with("LicenseRef-"))
+                .collect();
+            let custom: Vec<Value> = refs
+                .into_iter()
+                .filter_map(|id| {
+                    let text = self.texts.get(id)?;
+                    Some(
+                        json!({"type": "DictionaryEntry", "key": id, "value": text.get("spdxId")?}),
+                    )
+                })
+                .collect();
+            if let (false, Some(obj)) = (custom.is_empty(), v.as_object_mut()) {
+                obj.insert("simplelicensing_customIdToUri".into(), Value::Array(custom));
+            }
+            v
+        });
+        expressions.chain(self.texts.values().cloned()).collect()
+    }
+}
+
+/// The license and reference terms of an expression, operators included (`GPL-2.0+`
+/// gives `GPL-2.0`).
+fn terms(expr: &str) -> impl Iterator<Item = &str> {
+    expr.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+        .filter(|t| !t.is_empty())
+        .map(|t| t.trim_end_matches('+'))
+}
+
+/// The SPDX 3 hash algorithm name.
+fn hash_algorithm(alg: HashAlg) -> &'static str {
+    match alg {
+        HashAlg::Md5 => "md5",
+        HashAlg::Sha1 => "sha1",
+        HashAlg::Sha256 => "sha256",
+        HashAlg::Sha384 => "sha384",
+        HashAlg::Sha512 => "sha512",
+        HashAlg::Blake2b256 => "blake2b256",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terms;
+
+    #[test]
+    fn terms_are_whole_ids() {
+        let got: Vec<&str> = terms("MIT AND (LicenseRef-a OR GPL-2.0+) WITH X").collect();
+        assert_eq!(
+            got,
+            ["MIT", "AND", "LicenseRef-a", "OR", "GPL-2.0", "WITH", "X"]
+        );
+    }
+}
