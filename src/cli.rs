@@ -28,8 +28,8 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output as FORMAT, to FILE or stdout; repeatable.
-    /// Formats: table (default), json, cyclonedx-json.
+    /// Output as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
+    /// cyclonedx-json, spdx-json, spdx-tag-value, spdx3-json, notice, notice-markdown.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<String>,
 
@@ -48,6 +48,10 @@ pub struct ScanArgs {
     /// Never run `cargo metadata` (licenses then come only from the local cargo registry cache).
     #[arg(long)]
     pub no_cargo: bool,
+
+    /// SPDX document namespace URI (default: derived from the content, so re-runs agree).
+    #[arg(long, value_name = "URI")]
+    pub namespace: Option<String>,
 
     /// Exit with code 2 if any file could not be parsed.
     #[arg(long)]

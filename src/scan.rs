@@ -17,6 +17,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         timestamp: Some(timestamp()),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        namespace: args.namespace.clone(),
     };
     for output in &outputs {
         write_output(output, &sbom, &settings)?;
@@ -146,7 +147,15 @@ fn write_file(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    // Output files get the usual `0666 & !umask`, not a temporary file's private `0600`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
     {
         let mut out = std::io::BufWriter::new(tmp.as_file_mut());

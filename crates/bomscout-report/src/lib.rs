@@ -65,6 +65,8 @@ pub struct Settings {
     pub timestamp: Option<i64>,
     /// The tool's version, recorded in metadata.
     pub tool_version: String,
+    /// The SPDX document namespace (`--namespace`); derived from the content when `None`.
+    pub namespace: Option<String>,
 }
 
 /// Writes `sbom` in `format` to `out`.
@@ -80,9 +82,13 @@ pub fn write(
             serde_json::to_writer_pretty(&mut *out, sbom)?;
             writeln!(out)
         }
-        Format::SpdxJson => spdx::write_json(sbom, settings, None, out),
-        Format::SpdxTagValue => spdx::write_tag_value(sbom, settings, None, out),
-        Format::Spdx3Json => spdx::write_v3_json(sbom, settings, None, out),
+        Format::SpdxJson => spdx::write_json(sbom, settings, settings.namespace.as_deref(), out),
+        Format::SpdxTagValue => {
+            spdx::write_tag_value(sbom, settings, settings.namespace.as_deref(), out)
+        }
+        Format::Spdx3Json => {
+            spdx::write_v3_json(sbom, settings, settings.namespace.as_deref(), out)
+        }
         Format::Notice => notice::write_text(sbom, out),
         Format::NoticeMarkdown => notice::write_markdown(sbom, out),
     }
