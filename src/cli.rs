@@ -49,6 +49,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_cargo: bool,
 
+    /// CycloneDX specification version to write: 1.4, 1.5, 1.6 or 1.7.
+    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_cdx_version)]
+    pub cyclonedx_version: bomscout_report::SpecVersion,
+
     /// SPDX document namespace URI (default: derived from the content, so re-runs agree).
     #[arg(long, value_name = "URI")]
     pub namespace: Option<String>,
@@ -68,6 +72,12 @@ pub struct ScanArgs {
     /// Also print informational diagnostics.
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+fn parse_cdx_version(s: &str) -> Result<bomscout_report::SpecVersion, String> {
+    bomscout_report::SpecVersion::from_name(s).ok_or_else(|| {
+        format!("unsupported CycloneDX version {s:?}; expected 1.4, 1.5, 1.6 or 1.7")
+    })
 }
 
 /// Where one output goes.

@@ -18,6 +18,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         timestamp: Some(timestamp()),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         namespace: args.namespace.clone(),
+        cyclonedx_version: args.cyclonedx_version,
     };
     for output in &outputs {
         write_output(output, &sbom, &settings)?;

@@ -1,8 +1,13 @@
 //! Output writers, one module per format. Writers take a finished [`Sbom`] and never re-scan.
 #![deny(missing_docs)]
 
+pub mod cyclonedx;
+mod json;
 mod notice;
 mod spdx;
+mod table;
+
+pub use cyclonedx::SpecVersion;
 
 use bomscout_core::Sbom;
 use std::io::{self, Write};
@@ -14,7 +19,7 @@ pub enum Format {
     Table,
     /// bomscout's own JSON.
     Json,
-    /// CycloneDX 1.6 JSON.
+    /// CycloneDX JSON (1.6 unless `Settings::cyclonedx_version` says otherwise).
     CycloneDxJson,
     /// SPDX 2.3 JSON.
     SpdxJson,
@@ -65,6 +70,8 @@ pub struct Settings {
     pub timestamp: Option<i64>,
     /// The tool's version, recorded in metadata.
     pub tool_version: String,
+    /// The CycloneDX specification version to write.
+    pub cyclonedx_version: SpecVersion,
     /// The SPDX document namespace (`--namespace`); derived from the content when `None`.
     pub namespace: Option<String>,
 }
@@ -77,11 +84,9 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Table | Format::Json | Format::CycloneDxJson => {
-            let _ = (settings, sbom);
-            serde_json::to_writer_pretty(&mut *out, sbom)?;
-            writeln!(out)
-        }
+        Format::Table => table::write(sbom, out),
+        Format::Json => json::write(sbom, out),
+        Format::CycloneDxJson => cyclonedx::write_json(sbom, settings, out),
         Format::SpdxJson => spdx::write_json(sbom, settings, settings.namespace.as_deref(), out),
         Format::SpdxTagValue => {
             spdx::write_tag_value(sbom, settings, settings.namespace.as_deref(), out)

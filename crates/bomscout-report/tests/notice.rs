@@ -1,10 +1,10 @@
 //! NOTICE files: shipped components only, each license text once and sorted, missing texts
 //! said plainly, copyright lines kept, deterministic.
 
-mod spdx_sboms;
+mod sboms;
 
 use bomscout_report::Format;
-use spdx_sboms::{render, sample, sample_reversed};
+use sboms::{render, sample, sample_reversed};
 
 /// The license headings of the plain-text notice, in order.
 fn license_headings(text: &str) -> Vec<&str> {
@@ -125,7 +125,7 @@ fn markdown_notice_fences_texts_and_escapes_names() {
     let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("### ")).collect();
     assert_eq!(headings.len(), 7);
 
-    let hostile = render(Format::NoticeMarkdown, &spdx_sboms::hostile());
+    let hostile = render(Format::NoticeMarkdown, &sboms::hostile());
     assert!(hostile.contains("- **x SPDXID: SPDXRef-DOCUMENT** 1.0.0 (npm): "));
     assert!(hostile.contains("\\<b\\>me\\</b\\>"));
 }

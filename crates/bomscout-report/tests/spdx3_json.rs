@@ -1,11 +1,11 @@
 //! SPDX 3.0.1 JSON-LD: valid against the official 3.0.1 schema, every reference resolves
 //! inside the graph, the graph and licenses as expected, deterministic.
 
-mod spdx_sboms;
+mod sboms;
 
 use bomscout_report::Format;
+use sboms::{all, render, sample, sample_reversed};
 use serde_json::Value;
-use spdx_sboms::{all, render, sample, sample_reversed};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 fn schema() -> jsonschema::Validator {

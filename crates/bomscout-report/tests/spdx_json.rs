@@ -1,11 +1,11 @@
 //! SPDX 2.3 JSON: schema-valid, ids valid and unique, relationships closed, the graph and
 //! the licenses as expected, deterministic.
 
-mod spdx_sboms;
+mod sboms;
 
 use bomscout_report::Format;
+use sboms::{all, render, sample, sample_reversed};
 use serde_json::Value;
-use spdx_sboms::{all, render, sample, sample_reversed};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 fn schema() -> jsonschema::Validator {
@@ -320,7 +320,7 @@ fn output_is_byte_identical_across_runs_and_file_orders() {
 
 #[test]
 fn a_scan_without_projects_describes_the_scanned_tree() {
-    let doc = doc(&spdx_sboms::no_projects());
+    let doc = doc(&sboms::no_projects());
     let root = package(&doc, "installed", None);
     assert_eq!(root["primaryPackagePurpose"], "SOURCE");
     let root_id = root["SPDXID"].as_str().unwrap();
@@ -358,7 +358,7 @@ fn a_scan_without_projects_describes_the_scanned_tree() {
 
 #[test]
 fn hostile_metadata_stays_inside_its_fields() {
-    let doc = doc(&spdx_sboms::hostile());
+    let doc = doc(&sboms::hostile());
     assert_eq!(doc["name"], "bomscout-sbom");
     let ids: Vec<&str> = doc["hasExtractedLicensingInfos"]
         .as_array()

@@ -1,11 +1,11 @@
 //! SPDX 2.3 tag-value: read back with a small reader; required tags present, every
 //! relationship names a defined SPDXID, and the content equals the JSON document's.
 
-mod spdx_sboms;
+mod sboms;
 
 use bomscout_report::Format;
+use sboms::{all, render, sample, sample_reversed};
 use serde_json::Value;
-use spdx_sboms::{all, render, sample, sample_reversed};
 use std::collections::{BTreeSet, HashSet};
 
 /// Every tag the writer may emit; anything else means a value leaked into a new line.
@@ -259,7 +259,7 @@ fn multi_line_values_are_wrapped_in_text() {
 
 #[test]
 fn hostile_names_do_not_start_new_tags() {
-    let text = render(Format::SpdxTagValue, &spdx_sboms::hostile());
+    let text = render(Format::SpdxTagValue, &sboms::hostile());
     assert!(text.contains("PackageName: x SPDXID: SPDXRef-DOCUMENT\n"));
     assert!(text.contains("PackageCopyrightText: <text>(c) </ text> <b>me</b></text>"));
 }

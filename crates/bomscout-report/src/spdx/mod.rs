@@ -31,12 +31,12 @@
 //!   reserved `.invalid` domain: it names, it does not resolve), and the creation time
 //!   comes from the caller (`SOURCE_DATE_EPOCH`), so equal input gives equal bytes.
 
-mod ids;
+pub(crate) mod ids;
 mod json;
 mod licenses;
 mod model;
 mod tag_value;
-mod time;
+pub(crate) mod time;
 mod v3;
 
 use crate::Settings;

@@ -1,0 +1,141 @@
+//! Which of a component's license findings go into CycloneDX `licenses`, and in what shape.
+//!
+//! CycloneDX allows either an array of `{license: {id | name}}` or exactly one
+//! `{expression}`. The rule:
+//! 1. Take the best kind of evidence present: declared fields, else trove classifiers, else
+//!    license files (a curation replaces them all). The rest go to `evidence.licenses`.
+//! 2. Deduplicate by what they say (the normalized expression, else the raw text).
+//! 3. One compound expression, or one `LicenseRef-`: `[{expression}]`. Only single SPDX ids
+//!    and unparsed names: one `{license}` each (`id` or `name`). A compound among several:
+//!    one expression joining them with AND when all are SPDX (every statement applies), else
+//!    `{license: {name}}` entries carrying each statement's text.
+//!
+//! `acknowledgement: declared` (or `concluded` for a curation) is written from 1.6 on.
+
+use super::model::{CdxLicense, LicenseChoice, Property};
+use super::SpecVersion;
+use bomscout_core::{License, SourceKind};
+
+/// The licenses chosen for `licenses`, the others for `evidence.licenses`, and properties
+/// that say where the chosen ones came from.
+pub struct Picked {
+    pub chosen: Vec<LicenseChoice>,
+    pub others: Vec<LicenseChoice>,
+    pub properties: Vec<Property>,
+}
+
+/// Applies the rule of the module docs.
+pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
+    let rank = |k: SourceKind| match k {
+        SourceKind::Curation => 0,
+        SourceKind::Declared => 1,
+        SourceKind::Classifier => 2,
+        SourceKind::File => 3,
+    };
+    let best = licenses.iter().map(|l| rank(l.source.kind)).min();
+    let (chosen, others): (Vec<&License>, Vec<&License>) = licenses
+        .iter()
+        .partition(|l| Some(rank(l.source.kind)) == best);
+    let ack = (v >= SpecVersion::V1_6).then_some(if best == Some(0) {
+        "concluded"
+    } else {
+        "declared"
+    });
+    let mut properties = Vec::new();
+    for l in &chosen {
+        properties.push(Property::new(
+            "bomscout:license-source",
+            &format!("{}#{}", l.source.path, l.source.field),
+        ));
+        if let Some(how) = &l.mapped_from {
+            properties.push(Property::new(
+                "bomscout:license-mapping",
+                &format!("{:?} -> {}", l.raw, how),
+            ));
+        }
+    }
+    Picked {
+        chosen: shape(&dedup(&chosen), ack),
+        others: shape(&dedup(&others), None),
+        properties,
+    }
+}
+
+/// What each finding says: `(expression, raw)`, unique, in first-seen order.
+fn dedup(licenses: &[&License]) -> Vec<(Option<String>, String)> {
+    let mut out: Vec<(Option<String>, String)> = Vec::new();
+    for l in licenses {
+        let said = (l.expression.clone(), l.raw.clone());
+        let same = |o: &(Option<String>, String)| match (&o.0, &said.0) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => o.1 == said.1,
+            _ => false,
+        };
+        if !out.iter().any(same) {
+            out.push(said);
+        }
+    }
+    out
+}
+
+fn shape(said: &[(Option<String>, String)], ack: Option<&'static str>) -> Vec<LicenseChoice> {
+    let is_single_id = |e: &str| spdx::license_id(e).is_some();
+    let compound = |s: &(Option<String>, String)| s.0.as_deref().is_some_and(|e| !is_single_id(e));
+    match said {
+        [] => Vec::new(),
+        [(Some(e), _)] if !is_single_id(e) => vec![expression(e.clone(), ack)],
+        _ if !said.iter().any(compound) => said.iter().map(|s| license(s, ack)).collect(),
+        _ if said.iter().all(|s| s.0.is_some()) => {
+            let joined = said
+                .iter()
+                .filter_map(|s| s.0.as_deref())
+                .map(|e| {
+                    if e.contains(' ') {
+                        format!("({e})")
+                    } else {
+                        e.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            vec![expression(joined, ack)]
+        }
+        _ => said
+            .iter()
+            .map(|s| match &s.0 {
+                Some(e) if !is_single_id(e) => name(e.clone(), ack),
+                _ => license(s, ack),
+            })
+            .collect(),
+    }
+}
+
+fn expression(expression: String, acknowledgement: Option<&'static str>) -> LicenseChoice {
+    LicenseChoice::Expression {
+        expression,
+        acknowledgement,
+    }
+}
+
+fn license(said: &(Option<String>, String), ack: Option<&'static str>) -> LicenseChoice {
+    match &said.0 {
+        Some(id) => LicenseChoice::License {
+            license: CdxLicense {
+                id: Some(id.clone()),
+                name: None,
+                acknowledgement: ack,
+            },
+        },
+        None => name(said.1.clone(), ack),
+    }
+}
+
+fn name(text: String, ack: Option<&'static str>) -> LicenseChoice {
+    LicenseChoice::License {
+        license: CdxLicense {
+            id: None,
+            name: Some(text),
+            acknowledgement: ack,
+        },
+    }
+}

@@ -1,0 +1,160 @@
+//! The serde shapes of the CycloneDX JSON fields bomscout writes (a subset of the spec;
+//! every optional field is skipped when empty so that older versions stay valid).
+
+use serde::Serialize;
+
+/// The document.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bom<'a> {
+    pub bom_format: &'static str,
+    pub spec_version: &'static str,
+    pub serial_number: String,
+    pub version: u32,
+    pub metadata: Metadata<'a>,
+    pub components: Vec<CdxComponent>,
+    pub dependencies: Vec<DependencyEntry>,
+}
+
+/// `metadata`.
+#[derive(Serialize)]
+pub struct Metadata<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    pub tools: Tools<'a>,
+    pub component: RootComponent<'a>,
+}
+
+/// `metadata.tools`: an object of components since 1.5, an array of tools before.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Tools<'a> {
+    Components { components: Vec<Tool<'a>> },
+    Legacy(Vec<LegacyTool<'a>>),
+}
+
+/// A tool as a component (1.5+).
+#[derive(Serialize)]
+pub struct Tool<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub version: &'a str,
+}
+
+/// A tool in the 1.4 array form.
+#[derive(Serialize)]
+pub struct LegacyTool<'a> {
+    pub name: &'static str,
+    pub version: &'a str,
+}
+
+/// `metadata.component`: what was scanned.
+#[derive(Serialize)]
+pub struct RootComponent<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: &'static str,
+    pub name: &'a str,
+}
+
+/// A component.
+#[derive(Serialize)]
+pub struct CdxComponent {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<CdxHash>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<LicenseChoice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// A hash.
+#[derive(Serialize)]
+pub struct CdxHash {
+    pub alg: &'static str,
+    pub content: String,
+}
+
+/// One entry of a `licenses` array: a license (id or name) or one expression.
+#[derive(Serialize, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum LicenseChoice {
+    License {
+        license: CdxLicense,
+    },
+    Expression {
+        expression: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        acknowledgement: Option<&'static str>,
+    },
+}
+
+/// A license by SPDX id or by name.
+#[derive(Serialize, Clone, PartialEq)]
+pub struct CdxLicense {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledgement: Option<&'static str>,
+}
+
+/// A name/value property.
+#[derive(Serialize)]
+pub struct Property {
+    pub name: String,
+    pub value: String,
+}
+
+impl Property {
+    pub fn new(name: &str, value: &str) -> Property {
+        Property {
+            name: name.to_string(),
+            value: value.to_string(),
+        }
+    }
+}
+
+/// `evidence`.
+#[derive(Serialize)]
+pub struct Evidence {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<LicenseChoice>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// A place the component was found.
+#[derive(Serialize)]
+pub struct Occurrence {
+    pub location: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+/// An entry of `dependencies`.
+#[derive(Serialize)]
+pub struct DependencyEntry {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[serde(rename = "dependsOn")]
+    pub depends_on: Vec<String>,
+}

@@ -1,0 +1,134 @@
+//! The human-readable table: one row per component, sized to fit 100 columns.
+
+use bomscout_core::{Component, Sbom, Scope, Severity};
+use std::io::{self, Write};
+
+/// Column headers and their maximum widths; `FOUND IN` takes what is left of 100 columns.
+const COLUMNS: [(&str, usize); 5] = [
+    ("NAME", 28),
+    ("VERSION", 16),
+    ("ECOSYSTEM", 9),
+    ("LICENSE", 20),
+    ("SCOPE", 8),
+];
+const WIDTH: usize = 100;
+
+/// Writes the table and a summary line.
+pub fn write(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
+    if sbom.components.is_empty() {
+        writeln!(out, "No packages found in {}.", sbom.name)?;
+        return summary(sbom, out);
+    }
+    let rows: Vec<[String; 6]> = sbom.components.iter().map(row).collect();
+    let mut widths = [0usize; 6];
+    for (i, (title, max)) in COLUMNS.iter().enumerate() {
+        let longest = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+        widths[i] = longest.max(title.len()).min(*max);
+    }
+    let used: usize = widths[..5].iter().sum::<usize>() + 2 * 5;
+    widths[5] = WIDTH.saturating_sub(used).max(10);
+    let header = [
+        "NAME",
+        "VERSION",
+        "ECOSYSTEM",
+        "LICENSE",
+        "SCOPE",
+        "FOUND IN",
+    ]
+    .map(String::from);
+    line(&header, &widths, out)?;
+    for r in &rows {
+        line(r, &widths, out)?;
+    }
+    writeln!(out)?;
+    summary(sbom, out)
+}
+
+fn row(c: &Component) -> [String; 6] {
+    let version = match (&c.version, &c.requirement) {
+        (Some(v), _) => v.clone(),
+        (None, Some(r)) => format!("{r} (unresolved)"),
+        (None, None) => "?".to_string(),
+    };
+    let mut licenses: Vec<&str> = c.licenses.iter().map(|l| l.display()).collect();
+    licenses.dedup();
+    let license = if licenses.is_empty() {
+        "-".to_string()
+    } else {
+        licenses.join("; ")
+    };
+    let mut found = c
+        .locations
+        .iter()
+        .next()
+        .map(|l| l.path.clone())
+        .unwrap_or_default();
+    if c.locations.len() > 1 {
+        found.push_str(&format!(" (+{})", c.locations.len() - 1));
+    }
+    [
+        c.display_name(),
+        version,
+        c.ecosystem.to_string(),
+        license,
+        c.scope.to_string(),
+        found,
+    ]
+}
+
+fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Result<()> {
+    let mut text = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = truncate(cell, widths[i]);
+        if i == 5 {
+            text.push_str(&cell);
+        } else {
+            let pad = widths[i] - cell.chars().count();
+            text.push_str(&cell);
+            text.push_str(&" ".repeat(pad + 2));
+        }
+    }
+    writeln!(out, "{}", text.trim_end())
+}
+
+/// Cuts `s` to `width` characters, marking the cut with `…`.
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+fn summary(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
+    let count = |s: Scope| sbom.components.iter().filter(|c| c.scope == s).count();
+    let direct = sbom.components.iter().filter(|c| c.direct).count();
+    let problems = sbom
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .count();
+    writeln!(
+        out,
+        "{} components ({} direct, {} dev, {} optional) in {} projects; {} problems reported",
+        sbom.components.len(),
+        direct,
+        count(Scope::Dev),
+        count(Scope::Optional),
+        sbom.projects.len(),
+        problems
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+        assert_eq!(truncate("ééééé", 3), "éé…");
+    }
+}
