@@ -1,7 +1,6 @@
 //! CycloneDX output against the official JSON schemas 1.4–1.7, plus the checks a schema
 //! cannot make: unique refs, no dangling dependency, dev marked `excluded`, determinism.
 
-#[allow(dead_code)]
 mod sboms;
 
 use bomscout_report::{write, Format, Settings, SpecVersion};
