@@ -1,0 +1,58 @@
+//! Small helpers shared by the Python lockfile parsers.
+
+/// The directory part of a relative path (`.` for a file at the root).
+pub fn lock_dir(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".")
+}
+
+/// `dir` joined with a relative `sub` directory (`.` and `./` mean `dir` itself).
+pub fn join_dir(dir: &str, sub: &str) -> String {
+    let sub = sub.trim_start_matches("./").trim_end_matches('/');
+    match (dir, sub) {
+        (_, "" | ".") => dir.to_string(),
+        (".", s) => s.to_string(),
+        (d, s) => format!("{d}/{s}"),
+    }
+}
+
+/// A lockfile's git source (`https://host/repo.git?rev=main#<commit>`) as a purl `vcs_url`
+/// (`git+https://host/repo.git@<commit>`): the query goes, the commit pins it.
+pub fn git_vcs_url(git: &str) -> String {
+    let (base, commit) = match git.split_once('#') {
+        Some((b, c)) => (b, Some(c)),
+        None => (git, None),
+    };
+    let base = base.split('?').next().unwrap_or(base);
+    let base = if base.starts_with("git+") {
+        base.to_string()
+    } else {
+        format!("git+{base}")
+    };
+    match commit {
+        Some(c) if !c.is_empty() => format!("{base}@{c}"),
+        _ => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirs() {
+        assert_eq!(lock_dir("uv.lock"), ".");
+        assert_eq!(lock_dir("a/b/uv.lock"), "a/b");
+        assert_eq!(join_dir(".", "."), ".");
+        assert_eq!(join_dir("a", "./pkg/x"), "a/pkg/x");
+        assert_eq!(join_dir(".", "pkg"), "pkg");
+    }
+
+    #[test]
+    fn git_urls() {
+        assert_eq!(
+            git_vcs_url("https://h/r.git?rev=v1#abc"),
+            "git+https://h/r.git@abc"
+        );
+        assert_eq!(git_vcs_url("git+ssh://h/r"), "git+ssh://h/r");
+    }
+}
