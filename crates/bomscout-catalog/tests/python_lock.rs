@@ -118,3 +118,25 @@ fn pipfile_lock_default_is_required_and_develop_is_dev() {
         ])
     );
 }
+
+#[test]
+fn poetry_lock_scopes_come_from_the_pyproject_beside_it() {
+    use Scope::*;
+    assert_eq!(
+        scan(Cataloger::PoetryLock, "poetry/poetry.lock"),
+        owned(&[
+            ("certifi", "2026.10.19.post1", Required),
+            ("charset-normalizer", "3.5.2", Required),
+            ("colorama", "0.4.6", Dev),
+            ("idna", "3.20", Required),
+            ("iniconfig", "2.3.1", Dev),
+            ("packaging", "26.3", Dev),
+            ("pluggy", "1.7.0", Dev),
+            ("pygments", "2.21.0", Dev),
+            ("pysocks", "1.7.1", Optional),
+            ("pytest", "8.4.2", Dev),
+            ("requests", "2.34.2", Required),
+            ("urllib3", "2.8.0", Required),
+        ])
+    );
+}
