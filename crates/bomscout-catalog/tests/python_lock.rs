@@ -140,3 +140,31 @@ fn poetry_lock_scopes_come_from_the_pyproject_beside_it() {
         ])
     );
 }
+
+#[test]
+fn pylock_lists_every_package_the_export_installs() {
+    let rows = scan(Cataloger::Pylock, "pylock/pylock.toml");
+    let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "certifi",
+            "charset-normalizer",
+            "click",
+            "colorama",
+            "idna",
+            "iniconfig",
+            "packaging",
+            "pluggy",
+            "pygments",
+            "pysocks",
+            "pytest",
+            "requests",
+            "urllib3"
+        ]
+    );
+    assert!(
+        rows.iter().all(|r| r.2 == Scope::Required),
+        "an all-groups export has no group markers"
+    );
+}
