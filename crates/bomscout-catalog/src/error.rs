@@ -66,10 +66,16 @@ impl ParseError {
 
 impl From<serde_json::Error> for ParseError {
     fn from(e: serde_json::Error) -> Self {
+        // serde_json's message ends with its own " at line L column C"; ours says it once.
+        let text = e.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        };
         ParseError::Json {
             line: e.line() as u32,
             column: e.column() as u32,
-            message: e.to_string(),
+            message,
         }
     }
 }
