@@ -20,22 +20,18 @@ fn usage_errors_exit_2() {
 #[test]
 fn a_malformed_lockfile_is_named_and_everything_else_is_still_reported() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("good"));
-    let real = fs::read_to_string(fixture("npm/lock-v3/package-lock.json")).unwrap();
+    copy_tree(&fixture("python/uv"), &dir.path().join("good"));
+    let real = fs::read_to_string(fixture("python/uv/uv.lock")).unwrap();
     fs::create_dir_all(dir.path().join("bad")).unwrap();
-    fs::write(
-        dir.path().join("bad/package-lock.json"),
-        &real[..real.len() / 2],
-    )
-    .unwrap();
+    fs::write(dir.path().join("bad/uv.lock"), &real[..real.len() / 2]).unwrap();
 
     let (code, json, stderr) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("bad/package-lock.json:"),
+        stderr.contains("bad/uv.lock:"),
         "names the file and line: {stderr}"
     );
-    let (_, alone, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    let (_, alone, _) = scan_json(&fixture("python/uv"), &[]);
     assert_eq!(
         components(&json),
         components(&alone),
@@ -45,7 +41,7 @@ fn a_malformed_lockfile_is_named_and_everything_else_is_still_reported() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|d| d["path"] == "bad/package-lock.json"));
+        .any(|d| d["path"] == "bad/uv.lock"));
 
     let (code, _, _) = scan_json(dir.path(), &["--strict"]);
     assert_eq!(code, 2, "--strict turns an unparsable file into exit 2");
@@ -54,11 +50,11 @@ fn a_malformed_lockfile_is_named_and_everything_else_is_still_reported() {
 #[test]
 fn one_package_in_two_projects_is_one_component_with_two_locations() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("a"));
-    copy_tree(&fixture("npm/lock-v3"), &dir.path().join("b"));
+    copy_tree(&fixture("python/uv"), &dir.path().join("a"));
+    copy_tree(&fixture("python/uv"), &dir.path().join("b"));
     let (code, json, stderr) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{stderr}");
-    let (_, alone, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    let (_, alone, _) = scan_json(&fixture("python/uv"), &[]);
     assert_eq!(components(&json), components(&alone), "no duplicates");
     for c in json["components"].as_array().unwrap() {
         let paths: Vec<&str> = c["locations"]
@@ -81,11 +77,11 @@ fn one_package_in_two_projects_is_one_component_with_two_locations() {
 
 #[test]
 fn dev_components_are_marked_not_dropped_unless_asked() {
-    let (_, json, _) = scan_json(&fixture("npm/lock-v3"), &[]);
+    let (_, json, _) = scan_json(&fixture("python/uv"), &[]);
     let scopes: Vec<String> = components(&json).into_iter().map(|c| c.1).collect();
     assert!(scopes.iter().any(|s| s == "dev"), "{scopes:?}");
     assert!(scopes.iter().any(|s| s == "required"), "{scopes:?}");
-    let (_, json, _) = scan_json(&fixture("npm/lock-v3"), &["--no-dev"]);
+    let (_, json, _) = scan_json(&fixture("python/uv"), &["--no-dev"]);
     assert!(components(&json).iter().all(|c| c.1 != "dev"));
     assert!(!components(&json).is_empty());
 }
@@ -114,7 +110,7 @@ fn writes_several_outputs_at_once() {
     let json = dir.path().join("bom.json");
     bomscout()
         .args(["scan", "--no-cargo", "-q"])
-        .arg(fixture("npm/lock-v3"))
+        .arg(fixture("python/uv"))
         .arg("-o")
         .arg(format!("cyclonedx-json={}", cdx.display()))
         .arg("-o")

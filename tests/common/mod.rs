@@ -68,3 +68,42 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Serves the CycloneDX schemas' cross-file `$ref`s from the vendored files (no network).
+struct VendoredCycloneDx;
+
+impl jsonschema::Retrieve for VendoredCycloneDx {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let file = uri
+            .path()
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let text = std::fs::read_to_string(repo().join("tests/schemas/cyclonedx").join(&file))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// A validator for a vendored schema file under `tests/schemas/`.
+pub fn schema(rel: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("tests/schemas").join(rel)).expect("schema");
+    let value: Value = serde_json::from_str(&text).expect("schema JSON");
+    jsonschema::options()
+        .with_retriever(VendoredCycloneDx)
+        .build(&value)
+        .expect("schema compiles")
+}
+
+/// Every validation error of `doc`, as text.
+pub fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    validator
+        .iter_errors(doc)
+        .take(20)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
