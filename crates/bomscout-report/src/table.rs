@@ -79,10 +79,12 @@ fn row(c: &Component) -> [String; 6] {
 fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Result<()> {
     let mut text = String::new();
     for (i, cell) in cells.iter().enumerate() {
-        let cell = truncate(cell, widths[i]);
         if i == 5 {
+            // The end of a path says the most (`…/requests-2.31.0.dist-info/METADATA`).
+            let cell = truncate_start(cell, widths[i]);
             text.push_str(&cell);
         } else {
+            let cell = truncate(cell, widths[i]);
             let pad = widths[i] - cell.chars().count();
             text.push_str(&cell);
             text.push_str(&" ".repeat(pad + 2));
@@ -98,6 +100,18 @@ fn truncate(s: &str, width: usize) -> String {
     }
     let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
     t.push('…');
+    t
+}
+
+/// Cuts `s` to its last `width` characters, marking the cut with `…`.
+fn truncate_start(s: &str, width: usize) -> String {
+    let len = s.chars().count();
+    if len <= width {
+        return s.to_string();
+    }
+    let keep = width.saturating_sub(1);
+    let mut t = String::from("…");
+    t.extend(s.chars().skip(len - keep));
     t
 }
 
@@ -130,5 +144,6 @@ mod tests {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(truncate("ééééé", 3), "éé…");
+        assert_eq!(truncate_start("a/b/c/METADATA", 9), "…METADATA");
     }
 }
