@@ -1,12 +1,84 @@
-//! Not written yet.
+//! The `package.json` of an installed package (`node_modules/<name>/package.json`): one
+//! resolved component with the license the package itself declares.
+//!
+//! Reads `name`, `version`, `license` / legacy `licenses`, and the `_resolved` /
+//! `_integrity` fields older npm versions wrote. No edges: resolving names to other installed
+//! packages needs other files, and the lockfile beside the tree carries the graph. The
+//! builder merges this record with the lock's component of the same purl, so the license
+//! found here completes the lock's entry instead of duplicating it.
 
+use super::{component, integrity_hashes, licenses};
 use crate::{Input, ParseError};
-use bomscout_core::Catalog;
+use bomscout_core::{Catalog, Location};
+use serde_json::Value;
 
-/// Parses one file (not written yet: returns an error so nothing passes silently).
+/// Parses one installed `package.json`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{}: parser not written yet",
-        input.path
-    )))
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    let doc = doc
+        .as_object()
+        .ok_or_else(|| ParseError::format("package.json must be a JSON object"))?;
+    let name = doc
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty());
+    let version = doc
+        .get("version")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty());
+    let (Some(name), Some(version)) = (name, version) else {
+        return Err(ParseError::format(
+            "an installed package.json needs a name and a version",
+        ));
+    };
+    let resolved = doc.get("_resolved").and_then(Value::as_str);
+    let mut c =
+        component(name, version, resolved).map_err(|e| ParseError::format(e.to_string()))?;
+    for l in licenses(doc, input.path) {
+        c.add_license(l);
+    }
+    if let Some(i) = doc.get("_integrity").and_then(Value::as_str) {
+        integrity_hashes(i).into_iter().for_each(|h| c.add_hash(h));
+    }
+    let mut cat = Catalog::default();
+    cat.add_package(c.at(Location::new(input.path)));
+    Ok(cat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+    use std::path::Path;
+
+    fn run(text: &str) -> Result<Catalog, ParseError> {
+        let options = Options::default();
+        let path = "node_modules/x/package.json";
+        let input = Input {
+            bytes: text.as_bytes(),
+            path,
+            abs: Path::new(path),
+            options: &options,
+        };
+        parse(&input)
+    }
+
+    #[test]
+    fn legacy_licenses_array() {
+        let cat = run(r#"{"name": "x", "version": "1.0.0", "licenses": [{"type": "MIT"}, {"type": "Apache-2.0"}]}"#).unwrap();
+        let raws: Vec<&str> = cat.packages[0]
+            .component
+            .licenses
+            .iter()
+            .map(|l| l.raw.as_str())
+            .collect();
+        assert_eq!(raws, ["MIT", "Apache-2.0"]);
+    }
+
+    #[test]
+    fn a_package_json_without_name_or_version_is_not_a_package() {
+        assert!(run(r#"{"name": "x"}"#).is_err());
+        assert!(run(r#"{"type": "module"}"#).is_err());
+        assert!(run("\u{0}").is_err());
+    }
 }

@@ -1,5 +1,172 @@
-//! npm: package-lock.json, package.json, installed node_modules.
+//! npm: `package-lock.json` / `npm-shrinkwrap.json`, a project's `package.json`, and the
+//! `package.json` of installed packages under `node_modules`.
+//!
+//! Helpers here are what all three share: scoped names, the `license` field in its three
+//! historical shapes, SRI `integrity` strings, and telling a registry tarball from a git or
+//! other URL by the shape of the `resolved` URL (never by its host).
 
 pub mod installed;
 pub mod package_json;
 pub mod package_lock;
+
+use base64::Engine;
+use bomscout_core::{Component, Ecosystem, Hash, HashAlg, License, PurlError};
+use serde_json::{Map, Value};
+
+/// `@scope/name` → `(Some("@scope"), "name")`; `name` → `(None, "name")`.
+pub fn split_name(full: &str) -> (Option<&str>, &str) {
+    match full.strip_prefix('@').and_then(|rest| rest.split_once('/')) {
+        Some((scope, name)) => (Some(&full[..scope.len() + 1]), name),
+        None => (None, full),
+    }
+}
+
+/// The licenses a manifest declares: `"license": "MIT"`, `"license": {"type": "MIT"}`, or
+/// the legacy `"licenses": ["MIT", {"type": "BSD"}]`, each with the field it came from.
+pub fn licenses(doc: &Map<String, Value>, path: &str) -> Vec<License> {
+    let mut out = Vec::new();
+    match doc.get("license") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            out.push(License::declared(s, path, "license"));
+        }
+        Some(Value::Object(o)) => {
+            if let Some(Value::String(s)) = o.get("type") {
+                out.push(License::declared(s, path, "license.type"));
+            }
+        }
+        _ => {}
+    }
+    if let Some(Value::Array(items)) = doc.get("licenses") {
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) => out.push(License::declared(s, path, &format!("licenses[{i}]"))),
+                Value::Object(o) => {
+                    if let Some(Value::String(s)) = o.get("type") {
+                        out.push(License::declared(s, path, &format!("licenses[{i}].type")));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The hashes of an SRI `integrity` value (`sha512-<base64> sha1-<base64>`), as hex.
+pub fn integrity_hashes(integrity: &str) -> Vec<Hash> {
+    integrity
+        .split_whitespace()
+        .filter_map(|sri| {
+            let (alg, b64) = sri.split_once('-')?;
+            let b64 = b64.split('?').next().unwrap_or(b64);
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            Hash::hex(HashAlg::from_name(alg)?, &hex)
+        })
+        .collect()
+}
+
+/// A resolved package, its purl qualified when `resolved` is not a registry tarball: a git
+/// source gets `vcs_url`, any other URL `download_url`.
+///
+/// A registry tarball is recognized by shape: an `http(s)` URL whose path ends in
+/// `/-/<name>-<version>.tgz`, which is how every npm registry lays out tarballs.
+pub fn component(
+    full_name: &str,
+    version: &str,
+    resolved: Option<&str>,
+) -> Result<Component, PurlError> {
+    let (ns, name) = split_name(full_name);
+    let qualifier = resolved.and_then(|url| source_qualifier(name, version, url));
+    match &qualifier {
+        Some((k, v)) => Component::with_qualifiers(Ecosystem::Npm, ns, name, version, &[(k, v)]),
+        None => Component::new(Ecosystem::Npm, ns, name, version),
+    }
+}
+
+fn source_qualifier(name: &str, version: &str, url: &str) -> Option<(&'static str, String)> {
+    let is_git = ["git+", "git://", "github:", "gitlab:", "bitbucket:"]
+        .iter()
+        .any(|p| url.starts_with(p));
+    if is_git {
+        return Some(("vcs_url", url.to_string()));
+    }
+    let registry_tarball = (url.starts_with("https://") || url.starts_with("http://"))
+        && url
+            .split(['?', '#'])
+            .next()
+            .is_some_and(|u| u.ends_with(&format!("/-/{name}-{version}.tgz")));
+    (!registry_tarball).then(|| ("download_url", url.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scoped_names() {
+        assert_eq!(split_name("@babel/core"), (Some("@babel"), "core"));
+        assert_eq!(split_name("lodash"), (None, "lodash"));
+        assert_eq!(split_name("@broken"), (None, "@broken"));
+    }
+
+    #[test]
+    fn license_shapes() {
+        let l = licenses(
+            json!({"license": {"type": "MIT", "url": "x"}})
+                .as_object()
+                .unwrap(),
+            "p",
+        );
+        assert_eq!(
+            (l[0].raw.as_str(), l[0].source.field.as_str()),
+            ("MIT", "license.type")
+        );
+        let l = licenses(
+            json!({"licenses": ["MIT", {"type": "Apache-2.0"}]})
+                .as_object()
+                .unwrap(),
+            "p",
+        );
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[1].source.field, "licenses[1].type");
+        assert!(licenses(json!({"license": 5}).as_object().unwrap(), "p").is_empty());
+    }
+
+    #[test]
+    fn integrity_is_decoded_to_hex() {
+        let h = integrity_hashes("sha1-3uQ6JXzRdQ1X6L+OfDUb8FNEIhw= sha512-!!!");
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].alg, HashAlg::Sha1);
+        assert_eq!(h[0].value, "dee43a257cd1750d57e8bf8e7c351bf05344221c");
+    }
+
+    #[test]
+    fn sources_by_shape() {
+        let registry = "https://registry.example.invalid/ms/-/ms-2.1.3.tgz";
+        assert_eq!(
+            component("ms", "2.1.3", Some(registry))
+                .unwrap()
+                .purl
+                .as_str(),
+            "pkg:npm/ms@2.1.3"
+        );
+        let scoped = "https://registry.example.invalid/@babel/core/-/core-7.0.0.tgz";
+        assert_eq!(
+            component("@babel/core", "7.0.0", Some(scoped))
+                .unwrap()
+                .purl
+                .as_str(),
+            "pkg:npm/%40babel/core@7.0.0"
+        );
+        let git = component("x", "1.0.0", Some("git+ssh://git@example.com/x.git#abc")).unwrap();
+        assert!(git.purl.as_str().contains("vcs_url="), "{}", git.purl);
+        let other = component("x", "1.0.0", Some("https://example.com/x.tgz")).unwrap();
+        assert!(
+            other.purl.as_str().contains("download_url="),
+            "{}",
+            other.purl
+        );
+    }
+}
