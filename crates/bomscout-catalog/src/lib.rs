@@ -13,6 +13,7 @@ mod error;
 pub mod npm;
 pub mod python;
 mod text;
+mod vcs;
 
 pub use error::ParseError;
 

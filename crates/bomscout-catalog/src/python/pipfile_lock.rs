@@ -7,7 +7,7 @@
 //! project depends on every `default` entry (Normal) and every `develop` entry (Dev); an
 //! entry in both is reached by both edges, which makes it required.
 
-use super::lock_common::git_vcs_url;
+use crate::vcs::git_vcs_url;
 use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,

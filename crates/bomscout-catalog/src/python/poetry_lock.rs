@@ -17,8 +17,8 @@
 //! them `category = "dev"` or outside the `main` group; that flag is also each package's
 //! scope hint.
 
-use super::lock_common::git_vcs_url;
 use super::pep508::{normalize_name, parse_requirement};
+use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,

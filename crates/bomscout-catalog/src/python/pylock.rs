@@ -11,8 +11,8 @@
 //! `dependency_groups` is reached by a Dev edge and one that tests `extras` by an Optional
 //! edge, which is how the PEP itself expresses non-default groups and extras.
 
-use super::lock_common::git_vcs_url;
 use super::pep508::normalize_name;
+use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,

@@ -16,8 +16,9 @@
 //! A package without a name, or a dependency naming nothing locked, is a warning; the rest
 //! of the lock is kept.
 
-use super::lock_common::{git_vcs_url, join_dir, lock_dir};
+use super::lock_common::{join_dir, lock_dir};
 use super::pep508::normalize_name;
+use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
