@@ -27,13 +27,4 @@ mod tests {
         assert_eq!(join_dir("a", "./pkg/x"), "a/pkg/x");
         assert_eq!(join_dir(".", "pkg"), "pkg");
     }
-
-    #[test]
-    fn git_urls() {
-        assert_eq!(
-            git_vcs_url("https://h/r.git?rev=v1#abc"),
-            "git+https://h/r.git@abc"
-        );
-        assert_eq!(git_vcs_url("git+ssh://h/r"), "git+ssh://h/r");
-    }
 }
