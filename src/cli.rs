@@ -45,7 +45,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub follow_links: bool,
 
-    /// Never run `cargo metadata` (licenses then come only from the local cargo registry cache).
+    /// Do not read the local cargo registry cache ($CARGO_HOME) for crate licenses: the scan
+    /// then reads nothing outside the given paths. (bomscout never runs cargo either way.)
     #[arg(long)]
     pub no_cargo: bool,
 

@@ -26,8 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Knobs that change what catalogers may do.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// May the Cargo cataloger run `cargo metadata` (pinned, see [`cargo`]) to learn
-    /// licenses? `--no-cargo` turns this off.
+    /// May the Cargo cataloger read the local cargo registry cache (`$CARGO_HOME`) for
+    /// crate licenses? `--no-cargo` turns this off, so nothing outside the scanned paths is
+    /// read. No subprocess is ever run either way (see [`cargo`]).
     pub run_cargo: bool,
     /// Files larger than this are skipped with a diagnostic, so memory stays bounded.
     pub max_file_size: u64,

@@ -1,12 +1,340 @@
-//! Not written yet.
+//! `Cargo.lock`, versions 1 to 4.
+//!
+//! Supported:
+//! - `[[package]]` name, version, source, checksum (v2+) or the v1 `[metadata]` table of
+//!   `"checksum NAME VERSION (SOURCE)" = "…"` entries;
+//! - dependency strings in all three forms, `"name"`, `"name version"` and
+//!   `"name version (source)"`, resolved to the one locked package they name;
+//! - sources: `registry+…` and `sparse+…` (a registry, recognized by that prefix) give a
+//!   plain `pkg:cargo` purl; `git+URL?…#commit` gives a `vcs_url` qualifier pinned to the
+//!   commit; no source means a workspace member or path dependency: a [`Project`] in its own
+//!   directory, not a third-party component;
+//! - member directories and each member's dev / build dependencies from the manifests
+//!   beside the lock ([`super::workspace`]), and declared licenses from `vendor/` or the
+//!   local registry cache ([`super::registry`]). When the manifests cannot be read, edges
+//!   are Normal and a diagnostic says dev scope is unknown.
 
-use crate::{Input, ParseError};
-use bomscout_core::Catalog;
+use super::{registry, workspace};
+use crate::{text, Input, ParseError};
+use bomscout_core::{
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
+    Project, Severity,
+};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
-/// Parses one file (not written yet: returns an error so nothing passes silently).
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(default)]
+    package: Vec<Package>,
+    #[serde(default)]
+    metadata: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: Option<String>,
+    version: Option<String>,
+    source: Option<String>,
+    checksum: Option<String>,
+    #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// Parses one `Cargo.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{}: parser not written yet",
-        input.path
-    )))
+    let text = text::utf8(input.bytes)?;
+    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let abs_dir = input.abs.parent();
+    let members = abs_dir.map(workspace::members).unwrap_or_default();
+    let mut cat = Catalog::default();
+    let mut unlicensed = 0usize;
+    let nodes: Vec<Option<NodeRef>> = lock
+        .package
+        .iter()
+        .map(|p| add_node(&mut cat, p, &lock, input, &members, &mut unlicensed))
+        .collect();
+    add_edges(&mut cat, &lock.package, &nodes, &members, input.path);
+    if members.is_empty() && lock.package.iter().any(|p| p.source.is_none()) {
+        cat.diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            input.path,
+            "the workspace manifests beside this lock could not be read: member directories and dev/build scope are unknown",
+        ));
+    }
+    if unlicensed > 0 && input.options.run_cargo {
+        cat.diagnostics.push(Diagnostic::new(
+            Severity::Info,
+            input.path,
+            format!("licenses of {unlicensed} crates unknown: not in vendor/ or the local cargo registry cache (run `cargo fetch` in this workspace to fill it)"),
+        ));
+    }
+    Ok(cat)
+}
+
+fn add_node(
+    cat: &mut Catalog,
+    p: &Package,
+    lock: &Lock,
+    input: &Input,
+    members: &[workspace::Member],
+    unlicensed: &mut usize,
+) -> Option<NodeRef> {
+    let (Some(name), Some(version)) = (p.name.as_deref(), p.version.as_deref()) else {
+        cat.diagnostics.push(Diagnostic::warning(
+            input.path,
+            "a [[package]] without name or version was skipped",
+        ));
+        return None;
+    };
+    let Some(source) = p.source.as_deref() else {
+        return Some(cat.add_project(member_project(name, version, input, members)));
+    };
+    let component = if source.starts_with("git+") {
+        Component::with_qualifiers(
+            Ecosystem::Cargo,
+            None,
+            name,
+            version,
+            &[("vcs_url", &crate::vcs::git_vcs_url(source))],
+        )
+    } else {
+        Component::new(Ecosystem::Cargo, None, name, version)
+    };
+    let mut c = match component {
+        Ok(c) => c,
+        Err(e) => {
+            cat.diagnostics
+                .push(Diagnostic::warning(input.path, e.to_string()));
+            return None;
+        }
+    };
+    if !is_registry(source) {
+        c.properties.insert("source".into(), source.to_string());
+    }
+    let checksum = p
+        .checksum
+        .clone()
+        .or_else(|| v1_checksum(lock, name, version, source));
+    if let Some(h) = checksum.and_then(|h| Hash::hex(HashAlg::Sha256, &h)) {
+        c.add_hash(h);
+    }
+    if is_registry(source) {
+        match registry::lookup(name, version, input.abs.parent(), input.options.run_cargo) {
+            Some(found) => add_license(&mut c, found),
+            None => *unlicensed += 1,
+        }
+    }
+    Some(cat.add_package(c.at(Location::new(input.path))))
+}
+
+/// A registry source, by its `registry+` / `sparse+` prefix.
+fn is_registry(source: &str) -> bool {
+    source.starts_with("registry+") || source.starts_with("sparse+")
+}
+
+fn add_license(c: &mut Component, found: registry::Found) {
+    match (found.license, found.license_file) {
+        (Some(l), _) => c.add_license(License::declared(&l, &found.shown_path, "package.license")),
+        (None, Some(file)) => {
+            c.properties.insert("license-file".into(), file);
+        }
+        (None, None) => {}
+    }
+}
+
+fn v1_checksum(lock: &Lock, name: &str, version: &str, source: &str) -> Option<String> {
+    let key = format!("checksum {name} {version} ({source})");
+    lock.metadata
+        .get(&key)
+        .and_then(toml::Value::as_str)
+        .map(str::to_string)
+}
+
+/// The project for a member: its real directory when the manifests were read.
+fn member_project(
+    name: &str,
+    version: &str,
+    input: &Input,
+    members: &[workspace::Member],
+) -> Project {
+    let lock_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+    let abs_dir = input.abs.parent();
+    let member = members
+        .iter()
+        .find(|m| m.name == name && m.version.as_deref() == Some(version))
+        .or_else(|| members.iter().find(|m| m.name == name));
+    let mut p = match (member, abs_dir) {
+        (Some(m), Some(base)) => {
+            let dir = relative_dir(lock_dir, base, &m.dir);
+            let manifest = if dir == "." {
+                "Cargo.toml".to_string()
+            } else {
+                format!("{dir}/Cargo.toml")
+            };
+            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, &manifest);
+            if let Some(l) = &m.license {
+                p.licenses
+                    .push(License::declared(l, &manifest, "package.license"));
+            }
+            p
+        }
+        // Without manifests, members still must not merge into one project.
+        _ => Project::in_dir(Ecosystem::Cargo, &format!("{lock_dir}#{name}"), input.path),
+    };
+    p.name = Some(name.to_string());
+    p.version = Some(version.to_string());
+    p.purl = Component::new(Ecosystem::Cargo, None, name, version)
+        .ok()
+        .map(|c| c.purl);
+    p
+}
+
+/// `member` (absolute) relative to the scan root, given the lock's directory both ways.
+fn relative_dir(lock_dir: &str, lock_abs: &Path, member: &Path) -> String {
+    let base = workspace::normalize(lock_abs);
+    let Ok(rel) = member.strip_prefix(&base) else {
+        return format!("{lock_dir}/{}", member.display());
+    };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    match (lock_dir, rel.as_str()) {
+        (d, "") => d.to_string(),
+        (".", r) => r.to_string(),
+        (d, r) => format!("{d}/{r}"),
+    }
+}
+
+fn add_edges(
+    cat: &mut Catalog,
+    packages: &[Package],
+    nodes: &[Option<NodeRef>],
+    members: &[workspace::Member],
+    path: &str,
+) {
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        if let Some(n) = &p.name {
+            by_name.entry(n).or_default().push(i);
+        }
+    }
+    for (i, p) in packages.iter().enumerate() {
+        let Some(from) = nodes[i] else { continue };
+        let kinds = match from {
+            NodeRef::Project(_) => members
+                .iter()
+                .find(|m| Some(&m.name) == p.name.as_ref())
+                .map(|m| &m.kinds),
+            NodeRef::Package(_) => None,
+        };
+        for dep in &p.dependencies {
+            let Some(target) = resolve(dep, packages, &by_name) else {
+                cat.diagnostics.push(Diagnostic::warning(
+                    path,
+                    format!(
+                        "{:?} depends on {dep:?}, which the lock does not contain",
+                        p.name.as_deref().unwrap_or("?")
+                    ),
+                ));
+                continue;
+            };
+            let Some(to) = nodes[target] else { continue };
+            let dep_name = dep.split(' ').next().unwrap_or(dep);
+            let kind = kinds
+                .and_then(|k| k.get(dep_name))
+                .copied()
+                .unwrap_or(DepKind::Normal);
+            cat.add_edge(from, to, kind);
+        }
+    }
+}
+
+/// The package a dependency string names: `name`, `name version` or `name version (source)`.
+fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>) -> Option<usize> {
+    let mut parts = dep.splitn(3, ' ');
+    let name = parts.next()?;
+    let version = parts.next();
+    let source = parts
+        .next()
+        .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+    let candidates = by_name.get(name)?;
+    candidates.iter().copied().find(|&i| {
+        let p = &packages[i];
+        version.is_none_or(|v| p.version.as_deref() == Some(v))
+            && source.is_none_or(|s| p.source.as_deref() == Some(s))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+
+    fn run(text: &str) -> Catalog {
+        let options = Options {
+            run_cargo: false,
+            ..Options::default()
+        };
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "Cargo.lock",
+            abs: Path::new("/nonexistent/Cargo.lock"),
+            options: &options,
+        };
+        parse(&input).unwrap()
+    }
+
+    #[test]
+    fn v1_metadata_checksums_and_versioned_dependency_strings() {
+        let cat = run(r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["itoa 0.4.8 (registry+https://registry.example.invalid/index)", "itoa 1.0.19 (registry+https://registry.example.invalid/index)"]
+[[package]]
+name = "itoa"
+version = "0.4.8"
+source = "registry+https://registry.example.invalid/index"
+[[package]]
+name = "itoa"
+version = "1.0.19"
+source = "registry+https://registry.example.invalid/index"
+[metadata]
+"checksum itoa 0.4.8 (registry+https://registry.example.invalid/index)" = "b71991ff56294aa922b450139ee08b3bfc70982c6b2c7562771375cf73542dd4"
+"#);
+        assert_eq!(cat.projects.len(), 1);
+        assert_eq!(cat.projects[0].deps.len(), 2);
+        assert_eq!(cat.packages[0].component.hashes.len(), 1, "from [metadata]");
+        assert!(cat.packages[1].component.hashes.is_empty());
+        assert_eq!(
+            cat.projects[0].dir, ".#app",
+            "no manifests: members stay apart"
+        );
+    }
+
+    #[test]
+    fn git_sources_are_pinned_to_the_commit() {
+        let cat = run(r#"
+version = 4
+[[package]]
+name = "x"
+version = "0.1.0"
+source = "git+https://example.com/x.git?branch=main#0123abcd"
+"#);
+        let c = &cat.packages[0].component;
+        assert_eq!(
+            c.purl.as_str(),
+            "pkg:cargo/x@0.1.0?vcs_url=git%2Bhttps:%2F%2Fexample.com%2Fx.git%400123abcd"
+        );
+        assert_eq!(
+            c.properties["source"],
+            "git+https://example.com/x.git?branch=main#0123abcd"
+        );
+    }
+
+    #[test]
+    fn a_missing_dependency_is_a_warning() {
+        let cat = run("version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\"ghost\"]\n");
+        assert!(cat.diagnostics.iter().any(|d| d.message.contains("ghost")));
+    }
 }
