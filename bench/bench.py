@@ -71,16 +71,23 @@ def generate(root: Path, repos: int, files: int, seed: int = 7):
             (d / f"file{n}.rs").write_text(f"// source file {n}\nfn f{n}() {{}}\n")
 
 
+TIME = shutil.which("time") or "/usr/bin/time"
+
+
 def run(cmd, cwd=None):
-    """Runs cmd; returns (seconds, peak RSS in KiB, stdout bytes)."""
+    """Runs cmd under `time -f %M`; returns (seconds, peak RSS in KiB, stdout bytes).
+
+    The peak comes from GNU time, not from this process's rusage: a forked child's
+    ru_maxrss starts at the size of the Python parent it was forked from.
+    """
+    argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, shell=isinstance(cmd, str))
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([TIME, "-f", "%M", *argv], cwd=cwd, capture_output=True)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(f"command failed ({status}): {cmd}")
-    return elapsed, usage.ru_maxrss, out
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"command failed ({proc.returncode}): {cmd}\n{proc.stderr.decode()[-2000:]}")
+    peak = int(proc.stderr.decode().strip().splitlines()[-1])
+    return elapsed, peak, proc.stdout
 
 
 def measure(cmd, runs):
