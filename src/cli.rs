@@ -19,6 +19,60 @@ pub struct Cli {
 pub enum Command {
     /// Find every package in the given paths and write an SBOM.
     Scan(ScanArgs),
+    /// Read a CycloneDX or SPDX JSON document and write it in other formats.
+    Convert(ConvertArgs),
+    /// Combine SBOM documents into one, deduplicated by purl, keeping every occurrence.
+    Merge(MergeArgs),
+}
+
+/// Where and how to write documents (shared by `scan`, `convert` and `merge`).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
+    /// cyclonedx-json, spdx-json, spdx-tag-value, spdx3-json, notice, notice-markdown.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<String>,
+
+    /// CycloneDX specification version to write: 1.4, 1.5, 1.6 or 1.7.
+    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_cdx_version)]
+    pub cyclonedx_version: bomscout_report::SpecVersion,
+
+    /// SPDX document namespace URI (default: derived from the content, so re-runs agree).
+    #[arg(long, value_name = "URI")]
+    pub namespace: Option<String>,
+
+    /// Print nothing but errors and the requested outputs.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print informational diagnostics.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Arguments of `bomscout convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The CycloneDX JSON or SPDX 2.x JSON document to read.
+    pub input: PathBuf,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Arguments of `bomscout merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The documents to combine (CycloneDX JSON or SPDX 2.x JSON, mixed as you like).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// The merged document's name.
+    #[arg(long, default_value = "merged")]
+    pub name: String,
+
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// Arguments of `bomscout scan`.
@@ -28,10 +82,8 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
-    /// cyclonedx-json, spdx-json, spdx-tag-value, spdx3-json, notice, notice-markdown.
-    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
-    pub outputs: Vec<String>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 
     /// Skip paths matching GLOB (a name like `node_modules`, or a path like `vendor/**`); repeatable.
     #[arg(long, value_name = "GLOB")]
@@ -50,14 +102,6 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_cargo: bool,
 
-    /// CycloneDX specification version to write: 1.4, 1.5, 1.6 or 1.7.
-    #[arg(long, value_name = "VERSION", default_value = "1.6", value_parser = parse_cdx_version)]
-    pub cyclonedx_version: bomscout_report::SpecVersion,
-
-    /// SPDX document namespace URI (default: derived from the content, so re-runs agree).
-    #[arg(long, value_name = "URI")]
-    pub namespace: Option<String>,
-
     /// Exit with code 2 if any file could not be parsed.
     #[arg(long)]
     pub strict: bool,
@@ -65,14 +109,6 @@ pub struct ScanArgs {
     /// Worker threads (default: the number of cores).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
-
-    /// Print nothing but errors and the requested outputs.
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Also print informational diagnostics.
-    #[arg(short, long)]
-    pub verbose: bool,
 }
 
 fn parse_cdx_version(s: &str) -> Result<bomscout_report::SpecVersion, String> {

@@ -5,6 +5,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
+mod convert;
 mod progress;
 mod scan;
 
@@ -25,5 +26,7 @@ fn run() -> anyhow::Result<ExitCode> {
     let cli = cli::Cli::parse();
     match &cli.command {
         cli::Command::Scan(args) => scan::run(args),
+        cli::Command::Convert(args) => convert::convert(args),
+        cli::Command::Merge(args) => convert::merge(args),
     }
 }

@@ -1,6 +1,6 @@
 //! `bomscout scan`: walk → detect → parse → resolve → license → report.
 
-use crate::cli::{OutputSpec, ScanArgs};
+use crate::cli::{OutputArgs, OutputSpec, ScanArgs};
 use crate::progress::Progress;
 use anyhow::{bail, Context};
 use bomscout_core::{Diagnostic, Sbom, SbomBuilder, Severity};
@@ -11,18 +11,10 @@ use std::process::ExitCode;
 
 /// Runs a scan and writes every requested output.
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let outputs = OutputSpec::parse_all(&args.outputs)?;
+    let outputs = OutputSpec::parse_all(&args.out.outputs)?;
     let sbom = scan(args)?;
-    report_diagnostics(&sbom.diagnostics, args);
-    let settings = Settings {
-        timestamp: Some(timestamp()),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        namespace: args.namespace.clone(),
-        cyclonedx_version: args.cyclonedx_version,
-    };
-    for output in &outputs {
-        write_output(output, &sbom, &settings)?;
-    }
+    report_diagnostics(&sbom.diagnostics, &args.out, args.strict);
+    write_all(&outputs, &sbom, &args.out)?;
     Ok(if args.strict && sbom.has_errors() {
         ExitCode::from(2)
     } else {
@@ -43,7 +35,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
             .num_threads(jobs.max(1))
             .build_global();
     }
-    let progress = Progress::new(!args.quiet);
+    let progress = Progress::new(!args.out.quiet);
     let walk_options = bomscout_walk::WalkOptions {
         follow_links: args.follow_links,
         excludes: args.exclude.clone(),
@@ -85,10 +77,24 @@ fn document_name(paths: &[PathBuf]) -> String {
         .unwrap_or_else(|| "scan".to_string())
 }
 
+/// Writes every requested output of `sbom`.
+pub fn write_all(outputs: &[OutputSpec], sbom: &Sbom, args: &OutputArgs) -> anyhow::Result<()> {
+    let settings = Settings {
+        timestamp: Some(timestamp()),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        namespace: args.namespace.clone(),
+        cyclonedx_version: args.cyclonedx_version,
+    };
+    for output in outputs {
+        write_output(output, sbom, &settings)?;
+    }
+    Ok(())
+}
+
 /// Prints diagnostics to stderr: warnings and errors always (unless `-q`, which keeps
 /// errors), info only with `-v`; then a one-line count of files that could not be used.
 #[allow(clippy::print_stderr)]
-fn report_diagnostics(diagnostics: &[Diagnostic], args: &ScanArgs) {
+pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict: bool) {
     let min = match (args.quiet, args.verbose) {
         (true, _) => Severity::Error,
         (_, true) => Severity::Info,
@@ -102,7 +108,7 @@ fn report_diagnostics(diagnostics: &[Diagnostic], args: &ScanArgs) {
         .filter(|d| d.severity == Severity::Error)
         .count();
     if failed > 0 && !args.quiet {
-        let hint = if args.strict {
+        let hint = if strict {
             ""
         } else {
             " (--strict makes this an error)"

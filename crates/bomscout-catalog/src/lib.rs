@@ -12,6 +12,7 @@ pub mod cargo;
 mod error;
 pub mod npm;
 pub mod python;
+pub mod sbom;
 mod text;
 mod vcs;
 

@@ -70,6 +70,33 @@ impl Ecosystem {
         }
     }
 
+    /// The ecosystem of a purl `type` (`Generic` for types bomscout has no ecosystem for).
+    pub fn from_purl_type(ty: &str) -> Ecosystem {
+        const ALL: [Ecosystem; 17] = [
+            Ecosystem::Npm,
+            Ecosystem::Cargo,
+            Ecosystem::PyPI,
+            Ecosystem::Golang,
+            Ecosystem::Maven,
+            Ecosystem::Gem,
+            Ecosystem::Composer,
+            Ecosystem::Nuget,
+            Ecosystem::Swift,
+            Ecosystem::Cocoapods,
+            Ecosystem::Pub,
+            Ecosystem::Hex,
+            Ecosystem::Conan,
+            Ecosystem::Hackage,
+            Ecosystem::Cran,
+            Ecosystem::Github,
+            Ecosystem::Generic,
+        ];
+        let ty = ty.to_ascii_lowercase();
+        ALL.into_iter()
+            .find(|e| e.purl_type() == ty)
+            .unwrap_or(Ecosystem::Generic)
+    }
+
     /// A short human name, as shown in the table output.
     pub fn as_str(self) -> &'static str {
         self.purl_type()

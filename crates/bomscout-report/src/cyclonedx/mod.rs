@@ -116,7 +116,10 @@ fn metadata<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Metadata<'a> {
 }
 
 fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
-    let mut properties = vec![Property::new("bomscout:project-dir", &p.dir)];
+    let mut properties = vec![
+        Property::new("bomscout:ecosystem", p.ecosystem.as_str()),
+        Property::new("bomscout:project-dir", &p.dir),
+    ];
     properties.extend(
         p.manifests
             .iter()

@@ -1,0 +1,220 @@
+//! CycloneDX JSON (any version 1.2–1.7) read into a [`Catalog`].
+
+use super::component;
+use crate::{Input, ParseError};
+use bomscout_core::{
+    Catalog, DepKind, Ecosystem, Hash, HashAlg, License, Location, NodeRef, Project, Purl, Scope,
+    SourceKind,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Nested `components` deeper than this are not followed.
+const MAX_NESTING: usize = 32;
+
+/// Reads one CycloneDX JSON document.
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    if doc.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
+        return Err(ParseError::format(
+            "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")",
+        ));
+    }
+    let mut flat = Vec::new();
+    flatten(doc.get("components"), 0, &mut flat);
+    let mut cat = Catalog::default();
+    let mut refs: HashMap<String, NodeRef> = HashMap::new();
+    let mut scopes: HashMap<NodeRef, Scope> = HashMap::new();
+    for (i, c) in flat.iter().enumerate() {
+        let Some(node) = add(&mut cat, c, input.path) else {
+            continue;
+        };
+        let bom_ref = c
+            .get("bom-ref")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{i}"));
+        if let NodeRef::Package(p) = node {
+            scopes.insert(node, cat.packages[p].component.scope);
+        }
+        refs.insert(bom_ref, node);
+    }
+    for dep in doc
+        .get("dependencies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(from) = dep
+            .get("ref")
+            .and_then(Value::as_str)
+            .and_then(|r| refs.get(r))
+        else {
+            continue;
+        };
+        for to in dep
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(to) = to.as_str().and_then(|r| refs.get(r)) else {
+                continue;
+            };
+            let kind = match (from, scopes.get(to)) {
+                (NodeRef::Project(_), Some(Scope::Dev)) => DepKind::Dev,
+                (NodeRef::Project(_), Some(Scope::Optional)) => DepKind::Optional,
+                _ => DepKind::Normal,
+            };
+            cat.add_edge(*from, *to, kind);
+        }
+    }
+    Ok(cat)
+}
+
+fn flatten<'a>(components: Option<&'a Value>, depth: usize, out: &mut Vec<&'a Value>) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    for c in components.and_then(Value::as_array).into_iter().flatten() {
+        out.push(c);
+        flatten(c.get("components"), depth + 1, out);
+    }
+}
+
+/// `bomscout:<key>` properties of a component.
+fn properties(c: &Value) -> Vec<(&str, &str)> {
+    c.get("properties")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p.get("name")?.as_str()?, p.get("value")?.as_str()?)))
+        .collect()
+}
+
+fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
+    let str_of = |k: &str| c.get(k).and_then(Value::as_str);
+    let name = str_of("name")?;
+    let props = properties(c);
+    let prop = |k: &str| props.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+    if let Some(dir) = prop("bomscout:project-dir") {
+        let purl_type = str_of("purl")
+            .and_then(|p| p.strip_prefix("pkg:"))
+            .and_then(|p| p.split('/').next());
+        let ecosystem = prop("bomscout:ecosystem")
+            .or(purl_type)
+            .map(Ecosystem::from_purl_type)
+            .unwrap_or(Ecosystem::Generic);
+        let manifest = prop("bomscout:manifest").unwrap_or(path);
+        let mut p = Project::in_dir(ecosystem, dir, manifest);
+        p.name = Some(name.to_string());
+        p.version = str_of("version").map(str::to_string);
+        p.purl = str_of("purl").map(Purl::from_canonical);
+        p.licenses = licenses(c, path);
+        return Some(cat.add_project(p));
+    }
+    let mut comp = component(
+        str_of("purl"),
+        str_of("group"),
+        name,
+        str_of("version"),
+        prop("bomscout:requirement"),
+    )?;
+    comp.scope = match (prop("bomscout:scope"), str_of("scope")) {
+        (Some("dev"), _) | (None, Some("excluded")) => Scope::Dev,
+        (Some("optional"), _) | (None, Some("optional")) => Scope::Optional,
+        _ => Scope::Required,
+    };
+    for h in c
+        .get("hashes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let alg = h
+            .get("alg")
+            .and_then(Value::as_str)
+            .and_then(HashAlg::from_name);
+        let content = h.get("content").and_then(Value::as_str);
+        if let Some(hash) = alg.zip(content).and_then(|(a, v)| Hash::hex(a, v)) {
+            comp.add_hash(hash);
+        }
+    }
+    for l in licenses(c, path) {
+        comp.add_license(l);
+    }
+    let occurrences = c.pointer("/evidence/occurrences").and_then(Value::as_array);
+    for o in occurrences.into_iter().flatten() {
+        if let Some(loc) = o.get("location").and_then(Value::as_str) {
+            let line = o
+                .get("line")
+                .and_then(Value::as_u64)
+                .and_then(|l| u32::try_from(l).ok());
+            comp.locations.insert(Location {
+                path: loc.to_string(),
+                line,
+            });
+        }
+    }
+    if comp.locations.is_empty() {
+        comp.locations.insert(Location::new(path));
+    }
+    let reserved = [
+        "scope",
+        "direct",
+        "ecosystem",
+        "requirement",
+        "license-source",
+        "license-mapping",
+    ];
+    for (k, v) in props {
+        if let Some(key) = k
+            .strip_prefix("bomscout:")
+            .filter(|k| !reserved.contains(k))
+        {
+            comp.properties
+                .entry(key.to_string())
+                .or_insert_with(|| v.to_string());
+        }
+    }
+    Some(cat.add_package(comp))
+}
+
+/// `licenses` and `evidence.licenses`: ids and expressions keep their SPDX form, names
+/// stay names; the license stage normalizes them again. Evidence is read as license-file
+/// evidence, the lowest rank, so a writer chooses the same `licenses` again.
+fn licenses(c: &Value, path: &str) -> Vec<License> {
+    let declared = c
+        .get("licenses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|l| (l, SourceKind::Declared));
+    let evidence = c
+        .pointer("/evidence/licenses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|l| (l, SourceKind::File));
+    declared
+        .chain(evidence)
+        .filter_map(|(l, kind)| {
+            let concluded = l
+                .pointer("/license/acknowledgement")
+                .or_else(|| l.get("acknowledgement"))
+                .and_then(Value::as_str)
+                == Some("concluded");
+            let kind = if concluded {
+                SourceKind::Curation
+            } else {
+                kind
+            };
+            let raw = l
+                .get("expression")
+                .or_else(|| l.pointer("/license/id"))
+                .or_else(|| l.pointer("/license/name"))
+                .and_then(Value::as_str)?;
+            Some(License::of_kind(raw, path, "licenses", kind))
+        })
+        .collect()
+}

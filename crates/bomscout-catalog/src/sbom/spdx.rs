@@ -1,0 +1,222 @@
+//! SPDX 2.3 JSON read into a [`Catalog`].
+//!
+//! Packages become components, except bomscout's first-party projects (an `APPLICATION`
+//! package whose comment says "First-party … project in DIR; defined by …") and the scanned
+//! tree itself (`SOURCE`). Relationships give edges: `A DEPENDS_ON B`, and `B
+//! DEV_DEPENDENCY_OF A` / `OPTIONAL_DEPENDENCY_OF` / `BUILD_DEPENDENCY_OF` as Dev, Optional
+//! and Build edges from A. `licenseDeclared` is the declared license (a `LicenseRef-` is
+//! replaced by its extracted text, kept as a name), `licenseConcluded` a curation. The
+//! facts bomscout writes into package comments (scope, unresolved range, "Found in" paths,
+//! `bomscout:` properties) are read back, so a round trip loses nothing.
+
+use super::component;
+use crate::{Input, ParseError};
+use bomscout_core::{
+    Catalog, DepKind, Ecosystem, Hash, HashAlg, License, Location, NodeRef, Project, Purl,
+    SourceKind,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Reads one SPDX 2.x JSON document.
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    if !doc
+        .get("spdxVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("SPDX-2."))
+    {
+        return Err(ParseError::format(
+            "not an SPDX 2.x JSON document (no \"spdxVersion\": \"SPDX-2.x\")",
+        ));
+    }
+    let extracted: HashMap<&str, &str> = doc
+        .get("hasExtractedLicensingInfos")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some((
+                e.get("licenseId")?.as_str()?,
+                e.get("extractedText")?.as_str()?,
+            ))
+        })
+        .collect();
+    let mut cat = Catalog::default();
+    let mut ids: HashMap<&str, NodeRef> = HashMap::new();
+    for p in doc
+        .get("packages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(id) = p.get("SPDXID").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(node) = add(&mut cat, p, &extracted, input.path) {
+            ids.insert(id, node);
+        }
+    }
+    for r in doc
+        .get("relationships")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let get = |k: &str| r.get(k).and_then(Value::as_str);
+        let (Some(a), Some(b), Some(ty)) = (
+            get("spdxElementId"),
+            get("relatedSpdxElement"),
+            get("relationshipType"),
+        ) else {
+            continue;
+        };
+        let (from, to, kind) = match ty {
+            "DEPENDS_ON" => (a, b, DepKind::Normal),
+            "DEPENDENCY_OF" => (b, a, DepKind::Normal),
+            "DEV_DEPENDENCY_OF" => (b, a, DepKind::Dev),
+            "OPTIONAL_DEPENDENCY_OF" => (b, a, DepKind::Optional),
+            "BUILD_DEPENDENCY_OF" => (b, a, DepKind::Build),
+            _ => continue,
+        };
+        if let (Some(f), Some(t)) = (ids.get(from), ids.get(to)) {
+            cat.add_edge(*f, *t, kind);
+        }
+    }
+    Ok(cat)
+}
+
+fn add(
+    cat: &mut Catalog,
+    p: &Value,
+    extracted: &HashMap<&str, &str>,
+    path: &str,
+) -> Option<NodeRef> {
+    let str_of = |k: &str| p.get(k).and_then(Value::as_str);
+    let name = str_of("name")?;
+    let purl = p
+        .get("externalRefs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"))
+        .and_then(|r| r.get("referenceLocator")?.as_str());
+    let comment = str_of("comment").unwrap_or_default();
+    let licenses = licenses(p, extracted, path);
+    match str_of("primaryPackagePurpose") {
+        Some("SOURCE") => return None,
+        Some("APPLICATION") if comment.starts_with("First-party ") => {
+            let (ecosystem, dir, manifest) = project_comment(comment)?;
+            let mut project = Project::in_dir(ecosystem, dir, manifest);
+            project.name = Some(name.to_string());
+            project.version = str_of("versionInfo").map(str::to_string);
+            project.purl = purl.map(Purl::from_canonical);
+            project.licenses = licenses;
+            return Some(cat.add_project(project));
+        }
+        _ => {}
+    }
+    let requirement = comment
+        .lines()
+        .find_map(|l| l.strip_prefix("Unresolved: declared as \""))
+        .and_then(|r| r.split_once("\";"))
+        .map(|(r, _)| r);
+    let (group, short) = match (purl, name.strip_prefix('@').and_then(|n| n.split_once('/'))) {
+        (Some(p), Some((scope, rest))) if p.starts_with("pkg:npm/") => {
+            (Some(format!("@{scope}")), rest)
+        }
+        _ => (None, name),
+    };
+    let mut c = component(
+        purl,
+        group.as_deref(),
+        short,
+        str_of("versionInfo"),
+        requirement,
+    )?;
+    for l in licenses {
+        c.add_license(l);
+    }
+    for h in p
+        .get("checksums")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let alg = h
+            .get("algorithm")
+            .and_then(Value::as_str)
+            .and_then(HashAlg::from_name);
+        let value = h.get("checksumValue").and_then(Value::as_str);
+        if let Some(hash) = alg.zip(value).and_then(|(a, v)| Hash::hex(a, v)) {
+            c.add_hash(hash);
+        }
+    }
+    read_comment(&mut c, comment);
+    if c.locations.is_empty() {
+        c.locations.insert(Location::new(path));
+    }
+    Some(cat.add_package(c))
+}
+
+/// "First-party ECOSYSTEM project in DIR; defined by M1, M2." → (ecosystem, dir, first manifest).
+fn project_comment(comment: &str) -> Option<(Ecosystem, &str, &str)> {
+    let rest = comment.strip_prefix("First-party ")?;
+    let (eco, rest) = rest.split_once(" project in ")?;
+    let (dir, manifests) = rest.split_once("; defined by ")?;
+    let first = manifests.trim_end_matches('.').split(", ").next()?;
+    Some((Ecosystem::from_purl_type(eco), dir, first))
+}
+
+/// The facts bomscout's SPDX writer puts in a component's comment.
+fn read_comment(c: &mut bomscout_core::Component, comment: &str) {
+    for line in comment.lines() {
+        if let Some(found) = line.strip_prefix("Found in: ") {
+            for loc in found.trim_end_matches('.').split(", ") {
+                let (path, line) = match loc.rsplit_once(':') {
+                    Some((p, l)) if l.parse::<u32>().is_ok() => (p, l.parse().ok()),
+                    _ => (loc, None),
+                };
+                c.locations.insert(Location {
+                    path: path.to_string(),
+                    line,
+                });
+            }
+        } else if let Some((k, v)) = line
+            .strip_prefix("bomscout:")
+            .and_then(|l| l.split_once(": "))
+        {
+            c.properties.insert(k.to_string(), v.to_string());
+        }
+    }
+}
+
+/// `licenseDeclared` and `licenseConcluded`. A conjunction (`A AND B`, which is how several
+/// statements are joined) is split back into its statements, and a `LicenseRef-` term is
+/// replaced by its extracted text: the statement as found, which normalization could not
+/// read and keeps as a name.
+fn licenses(p: &Value, extracted: &HashMap<&str, &str>, path: &str) -> Vec<License> {
+    let mut out = Vec::new();
+    for (field, kind) in [
+        ("licenseDeclared", SourceKind::Declared),
+        ("licenseConcluded", SourceKind::Curation),
+    ] {
+        let Some(expr) = p.get(field).and_then(Value::as_str) else {
+            continue;
+        };
+        if expr == "NOASSERTION" || expr == "NONE" {
+            continue;
+        }
+        let plain_and = !expr.contains(" OR ") && !expr.contains(" WITH ") && !expr.contains('(');
+        let terms: Vec<&str> = if plain_and {
+            expr.split(" AND ").collect()
+        } else {
+            vec![expr]
+        };
+        for term in terms {
+            let raw = extracted.get(term).copied().unwrap_or(term);
+            out.push(License::of_kind(raw, path, field, kind));
+        }
+    }
+    out
+}

@@ -1,0 +1,103 @@
+//! `bomscout convert` and `bomscout merge`: SBOM documents in, any format out.
+
+use crate::cli::{ConvertArgs, MergeArgs, OutputArgs, OutputSpec};
+use crate::scan::{report_diagnostics, write_all};
+use anyhow::{bail, Context};
+use bomscout_catalog::sbom::{self, DocumentFormat};
+use bomscout_catalog::{Input, Options};
+use bomscout_core::{Catalog, Sbom, SbomBuilder};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Reads one document and writes it in the requested formats.
+pub fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
+    let (catalog, name) = read(&args.input)?;
+    let name = name.unwrap_or_else(|| stem(&args.input));
+    finish(name, vec![catalog], &args.out)
+}
+
+/// Reads several documents, merges them by purl, and writes the result.
+///
+/// Each document's paths (project directories, locations) are prefixed with its subject's
+/// name, so two repositories' `.` projects stay two projects and every occurrence says
+/// which repository it is in.
+pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut seen = std::collections::HashMap::new();
+    let mut catalogs = Vec::new();
+    for path in &args.inputs {
+        let (mut catalog, name) = read(path)?;
+        let name = name.unwrap_or_else(|| stem(path));
+        let n = seen.entry(name.clone()).or_insert(0usize);
+        *n += 1;
+        let prefix = if *n == 1 { name } else { format!("{name}-{n}") };
+        prefix_paths(&mut catalog, &prefix);
+        catalogs.push(catalog);
+    }
+    finish(args.name.clone(), catalogs, &args.out)
+}
+
+fn prefix_paths(catalog: &mut Catalog, prefix: &str) {
+    let join = |p: &str| {
+        if p == "." {
+            prefix.to_string()
+        } else {
+            format!("{prefix}/{p}")
+        }
+    };
+    for p in &mut catalog.projects {
+        p.dir = join(&p.dir);
+        p.manifest = join(&p.manifest);
+    }
+    for p in &mut catalog.packages {
+        let locations = std::mem::take(&mut p.component.locations);
+        p.component.locations = locations
+            .into_iter()
+            .map(|l| bomscout_core::Location {
+                path: join(&l.path),
+                line: l.line,
+            })
+            .collect();
+    }
+}
+
+fn finish(name: String, catalogs: Vec<Catalog>, out: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let outputs = OutputSpec::parse_all(&out.outputs)?;
+    let mut builder = SbomBuilder::new(name);
+    catalogs.into_iter().for_each(|c| builder.add(c));
+    let mut sbom: Sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    report_diagnostics(&sbom.diagnostics, out, false);
+    write_all(&outputs, &sbom, out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One document as a catalog, and the name of its subject.
+fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let Some((format, name)) = sbom::sniff(&bytes) else {
+        bail!(
+            "{}: not a CycloneDX JSON or SPDX 2.x JSON document",
+            path.display()
+        );
+    };
+    let shown = path.display().to_string();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: &shown,
+        abs: path,
+        options: &options,
+    };
+    let catalog = match format {
+        DocumentFormat::CycloneDx => sbom::cyclonedx::parse(&input),
+        DocumentFormat::Spdx => sbom::spdx::parse(&input),
+    }
+    .with_context(|| format!("cannot read {shown}"))?;
+    Ok((catalog, name))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sbom".to_string())
+}
