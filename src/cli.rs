@@ -29,7 +29,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
-    /// cyclonedx-json, spdx-json, spdx-tag-value, spdx3-json, notice, notice-markdown.
+    /// cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tag-value, spdx3-json, notice,
+    /// notice-markdown.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<String>,
 

@@ -21,6 +21,8 @@ pub enum Format {
     Json,
     /// CycloneDX JSON (1.6 unless `Settings::cyclonedx_version` says otherwise).
     CycloneDxJson,
+    /// CycloneDX XML (same versions).
+    CycloneDxXml,
     /// SPDX 2.3 JSON.
     SpdxJson,
     /// SPDX 2.3 tag-value.
@@ -40,6 +42,7 @@ impl Format {
             "table" => Format::Table,
             "json" => Format::Json,
             "cyclonedx-json" | "cyclonedx" | "cdx-json" => Format::CycloneDxJson,
+            "cyclonedx-xml" | "cdx-xml" => Format::CycloneDxXml,
             "spdx-json" => Format::SpdxJson,
             "spdx-tag-value" | "spdx-tv" => Format::SpdxTagValue,
             "spdx3-json" => Format::Spdx3Json,
@@ -54,6 +57,7 @@ impl Format {
         "table",
         "json",
         "cyclonedx-json",
+        "cyclonedx-xml",
         "spdx-json",
         "spdx-tag-value",
         "spdx3-json",
@@ -87,6 +91,7 @@ pub fn write(
         Format::Table => table::write(sbom, out),
         Format::Json => json::write(sbom, out),
         Format::CycloneDxJson => cyclonedx::write_json(sbom, settings, out),
+        Format::CycloneDxXml => cyclonedx::write_xml(sbom, settings, out),
         Format::SpdxJson => spdx::write_json(sbom, settings, settings.namespace.as_deref(), out),
         Format::SpdxTagValue => {
             spdx::write_tag_value(sbom, settings, settings.namespace.as_deref(), out)

@@ -189,3 +189,16 @@ fn older_versions_leave_out_fields_they_lack() {
         "1.4 tools are an array"
     );
 }
+
+#[test]
+fn xml_drops_characters_xml_cannot_carry_and_escapes_the_rest() {
+    let mut settings = sboms::settings();
+    settings.cyclonedx_version = SpecVersion::V1_6;
+    let mut out = Vec::new();
+    write(Format::CycloneDxXml, &sboms::hostile(), &settings, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text
+        .chars()
+        .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r')));
+    assert!(!text.contains("<script"), "markup in names is escaped");
+}

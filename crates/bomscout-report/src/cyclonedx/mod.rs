@@ -1,4 +1,4 @@
-//! CycloneDX JSON, spec versions 1.4 to 1.7 (1.6 by default).
+//! CycloneDX JSON and XML, spec versions 1.4 to 1.7 (1.6 by default).
 //!
 //! bomscout writes CycloneDX with its own serde model ([`model`]) rather than the
 //! `cyclonedx-bom` crate, which writes only up to 1.5. Fields a chosen version lacks are left
@@ -18,6 +18,7 @@
 
 mod licenses;
 pub(crate) mod model;
+mod xml;
 
 use crate::spdx::{ids::fnv128, time::rfc3339};
 use crate::Settings;
@@ -66,6 +67,11 @@ impl SpecVersion {
 /// The `bom-ref` of the scanned root in `metadata.component`.
 const ROOT_REF: &str = "root";
 
+/// Writes `sbom` as CycloneDX XML.
+pub fn write_xml(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
+    xml::write(&build(sbom, settings), settings.cyclonedx_version, out)
+}
+
 /// Writes `sbom` as CycloneDX JSON.
 pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let bom = build(sbom, settings);
@@ -73,7 +79,7 @@ pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::
     writeln!(out)
 }
 
-fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
+pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
     let v = settings.cyclonedx_version;
     let mut components: Vec<CdxComponent> = sbom.projects.iter().map(|p| project(p, v)).collect();
     components.extend(sbom.components.iter().map(|c| component(c, v)));
