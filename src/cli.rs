@@ -42,6 +42,11 @@ pub struct OutputArgs {
     #[arg(long, value_name = "URI")]
     pub namespace: Option<String>,
 
+    /// Report NTIA minimum elements the SBOM lacks (supplier, version, relationships) on
+    /// stderr, and exit with code 2 if any is missing.
+    #[arg(long)]
+    pub strict_ntia: bool,
+
     /// Print nothing but errors and the requested outputs.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -1,7 +1,7 @@
 //! `bomscout convert` and `bomscout merge`: SBOM documents in, any format out.
 
 use crate::cli::{ConvertArgs, MergeArgs, OutputArgs, OutputSpec};
-use crate::scan::{report_diagnostics, write_all};
+use crate::scan::{check_ntia, report_diagnostics, write_all};
 use anyhow::{bail, Context};
 use bomscout_catalog::sbom::{self, DocumentFormat};
 use bomscout_catalog::{Input, Options};
@@ -68,7 +68,11 @@ fn finish(name: String, catalogs: Vec<Catalog>, out: &OutputArgs) -> anyhow::Res
     bomscout_license::normalize_sbom(&mut sbom);
     report_diagnostics(&sbom.diagnostics, out, false);
     write_all(&outputs, &sbom, out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if check_ntia(&sbom, out) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 /// One document as a catalog, and the name of its subject.

@@ -15,7 +15,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let sbom = scan(args)?;
     report_diagnostics(&sbom.diagnostics, &args.out, args.strict);
     write_all(&outputs, &sbom, &args.out)?;
-    Ok(if args.strict && sbom.has_errors() {
+    let ntia_ok = check_ntia(&sbom, &args.out);
+    Ok(if (args.strict && sbom.has_errors()) || !ntia_ok {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
@@ -89,6 +90,19 @@ pub fn write_all(outputs: &[OutputSpec], sbom: &Sbom, args: &OutputArgs) -> anyh
         write_output(output, sbom, &settings)?;
     }
     Ok(())
+}
+
+/// With `--strict-ntia`, prints each missing NTIA minimum element; false if any is missing.
+#[allow(clippy::print_stderr)]
+pub fn check_ntia(sbom: &Sbom, args: &OutputArgs) -> bool {
+    if !args.strict_ntia {
+        return true;
+    }
+    let gaps = bomscout_report::ntia::gaps(sbom);
+    for gap in &gaps {
+        eprintln!("bomscout: {gap}");
+    }
+    gaps.is_empty()
 }
 
 /// Prints diagnostics to stderr: warnings and errors always (unless `-q`, which keeps

@@ -128,3 +128,31 @@ fn cyclonedx_xml_of_every_fixture_is_valid_against_the_official_xsd() {
         );
     }
 }
+
+#[test]
+fn strict_ntia_names_missing_elements_and_exits_2() {
+    let out = bomscout()
+        .args([
+            "scan",
+            "--no-cargo",
+            "-q",
+            "--strict-ntia",
+            "-o",
+            "json=/dev/null",
+        ])
+        .arg(fixture("npm/lock-v3"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"Supplier Name\" missing for 8 of 8 components"),
+        "{stderr}"
+    );
+    let out = bomscout()
+        .args(["scan", "--no-cargo", "-q", "-o", "json=/dev/null"])
+        .arg(fixture("npm/lock-v3"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "only reported when asked");
+}

@@ -38,9 +38,11 @@ fn summary(catalog: &Catalog) -> Vec<String> {
                 .map(|e| format!("{:?}", e.kind))
                 .collect();
             let at: Vec<String> = c.locations.iter().map(|l| l.to_string()).collect();
+            // `author` is checked on its own (installed_packages_record_their_author).
             let props: Vec<String> = c
                 .properties
                 .iter()
+                .filter(|(k, _)| k.as_str() != "author")
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
             format!(
@@ -386,5 +388,22 @@ fn egg_info_pkg_info() {
             "MIT [License:Declared]",
             "License :: OSI Approved :: MIT License [Classifier:Classifier]"
         ])
+    );
+}
+
+#[test]
+fn installed_packages_record_their_author() {
+    let c = parse_fixture(
+        Cataloger::PythonInstalled,
+        "installed",
+        "sdist/six-1.17.0/six.egg-info/PKG-INFO",
+    );
+    assert_eq!(
+        c.packages[0]
+            .component
+            .properties
+            .get("author")
+            .map(String::as_str),
+        Some("Benjamin Peterson")
     );
 }

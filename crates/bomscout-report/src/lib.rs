@@ -4,6 +4,7 @@
 pub mod cyclonedx;
 mod json;
 mod notice;
+pub mod ntia;
 mod spdx;
 mod table;
 

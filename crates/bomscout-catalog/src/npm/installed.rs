@@ -1,7 +1,8 @@
 //! The `package.json` of an installed package (`node_modules/<name>/package.json`): one
 //! resolved component with the license the package itself declares.
 //!
-//! Reads `name`, `version`, `license` / legacy `licenses`, and the `_resolved` /
+//! Reads `name`, `version`, `license` / legacy `licenses`, `author` (property `author`:
+//! who supplies the package, for NTIA), and the `_resolved` /
 //! `_integrity` fields older npm versions wrote. No edges: resolving names to other installed
 //! packages needs other files, and the lockfile beside the tree carries the graph. The
 //! builder merges this record with the lock's component of the same purl, so the license
@@ -36,6 +37,14 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         component(name, version, resolved).map_err(|e| ParseError::format(e.to_string()))?;
     for l in licenses(doc, input.path) {
         c.add_license(l);
+    }
+    let author = match doc.get("author") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("name").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(a) = author.filter(|a| !a.trim().is_empty()) {
+        c.properties.insert("author".into(), a.trim().to_string());
     }
     if let Some(i) = doc.get("_integrity").and_then(Value::as_str) {
         integrity_hashes(i).into_iter().for_each(|h| c.add_hash(h));

@@ -137,6 +137,13 @@ fn add_licenses(component: &mut Component, headers: &[(String, String)], path: &
                 ));
             }
             "license-file" if !value.is_empty() => files.push(value),
+            // Who made it: the NTIA "supplier" of an open source package.
+            "author" | "author-email" | "maintainer" if !value.is_empty() && value != "UNKNOWN" => {
+                component
+                    .properties
+                    .entry("author".into())
+                    .or_insert_with(|| value.to_string());
+            }
             _ => {}
         }
     }

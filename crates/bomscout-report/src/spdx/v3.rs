@@ -22,11 +22,25 @@ use std::io::{self, Write};
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 const CREATION_INFO: &str = "_:creationinfo";
 
-/// Writes `doc` as pretty-printed SPDX 3.0.1 JSON-LD, with a final newline.
+/// Writes `doc` as SPDX 3.0.1 JSON-LD, with a final newline.
+///
+/// The `@graph` is streamed: each element is built, written on a line of its own and
+/// dropped, so a 50,000-component document never exists as one JSON tree in memory. The
+/// `SpdxDocument` and `software_Sbom` elements, which list every element's IRI, come last.
 pub(crate) fn write(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
-    let graph = Graph::new(doc).build();
-    serde_json::to_writer_pretty(&mut *out, &json!({"@context": CONTEXT, "@graph": graph}))?;
-    writeln!(out)
+    let graph = Graph::new(doc);
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"@context\": {},", serde_json::to_string(CONTEXT)?)?;
+    write!(out, "  \"@graph\": [")?;
+    let mut first = true;
+    let mut emit = |v: &Value| -> io::Result<()> {
+        out.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
+        serde_json::to_writer(&mut *out, v)?;
+        Ok(())
+    };
+    graph.stream(&mut emit)?;
+    writeln!(out, "\n  ]\n}}")
 }
 
 /// Builds the `@graph` array.
@@ -51,50 +65,54 @@ impl<'a> Graph<'a> {
         format!("{}{local}", self.base)
     }
 
-    fn build(&self) -> Vec<Value> {
+    /// Emits every element of the graph, in a stable order.
+    fn stream(&self, emit: &mut dyn FnMut(&Value) -> io::Result<()>) -> io::Result<()> {
         let agent = self.iri("SPDXRef-Agent-bomscout");
         let tool = self.iri("SPDXRef-Tool-bomscout");
         let sbom = self.iri("SPDXRef-Sbom");
         let data_license = self.licenses.iri_of("CC0-1.0");
+        emit(&json!({
+            "type": "CreationInfo",
+            "@id": CREATION_INFO,
+            "specVersion": "3.0.1",
+            "created": self.doc.created,
+            "createdBy": [agent],
+            "createdUsing": [tool],
+        }))?;
+        emit(&json!({
+            "type": "SoftwareAgent",
+            "spdxId": agent,
+            "creationInfo": CREATION_INFO,
+            "name": "bomscout",
+        }))?;
+        emit(&json!({
+            "type": "Tool",
+            "spdxId": tool,
+            "creationInfo": CREATION_INFO,
+            "name": self.doc.tool,
+        }))?;
 
-        let packages: Vec<Value> = self.doc.packages.iter().map(|p| self.package(p)).collect();
-        let relationships = self.relationships();
-        let licenses = self.licenses.elements();
+        let mut content: Vec<String> = Vec::new();
+        let mut record = |v: &Value, emit: &mut dyn FnMut(&Value) -> io::Result<()>| {
+            if let Some(id) = v.get("spdxId").and_then(Value::as_str) {
+                content.push(id.to_string());
+            }
+            emit(v)
+        };
+        for p in &self.doc.packages {
+            record(&self.package(p), emit)?;
+        }
+        for r in self.relationships() {
+            record(&r, emit)?;
+        }
+        for l in self.licenses.elements() {
+            record(&l, emit)?;
+        }
 
-        let content: Vec<Value> = packages
-            .iter()
-            .chain(&relationships)
-            .chain(&licenses)
-            .filter_map(|e| e.get("spdxId").cloned())
-            .collect();
         let roots: Vec<String> = self.doc.describes.iter().map(|id| self.iri(id)).collect();
-
-        let mut graph = vec![
-            json!({
-                "type": "CreationInfo",
-                "@id": CREATION_INFO,
-                "specVersion": "3.0.1",
-                "created": self.doc.created,
-                "createdBy": [agent],
-                "createdUsing": [tool],
-            }),
-            json!({
-                "type": "SoftwareAgent",
-                "spdxId": agent,
-                "creationInfo": CREATION_INFO,
-                "name": "bomscout",
-            }),
-            json!({
-                "type": "Tool",
-                "spdxId": tool,
-                "creationInfo": CREATION_INFO,
-                "name": self.doc.tool,
-            }),
-        ];
-        let element: Vec<Value> = [&agent, &tool, &sbom]
+        let element: Vec<&str> = [agent.as_str(), tool.as_str(), sbom.as_str()]
             .into_iter()
-            .map(|iri| Value::String(iri.clone()))
-            .chain(content.iter().cloned())
+            .chain(content.iter().map(String::as_str))
             .collect();
         let mut document = json!({
             "type": "SpdxDocument",
@@ -109,19 +127,15 @@ impl<'a> Graph<'a> {
         if let (Some(comment), Some(obj)) = (&self.doc.comment, document.as_object_mut()) {
             obj.insert("comment".into(), json!(comment));
         }
-        graph.push(document);
-        graph.push(json!({
+        emit(&document)?;
+        emit(&json!({
             "type": "software_Sbom",
             "spdxId": sbom,
             "creationInfo": CREATION_INFO,
             "software_sbomType": ["source"],
             "rootElement": roots,
             "element": content,
-        }));
-        graph.extend(packages);
-        graph.extend(relationships);
-        graph.extend(licenses);
-        graph
+        }))
     }
 
     fn package(&self, p: &Package) -> Value {
@@ -169,8 +183,9 @@ impl<'a> Graph<'a> {
         v
     }
 
-    /// Dependency, containment and license relationships, grouped by source and type.
-    fn relationships(&self) -> Vec<Value> {
+    /// Dependency, containment and license relationships, grouped by source and type, built
+    /// one element at a time as the iterator is consumed.
+    fn relationships(&self) -> impl Iterator<Item = Value> + '_ {
         // (from, type, lifecycle scope) -> targets; sorted maps keep the output stable.
         let mut groups: BTreeMap<(String, &str, Option<&str>), BTreeSet<String>> = BTreeMap::new();
         let mut add = |from: &str, kind, scope, to: String| {
@@ -226,7 +241,6 @@ impl<'a> Graph<'a> {
                 }
                 v
             })
-            .collect()
     }
 }
 
