@@ -9,7 +9,7 @@
 //! cataloger found one: lockfiles do not record who supplies a package, so most components
 //! have none until the installed-package metadata provides it.
 
-use bomscout_core::Sbom;
+use bomscout_core::{Component, Sbom};
 use std::collections::HashSet;
 
 /// One missing minimum element, with how many components lack it and a few examples.
@@ -32,40 +32,32 @@ pub fn gaps(sbom: &Sbom) -> Vec<Gap> {
         .iter()
         .flat_map(|d| [d.from.as_str(), d.to.as_str()])
         .collect();
-    let checks: [(&str, Box<dyn Fn(&bomscout_core::Component, &str) -> bool>); 3] = [
-        (
-            "Supplier Name",
-            Box::new(|c, _| {
-                c.properties.contains_key("supplier") || c.properties.contains_key("author")
-            }),
-        ),
-        (
-            "Version of the Component",
-            Box::new(|c, _| c.version.is_some()),
-        ),
-        (
-            "Dependency Relationship",
-            Box::new(|_, key| in_graph.contains(key)),
-        ),
-    ];
-    checks
-        .iter()
-        .filter_map(|(element, has)| {
-            let lacking: Vec<String> = sbom
-                .components
-                .iter()
-                .map(|c| (c, c.key()))
-                .filter(|(c, key)| !has(c, key))
-                .map(|(_, key)| key)
-                .collect();
-            (!lacking.is_empty()).then(|| Gap {
-                element,
-                missing: lacking.len(),
-                of: sbom.components.len(),
-                examples: lacking.into_iter().take(3).collect(),
-            })
+    let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
+    let gap = |element: &'static str, has: &dyn Fn(&Component, &str) -> bool| {
+        let lacking: Vec<&String> = sbom
+            .components
+            .iter()
+            .zip(&keys)
+            .filter(|(c, key)| !has(c, key))
+            .map(|(_, key)| key)
+            .collect();
+        (!lacking.is_empty()).then(|| Gap {
+            element,
+            missing: lacking.len(),
+            of: sbom.components.len(),
+            examples: lacking.into_iter().take(3).cloned().collect(),
         })
-        .collect()
+    };
+    [
+        gap("Supplier Name", &|c, _| {
+            c.properties.contains_key("supplier") || c.properties.contains_key("author")
+        }),
+        gap("Version of the Component", &|c, _| c.version.is_some()),
+        gap("Dependency Relationship", &|_, key| in_graph.contains(key)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 impl std::fmt::Display for Gap {
