@@ -27,9 +27,11 @@
 #![deny(missing_docs)]
 
 pub mod aliases;
+mod categories;
 pub mod classifiers;
 mod render;
 
+pub use categories::{category, Category};
 pub use classifiers::classifier_to_spdx;
 
 use bomscout_core::{License, Sbom, SourceKind};

@@ -1,0 +1,220 @@
+//! License categories: what a license means for a company that ships software. The table
+//! is data, reviewed in `docs/licenses.md`, and covers every id of the SPDX license list:
+//! explicit entries and family prefixes first, then the list's own flags (copyleft → strong
+//! copyleft; OSI-approved or FSF-libre → permissive), and `unknown` for the rest, so a
+//! license nobody classified is reviewed rather than waved through.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A license category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// Use, modify and ship freely with attribution (MIT, BSD, Apache-2.0, ISC, Zlib …).
+    Permissive,
+    /// No conditions at all (CC0-1.0, Unlicense, a "public domain" statement).
+    PublicDomain,
+    /// File- or library-level copyleft: changes to the component itself must be shared
+    /// (LGPL, MPL, EPL, CDDL …).
+    WeakCopyleft,
+    /// The whole derived work must be licensed alike when distributed (GPL, EUPL, CC-BY-SA …).
+    StrongCopyleft,
+    /// Strong copyleft that also triggers on network use (AGPL, OSL, SSPL-like RPL …).
+    NetworkCopyleft,
+    /// No commercial use (CC-BY-NC-*, PolyForm Noncommercial).
+    NonCommercial,
+    /// Not licensed for use by others (npm's `UNLICENSED`, "proprietary").
+    Proprietary,
+    /// Source visible, use restricted (SSPL, BUSL, Elastic License, PolyForm …).
+    SourceAvailable,
+    /// Nobody has classified it: review before relying on it.
+    Unknown,
+}
+
+impl Category {
+    /// Every category, in display order.
+    pub const ALL: [Category; 9] = [
+        Category::Permissive,
+        Category::PublicDomain,
+        Category::WeakCopyleft,
+        Category::StrongCopyleft,
+        Category::NetworkCopyleft,
+        Category::NonCommercial,
+        Category::Proprietary,
+        Category::SourceAvailable,
+        Category::Unknown,
+    ];
+
+    /// The kebab-case name used in policy files (`category:strong-copyleft`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Permissive => "permissive",
+            Category::PublicDomain => "public-domain",
+            Category::WeakCopyleft => "weak-copyleft",
+            Category::StrongCopyleft => "strong-copyleft",
+            Category::NetworkCopyleft => "network-copyleft",
+            Category::NonCommercial => "non-commercial",
+            Category::Proprietary => "proprietary",
+            Category::SourceAvailable => "source-available",
+            Category::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Category {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| format!("unknown license category {s:?}"))
+    }
+}
+
+/// Explicit entries, checked before the prefix rules.
+const EXACT: &[(&str, Category)] = &[
+    ("0BSD", Category::Permissive),
+    ("CC0-1.0", Category::PublicDomain),
+    ("CPAL-1.0", Category::NetworkCopyleft),
+    ("Commons-Clause", Category::SourceAvailable),
+    ("LicenseRef-Public-Domain", Category::PublicDomain),
+    ("LicenseRef-UNLICENSED", Category::Proprietary),
+    ("MS-RL", Category::WeakCopyleft),
+    ("OSL-1.0", Category::NetworkCopyleft),
+    ("OSL-1.1", Category::NetworkCopyleft),
+    ("OSL-2.0", Category::NetworkCopyleft),
+    ("OSL-2.1", Category::NetworkCopyleft),
+    ("OSL-3.0", Category::NetworkCopyleft),
+    ("RPL-1.1", Category::NetworkCopyleft),
+    ("RPL-1.5", Category::NetworkCopyleft),
+    ("Sleepycat", Category::StrongCopyleft),
+    ("Unlicense", Category::PublicDomain),
+    ("WTFPL", Category::Permissive),
+    ("CECILL-B", Category::Permissive),
+    ("CECILL-C", Category::WeakCopyleft),
+    ("CPL-1.0", Category::WeakCopyleft),
+    ("IPL-1.0", Category::WeakCopyleft),
+    ("SPL-1.0", Category::WeakCopyleft),
+    ("QPL-1.0", Category::StrongCopyleft),
+];
+
+/// Family prefixes, first match wins (so `LGPL-` is tried before `GPL-` cannot match it:
+/// the prefixes do not overlap that way, and `AGPL-`/`LGPL-` come first for clarity).
+const PREFIXES: &[(&str, Category)] = &[
+    ("AGPL-", Category::NetworkCopyleft),
+    ("LGPL-", Category::WeakCopyleft),
+    ("GPL-", Category::StrongCopyleft),
+    ("EUPL-", Category::StrongCopyleft),
+    ("CECILL-", Category::StrongCopyleft),
+    ("MPL-", Category::WeakCopyleft),
+    ("EPL-", Category::WeakCopyleft),
+    ("CDDL-", Category::WeakCopyleft),
+    ("APSL-", Category::WeakCopyleft),
+    ("NPL-", Category::WeakCopyleft),
+    ("OFL-", Category::WeakCopyleft),
+    ("CC-BY-NC", Category::NonCommercial),
+    ("CC-BY-SA-", Category::StrongCopyleft),
+    ("CC-BY-ND-", Category::SourceAvailable),
+    ("CC-BY-", Category::Permissive),
+    ("PolyForm-Noncommercial", Category::NonCommercial),
+    ("PolyForm-", Category::SourceAvailable),
+    ("SSPL-", Category::SourceAvailable),
+    ("BUSL-", Category::SourceAvailable),
+    ("Elastic-", Category::SourceAvailable),
+    // Permissive families whose many variants are rarely OSI-listed.
+    ("MIT", Category::Permissive),
+    ("BSD-", Category::Permissive),
+    ("X11", Category::Permissive),
+    ("HPND", Category::Permissive),
+    ("Apache-", Category::Permissive),
+    ("ISC", Category::Permissive),
+    ("Unicode-", Category::Permissive),
+    ("zlib-", Category::Permissive),
+    ("libpng", Category::Permissive),
+    ("curl", Category::Permissive),
+    ("Spencer-", Category::Permissive),
+    ("TCL", Category::Permissive),
+    ("ICU", Category::Permissive),
+    ("Info-ZIP", Category::Permissive),
+    ("NTP", Category::Permissive),
+    ("PSF-", Category::Permissive),
+    ("Python-", Category::Permissive),
+    ("LicenseRef-", Category::Unknown),
+    ("DocumentRef-", Category::Unknown),
+];
+
+/// The category of one license id (an SPDX id, `Id+`, or a `LicenseRef-`).
+pub fn category(id: &str) -> Category {
+    let id = id.trim_end_matches('+');
+    if let Some((_, c)) = EXACT.iter().find(|(k, _)| *k == id) {
+        return *c;
+    }
+    if let Some((_, c)) = PREFIXES.iter().find(|(p, _)| id.starts_with(p)) {
+        return *c;
+    }
+    match spdx::license_id(id) {
+        Some(l) if l.is_copyleft() => Category::StrongCopyleft,
+        Some(l) if l.is_osi_approved() || l.is_fsf_free_libre() => Category::Permissive,
+        _ => Category::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_licenses() {
+        use Category::*;
+        let cases = [
+            ("MIT", Permissive),
+            ("Apache-2.0", Permissive),
+            ("BSD-3-Clause", Permissive),
+            ("ISC", Permissive),
+            ("Zlib", Permissive),
+            ("CC0-1.0", PublicDomain),
+            ("Unlicense", PublicDomain),
+            ("LGPL-2.1-only", WeakCopyleft),
+            ("MPL-2.0", WeakCopyleft),
+            ("EPL-2.0", WeakCopyleft),
+            ("GPL-3.0-only", StrongCopyleft),
+            ("GPL-2.0-or-later", StrongCopyleft),
+            ("AGPL-3.0-only", NetworkCopyleft),
+            ("CC-BY-NC-4.0", NonCommercial),
+            ("SSPL-1.0", SourceAvailable),
+            ("BUSL-1.1", SourceAvailable),
+            ("Elastic-2.0", SourceAvailable),
+            ("LicenseRef-UNLICENSED", Proprietary),
+            ("LicenseRef-acme", Unknown),
+        ];
+        for (id, want) in cases {
+            assert_eq!(category(id), want, "{id}");
+        }
+    }
+
+    #[test]
+    fn every_spdx_license_has_a_category_and_names_round_trip() {
+        let all = spdx::identifiers::LICENSES;
+        let unknown = all
+            .iter()
+            .filter(|l| category(l.name) == Category::Unknown)
+            .count();
+        // Every id gets a category; the unclassified ones are the list's obscure licenses
+        // that are neither OSI-approved nor FSF-libre, and are reviewed by default.
+        assert!(
+            unknown * 100 < all.len() * 55,
+            "{unknown} of {} unknown",
+            all.len()
+        );
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>(), Ok(c));
+        }
+    }
+}
