@@ -1,0 +1,34 @@
+//! The license policy gate: a small TOML policy file, evaluated the same way in every
+//! repository, with reports a reviewer can act on.
+//!
+//! ```
+//! use bomscout_policy::{evaluate, Action, Date, Policy};
+//! use bomscout_core::{Catalog, Component, DepKind, Ecosystem, License, Project, SbomBuilder};
+//!
+//! let policy = Policy::load("builtin:stage1").unwrap();
+//! let mut cat = Catalog::default();
+//! let mut gpl = Component::new(Ecosystem::Npm, None, "gpl-thing", "1.0.0").unwrap();
+//! let mut l = License::declared("GPL-3.0-only", "package-lock.json", "license");
+//! l.expression = Some("GPL-3.0-only".into());
+//! gpl.add_license(l);
+//! let node = cat.add_package(gpl);
+//! let mut app = Project::new(Ecosystem::Npm, "package-lock.json");
+//! app.add_dep(node, DepKind::Normal);
+//! cat.add_project(app);
+//! let mut b = SbomBuilder::new("app");
+//! b.add(cat);
+//! let eval = evaluate(&policy, &b.finish(), Date::parse("2026-11-25").unwrap());
+//! assert_eq!(eval.findings[0].verdict, Action::Deny);
+//! assert_eq!(eval.exit_code(Action::Deny), 1);
+//! ```
+#![deny(missing_docs)]
+
+pub mod baseline;
+mod cfg;
+mod eval;
+mod matching;
+pub mod report;
+
+pub use cfg::{Action, Curation, Entry, Exception, Policy, PolicyError, BUILTIN, STARTER};
+pub use eval::{evaluate, Evaluation, Finding, Rule};
+pub use matching::{Date, PackageMatch};

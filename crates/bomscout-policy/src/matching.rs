@@ -1,0 +1,207 @@
+//! Matching packages by purl (with an optional version or version range) and dates.
+
+use std::cmp::Ordering;
+
+/// A package pattern from a policy file: a purl whose version is optional, exact, or a
+/// comma-separated range of comparisons (`@>=1.2,<2`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageMatch {
+    /// `pkg:type/namespace/name`, without version, qualifiers or subpath.
+    pub base: String,
+    /// `(comparison, version)` pairs; empty matches every version.
+    pub versions: Vec<(Cmp, String)>,
+    /// The pattern as written.
+    pub text: String,
+}
+
+/// A version comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `=` (or a bare version).
+    Eq,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+}
+
+impl PackageMatch {
+    /// Parses `pkg:type/…/name[@version-or-range]`.
+    pub fn parse(text: &str) -> Result<PackageMatch, String> {
+        let t = text.trim();
+        if !t.starts_with("pkg:") || !t[4..].contains('/') {
+            return Err(format!("`{t}` is not a package URL"));
+        }
+        let t = t.split(['?', '#']).next().unwrap_or(t);
+        // The version separator is the last `@` after the name (npm scopes are `%40`-encoded,
+        // or a leading `@` right after the type's slash).
+        let slash = t.rfind('/').unwrap_or(0);
+        let (base, version) = match t[slash..].find('@') {
+            Some(i) if i > 1 => (&t[..slash + i], Some(&t[slash + i + 1..])),
+            _ => (t, None),
+        };
+        let versions = match version {
+            None | Some("") | Some("*") => Vec::new(),
+            Some(v) => v.split(',').map(comparison).collect::<Result<_, _>>()?,
+        };
+        Ok(PackageMatch {
+            base: base.replace("/@", "/%40").to_ascii_lowercase(),
+            versions,
+            text: text.to_string(),
+        })
+    }
+
+    /// True if `purl` (a component's) is this package at a matching version.
+    pub fn matches(&self, purl: &str) -> bool {
+        let purl = purl.split(['?', '#']).next().unwrap_or(purl);
+        let slash = purl.rfind('/').unwrap_or(0);
+        let (base, version) = match purl[slash..].find('@') {
+            Some(i) => (&purl[..slash + i], &purl[slash + i + 1..]),
+            None => (purl, ""),
+        };
+        base.to_ascii_lowercase() == self.base
+            && self.versions.iter().all(|(cmp, want)| {
+                let ord = compare(version, want);
+                match cmp {
+                    Cmp::Eq => ord == Ordering::Equal,
+                    Cmp::Gt => ord == Ordering::Greater,
+                    Cmp::Ge => ord != Ordering::Less,
+                    Cmp::Lt => ord == Ordering::Less,
+                    Cmp::Le => ord != Ordering::Greater,
+                }
+            })
+    }
+}
+
+fn comparison(part: &str) -> Result<(Cmp, String), String> {
+    let p = part.trim();
+    let (cmp, v) = [
+        (">=", Cmp::Ge),
+        ("<=", Cmp::Le),
+        (">", Cmp::Gt),
+        ("<", Cmp::Lt),
+        ("=", Cmp::Eq),
+    ]
+    .iter()
+    .find_map(|(op, c)| p.strip_prefix(op).map(|v| (*c, v)))
+    .unwrap_or((Cmp::Eq, p));
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(format!("`{part}` has no version"));
+    }
+    Ok((cmp, v.to_string()))
+}
+
+/// Compares dotted versions part by part, numerically where both parts are numbers
+/// (`1.10.0` > `1.9.2`), else as text.
+pub fn compare(a: &str, b: &str) -> Ordering {
+    let mut x = a.split(['.', '-', '+']);
+    let mut y = b.split(['.', '-', '+']);
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(p), Some(q)) => {
+                let ord = match (p.parse::<u64>(), q.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    _ => p.cmp(q),
+                };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+        }
+    }
+}
+
+/// A calendar date, for exception expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: u16,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day, 1–31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut it = s.trim().split('-');
+        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let date = Date {
+            year: y.parse().ok()?,
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        ((1..=12).contains(&date.month) && (1..=31).contains(&date.day)).then_some(date)
+    }
+
+    /// The UTC date of a Unix time in seconds.
+    pub fn from_unix(seconds: i64) -> Date {
+        let days = seconds.div_euclid(86_400);
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purl_patterns() {
+        let any = PackageMatch::parse("pkg:npm/left-pad").unwrap();
+        assert!(any.matches("pkg:npm/left-pad@1.3.0"));
+        assert!(!any.matches("pkg:npm/left-pads@1.3.0"));
+        let exact = PackageMatch::parse("pkg:npm/left-pad@1.3.0").unwrap();
+        assert!(exact.matches("pkg:npm/left-pad@1.3.0"));
+        assert!(!exact.matches("pkg:npm/left-pad@1.3.1"));
+        let range = PackageMatch::parse("pkg:cargo/ring@>=0.16,<0.18").unwrap();
+        assert!(range.matches("pkg:cargo/ring@0.17.8"));
+        assert!(!range.matches("pkg:cargo/ring@0.18.0"));
+        let scoped = PackageMatch::parse("pkg:npm/@babel/core@7.0.0").unwrap();
+        assert!(scoped.matches("pkg:npm/%40babel/core@7.0.0"));
+        assert!(PackageMatch::parse("left-pad").is_err());
+        assert!(PackageMatch::parse("pkg:npm/x@>=").is_err());
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(compare("1.10.0", "1.9.2"), Ordering::Greater);
+        assert_eq!(compare("2.0", "2.0.0"), Ordering::Less);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::parse("2027-06-30").unwrap().to_string(), "2027-06-30");
+        assert!(Date::parse("2027-13-01").is_none());
+        assert!(Date::parse("30/06/2027").is_none());
+        assert_eq!(Date::from_unix(1_700_000_000).to_string(), "2023-11-14");
+        assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
+    }
+}

@@ -1,0 +1,338 @@
+//! The gate's outputs: a report for people, JSON, SARIF 2.1.0, Markdown for a PR comment,
+//! and GitHub workflow-command annotations. Only reviews and denials are reported: an
+//! allowed license is never a SARIF result (one alert per allowed license is what floods
+//! code scanning with other tools).
+
+use crate::cfg::Action;
+use crate::eval::{Evaluation, Finding, Rule};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// The report formats of `bomscout check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// For people at a terminal (the default).
+    Human,
+    /// The evaluation as JSON.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// Markdown, for a PR comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+    /// GitHub Actions workflow commands (`::error file=…::…`).
+    Github,
+}
+
+impl CheckFormat {
+    /// Parses a format name.
+    pub fn from_name(name: &str) -> Option<CheckFormat> {
+        Some(match name {
+            "table" | "human" => CheckFormat::Human,
+            "json" => CheckFormat::Json,
+            "sarif" => CheckFormat::Sarif,
+            "markdown" | "md" => CheckFormat::Markdown,
+            "github" => CheckFormat::Github,
+            _ => return None,
+        })
+    }
+}
+
+/// Writes `eval` in `format`; `tool_version` goes into SARIF.
+pub fn write(
+    format: CheckFormat,
+    eval: &Evaluation,
+    fail_on: Action,
+    tool_version: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        CheckFormat::Human => human(eval, fail_on, out),
+        CheckFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, eval)?;
+            writeln!(out)
+        }
+        CheckFormat::Sarif => sarif(eval, tool_version, out),
+        CheckFormat::Markdown => markdown(eval, fail_on, out),
+        CheckFormat::Github => github(eval, out),
+    }
+}
+
+fn where_found(f: &Finding) -> String {
+    f.location
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
+    let mut by_license: BTreeMap<(Action, &str), Vec<&Finding>> = BTreeMap::new();
+    for f in eval.problems() {
+        by_license
+            .entry((f.verdict, f.license.as_str()))
+            .or_default()
+            .push(f);
+    }
+    for ((verdict, license), findings) in by_license.iter().rev() {
+        let word = if *verdict == Action::Deny {
+            "denied"
+        } else {
+            "review"
+        };
+        writeln!(
+            out,
+            "{word}: {license} ({} package{})",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        )?;
+        for f in findings {
+            writeln!(
+                out,
+                "  {}@{}  in {}",
+                f.name,
+                f.version.as_deref().unwrap_or("?"),
+                where_found(f)
+            )?;
+            if f.chain.len() > 1 {
+                writeln!(out, "    via {}", f.chain.join(" > "))?;
+            }
+            writeln!(out, "    rule: {}: {}", f.rule.id(), f.reason)?;
+            if let Some(g) = &f.guidance {
+                writeln!(out, "    guidance: {g}")?;
+            }
+        }
+    }
+    for n in &eval.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    summary(eval, fail_on, out)
+}
+
+fn summary(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
+    let count = |a: Action| eval.findings.iter().filter(|f| f.verdict == a).count();
+    let verdict = if eval.exit_code(fail_on) == 0 {
+        "PASS"
+    } else {
+        "FAIL"
+    };
+    writeln!(
+        out,
+        "{verdict}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes",
+        eval.policy,
+        eval.findings.len(),
+        count(Action::Deny),
+        count(Action::Review),
+        count(Action::Allow),
+        eval.findings.iter().filter(|f| f.rule == Rule::Excepted).count(),
+        eval.skipped
+    )
+}
+
+fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
+    let pass = eval.exit_code(fail_on) == 0;
+    writeln!(
+        out,
+        "## bomscout license check: {}\n",
+        if pass { "✅ passed" } else { "❌ failed" }
+    )?;
+    let problems: Vec<&Finding> = eval.problems().collect();
+    if problems.is_empty() {
+        writeln!(
+            out,
+            "No license problems in {} checked components (policy `{}`).",
+            eval.findings.len(),
+            escape_md(&eval.policy)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "| package | version | license | verdict | why | guidance |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in problems {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                escape_md(&f.name),
+                escape_md(f.version.as_deref().unwrap_or("?")),
+                escape_md(&f.license),
+                if f.verdict == Action::Deny {
+                    "deny"
+                } else {
+                    "review"
+                },
+                escape_md(&f.reason),
+                escape_md(f.guidance.as_deref().unwrap_or(""))
+            )?;
+        }
+    }
+    if !eval.notes.is_empty() {
+        writeln!(out, "\n**Notes**\n")?;
+        for n in &eval.notes {
+            writeln!(out, "- {}", escape_md(n))?;
+        }
+    }
+    writeln!(out)?;
+    let mut line = Vec::new();
+    summary(eval, fail_on, &mut line)?;
+    writeln!(out, "{}", String::from_utf8_lossy(&line).trim_end())
+}
+
+/// Markdown table cells: pipes and newlines would break the row.
+fn escape_md(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    for f in eval.problems() {
+        let level = if f.verdict == Action::Deny {
+            "error"
+        } else {
+            "warning"
+        };
+        let mut props = Vec::new();
+        if let Some(l) = &f.location {
+            props.push(format!("file={}", escape_property(&l.path)));
+            if let Some(line) = l.line {
+                props.push(format!("line={line}"));
+            }
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{}: {}", f.rule.id(), f.name))
+        ));
+        let mut message = format!(
+            "{}@{}: {}",
+            f.name,
+            f.version.as_deref().unwrap_or("?"),
+            f.reason
+        );
+        if let Some(g) = &f.guidance {
+            message.push_str(&format!("\n{g}"));
+        }
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&message)
+        )?;
+    }
+    Ok(())
+}
+
+/// GitHub workflow-command data escaping.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub workflow-command property escaping (also `:` and `,`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn sarif(eval: &Evaluation, tool_version: &str, out: &mut dyn Write) -> io::Result<()> {
+    let kinds = [Rule::Denied, Rule::Review, Rule::Unknown, Rule::Unlisted];
+    let rules: Vec<serde_json::Value> = kinds
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id(),
+                "name": r.id(),
+                "shortDescription": {"text": rule_text(*r)},
+                "fullDescription": {"text": rule_text(*r)},
+                "helpUri": "https://spdx.org/licenses/",
+                "help": {"text": "See the policy's guidance for this license or category; ask the OSPO when in doubt."},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = eval
+        .problems()
+        .map(|f| {
+            let index = kinds.iter().position(|k| *k == f.rule).unwrap_or(0);
+            let mut text = format!("{}@{} is under {}: {}", f.name, f.version.as_deref().unwrap_or("?"), f.license, f.reason);
+            if let Some(g) = &f.guidance {
+                text.push_str(&format!(". {g}"));
+            }
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": f.location.as_ref().map(|l| l.path.clone()).unwrap_or_default()}}});
+            if let Some(line) = f.location.as_ref().and_then(|l| l.line) {
+                location["physicalLocation"]["region"] = json!({"startLine": line});
+            }
+            json!({
+                "ruleId": f.rule.id(),
+                "ruleIndex": index,
+                "level": if f.verdict == Action::Deny { "error" } else { "warning" },
+                "message": {"text": text},
+                "locations": [location],
+                "partialFingerprints": {"bomscout/purl-license": fingerprint(&f.purl, &f.license, f.rule)},
+                "properties": {"purl": f.purl, "license": f.license, "scope": f.scope.as_str()},
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "bomscout",
+                "version": tool_version,
+                "informationUri": "https://spdx.org/licenses/",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn rule_text(r: Rule) -> &'static str {
+    match r {
+        Rule::Denied => "A dependency is under a license the policy denies.",
+        Rule::Review => "A dependency is under a license the policy wants reviewed.",
+        Rule::Unknown => "A dependency has no license, or one that is not an SPDX expression.",
+        Rule::Unlisted => "A dependency is under a license the policy does not list.",
+        Rule::Allowed | Rule::Excepted => "Allowed.",
+    }
+}
+
+/// A stable fingerprint, so code scanning tracks one alert across runs: FNV-1a of purl,
+/// license and rule.
+fn fingerprint(purl: &str, license: &str, rule: Rule) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in purl
+        .bytes()
+        .chain([0])
+        .chain(license.bytes())
+        .chain([0])
+        .chain(rule.id().bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        assert_eq!(
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Denied),
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Denied)
+        );
+        assert_ne!(
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Denied),
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Review)
+        );
+    }
+}
