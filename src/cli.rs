@@ -23,6 +23,81 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Combine SBOM documents into one, deduplicated by purl, keeping every occurrence.
     Merge(MergeArgs),
+    /// Check every license against a policy: exit 1 on violations (the pull-request gate).
+    Check(CheckArgs),
+    /// List the licenses found, their categories, and which components use them.
+    Licenses(LicensesArgs),
+    /// Policy file helpers.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `bomscout policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Write an annotated starter policy file (`-` for stdout).
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "bomscout-policy.toml")]
+        file: PathBuf,
+    },
+}
+
+/// Arguments of `bomscout check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict.
+    #[arg(long, value_name = "FILE|builtin:NAME")]
+    pub policy: String,
+
+    /// An SBOM of the base branch (CycloneDX or SPDX JSON): only new violations fail.
+    #[arg(long, value_name = "SBOM")]
+    pub baseline: Option<PathBuf>,
+
+    /// Fail on denials only (default) or on reviews too.
+    #[arg(long, value_name = "deny|review", default_value = "deny", value_parser = ["deny", "review"])]
+    pub fail_on: String,
+
+    /// Report as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
+    /// sarif, markdown, github.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<String>,
+
+    /// The day exceptions are checked against (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+
+    /// Skip paths matching GLOB; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Do not read the local cargo registry cache.
+    #[arg(long)]
+    pub no_cargo: bool,
+
+    /// Follow symbolic links.
+    #[arg(long)]
+    pub follow_links: bool,
+
+    /// Print nothing but errors and the requested reports.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `bomscout licenses`.
+#[derive(Debug, Args)]
+pub struct LicensesArgs {
+    /// Directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Do not read the local cargo registry cache.
+    #[arg(long)]
+    pub no_cargo: bool,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).

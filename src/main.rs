@@ -4,6 +4,7 @@
 //! `--strict`, files that could not be parsed).
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod check;
 mod cli;
 mod convert;
 mod progress;
@@ -28,5 +29,8 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Convert(args) => convert::convert(args),
         cli::Command::Merge(args) => convert::merge(args),
+        cli::Command::Check(args) => check::check(args),
+        cli::Command::Licenses(args) => check::licenses(args),
+        cli::Command::Policy(cli::PolicyCommand::Init { file }) => check::policy_init(file),
     }
 }

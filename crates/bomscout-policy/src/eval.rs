@@ -2,10 +2,11 @@
 //!
 //! For each component in a checked scope:
 //! 1. a matching curation replaces its licenses;
-//! 2. its effective license is its best evidence (curation, else declared fields, else trove
-//!    classifiers, else license files); several distinct statements of that kind all apply,
-//!    so they are joined with AND; no statement, or one that is not an SPDX expression, is
-//!    *unknown* and gets the policy's `unknown` action;
+//! 2. its effective license is its best usable evidence (curation, else declared fields,
+//!    else trove classifiers, else license files): a `License:` field holding copyright text
+//!    does not hide a precise classifier. Several statements of that kind all apply, so they
+//!    are joined with AND. No usable statement at all is *unknown* and gets the policy's
+//!    `unknown` action;
 //! 3. the expression is evaluated as SPDX defines it: `A OR B` passes if either passes (the
 //!    better alternative is reported as chosen), `A AND B` needs both (the worse decides),
 //!    and `X WITH E` is its own identifier: only an entry `X WITH E` matches it, else X's
@@ -268,7 +269,10 @@ fn curated(
     c.licenses.clone()
 }
 
-/// The effective license text, and whether it is a usable SPDX expression.
+/// The effective license text, and whether it is a usable SPDX expression: the best kind
+/// of evidence that has a usable expression (a curation, else declared fields, else trove
+/// classifiers, else license files), all of that kind joined with AND. When no statement is
+/// usable, the first unusable one is returned, for the report.
 fn effective(licenses: &[License]) -> (String, bool) {
     let rank = |k: SourceKind| match k {
         SourceKind::Curation => 0,
@@ -276,28 +280,29 @@ fn effective(licenses: &[License]) -> (String, bool) {
         SourceKind::Classifier => 2,
         SourceKind::File => 3,
     };
-    let Some(best) = licenses.iter().map(|l| rank(l.source.kind)).min() else {
-        return ("(none)".to_string(), false);
+    let Some(best) = licenses
+        .iter()
+        .filter(|l| l.expression.is_some())
+        .map(|l| rank(l.source.kind))
+        .min()
+    else {
+        return match licenses.first() {
+            Some(l) => (l.raw.clone(), false),
+            None => ("(none)".to_string(), false),
+        };
     };
-    let chosen: BTreeSet<String> = licenses
+    let chosen: BTreeSet<&str> = licenses
         .iter()
         .filter(|l| rank(l.source.kind) == best)
-        .map(|l| {
-            l.expression
-                .clone()
-                .unwrap_or_else(|| format!("\u{0}{}", l.raw))
-        })
+        .filter_map(|l| l.expression.as_deref())
         .collect();
-    if let Some(unusable) = chosen.iter().find(|e| e.starts_with('\u{0}')) {
-        return (unusable.trim_start_matches('\u{0}').to_string(), false);
-    }
     let parts: Vec<String> = chosen
         .iter()
         .map(|e| {
             if chosen.len() > 1 && e.contains(' ') {
                 format!("({e})")
             } else {
-                e.clone()
+                e.to_string()
             }
         })
         .collect();

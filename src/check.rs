@@ -1,0 +1,230 @@
+//! `bomscout check`, `bomscout licenses` and `bomscout policy init`.
+
+use crate::cli::{CheckArgs, LicensesArgs, OutputArgs, ScanArgs};
+use anyhow::{bail, Context};
+use bomscout_catalog::sbom::{self, DocumentFormat};
+use bomscout_catalog::{Input, Options};
+use bomscout_core::{Sbom, SbomBuilder};
+use bomscout_policy::report::{self, CheckFormat};
+use bomscout_policy::{baseline, evaluate, Action, Date, Policy};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Scans, evaluates, reports; exit 1 when something fails the policy.
+#[allow(clippy::print_stderr)]
+pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let policy = Policy::load(&args.policy).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
+    let outputs = parse_outputs(&args.outputs)?;
+    let today = match &args.date {
+        Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
+        None => Date::from_unix(now()),
+    };
+    let sbom = crate::scan::scan(&scan_args(
+        &args.paths,
+        args.no_cargo,
+        args.follow_links,
+        &args.exclude,
+        args.quiet,
+    ))?;
+    let fail_on = if args.fail_on == "review" {
+        Action::Review
+    } else {
+        Action::Deny
+    };
+    let mut eval = evaluate(&policy, &sbom, today);
+    if let Some(path) = &args.baseline {
+        let old = read_sbom(path)?;
+        baseline::only_new(&mut eval, &evaluate(&policy, &old, today));
+        if !args.quiet {
+            let c = baseline::changes(&sbom, &old);
+            eprintln!(
+                "bomscout: against the baseline: {} new, {} removed package(s), {} license change(s)",
+                c.added.len(),
+                c.removed.len(),
+                c.license_changed.len()
+            );
+            for l in &c.license_changed {
+                eprintln!("  license changed: {l}");
+            }
+        }
+    }
+    for (format, file) in &outputs {
+        let mut buf = Vec::new();
+        report::write(*format, &eval, fail_on, env!("CARGO_PKG_VERSION"), &mut buf)?;
+        match file {
+            Some(f) => {
+                std::fs::write(f, &buf).with_context(|| format!("cannot write {}", f.display()))?
+            }
+            None => std::io::stdout().lock().write_all(&buf)?,
+        }
+    }
+    Ok(ExitCode::from(eval.exit_code(fail_on)))
+}
+
+fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<PathBuf>)>> {
+    if specs.is_empty() {
+        return Ok(vec![(CheckFormat::Human, None)]);
+    }
+    let mut out = Vec::new();
+    for spec in specs {
+        let (name, file) = match spec.split_once('=') {
+            Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
+            Some(_) => bail!("output {spec:?}: a file name must follow `=`"),
+            None => (spec.as_str(), None),
+        };
+        let format = CheckFormat::from_name(name)
+            .with_context(|| format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github"))?;
+        out.push((format, file));
+    }
+    if out.iter().filter(|(_, f)| f.is_none()).count() > 1 {
+        bail!("more than one report goes to stdout; give all but one a file: -o FORMAT=FILE");
+    }
+    Ok(out)
+}
+
+fn scan_args(
+    paths: &[PathBuf],
+    no_cargo: bool,
+    follow_links: bool,
+    exclude: &[String],
+    quiet: bool,
+) -> ScanArgs {
+    ScanArgs {
+        paths: paths.to_vec(),
+        out: OutputArgs {
+            outputs: Vec::new(),
+            cyclonedx_version: bomscout_report::SpecVersion::default(),
+            namespace: None,
+            strict_ntia: false,
+            quiet,
+            verbose: false,
+        },
+        exclude: exclude.to_vec(),
+        no_dev: false,
+        follow_links,
+        no_cargo,
+        strict: false,
+        jobs: None,
+    }
+}
+
+/// A baseline SBOM (CycloneDX or SPDX JSON) as the model.
+fn read_sbom(path: &Path) -> anyhow::Result<Sbom> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let Some((format, _)) = sbom::sniff(&bytes) else {
+        bail!(
+            "{}: not a CycloneDX JSON or SPDX 2.x JSON document",
+            path.display()
+        );
+    };
+    let shown = path.display().to_string();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: &shown,
+        abs: path,
+        options: &options,
+    };
+    let catalog = match format {
+        DocumentFormat::CycloneDx => sbom::cyclonedx::parse(&input),
+        DocumentFormat::Spdx => sbom::spdx::parse(&input),
+    }
+    .with_context(|| format!("cannot read baseline {shown}"))?;
+    let mut builder = SbomBuilder::new("baseline");
+    builder.add(catalog);
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    Ok(sbom)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Every license found, its category, how many components, which ones.
+#[allow(clippy::print_stdout)]
+pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
+    let sbom = crate::scan::scan(&scan_args(&args.paths, args.no_cargo, false, &[], false))?;
+    crate::scan::report_diagnostics(
+        &sbom.diagnostics,
+        &scan_args(&[], false, false, &[], false).out,
+        false,
+    );
+    let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in &sbom.components {
+        let mut shown: Vec<&str> = c.licenses.iter().map(|l| l.display()).collect();
+        shown.dedup();
+        let key = if shown.is_empty() {
+            "(none)".to_string()
+        } else {
+            shown.join("; ")
+        };
+        by_license.entry(key).or_default().push(format!(
+            "{}@{}",
+            c.display_name(),
+            c.version.as_deref().unwrap_or("?")
+        ));
+    }
+    println!(
+        "{:<40}  {:<16}  {:>5}  EXAMPLES",
+        "LICENSE", "CATEGORY", "COUNT"
+    );
+    for (license, comps) in &by_license {
+        let categories = categories_of(license);
+        let examples: Vec<&str> = comps.iter().take(3).map(String::as_str).collect();
+        println!(
+            "{:<40}  {:<16}  {:>5}  {}",
+            license,
+            categories,
+            comps.len(),
+            examples.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The categories of every term of an expression, or `unknown` for text that is not SPDX.
+fn categories_of(license: &str) -> String {
+    let Ok(expr) = spdx::Expression::parse(license) else {
+        return "unknown".into();
+    };
+    let mut cats: Vec<&str> = expr
+        .requirements()
+        .map(|r| {
+            let id = match &r.req.license {
+                spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
+                spdx::LicenseItem::Other(o) => o.to_string(),
+            };
+            bomscout_license::category(&id).as_str()
+        })
+        .collect();
+    cats.sort_unstable();
+    cats.dedup();
+    cats.join(",")
+}
+
+/// Writes the annotated starter policy.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn policy_init(file: &Path) -> anyhow::Result<ExitCode> {
+    if file.as_os_str() == "-" {
+        print!("{}", bomscout_policy::STARTER);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if file.exists() {
+        bail!("{} exists; not overwriting it", file.display());
+    }
+    std::fs::write(file, bomscout_policy::STARTER)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    eprintln!(
+        "bomscout: wrote {}; check with: bomscout check . --policy {}",
+        file.display(),
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
