@@ -9,6 +9,7 @@ median of RUNS runs:
   find       `find ROOT` : the walk floor
   walk+read  `find ROOT -name <manifest names> -exec cat {} +` : walk and read every manifest
   bomscout   `bomscout scan ROOT -q -o cyclonedx-json=/dev/null`
+  pr-gate    `bomscout check` on one repository of 5,000 components (SARIF out)
   trivy      `trivy fs --offline-scan --include-dev-deps ...` when trivy is on PATH
 
 and the time of every output writer on a synthetic 50,000-component SBOM.
@@ -98,6 +99,27 @@ def measure(cmd, runs):
     return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
 
 
+def pr_gate(exe, runs, n=5000):
+    """`bomscout check` on one repository of ~n components (warm cache): a package-lock v3
+    shaped like the npm fixture's, with n synthetic packages, a mix of licenses."""
+    root = OUT / "pr-gate"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    licenses = ["MIT", "ISC", "Apache-2.0", "BSD-3-Clause", "MPL-2.0", "(MIT OR Apache-2.0)"]
+    packages = {"": {"name": "gate", "version": "1.0.0", "dependencies": {f"p{i}": "*" for i in range(0, n, 10)}}}
+    for i in range(n):
+        deps = {f"p{j}": "*" for j in (i + 1, i + 2) if j < n}
+        packages[f"node_modules/p{i}"] = {"version": f"1.{i % 10}.0", "license": licenses[i % len(licenses)], "dependencies": deps}
+    lock = {"name": "gate", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": packages}
+    import json
+    (root / "package-lock.json").write_text(json.dumps(lock))
+    cmd = [str(exe), "check", str(root), "-q", "--policy", "builtin:stage1", "-o", "sarif=/dev/null"]
+    secs, rss = measure(cmd, runs)
+    shutil.rmtree(root)
+    return secs, rss
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="small,medium")
@@ -138,6 +160,9 @@ def main():
             print(f"  {tool:10} {secs*1000:9.1f} ms  {rss/1024:7.1f} MiB  x{secs/floor:5.2f} of walk+read", flush=True)
         if not args.keep:
             shutil.rmtree(root)
+    gate_secs, gate_rss = pr_gate(exe, args.runs)
+    print(f"pr-gate: check on 5000 components {gate_secs*1000:.1f} ms, {gate_rss/1024:.1f} MiB", flush=True)
+    rows.append(("pr-gate", 1, 1, "bomscout check", gate_secs, gate_rss / 1024, float("nan"), float("nan"), 5000))
     writers = subprocess.run(
         ["cargo", "run", "--quiet", "--release", "-p", "bomscout-report", "--example", "write_large"],
         cwd=REPO, capture_output=True, text=True, check=True,
