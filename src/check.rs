@@ -107,6 +107,7 @@ fn scan_args(
         no_cargo,
         strict: false,
         jobs: None,
+        license_threshold: bomscout_license::detect::DEFAULT_THRESHOLD,
     }
 }
 

@@ -183,6 +183,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_cargo: bool,
 
+    /// Minimum confidence (0–1) for a LICENSE file's text to count as a package's license when
+    /// its metadata declares none.
+    #[arg(long, value_name = "SCORE", default_value_t = 0.9)]
+    pub license_threshold: f32,
+
     /// Exit with code 2 if any file could not be parsed.
     #[arg(long)]
     pub strict: bool,

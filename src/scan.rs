@@ -45,6 +45,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
     let walked = bomscout_walk::walk(&args.paths, &walk_options, &progress)?;
     let catalog_options = bomscout_catalog::Options {
         run_cargo: !args.no_cargo,
+        license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };
     let catalogs = bomscout_catalog::catalog_files(&walked.files, &catalog_options, &progress);

@@ -10,6 +10,7 @@
 
 pub mod cargo;
 mod error;
+pub mod license_files;
 pub mod npm;
 pub mod python;
 pub mod sbom;
@@ -33,6 +34,8 @@ pub struct Options {
     pub run_cargo: bool,
     /// Files larger than this are skipped with a diagnostic, so memory stays bounded.
     pub max_file_size: u64,
+    /// Minimum confidence for a license file's text to count as license evidence.
+    pub license_threshold: f32,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
         Options {
             run_cargo: true,
             max_file_size: 256 * 1024 * 1024,
+            license_threshold: bomscout_license::detect::DEFAULT_THRESHOLD,
         }
     }
 }

@@ -237,3 +237,39 @@ fn hostile_nesting_is_an_error_not_a_stack_overflow() {
     };
     assert!(parse(Cataloger::NpmLock, &input).is_err());
 }
+
+#[test]
+fn an_installed_package_without_a_license_field_gets_its_license_file_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("node_modules/quiet");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(
+        pkg.join("package.json"),
+        r#"{"name": "quiet", "version": "1.0.0"}"#,
+    )
+    .unwrap();
+    let text = spdx::license_id("MIT")
+        .unwrap()
+        .text()
+        .replace("<year>", "2024")
+        .replace("<copyright holders>", "Jane Doe");
+    std::fs::write(pkg.join("LICENSE"), text).unwrap();
+    std::fs::write(pkg.join("README.md"), "not a license").unwrap();
+    let abs = pkg.join("package.json");
+    let bytes = std::fs::read(&abs).unwrap();
+    let options = Options::default();
+    let rel = "node_modules/quiet/package.json";
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        options: &options,
+    };
+    let cat = parse(Cataloger::NpmInstalled, &input).unwrap();
+    let l = &cat.packages[0].component.licenses;
+    assert_eq!(l.len(), 1, "{l:?}");
+    assert_eq!(l[0].expression.as_deref(), Some("MIT"));
+    assert_eq!(l[0].source.path, "node_modules/quiet/LICENSE");
+    assert_eq!(l[0].source.kind, bomscout_core::SourceKind::File);
+    assert!(l[0].confidence.unwrap() >= 0.9);
+}

@@ -3,7 +3,9 @@
 //!
 //! Reads `name`, `version`, `license` / legacy `licenses`, `author` (property `author`:
 //! who supplies the package, for NTIA), and the `_resolved` /
-//! `_integrity` fields older npm versions wrote. No edges: resolving names to other installed
+//! `_integrity` fields older npm versions wrote. A package with no license field gets its
+//! `LICENSE` file's text matched instead (reading that sibling file is this cataloger's
+//! documented exception to reading only its input). No edges: resolving names to other installed
 //! packages needs other files, and the lockfile beside the tree carries the graph. The
 //! builder merges this record with the lock's component of the same purl, so the license
 //! found here completes the lock's entry instead of duplicating it.
@@ -37,6 +39,17 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         component(name, version, resolved).map_err(|e| ParseError::format(e.to_string()))?;
     for l in licenses(doc, input.path) {
         c.add_license(l);
+    }
+    if c.licenses.is_empty() {
+        // No license field: the package's own LICENSE file says what it is.
+        let rel_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        if let Some(dir) = input.abs.parent() {
+            for l in
+                crate::license_files::detect(dir, rel_dir, &[], input.options.license_threshold)
+            {
+                c.add_license(l);
+            }
+        }
     }
     let author = match doc.get("author") {
         Some(Value::String(s)) => Some(s.as_str()),

@@ -60,6 +60,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .map_err(|e| ParseError::format(e.to_string()))?
         .at(Location::new(input.path));
     add_licenses(&mut component, &headers, input.path);
+    if component.licenses.is_empty() {
+        detect_license_files(&mut component, &headers, input);
+    }
     catalog.add_package(component);
     Ok(catalog)
 }
@@ -113,6 +116,28 @@ fn header_end(bytes: &[u8]) -> usize {
         start += line.len();
     }
     bytes.len()
+}
+
+/// No license metadata at all: match the texts of the files `License-File` names (in
+/// `licenses/` since metadata 2.4, else beside `METADATA`), or of the conventional license
+/// files in the metadata directory. Reading them is this cataloger's documented exception
+/// to reading only its input.
+fn detect_license_files(component: &mut Component, headers: &[(String, String)], input: &Input) {
+    let Some(dir) = input.abs.parent() else {
+        return;
+    };
+    let rel_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let named: Vec<String> = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("license-file"))
+        .map(|(_, v)| v.trim().to_string())
+        .flat_map(|f| [format!("licenses/{f}"), f])
+        .filter(|f| dir.join(f).is_file())
+        .collect();
+    let threshold = input.options.license_threshold;
+    for l in crate::license_files::detect(dir, rel_dir, &named, threshold) {
+        component.add_license(l);
+    }
 }
 
 fn add_licenses(component: &mut Component, headers: &[(String, String)], path: &str) {
