@@ -2,8 +2,6 @@
 
 use crate::cli::{CheckArgs, LicensesArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Context};
-use bomscout_catalog::sbom::{self, DocumentFormat};
-use bomscout_catalog::{Input, Options};
 use bomscout_core::{Sbom, SbomBuilder};
 use bomscout_policy::report::{self, CheckFormat};
 use bomscout_policy::{baseline, evaluate, Action, Date, Policy};
@@ -113,27 +111,7 @@ fn scan_args(
 
 /// A baseline SBOM (CycloneDX or SPDX JSON) as the model.
 fn read_sbom(path: &Path) -> anyhow::Result<Sbom> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read baseline {}", path.display()))?;
-    let Some((format, _)) = sbom::sniff(&bytes) else {
-        bail!(
-            "{}: not a CycloneDX JSON or SPDX 2.x JSON document",
-            path.display()
-        );
-    };
-    let shown = path.display().to_string();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: &shown,
-        abs: path,
-        options: &options,
-    };
-    let catalog = match format {
-        DocumentFormat::CycloneDx => sbom::cyclonedx::parse(&input),
-        DocumentFormat::Spdx => sbom::spdx::parse(&input),
-    }
-    .with_context(|| format!("cannot read baseline {shown}"))?;
+    let (catalog, _) = crate::convert::read(path).context("cannot read the baseline")?;
     let mut builder = SbomBuilder::new("baseline");
     builder.add(catalog);
     let mut sbom = builder.finish();

@@ -76,7 +76,7 @@ fn finish(name: String, catalogs: Vec<Catalog>, out: &OutputArgs) -> anyhow::Res
 }
 
 /// One document as a catalog, and the name of its subject.
-fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
+pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let Some((format, name)) = sbom::sniff(&bytes) else {
         bail!(

@@ -125,6 +125,25 @@ pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
     }
 }
 
+/// Runs a parser on `text` as the file `path` (under a directory that does not exist, so a
+/// parser that looks beside its input finds nothing): the unit tests' one way in.
+#[cfg(test)]
+pub(crate) fn parse_str(
+    parse: fn(&Input) -> Result<Catalog, ParseError>,
+    path: &str,
+    text: &str,
+) -> Result<Catalog, ParseError> {
+    let options = Options::default();
+    let abs = Path::new("/nonexistent").join(path);
+    let input = Input {
+        bytes: text.as_bytes(),
+        path,
+        abs: &abs,
+        options: &options,
+    };
+    parse(&input)
+}
+
 fn failed(diagnostic: Diagnostic) -> Catalog {
     Catalog {
         diagnostics: vec![diagnostic],

@@ -161,6 +161,14 @@ impl Hash {
     }
 }
 
+impl Hash {
+    /// A hash written `alg:hex` (`sha256:…`), as pip, pipenv, poetry and uv write them.
+    pub fn parse_prefixed(text: &str) -> Option<Hash> {
+        let (alg, hex) = text.split_once(':')?;
+        Hash::hex(HashAlg::from_name(alg)?, hex)
+    }
+}
+
 /// One third-party package at one version: the unit every SBOM lists.
 ///
 /// Build one with [`Component::new`] (a resolved version) or [`Component::unresolved`] (a

@@ -134,19 +134,10 @@ fn workspace_root(input: &Input) -> Option<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
     use bomscout_core::DepKind;
-    use std::path::Path;
 
     fn run(text: &str) -> Catalog {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "Cargo.toml",
-            abs: Path::new("/nonexistent/Cargo.toml"),
-            options: &options,
-        };
-        parse(&input).unwrap()
+        crate::parse_str(parse, "Cargo.toml", text).unwrap()
     }
 
     #[test]

@@ -70,19 +70,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        let options = Options::default();
-        let path = "node_modules/x/package.json";
-        let input = Input {
-            bytes: text.as_bytes(),
-            path,
-            abs: Path::new(path),
-            options: &options,
-        };
-        parse(&input)
+        crate::parse_str(parse, "node_modules/x/package.json", text)
     }
 
     #[test]

@@ -88,18 +88,9 @@ fn unresolved(name: &str, range: &str) -> Option<Result<Component, bomscout_core
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "app/package.json",
-            abs: Path::new("app/package.json"),
-            options: &options,
-        };
-        parse(&input)
+        crate::parse_str(parse, "app/package.json", text)
     }
 
     #[test]

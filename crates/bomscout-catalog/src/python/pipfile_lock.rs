@@ -9,9 +9,7 @@
 
 use crate::vcs::git_vcs_url;
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, Project};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -99,10 +97,7 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
     }
     .map_err(|e| e.to_string())?;
     for h in &e.hashes {
-        if let Some(hash) = h
-            .split_once(':')
-            .and_then(|(alg, hex)| Hash::hex(HashAlg::from_name(alg)?, hex))
-        {
+        if let Some(hash) = Hash::parse_prefixed(h) {
             c.add_hash(hash);
         }
     }
@@ -118,18 +113,9 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "Pipfile.lock",
-            abs: Path::new("Pipfile.lock"),
-            options: &options,
-        };
-        parse(&input)
+        crate::parse_str(parse, "Pipfile.lock", text)
     }
 
     #[test]

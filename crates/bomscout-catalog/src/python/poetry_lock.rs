@@ -21,8 +21,7 @@ use super::pep508::{normalize_name, parse_requirement};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
-    Scope,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project, Scope,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -164,10 +163,7 @@ fn component(p: &Package, meta: &Metadata, path: &str) -> Result<Option<Componen
         &p.files
     };
     for h in files.iter().filter_map(|f| f.hash.as_deref()) {
-        if let Some(hash) = h
-            .split_once(':')
-            .and_then(|(alg, hex)| Hash::hex(HashAlg::from_name(alg)?, hex))
-        {
+        if let Some(hash) = Hash::parse_prefixed(h) {
             c.add_hash(hash);
         }
     }
@@ -252,18 +248,9 @@ fn direct_deps(input: &Input) -> Option<Vec<(String, DepKind)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "poetry.lock",
-            abs: Path::new("/nonexistent/poetry.lock"),
-            options: &options,
-        };
-        parse(&input)
+        crate::parse_str(parse, "poetry.lock", text)
     }
 
     #[test]

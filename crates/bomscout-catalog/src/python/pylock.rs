@@ -170,18 +170,9 @@ fn component(p: &Package, path: &str) -> Result<Option<Component>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Options;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "pylock.toml",
-            abs: Path::new("pylock.toml"),
-            options: &options,
-        };
-        parse(&input)
+        crate::parse_str(parse, "pylock.toml", text)
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::pep508::normalize_name;
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -156,10 +156,7 @@ fn hashes(p: &Package) -> Vec<Hash> {
     dists
         .iter()
         .filter_map(|d| d.hash.as_deref())
-        .filter_map(|h| {
-            let (alg, hex) = h.split_once(':')?;
-            Hash::hex(HashAlg::from_name(alg)?, hex)
-        })
+        .filter_map(Hash::parse_prefixed)
         .collect()
 }
 
@@ -240,14 +237,7 @@ mod tests {
     use std::path::Path;
 
     fn run(text: &str) -> Catalog {
-        let options = Options::default();
-        let input = Input {
-            bytes: text.as_bytes(),
-            path: "app/uv.lock",
-            abs: Path::new("/nonexistent/app/uv.lock"),
-            options: &options,
-        };
-        parse(&input).unwrap()
+        crate::parse_str(parse, "app/uv.lock", text).unwrap()
     }
 
     #[test]
