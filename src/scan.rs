@@ -48,16 +48,14 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
         license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };
-    let catalogs = bomscout_catalog::catalog_files(&walked.files, &catalog_options, &progress);
-    progress.finish();
-
     let mut builder = SbomBuilder::new(document_name(&args.paths));
     for d in walked.diagnostics {
         builder.diagnostic(d);
     }
-    for catalog in catalogs {
-        builder.add(catalog);
-    }
+    bomscout_catalog::catalog_each(&walked.files, &catalog_options, &progress, |catalog| {
+        builder.add(catalog)
+    });
+    progress.finish();
     let mut sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
     Ok(if args.no_dev {

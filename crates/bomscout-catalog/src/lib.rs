@@ -80,27 +80,38 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
     }
 }
 
-/// Reads and parses every detected file in parallel. The result has one catalog per file,
-/// in the order given; a file that could not be read or parsed yields a catalog holding
-/// only a diagnostic that names it.
-pub fn catalog_files(
-    files: &[Detected],
-    options: &Options,
-    reporter: &dyn Reporter,
-) -> Vec<Catalog> {
+/// Files parsed in parallel per batch: enough to keep every core busy, few enough that the
+/// catalogs waiting to be merged stay small.
+const BATCH: usize = 2048;
+
+/// Reads and parses every detected file in parallel and hands each catalog to `sink`, in
+/// the order of `files`. Catalogs are produced a batch at a time, so memory holds one
+/// batch of catalogs, not the whole tree's; a file that could not be read or parsed yields
+/// a catalog holding only a diagnostic that names it.
+pub fn catalog_each(files: &[Detected], options: &Options, reporter: &dyn Reporter, mut sink: impl FnMut(Catalog)) {
     let done = AtomicU64::new(0);
     let total = files.len() as u64;
-    files
-        .par_iter()
-        .map(|file| {
-            let catalog = catalog_file(file, options);
-            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 256 == 0 || n == total {
-                reporter.parsed(n, total);
-            }
-            catalog
-        })
-        .collect()
+    for batch in files.chunks(BATCH) {
+        let catalogs: Vec<Catalog> = batch
+            .par_iter()
+            .map(|file| {
+                let catalog = catalog_file(file, options);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n % 256 == 0 || n == total {
+                    reporter.parsed(n, total);
+                }
+                catalog
+            })
+            .collect();
+        catalogs.into_iter().for_each(&mut sink);
+    }
+}
+
+/// Reads and parses every detected file in parallel; one catalog per file, in order.
+pub fn catalog_files(files: &[Detected], options: &Options, reporter: &dyn Reporter) -> Vec<Catalog> {
+    let mut out = Vec::with_capacity(files.len());
+    catalog_each(files, options, reporter, |c| out.push(c));
+    out
 }
 
 /// Reads and parses one file; never fails.
