@@ -88,7 +88,12 @@ const BATCH: usize = 2048;
 /// the order of `files`. Catalogs are produced a batch at a time, so memory holds one
 /// batch of catalogs, not the whole tree's; a file that could not be read or parsed yields
 /// a catalog holding only a diagnostic that names it.
-pub fn catalog_each(files: &[Detected], options: &Options, reporter: &dyn Reporter, mut sink: impl FnMut(Catalog)) {
+pub fn catalog_each(
+    files: &[Detected],
+    options: &Options,
+    reporter: &dyn Reporter,
+    mut sink: impl FnMut(Catalog),
+) {
     let done = AtomicU64::new(0);
     let total = files.len() as u64;
     for batch in files.chunks(BATCH) {
@@ -108,7 +113,11 @@ pub fn catalog_each(files: &[Detected], options: &Options, reporter: &dyn Report
 }
 
 /// Reads and parses every detected file in parallel; one catalog per file, in order.
-pub fn catalog_files(files: &[Detected], options: &Options, reporter: &dyn Reporter) -> Vec<Catalog> {
+pub fn catalog_files(
+    files: &[Detected],
+    options: &Options,
+    reporter: &dyn Reporter,
+) -> Vec<Catalog> {
     let mut out = Vec::with_capacity(files.len());
     catalog_each(files, options, reporter, |c| out.push(c));
     out

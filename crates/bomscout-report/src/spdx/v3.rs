@@ -33,11 +33,10 @@ pub(crate) fn write(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "  \"@context\": {},", serde_json::to_string(CONTEXT)?)?;
     write!(out, "  \"@graph\": [")?;
     let mut first = true;
-    let mut emit = |v: &Value| -> io::Result<()> {
+    let mut emit = |element: &[u8]| -> io::Result<()> {
         out.write_all(if first { b"\n    " } else { b",\n    " })?;
         first = false;
-        serde_json::to_writer(&mut *out, v)?;
-        Ok(())
+        out.write_all(element)
     };
     graph.stream(&mut emit)?;
     writeln!(out, "\n  ]\n}}")
@@ -66,7 +65,8 @@ impl<'a> Graph<'a> {
     }
 
     /// Emits every element of the graph, in a stable order.
-    fn stream(&self, emit: &mut dyn FnMut(&Value) -> io::Result<()>) -> io::Result<()> {
+    fn stream(&self, emit: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        let mut emit = |v: &dyn erased::Element| -> io::Result<()> { emit(&v.to_json()?) };
         let agent = self.iri("SPDXRef-Agent-bomscout");
         let tool = self.iri("SPDXRef-Tool-bomscout");
         let sbom = self.iri("SPDXRef-Sbom");
@@ -93,20 +93,20 @@ impl<'a> Graph<'a> {
         }))?;
 
         let mut content: Vec<String> = Vec::new();
-        let mut record = |v: &Value, emit: &mut dyn FnMut(&Value) -> io::Result<()>| {
-            if let Some(id) = v.get("spdxId").and_then(Value::as_str) {
-                content.push(id.to_string());
-            }
-            emit(v)
-        };
         for p in &self.doc.packages {
-            record(&self.package(p), emit)?;
+            let element = self.package(p);
+            content.push(element.spdx_id.clone());
+            emit(&element)?;
         }
         for r in self.relationships() {
-            record(&r, emit)?;
+            content.push(r.spdx_id.clone());
+            emit(&r)?;
         }
         for l in self.licenses.elements() {
-            record(&l, emit)?;
+            if let Some(id) = l.get("spdxId").and_then(Value::as_str) {
+                content.push(id.to_string());
+            }
+            emit(&l)?;
         }
 
         let roots: Vec<String> = self.doc.describes.iter().map(|id| self.iri(id)).collect();
@@ -114,78 +114,65 @@ impl<'a> Graph<'a> {
             .into_iter()
             .chain(content.iter().map(String::as_str))
             .collect();
-        let mut document = json!({
-            "type": "SpdxDocument",
-            "spdxId": self.iri("SPDXRef-DOCUMENT"),
-            "creationInfo": CREATION_INFO,
-            "name": self.doc.name,
-            "dataLicense": data_license,
-            "profileConformance": ["core", "software", "simpleLicensing"],
-            "rootElement": [sbom],
-            "element": element,
-        });
-        if let (Some(comment), Some(obj)) = (&self.doc.comment, document.as_object_mut()) {
-            obj.insert("comment".into(), json!(comment));
-        }
-        emit(&document)?;
-        emit(&json!({
-            "type": "software_Sbom",
-            "spdxId": sbom,
-            "creationInfo": CREATION_INFO,
-            "software_sbomType": ["source"],
-            "rootElement": roots,
-            "element": content,
-        }))
+        emit(&DocumentElement {
+            kind: "SpdxDocument",
+            spdx_id: self.iri("SPDXRef-DOCUMENT"),
+            creation_info: CREATION_INFO,
+            name: &self.doc.name,
+            comment: self.doc.comment.as_deref(),
+            data_license: &data_license,
+            profile_conformance: ["core", "software", "simpleLicensing"],
+            root_element: [sbom.as_str()],
+            element: &element,
+        })?;
+        emit(&SbomElement {
+            kind: "software_Sbom",
+            spdx_id: &sbom,
+            creation_info: CREATION_INFO,
+            sbom_type: ["source"],
+            root_element: &roots,
+            element: &content,
+        })
     }
 
-    fn package(&self, p: &Package) -> Value {
-        let mut v = json!({
-            "type": "software_Package",
-            "spdxId": self.iri(&p.id),
-            "creationInfo": CREATION_INFO,
-            "name": p.name,
-            "software_primaryPurpose": match p.purpose {
+    fn package<'p>(&self, p: &'p Package) -> PackageElement<'p> {
+        PackageElement {
+            kind: "software_Package",
+            spdx_id: self.iri(&p.id),
+            creation_info: CREATION_INFO,
+            name: &p.name,
+            purpose: match p.purpose {
                 Purpose::Application => "application",
                 Purpose::Library => "library",
                 Purpose::Source => "source",
             },
-        });
-        let Some(obj) = v.as_object_mut() else {
-            return v;
-        };
-        if let Some(version) = &p.version {
-            obj.insert("software_packageVersion".into(), json!(version));
-        }
-        if let Some(purl) = &p.purl {
-            obj.insert("software_packageUrl".into(), json!(purl));
-            obj.insert(
-                "externalIdentifier".into(),
-                json!([{"type": "ExternalIdentifier", "externalIdentifierType": "packageUrl", "identifier": purl}]),
-            );
-        }
-        if let Some(url) = &p.download_location {
-            obj.insert("software_downloadLocation".into(), json!(url));
-        }
-        if !p.checksums.is_empty() {
-            let hashes: Vec<Value> = p
+            version: p.version.as_deref(),
+            purl: p.purl.as_deref(),
+            external_identifier: p.purl.as_deref().map(|purl| {
+                [ExternalIdentifier {
+                    kind: "ExternalIdentifier",
+                    identifier_type: "packageUrl",
+                    identifier: purl,
+                }]
+            }),
+            download_location: p.download_location.as_deref(),
+            verified_using: p
                 .checksums
                 .iter()
-                .map(|h| json!({"type": "Hash", "algorithm": hash_algorithm(h.alg), "hashValue": h.value}))
-                .collect();
-            obj.insert("verifiedUsing".into(), Value::Array(hashes));
+                .map(|h| HashElement {
+                    kind: "Hash",
+                    algorithm: hash_algorithm(h.alg),
+                    hash_value: &h.value,
+                })
+                .collect(),
+            copyright: p.copyright.as_deref(),
+            comment: p.comment.as_deref(),
         }
-        if let Some(c) = &p.copyright {
-            obj.insert("software_copyrightText".into(), json!(c));
-        }
-        if let Some(c) = &p.comment {
-            obj.insert("comment".into(), json!(c));
-        }
-        v
     }
 
     /// Dependency, containment and license relationships, grouped by source and type, built
     /// one element at a time as the iterator is consumed.
-    fn relationships(&self) -> impl Iterator<Item = Value> + '_ {
+    fn relationships(&self) -> impl Iterator<Item = RelationshipElement> + '_ {
         // (from, type, lifecycle scope) -> targets; sorted maps keep the output stable.
         let mut groups: BTreeMap<(String, &str, Option<&str>), BTreeSet<String>> = BTreeMap::new();
         let mut add = |from: &str, kind, scope, to: String| {
@@ -227,20 +214,146 @@ impl<'a> Graph<'a> {
         groups
             .into_iter()
             .enumerate()
-            .map(|(i, ((from, rel, scope), to))| {
-                let mut v = json!({
-                    "type": if scope.is_some() { "LifecycleScopedRelationship" } else { "Relationship" },
-                    "spdxId": self.iri(&format!("SPDXRef-Relationship-{}", i + 1)),
-                    "creationInfo": CREATION_INFO,
-                    "from": from,
-                    "relationshipType": rel,
-                    "to": to.into_iter().collect::<Vec<_>>(),
-                });
-                if let (Some(scope), Some(obj)) = (scope, v.as_object_mut()) {
-                    obj.insert("scope".into(), json!(scope));
-                }
-                v
+            .map(|(i, ((from, rel, scope), to))| RelationshipElement {
+                kind: if scope.is_some() {
+                    "LifecycleScopedRelationship"
+                } else {
+                    "Relationship"
+                },
+                spdx_id: self.iri(&format!("SPDXRef-Relationship-{}", i + 1)),
+                creation_info: CREATION_INFO,
+                from,
+                relationship_type: rel,
+                to: to.into_iter().collect(),
+                scope,
             })
+    }
+}
+
+/// A `software_Package` element, serialized as is (no JSON tree built for 50,000 of them).
+#[derive(serde::Serialize)]
+struct PackageElement<'p> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: String,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    name: &'p str,
+    #[serde(rename = "software_primaryPurpose")]
+    purpose: &'static str,
+    #[serde(
+        rename = "software_packageVersion",
+        skip_serializing_if = "Option::is_none"
+    )]
+    version: Option<&'p str>,
+    #[serde(
+        rename = "software_packageUrl",
+        skip_serializing_if = "Option::is_none"
+    )]
+    purl: Option<&'p str>,
+    #[serde(rename = "externalIdentifier", skip_serializing_if = "Option::is_none")]
+    external_identifier: Option<[ExternalIdentifier<'p>; 1]>,
+    #[serde(
+        rename = "software_downloadLocation",
+        skip_serializing_if = "Option::is_none"
+    )]
+    download_location: Option<&'p str>,
+    #[serde(rename = "verifiedUsing", skip_serializing_if = "Vec::is_empty")]
+    verified_using: Vec<HashElement<'p>>,
+    #[serde(
+        rename = "software_copyrightText",
+        skip_serializing_if = "Option::is_none"
+    )]
+    copyright: Option<&'p str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'p str>,
+}
+
+#[derive(serde::Serialize)]
+struct ExternalIdentifier<'p> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "externalIdentifierType")]
+    identifier_type: &'static str,
+    identifier: &'p str,
+}
+
+#[derive(serde::Serialize)]
+struct HashElement<'p> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    algorithm: &'static str,
+    #[serde(rename = "hashValue")]
+    hash_value: &'p str,
+}
+
+/// A `Relationship` / `LifecycleScopedRelationship` element.
+#[derive(serde::Serialize)]
+struct RelationshipElement {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: String,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    from: String,
+    #[serde(rename = "relationshipType")]
+    relationship_type: &'static str,
+    to: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
+}
+
+/// The `SpdxDocument` element: its `element` list borrows every IRI instead of copying it.
+#[derive(serde::Serialize)]
+struct DocumentElement<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: String,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    #[serde(rename = "dataLicense")]
+    data_license: &'a str,
+    #[serde(rename = "profileConformance")]
+    profile_conformance: [&'static str; 3],
+    #[serde(rename = "rootElement")]
+    root_element: [&'a str; 1],
+    element: &'a [&'a str],
+}
+
+/// The `software_Sbom` element.
+#[derive(serde::Serialize)]
+struct SbomElement<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "spdxId")]
+    spdx_id: &'a str,
+    #[serde(rename = "creationInfo")]
+    creation_info: &'static str,
+    #[serde(rename = "software_sbomType")]
+    sbom_type: [&'static str; 1],
+    #[serde(rename = "rootElement")]
+    root_element: &'a [String],
+    element: &'a [String],
+}
+
+/// Elements of different shapes, serialized one at a time.
+mod erased {
+    /// Anything the graph writes.
+    pub trait Element {
+        /// The element as compact JSON.
+        fn to_json(&self) -> std::io::Result<Vec<u8>>;
+    }
+
+    impl<T: serde::Serialize> Element for T {
+        fn to_json(&self) -> std::io::Result<Vec<u8>> {
+            serde_json::to_vec(self).map_err(std::io::Error::from)
+        }
     }
 }
 
