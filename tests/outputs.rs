@@ -156,3 +156,20 @@ fn strict_ntia_names_missing_elements_and_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "only reported when asked");
 }
+
+#[test]
+fn the_root_component_carries_the_root_projects_purl() {
+    let out = bomscout()
+        .args(["scan", "--no-cargo", "-q", "-o", "cyclonedx-json"])
+        .arg(fixture("npm/lock-v3"))
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["metadata"]["component"]["purl"],
+        "pkg:npm/fixture-npm@1.0.0"
+    );
+    assert_eq!(doc["metadata"]["component"]["version"], "1.0.0");
+    let errs = errors(&schema("cyclonedx/bom-1.6.SNAPSHOT.schema.json"), &doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+}

@@ -117,7 +117,21 @@ fn metadata<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Metadata<'a> {
             kind: "application",
             bom_ref: ROOT_REF,
             name: &sbom.name,
+            // When the scanned directory is itself a project, it is the SBOM's subject.
+            version: root_project(sbom).and_then(|p| p.version.as_deref()),
+            purl: root_project(sbom)
+                .and_then(|p| p.purl.as_ref())
+                .map(|p| p.as_str()),
         },
+    }
+}
+
+/// The project at the scan root (`.`), if there is exactly one.
+fn root_project(sbom: &Sbom) -> Option<&ProjectEntry> {
+    let mut at_root = sbom.projects.iter().filter(|p| p.dir == ".");
+    match (at_root.next(), at_root.next()) {
+        (Some(p), None) => Some(p),
+        _ => None,
     }
 }
 

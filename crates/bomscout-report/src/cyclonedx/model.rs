@@ -57,6 +57,10 @@ pub struct RootComponent<'a> {
     #[serde(rename = "bom-ref")]
     pub bom_ref: &'static str,
     pub name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<&'a str>,
 }
 
 /// A component.

@@ -79,7 +79,16 @@ fn metadata(w: &mut W, m: &Metadata) -> io::Result<()> {
         w.create_element("component")
             .with_attribute(("type", m.component.kind))
             .with_attribute(("bom-ref", m.component.bom_ref))
-            .write_inner_content(|w| text(w, "name", m.component.name))?;
+            .write_inner_content(|w| {
+                text(w, "name", m.component.name)?;
+                if let Some(v) = m.component.version {
+                    text(w, "version", v)?;
+                }
+                if let Some(p) = m.component.purl {
+                    text(w, "purl", p)?;
+                }
+                Ok(())
+            })?;
         Ok(())
     })?;
     Ok(())
