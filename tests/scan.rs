@@ -122,3 +122,22 @@ fn writes_several_outputs_at_once() {
     let json: serde_json::Value = serde_json::from_slice(&fs::read(json).unwrap()).unwrap();
     assert!(!json["components"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_workspace_scan_lists_only_third_party_packages() {
+    let (code, json, stderr) = scan_json(&fixture("npm/workspaces"), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        components(&json),
+        [
+            (
+                "pkg:npm/is-number@7.0.0".to_string(),
+                "required".to_string()
+            ),
+            ("pkg:npm/left-pad@1.3.0".to_string(), "dev".to_string()),
+            ("pkg:npm/ms@2.1.3".to_string(), "required".to_string()),
+        ],
+        "members and their declarations of each other are first-party"
+    );
+    assert_eq!(json["projects"].as_array().unwrap().len(), 3);
+}

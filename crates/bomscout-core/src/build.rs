@@ -156,12 +156,24 @@ impl SbomBuilder {
     /// Returns the components that lost an edge this way.
     fn drop_superseded_declarations(&mut self) -> HashSet<usize> {
         let mut resolved_names: HashSet<(usize, NameKey)> = HashSet::new();
+        // A workspace sibling the lockfile links to is first-party: a declaration of it is
+        // resolved by that link, not left as an unresolved third-party range.
+        let mut linked_projects: HashSet<(usize, Ecosystem, String)> = HashSet::new();
         for (from, to, _) in &self.edges {
-            if let (Node::Project(p), Node::Component(c)) = (from, to) {
-                let comp = &self.components[*c];
-                if comp.is_resolved() {
-                    resolved_names.insert((*p, comp.name_key()));
+            match (from, to) {
+                (Node::Project(p), Node::Component(c)) => {
+                    let comp = &self.components[*c];
+                    if comp.is_resolved() {
+                        resolved_names.insert((*p, comp.name_key()));
+                    }
                 }
+                (Node::Project(p), Node::Project(q)) => {
+                    let target = &self.projects[*q];
+                    if let Some(name) = &target.name {
+                        linked_projects.insert((*p, target.ecosystem, name.clone()));
+                    }
+                }
+                _ => {}
             }
         }
         let superseded: Vec<(Node, Node, DepKind)> = self
@@ -170,7 +182,9 @@ impl SbomBuilder {
             .filter(|(from, to, _)| match (from, to) {
                 (Node::Project(p), Node::Component(c)) => {
                     let comp = &self.components[*c];
-                    !comp.is_resolved() && resolved_names.contains(&(*p, comp.name_key()))
+                    !comp.is_resolved()
+                        && (resolved_names.contains(&(*p, comp.name_key()))
+                            || linked_projects.contains(&(*p, comp.ecosystem, comp.display_name())))
                 }
                 _ => false,
             })

@@ -152,3 +152,31 @@ fn every_dependency_ref_exists_and_output_is_sorted() {
     assert_eq!(keys, sorted);
     let _ = NodeRef::Package(0);
 }
+
+#[test]
+fn a_declaration_of_a_linked_workspace_sibling_is_not_a_third_party_component() {
+    let mut member_b = Catalog::default();
+    let decl = member_b
+        .add_package(Component::unresolved(Ecosystem::Npm, Some("@fx"), "a", "^0.1.0").unwrap());
+    let mut b = Project::new(Ecosystem::Npm, "packages/b/package.json");
+    b.add_dep(decl, DepKind::Normal);
+    member_b.add_project(b);
+
+    let mut lock = Catalog::default();
+    let mut a = Project::in_dir(Ecosystem::Npm, "packages/a", "package-lock.json");
+    a.name = Some("@fx/a".into());
+    let a = lock.add_project(a);
+    let mut b = Project::in_dir(Ecosystem::Npm, "packages/b", "package-lock.json");
+    b.add_dep(a, DepKind::Normal);
+    lock.add_project(b);
+
+    let mut builder = SbomBuilder::new("t");
+    builder.add(member_b);
+    builder.add(lock);
+    let sbom = builder.finish();
+    assert!(sbom.components.is_empty(), "{:?}", sbom.components);
+    assert!(sbom
+        .dependencies
+        .iter()
+        .any(|d| d.from == "project:npm:packages/b" && d.to == "project:npm:packages/a"));
+}
