@@ -93,12 +93,12 @@ fn pip_compile_output_with_hashes() {
     assert_eq!(
         summary(&c),
         lines(&[
-            "certifi | 2026.10.19.post1 | pkg:pypi/certifi@2026.10.19.post1 | h1 | Normal | requirements.txt:9 | ",
-            "charset-normalizer | 3.5.2 | pkg:pypi/charset-normalizer@3.5.2 | h172 | Normal | requirements.txt:12 | ",
+            "certifi | 2026.10.19.post1 | pkg:pypi/certifi@2026.10.19.post1 | h1 |  | requirements.txt:9 | ",
+            "charset-normalizer | 3.5.2 | pkg:pypi/charset-normalizer@3.5.2 | h172 |  | requirements.txt:12 | ",
             "click | 8.5.1 | pkg:pypi/click@8.5.1 | h2 | Normal | requirements.txt:186 | ",
-            "idna | 3.20 | pkg:pypi/idna@3.20 | h2 | Normal | requirements.txt:190 | ",
+            "idna | 3.20 | pkg:pypi/idna@3.20 | h2 |  | requirements.txt:190 | ",
             "requests | 2.34.2 | pkg:pypi/requests@2.34.2 | h2 | Normal | requirements.txt:194 | ",
-            "urllib3 | 2.8.0 | pkg:pypi/urllib3@2.8.0 | h2 | Normal | requirements.txt:198 | ",
+            "urllib3 | 2.8.0 | pkg:pypi/urllib3@2.8.0 | h2 |  | requirements.txt:198 | ",
         ])
     );
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
@@ -118,12 +118,12 @@ fn dev_file_includes_runtime_and_pins_through_constraints() {
     assert_eq!(
         summary(&c),
         lines(&[
-            "certifi | 2026.10.19.post1 | pkg:pypi/certifi@2026.10.19.post1 | h1 | Dev | requirements.txt:9 | ",
-            "charset-normalizer | 3.5.2 | pkg:pypi/charset-normalizer@3.5.2 | h172 | Dev | requirements.txt:12 | ",
+            "certifi | 2026.10.19.post1 | pkg:pypi/certifi@2026.10.19.post1 | h1 |  | requirements.txt:9 | ",
+            "charset-normalizer | 3.5.2 | pkg:pypi/charset-normalizer@3.5.2 | h172 |  | requirements.txt:12 | ",
             "click | 8.5.1 | pkg:pypi/click@8.5.1 | h2 | Dev | requirements.txt:186 | ",
-            "idna | 3.20 | pkg:pypi/idna@3.20 | h2 | Dev | requirements.txt:190 | ",
+            "idna | 3.20 | pkg:pypi/idna@3.20 | h2 |  | requirements.txt:190 | ",
             "requests | 2.34.2 | pkg:pypi/requests@2.34.2 | h2 | Dev | requirements.txt:194 | ",
-            "urllib3 | 2.8.0 | pkg:pypi/urllib3@2.8.0 | h2 | Dev | requirements.txt:198 | ",
+            "urllib3 | 2.8.0 | pkg:pypi/urllib3@2.8.0 | h2 |  | requirements.txt:198 | ",
             "ruff | 0.17.6 | pkg:pypi/ruff@0.17.6 | h0 | Dev | requirements-dev.txt:5 | ",
             "pytest | 9.2.0 | pkg:pypi/pytest@9.2.0 | h0 | Dev | requirements-dev.txt:6 | constraint=constraints.txt:19",
             "coverage | 7.17.4 | pkg:pypi/coverage@7.17.4 | h0 | Dev | requirements-dev.txt:7 | constraint=constraints.txt:9 extras=toml",
@@ -406,4 +406,39 @@ fn installed_packages_record_their_author() {
             .map(String::as_str),
         Some("Benjamin Peterson")
     );
+}
+
+/// pip-compile's `# via` comments tell direct pins from transitive ones: only what an input
+/// file declares hangs off the project; the rest hangs off the package that pulls it in.
+#[test]
+fn pip_compile_via_comments_give_the_transitive_graph() {
+    use bomscout_core::{SbomBuilder, Scope};
+    let c = parse_fixture(
+        Cataloger::PipRequirements,
+        "requirements",
+        "requirements.txt",
+    );
+    let name = |n: &NodeRef| match n {
+        NodeRef::Package(i) => c.packages[*i].component.name.clone(),
+        NodeRef::Project(_) => "project".into(),
+    };
+    let requests = c
+        .packages
+        .iter()
+        .find(|p| p.component.name == "requests")
+        .unwrap();
+    let mut deps: Vec<String> = requests.deps.iter().map(|e| name(&e.to)).collect();
+    deps.sort();
+    assert_eq!(deps, ["certifi", "charset-normalizer", "idna", "urllib3"]);
+    let mut b = SbomBuilder::new("t");
+    b.add(c);
+    let sbom = b.finish();
+    let direct: Vec<&str> = sbom
+        .components
+        .iter()
+        .filter(|c| c.direct)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(direct, ["click", "requests"]);
+    assert!(sbom.components.iter().all(|c| c.scope == Scope::Required));
 }

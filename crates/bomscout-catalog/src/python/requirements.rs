@@ -115,6 +115,9 @@ struct Declared {
     hashes: Vec<Hash>,
     path: String,
     line: u32,
+    /// pip-compile's `# via` entries under it: the packages that pull it in, or `-r FILE`
+    /// when an input file declares it. `None` when the file has no such annotation.
+    via: Option<Vec<String>>,
 }
 
 /// A constraint's pin and where it was written.
@@ -139,12 +142,17 @@ struct Reader {
 
 impl Reader {
     fn read(&mut self, text: &str, path: &str, abs: &Path, mode: Mode) {
+        let mut via = via_annotations(text);
+        let first = self.declared.len();
         for (line, content) in logical_lines(text) {
             if content.starts_with('-') {
                 self.option(&content, path, abs, line, mode);
             } else {
                 self.requirement(&content, false, path, line, mode);
             }
+        }
+        for d in self.declared[first..].iter_mut().filter(|d| d.path == path) {
+            d.via = via.remove(&d.line);
         }
     }
 
@@ -244,18 +252,54 @@ impl Reader {
             hashes,
             path: path.to_string(),
             line,
+            via: None,
         });
     }
 
+    /// The project depends on every requirement an input declares; with pip-compile's
+    /// `# via` annotations, a pin pulled in by another pinned package is an edge from that
+    /// package instead, so transitive dependencies are told from direct ones.
     fn into_catalog(mut self, path: &str) -> Catalog {
         let mut catalog = Catalog::default();
         let mut project = Project::in_dir(Ecosystem::PyPI, project_dir(path), path);
         let kind = kind_of(path);
+        let mut nodes: HashMap<String, bomscout_core::NodeRef> = HashMap::new();
+        let mut pulled_in: Vec<(String, bomscout_core::NodeRef)> = Vec::new();
         for decl in std::mem::take(&mut self.declared) {
             let pin = self.pins.get(&pep503(&decl.req.name));
-            match component(&decl, pin) {
-                Ok(c) => project.add_dep(catalog.add_package(c), kind),
-                Err(e) => self.warn(&decl.path, decl.line, e.to_string()),
+            let c = match component(&decl, pin) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.warn(&decl.path, decl.line, e.to_string());
+                    continue;
+                }
+            };
+            let node = catalog.add_package(c);
+            nodes.insert(pep503(&decl.req.name), node);
+            let parents: Vec<&String> = decl
+                .via
+                .iter()
+                .flatten()
+                .filter(|v| !v.starts_with('-'))
+                .collect();
+            let declared_by_input = decl
+                .via
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|e| e.starts_with('-')));
+            if declared_by_input || parents.is_empty() {
+                project.add_dep(node, kind);
+            }
+            pulled_in.extend(
+                parents
+                    .into_iter()
+                    .map(|p| (pep503(p.split('[').next().unwrap_or(p)), node)),
+            );
+        }
+        for (parent, child) in pulled_in {
+            match nodes.get(&parent) {
+                Some(from) => catalog.add_edge(*from, child, DepKind::Normal),
+                // Pulled in by something not pinned here: keep it reachable from the project.
+                None => project.add_dep(child, kind),
             }
         }
         catalog.add_project(project);
@@ -350,6 +394,51 @@ fn url_component(name: &str, url: &str) -> Result<Component, bomscout_core::Purl
         ),
         None => declare::url_unresolved(name, url),
     }
+}
+
+/// pip-compile's `# via` annotations, by the first line of the requirement they follow:
+/// `# via name` on one line, or `# via` followed by `#   name` lines.
+fn via_annotations(text: &str) -> HashMap<u32, Vec<String>> {
+    let mut out: HashMap<u32, Vec<String>> = HashMap::new();
+    let mut current: Option<u32> = None;
+    let mut in_via = false;
+    let mut continuing = false;
+    for (i, raw) in text.lines().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let trimmed = raw.trim();
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            let comment = comment.trim();
+            let via = comment
+                .strip_prefix("via")
+                .filter(|r| r.is_empty() || r.starts_with(' '));
+            let entry = match via {
+                Some(rest) => {
+                    in_via = true;
+                    Some(rest.trim())
+                }
+                None if in_via && raw.starts_with(char::is_whitespace) => Some(comment),
+                None => {
+                    in_via = false;
+                    None
+                }
+            };
+            if let (Some(e), Some(c)) = (entry.filter(|e| !e.is_empty()), current) {
+                out.entry(c).or_default().push(e.to_string());
+            }
+            continuing = false;
+            continue;
+        }
+        in_via = false;
+        if trimmed.is_empty() {
+            continuing = false;
+            continue;
+        }
+        if !continuing {
+            current = (!trimmed.starts_with('-')).then_some(n);
+        }
+        continuing = raw.ends_with('\\');
+    }
+    out
 }
 
 /// pip's logical lines: `\` continuations joined, comments removed, blank lines dropped.
