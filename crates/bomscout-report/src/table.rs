@@ -19,7 +19,11 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "No packages found in {}.", sbom.name)?;
         return summary(sbom, out);
     }
-    let rows: Vec<[String; 6]> = sbom.components.iter().map(row).collect();
+    let rows: Vec<[String; 6]> = sbom
+        .components
+        .iter()
+        .map(|c| row(c).map(|cell| printable(&cell)))
+        .collect();
     let mut widths = [0usize; 6];
     for (i, (title, max)) in COLUMNS.iter().enumerate() {
         let longest = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
@@ -93,6 +97,14 @@ fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Re
     writeln!(out, "{}", text.trim_end())
 }
 
+/// Replaces control characters, so a hostile lockfile cannot send escape sequences to the
+/// terminal through a package name.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// Cuts `s` to `width` characters, marking the cut with `…`.
 fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
@@ -145,5 +157,6 @@ mod tests {
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(truncate("ééééé", 3), "éé…");
         assert_eq!(truncate_start("a/b/c/METADATA", 9), "…METADATA");
+        assert_eq!(printable("evil\u{1b}[2Jname"), "evil?[2Jname");
     }
 }

@@ -15,6 +15,29 @@
 use super::model::{CdxLicense, LicenseChoice, Property};
 use super::SpecVersion;
 use bomscout_core::{License, SourceKind};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The license ids the CycloneDX schemas accept as `license.id`: the SPDX list as of the
+/// vendored `spdx.schema.json`. The spdx crate may know newer ids; those are written as an
+/// `expression` (a free string in the schema), so a new id never makes a document invalid.
+fn schema_ids() -> &'static HashSet<String> {
+    static IDS: OnceLock<HashSet<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let schema: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/schemas/cyclonedx/spdx.SNAPSHOT.schema.json"
+        ))
+        .unwrap_or_default();
+        schema["enum"]
+            .as_array()
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
 
 /// The licenses chosen for `licenses`, the others for `evidence.licenses`, and properties
 /// that say where the chosen ones came from.
@@ -79,7 +102,7 @@ fn dedup(licenses: &[&License]) -> Vec<(Option<String>, String)> {
 }
 
 fn shape(said: &[(Option<String>, String)], ack: Option<&'static str>) -> Vec<LicenseChoice> {
-    let is_single_id = |e: &str| spdx::license_id(e).is_some();
+    let is_single_id = |e: &str| schema_ids().contains(e);
     let compound = |s: &(Option<String>, String)| s.0.as_deref().is_some_and(|e| !is_single_id(e));
     match said {
         [] => Vec::new(),
@@ -137,5 +160,17 @@ fn name(text: String, ack: Option<&'static str>) -> LicenseChoice {
             name: Some(text),
             acknowledgement: ack,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_come_from_the_schema_list() {
+        assert!(schema_ids().contains("MIT"));
+        assert!(schema_ids().len() > 700);
+        assert!(!schema_ids().contains("LicenseRef-x"));
     }
 }

@@ -221,7 +221,7 @@ fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Opti
     })
 }
 
-/// One entry per project and component; the root depends on every project.
+/// One entry per project and resolved component; the root depends on every project.
 fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry> {
     let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     map.insert(
@@ -231,7 +231,14 @@ fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry> {
     for p in &sbom.projects {
         map.entry(&p.bom_ref).or_default();
     }
-    let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
+    // An unresolved component's own dependencies are unknown: CycloneDX reads a missing
+    // entry as "unknown" but an empty `dependsOn` as "depends on nothing", so it gets none.
+    let keys: Vec<String> = sbom
+        .components
+        .iter()
+        .filter(|c| c.is_resolved())
+        .map(Component::key)
+        .collect();
     for k in &keys {
         map.entry(k.as_str()).or_default();
     }
