@@ -198,3 +198,32 @@ fn copy(from: &Path, to: &Path) {
         }
     }
 }
+
+/// An `optional = true` dependency is built only when a feature enables it; Cargo.lock lists
+/// it regardless, so it is Optional, not Required.
+#[test]
+fn optional_dependencies_are_optional() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nitoa = \"1\"\nmemchr = { version = \"2\", optional = true }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\", \"memchr\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.19\"\nsource = \"registry+https://registry.example.invalid/index\"\n\n[[package]]\nname = \"memchr\"\nversion = \"2.8.3\"\nsource = \"registry+https://registry.example.invalid/index\"\n",
+    )
+    .unwrap();
+    use Scope::*;
+    assert_eq!(
+        scoped(vec![catalog_in(
+            tmp.path(),
+            Cataloger::CargoLock,
+            "Cargo.lock"
+        )]),
+        rows(&[
+            ("pkg:cargo/itoa@1.0.19", Required),
+            ("pkg:cargo/memchr@2.8.3", Optional)
+        ])
+    );
+}

@@ -12,7 +12,7 @@
 //! the requirement. A virtual manifest (only `[workspace]`) has no project. When a
 //! `Cargo.lock` pins the same names, the builder keeps the lock's versions only.
 
-use super::workspace::{dep_tables, field, read_toml, real_name};
+use super::workspace::{dep_tables, entry_kind, field, read_toml, real_name};
 use crate::{text, Input, ParseError};
 use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, Project, Purl};
 use toml::{Table, Value};
@@ -62,7 +62,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             {
                 Ok(c) => {
                     let node = cat.add_package(c.at(Location::new(input.path)));
-                    cat.add_edge(project, node, kind);
+                    cat.add_edge(project, node, entry_kind(&spec, kind));
                 }
                 Err(e) => cat
                     .diagnostics
@@ -148,7 +148,7 @@ name = "x"
 version = "0.1.0"
 license = "MIT"
 [dependencies]
-serde = { version = "1", features = ["derive"] }
+serde = { version = "1", features = ["derive"], optional = true }
 rand_old = { package = "rand", version = "0.7" }
 local = { path = "../local" }
 gitdep = { git = "https://example.com/g.git", tag = "v1" }
@@ -173,7 +173,10 @@ cc = "1"
                     DepKind::Normal
                 ),
                 ("unresolved:pkg:cargo/rand@0.7".to_string(), DepKind::Normal),
-                ("unresolved:pkg:cargo/serde@1".to_string(), DepKind::Normal),
+                (
+                    "unresolved:pkg:cargo/serde@1".to_string(),
+                    DepKind::Optional
+                ),
                 ("unresolved:pkg:cargo/tempfile@3".to_string(), DepKind::Dev),
                 ("unresolved:pkg:cargo/cc@1".to_string(), DepKind::Build),
             ]

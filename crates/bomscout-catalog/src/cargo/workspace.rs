@@ -25,7 +25,8 @@ pub struct Member {
     pub version: Option<String>,
     /// `package.license`, inherited likewise.
     pub license: Option<String>,
-    /// Dependency real name → kind (Normal beats Build beats Dev when a name appears twice).
+    /// Dependency real name → kind (Normal beats Build beats Optional beats Dev when a name
+    /// appears twice).
     pub kinds: HashMap<String, DepKind>,
 }
 
@@ -137,15 +138,28 @@ pub fn real_name<'a>(key: &'a str, spec: &'a Value) -> &'a str {
     spec.get("package").and_then(Value::as_str).unwrap_or(key)
 }
 
+/// The kind of one entry: an `optional = true` normal dependency is compiled only when a
+/// feature enables it, and Cargo.lock lists it either way, so it is Optional.
+pub fn entry_kind(spec: &Value, kind: DepKind) -> DepKind {
+    let optional = spec.get("optional").and_then(Value::as_bool) == Some(true);
+    if optional && kind == DepKind::Normal {
+        DepKind::Optional
+    } else {
+        kind
+    }
+}
+
 fn dep_kinds(manifest: &Table) -> HashMap<String, DepKind> {
     let rank = |k: DepKind| match k {
         DepKind::Normal => 0,
         DepKind::Build => 1,
-        _ => 2,
+        DepKind::Optional => 2,
+        _ => 3,
     };
     let mut out: HashMap<String, DepKind> = HashMap::new();
-    for (table, kind) in dep_tables(manifest) {
+    for (table, table_kind) in dep_tables(manifest) {
         for (key, spec) in table {
+            let kind = entry_kind(spec, table_kind);
             let e = out.entry(real_name(key, spec).to_string()).or_insert(kind);
             if rank(kind) < rank(*e) {
                 *e = kind;
