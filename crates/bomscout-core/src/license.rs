@@ -17,6 +17,20 @@ pub enum SourceKind {
     Curation,
 }
 
+impl SourceKind {
+    /// How strongly this kind of evidence speaks for a package's license, strongest first:
+    /// a person's curation, then what the package declares, then trove classifiers, then a
+    /// license file's text. Writers and the policy gate choose by this one order.
+    pub fn precedence(self) -> u8 {
+        match self {
+            SourceKind::Curation => 0,
+            SourceKind::Declared => 1,
+            SourceKind::Classifier => 2,
+            SourceKind::File => 3,
+        }
+    }
+}
+
 /// Where a license came from: the file, the field (or file name) and the kind of evidence.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LicenseSource {

@@ -274,12 +274,7 @@ fn curated(
 /// classifiers, else license files), all of that kind joined with AND. When no statement is
 /// usable, the first unusable one is returned, for the report.
 fn effective(licenses: &[License]) -> (String, bool) {
-    let rank = |k: SourceKind| match k {
-        SourceKind::Curation => 0,
-        SourceKind::Declared => 1,
-        SourceKind::Classifier => 2,
-        SourceKind::File => 3,
-    };
+    let rank = SourceKind::precedence;
     let Some(best) = licenses
         .iter()
         .filter(|l| l.expression.is_some())

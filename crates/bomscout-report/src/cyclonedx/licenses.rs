@@ -49,12 +49,7 @@ pub struct Picked {
 
 /// Applies the rule of the module docs.
 pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
-    let rank = |k: SourceKind| match k {
-        SourceKind::Curation => 0,
-        SourceKind::Declared => 1,
-        SourceKind::Classifier => 2,
-        SourceKind::File => 3,
-    };
+    let rank = SourceKind::precedence;
     let best = licenses.iter().map(|l| rank(l.source.kind)).min();
     let (chosen, others): (Vec<&License>, Vec<&License>) = licenses
         .iter()
