@@ -45,6 +45,6 @@ pub use component::{Component, Hash, HashAlg, Location, Scope};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::Ecosystem;
 pub use license::{License, LicenseSource, SourceKind};
-pub use purl::{Purl, PurlError};
+pub use purl::{pep503, Purl, PurlError};
 pub use reporter::{Reporter, Silent};
 pub use sbom::{Dependency, ProjectEntry, Sbom};

@@ -74,8 +74,9 @@ pub(crate) fn normalize_name(ecosystem: Ecosystem, name: &str) -> String {
     }
 }
 
-/// PEP 503 name normalization.
-pub(crate) fn pep503(name: &str) -> String {
+/// PEP 503 name normalization: lowercase, runs of `-`, `_`, `.` become one `-`. The one
+/// implementation every Python parser and the purl builder share.
+pub fn pep503(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.trim().chars() {

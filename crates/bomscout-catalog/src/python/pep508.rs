@@ -55,18 +55,8 @@ impl Requirement {
     }
 }
 
-/// PEP 503 normalization: lowercase, every run of `-`, `_`, `.` becomes one `-`. Two
-/// names are the same distribution when their normalized forms are equal.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for part in name.split(['-', '_', '.']).filter(|p| !p.is_empty()) {
-        if !out.is_empty() {
-            out.push('-');
-        }
-        out.push_str(&part.to_ascii_lowercase());
-    }
-    out
-}
+/// PEP 503 name normalization (the model's own, so names compare the same everywhere).
+pub use bomscout_core::pep503 as normalize_name;
 
 /// Operators, longest first so that `===` is not read as `==` and `=`.
 const OPERATORS: &[&str] = &["===", "~=", "==", "!=", "<=", ">=", "<", ">"];
