@@ -12,6 +12,7 @@ pub mod cargo;
 mod error;
 pub mod license_files;
 pub mod npm;
+mod paths;
 pub mod python;
 pub mod sbom;
 mod text;

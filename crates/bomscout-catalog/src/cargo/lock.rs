@@ -159,7 +159,7 @@ fn member_project(
     input: &Input,
     members: &[workspace::Member],
 ) -> Project {
-    let lock_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+    let lock_dir = crate::paths::dir_of(input.path);
     let abs_dir = input.abs.parent();
     let member = members
         .iter()
@@ -197,12 +197,7 @@ fn relative_dir(lock_dir: &str, lock_abs: &Path, member: &Path) -> String {
     let Ok(rel) = member.strip_prefix(&base) else {
         return format!("{lock_dir}/{}", member.display());
     };
-    let rel = rel.to_string_lossy().replace('\\', "/");
-    match (lock_dir, rel.as_str()) {
-        (d, "") => d.to_string(),
-        (".", r) => r.to_string(),
-        (d, r) => format!("{d}/{r}"),
-    }
+    crate::paths::join_dir(lock_dir, &rel.to_string_lossy().replace('\\', "/"))
 }
 
 fn add_edges(

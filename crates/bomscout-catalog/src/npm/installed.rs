@@ -42,7 +42,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     if c.licenses.is_empty() {
         // No license field: the package's own LICENSE file says what it is.
-        let rel_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let rel_dir = crate::paths::dir_of(input.path);
         if let Some(dir) = input.abs.parent() {
             for l in
                 crate::license_files::detect(dir, rel_dir, &[], input.options.license_threshold)

@@ -245,7 +245,7 @@ fn flag(doc: &Map<String, Value>, name: &str) -> bool {
 
 /// Adds every entry as a project or package, then every edge.
 fn build(cat: &mut Catalog, entries: &[Entry], root: &Map<String, Value>, path: &str) {
-    let lock_dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+    let lock_dir = crate::paths::dir_of(path);
     let mut nodes: HashMap<&str, NodeRef> = HashMap::new();
     let mut links: HashMap<&str, &str> = HashMap::new();
     for e in entries {
@@ -367,11 +367,7 @@ fn project(
     lock_dir: &str,
     path: &str,
 ) -> NodeRef {
-    let dir = match (lock_dir, e.key.as_str()) {
-        (d, "") => d.to_string(),
-        (".", k) => k.to_string(),
-        (d, k) => format!("{d}/{k}"),
-    };
+    let dir = crate::paths::join_dir(lock_dir, &e.key);
     let mut p = Project::in_dir(Ecosystem::Npm, &dir, path);
     let doc = if e.key.is_empty() { root } else { e.doc };
     let name = doc

@@ -126,7 +126,7 @@ fn detect_license_files(component: &mut Component, headers: &[(String, String)],
     let Some(dir) = input.abs.parent() else {
         return;
     };
-    let rel_dir = input.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let rel_dir = crate::paths::dir_of(input.path);
     let named: Vec<String> = headers
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case("license-file"))

@@ -2,7 +2,6 @@
 
 mod declare;
 pub mod installed;
-mod lock_common;
 pub mod pep508;
 pub mod pipfile_lock;
 pub mod poetry_lock;

@@ -16,8 +16,8 @@
 //! A package without a name, or a dependency naming nothing locked, is a warning; the rest
 //! of the lock is kept.
 
-use super::lock_common::{join_dir, lock_dir};
 use super::pep508::normalize_name;
+use crate::paths::{dir_of, join_dir};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::{
@@ -106,7 +106,7 @@ fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
     };
     let version = p.version.as_deref().unwrap_or_default();
     if let Some(dir) = first_party_dir(&p.source) {
-        let mut project = Project::in_dir(Ecosystem::PyPI, &join_dir(lock_dir(path), dir), path);
+        let mut project = Project::in_dir(Ecosystem::PyPI, &join_dir(dir_of(path), dir), path);
         project.name = Some(name.to_string());
         project.version = p.version.clone();
         project.purl = Component::new(Ecosystem::PyPI, None, name, version)

@@ -1,7 +1,8 @@
-//! Small helpers shared by the Python lockfile parsers.
+//! Relative paths as the parsers use them: `/`-separated, relative to the scan root, `.` for
+//! the root itself.
 
 /// The directory part of a relative path (`.` for a file at the root).
-pub fn lock_dir(path: &str) -> &str {
+pub fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or(".")
 }
 
@@ -21,8 +22,8 @@ mod tests {
 
     #[test]
     fn dirs() {
-        assert_eq!(lock_dir("uv.lock"), ".");
-        assert_eq!(lock_dir("a/b/uv.lock"), "a/b");
+        assert_eq!(dir_of("uv.lock"), ".");
+        assert_eq!(dir_of("a/b/uv.lock"), "a/b");
         assert_eq!(join_dir(".", "."), ".");
         assert_eq!(join_dir("a", "./pkg/x"), "a/pkg/x");
         assert_eq!(join_dir(".", "pkg"), "pkg");
