@@ -129,12 +129,9 @@ fn now() -> i64 {
 /// Every license found, its category, how many components, which ones.
 #[allow(clippy::print_stdout)]
 pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
-    let sbom = crate::scan::scan(&scan_args(&args.paths, args.no_cargo, false, &[], false))?;
-    crate::scan::report_diagnostics(
-        &sbom.diagnostics,
-        &scan_args(&[], false, false, &[], false).out,
-        false,
-    );
+    let scan = scan_args(&args.paths, args.no_cargo, false, &[], false);
+    let sbom = crate::scan::scan(&scan)?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
     let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in &sbom.components {
         let mut shown: Vec<&str> = c.licenses.iter().map(|l| l.display()).collect();
