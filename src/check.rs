@@ -21,7 +21,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let sbom = crate::scan::scan(&scan_args(
         &args.paths,
-        args.no_cargo,
+        args.no_caches,
         args.follow_links,
         &args.exclude,
         args.quiet,
@@ -84,7 +84,7 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
 
 fn scan_args(
     paths: &[PathBuf],
-    no_cargo: bool,
+    no_caches: bool,
     follow_links: bool,
     exclude: &[String],
     quiet: bool,
@@ -102,7 +102,7 @@ fn scan_args(
         exclude: exclude.to_vec(),
         no_dev: false,
         follow_links,
-        no_cargo,
+        no_caches,
         strict: false,
         jobs: None,
         license_threshold: bomscout_license::detect::DEFAULT_THRESHOLD,
@@ -129,7 +129,7 @@ fn now() -> i64 {
 /// Every license found, its category, how many components, which ones.
 #[allow(clippy::print_stdout)]
 pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
-    let scan = scan_args(&args.paths, args.no_cargo, false, &[], false);
+    let scan = scan_args(&args.paths, args.no_caches, false, &[], false);
     let sbom = crate::scan::scan(&scan)?;
     crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
     let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();

@@ -75,9 +75,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Do not read the local cargo registry cache.
-    #[arg(long)]
-    pub no_cargo: bool,
+    /// Do not read local package caches outside the scanned paths (see `scan --help`).
+    #[arg(long, alias = "no-cargo")]
+    pub no_caches: bool,
 
     /// Follow symbolic links.
     #[arg(long)]
@@ -95,9 +95,9 @@ pub struct LicensesArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Do not read the local cargo registry cache.
-    #[arg(long)]
-    pub no_cargo: bool,
+    /// Do not read local package caches outside the scanned paths (see `scan --help`).
+    #[arg(long, alias = "no-cargo")]
+    pub no_caches: bool,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).
@@ -178,10 +178,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub follow_links: bool,
 
-    /// Do not read the local cargo registry cache ($CARGO_HOME) for crate licenses: the scan
-    /// then reads nothing outside the given paths. (bomscout never runs cargo either way.)
-    #[arg(long)]
-    pub no_cargo: bool,
+    /// Do not read local package caches outside the scanned paths for licenses (the cargo
+    /// registry, the Go module cache, the local Maven repository, NuGet's global packages
+    /// folder, ...): the scan then reads nothing but the given paths. bomscout never runs a
+    /// package manager and never fetches anything either way. `--no-cargo` is an alias.
+    #[arg(long, alias = "no-cargo")]
+    pub no_caches: bool,
 
     /// Minimum confidence (0–1) for a LICENSE file's text to count as a package's license when
     /// its metadata declares none.

@@ -44,7 +44,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
     };
     let walked = bomscout_walk::walk(&args.paths, &walk_options, &progress)?;
     let catalog_options = bomscout_catalog::Options {
-        run_cargo: !args.no_cargo,
+        read_caches: !args.no_caches,
         license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };

@@ -14,7 +14,7 @@ fn check(path: &str, policy: &str, extra: &[&str]) -> (i32, String, String) {
 
 fn check_on(date: &str, path: &str, policy: &str, extra: &[&str]) -> (i32, String, String) {
     let out = bomscout()
-        .args(["check", "--no-cargo", "--date", date, "--policy", policy])
+        .args(["check", "--no-caches", "--date", date, "--policy", policy])
         .arg(fixture(path))
         .args(extra)
         .output()
@@ -135,7 +135,7 @@ fn a_baseline_fails_only_new_violations() {
     let dir = tempfile::tempdir().unwrap();
     let base = dir.path().join("base.cdx.json");
     bomscout()
-        .args(["scan", "--no-cargo", "-q", "-o"])
+        .args(["scan", "--no-caches", "-q", "-o"])
         .arg(format!("cyclonedx-json={}", base.display()))
         .arg(fixture("python/installed/venv"))
         .assert()
@@ -211,7 +211,7 @@ fn policy_init_writes_a_starter_that_validates() {
 #[test]
 fn licenses_lists_every_license_with_its_category() {
     let out = bomscout()
-        .args(["licenses", "--no-cargo"])
+        .args(["licenses", "--no-caches"])
         .arg(fixture("python/installed/venv"))
         .output()
         .unwrap();

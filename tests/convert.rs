@@ -111,7 +111,7 @@ fn cyclonedx_to_spdx_and_back_loses_nothing() {
     let fixtures = fixture("");
     run(&[
         "scan",
-        "--no-cargo",
+        "--no-caches",
         "-q",
         fixtures.to_str().unwrap(),
         "-o",
@@ -160,7 +160,7 @@ fn cyclonedx_to_cyclonedx_is_stable() {
     let fixtures = fixture("npm");
     run(&[
         "scan",
-        "--no-cargo",
+        "--no-caches",
         "-q",
         fixtures.to_str().unwrap(),
         "-o",
@@ -184,7 +184,7 @@ fn merge_dedupes_by_purl_and_keeps_every_occurrence() {
     let m = dir.path().join("m.json");
     run(&[
         "scan",
-        "--no-cargo",
+        "--no-caches",
         "-q",
         fixture("python/uv").to_str().unwrap(),
         "-o",
@@ -192,7 +192,7 @@ fn merge_dedupes_by_purl_and_keeps_every_occurrence() {
     ]);
     run(&[
         "scan",
-        "--no-cargo",
+        "--no-caches",
         "-q",
         fixture("python/pipenv").to_str().unwrap(),
         "-o",

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 fn scan_to(format: &str, extra: &[&str]) -> Value {
     let out = bomscout()
-        .args(["scan", "--no-cargo", "-q", "-o", format])
+        .args(["scan", "--no-caches", "-q", "-o", format])
         .args(extra)
         .arg(fixture(""))
         .output()
@@ -90,7 +90,7 @@ fn cyclonedx_xml_of_every_fixture_is_valid_against_the_official_xsd() {
         let out = bomscout()
             .args([
                 "scan",
-                "--no-cargo",
+                "--no-caches",
                 "-q",
                 "--cyclonedx-version",
                 version,
@@ -134,7 +134,7 @@ fn strict_ntia_names_missing_elements_and_exits_2() {
     let out = bomscout()
         .args([
             "scan",
-            "--no-cargo",
+            "--no-caches",
             "-q",
             "--strict-ntia",
             "-o",
@@ -150,7 +150,7 @@ fn strict_ntia_names_missing_elements_and_exits_2() {
         "{stderr}"
     );
     let out = bomscout()
-        .args(["scan", "--no-cargo", "-q", "-o", "json=/dev/null"])
+        .args(["scan", "--no-caches", "-q", "-o", "json=/dev/null"])
         .arg(fixture("npm/lock-v3"))
         .output()
         .unwrap();
@@ -160,7 +160,7 @@ fn strict_ntia_names_missing_elements_and_exits_2() {
 #[test]
 fn the_root_component_carries_the_root_projects_purl() {
     let out = bomscout()
-        .args(["scan", "--no-cargo", "-q", "-o", "cyclonedx-json"])
+        .args(["scan", "--no-caches", "-q", "-o", "cyclonedx-json"])
         .arg(fixture("npm/lock-v3"))
         .output()
         .unwrap();

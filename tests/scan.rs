@@ -91,7 +91,7 @@ fn output_is_byte_identical_on_rerun() {
     for format in ["json", "cyclonedx-json", "table"] {
         let run = || {
             bomscout()
-                .args(["scan", "--no-cargo", "-q", "-o", format])
+                .args(["scan", "--no-caches", "-q", "-o", format])
                 .arg(fixture(""))
                 .output()
                 .unwrap()
@@ -109,7 +109,7 @@ fn writes_several_outputs_at_once() {
     let cdx = dir.path().join("bom.cdx.json");
     let json = dir.path().join("bom.json");
     bomscout()
-        .args(["scan", "--no-cargo", "-q"])
+        .args(["scan", "--no-caches", "-q"])
         .arg(fixture("python/uv"))
         .arg("-o")
         .arg(format!("cyclonedx-json={}", cdx.display()))

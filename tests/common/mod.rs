@@ -27,7 +27,7 @@ pub fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value, String) {
     let out = bomscout()
         .arg("scan")
         .arg(path)
-        .args(["-o", "json", "--no-cargo"])
+        .args(["-o", "json", "--no-caches"])
         .args(extra)
         .output()
         .expect("runs");

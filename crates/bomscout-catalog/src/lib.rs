@@ -8,15 +8,33 @@
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
 #![deny(missing_docs)]
 
+pub mod bun;
 pub mod cargo;
+pub mod cocoapods;
+pub mod conan;
+pub mod dart;
+pub mod dotnet;
+pub mod elixir;
+pub mod erlang;
 mod error;
+pub mod github_actions;
+pub mod golang;
+pub mod haskell;
+pub mod java;
 pub mod license_files;
 pub mod npm;
 mod paths;
+pub mod php;
+pub mod pnpm;
 pub mod python;
+pub mod r;
+pub mod ruby;
 pub mod sbom;
+pub mod swift;
 mod text;
+pub mod vcpkg;
 mod vcs;
+pub mod yarn;
 
 pub use error::ParseError;
 
@@ -29,10 +47,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Knobs that change what catalogers may do.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// May the Cargo cataloger read the local cargo registry cache (`$CARGO_HOME`) for
-    /// crate licenses? `--no-cargo` turns this off, so nothing outside the scanned paths is
-    /// read. No subprocess is ever run either way (see [`cargo`]).
-    pub run_cargo: bool,
+    /// May catalogers read local package caches outside the scanned paths (the cargo
+    /// registry in `$CARGO_HOME`, the Go module cache, `~/.m2`, NuGet's global packages,
+    /// the pub cache, ...) for licenses? `--no-caches` turns this off, so nothing outside
+    /// the scanned paths is read. No subprocess is ever run either way.
+    pub read_caches: bool,
     /// Files larger than this are skipped with a diagnostic, so memory stays bounded.
     pub max_file_size: u64,
     /// Minimum confidence for a license file's text to count as license evidence.
@@ -42,7 +61,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            run_cargo: true,
+            read_caches: true,
             max_file_size: 256 * 1024 * 1024,
             license_threshold: bomscout_license::detect::DEFAULT_THRESHOLD,
         }
@@ -78,6 +97,31 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
         Cataloger::Pylock => python::pylock::parse(input),
         Cataloger::Pyproject => python::pyproject::parse(input),
         Cataloger::PythonInstalled => python::installed::parse(input),
+        Cataloger::YarnLock => yarn::parse(cataloger, input),
+        Cataloger::PnpmLock => pnpm::parse(cataloger, input),
+        Cataloger::BunLock => bun::parse(cataloger, input),
+        Cataloger::GoMod | Cataloger::GoVendor | Cataloger::GoBinary => {
+            golang::parse(cataloger, input)
+        }
+        Cataloger::GithubActions => github_actions::parse(cataloger, input),
+        Cataloger::SwiftResolved => swift::parse(cataloger, input),
+        Cataloger::PodfileLock => cocoapods::parse(cataloger, input),
+        Cataloger::MavenPom
+        | Cataloger::GradleLock
+        | Cataloger::GradleCatalog
+        | Cataloger::JavaArchive => java::parse(cataloger, input),
+        Cataloger::GemfileLock | Cataloger::GemInstalled => ruby::parse(cataloger, input),
+        Cataloger::ComposerLock | Cataloger::ComposerInstalled => php::parse(cataloger, input),
+        Cataloger::NugetLock | Cataloger::DotnetDeps | Cataloger::DotnetProject => {
+            dotnet::parse(cataloger, input)
+        }
+        Cataloger::PubspecLock => dart::parse(cataloger, input),
+        Cataloger::MixLock => elixir::parse(cataloger, input),
+        Cataloger::RebarLock => erlang::parse(cataloger, input),
+        Cataloger::ConanLock => conan::parse(cataloger, input),
+        Cataloger::Vcpkg => vcpkg::parse(cataloger, input),
+        Cataloger::StackLock | Cataloger::CabalFreeze => haskell::parse(cataloger, input),
+        Cataloger::RenvLock => r::parse(cataloger, input),
     }
 }
 

@@ -15,7 +15,7 @@ fn catalog_in(base: &Path, cataloger: Cataloger, rel: &str) -> Catalog {
     let abs = base.join(rel);
     let bytes = std::fs::read(&abs).unwrap();
     let options = Options {
-        run_cargo: false,
+        read_caches: false,
         ..Options::default()
     };
     let input = Input {
@@ -164,7 +164,7 @@ fn a_hostile_cargo_config_never_runs() {
     let tmp = tempfile::tempdir().unwrap();
     copy(&root().join("hostile-config"), tmp.path());
     let options = Options {
-        run_cargo: true,
+        read_caches: true,
         ..Options::default()
     };
     for (cataloger, rel) in [

@@ -37,6 +37,62 @@ pub enum Cataloger {
     Pyproject,
     /// `*.dist-info/METADATA` and `*.egg-info/PKG-INFO`: an installed distribution.
     PythonInstalled,
+    /// `yarn.lock`: yarn v1 and yarn berry (v2+).
+    YarnLock,
+    /// `pnpm-lock.yaml`, lockfile versions 5.x, 6.x and 9.x.
+    PnpmLock,
+    /// `bun.lock`, bun's text lockfile.
+    BunLock,
+    /// `go.mod`, with the `go.sum` beside it.
+    GoMod,
+    /// `vendor/modules.txt`: Go's vendored modules.
+    GoVendor,
+    /// An executable that may carry Go build info (read, never run).
+    GoBinary,
+    /// `pom.xml`.
+    MavenPom,
+    /// `gradle.lockfile` and `gradle/dependency-locks/*.lockfile`.
+    GradleLock,
+    /// `gradle/*.versions.toml`: a Gradle version catalog.
+    GradleCatalog,
+    /// `*.jar`, `*.war`, `*.ear` and other Java archives.
+    JavaArchive,
+    /// `Gemfile.lock` / `gems.locked`.
+    GemfileLock,
+    /// `specifications/*.gemspec`: an installed gem.
+    GemInstalled,
+    /// `composer.lock`.
+    ComposerLock,
+    /// `vendor/composer/installed.json`.
+    ComposerInstalled,
+    /// `packages.lock.json`.
+    NugetLock,
+    /// `*.deps.json`: a built .NET application's dependencies.
+    DotnetDeps,
+    /// `*.csproj`, `*.fsproj`, `*.vbproj`, `Directory.Packages.props`.
+    DotnetProject,
+    /// `Package.resolved`, versions 1–3.
+    SwiftResolved,
+    /// `Podfile.lock`.
+    PodfileLock,
+    /// `pubspec.lock`.
+    PubspecLock,
+    /// `mix.lock`.
+    MixLock,
+    /// `rebar.lock`.
+    RebarLock,
+    /// `conan.lock`.
+    ConanLock,
+    /// `vcpkg.json`: a vcpkg manifest.
+    Vcpkg,
+    /// `stack.yaml.lock`.
+    StackLock,
+    /// `cabal.project.freeze`.
+    CabalFreeze,
+    /// `renv.lock`.
+    RenvLock,
+    /// `.github/workflows/*.yml` and `action.yml`: the actions a repository's CI uses.
+    GithubActions,
 }
 
 impl Cataloger {
@@ -54,6 +110,34 @@ impl Cataloger {
         Cataloger::Pylock,
         Cataloger::Pyproject,
         Cataloger::PythonInstalled,
+        Cataloger::YarnLock,
+        Cataloger::PnpmLock,
+        Cataloger::BunLock,
+        Cataloger::GoMod,
+        Cataloger::GoVendor,
+        Cataloger::GoBinary,
+        Cataloger::MavenPom,
+        Cataloger::GradleLock,
+        Cataloger::GradleCatalog,
+        Cataloger::JavaArchive,
+        Cataloger::GemfileLock,
+        Cataloger::GemInstalled,
+        Cataloger::ComposerLock,
+        Cataloger::ComposerInstalled,
+        Cataloger::NugetLock,
+        Cataloger::DotnetDeps,
+        Cataloger::DotnetProject,
+        Cataloger::SwiftResolved,
+        Cataloger::PodfileLock,
+        Cataloger::PubspecLock,
+        Cataloger::MixLock,
+        Cataloger::RebarLock,
+        Cataloger::ConanLock,
+        Cataloger::Vcpkg,
+        Cataloger::StackLock,
+        Cataloger::CabalFreeze,
+        Cataloger::RenvLock,
+        Cataloger::GithubActions,
     ];
 
     /// The ecosystem whose packages this cataloger finds.
@@ -68,6 +152,26 @@ impl Cataloger {
             | Cataloger::Pylock
             | Cataloger::Pyproject
             | Cataloger::PythonInstalled => Ecosystem::PyPI,
+            Cataloger::YarnLock | Cataloger::PnpmLock | Cataloger::BunLock => Ecosystem::Npm,
+            Cataloger::GoMod | Cataloger::GoVendor | Cataloger::GoBinary => Ecosystem::Golang,
+            Cataloger::MavenPom
+            | Cataloger::GradleLock
+            | Cataloger::GradleCatalog
+            | Cataloger::JavaArchive => Ecosystem::Maven,
+            Cataloger::GemfileLock | Cataloger::GemInstalled => Ecosystem::Gem,
+            Cataloger::ComposerLock | Cataloger::ComposerInstalled => Ecosystem::Composer,
+            Cataloger::NugetLock | Cataloger::DotnetDeps | Cataloger::DotnetProject => {
+                Ecosystem::Nuget
+            }
+            Cataloger::SwiftResolved => Ecosystem::Swift,
+            Cataloger::PodfileLock => Ecosystem::Cocoapods,
+            Cataloger::PubspecLock => Ecosystem::Pub,
+            Cataloger::MixLock | Cataloger::RebarLock => Ecosystem::Hex,
+            Cataloger::ConanLock => Ecosystem::Conan,
+            Cataloger::Vcpkg => Ecosystem::Generic,
+            Cataloger::StackLock | Cataloger::CabalFreeze => Ecosystem::Hackage,
+            Cataloger::RenvLock => Ecosystem::Cran,
+            Cataloger::GithubActions => Ecosystem::Github,
         }
     }
 
@@ -76,7 +180,13 @@ impl Cataloger {
     pub fn is_manifest(self) -> bool {
         matches!(
             self,
-            Cataloger::NpmManifest | Cataloger::CargoManifest | Cataloger::Pyproject
+            Cataloger::NpmManifest
+                | Cataloger::CargoManifest
+                | Cataloger::Pyproject
+                | Cataloger::MavenPom
+                | Cataloger::GradleCatalog
+                | Cataloger::DotnetProject
+                | Cataloger::Vcpkg
         )
     }
 
@@ -95,6 +205,34 @@ impl Cataloger {
             Cataloger::Pylock => "pylock",
             Cataloger::Pyproject => "pyproject",
             Cataloger::PythonInstalled => "python-installed",
+            Cataloger::YarnLock => "yarn-lock",
+            Cataloger::PnpmLock => "pnpm-lock",
+            Cataloger::BunLock => "bun-lock",
+            Cataloger::GoMod => "go-mod",
+            Cataloger::GoVendor => "go-vendor",
+            Cataloger::GoBinary => "go-binary",
+            Cataloger::MavenPom => "maven-pom",
+            Cataloger::GradleLock => "gradle-lock",
+            Cataloger::GradleCatalog => "gradle-catalog",
+            Cataloger::JavaArchive => "java-archive",
+            Cataloger::GemfileLock => "gemfile-lock",
+            Cataloger::GemInstalled => "gem-installed",
+            Cataloger::ComposerLock => "composer-lock",
+            Cataloger::ComposerInstalled => "composer-installed",
+            Cataloger::NugetLock => "nuget-lock",
+            Cataloger::DotnetDeps => "dotnet-deps",
+            Cataloger::DotnetProject => "dotnet-project",
+            Cataloger::SwiftResolved => "swift-resolved",
+            Cataloger::PodfileLock => "podfile-lock",
+            Cataloger::PubspecLock => "pubspec-lock",
+            Cataloger::MixLock => "mix-lock",
+            Cataloger::RebarLock => "rebar-lock",
+            Cataloger::ConanLock => "conan-lock",
+            Cataloger::Vcpkg => "vcpkg",
+            Cataloger::StackLock => "stack-lock",
+            Cataloger::CabalFreeze => "cabal-freeze",
+            Cataloger::RenvLock => "renv-lock",
+            Cataloger::GithubActions => "github-actions",
         }
     }
 }

@@ -63,7 +63,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "the workspace manifests beside this lock could not be read: member directories and dev/build scope are unknown",
         ));
     }
-    if unlicensed > 0 && input.options.run_cargo {
+    if unlicensed > 0 && input.options.read_caches {
         cat.diagnostics.push(Diagnostic::new(
             Severity::Info,
             input.path,
@@ -121,7 +121,7 @@ fn add_node(
         c.add_hash(h);
     }
     if is_registry(source) {
-        match registry::lookup(name, version, input.abs.parent(), input.options.run_cargo) {
+        match registry::lookup(name, version, input.abs.parent(), input.options.read_caches) {
             Some(found) => add_license(&mut c, found),
             None => *unlicensed += 1,
         }
@@ -267,7 +267,7 @@ mod tests {
 
     fn run(text: &str) -> Catalog {
         let options = Options {
-            run_cargo: false,
+            read_caches: false,
             ..Options::default()
         };
         let input = Input {

@@ -5,7 +5,7 @@
 //! `$CARGO_HOME/registry/src/<index>/<name>-<version>/Cargo.toml` (`$CARGO_HOME` defaults to
 //! `~/.cargo`). Results are memoized per process: a nightly scan of a thousand Rust
 //! repositories reads each crate's manifest once. The cache is consulted only when
-//! [`crate::Options::run_cargo`] allows it (`--no-cargo` keeps the scan to the tree itself).
+//! [`crate::Options::read_caches`] allows it (`--no-caches` keeps the scan to the tree itself).
 
 use super::workspace::{field, read_toml};
 use std::collections::HashMap;
