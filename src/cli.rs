@@ -30,6 +30,154 @@ pub enum Command {
     /// Policy file helpers.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Scan every repository under the roots into an inventory database (the nightly job).
+    Inventory(InventoryArgs),
+    /// Ask an inventory database: where is X used, licenses, violations, diff, scorecard.
+    Query(QueryArgs),
+}
+
+/// Arguments of `bomscout inventory`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct InventoryArgs {
+    /// `merge`: fold shard databases into one.
+    #[command(subcommand)]
+    pub command: Option<InventoryCommand>,
+
+    /// Directories holding repositories: each directory with a `.git` below them is one.
+    pub roots: Vec<PathBuf>,
+
+    /// The database file (created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Evaluate every repository against this policy (a file or builtin:NAME).
+    #[arg(long, value_name = "FILE|builtin:NAME")]
+    pub policy: Option<String>,
+
+    /// Scan only the I-th of N stable slices of the repositories (0-based: 0/4 … 3/4).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Each immediate subdirectory of a root is a repository, `.git` or not.
+    #[arg(long)]
+    pub repos_are_children: bool,
+
+    /// The run's label; shards of one night must share it (default: today's UTC date).
+    #[arg(long)]
+    pub label: Option<String>,
+
+    /// Glob of paths to skip inside repositories (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Do not read local package caches outside the repositories.
+    #[arg(long, alias = "no-cargo")]
+    pub no_caches: bool,
+
+    /// Repositories scanned at once (default: available cores).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `bomscout inventory …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Fold shard databases into one (runs matched by label).
+    Merge {
+        /// The shard databases.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The database to fold them into (created if missing).
+        #[arg(long, value_name = "FILE")]
+        db: PathBuf,
+    },
+}
+
+/// Arguments of `bomscout query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The inventory database.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub db: Option<PathBuf>,
+
+    /// The run to read (default: the newest finished run).
+    #[arg(long, global = true)]
+    pub run: Option<i64>,
+
+    /// Output: table, json, csv or markdown (scorecard also html; export takes SBOM
+    /// formats), optionally `=FILE`. Repeatable.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        global = true
+    )]
+    pub outputs: Vec<String>,
+
+    /// The question.
+    #[command(subcommand)]
+    pub question: Question,
+}
+
+/// The questions `bomscout query` answers.
+#[derive(Debug, Subcommand)]
+pub enum Question {
+    /// Every repository and file using a package (a purl, or a name).
+    Where {
+        /// `pkg:type/namespace/name[@version]` or a bare name.
+        package: String,
+        /// Only versions in this range, e.g. `<2.17.0` or `>=2.0,<2.17.1`.
+        #[arg(long)]
+        version: Option<String>,
+    },
+    /// Licenses across the organization: counts and repositories.
+    Licenses {
+        /// Only this category (e.g. strong-copyleft).
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Policy violations by repository, with the run each first appeared in.
+    Violations {
+        /// Only violations first seen on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Packages and licenses added, removed or changed between two runs.
+    Diff {
+        /// The earlier run.
+        #[arg(long)]
+        from: i64,
+        /// The later run (default: the newest finished run).
+        #[arg(long)]
+        to: Option<i64>,
+    },
+    /// Per-repository and organization scores, with the trend since the previous run.
+    Scorecard,
+    /// The runs in the database.
+    Runs,
+    /// The organization-wide SBOM of a run: every repository a project, every occurrence kept.
+    Export {
+        /// SBOM outputs (as for `scan -o`).
+        #[command(flatten)]
+        out: ExportArgs,
+    },
+}
+
+/// Output options of `query export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// CycloneDX version for CycloneDX outputs.
+    #[arg(long, default_value = "1.6", value_parser = parse_cdx_version)]
+    pub cyclonedx_version: bomscout_report::SpecVersion,
+
+    /// The SPDX document namespace.
+    #[arg(long)]
+    pub namespace: Option<String>,
 }
 
 /// `bomscout policy …`.

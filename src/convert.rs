@@ -36,7 +36,8 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     finish(args.name.clone(), catalogs, &args.out)
 }
 
-fn prefix_paths(catalog: &mut Catalog, prefix: &str) {
+/// Prefixes every project directory, manifest and location of `catalog` with `prefix`.
+pub fn prefix_paths(catalog: &mut Catalog, prefix: &str) {
     let join = |p: &str| {
         if p == "." {
             prefix.to_string()

@@ -7,6 +7,7 @@
 mod check;
 mod cli;
 mod convert;
+mod inventory;
 mod progress;
 mod scan;
 
@@ -32,5 +33,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Check(args) => check::check(args),
         cli::Command::Licenses(args) => check::licenses(args),
         cli::Command::Policy(cli::PolicyCommand::Init { file }) => check::policy_init(file),
+        cli::Command::Inventory(args) => inventory::inventory(args),
+        cli::Command::Query(args) => inventory::query(args),
     }
 }

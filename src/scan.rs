@@ -42,27 +42,45 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
         excludes: args.exclude.clone(),
         threads: args.jobs.unwrap_or(0),
     };
-    let walked = bomscout_walk::walk(&args.paths, &walk_options, &progress)?;
     let catalog_options = bomscout_catalog::Options {
         read_caches: !args.no_caches,
         license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };
-    let mut builder = SbomBuilder::new(document_name(&args.paths));
-    for d in walked.diagnostics {
-        builder.diagnostic(d);
-    }
-    bomscout_catalog::catalog_each(&walked.files, &catalog_options, &progress, |catalog| {
-        builder.add(catalog)
-    });
+    let sbom = build_sbom(
+        &args.paths,
+        &walk_options,
+        &catalog_options,
+        &progress,
+        document_name(&args.paths),
+    )?;
     progress.finish();
-    let mut sbom = builder.finish();
-    bomscout_license::normalize_sbom(&mut sbom);
     Ok(if args.no_dev {
         sbom.without_dev()
     } else {
         sbom
     })
+}
+
+/// The pipeline itself: walk, parse every detected file, merge, normalize licenses.
+pub fn build_sbom(
+    paths: &[PathBuf],
+    walk_options: &bomscout_walk::WalkOptions,
+    catalog_options: &bomscout_catalog::Options,
+    reporter: &dyn bomscout_core::Reporter,
+    name: String,
+) -> anyhow::Result<Sbom> {
+    let walked = bomscout_walk::walk(paths, walk_options, reporter)?;
+    let mut builder = SbomBuilder::new(name);
+    for d in walked.diagnostics {
+        builder.diagnostic(d);
+    }
+    bomscout_catalog::catalog_each(&walked.files, catalog_options, reporter, |catalog| {
+        builder.add(catalog)
+    });
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    Ok(sbom)
 }
 
 /// The document's subject: the scanned directory's name, or `scan` for several.
@@ -198,7 +216,7 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
 }
 
 /// `SOURCE_DATE_EPOCH` when set (reproducible output), else now.
-fn timestamp() -> i64 {
+pub fn timestamp() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse().ok())

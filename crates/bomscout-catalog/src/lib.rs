@@ -147,7 +147,7 @@ pub fn catalog_each(
             .map(|file| {
                 let catalog = catalog_file(file, options);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 256 == 0 || n == total {
+                if n.is_multiple_of(256) || n == total {
                     reporter.parsed(n, total);
                 }
                 catalog

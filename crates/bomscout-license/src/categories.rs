@@ -166,9 +166,59 @@ pub fn category(id: &str) -> Category {
     }
 }
 
+/// The category of an SPDX expression, as the policy reads it: `A OR B` is as open as its
+/// most open alternative (the user may pick it), `A AND B` as restrictive as its most
+/// restrictive term; `WITH` takes the license's category. `None` if it does not parse.
+pub fn expression_category(expression: &str) -> Option<Category> {
+    use spdx::expression::{ExprNode, Operator};
+    let parsed = spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX).ok()?;
+    let mut stack: Vec<Category> = Vec::new();
+    for node in parsed.iter() {
+        match node {
+            ExprNode::Req(req) => {
+                let id = match &req.req.license {
+                    spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
+                    spdx::LicenseItem::Other(r) => format!("LicenseRef-{}", r.lic_ref),
+                };
+                stack.push(category(&id));
+            }
+            ExprNode::Op(op) => {
+                let (b, a) = (stack.pop()?, stack.pop()?);
+                stack.push(match op {
+                    Operator::Or => a.min(b),
+                    Operator::And => a.max(b),
+                });
+            }
+        }
+    }
+    stack.pop()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expressions_take_the_best_alternative_and_the_worst_term() {
+        use Category::*;
+        let cases = [
+            ("MIT", Some(Permissive)),
+            ("MIT OR GPL-3.0-only", Some(Permissive)),
+            ("MIT AND GPL-3.0-only", Some(StrongCopyleft)),
+            (
+                "(MIT OR AGPL-3.0-only) AND LGPL-2.1-only",
+                Some(WeakCopyleft),
+            ),
+            (
+                "GPL-2.0-only WITH Classpath-exception-2.0",
+                Some(StrongCopyleft),
+            ),
+            ("not an expression ((", None),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(expression_category(expr), want, "{expr}");
+        }
+    }
 
     #[test]
     fn known_licenses() {

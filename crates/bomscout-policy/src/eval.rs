@@ -273,7 +273,7 @@ fn curated(
 /// of evidence that has a usable expression (a curation, else declared fields, else trove
 /// classifiers, else license files), all of that kind joined with AND. When no statement is
 /// usable, the first unusable one is returned, for the report.
-fn effective(licenses: &[License]) -> (String, bool) {
+pub fn effective(licenses: &[License]) -> (String, bool) {
     let rank = SourceKind::precedence;
     let Some(best) = licenses
         .iter()

@@ -44,10 +44,7 @@ impl PackageMatch {
             Some(i) if i > 1 => (&t[..slash + i], Some(&t[slash + i + 1..])),
             _ => (t, None),
         };
-        let versions = match version {
-            None | Some("") | Some("*") => Vec::new(),
-            Some(v) => v.split(',').map(comparison).collect::<Result<_, _>>()?,
-        };
+        let versions = parse_range(version.unwrap_or(""))?;
         Ok(PackageMatch {
             base: base.replace("/@", "/%40").to_ascii_lowercase(),
             versions,
@@ -63,18 +60,31 @@ impl PackageMatch {
             Some(i) => (&purl[..slash + i], &purl[slash + i + 1..]),
             None => (purl, ""),
         };
-        base.to_ascii_lowercase() == self.base
-            && self.versions.iter().all(|(cmp, want)| {
-                let ord = compare(version, want);
-                match cmp {
-                    Cmp::Eq => ord == Ordering::Equal,
-                    Cmp::Gt => ord == Ordering::Greater,
-                    Cmp::Ge => ord != Ordering::Less,
-                    Cmp::Lt => ord == Ordering::Less,
-                    Cmp::Le => ord != Ordering::Greater,
-                }
-            })
+        base.to_ascii_lowercase() == self.base && in_range(&self.versions, version)
     }
+}
+
+/// Parses a version range: comma-separated comparisons (`>=2.0,<2.17`), a bare version
+/// meaning `=`; empty or `*` is every version.
+pub fn parse_range(text: &str) -> Result<Vec<(Cmp, String)>, String> {
+    match text.trim() {
+        "" | "*" => Ok(Vec::new()),
+        t => t.split(',').map(comparison).collect(),
+    }
+}
+
+/// True if `version` satisfies every comparison of `range`.
+pub fn in_range(range: &[(Cmp, String)], version: &str) -> bool {
+    range.iter().all(|(cmp, want)| {
+        let ord = compare(version, want);
+        match cmp {
+            Cmp::Eq => ord == Ordering::Equal,
+            Cmp::Gt => ord == Ordering::Greater,
+            Cmp::Ge => ord != Ordering::Less,
+            Cmp::Lt => ord == Ordering::Less,
+            Cmp::Le => ord != Ordering::Greater,
+        }
+    })
 }
 
 fn comparison(part: &str) -> Result<(Cmp, String), String> {

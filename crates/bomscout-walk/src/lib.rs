@@ -152,7 +152,7 @@ fn walk_root(
             let detected = &detected;
             Box::new(move |result| {
                 let seen = entries.fetch_add(1, Ordering::Relaxed) + 1;
-                if seen % PROGRESS_EVERY == 0 {
+                if seen.is_multiple_of(PROGRESS_EVERY) {
                     reporter.walked(seen, detected.load(Ordering::Relaxed));
                 }
                 match result {

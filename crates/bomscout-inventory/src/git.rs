@@ -1,0 +1,177 @@
+//! A repository's checked-out commit and branch, read from `.git` directly: a nightly job
+//! over thousands of repositories must not spawn `git` for each.
+//!
+//! Handles a `.git` directory and a `.git` file (`gitdir: …`, worktrees and submodules),
+//! symbolic `HEAD` resolved through loose refs and `packed-refs`, and a detached `HEAD`.
+//! Anything unreadable yields `None` fields, never an error: the scan matters more.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What `HEAD` points at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Head {
+    /// The commit id (hex), when it could be resolved.
+    pub commit: Option<String>,
+    /// The branch name (`main`), `None` when detached.
+    pub branch: Option<String>,
+}
+
+/// Reads `HEAD` of the repository whose work tree is `repo`.
+pub fn head(repo: &Path) -> Head {
+    let Some(git_dir) = git_dir(repo) else {
+        return Head::default();
+    };
+    let Some(text) = read_small(&git_dir.join("HEAD")) else {
+        return Head::default();
+    };
+    let text = text.trim();
+    match text.strip_prefix("ref:") {
+        Some(reference) => {
+            let reference = reference.trim();
+            Head {
+                commit: resolve(&git_dir, reference),
+                branch: Some(
+                    reference
+                        .strip_prefix("refs/heads/")
+                        .unwrap_or(reference)
+                        .to_string(),
+                ),
+            }
+        }
+        None => Head {
+            commit: is_object_id(text).then(|| text.to_string()),
+            branch: None,
+        },
+    }
+}
+
+/// The git directory of a work tree: `.git` itself, or where a `.git` file points.
+fn git_dir(repo: &Path) -> Option<PathBuf> {
+    let dot_git = repo.join(".git");
+    if dot_git.is_dir() {
+        return Some(dot_git);
+    }
+    let text = read_small(&dot_git)?;
+    let target = text.trim().strip_prefix("gitdir:")?.trim();
+    Some(repo.join(target))
+}
+
+/// The commit a ref names: a loose ref file, else a `packed-refs` line. Worktrees keep
+/// branch refs in the main repository (`commondir`).
+fn resolve(git_dir: &Path, reference: &str) -> Option<String> {
+    let common = read_small(&git_dir.join("commondir"))
+        .map(|c| git_dir.join(c.trim()))
+        .unwrap_or_else(|| git_dir.to_path_buf());
+    for dir in [git_dir, common.as_path()] {
+        if let Some(id) = read_small(&dir.join(reference)) {
+            let id = id.trim();
+            if is_object_id(id) {
+                return Some(id.to_string());
+            }
+        }
+        if let Some(packed) = read_small(&dir.join("packed-refs")) {
+            let found = packed.lines().find_map(|line| {
+                let (id, name) = line.split_once(' ')?;
+                (name.trim() == reference && is_object_id(id)).then(|| id.to_string())
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
+}
+
+/// SHA-1 (40) or SHA-256 (64) hex.
+fn is_object_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Reads a small text file; refs files are tiny, packed-refs rarely more than megabytes.
+fn read_small(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    fs::File::open(path)
+        .ok()?
+        .take(64 * 1024 * 1024)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "0123456789abcdef0123456789abcdef01234567";
+    const B: &str = "89abcdef0123456789abcdef0123456789abcdef";
+
+    fn repo_with(head: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join(".git/refs/heads")).unwrap();
+        fs::write(dir.path().join(".git/HEAD"), head).unwrap();
+        dir
+    }
+
+    #[test]
+    fn branch_from_a_loose_ref() {
+        let dir = repo_with("ref: refs/heads/main\n");
+        fs::write(dir.path().join(".git/refs/heads/main"), format!("{A}\n")).unwrap();
+        let h = head(dir.path());
+        assert_eq!(h.commit.as_deref(), Some(A));
+        assert_eq!(h.branch.as_deref(), Some("main"));
+    }
+
+    #[test]
+    fn branch_from_packed_refs() {
+        let dir = repo_with("ref: refs/heads/release/1.x\n");
+        let packed = format!(
+            "# pack-refs with: peeled fully-peeled sorted\n{B} refs/heads/release/1.x\n^{A}\n"
+        );
+        fs::write(dir.path().join(".git/packed-refs"), packed).unwrap();
+        let h = head(dir.path());
+        assert_eq!(h.commit.as_deref(), Some(B));
+        assert_eq!(h.branch.as_deref(), Some("release/1.x"));
+    }
+
+    #[test]
+    fn detached_head() {
+        let dir = repo_with(&format!("{A}\n"));
+        assert_eq!(
+            head(dir.path()),
+            Head {
+                commit: Some(A.into()),
+                branch: None
+            }
+        );
+    }
+
+    #[test]
+    fn gitdir_file_of_a_worktree() {
+        let main = repo_with("ref: refs/heads/main\n");
+        fs::write(main.path().join(".git/refs/heads/topic"), A).unwrap();
+        let wt_git = main.path().join(".git/worktrees/wt");
+        fs::create_dir_all(&wt_git).unwrap();
+        fs::write(wt_git.join("HEAD"), "ref: refs/heads/topic\n").unwrap();
+        fs::write(wt_git.join("commondir"), "../..\n").unwrap();
+        let wt = tempfile::tempdir().unwrap();
+        fs::write(
+            wt.path().join(".git"),
+            format!("gitdir: {}\n", wt_git.display()),
+        )
+        .unwrap();
+        let h = head(wt.path());
+        assert_eq!(h.commit.as_deref(), Some(A));
+        assert_eq!(h.branch.as_deref(), Some("topic"));
+    }
+
+    #[test]
+    fn unborn_branch_and_garbage_are_not_errors() {
+        let dir = repo_with("ref: refs/heads/main\n");
+        assert_eq!(head(dir.path()).commit, None);
+        let dir = repo_with("\u{0}\u{ff}garbage");
+        assert_eq!(head(dir.path()), Head::default());
+        assert_eq!(head(Path::new("/nonexistent")), Head::default());
+    }
+}

@@ -1,0 +1,204 @@
+//! The scorecard as one self-contained HTML page: no server, no external file, no network.
+//! A sortable table (click a header; `#sort=COLUMN:desc` in the URL sorts on load), the
+//! organization's numbers with their trend, and two small inline-SVG bar charts.
+
+use crate::query::Scorecard;
+use crate::render::text;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Writes the page for `card`; `categories` is the license-category histogram of the run
+/// (category, distinct components).
+pub fn write(
+    card: &Scorecard,
+    categories: &[(String, i64)],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let table = card.table();
+    let mut html = String::with_capacity(16 * 1024 + 512 * table.rows.len());
+    html.push_str(HEAD);
+    let _ = write!(
+        html,
+        "<h1>bomscout scorecard</h1><p class=\"sub\">run {} ({}){}</p>",
+        card.run,
+        escape(&card.label),
+        card.previous_run
+            .map(|p| format!(", compared with run {p}"))
+            .unwrap_or_default()
+    );
+    summary(&mut html, card);
+    html.push_str("<div class=\"charts\">");
+    let top: Vec<(String, i64)> = {
+        let mut repos: Vec<(String, i64)> = card
+            .repositories
+            .iter()
+            .map(|r| (r.repository.clone(), r.numbers.components))
+            .collect();
+        repos.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        repos.truncate(10);
+        repos
+    };
+    bar_chart(&mut html, "Largest repositories (components)", &top);
+    bar_chart(
+        &mut html,
+        "License categories (distinct components)",
+        categories,
+    );
+    html.push_str("</div><table id=\"scores\"><thead><tr>");
+    for c in &table.columns {
+        let _ = write!(html, "<th data-col=\"{c}\">{c}</th>");
+    }
+    html.push_str("</tr></thead><tbody>");
+    for row in &table.rows {
+        let org = text(&row[0]) == "(organization)";
+        html.push_str(if org { "<tr class=\"org\">" } else { "<tr>" });
+        for cell in row {
+            let t = text(cell);
+            let numeric = cell.is_number();
+            let _ = write!(
+                html,
+                "<td{}>{}</td>",
+                if numeric { " class=\"n\"" } else { "" },
+                escape(&t)
+            );
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table>");
+    html.push_str(SCRIPT);
+    html.push_str("</body></html>\n");
+    out.write_all(html.as_bytes())
+}
+
+fn summary(html: &mut String, card: &Scorecard) {
+    let n = &card.org;
+    let p = card.org_previous.as_ref();
+    let trend = |now: f64, before: Option<f64>| match before {
+        Some(b) if (now - b).abs() > f64::EPSILON => {
+            format!(" <span class=\"t\">({:+})</span>", now - b)
+        }
+        _ => String::new(),
+    };
+    let tiles = [
+        ("repositories", card.repositories.len() as f64, None),
+        (
+            "components",
+            n.components as f64,
+            p.map(|p| p.components as f64),
+        ),
+        ("licensed %", n.pct_licensed, p.map(|p| p.pct_licensed)),
+        ("SPDX %", n.pct_spdx, p.map(|p| p.pct_spdx)),
+        (
+            "deny",
+            n.deny.unwrap_or(0) as f64,
+            p.and_then(|p| p.deny).map(|d| d as f64),
+        ),
+        (
+            "review",
+            n.review.unwrap_or(0) as f64,
+            p.and_then(|p| p.review).map(|d| d as f64),
+        ),
+        ("locked %", n.pct_locked, p.map(|p| p.pct_locked)),
+        ("NTIA %", n.pct_ntia, p.map(|p| p.pct_ntia)),
+    ];
+    html.push_str("<div class=\"tiles\">");
+    for (name, value, before) in tiles {
+        let _ = write!(
+            html,
+            "<div class=\"tile\"><b>{value}</b>{}<br>{name}</div>",
+            trend(value, before)
+        );
+    }
+    html.push_str("</div>");
+}
+
+/// A horizontal bar chart as inline SVG.
+fn bar_chart(html: &mut String, title: &str, bars: &[(String, i64)]) {
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
+    let height = 20 * bars.len().max(1) + 10;
+    let _ = write!(
+        html,
+        "<figure><figcaption>{}</figcaption><svg width=\"420\" height=\"{height}\" role=\"img\">",
+        escape(title)
+    );
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let y = 20 * i + 5;
+        let w = (*value as f64 / max * 200.0).round();
+        let _ = write!(
+            html,
+            "<text x=\"0\" y=\"{}\" class=\"l\">{}</text><rect x=\"190\" y=\"{y}\" width=\"{w}\" height=\"14\"></rect><text x=\"{}\" y=\"{}\">{value}</text>",
+            y + 12,
+            escape(&shorten(label, 28)),
+            195.0 + w,
+            y + 12
+        );
+    }
+    html.push_str("</svg></figure>");
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let tail: String = s
+        .chars()
+        .rev()
+        .take(max - 1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const HEAD: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>bomscout scorecard</title><style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{margin:0}.sub{color:#666;margin-top:.2em}
+.tiles{display:flex;flex-wrap:wrap;gap:.6em;margin:1em 0}
+.tile{border:1px solid #ddd;border-radius:6px;padding:.5em .9em;min-width:7em}
+.tile b{font-size:1.4em}.t{color:#666}
+.charts{display:flex;flex-wrap:wrap;gap:2em}figure{margin:0}
+figcaption{font-weight:600;margin-bottom:.3em}
+svg text{font-size:11px}svg rect{fill:#4a7bd0}
+table{border-collapse:collapse;margin-top:1.5em}
+th,td{border-bottom:1px solid #eee;padding:.25em .6em;text-align:left}
+th{cursor:pointer;background:#f6f6f6;position:sticky;top:0}
+th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
+td.n{text-align:right;font-variant-numeric:tabular-nums}tr.org{font-weight:600}
+</style></head><body>
+"#;
+
+/// Sorting: numbers numerically, empty cells last, the organization row always last.
+const SCRIPT: &str = r#"<script>
+(function(){
+  var table=document.getElementById('scores'),body=table.tBodies[0];
+  var heads=Array.prototype.slice.call(table.tHead.rows[0].cells);
+  function sortBy(col,desc){
+    var rows=Array.prototype.slice.call(body.rows);
+    var org=rows.filter(function(r){return r.className==='org'});
+    rows=rows.filter(function(r){return r.className!=='org'});
+    rows.sort(function(a,b){
+      var x=a.cells[col].textContent,y=b.cells[col].textContent;
+      if(x===''&&y!=='')return 1; if(y===''&&x!=='')return -1;
+      var nx=parseFloat(x),ny=parseFloat(y);
+      var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);
+      return desc?-c:c;
+    });
+    rows.concat(org).forEach(function(r){body.appendChild(r)});
+    heads.forEach(function(h,i){h.className=i===col?(desc?'desc':'asc'):''});
+  }
+  heads.forEach(function(h,i){h.addEventListener('click',function(){sortBy(i,h.className==='asc')})});
+  var m=/sort=([^:&]+)(?::(asc|desc))?/.exec(location.hash);
+  if(m){var i=heads.findIndex(function(h){return h.dataset.col===m[1]});if(i>=0)sortBy(i,m[2]==='desc')}
+  document.body.setAttribute('data-ready','1');
+})();
+</script>"#;

@@ -1,0 +1,25 @@
+//! The nightly org-wide inventory: every repository's scan, kept run after run in one
+//! SQLite file, and the questions an OSPO asks of it.
+//!
+//! The crate knows nothing about scanning: the binary scans each repository and hands a
+//! [`RepoScan`] to [`Store::record`]. What is here is the storage (schema, migrations,
+//! one transaction per repository), the discovery of repositories and their git state,
+//! sharding, merging shard databases, and the queries ([`query`]) with their renderings.
+//!
+//! Storage is content-addressed where nights repeat themselves: a repository whose SBOM did
+//! not change since the last run points at the same stored BOM, so a year of nightly runs
+//! costs what the changes cost, not 365 copies (see `docs/inventory.md`).
+#![deny(missing_docs)]
+
+mod error;
+pub mod git;
+pub mod html;
+pub mod merge;
+pub mod query;
+pub mod render;
+pub mod repos;
+mod schema;
+pub mod store;
+
+pub use error::Error;
+pub use store::{Counts, RepoScan, RunId, RunInfo, Store, Verdict};

@@ -1,0 +1,539 @@
+//! The questions: where is X used, which licenses, which violations since when, what
+//! changed between two runs, and the scorecard.
+//!
+//! Every query reads one run (the newest finished one unless asked otherwise) and touches
+//! only that run's rows through indexes, so a database holding a year of nightly runs
+//! answers as fast as one holding a single run.
+
+use crate::render::Table;
+use crate::{Error, RunId, Store};
+use bomscout_policy::{compare_versions, in_range, parse_range, Date};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `where PURL-OR-NAME [--version RANGE]`: every repository and file using a package.
+///
+/// A purl (`pkg:maven/org.apache.logging.log4j/log4j-core`) matches that package, with or
+/// without a version; a bare name matches a component's name with or without its namespace
+/// (`log4j-core` finds `org.apache.logging.log4j/log4j-core`), case-insensitively.
+pub fn where_used(
+    store: &Store,
+    run: RunId,
+    package: &str,
+    range: Option<&str>,
+) -> Result<Table, Error> {
+    let range = parse_range(range.unwrap_or("")).map_err(Error::Query)?;
+    let (condition, a, b) = match package.strip_prefix("pkg:") {
+        Some(_) => {
+            let base = package.split(['?', '#']).next().unwrap_or(package);
+            let base = base.trim_end_matches('/').to_string();
+            if base[4..].contains('@') {
+                (
+                    "c.purl = ?2 OR c.purl LIKE ?3",
+                    base.clone(),
+                    format!("{base}?%"),
+                )
+            } else {
+                ("c.purl LIKE ?2 OR c.purl = ?3", format!("{base}@%"), base)
+            }
+        }
+        None => (
+            "c.name = ?2 COLLATE NOCASE OR c.name LIKE ?3",
+            package.to_string(),
+            format!("%/{package}"),
+        ),
+    };
+    let sql = format!(
+        "SELECT r.path, bc.location, c.purl, c.version, bc.scope, bc.license
+         FROM components c
+         JOIN bom_components bc ON bc.component_id = c.id
+         JOIN scans s ON s.bom_id = bc.bom_id AND s.run_id = ?1
+         JOIN repositories r ON r.id = s.repo_id
+         WHERE {condition}
+         ORDER BY r.path, c.purl"
+    );
+    let mut table = Table::new(&["repository", "path", "purl", "version", "scope", "license"]);
+    let mut stmt = store.conn().prepare(&sql)?;
+    let mut rows = stmt.query(params![run, a, b])?;
+    while let Some(r) = rows.next()? {
+        let version: Option<String> = r.get(3)?;
+        if !range.is_empty() && !version.as_deref().is_some_and(|v| in_range(&range, v)) {
+            continue;
+        }
+        table.rows.push(vec![
+            json!(r.get::<_, String>(0)?),
+            json!(r.get::<_, Option<String>>(1)?),
+            json!(r.get::<_, String>(2)?),
+            json!(version),
+            json!(r.get::<_, String>(4)?),
+            json!(r.get::<_, Option<String>>(5)?),
+        ]);
+    }
+    Ok(table)
+}
+
+/// `licenses [--category C]`: every license in the run, its category, how many distinct
+/// components carry it and in how many repositories, and which ones.
+pub fn licenses(store: &Store, run: RunId, category: Option<&str>) -> Result<Table, Error> {
+    let mut stmt = store.conn().prepare(
+        "SELECT coalesce(bc.license, '(none)') AS license,
+                CASE WHEN bc.license IS NULL THEN 'none' ELSE coalesce(bc.category, 'unknown') END AS category,
+                count(DISTINCT bc.component_id), count(DISTINCT s.repo_id),
+                group_concat(DISTINCT r.path)
+         FROM scans s
+         JOIN bom_components bc ON bc.bom_id = s.bom_id
+         JOIN repositories r ON r.id = s.repo_id
+         WHERE s.run_id = ?1
+         GROUP BY 1, 2
+         HAVING ?2 IS NULL OR category = ?2
+         ORDER BY 3 DESC, 1",
+    )?;
+    let mut table = Table::new(&[
+        "license",
+        "category",
+        "components",
+        "repositories",
+        "repository-list",
+    ]);
+    let mut rows = stmt.query(params![run, category])?;
+    while let Some(r) = rows.next()? {
+        let list: String = r.get::<_, Option<String>>(4)?.unwrap_or_default();
+        let mut repos: Vec<&str> = list.split(',').collect();
+        repos.sort_unstable();
+        table.rows.push(vec![
+            json!(r.get::<_, String>(0)?),
+            json!(r.get::<_, String>(1)?),
+            json!(r.get::<_, i64>(2)?),
+            json!(r.get::<_, i64>(3)?),
+            json!(repos.join(" ")),
+        ]);
+    }
+    Ok(table)
+}
+
+/// `violations [--since DATE]`: the run's review and deny verdicts by repository, each
+/// with the run it first appeared in (for that repository).
+pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Table, Error> {
+    let since = since.map(unix_of);
+    let mut stmt = store.conn().prepare(
+        "SELECT r.path, c.purl, v.license, v.action, v.rule, v.reason,
+                f.first_run_id, fr.label, f.first_seen
+         FROM scans s
+         JOIN verdicts v ON v.set_id = s.verdict_set_id
+         JOIN components c ON c.id = v.component_id
+         JOIN repositories r ON r.id = s.repo_id
+         LEFT JOIN violation_first_seen f
+           ON f.repo_id = s.repo_id AND f.component_id = v.component_id AND f.action = v.action
+         LEFT JOIN runs fr ON fr.id = f.first_run_id
+         WHERE s.run_id = ?1 AND (?2 IS NULL OR f.first_seen >= ?2)
+         ORDER BY r.path, v.action DESC, c.purl",
+    )?;
+    let mut table = Table::new(&[
+        "repository",
+        "purl",
+        "license",
+        "verdict",
+        "rule",
+        "reason",
+        "first-run",
+        "first-seen",
+    ]);
+    let mut rows = stmt.query(params![run, since])?;
+    while let Some(r) = rows.next()? {
+        let first_seen: Option<i64> = r.get(8)?;
+        table.rows.push(vec![
+            json!(r.get::<_, String>(0)?),
+            json!(r.get::<_, String>(1)?),
+            json!(r.get::<_, String>(2)?),
+            json!(r.get::<_, String>(3)?),
+            json!(r.get::<_, String>(4)?),
+            json!(r.get::<_, String>(5)?),
+            json!(r.get::<_, Option<i64>>(6)?),
+            json!(first_seen.map(|t| Date::from_unix(t).to_string())),
+        ]);
+    }
+    Ok(table)
+}
+
+fn unix_of(d: Date) -> i64 {
+    // Days from civil (Howard Hinnant), the inverse of Date::from_unix.
+    let (y, m, d) = (i64::from(d.year), i64::from(d.month), i64::from(d.day));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
+}
+
+/// A package's state in one repository's SBOM: versions and their licenses.
+type Packages = BTreeMap<(String, String), BTreeMap<String, Option<String>>>;
+
+/// `diff --from RUN --to RUN`: per repository, packages added, removed, upgraded or
+/// downgraded (same name, other version), and license changes at the same version.
+/// Repositories whose stored SBOM is the same in both runs are skipped without reading it.
+pub fn diff(store: &Store, from: RunId, to: RunId) -> Result<Table, Error> {
+    let before = run_boms(store, from)?;
+    let after = run_boms(store, to)?;
+    let mut table = Table::new(&[
+        "repository",
+        "change",
+        "package",
+        "from-version",
+        "to-version",
+        "from-license",
+        "to-license",
+    ]);
+    let repos: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for repo in repos {
+        let (a, b) = (
+            before.get(repo).copied().flatten(),
+            after.get(repo).copied().flatten(),
+        );
+        if a == b {
+            continue;
+        }
+        if a.is_none() || b.is_none() {
+            let change = if a.is_none() {
+                "repository-added"
+            } else {
+                "repository-removed"
+            };
+            table.rows.push(vec![
+                json!(repo),
+                json!(change),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+        diff_repo(repo, &packages(store, a)?, &packages(store, b)?, &mut table);
+    }
+    Ok(table)
+}
+
+fn diff_repo(repo: &str, old: &Packages, new: &Packages, table: &mut Table) {
+    let empty = BTreeMap::new();
+    let names: BTreeSet<&(String, String)> = old.keys().chain(new.keys()).collect();
+    for name in names {
+        let o = old.get(name).unwrap_or(&empty);
+        let n = new.get(name).unwrap_or(&empty);
+        let gone: Vec<(&String, &Option<String>)> =
+            o.iter().filter(|(v, _)| !n.contains_key(*v)).collect();
+        let came: Vec<(&String, &Option<String>)> =
+            n.iter().filter(|(v, _)| !o.contains_key(*v)).collect();
+        let mut row = |change: &str,
+                       fv: Option<&String>,
+                       tv: Option<&String>,
+                       fl: Option<&Option<String>>,
+                       tl: Option<&Option<String>>| {
+            table.rows.push(vec![
+                json!(repo),
+                json!(change),
+                json!(format!("{}:{}", name.0, name.1)),
+                json!(fv),
+                json!(tv),
+                json!(fl.cloned().flatten()),
+                json!(tl.cloned().flatten()),
+            ]);
+        };
+        if gone.len() == 1 && came.len() == 1 {
+            let (fv, fl) = gone[0];
+            let (tv, tl) = came[0];
+            let up = compare_versions(fv, tv).is_lt();
+            row(
+                if up { "upgraded" } else { "downgraded" },
+                Some(fv),
+                Some(tv),
+                Some(fl),
+                Some(tl),
+            );
+        } else {
+            for (v, l) in &gone {
+                row("removed", Some(v), None, Some(l), None);
+            }
+            for (v, l) in &came {
+                row("added", None, Some(v), None, Some(l));
+            }
+        }
+        for (v, l) in o.iter().filter(|(v, _)| n.contains_key(*v)) {
+            let nl = &n[v];
+            if l != nl {
+                row("license-changed", Some(v), Some(v), Some(l), Some(nl));
+            }
+        }
+    }
+}
+
+/// Repository path → stored BOM of its (successful) scan in `run`.
+fn run_boms(store: &Store, run: RunId) -> Result<BTreeMap<String, Option<i64>>, Error> {
+    let mut stmt = store.conn().prepare(
+        "SELECT r.path, s.bom_id FROM scans s JOIN repositories r ON r.id = s.repo_id
+         WHERE s.run_id = ?1",
+    )?;
+    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn packages(store: &Store, bom: Option<i64>) -> Result<Packages, Error> {
+    let mut out = Packages::new();
+    let Some(bom) = bom else {
+        return Ok(out);
+    };
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT c.ecosystem, c.name, coalesce(c.version, c.purl), bc.license
+         FROM bom_components bc JOIN components c ON c.id = bc.component_id
+         WHERE bc.bom_id = ?1",
+    )?;
+    let mut rows = stmt.query([bom])?;
+    while let Some(r) = rows.next()? {
+        out.entry((r.get(0)?, r.get(1)?))
+            .or_default()
+            .insert(r.get(2)?, r.get(3)?);
+    }
+    Ok(out)
+}
+
+/// One repository's line of the scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepoCard {
+    /// Repository path.
+    pub repository: String,
+    /// Checked-out commit.
+    pub commit: Option<String>,
+    /// Checked-out branch.
+    pub branch: Option<String>,
+    /// False if the scan failed.
+    pub ok: bool,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The numbers.
+    #[serde(flatten)]
+    pub numbers: Numbers,
+    /// The same numbers in the previous run, when the repository was in it.
+    pub previous: Option<Numbers>,
+}
+
+/// The scorecard's numbers, for a repository or the organization.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Numbers {
+    /// Third-party components (per repository; the organization's are distinct packages).
+    pub components: i64,
+    /// Percent of components with a license statement.
+    pub pct_licensed: f64,
+    /// Percent whose license is a valid SPDX expression.
+    pub pct_spdx: f64,
+    /// Policy verdicts; `None` when no policy was applied.
+    pub allow: Option<i64>,
+    /// Review verdicts.
+    pub review: Option<i64>,
+    /// Deny verdicts.
+    pub deny: Option<i64>,
+    /// Exceptions of the policy that have expired.
+    pub expired_exceptions: Option<i64>,
+    /// First-party projects.
+    pub projects: i64,
+    /// Percent of projects pinned by a lockfile or installed tree.
+    pub pct_locked: f64,
+    /// Percent of NTIA minimum elements present over all components.
+    pub pct_ntia: f64,
+    /// Files that could not be used.
+    pub errors: i64,
+}
+
+/// The scorecard of a run: every repository, the organization, and the previous run's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scorecard {
+    /// The run.
+    pub run: RunId,
+    /// Its label.
+    pub label: String,
+    /// The previous finished run it is compared with.
+    pub previous_run: Option<RunId>,
+    /// Organization-wide numbers.
+    pub org: Numbers,
+    /// The organization in the previous run.
+    pub org_previous: Option<Numbers>,
+    /// Repositories, by path.
+    pub repositories: Vec<RepoCard>,
+}
+
+/// Computes the scorecard of `run`.
+pub fn scorecard(store: &Store, run: RunId) -> Result<Scorecard, Error> {
+    let (label, started): (String, i64) = store.conn().query_row(
+        "SELECT label, started_at FROM runs WHERE id = ?1",
+        [run],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let previous_run: Option<RunId> = store
+        .conn()
+        .query_row(
+            "SELECT id FROM runs WHERE finished_at IS NOT NULL AND id != ?1
+               AND (started_at < ?2 OR (started_at = ?2 AND id < ?1))
+             ORDER BY started_at DESC, id DESC LIMIT 1",
+            params![run, started],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let now = cards(store, run)?;
+    let before = match previous_run {
+        Some(p) => cards(store, p)?,
+        None => BTreeMap::new(),
+    };
+    let repositories = now
+        .into_iter()
+        .map(|(path, mut card)| {
+            card.previous = before.get(&path).map(|c| c.numbers);
+            card
+        })
+        .collect();
+    Ok(Scorecard {
+        run,
+        label,
+        previous_run,
+        org: org_numbers(store, run)?,
+        org_previous: previous_run.map(|p| org_numbers(store, p)).transpose()?,
+        repositories,
+    })
+}
+
+const SCAN_COLUMNS: &str = "s.components, s.with_license, s.with_spdx, s.allow, s.review,
+    s.deny, s.expired_exceptions, s.projects, s.manifests_unlocked, s.ntia_checked,
+    s.ntia_missing, s.errors";
+
+fn numbers(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Numbers> {
+    let components: i64 = r.get(at)?;
+    let projects: i64 = r.get(at + 7)?;
+    Ok(Numbers {
+        components,
+        pct_licensed: pct(r.get(at + 1)?, components),
+        pct_spdx: pct(r.get(at + 2)?, components),
+        allow: r.get(at + 3)?,
+        review: r.get(at + 4)?,
+        deny: r.get(at + 5)?,
+        expired_exceptions: r.get(at + 6)?,
+        projects,
+        pct_locked: pct(projects - r.get::<_, i64>(at + 8)?, projects),
+        pct_ntia: pct(
+            r.get::<_, i64>(at + 9)? - r.get::<_, i64>(at + 10)?,
+            r.get(at + 9)?,
+        ),
+        errors: r.get(at + 11)?,
+    })
+}
+
+fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error> {
+    let sql = format!(
+        "SELECT r.path, s.commit_sha, s.branch, s.ok, s.error, {SCAN_COLUMNS}
+         FROM scans s JOIN repositories r ON r.id = s.repo_id WHERE s.run_id = ?1"
+    );
+    let mut stmt = store.conn().prepare(&sql)?;
+    let rows = stmt.query_map([run], |r| {
+        Ok(RepoCard {
+            repository: r.get(0)?,
+            commit: r.get(1)?,
+            branch: r.get(2)?,
+            ok: r.get(3)?,
+            error: r.get(4)?,
+            numbers: numbers(r, 5)?,
+            previous: None,
+        })
+    })?;
+    let mut out = BTreeMap::new();
+    for card in rows {
+        let card = card?;
+        out.insert(card.repository.clone(), card);
+    }
+    Ok(out)
+}
+
+/// Organization numbers: sums over repositories, except components, which are distinct
+/// packages across the organization (one package in 300 repositories is one component).
+fn org_numbers(store: &Store, run: RunId) -> Result<Numbers, Error> {
+    let sums = SCAN_COLUMNS
+        .split(',')
+        .map(|c| format!("sum({})", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut n = store.conn().query_row(
+        &format!("SELECT {sums} FROM scans s WHERE s.run_id = ?1"),
+        [run],
+        |r| {
+            if r.get::<_, Option<i64>>(0)?.is_none() {
+                return Ok(Numbers::default());
+            }
+            numbers(r, 0)
+        },
+    )?;
+    n.components = store.conn().query_row(
+        "SELECT count(DISTINCT bc.component_id) FROM scans s
+         JOIN bom_components bc ON bc.bom_id = s.bom_id WHERE s.run_id = ?1",
+        [run],
+        |r| r.get(0),
+    )?;
+    Ok(n)
+}
+
+fn pct(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        100.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}
+
+impl Scorecard {
+    /// One row per repository plus an `(organization)` row, with the change since the
+    /// previous run for components and deny verdicts.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(&[
+            "repository",
+            "ok",
+            "components",
+            "change",
+            "licensed-%",
+            "spdx-%",
+            "allow",
+            "review",
+            "deny",
+            "deny-change",
+            "expired-exceptions",
+            "locked-%",
+            "ntia-%",
+            "errors",
+        ]);
+        let row = |name: &str, ok: bool, n: &Numbers, prev: Option<&Numbers>| {
+            vec![
+                json!(name),
+                json!(ok),
+                json!(n.components),
+                json!(prev.map(|p| n.components - p.components)),
+                json!(n.pct_licensed),
+                json!(n.pct_spdx),
+                json!(n.allow),
+                json!(n.review),
+                json!(n.deny),
+                json!(prev.and_then(|p| Some(n.deny? - p.deny?))),
+                json!(n.expired_exceptions),
+                json!(n.pct_locked),
+                json!(n.pct_ntia),
+                json!(n.errors),
+            ]
+        };
+        for r in &self.repositories {
+            t.rows
+                .push(row(&r.repository, r.ok, &r.numbers, r.previous.as_ref()));
+        }
+        t.rows.push(row(
+            "(organization)",
+            true,
+            &self.org,
+            self.org_previous.as_ref(),
+        ));
+        t
+    }
+}

@@ -1,0 +1,144 @@
+//! The schema and its migrations, applied in order and recorded in `PRAGMA user_version`.
+//!
+//! A migration is never edited once released: a change is a new entry at the end. A file
+//! written by a newer bomscout (a higher `user_version`) is refused rather than misread.
+
+use rusqlite::Connection;
+
+/// The migrations; entry `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+-- One invocation of `bomscout inventory` (or a shard of one).
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    label         TEXT NOT NULL,          -- shards of one night share it; merge folds by it
+    started_at    INTEGER NOT NULL,       -- Unix seconds
+    finished_at   INTEGER,                -- NULL while running, or if interrupted
+    tool_version  TEXT NOT NULL,
+    policy        TEXT,                   -- the policy's name, if one was applied
+    shard         TEXT                    -- 'I/N' when sharded
+);
+CREATE INDEX runs_label ON runs(label);
+
+CREATE TABLE repositories (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL,
+    path  TEXT NOT NULL UNIQUE
+);
+
+-- Every package ever seen, interned by purl (or `unresolved:` key).
+CREATE TABLE components (
+    id         INTEGER PRIMARY KEY,
+    purl       TEXT NOT NULL UNIQUE,
+    ecosystem  TEXT NOT NULL,
+    name       TEXT NOT NULL,             -- `namespace/name` as people write it
+    version    TEXT
+);
+CREATE INDEX components_name ON components(name COLLATE NOCASE);
+
+-- A repository's SBOM, content-addressed: identical nights share one row.
+CREATE TABLE boms (
+    id         INTEGER PRIMARY KEY,
+    digest     TEXT NOT NULL UNIQUE,
+    cyclonedx  BLOB NOT NULL              -- the full CycloneDX JSON (graph, hashes, evidence)
+);
+CREATE TABLE bom_components (
+    bom_id        INTEGER NOT NULL REFERENCES boms(id),
+    component_id  INTEGER NOT NULL REFERENCES components(id),
+    scope         TEXT NOT NULL,
+    license       TEXT,                   -- the SPDX expression, else the raw text; NULL if none
+    spdx          INTEGER NOT NULL,       -- 1 if every license normalized to SPDX
+    category      TEXT,                   -- the license's category (worst term)
+    location      TEXT,                   -- the first file it was found in
+    PRIMARY KEY (bom_id, component_id)
+) WITHOUT ROWID;
+CREATE INDEX bom_components_component ON bom_components(component_id);
+
+-- Policy verdicts other than allow, content-addressed like BOMs.
+CREATE TABLE verdict_sets (
+    id      INTEGER PRIMARY KEY,
+    digest  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE verdicts (
+    set_id        INTEGER NOT NULL REFERENCES verdict_sets(id),
+    component_id  INTEGER NOT NULL REFERENCES components(id),
+    action        TEXT NOT NULL,          -- review | deny
+    license       TEXT NOT NULL,
+    rule          TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    PRIMARY KEY (set_id, component_id)
+) WITHOUT ROWID;
+
+-- One repository in one run.
+CREATE TABLE scans (
+    id                  INTEGER PRIMARY KEY,
+    run_id              INTEGER NOT NULL REFERENCES runs(id),
+    repo_id             INTEGER NOT NULL REFERENCES repositories(id),
+    scanned_at          INTEGER NOT NULL,
+    commit_sha          TEXT,
+    branch              TEXT,
+    ok                  INTEGER NOT NULL,  -- 0: the scan failed; `error` says why
+    error               TEXT,
+    bom_id              INTEGER REFERENCES boms(id),
+    verdict_set_id      INTEGER REFERENCES verdict_sets(id),
+    duration_ms         INTEGER NOT NULL,
+    components          INTEGER NOT NULL,
+    with_license        INTEGER NOT NULL,
+    with_spdx           INTEGER NOT NULL,
+    projects            INTEGER NOT NULL,
+    manifests_unlocked  INTEGER NOT NULL,  -- projects with a manifest and no lockfile
+    allow               INTEGER,           -- verdict counts; NULL without a policy
+    review              INTEGER,
+    deny                INTEGER,
+    expired_exceptions  INTEGER,
+    ntia_checked        INTEGER NOT NULL,  -- component x element pairs checked
+    ntia_missing        INTEGER NOT NULL,
+    errors              INTEGER NOT NULL,  -- diagnostics by severity
+    warnings            INTEGER NOT NULL,
+    UNIQUE (run_id, repo_id)
+);
+CREATE INDEX scans_repo ON scans(repo_id, run_id);
+CREATE INDEX scans_run_bom ON scans(run_id, bom_id);
+
+CREATE TABLE diagnostics (
+    scan_id   INTEGER NOT NULL REFERENCES scans(id),
+    severity  TEXT NOT NULL,
+    path      TEXT NOT NULL,
+    line      INTEGER,
+    message   TEXT NOT NULL
+);
+CREATE INDEX diagnostics_scan ON diagnostics(scan_id);
+
+-- The first run each violation appeared in, per repository: kept at record time so
+-- `violations --since` reads one row per violation instead of a year of history.
+CREATE TABLE violation_first_seen (
+    repo_id       INTEGER NOT NULL REFERENCES repositories(id),
+    component_id  INTEGER NOT NULL REFERENCES components(id),
+    action        TEXT NOT NULL,
+    first_run_id  INTEGER NOT NULL REFERENCES runs(id),
+    first_seen    INTEGER NOT NULL,
+    PRIMARY KEY (repo_id, component_id, action)
+) WITHOUT ROWID;
+"#];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings `conn` up to [`VERSION`], each migration in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if current > VERSION {
+        return Err(format!(
+            "written by a newer bomscout (schema {current}; this one knows up to {VERSION})"
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(sql).map_err(|e| e.to_string())?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,547 @@
+//! The database: opening it, runs, and recording one repository's scan in one transaction.
+
+use crate::repos::Repo;
+use crate::{git::Head, schema, Error};
+use bomscout_core::{Component, Sbom, Severity};
+use bomscout_policy::{Action, Evaluation};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::path::Path;
+use std::time::Duration;
+
+/// A run's id.
+pub type RunId = i64;
+
+/// One inventory database file.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What the binary found in one repository: its scan, or why there is none.
+pub struct RepoScan {
+    /// The repository.
+    pub repo: Repo,
+    /// Its checked-out commit and branch.
+    pub head: Head,
+    /// When it was scanned (Unix seconds).
+    pub scanned_at: i64,
+    /// How long the scan took.
+    pub duration_ms: u64,
+    /// The SBOM, its CycloneDX JSON and the policy evaluation; or the error that stopped it.
+    pub result: Result<Scanned, String>,
+}
+
+/// A successful scan of one repository.
+pub struct Scanned {
+    /// The repository's SBOM.
+    pub sbom: Sbom,
+    /// The same SBOM as CycloneDX JSON: what `export` reads back.
+    pub cyclonedx: Vec<u8>,
+    /// The policy's verdicts, when a policy was given.
+    pub evaluation: Option<Evaluation>,
+    /// Component x element pairs of the NTIA minimum elements checked, and how many missing.
+    pub ntia: (u64, u64),
+}
+
+/// A policy verdict other than allow, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The component's key.
+    pub purl: String,
+    /// review or deny.
+    pub action: String,
+    /// The license evaluated.
+    pub license: String,
+    /// The rule that decided.
+    pub rule: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The per-scan numbers the scorecard reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Third-party components.
+    pub components: i64,
+    /// Components with at least one license statement.
+    pub with_license: i64,
+    /// Components whose effective license is a valid SPDX expression.
+    pub with_spdx: i64,
+    /// First-party projects.
+    pub projects: i64,
+    /// Projects described only by a manifest: their versions are ranges, not pins.
+    pub manifests_unlocked: i64,
+}
+
+/// A run as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// Its id.
+    pub id: RunId,
+    /// Its label (by default the UTC date it started).
+    pub label: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    /// Unix seconds, `None` if it was interrupted or is still running.
+    pub finished_at: Option<i64>,
+    /// Repositories recorded.
+    pub repositories: i64,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// A file that is not a SQLite database, is corrupt, is locked for longer than a few
+    /// seconds, or was written by a newer bomscout is an error naming the file.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let mut conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| Error::open(path, e))?;
+        // WAL keeps readers (queries) working while a run writes; NORMAL sync is durable
+        // across a process kill, which is what an interrupted nightly run needs.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| Error::open(path, e))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| Error::open(path, e))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| Error::open(path, e))?;
+        schema::migrate(&mut conn).map_err(|message| Error::Open {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(Store { conn })
+    }
+
+    /// The connection, for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Starts a run; its repositories are recorded with [`Store::record`].
+    pub fn begin_run(
+        &self,
+        label: &str,
+        started_at: i64,
+        policy: Option<&str>,
+        shard: Option<&str>,
+    ) -> Result<RunId, Error> {
+        self.conn.execute(
+            "INSERT INTO runs (label, started_at, tool_version, policy, shard)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![label, started_at, env!("CARGO_PKG_VERSION"), policy, shard],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks a run finished. A run never finished was interrupted: what it recorded is
+    /// kept (each repository is whole), and queries skip it unless asked for by id.
+    pub fn finish_run(&self, run: RunId, finished_at: i64) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
+            params![run, finished_at],
+        )?;
+        Ok(())
+    }
+
+    /// Records one repository's scan in `run`, all of it or nothing (one transaction).
+    pub fn record(&mut self, run: RunId, scan: &RepoScan) -> Result<(), Error> {
+        let tx = self.conn.transaction()?;
+        record_in(&tx, run, scan)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunInfo>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, r.label, r.started_at, r.finished_at,
+                    (SELECT count(*) FROM scans s WHERE s.run_id = r.id)
+             FROM runs r ORDER BY r.started_at, r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RunInfo {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                started_at: r.get(2)?,
+                finished_at: r.get(3)?,
+                repositories: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Each successful scan of `run`: the repository's path and its stored CycloneDX JSON.
+    pub fn boms_of_run(&self, run: RunId) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.path, b.cyclonedx FROM scans s
+             JOIN repositories r ON r.id = s.repo_id JOIN boms b ON b.id = s.bom_id
+             WHERE s.run_id = ?1 ORDER BY r.path",
+        )?;
+        let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest finished run, the default subject of every query.
+    pub fn latest_run(&self) -> Result<RunId, Error> {
+        self.conn
+            .query_row(
+                "SELECT id FROM runs WHERE finished_at IS NOT NULL
+                 ORDER BY started_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::Query("the database has no finished run yet".into()))
+    }
+
+    /// The run `id`, checked to exist.
+    pub fn run(&self, id: RunId) -> Result<RunId, Error> {
+        self.conn
+            .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::Query(format!("there is no run {id}")))
+    }
+}
+
+fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result<(), Error> {
+    let repo_id = repository_id(tx, &scan.repo)?;
+    // Re-recording a repository in the same run (a retried shard) replaces it.
+    let old: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM scans WHERE run_id = ?1 AND repo_id = ?2",
+            params![run, repo_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(old) = old {
+        tx.execute("DELETE FROM diagnostics WHERE scan_id = ?1", [old])?;
+        tx.execute("DELETE FROM scans WHERE id = ?1", [old])?;
+    }
+    let scanned = match &scan.result {
+        Ok(s) => s,
+        Err(error) => {
+            tx.execute(
+                "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
+                    duration_ms, components, with_license, with_spdx, projects,
+                    manifests_unlocked, ntia_checked, ntia_missing, errors, warnings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, 0, 0, 0, 0, 0, 0, 0, 1, 0)",
+                params![
+                    run,
+                    repo_id,
+                    scan.scanned_at,
+                    scan.head.commit,
+                    scan.head.branch,
+                    error,
+                    scan.duration_ms as i64
+                ],
+            )?;
+            return Ok(());
+        }
+    };
+    let bom_id = store_bom(tx, scanned)?;
+    let verdicts = scanned.evaluation.as_ref().map(verdicts_of);
+    let set_id = match &verdicts {
+        Some(v) => Some(store_verdicts(tx, v)?),
+        None => None,
+    };
+    let counts = counts(&scanned.sbom);
+    let tally = scanned.evaluation.as_ref().map(tally);
+    let (errors, warnings) = severities(&scanned.sbom);
+    tx.execute(
+        "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, bom_id,
+            verdict_set_id, duration_ms, components, with_license, with_spdx, projects,
+            manifests_unlocked, allow, review, deny, expired_exceptions, ntia_checked,
+            ntia_missing, errors, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20, ?21)",
+        params![
+            run,
+            repo_id,
+            scan.scanned_at,
+            scan.head.commit,
+            scan.head.branch,
+            bom_id,
+            set_id,
+            scan.duration_ms as i64,
+            counts.components,
+            counts.with_license,
+            counts.with_spdx,
+            counts.projects,
+            counts.manifests_unlocked,
+            tally.map(|t| t.0),
+            tally.map(|t| t.1),
+            tally.map(|t| t.2),
+            tally.map(|t| t.3),
+            scanned.ntia.0 as i64,
+            scanned.ntia.1 as i64,
+            errors,
+            warnings
+        ],
+    )?;
+    let scan_id = tx.last_insert_rowid();
+    store_diagnostics(tx, scan_id, &scanned.sbom)?;
+    if let Some(v) = &verdicts {
+        note_first_seen(tx, run, repo_id, scan.scanned_at, v)?;
+    }
+    Ok(())
+}
+
+fn repository_id(tx: &Transaction, repo: &Repo) -> Result<i64, Error> {
+    tx.execute(
+        "INSERT INTO repositories (name, path) VALUES (?1, ?2)
+         ON CONFLICT(path) DO UPDATE SET name = excluded.name",
+        params![repo.name, repo.path],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM repositories WHERE path = ?1",
+        [&repo.path],
+        |r| r.get(0),
+    )?)
+}
+
+/// Interns a component by key, returning its id.
+pub(crate) fn component_id(
+    tx: &Connection,
+    key: &str,
+    ecosystem: &str,
+    name: &str,
+    version: Option<&str>,
+) -> Result<i64, Error> {
+    let mut find = tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
+    if let Some(id) = find.query_row([key], |r| r.get(0)).optional()? {
+        return Ok(id);
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO components (purl, ecosystem, name, version) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    insert.execute(params![key, ecosystem, name, version])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Stores the BOM unless an identical one is stored already; returns its id.
+fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
+    let digest = digest(&scanned.cyclonedx);
+    if let Some(id) = tx
+        .query_row("SELECT id FROM boms WHERE digest = ?1", [&digest], |r| {
+            r.get(0)
+        })
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)",
+        params![digest, scanned.cyclonedx],
+    )?;
+    let bom_id = tx.last_insert_rowid();
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO bom_components
+            (bom_id, component_id, scope, license, spdx, category, location)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for c in &scanned.sbom.components {
+        let id = component_id(
+            tx,
+            &c.key(),
+            c.ecosystem.purl_type(),
+            &c.display_name(),
+            c.version.as_deref(),
+        )?;
+        let (license, spdx) = license_of(c);
+        let category = spdx
+            .then(|| license.as_deref().and_then(category_of))
+            .flatten();
+        let location = c.locations.iter().next().map(|l| l.path.as_str());
+        insert.execute(params![
+            bom_id,
+            id,
+            c.scope.as_str(),
+            license,
+            spdx,
+            category,
+            location
+        ])?;
+    }
+    Ok(bom_id)
+}
+
+/// The effective license (as the policy gate reads it) and whether it is SPDX.
+fn license_of(c: &Component) -> (Option<String>, bool) {
+    if c.licenses.is_empty() {
+        return (None, false);
+    }
+    let (text, spdx) = bomscout_policy::effective(&c.licenses);
+    (Some(text), spdx)
+}
+
+fn category_of(expression: &str) -> Option<&'static str> {
+    bomscout_license::expression_category(expression).map(|c| c.as_str())
+}
+
+fn verdicts_of(eval: &Evaluation) -> Vec<Verdict> {
+    eval.problems()
+        .map(|f| Verdict {
+            purl: f.key.clone(),
+            action: action_name(f.verdict).to_string(),
+            license: f.license.clone(),
+            rule: f.rule.id().to_string(),
+            reason: f.reason.clone(),
+        })
+        .collect()
+}
+
+/// (allow, review, deny, expired exceptions).
+fn tally(eval: &Evaluation) -> (i64, i64, i64, i64) {
+    let count = |a: Action| eval.findings.iter().filter(|f| f.verdict == a).count() as i64;
+    let expired = eval
+        .notes
+        .iter()
+        .filter(|n| n.contains(" expired on "))
+        .count() as i64;
+    (
+        count(Action::Allow),
+        count(Action::Review),
+        count(Action::Deny),
+        expired,
+    )
+}
+
+fn store_verdicts(tx: &Transaction, verdicts: &[Verdict]) -> Result<i64, Error> {
+    let mut text = String::new();
+    for v in verdicts {
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{}\n",
+            v.purl, v.action, v.license, v.rule, v.reason
+        ));
+    }
+    let digest = digest(text.as_bytes());
+    if let Some(id) = tx
+        .query_row(
+            "SELECT id FROM verdict_sets WHERE digest = ?1",
+            [&digest],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.execute("INSERT INTO verdict_sets (digest) VALUES (?1)", [&digest])?;
+    let set_id = tx.last_insert_rowid();
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO verdicts (set_id, component_id, action, license, rule, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for v in verdicts {
+        let id = component_by_key(tx, &v.purl)?;
+        insert.execute(params![set_id, id, v.action, v.license, v.rule, v.reason])?;
+    }
+    Ok(set_id)
+}
+
+fn component_by_key(tx: &Transaction, key: &str) -> Result<i64, Error> {
+    Ok(
+        tx.query_row("SELECT id FROM components WHERE purl = ?1", [key], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+fn note_first_seen(
+    tx: &Transaction,
+    run: RunId,
+    repo_id: i64,
+    at: i64,
+    verdicts: &[Verdict],
+) -> Result<(), Error> {
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO violation_first_seen
+            (repo_id, component_id, action, first_run_id, first_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for v in verdicts {
+        let id = component_by_key(tx, &v.purl)?;
+        insert.execute(params![repo_id, id, v.action, run, at])?;
+    }
+    Ok(())
+}
+
+fn store_diagnostics(tx: &Transaction, scan_id: i64, sbom: &Sbom) -> Result<(), Error> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO diagnostics (scan_id, severity, path, line, message)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for d in sbom
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+    {
+        insert.execute(params![
+            scan_id,
+            severity_name(d.severity),
+            d.path,
+            d.line,
+            d.message
+        ])?;
+    }
+    Ok(())
+}
+
+/// The scorecard's numbers for one SBOM.
+pub fn counts(sbom: &Sbom) -> Counts {
+    let with_license = sbom
+        .components
+        .iter()
+        .filter(|c| !c.licenses.is_empty())
+        .count();
+    let with_spdx = sbom.components.iter().filter(|c| license_of(c).1).count();
+    let unlocked = sbom
+        .projects
+        .iter()
+        .filter(|p| {
+            p.manifests
+                .iter()
+                .all(|m| bomscout_walk::detect(m).is_none_or(|cataloger| cataloger.is_manifest()))
+        })
+        .count();
+    Counts {
+        components: sbom.components.len() as i64,
+        with_license: with_license as i64,
+        with_spdx: with_spdx as i64,
+        projects: sbom.projects.len() as i64,
+        manifests_unlocked: unlocked as i64,
+    }
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::Allow => "allow",
+        Action::Review => "review",
+        Action::Deny => "deny",
+    }
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn severities(sbom: &Sbom) -> (i64, i64) {
+    let n = |s: Severity| sbom.diagnostics.iter().filter(|d| d.severity == s).count() as i64;
+    (n(Severity::Error), n(Severity::Warning))
+}
+
+/// FNV-1a 128-bit, hex: content addressing needs a stable digest, not a cryptographic one.
+pub(crate) fn digest(bytes: &[u8]) -> String {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for b in bytes {
+        h ^= u128::from(*b);
+        h = h.wrapping_mul(0x0000000001000000000000000000013b);
+    }
+    format!("{h:032x}")
+}

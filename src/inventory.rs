@@ -1,0 +1,381 @@
+//! `bomscout inventory` and `bomscout query`: the nightly org-wide job and its questions.
+//!
+//! The inventory crate stores and queries; this module scans. Repositories are scanned in
+//! parallel (one walker thread each, rayon across repositories), and their results are
+//! recorded by one writer, one transaction per repository, as they arrive: an interrupted
+//! run keeps every repository it finished.
+
+use crate::cli::{
+    ExportArgs, InventoryArgs, InventoryCommand, OutputArgs, OutputSpec, QueryArgs, Question,
+};
+use anyhow::{bail, Context};
+use bomscout_core::{Catalog, Ecosystem, Project, Silent};
+use bomscout_inventory::render::{Format as TableFormat, Table};
+use bomscout_inventory::repos::{discover, Repo, Shard};
+use bomscout_inventory::store::Scanned;
+use bomscout_inventory::{git, html, query, RepoScan, Store};
+use bomscout_policy::{Date, Policy};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// `bomscout inventory`.
+#[allow(clippy::print_stderr)]
+pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
+    if let Some(InventoryCommand::Merge { shards, db }) = &args.command {
+        return merge(shards, db);
+    }
+    let Some(db) = &args.db else {
+        bail!("--db FILE is required: the inventory database to write");
+    };
+    if args.roots.is_empty() {
+        bail!("give at least one directory holding repositories");
+    }
+    let policy = match &args.policy {
+        Some(p) => Some(Policy::load(p).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?),
+        None => None,
+    };
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let mut repos =
+        discover(&args.roots, args.repos_are_children).context("cannot list the repositories")?;
+    if let Some(shard) = shard {
+        repos.retain(|r| shard.selects(&r.path));
+    }
+    let mut store = Store::open(db)?;
+    let started = crate::scan::timestamp();
+    let label = args
+        .label
+        .clone()
+        .unwrap_or_else(|| Date::from_unix(started).to_string());
+    let run = store.begin_run(
+        &label,
+        started,
+        policy.as_ref().map(|p| p.name.as_str()),
+        shard.map(|s| s.to_string()).as_deref(),
+    )?;
+    let clock = Instant::now();
+    let jobs = args.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RepoScan>(16);
+    let context = ScanContext {
+        policy: policy.as_ref(),
+        today: Date::from_unix(started),
+        excludes: args.exclude.clone(),
+        no_caches: args.no_caches,
+    };
+    let (mut recorded, mut failed) = (0usize, 0usize);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(|| {
+            pool.install(|| {
+                repos.par_iter().for_each_with(tx, |tx, repo| {
+                    // A closed channel means the writer stopped on an error: stop too.
+                    let _ = tx.send(scan_repo(repo, &context));
+                })
+            })
+        });
+        for scan in rx {
+            failed += usize::from(scan.result.is_err());
+            store
+                .record(run, &scan)
+                .with_context(|| format!("cannot record {}", scan.repo.path))?;
+            recorded += 1;
+            if !args.quiet && recorded.is_multiple_of(50) {
+                eprintln!("bomscout: {recorded}/{} repositories", repos.len());
+            }
+        }
+        Ok(())
+    })?;
+    store.finish_run(run, crate::scan::timestamp())?;
+    if !args.quiet {
+        eprintln!(
+            "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s, {failed} failed; {}",
+            clock.elapsed().as_secs_f64(),
+            db.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct ScanContext<'a> {
+    policy: Option<&'a Policy>,
+    today: Date,
+    excludes: Vec<String>,
+    no_caches: bool,
+}
+
+/// Scans one repository; never fails and never panics out: an error or a panic becomes a
+/// failed scan that names it, and the run goes on.
+fn scan_repo(repo: &Repo, context: &ScanContext) -> RepoScan {
+    let clock = Instant::now();
+    let scanned_at = crate::scan::timestamp();
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_tree(repo, context)))
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "internal error while scanning (a bug: please report it)"
+                ))
+            })
+            .map_err(|e| format!("{e:#}"));
+    RepoScan {
+        repo: repo.clone(),
+        head: git::head(&repo.abs),
+        scanned_at,
+        duration_ms: clock.elapsed().as_millis() as u64,
+        result,
+    }
+}
+
+fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
+    let walk = bomscout_walk::WalkOptions {
+        follow_links: false,
+        excludes: context.excludes.clone(),
+        threads: 1,
+    };
+    let catalog = bomscout_catalog::Options {
+        read_caches: !context.no_caches,
+        ..bomscout_catalog::Options::default()
+    };
+    let sbom = crate::scan::build_sbom(
+        &[repo.abs.clone()],
+        &walk,
+        &catalog,
+        &Silent,
+        repo.name.clone(),
+    )?;
+    let settings = bomscout_report::Settings {
+        // No timestamp: an unchanged repository then writes identical bytes, and the store
+        // keeps one copy for every night it did not change.
+        timestamp: None,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        ..bomscout_report::Settings::default()
+    };
+    let mut cyclonedx = Vec::new();
+    bomscout_report::write(
+        bomscout_report::Format::CycloneDxJson,
+        &sbom,
+        &settings,
+        &mut cyclonedx,
+    )?;
+    let evaluation = context
+        .policy
+        .map(|p| bomscout_policy::evaluate(p, &sbom, context.today));
+    let missing: usize = bomscout_report::ntia::gaps(&sbom)
+        .iter()
+        .map(|g| g.missing)
+        .sum();
+    let ntia = ((3 * sbom.components.len()) as u64, missing as u64);
+    Ok(Scanned {
+        sbom,
+        cyclonedx,
+        evaluation,
+        ntia,
+    })
+}
+
+#[allow(clippy::print_stderr)]
+fn merge(shards: &[PathBuf], db: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let mut store = Store::open(db)?;
+    for shard in shards {
+        bomscout_inventory::merge::merge_into(&mut store, shard)
+            .with_context(|| format!("cannot merge {}", shard.display()))?;
+    }
+    eprintln!(
+        "bomscout: merged {} shard(s) into {}",
+        shards.len(),
+        db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bomscout query`.
+pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let Some(db) = &args.db else {
+        bail!("--db FILE is required: the inventory database to read");
+    };
+    if !db.exists() {
+        bail!("{}: no such file", db.display());
+    }
+    let store = Store::open(db)?;
+    let run = match args.run {
+        Some(id) => store.run(id)?,
+        None if matches!(args.question, Question::Runs) => 0,
+        None => store.latest_run()?,
+    };
+    match &args.question {
+        Question::Where { package, version } => emit(
+            &query::where_used(&store, run, package, version.as_deref())?,
+            args,
+        ),
+        Question::Licenses { category } => {
+            emit(&query::licenses(&store, run, category.as_deref())?, args)
+        }
+        Question::Violations { since } => {
+            let since = match since {
+                Some(s) => Some(
+                    Date::parse(s).with_context(|| format!("--since {s:?} is not YYYY-MM-DD"))?,
+                ),
+                None => None,
+            };
+            emit(&query::violations(&store, run, since)?, args)
+        }
+        Question::Diff { from, to } => {
+            let from = store.run(*from)?;
+            let to = match to {
+                Some(t) => store.run(*t)?,
+                None => run,
+            };
+            emit(&query::diff(&store, from, to)?, args)
+        }
+        Question::Scorecard => scorecard(&store, run, args),
+        Question::Runs => emit(&runs_table(&store)?, args),
+        Question::Export { out } => export(&store, run, out, &args.outputs),
+    }
+}
+
+fn runs_table(store: &Store) -> anyhow::Result<Table> {
+    let mut t = Table::new(&["run", "label", "started", "finished", "repositories"]);
+    for r in store.runs()? {
+        t.rows.push(vec![
+            r.id.into(),
+            r.label.into(),
+            Date::from_unix(r.started_at).to_string().into(),
+            r.finished_at
+                .map(|f| Date::from_unix(f).to_string())
+                .unwrap_or_else(|| "(interrupted)".into())
+                .into(),
+            r.repositories.into(),
+        ]);
+    }
+    Ok(t)
+}
+
+fn scorecard(store: &Store, run: i64, args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    let card = query::scorecard(store, run)?;
+    for (name, file) in output_specs(&args.outputs)? {
+        let mut buf = Vec::new();
+        match name.as_str() {
+            "html" => {
+                let licenses = query::licenses(store, run, None)?;
+                let mut categories = std::collections::BTreeMap::<String, i64>::new();
+                for row in &licenses.rows {
+                    *categories
+                        .entry(bomscout_inventory::render::text(&row[1]))
+                        .or_default() += row[2].as_i64().unwrap_or(0);
+                }
+                html::write(&card, &categories.into_iter().collect::<Vec<_>>(), &mut buf)?
+            }
+            "json" => {
+                serde_json::to_writer_pretty(&mut buf, &card)?;
+                buf.push(b'\n');
+            }
+            other => card.table().write(table_format(other)?, &mut buf)?,
+        }
+        put(&buf, file.as_ref())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn emit(table: &Table, args: &QueryArgs) -> anyhow::Result<ExitCode> {
+    for (name, file) in output_specs(&args.outputs)? {
+        let mut buf = Vec::new();
+        table.write(table_format(&name)?, &mut buf)?;
+        put(&buf, file.as_ref())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table_format(name: &str) -> anyhow::Result<TableFormat> {
+    TableFormat::from_name(name)
+        .with_context(|| format!("unknown query output {name:?}; expected table, json, csv or markdown (scorecard: also html)"))
+}
+
+/// `-o FORMAT[=FILE]` values; the table on stdout when none.
+fn output_specs(specs: &[String]) -> anyhow::Result<Vec<(String, Option<PathBuf>)>> {
+    if specs.is_empty() {
+        return Ok(vec![("table".into(), None)]);
+    }
+    specs
+        .iter()
+        .map(|s| match s.split_once('=') {
+            Some((n, f)) if !f.is_empty() => Ok((n.to_string(), Some(PathBuf::from(f)))),
+            Some(_) => bail!("output {s:?}: a file name must follow `=`"),
+            None => Ok((s.clone(), None)),
+        })
+        .collect()
+}
+
+fn put(bytes: &[u8], file: Option<&PathBuf>) -> anyhow::Result<()> {
+    match file {
+        Some(f) => {
+            std::fs::write(f, bytes).with_context(|| format!("cannot write {}", f.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// The organization-wide SBOM of `run`: each repository's stored CycloneDX read back, its
+/// paths prefixed with the repository's path, and the repository itself a project whose
+/// dependencies are its projects' direct dependencies; merged by purl, every occurrence kept.
+fn export(
+    store: &Store,
+    run: i64,
+    out: &ExportArgs,
+    outputs: &[String],
+) -> anyhow::Result<ExitCode> {
+    let outputs = OutputSpec::parse_all(outputs)?;
+    let options = bomscout_catalog::Options::default();
+    let mut builder = bomscout_core::SbomBuilder::new(format!("inventory run {run}"));
+    for (path, bytes) in store.boms_of_run(run)? {
+        let shown = format!("{path} (stored SBOM)");
+        let input = bomscout_catalog::Input {
+            bytes: &bytes,
+            path: &shown,
+            abs: std::path::Path::new(&path),
+            options: &options,
+        };
+        let mut catalog = bomscout_catalog::sbom::cyclonedx::parse(&input)
+            .with_context(|| format!("cannot read the stored SBOM of {path}"))?;
+        crate::convert::prefix_paths(&mut catalog, &path);
+        add_repository_project(&mut catalog, &path);
+        builder.add(catalog);
+    }
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    let args = OutputArgs {
+        outputs: Vec::new(),
+        cyclonedx_version: out.cyclonedx_version,
+        namespace: out.namespace.clone(),
+        strict_ntia: false,
+        quiet: true,
+        verbose: false,
+    };
+    crate::scan::write_all(&outputs, &sbom, &args)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add_repository_project(catalog: &mut Catalog, path: &str) {
+    let mut repo = Project::in_dir(Ecosystem::Generic, path, path);
+    repo.name = Some(path.rsplit('/').next().unwrap_or(path).to_string());
+    let mut deps: Vec<_> = catalog
+        .projects
+        .iter()
+        .flat_map(|p| p.deps.iter().cloned())
+        .collect();
+    deps.sort_by_key(|e| (e.to, e.kind));
+    deps.dedup();
+    repo.deps = deps;
+    catalog.add_project(repo);
+}
