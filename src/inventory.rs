@@ -143,7 +143,7 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         ..bomscout_catalog::Options::default()
     };
     let sbom = crate::scan::build_sbom(
-        &[repo.abs.clone()],
+        std::slice::from_ref(&repo.abs),
         &walk,
         &catalog,
         &Silent,
