@@ -382,6 +382,7 @@ fn export_is_a_valid_org_wide_cyclonedx_document() {
 /// The HTML scorecard in a real headless browser: the script runs, sorts by the column
 /// the URL names, and keeps the organization row last.
 #[test]
+#[allow(clippy::print_stderr)]
 fn html_scorecard_sorts_in_a_headless_browser() {
     let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
         .iter()
@@ -440,7 +441,7 @@ fn html_scorecard_sorts_in_a_headless_browser() {
             )
         })
         .collect();
-    repos.sort_by(|a, b| b.0.cmp(&a.0));
+    repos.sort_by_key(|r| std::cmp::Reverse(r.0));
     let body = &dom[dom.find("<tbody>").unwrap()..];
     let positions: Vec<usize> = repos
         .iter()
