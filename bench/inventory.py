@@ -45,7 +45,7 @@ def queries(exe, db, to_run):
         "licenses --category unknown": q + ["licenses", "--category", "unknown", "-o", "csv"],
         "violations": q + ["violations", "-o", "csv"],
         "violations --since": q + ["violations", "--since", "2026-01-01", "-o", "csv"],
-        f"diff --from 1 --to {to_run}": q + ["diff", "--from", "1", "--to", str(to_run), "-o", "csv"],
+        "diff --from 1 --to <last run>": q + ["diff", "--from", "1", "--to", str(to_run), "-o", "csv"],
         "scorecard (json)": q + ["scorecard", "-o", "json"],
         "scorecard (html)": q + ["scorecard", "-o", "html=/dev/null"],
         "runs": q + ["runs", "-o", "csv"],

@@ -19,7 +19,7 @@
 //! Notes report expired exceptions, exceptions and curations of the checked file that match
 //! nothing, curations that change nothing, and allowed licenses never encountered.
 
-use crate::cfg::{Action, Entry, Policy};
+use crate::cfg::{Action, Curation, Entry, Policy};
 use crate::matching::Date;
 use bomscout_core::{Component, License, Location, Sbom, Scope, SourceKind};
 use bomscout_license::{category, normalize};
@@ -250,6 +250,9 @@ fn curated(
             continue;
         }
         used[i] = true;
+        if !license_file_unchanged(cur, c, notes) {
+            continue;
+        }
         let mut l = License::of_kind(
             &cur.license,
             "policy",
@@ -267,6 +270,40 @@ fn curated(
         return vec![l];
     }
     c.licenses.clone()
+}
+
+/// The component property the installed-tree catalogers fill: `NAME:SHA256` of each
+/// license file beside the package, comma-separated.
+pub const LICENSE_FILE_SHA256: &str = "license-file-sha256";
+
+/// False when the curation names a license file hash and the package's license file on
+/// disk has another one: the file changed since someone verified it, so the curation
+/// lapses, and says so. Without a license file on disk there is nothing to compare, so the
+/// curation applies and a note says it was not verified.
+fn license_file_unchanged(cur: &Curation, c: &Component, notes: &mut BTreeSet<String>) -> bool {
+    let Some(want) = &cur.license_file_sha256 else {
+        return true;
+    };
+    let Some(found) = c.properties.get(LICENSE_FILE_SHA256) else {
+        notes.insert(format!(
+            "curation for {} names license-file-sha256 but no license file of {} is on disk to compare; applied unverified",
+            cur.package.text,
+            c.purl
+        ));
+        return true;
+    };
+    let matches = found.split(',').any(|entry| {
+        let hash = entry.rsplit(':').next().unwrap_or(entry);
+        hash.eq_ignore_ascii_case(want.trim())
+    });
+    if !matches {
+        notes.insert(format!(
+            "curation for {} lapsed: the license file of {} changed (now {found}; the curation was verified against {want}); re-verify it and update license-file-sha256",
+            cur.package.text,
+            c.purl
+        ));
+    }
+    matches
 }
 
 /// The effective license text, and whether it is a usable SPDX expression: the best kind

@@ -187,6 +187,45 @@ fn curations_replace_declared_licenses_and_idle_ones_are_reported() {
 }
 
 #[test]
+fn a_curation_lapses_when_the_license_file_changed() {
+    let hash = "ab".repeat(32);
+    let text = format!(
+        "{BASE}\n[[curation]]\npackage = \"pkg:npm/x\"\nlicense = \"MIT\"\nreason = \"verified\"\nlicense-file-sha256 = \"{hash}\"\n"
+    );
+    let p = policy(&text);
+    let with_file = |sha: Option<&str>| {
+        let mut s = sbom(&[("x", Some("GPL-3.0-only"), false)]);
+        if let Some(sha) = sha {
+            s.components[0]
+                .properties
+                .insert("license-file-sha256".into(), format!("LICENSE:{sha}"));
+        }
+        evaluate(&p, &s, Date::parse(TODAY).unwrap())
+    };
+    // The same file: the curation applies.
+    let same = with_file(Some(&hash.to_uppercase()));
+    assert_eq!(same.findings[0].license, "MIT");
+    assert!(
+        same.notes.iter().all(|n| !n.contains("lapsed")),
+        "{:?}",
+        same.notes
+    );
+    // Another file: it lapses, says so, and the declared license is judged.
+    let changed = with_file(Some(&"cd".repeat(32)));
+    assert_eq!(changed.findings[0].license, "GPL-3.0-only");
+    assert_eq!(changed.findings[0].verdict, Action::Deny);
+    assert!(
+        changed.notes.iter().any(|n| n.contains("pkg:npm/x lapsed")),
+        "{:?}",
+        changed.notes
+    );
+    // No file on disk (a lockfile-only scan): applied, and the note says unverified.
+    let none = with_file(None);
+    assert_eq!(none.findings[0].license, "MIT");
+    assert!(none.notes.iter().any(|n| n.contains("applied unverified")));
+}
+
+#[test]
 fn guidance_is_attached_to_the_rule_that_fired() {
     let p = policy(&format!(
         "{BASE}\n[guidance]\n\"category:strong-copyleft\" = \"Ask the OSPO.\"\n"

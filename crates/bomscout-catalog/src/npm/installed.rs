@@ -40,16 +40,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     for l in licenses(doc, input.path) {
         c.add_license(l);
     }
-    if c.licenses.is_empty() {
-        // No license field: the package's own LICENSE file says what it is.
+    // The package's own LICENSE file: its fingerprint always; its text when no license
+    // field says what it is.
+    if let Some(dir) = input.abs.parent() {
         let rel_dir = crate::paths::dir_of(input.path);
-        if let Some(dir) = input.abs.parent() {
-            for l in
-                crate::license_files::detect(dir, rel_dir, &[], input.options.license_threshold)
-            {
-                c.add_license(l);
-            }
-        }
+        let threshold = input.options.license_threshold;
+        crate::license_files::add_evidence(&mut c, dir, rel_dir, &[], threshold);
     }
     let author = match doc.get("author") {
         Some(Value::String(s)) => Some(s.as_str()),

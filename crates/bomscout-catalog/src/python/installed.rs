@@ -60,9 +60,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .map_err(|e| ParseError::format(e.to_string()))?
         .at(Location::new(input.path));
     add_licenses(&mut component, &headers, input.path);
-    if component.licenses.is_empty() {
-        detect_license_files(&mut component, &headers, input);
-    }
+    license_file_evidence(&mut component, &headers, input);
     catalog.add_package(component);
     Ok(catalog)
 }
@@ -118,11 +116,11 @@ fn header_end(bytes: &[u8]) -> usize {
     bytes.len()
 }
 
-/// No license metadata at all: match the texts of the files `License-File` names (in
-/// `licenses/` since metadata 2.4, else beside `METADATA`), or of the conventional license
-/// files in the metadata directory. Reading them is this cataloger's documented exception
-/// to reading only its input.
-fn detect_license_files(component: &mut Component, headers: &[(String, String)], input: &Input) {
+/// The license files `License-File` names (in `licenses/` since metadata 2.4, else beside
+/// `METADATA`), or the conventional ones in the metadata directory: fingerprinted always,
+/// matched by text when the metadata declares no license. Reading them is this cataloger's
+/// documented exception to reading only its input.
+fn license_file_evidence(component: &mut Component, headers: &[(String, String)], input: &Input) {
     let Some(dir) = input.abs.parent() else {
         return;
     };
@@ -135,9 +133,7 @@ fn detect_license_files(component: &mut Component, headers: &[(String, String)],
         .filter(|f| dir.join(f).is_file())
         .collect();
     let threshold = input.options.license_threshold;
-    for l in crate::license_files::detect(dir, rel_dir, &named, threshold) {
-        component.add_license(l);
-    }
+    crate::license_files::add_evidence(component, dir, rel_dir, &named, threshold);
 }
 
 fn add_licenses(component: &mut Component, headers: &[(String, String)], path: &str) {
