@@ -1,13 +1,363 @@
-//! pnpm-lock.yaml.
+//! pnpm: `pnpm-lock.yaml`, lockfile versions 5.x, 6.x and 9.x.
 //!
-//! Not implemented yet: every file yields a diagnostic saying so.
+//! - **Projects** are the importers (`importers:`; or, for a single-project 5.x/6.x lock, the
+//!   root-level `dependencies` / `devDependencies` / `optionalDependencies`), each in its own
+//!   directory relative to the lockfile, with Normal / Dev / Optional edges. `link:`
+//!   versions point at sibling workspace projects and are not packages.
+//! - **Packages**: 5.x keys are `/name/1.0.0[_peer@1.0.0]`, 6.x keys `/name@1.0.0[(peer@1.0.0)]`,
+//!   9.x keys `name@1.0.0` in `packages` (metadata: resolution, integrity) with the graph in
+//!   `snapshots` under peer-suffixed ids. A peer suffix is a variant of one package: all
+//!   variants are one component, and their edges are united.
+//! - A dependency's version may name another package (an `npm:` alias): `/real@1.0.0` (6.x),
+//!   `real@1.0.0` (9.x) or `/real/1.0.0` (5.x); the component is the real package, with the
+//!   alias as a property.
+//! - `resolution.integrity` gives hashes; a `tarball` or git `repo`/`commit` resolution gives
+//!   a qualified purl, as for npm.
 
+use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger};
+use bomscout_core::{
+    Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+};
+use serde_norway::{Mapping, Value};
+use std::collections::HashMap;
 
-/// Parses one file for `cataloger`.
-pub fn parse(cataloger: Cataloger, _input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{cataloger}: not supported yet"
-    )))
+/// Parses one `pnpm-lock.yaml`.
+pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    let text = crate::text::utf8(input.bytes)?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let major = lockfile_major(&doc)?;
+    let mut lock = Lock {
+        input,
+        major,
+        text,
+        catalog: Catalog::default(),
+        nodes: HashMap::new(),
+    };
+    let meta = mapping(&doc, "packages");
+    // 9.x splits metadata (`packages`) from the graph (`snapshots`); before, one map holds both.
+    let graph = if major >= 9 {
+        mapping(&doc, "snapshots")
+    } else {
+        meta
+    };
+    for (key, entry) in meta.iter() {
+        if let Some(key) = key.as_str() {
+            lock.package(key, entry);
+        }
+    }
+    for (key, entry) in graph.iter() {
+        let Some(key) = key.as_str() else { continue };
+        let Some(from) = lock.node_of_key(key) else {
+            continue;
+        };
+        for (field, kind) in [
+            ("dependencies", DepKind::Normal),
+            ("optionalDependencies", DepKind::Optional),
+        ] {
+            for (name, reference) in deps(entry.get(field)) {
+                lock.edge(NodeRef::Package(from), &name, &reference, kind);
+            }
+        }
+    }
+    lock.importers(&doc);
+    Ok(lock.catalog)
+}
+
+struct Lock<'a> {
+    input: &'a Input<'a>,
+    major: u32,
+    text: &'a str,
+    catalog: Catalog,
+    /// `name@version` → package index.
+    nodes: HashMap<String, usize>,
+}
+
+impl Lock<'_> {
+    /// Adds the package of a `packages` key, once per `name@version`.
+    fn package(&mut self, key: &str, entry: &Value) {
+        let id = self.id_of_key(key);
+        if self.nodes.contains_key(&id) {
+            return;
+        }
+        let Some((name, version)) = split_id(&id) else {
+            self.warn(key, format!("package key {key:?} is not name@version"));
+            return;
+        };
+        let resolution = entry.get("resolution");
+        let source = resolution.and_then(|r| {
+            r.get("tarball")
+                .or_else(|| r.get("repo"))
+                .and_then(Value::as_str)
+                .map(|s| match r.get("type").and_then(Value::as_str) {
+                    Some("git") => format!("git+{s}"),
+                    _ => s.to_string(),
+                })
+        });
+        let mut c = match component(name, version, source.as_deref()) {
+            Ok(c) => c,
+            Err(e) => {
+                self.warn(key, format!("{key}: {e}"));
+                return;
+            }
+        };
+        if let Some(i) = resolution
+            .and_then(|r| r.get("integrity"))
+            .and_then(Value::as_str)
+        {
+            for h in integrity_hashes(i) {
+                c.add_hash(h);
+            }
+        }
+        let location = match self.line_of(key) {
+            Some(l) => Location::at_line(self.input.path, l),
+            None => Location::new(self.input.path),
+        };
+        let node = self.catalog.add_package(c.at(location));
+        if let NodeRef::Package(i) = node {
+            self.nodes.insert(id, i);
+        }
+    }
+
+    fn node_of_key(&self, key: &str) -> Option<usize> {
+        self.nodes.get(&self.id_of_key(key)).copied()
+    }
+
+    /// `name@version` of a `packages`/`snapshots` key: no leading `/`, no peer suffix.
+    fn id_of_key(&self, key: &str) -> String {
+        let key = key.strip_prefix('/').unwrap_or(key);
+        if self.major < 6 {
+            // `@scope/name/1.0.0_peer@1.0.0`
+            let key = key.split('_').next().unwrap_or(key);
+            return match key.rsplit_once('/') {
+                Some((name, version)) => format!("{name}@{version}"),
+                None => key.to_string(),
+            };
+        }
+        strip_peers(key).to_string()
+    }
+
+    /// The package a dependency `name: reference` points at, as `name@version`; `None` for
+    /// links to workspace projects and local directories.
+    fn id_of_dep(&self, name: &str, reference: &str) -> Option<String> {
+        if reference.starts_with("link:") || reference.starts_with("file:") {
+            return None;
+        }
+        let r = reference.strip_prefix('/').unwrap_or(reference);
+        if r.starts_with(|c: char| c.is_ascii_digit()) {
+            let version = if self.major < 6 {
+                r.split('_').next().unwrap_or(r)
+            } else {
+                strip_peers(r)
+            };
+            return Some(format!("{name}@{version}"));
+        }
+        // An alias: the reference names the real package.
+        Some(self.id_of_key(reference))
+    }
+
+    fn edge(&mut self, from: NodeRef, name: &str, reference: &str, kind: DepKind) {
+        let Some(id) = self.id_of_dep(name, reference) else {
+            return;
+        };
+        match self.nodes.get(&id) {
+            Some(&to) => {
+                if split_id(&id).is_some_and(|(real, _)| real != name) {
+                    let c = &mut self.catalog.packages[to].component;
+                    c.properties
+                        .entry("alias".into())
+                        .or_insert_with(|| name.to_string());
+                }
+                self.catalog.add_edge(from, NodeRef::Package(to), kind);
+            }
+            None => self.warn(
+                name,
+                format!("{name}: {reference} is not in the lockfile's packages"),
+            ),
+        }
+    }
+
+    /// Projects and their direct dependencies.
+    fn importers(&mut self, doc: &Value) {
+        let base = crate::paths::dir_of(self.input.path);
+        let single;
+        let importers: Vec<(String, &Value)> =
+            match doc.get("importers").and_then(Value::as_mapping) {
+                Some(m) => m
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
+                    .collect(),
+                None => {
+                    single = doc.clone();
+                    vec![(".".to_string(), &single)]
+                }
+            };
+        for (dir, importer) in importers {
+            let dir = if dir == "." {
+                base.to_string()
+            } else {
+                crate::paths::join_dir(base, &dir)
+            };
+            let project =
+                self.catalog
+                    .add_project(Project::in_dir(Ecosystem::Npm, &dir, self.input.path));
+            for (field, kind) in [
+                ("dependencies", DepKind::Normal),
+                ("devDependencies", DepKind::Dev),
+                ("optionalDependencies", DepKind::Optional),
+            ] {
+                for (name, reference) in deps(importer.get(field)) {
+                    self.edge(project, &name, &reference, kind);
+                }
+            }
+        }
+    }
+
+    fn line_of(&self, key: &str) -> Option<u32> {
+        let quoted = [format!("\n  {key}:"), format!("\n  '{key}':")];
+        quoted
+            .iter()
+            .find_map(|needle| self.text.find(needle.as_str()))
+            .map(|offset| crate::text::line_of(self.text, offset + 1))
+    }
+
+    fn warn(&mut self, key: &str, message: String) {
+        let mut d = Diagnostic::warning(self.input.path, message);
+        d.line = self.line_of(key);
+        self.catalog.diagnostics.push(d);
+    }
+}
+
+/// `(name, reference)` pairs of a dependency map: `name: 1.0.0` (5.x and snapshots) or
+/// `name: {specifier, version}` (importers, 6.x and 9.x).
+fn deps(map: Option<&Value>) -> Vec<(String, String)> {
+    let Some(map) = map.and_then(Value::as_mapping) else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| {
+            let name = k.as_str()?;
+            let reference = match v {
+                Value::Mapping(m) => m.get("version")?.as_str()?.to_string(),
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((name.to_string(), reference))
+        })
+        .collect()
+}
+
+fn mapping<'v>(doc: &'v Value, field: &str) -> &'v Mapping {
+    static EMPTY: std::sync::OnceLock<Mapping> = std::sync::OnceLock::new();
+    doc.get(field)
+        .and_then(Value::as_mapping)
+        .unwrap_or_else(|| EMPTY.get_or_init(Mapping::new))
+}
+
+/// `lockfileVersion` as its major number: `5.4`, `'6.0'`, `'9.0'`.
+fn lockfile_major(doc: &Value) -> Result<u32, ParseError> {
+    let v = match doc.get("lockfileVersion") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return Err(ParseError::format(
+                "not a pnpm lockfile: no lockfileVersion",
+            ))
+        }
+    };
+    let major: u32 = v
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .ok_or_else(|| ParseError::format(format!("lockfileVersion {v:?} is not a number")))?;
+    if !(5..=9).contains(&major) {
+        return Err(ParseError::format(format!(
+            "lockfileVersion {v} is not supported (5.x–9.x are)"
+        )));
+    }
+    Ok(major)
+}
+
+/// `react-dom@18.3.1(react@18.3.1)` → `react-dom@18.3.1`.
+fn strip_peers(id: &str) -> &str {
+    id.split('(').next().unwrap_or(id)
+}
+
+/// `@scope/name@1.0.0` → `("@scope/name", "1.0.0")`.
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    let at = id.get(1..)?.rfind('@')? + 1;
+    let (name, version) = (&id[..at], &id[at + 1..]);
+    (!name.is_empty() && !version.is_empty()).then_some((name, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_str;
+
+    fn run(text: &str) -> Result<Catalog, ParseError> {
+        parse_str(|i| parse(Cataloger::PnpmLock, i), "pnpm-lock.yaml", text)
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(
+            split_id("@babel/core@7.0.0"),
+            Some(("@babel/core", "7.0.0"))
+        );
+        assert_eq!(split_id("x"), None);
+        assert_eq!(
+            strip_peers("react-dom@18.3.1(react@18.3.1)"),
+            "react-dom@18.3.1"
+        );
+    }
+
+    #[test]
+    fn lockfile_5_keys_peers_and_aliases() {
+        let text = "lockfileVersion: 5.4\nspecifiers:\n  a: ^1.0.0\n  b: npm:real@^2\n  d: ^1\ndependencies:\n  a: 1.0.0_react@18.0.0\n  b: /real/2.0.0\ndevDependencies:\n  d: 1.0.0\npackages:\n  /a/1.0.0_react@18.0.0:\n    resolution: {integrity: sha1-3uQ6JXzRdQ1X6L+OfDUb8FNEIhw=}\n    dependencies:\n      '@s/c': 3.0.0\n    dev: false\n  /real/2.0.0:\n    resolution: {integrity: sha1-3uQ6JXzRdQ1X6L+OfDUb8FNEIhw=}\n  /@s/c/3.0.0:\n    resolution: {integrity: sha1-3uQ6JXzRdQ1X6L+OfDUb8FNEIhw=}\n  /d/1.0.0:\n    dev: true\n";
+        let c = run(text).unwrap();
+        let purls: Vec<String> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.to_string())
+            .collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:npm/a@1.0.0",
+                "pkg:npm/real@2.0.0",
+                "pkg:npm/%40s/c@3.0.0",
+                "pkg:npm/d@1.0.0"
+            ]
+        );
+        assert_eq!(c.packages[1].component.properties["alias"], "b");
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let kinds: Vec<DepKind> = c.projects[0].deps.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [DepKind::Normal, DepKind::Normal, DepKind::Dev]);
+        assert_eq!(c.packages[0].component.hashes.len(), 1);
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .unwrap()
+                .line,
+            Some(12)
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(run("").is_err());
+        assert!(run("lockfileVersion: 'x'\n").is_err());
+        assert!(run("lockfileVersion: '4.0'\n").is_err());
+        assert!(run("lockfileVersion: '9.0'\npackages: [\n")
+            .unwrap_err()
+            .line()
+            .is_some());
+        let c = run("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      x: {specifier: ^1, version: 1.0.0}\npackages:\n  noversion: {}\n  3: 4\n").unwrap();
+        assert_eq!(c.diagnostics.len(), 2, "{:?}", c.diagnostics);
+    }
 }

@@ -36,3 +36,11 @@ mod tests {
         assert_eq!(utf8(b"\xEF\xBB\xBF{}").unwrap(), "{}");
     }
 }
+
+/// A YAML error with the line serde_norway reports.
+pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
+    ParseError::Format {
+        line: e.location().map(|l| l.line() as u32),
+        message: format!("invalid YAML: {e}"),
+    }
+}

@@ -42,6 +42,8 @@ pub enum Ecosystem {
     Cran,
     /// GitHub repositories (e.g. GitHub Actions `uses:`).
     Github,
+    /// Container images (`docker://` actions).
+    Docker,
     /// Anything else.
     Generic,
 }
@@ -66,13 +68,14 @@ impl Ecosystem {
             Ecosystem::Hackage => "hackage",
             Ecosystem::Cran => "cran",
             Ecosystem::Github => "github",
+            Ecosystem::Docker => "docker",
             Ecosystem::Generic => "generic",
         }
     }
 
     /// The ecosystem of a purl `type` (`Generic` for types bomscout has no ecosystem for).
     pub fn from_purl_type(ty: &str) -> Ecosystem {
-        const ALL: [Ecosystem; 17] = [
+        const ALL: [Ecosystem; 18] = [
             Ecosystem::Npm,
             Ecosystem::Cargo,
             Ecosystem::PyPI,
@@ -89,6 +92,7 @@ impl Ecosystem {
             Ecosystem::Hackage,
             Ecosystem::Cran,
             Ecosystem::Github,
+            Ecosystem::Docker,
             Ecosystem::Generic,
         ];
         let ty = ty.to_ascii_lowercase();

@@ -1,0 +1,306 @@
+//! yarn berry's lockfile (v2+): YAML, keyed by comma-separated descriptors with their
+//! protocol (`lodash@npm:^4.17.21`). `resolution` names the locked package
+//! (`name@npm:1.0.0`); `workspace:` resolutions are the projects, whose dependencies are
+//! edges of the kind their `package.json` declares; `patch:` resolutions lock the patched
+//! package (`patched` property); `checksum` is the hash of yarn's own cache archive, not of
+//! the registry tarball, so it is kept as a property rather than a package hash.
+
+use super::{split_descriptor, Manifest};
+use crate::npm::component;
+use crate::{Input, ParseError};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
+use serde_norway::Value;
+use std::collections::HashMap;
+
+enum Node {
+    Package(usize),
+    Project(NodeRef, String),
+}
+
+pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let entries = doc
+        .as_mapping()
+        .ok_or_else(|| ParseError::format("a yarn berry lockfile must be a mapping"))?;
+    let mut catalog = Catalog::default();
+    let mut by_descriptor: HashMap<String, usize> = HashMap::new();
+    let mut by_purl: HashMap<String, usize> = HashMap::new();
+    let mut nodes: Vec<(Node, &Value, u32)> = Vec::new();
+    let base = crate::paths::dir_of(input.path);
+    for (key, entry) in entries {
+        let Some(key) = key.as_str().filter(|k| *k != "__metadata") else {
+            continue;
+        };
+        let line = line_of(text, key);
+        let Some(resolution) = entry.get("resolution").and_then(Value::as_str) else {
+            warn(
+                &mut catalog,
+                input,
+                line,
+                format!("{key} has no resolution"),
+            );
+            continue;
+        };
+        let Some((name, reference)) = split_descriptor(resolution) else {
+            warn(
+                &mut catalog,
+                input,
+                line,
+                format!("{key}: resolution {resolution:?} is not name@reference"),
+            );
+            continue;
+        };
+        let node = if let Some(dir) = reference.strip_prefix("workspace:") {
+            let dir = if dir == "." {
+                base.to_string()
+            } else {
+                crate::paths::join_dir(base, dir)
+            };
+            let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path));
+            Node::Project(project, dir)
+        } else {
+            match package(
+                name,
+                reference,
+                entry,
+                input,
+                line,
+                &mut catalog,
+                &mut by_purl,
+            ) {
+                Some(i) => Node::Package(i),
+                None => continue,
+            }
+        };
+        if let Node::Package(i) = node {
+            for d in key.split(", ") {
+                by_descriptor.insert(d.trim().to_string(), i);
+            }
+        }
+        nodes.push((node, entry, line));
+    }
+    for (node, entry, line) in &nodes {
+        let (from, kinds) = match node {
+            Node::Package(i) => (NodeRef::Package(*i), HashMap::new()),
+            Node::Project(p, dir) => (*p, project_kinds(input, base, dir)),
+        };
+        for (field, default) in [
+            ("dependencies", DepKind::Normal),
+            ("peerDependencies", DepKind::Peer),
+        ] {
+            let Some(deps) = entry.get(field).and_then(Value::as_mapping) else {
+                continue;
+            };
+            for (name, range) in deps {
+                let (Some(name), Some(range)) = (name.as_str(), range.as_str()) else {
+                    continue;
+                };
+                if range.starts_with("workspace:")
+                    || range.starts_with("link:")
+                    || range.starts_with("portal:")
+                {
+                    continue;
+                }
+                let Some(&to) = by_descriptor.get(&format!("{name}@{range}")) else {
+                    // An unmet peer dependency is not in the lockfile, and that is fine.
+                    if field == "dependencies" {
+                        warn(
+                            &mut catalog,
+                            input,
+                            *line,
+                            format!("{name}@{range} is not in the lockfile"),
+                        );
+                    }
+                    continue;
+                };
+                let kind = kinds.get(name).copied().unwrap_or(default);
+                let kind = if optional_meta(entry, name) {
+                    DepKind::Optional
+                } else {
+                    kind
+                };
+                catalog.add_edge(from, NodeRef::Package(to), kind);
+            }
+        }
+    }
+    Ok(catalog)
+}
+
+/// The package a `resolution` locks, deduplicated by purl.
+fn package(
+    name: &str,
+    reference: &str,
+    entry: &Value,
+    input: &Input,
+    line: u32,
+    catalog: &mut Catalog,
+    by_purl: &mut HashMap<String, usize>,
+) -> Option<usize> {
+    let version = entry
+        .get("version")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            entry
+                .get("version")
+                .and_then(Value::as_f64)
+                .map(|v| v.to_string())
+        });
+    let Some(version) = version else {
+        warn(
+            catalog,
+            input,
+            line,
+            format!("{name}@{reference} has no version"),
+        );
+        return None;
+    };
+    let patched = reference.starts_with("patch:");
+    let source = match reference {
+        r if r.starts_with("npm:") || patched => None,
+        r => Some(
+            r.split_once(':')
+                .map(|(_, url)| url)
+                .unwrap_or(r)
+                .to_string(),
+        ),
+    };
+    let mut c = match component(name, &version, source.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            warn(catalog, input, line, format!("{name}@{reference}: {e}"));
+            return None;
+        }
+    };
+    if let Some(&i) = by_purl.get(c.purl.as_str()) {
+        return Some(i);
+    }
+    if patched {
+        c.properties.insert("patched".into(), reference.to_string());
+    }
+    if let Some(sum) = entry.get("checksum").and_then(Value::as_str) {
+        c.properties.insert("yarn-checksum".into(), sum.to_string());
+    }
+    let purl = c.purl.to_string();
+    match catalog.add_package(c.at(Location::at_line(input.path, line))) {
+        NodeRef::Package(i) => {
+            by_purl.insert(purl, i);
+            Some(i)
+        }
+        NodeRef::Project(_) => None,
+    }
+}
+
+/// Dependency kinds of the workspace in `dir` (relative to the scan root), from its
+/// `package.json`.
+fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKind> {
+    let Some(root) = input.abs.parent() else {
+        return HashMap::new();
+    };
+    let rel = dir
+        .strip_prefix(base)
+        .unwrap_or(dir)
+        .trim_start_matches('/');
+    let abs = if rel.is_empty() || rel == "." {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    };
+    Manifest::read(&abs)
+        .map(|m| {
+            m.kinds()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `dependenciesMeta: {name: {optional: true}}`.
+fn optional_meta(entry: &Value, name: &str) -> bool {
+    entry
+        .get("dependenciesMeta")
+        .and_then(|m| m.get(name))
+        .and_then(|m| m.get("optional"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+fn line_of(text: &str, key: &str) -> u32 {
+    let quoted = format!("\n\"{key}\":");
+    let bare = format!("\n{key}:");
+    text.find(&quoted)
+        .or_else(|| text.find(&bare))
+        .map(|o| crate::text::line_of(text, o + 1))
+        .unwrap_or(0)
+}
+
+fn warn(catalog: &mut Catalog, input: &Input, line: u32, message: String) {
+    let mut d = Diagnostic::warning(input.path, message);
+    d.line = (line > 0).then_some(line);
+    catalog.diagnostics.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse_str;
+    use bomscout_core::{Catalog, Cataloger};
+
+    fn run(text: &str) -> Result<Catalog, crate::ParseError> {
+        parse_str(
+            |i| super::super::parse(Cataloger::YarnLock, i),
+            "web/yarn.lock",
+            text,
+        )
+    }
+
+    #[test]
+    fn workspaces_patches_aliases_and_meta() {
+        let text = "__metadata:\n  version: 8\n  cacheKey: 10c0\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"app@workspace:.\"\n  dependencies:\n    alias: \"npm:real@1.0.0\"\n    fsevents: \"patch:fsevents@npm%3A2.3.3#~builtin<compat/fsevents>\"\n    opt: \"npm:^1\"\n  dependenciesMeta:\n    opt:\n      optional: true\n  languageName: unknown\n  linkType: soft\n\n\"alias@npm:real@1.0.0\":\n  version: 1.0.0\n  resolution: \"real@npm:1.0.0\"\n  checksum: 10c0/abc\n  languageName: node\n  linkType: hard\n\n\"fsevents@patch:fsevents@npm%3A2.3.3#~builtin<compat/fsevents>\":\n  version: 2.3.3\n  resolution: \"fsevents@patch:fsevents@npm%3A2.3.3#~builtin<compat/fsevents>::version=2.3.3&hash=df0bf1\"\n  languageName: node\n  linkType: hard\n\n\"opt@npm:^1\":\n  version: 1.5.0\n  resolution: \"opt@npm:1.5.0\"\n  languageName: node\n  linkType: hard\n";
+        let c = run(text).unwrap();
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let purls: Vec<String> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.to_string())
+            .collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:npm/real@1.0.0",
+                "pkg:npm/fsevents@2.3.3",
+                "pkg:npm/opt@1.5.0"
+            ]
+        );
+        assert!(c.packages[1].component.properties.contains_key("patched"));
+        assert_eq!(c.projects[0].dir, "web");
+        let kinds: Vec<_> = c.projects[0].deps.iter().map(|e| e.kind).collect();
+        use bomscout_core::DepKind::*;
+        assert_eq!(kinds, [Normal, Normal, Optional]);
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .unwrap()
+                .line,
+            Some(18)
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(run("__metadata:\n  version: 8\nx: [\n")
+            .unwrap_err()
+            .line()
+            .is_some());
+        assert!(run("__metadata:\n  version: 8\n")
+            .unwrap()
+            .packages
+            .is_empty());
+        let c = run("__metadata:\n  version: 8\n\"a@npm:^1\":\n  version: 1.0.0\n\"b@npm:^1\":\n  resolution: \"b@npm:1.0.0\"\n").unwrap();
+        assert_eq!(c.diagnostics.len(), 2, "{:?}", c.diagnostics);
+        assert!(run("__metadata: 1\n- a\n").is_err());
+    }
+}

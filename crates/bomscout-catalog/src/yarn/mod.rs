@@ -1,0 +1,130 @@
+//! yarn: `yarn.lock` of yarn v1 (its own text format) and of yarn berry (v2+, YAML with a
+//! `__metadata` header); the header decides which.
+//!
+//! Neither format records which dependencies are dev, optional or peer: that lives in the
+//! `package.json` beside the lockfile (and in each workspace's), which the parser reads
+//! through `Input::abs` — its documented exception to reading only its input. Without it,
+//! direct dependencies are Normal edges.
+
+mod berry;
+mod v1;
+
+use crate::{Input, ParseError};
+use bomscout_core::{Catalog, Cataloger, DepKind};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Parses one `yarn.lock`.
+pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    let text = crate::text::utf8(input.bytes)?;
+    if text.lines().any(|l| l.starts_with("__metadata:")) {
+        berry::parse(text, input)
+    } else {
+        v1::parse(text, input)
+    }
+}
+
+/// A project's declared dependencies from its `package.json`: `(name, range, kind)`, in the
+/// order of the fields, and its `workspaces` globs.
+#[derive(Debug, Default)]
+struct Manifest {
+    name: Option<String>,
+    deps: Vec<(String, String, DepKind)>,
+    workspaces: Vec<String>,
+}
+
+impl Manifest {
+    /// Reads `dir/package.json`; `None` if it is missing or not a JSON object.
+    fn read(dir: &Path) -> Option<Manifest> {
+        let bytes = read_small(&dir.join("package.json"))?;
+        let doc: Value = serde_json::from_slice(&bytes).ok()?;
+        let doc = doc.as_object()?;
+        let mut m = Manifest {
+            name: doc.get("name").and_then(Value::as_str).map(str::to_string),
+            ..Manifest::default()
+        };
+        for (field, kind) in [
+            ("dependencies", DepKind::Normal),
+            ("optionalDependencies", DepKind::Optional),
+            ("peerDependencies", DepKind::Peer),
+            ("devDependencies", DepKind::Dev),
+        ] {
+            for (name, range) in doc
+                .get(field)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(range) = range.as_str() {
+                    // A name in `dependencies` and `optionalDependencies` is optional.
+                    m.deps.retain(|(n, _, _)| n != name);
+                    m.deps.push((name.clone(), range.to_string(), kind));
+                }
+            }
+        }
+        let globs = match doc.get("workspaces") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(Value::Object(o)) => o
+                .get("packages")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        m.workspaces = globs
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        Some(m)
+    }
+
+    /// The kind of the dependency `name`, Normal when not declared.
+    fn kinds(&self) -> HashMap<&str, DepKind> {
+        self.deps.iter().map(|(n, _, k)| (n.as_str(), *k)).collect()
+    }
+}
+
+/// Workspace directories (relative, `/`-separated) matching `globs` under `root`: exact
+/// paths and a trailing `/*` or `/**` (one level), which is what workspaces use.
+fn workspace_dirs(root: &Path, globs: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for glob in globs.iter().take(256) {
+        let glob = glob.trim_start_matches("./").trim_end_matches('/');
+        match glob.strip_suffix("/**").or_else(|| glob.strip_suffix("/*")) {
+            Some(parent) => {
+                let mut subs: Vec<String> = std::fs::read_dir(root.join(parent))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter(|e| e.path().join("package.json").is_file())
+                    .filter_map(|e| e.file_name().to_str().map(|n| format!("{parent}/{n}")))
+                    .collect();
+                subs.sort();
+                out.extend(subs);
+            }
+            None if !glob.contains('*') => out.push(glob.to_string()),
+            None => {}
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn read_small(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(16 * 1024 * 1024)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
+/// `name@range` → `(name, range)`; the name may be scoped (`@s/n@^1`).
+fn split_descriptor(d: &str) -> Option<(&str, &str)> {
+    let at = d.get(1..)?.find('@')? + 1;
+    Some((&d[..at], &d[at + 1..]))
+}

@@ -1,0 +1,108 @@
+//! yarn v1, yarn berry, pnpm 6.x/9.x and bun lockfiles made by the real tools for one
+//! project (fixtures/*/README.md): every format must give exactly the packages and scopes
+//! `pnpm list --depth Infinity` reported for it, and the same for a two-package workspace.
+
+use bomscout_catalog::{parse, Input, Options};
+use bomscout_core::{Cataloger, SbomBuilder, Scope};
+use std::path::PathBuf;
+use test_case::test_case;
+
+fn scan(cataloger: Cataloger, rel: &str) -> (Vec<(String, Scope)>, Vec<String>) {
+    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel);
+    let bytes = std::fs::read(&abs).unwrap();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        options: &options,
+    };
+    let catalog = parse(cataloger, &input).unwrap();
+    assert!(catalog.diagnostics.is_empty(), "{:?}", catalog.diagnostics);
+    let mut b = SbomBuilder::new("t");
+    b.add(catalog);
+    let sbom = b.finish();
+    let components = sbom
+        .components
+        .iter()
+        .map(|c| (c.purl.to_string(), c.scope))
+        .collect();
+    let dirs = sbom.projects.iter().map(|p| p.dir.clone()).collect();
+    (components, dirs)
+}
+
+fn expected(list: &[(&str, Scope)]) -> Vec<(String, Scope)> {
+    list.iter()
+        .map(|(p, s)| (format!("pkg:npm/{p}"), *s))
+        .collect()
+}
+
+/// `pnpm list --depth Infinity --json` of the base project (fixtures/pnpm/README.md).
+fn base() -> Vec<(String, Scope)> {
+    use Scope::*;
+    expected(&[
+        ("%40babel/helper-string-parser@7.29.15", Required),
+        ("ansi-styles@4.3.0", Required),
+        ("chalk@4.1.2", Required),
+        ("color-convert@2.0.1", Required),
+        ("color-name@1.1.4", Required),
+        ("has-flag@4.0.0", Required),
+        ("is-number@6.0.0", Dev),
+        ("is-odd@3.0.1", Dev),
+        ("js-tokens@4.0.0", Required),
+        ("left-pad@1.2.0", Required),
+        ("left-pad@1.3.0", Required),
+        ("loose-envify@1.4.0", Required),
+        ("ms@2.1.3", Optional),
+        ("react-dom@18.3.1", Required),
+        ("react@18.3.1", Required),
+        ("scheduler@0.23.2", Required),
+        ("supports-color@7.2.0", Required),
+    ])
+}
+
+#[test_case(Cataloger::YarnLock, "yarn/v1" ; "yarn v1")]
+#[test_case(Cataloger::YarnLock, "yarn/berry" ; "yarn berry")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v6" ; "pnpm lockfile 6")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v9" ; "pnpm lockfile 9")]
+#[test_case(Cataloger::BunLock, "bun/basic" ; "bun")]
+fn one_project_every_format(cataloger: Cataloger, dir: &str) {
+    let file = match cataloger {
+        Cataloger::YarnLock => "yarn.lock",
+        Cataloger::PnpmLock => "pnpm-lock.yaml",
+        _ => "bun.lock",
+    };
+    let (components, dirs) = scan(cataloger, &format!("{dir}/{file}"));
+    assert_eq!(components, base());
+    assert_eq!(dirs, [dir]);
+}
+
+#[test_case(Cataloger::YarnLock, "yarn/berry-workspaces/yarn.lock" ; "yarn berry")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v9-workspaces/pnpm-lock.yaml" ; "pnpm")]
+#[test_case(Cataloger::BunLock, "bun/workspaces/bun.lock" ; "bun")]
+fn workspaces_are_projects_with_their_own_dev_dependencies(cataloger: Cataloger, rel: &str) {
+    use Scope::*;
+    let (components, dirs) = scan(cataloger, rel);
+    // is-odd (and its is-number@6) is only a devDependency of app; is-number@7 of the root.
+    assert_eq!(
+        components,
+        expected(&[
+            ("is-number@6.0.0", Dev),
+            ("is-number@7.0.0", Dev),
+            ("is-odd@3.0.1", Dev),
+            ("left-pad@1.3.0", Required),
+            ("ms@2.1.3", Required),
+        ])
+    );
+    let root = rel.rsplit_once('/').unwrap().0;
+    assert_eq!(
+        dirs,
+        [
+            root.to_string(),
+            format!("{root}/packages/app"),
+            format!("{root}/packages/lib")
+        ]
+    );
+}
