@@ -141,3 +141,20 @@ fn a_workspace_scan_lists_only_third_party_packages() {
     );
     assert_eq!(json["projects"].as_array().unwrap().len(), 3);
 }
+
+/// pnpm's installed layout (`node_modules/.pnpm/<id>/node_modules/<name>`): each package
+/// found once, at the lockfile and at its installed directory, and nothing else.
+#[test]
+fn pnpm_installed_store_adds_locations_not_packages() {
+    let (code, json, err) = common::scan_json(&common::fixture("pnpm/installed"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let components = json["components"].as_array().unwrap();
+    assert_eq!(components.len(), 17);
+    for c in components {
+        let locations = c["locations"].as_array().unwrap();
+        assert_eq!(locations.len(), 2, "{}", c["purl"]);
+        assert!(locations
+            .iter()
+            .any(|l| l["path"].as_str().unwrap().contains("node_modules/.pnpm/")));
+    }
+}
