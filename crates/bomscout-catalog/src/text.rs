@@ -21,6 +21,14 @@ fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
     1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u32
 }
 
+/// A YAML error with the line serde_norway reports.
+pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
+    ParseError::Format {
+        line: e.location().map(|l| l.line() as u32),
+        message: format!("invalid YAML: {e}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,13 +42,5 @@ mod tests {
     #[test]
     fn bom_is_stripped() {
         assert_eq!(utf8(b"\xEF\xBB\xBF{}").unwrap(), "{}");
-    }
-}
-
-/// A YAML error with the line serde_norway reports.
-pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
-    ParseError::Format {
-        line: e.location().map(|l| l.line() as u32),
-        message: format!("invalid YAML: {e}"),
     }
 }

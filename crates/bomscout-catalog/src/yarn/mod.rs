@@ -29,7 +29,6 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 /// order of the fields, and its `workspaces` globs.
 #[derive(Debug, Default)]
 struct Manifest {
-    name: Option<String>,
     deps: Vec<(String, String, DepKind)>,
     workspaces: Vec<String>,
 }
@@ -40,10 +39,7 @@ impl Manifest {
         let bytes = read_small(&dir.join("package.json"))?;
         let doc: Value = serde_json::from_slice(&bytes).ok()?;
         let doc = doc.as_object()?;
-        let mut m = Manifest {
-            name: doc.get("name").and_then(Value::as_str).map(str::to_string),
-            ..Manifest::default()
-        };
+        let mut m = Manifest::default();
         for (field, kind) in [
             ("dependencies", DepKind::Normal),
             ("optionalDependencies", DepKind::Optional),

@@ -1,0 +1,83 @@
+//! Go modules: `go.mod` with the `go.sum` beside it, `vendor/modules.txt`, and (module
+//! cache permitting) the license files of each module.
+//!
+//! **The build list rule.** Since Go 1.17 (`go 1.17` or later in `go.mod`), `go.mod`
+//! requires every module that provides a package the main module's build needs, the
+//! indirect ones marked `// indirect`: that list is the component list. `go.sum` adds only
+//! the `h1:` hash of each (property `go-sum`); its `/go.mod`-only lines are checksums of
+//! modules Go merely considered, not packages. For older `go.mod` files, which list only
+//! direct requirements, modules with a full-content (`h1:` without `/go.mod`) line in
+//! `go.sum` are added as indirect components (property `from`: `go.sum`), at the highest
+//! version listed — what minimal version selection picks; this can include a dependency's
+//! test-only modules, the same over-approximation Trivy makes.
+
+pub mod binary;
+mod cache;
+pub mod go_mod;
+pub mod vendor;
+
+use crate::{Input, ParseError};
+use bomscout_core::{Catalog, Cataloger, Component, Ecosystem, PurlError};
+
+/// Parses one Go file for `cataloger`.
+pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    match cataloger {
+        Cataloger::GoVendor => vendor::parse(input),
+        Cataloger::GoBinary => binary::parse(input),
+        _ => go_mod::parse(input),
+    }
+}
+
+/// `pkg:golang/<path minus last segment>/<last segment>@<version>`.
+pub fn component(path: &str, version: &str) -> Result<Component, PurlError> {
+    let (namespace, name) = match path.rsplit_once('/') {
+        Some((ns, n)) => (Some(ns), n),
+        None => (None, path),
+    };
+    Component::new(Ecosystem::Golang, namespace, name, version)
+}
+
+/// Go's version comparison, enough for picking the highest of a module's versions:
+/// `vMAJOR.MINOR.PATCH[-pre][+meta]`, numeric parts compared as numbers, a pre-release
+/// below its release.
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(v: &str) -> (Vec<u64>, Option<&str>) {
+        let v = v.trim_start_matches('v').split('+').next().unwrap_or("");
+        let (core, pre) = match v.split_once('-') {
+            Some((c, p)) => (c, Some(p)),
+            None => (v, None),
+        };
+        (
+            core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
+            pre,
+        )
+    }
+    let (ca, pa) = parts(a);
+    let (cb, pb) = parts(b);
+    ca.cmp(&cb).then_with(|| match (pa, pb) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(y),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls_and_versions() {
+        let c = component("github.com/spf13/pflag", "v1.0.9").unwrap();
+        assert_eq!(c.purl.as_str(), "pkg:golang/github.com/spf13/pflag@v1.0.9");
+        let c = component("golang.org/x/sys", "v0.0.0-20220722155257-8c9f86f7a55f").unwrap();
+        assert_eq!(
+            c.purl.as_str(),
+            "pkg:golang/golang.org/x/sys@v0.0.0-20220722155257-8c9f86f7a55f"
+        );
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_versions("v1.10.0", "v1.9.9"), Greater);
+        assert_eq!(compare_versions("v1.0.0-rc.1", "v1.0.0"), Less);
+        assert_eq!(compare_versions("v2.0.0+incompatible", "v2.0.0"), Equal);
+    }
+}
