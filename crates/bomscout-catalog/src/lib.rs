@@ -34,6 +34,7 @@ pub mod swift;
 mod text;
 pub mod vcpkg;
 mod vcs;
+mod xml;
 pub mod yarn;
 
 pub use error::ParseError;
