@@ -1,13 +1,225 @@
-//! Haskell: stack.yaml.lock and cabal.project.freeze.
+//! Haskell: Stack's `stack.yaml.lock` and cabal's `cabal.project.freeze`.
 //!
-//! Not implemented yet: every file yields a diagnostic saying so.
+//! `stack.yaml.lock` pins each extra dependency: `completed.hackage` is
+//! `name-version@sha256:HASH,SIZE` (the hash is of the package's cabal file revision, kept
+//! as the property `cabal-file-sha256`), `completed.git`/`commit` a git source. The
+//! snapshot (resolver) packages are not listed in the lockfile and are not components.
+//! `cabal.project.freeze` is a `constraints:` list of `any.name ==version` (flag
+//! constraints like `any.text +simdutf` are not versions); `index-state:` is kept on
+//! nothing, it dates the index only. Both give direct Normal edges from the project: the
+//! files do not record the graph or test-only use.
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger};
+use bomscout_core::{
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, Project,
+};
+use serde_norway::Value;
 
-/// Parses one file for `cataloger`.
-pub fn parse(cataloger: Cataloger, _input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{cataloger}: not supported yet"
-    )))
+/// Parses one Haskell lockfile.
+pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    let text = crate::text::utf8(input.bytes)?;
+    let mut catalog = Catalog::default();
+    let mut project = Project::new(Ecosystem::Hackage, input.path);
+    let pins = match cataloger {
+        Cataloger::CabalFreeze => freeze(text),
+        _ => stack_lock(text)?,
+    };
+    for pin in pins {
+        let result = match &pin.git {
+            Some((url, commit)) => Component::with_qualifiers(
+                Ecosystem::Hackage,
+                None,
+                &pin.name,
+                commit,
+                &[("vcs_url", &format!("git+{url}@{commit}"))],
+            ),
+            None => Component::new(Ecosystem::Hackage, None, &pin.name, &pin.version),
+        };
+        match result {
+            Ok(mut c) => {
+                if let Some(h) = pin.sha256 {
+                    c.properties.insert("cabal-file-sha256".into(), h);
+                }
+                let node = catalog.add_package(c.at(Location::at_line(input.path, pin.line)));
+                project.add_dep(node, DepKind::Normal);
+            }
+            Err(e) => catalog.diagnostics.push(
+                Diagnostic::warning(input.path, format!("{}: {e}", pin.name)).at_line(pin.line),
+            ),
+        }
+    }
+    catalog.add_project(project);
+    Ok(catalog)
+}
+
+struct Pin {
+    name: String,
+    version: String,
+    sha256: Option<String>,
+    git: Option<(String, String)>,
+    line: u32,
+}
+
+fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let packages = doc
+        .get("packages")
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| ParseError::format("not a stack.yaml.lock: no `packages` list"))?;
+    let mut out = Vec::new();
+    for p in packages {
+        let Some(done) = p.get("completed") else {
+            continue;
+        };
+        if let Some(h) = done.get("hackage").and_then(Value::as_str) {
+            let (id, rest) = h.split_once('@').unwrap_or((h, ""));
+            let Some((name, version)) = split_name_version(id) else {
+                continue;
+            };
+            let sha = rest
+                .strip_prefix("sha256:")
+                .and_then(|r| r.split(',').next())
+                .map(str::to_string);
+            let line = line_of(text, h);
+            out.push(Pin {
+                name: name.into(),
+                version: version.into(),
+                sha256: sha,
+                git: None,
+                line,
+            });
+        } else if let (Some(url), Some(commit)) = (
+            done.get("git").and_then(Value::as_str),
+            done.get("commit").and_then(Value::as_str),
+        ) {
+            let name = done
+                .get("name")
+                .and_then(Value::as_str)
+                .or_else(|| url.trim_end_matches(".git").rsplit('/').next())
+                .unwrap_or(url);
+            let line = line_of(text, commit);
+            out.push(Pin {
+                name: name.into(),
+                version: commit.into(),
+                sha256: None,
+                git: Some((url.into(), commit.into())),
+                line,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `text-2.0.2` → `("text", "2.0.2")`: the version is after the last `-`.
+fn split_name_version(id: &str) -> Option<(&str, &str)> {
+    let (name, version) = id.rsplit_once('-')?;
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some((name, version))
+}
+
+fn freeze(text: &str) -> Vec<Pin> {
+    let mut out = Vec::new();
+    let mut in_constraints = false;
+    for (i, line) in text.lines().enumerate() {
+        let body = if let Some(rest) = line.strip_prefix("constraints:") {
+            in_constraints = true;
+            rest
+        } else if line.starts_with(char::is_whitespace) && in_constraints {
+            line
+        } else {
+            in_constraints = false;
+            continue;
+        };
+        for c in body.split(',') {
+            let c = c.trim();
+            let Some((name, version)) = c.split_once("==") else {
+                continue;
+            };
+            let name = name.trim().trim_start_matches("any.").trim();
+            let version = version.trim();
+            if !name.is_empty() && !version.is_empty() {
+                out.push(Pin {
+                    name: name.into(),
+                    version: version.into(),
+                    sha256: None,
+                    git: None,
+                    line: i as u32 + 1,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn line_of(text: &str, needle: &str) -> u32 {
+    text.find(needle)
+        .map(|o| crate::text::line_of(text, o))
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_str;
+
+    #[test]
+    fn freeze_file() {
+        let text = "active-repositories: hackage.haskell.org:merge\nconstraints: any.aeson ==2.2.1.0,\n             aeson +ordered-keymap,\n             any.base ==4.18.2.0,\n             any.text ==2.0.2\nindex-state: hackage.haskell.org 2024-01-01T00:00:00Z\n";
+        let c = parse_str(
+            |i| parse(Cataloger::CabalFreeze, i),
+            "cabal.project.freeze",
+            text,
+        )
+        .unwrap();
+        let got: Vec<(String, Option<u32>)> = c
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.component.purl.to_string(),
+                    p.component.locations.iter().next().unwrap().line,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("pkg:hackage/aeson@2.2.1.0".to_string(), Some(2)),
+                ("pkg:hackage/base@4.18.2.0".to_string(), Some(4)),
+                ("pkg:hackage/text@2.0.2".to_string(), Some(5))
+            ]
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(parse_str(
+            |i| parse(Cataloger::StackLock, i),
+            "stack.yaml.lock",
+            "packages: [\n"
+        )
+        .unwrap_err()
+        .line()
+        .is_some());
+        assert!(parse_str(
+            |i| parse(Cataloger::StackLock, i),
+            "stack.yaml.lock",
+            "snapshots: []\n"
+        )
+        .is_err());
+        assert_eq!(
+            split_name_version("acme-missiles-0.3"),
+            Some(("acme-missiles", "0.3"))
+        );
+        assert_eq!(split_name_version("noversion"), None);
+        assert!(parse_str(
+            |i| parse(Cataloger::CabalFreeze, i),
+            "cabal.project.freeze",
+            ""
+        )
+        .unwrap()
+        .packages
+        .is_empty());
+    }
 }

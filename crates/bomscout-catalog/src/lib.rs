@@ -31,6 +31,7 @@ pub mod r;
 pub mod ruby;
 pub mod sbom;
 pub mod swift;
+mod terms;
 mod text;
 pub mod vcpkg;
 mod vcs;

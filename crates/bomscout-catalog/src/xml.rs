@@ -178,7 +178,10 @@ mod tests {
         let doc = parse("<?xml version=\"1.0\"?>\n<p:project xmlns:p=\"x\">\n  <a k=\"v&amp;w\">one &amp; two<![CDATA[ <3]]></a>\n  <b/>\n</p:project>\n").unwrap();
         assert_eq!(doc.name, "project");
         assert_eq!(doc.text_at(&["a"]), Some("one & two <3"));
-        assert_eq!(doc.child("a").unwrap().attrs, [("k".to_string(), "v&w".to_string())]);
+        assert_eq!(
+            doc.child("a").unwrap().attrs,
+            [("k".to_string(), "v&w".to_string())]
+        );
         assert_eq!(doc.child("b").unwrap().line, 4);
         assert_eq!(doc.line, 2);
     }
