@@ -111,3 +111,54 @@ fn stack_yaml_lock() {
         "39873317ab895194547c3fd72c91cdb97c800a49b2656920854747ee466627ca"
     );
 }
+
+#[test]
+fn gemfile_lock_with_gemfile_groups() {
+    let c = catalog(Cataloger::GemfileLock, "ruby/rails/Gemfile.lock");
+    // One component per gem even when it is locked for several platforms.
+    let ffi: Vec<_> = c
+        .packages
+        .iter()
+        .filter(|p| p.component.name == "ffi")
+        .collect();
+    assert_eq!(ffi.len(), 1);
+    assert!(ffi[0].component.properties["platforms"].contains("x86_64-linux-gnu"));
+    // PATH gems (rails itself) are first-party, not components.
+    assert!(c.packages.iter().all(|p| p.component.name != "actioncable"));
+    assert!(
+        c.packages.iter().all(|p| p.component.hashes.len() == 1),
+        "CHECKSUMS give every gem a sha256"
+    );
+    let s = scopes(c);
+    assert_eq!((s.len(), count(&s, Scope::Dev)), (218, 22));
+    assert!(s.contains(&("pkg:gem/rubocop@1.79.2".to_string(), Scope::Dev)));
+    let fastlane = catalog(Cataloger::GemfileLock, "ruby/fastlane/Gemfile.lock");
+    assert_eq!(fastlane.packages.len(), 86);
+}
+
+#[test]
+fn pubspec_lock() {
+    let c = catalog(Cataloger::PubspecLock, "dart/gallery/pubspec.lock");
+    assert!(c.packages.iter().all(|p| p.component.hashes.len() == 1));
+    assert!(
+        c.packages.iter().all(|p| p.component.name != "flutter"),
+        "SDK packages are not components"
+    );
+    let s = scopes(c);
+    assert_eq!((s.len(), count(&s, Scope::Dev)), (98, 7));
+}
+
+#[test]
+fn renv_lock() {
+    let c = catalog(Cataloger::RenvLock, "r/renv/renv.lock");
+    assert_eq!(c.packages.len(), 110);
+    let pkgdown = c
+        .packages
+        .iter()
+        .find(|p| p.component.name == "pkgdown")
+        .unwrap();
+    assert_eq!(
+        pkgdown.component.purl.as_str(),
+        "pkg:cran/pkgdown@2.0.7.9000?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fr-lib%2Fpkgdown%40c354aa7e5ea1f9936692494c28c89e5bdd31fc68"
+    );
+}
