@@ -283,7 +283,7 @@ fn dev_gems(text: &str) -> BTreeSet<String> {
         let inline = rest
             .split_once("group:")
             .or_else(|| rest.split_once("groups:"))
-            .map(|(_, g)| dev_group(g.split(|c| c == '}' || c == ']').next().unwrap_or(g)));
+            .map(|(_, g)| dev_group(g.split(['}', ']']).next().unwrap_or(g)));
         if inline.unwrap_or(stack.last().copied().unwrap_or(false)) {
             out.insert(name.to_string());
         }
