@@ -1,13 +1,179 @@
-//! C/C++ conan.lock.
+//! C/C++ Conan: `conan.lock`.
 //!
-//! Not implemented yet: every file yields a diagnostic saying so.
+//! Conan 2 (`version: "0.5"`): `requires`, `build_requires` and `python_requires` are
+//! lists of references `name/version[@user/channel][#recipe-revision[%timestamp]]`; a
+//! build requirement is a Build edge (a tool used to build, not linked). Conan 1
+//! (`graph_lock.nodes`): node `"0"` is the consumer (the project), other nodes carry a
+//! `ref` and their `requires` / `build_requires` node ids, which give the graph. purls are
+//! `pkg:conan/<name>@<version>` with `user`, `channel` and `rrev` qualifiers (purl spec).
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger};
+use bomscout_core::{
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+};
+use serde_json::Value;
+use std::collections::HashMap;
 
-/// Parses one file for `cataloger`.
-pub fn parse(cataloger: Cataloger, _input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{cataloger}: not supported yet"
-    )))
+/// Parses one `conan.lock`.
+pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let mut catalog = Catalog::default();
+    let mut project = Project::new(Ecosystem::Conan, input.path);
+    if let Some(nodes) = doc
+        .get("graph_lock")
+        .and_then(|g| g.get("nodes"))
+        .and_then(Value::as_object)
+    {
+        let mut refs: HashMap<&str, NodeRef> = HashMap::new();
+        for (id, node) in nodes.iter().filter(|(id, _)| id.as_str() != "0") {
+            let Some(r) = node.get("ref").and_then(Value::as_str) else {
+                continue;
+            };
+            if let Some(n) = add(&mut catalog, r, input, text) {
+                refs.insert(id.as_str(), n);
+            }
+        }
+        for (id, node) in nodes {
+            for (field, kind) in [
+                ("requires", DepKind::Normal),
+                ("build_requires", DepKind::Build),
+            ] {
+                for dep in node
+                    .get(field)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    let Some(&to) = refs.get(dep) else { continue };
+                    match refs.get(id.as_str()) {
+                        Some(&from) => catalog.add_edge(from, to, kind),
+                        None if id == "0" => project.add_dep(to, kind),
+                        None => {}
+                    }
+                }
+            }
+        }
+    } else if doc.get("requires").is_some() || doc.get("build_requires").is_some() {
+        for (field, kind) in [
+            ("requires", DepKind::Normal),
+            ("build_requires", DepKind::Build),
+            ("python_requires", DepKind::Build),
+        ] {
+            for r in doc
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if let Some(n) = add(&mut catalog, r, input, text) {
+                    project.add_dep(n, kind);
+                }
+            }
+        }
+    } else {
+        return Err(ParseError::format(
+            "not a conan.lock: neither `requires` (Conan 2) nor `graph_lock` (Conan 1)",
+        ));
+    }
+    catalog.add_project(project);
+    Ok(catalog)
+}
+
+fn add(catalog: &mut Catalog, reference: &str, input: &Input, text: &str) -> Option<NodeRef> {
+    let line = text
+        .find(reference)
+        .map(|o| crate::text::line_of(text, o))
+        .unwrap_or(1);
+    match component(reference) {
+        Ok(c) => Some(catalog.add_package(c.at(Location::at_line(input.path, line)))),
+        Err(message) => {
+            catalog.diagnostics.push(
+                Diagnostic::warning(input.path, format!("{reference}: {message}")).at_line(line),
+            );
+            None
+        }
+    }
+}
+
+/// `zlib/1.2.13@user/channel#rrev%1690000000.0`.
+fn component(reference: &str) -> Result<Component, String> {
+    let (main, rrev) = match reference.split_once('#') {
+        Some((m, r)) => (m, Some(r.split('%').next().unwrap_or(r))),
+        None => (reference, None),
+    };
+    let (nv, user_channel) = match main.split_once('@') {
+        Some((nv, uc)) => (nv, uc.split_once('/')),
+        None => (main, None),
+    };
+    let (name, version) = nv.split_once('/').ok_or("not name/version")?;
+    let mut qualifiers: Vec<(&str, &str)> = Vec::new();
+    if let Some((u, c)) = user_channel {
+        qualifiers.push(("user", u));
+        qualifiers.push(("channel", c));
+    }
+    if let Some(r) = rrev.filter(|r| !r.is_empty()) {
+        qualifiers.push(("rrev", r));
+    }
+    Component::with_qualifiers(Ecosystem::Conan, None, name, version, &qualifiers)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_str;
+
+    #[test]
+    fn conan_2_and_1() {
+        let v2 = r#"{"version": "0.5", "requires": ["zlib/1.3.1#f52e03ae3d251dec704634230cd806a2%1708593606.497", "openssl/3.2.1@acme/stable#abc"], "build_requires": ["cmake/3.28.1#1fc1b3d2a5f3c9a4b8b2e9b1d0a0f6f1%1"], "python_requires": [], "config_requires": []}"#;
+        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", v2).unwrap();
+        let purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:conan/zlib@1.3.1?rrev=f52e03ae3d251dec704634230cd806a2",
+                "pkg:conan/openssl@3.2.1?channel=stable&rrev=abc&user=acme",
+                "pkg:conan/cmake@3.28.1?rrev=1fc1b3d2a5f3c9a4b8b2e9b1d0a0f6f1"
+            ]
+        );
+        assert_eq!(c.projects[0].deps[2].kind, DepKind::Build);
+        let v1 = r#"{"graph_lock": {"nodes": {"0": {"ref": "app/1.0", "requires": ["1"], "build_requires": ["2"]}, "1": {"ref": "zlib/1.2.11"}, "2": {"ref": "cmake/3.20.0"}}}, "version": "0.4"}"#;
+        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", v1).unwrap();
+        assert_eq!(c.packages.len(), 2);
+        assert_eq!(
+            c.projects[0]
+                .deps
+                .iter()
+                .map(|e| e.kind)
+                .collect::<Vec<_>>(),
+            [DepKind::Normal, DepKind::Build]
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", "{}").is_err());
+        assert!(parse_str(
+            |i| parse(Cataloger::ConanLock, i),
+            "conan.lock",
+            "{\"requires\": ["
+        )
+        .unwrap_err()
+        .line()
+        .is_some());
+        let c = parse_str(
+            |i| parse(Cataloger::ConanLock, i),
+            "conan.lock",
+            r#"{"requires": ["noversion"]}"#,
+        )
+        .unwrap();
+        assert_eq!(c.diagnostics.len(), 1);
+    }
 }

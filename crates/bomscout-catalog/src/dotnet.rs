@@ -1,13 +1,522 @@
-//! .NET: packages.lock.json, *.deps.json, project files.
+//! .NET: NuGet's `packages.lock.json`, a built application's `*.deps.json`, and the
+//! `PackageReference`s of MSBuild project files (`*.csproj`, `*.fsproj`, `*.vbproj`,
+//! `Directory.Packages.props`).
 //!
-//! Not implemented yet: every file yields a diagnostic saying so.
+//! - `packages.lock.json`: per target framework, packages with `type` `Direct`,
+//!   `Transitive`, `CentralTransitive` or `Project` (a sibling project: first-party),
+//!   `resolved` version, `contentHash` (base64 SHA-512 of the package) and `dependencies`.
+//!   A package in several frameworks is one component; direct ones are edges of the project.
+//! - `*.deps.json`: `libraries` of `type: package` are NuGet packages (`sha512-…` hashes),
+//!   `targets` give the graph; the `project` library is the application itself.
+//! - Project files: `<PackageReference Include="X" Version="1.0"/>` (or a `<Version>`
+//!   child); a reference without a version takes it from central package management
+//!   (`<PackageVersion>` in the nearest `Directory.Packages.props` up the tree, read through
+//!   `Input::abs`); `$(Property)` versions from the file's `<PropertyGroup>`;
+//!   `PrivateAssets="all"` marks build-time tools and analyzers (Dev: not shipped).
+//!   Floating (`1.*`) and range (`[1.0,2.0)`) versions are unresolved declarations.
+//!
+//! purls are `pkg:nuget/<Id>@<version>` (the id as written).
 
+use crate::xml::Element;
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger};
+use base64::Engine;
+use bomscout_core::{
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location,
+    NodeRef, Project,
+};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
-/// Parses one file for `cataloger`.
-pub fn parse(cataloger: Cataloger, _input: &Input) -> Result<Catalog, ParseError> {
-    Err(ParseError::format(format!(
-        "{cataloger}: not supported yet"
-    )))
+/// Parses one .NET file.
+pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    match cataloger {
+        Cataloger::NugetLock => lock(input),
+        Cataloger::DotnetDeps => deps_json(input),
+        _ => project_file(input),
+    }
+}
+
+fn lock(input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    let frameworks = doc
+        .get("dependencies")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ParseError::format("not a packages.lock.json: no `dependencies`"))?;
+    let mut catalog = Catalog::default();
+    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let mut nodes: HashMap<(String, String), NodeRef> = HashMap::new();
+    let mut edges: Vec<(NodeRef, Vec<String>)> = Vec::new();
+    let mut direct: BTreeMap<(String, String), NodeRef> = BTreeMap::new();
+    for packages in frameworks.values().filter_map(Value::as_object) {
+        for (id, p) in packages {
+            let kind = p
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("Transitive");
+            if kind == "Project" {
+                continue;
+            }
+            let Some(version) = p.get("resolved").and_then(Value::as_str) else {
+                catalog.diagnostics.push(Diagnostic::warning(
+                    input.path,
+                    format!("{id} has no resolved version"),
+                ));
+                continue;
+            };
+            let key = (id.to_ascii_lowercase(), version.to_string());
+            let node = match nodes.get(&key) {
+                Some(n) => *n,
+                None => {
+                    let mut c = match Component::new(Ecosystem::Nuget, None, id, version) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            catalog
+                                .diagnostics
+                                .push(Diagnostic::warning(input.path, format!("{id}: {e}")));
+                            continue;
+                        }
+                    };
+                    if let Some(h) = p
+                        .get("contentHash")
+                        .and_then(Value::as_str)
+                        .and_then(base64_sha512)
+                    {
+                        c.add_hash(h);
+                    }
+                    let n = catalog.add_package(c.at(Location::new(input.path)));
+                    nodes.insert(key.clone(), n);
+                    n
+                }
+            };
+            if kind == "Direct" {
+                direct.insert(key, node);
+            }
+            let deps = p
+                .get("dependencies")
+                .and_then(Value::as_object)
+                .map(|d| d.keys().map(|k| k.to_ascii_lowercase()).collect())
+                .unwrap_or_default();
+            edges.push((node, deps));
+        }
+    }
+    let by_id: HashMap<String, NodeRef> =
+        nodes.iter().map(|((id, _), n)| (id.clone(), *n)).collect();
+    for (from, deps) in edges {
+        for d in deps {
+            if let Some(&to) = by_id.get(&d) {
+                if from != to && !catalog_has_edge(&catalog, from, to) {
+                    catalog.add_edge(from, to, DepKind::Normal);
+                }
+            }
+        }
+    }
+    for node in direct.into_values() {
+        project.add_dep(node, DepKind::Normal);
+    }
+    catalog.add_project(project);
+    Ok(catalog)
+}
+
+fn catalog_has_edge(catalog: &Catalog, from: NodeRef, to: NodeRef) -> bool {
+    match from {
+        NodeRef::Package(i) => catalog.packages[i].deps.iter().any(|e| e.to == to),
+        NodeRef::Project(_) => false,
+    }
+}
+
+fn base64_sha512(b64: &str) -> Option<Hash> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Hash::hex(HashAlg::Sha512, &hex)
+}
+
+fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
+    let doc: Value = serde_json::from_slice(input.bytes)?;
+    let libraries = doc
+        .get("libraries")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ParseError::format("not a deps.json: no `libraries`"))?;
+    let mut catalog = Catalog::default();
+    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let mut nodes: HashMap<String, NodeRef> = HashMap::new();
+    let mut app: Option<String> = None;
+    for (key, lib) in libraries {
+        let Some((id, version)) = key.split_once('/') else {
+            continue;
+        };
+        match lib.get("type").and_then(Value::as_str) {
+            Some("package") => {}
+            Some("project") => {
+                app.get_or_insert_with(|| key.clone());
+                project.name.get_or_insert_with(|| id.to_string());
+                continue;
+            }
+            _ => continue,
+        }
+        let mut c = match Component::new(Ecosystem::Nuget, None, id, version) {
+            Ok(c) => c,
+            Err(e) => {
+                catalog
+                    .diagnostics
+                    .push(Diagnostic::warning(input.path, format!("{key}: {e}")));
+                continue;
+            }
+        };
+        if let Some(h) = lib
+            .get("sha512")
+            .and_then(Value::as_str)
+            .and_then(|s| s.strip_prefix("sha512-"))
+            .and_then(base64_sha512)
+        {
+            c.add_hash(h);
+        }
+        nodes.insert(
+            id.to_ascii_lowercase(),
+            catalog.add_package(c.at(Location::new(input.path))),
+        );
+    }
+    let targets = doc.get("targets").and_then(Value::as_object);
+    for target in targets
+        .into_iter()
+        .flat_map(|t| t.values())
+        .filter_map(Value::as_object)
+    {
+        for (key, entry) in target {
+            let Some((id, _)) = key.split_once('/') else {
+                continue;
+            };
+            let deps: Vec<String> = entry
+                .get("dependencies")
+                .and_then(Value::as_object)
+                .map(|d| d.keys().map(|k| k.to_ascii_lowercase()).collect())
+                .unwrap_or_default();
+            let from = if app.as_deref() == Some(key.as_str()) {
+                None
+            } else {
+                nodes.get(&id.to_ascii_lowercase()).copied()
+            };
+            for d in deps {
+                let Some(&to) = nodes.get(&d) else { continue };
+                match from {
+                    Some(f) if !catalog_has_edge(&catalog, f, to) => {
+                        catalog.add_edge(f, to, DepKind::Normal)
+                    }
+                    Some(_) => {}
+                    None if !project.deps.iter().any(|e| e.to == to) => {
+                        project.add_dep(to, DepKind::Normal)
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    catalog.add_project(project);
+    Ok(catalog)
+}
+
+fn project_file(input: &Input) -> Result<Catalog, ParseError> {
+    let text = crate::text::utf8(input.bytes)?;
+    let tree = crate::xml::parse(text)?;
+    let props = properties(&tree);
+    let mut central = central_versions(&tree, &props);
+    if input.path.ends_with(".props") {
+        // Directory.Packages.props itself declares versions, not references.
+        let mut catalog = Catalog::default();
+        references(&tree, &props, &central, input, &mut catalog, None);
+        return Ok(catalog);
+    }
+    if let Some(dir) = input.abs.parent() {
+        for (k, v) in nearest_props(dir) {
+            central.entry(k).or_insert(v);
+        }
+    }
+    let mut catalog = Catalog::default();
+    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    project.name = input
+        .path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(n, _)| n.to_string());
+    references(
+        &tree,
+        &props,
+        &central,
+        input,
+        &mut catalog,
+        Some(&mut project),
+    );
+    catalog.add_project(project);
+    Ok(catalog)
+}
+
+fn references(
+    tree: &Element,
+    props: &HashMap<String, String>,
+    central: &HashMap<String, String>,
+    input: &Input,
+    catalog: &mut Catalog,
+    mut project: Option<&mut Project>,
+) {
+    for group in tree.all("ItemGroup") {
+        for r in group.all("PackageReference") {
+            let Some(id) = attr(r, "Include").or_else(|| attr(r, "Update")) else {
+                continue;
+            };
+            let version = attr(r, "Version")
+                .or_else(|| r.text_at(&["Version"]))
+                .or_else(|| attr(r, "VersionOverride"))
+                .map(|v| interpolate(v, props))
+                .or_else(|| central.get(&id.to_ascii_lowercase()).cloned());
+            let c = match version.as_deref() {
+                Some(v) if is_exact(v) => Component::new(
+                    Ecosystem::Nuget,
+                    None,
+                    id,
+                    v.trim_start_matches('[').trim_end_matches(']'),
+                ),
+                Some(v) => Component::unresolved(Ecosystem::Nuget, None, id, v),
+                None => Component::unresolved(Ecosystem::Nuget, None, id, "(no version)"),
+            };
+            match c {
+                Ok(c) => {
+                    let node = catalog.add_package(c.at(Location::at_line(input.path, r.line)));
+                    let private = attr(r, "PrivateAssets")
+                        .or_else(|| r.text_at(&["PrivateAssets"]))
+                        .is_some_and(|p| p.eq_ignore_ascii_case("all"));
+                    if let Some(p) = project.as_deref_mut() {
+                        p.add_dep(
+                            node,
+                            if private {
+                                DepKind::Dev
+                            } else {
+                                DepKind::Normal
+                            },
+                        );
+                    }
+                }
+                Err(e) => catalog
+                    .diagnostics
+                    .push(Diagnostic::warning(input.path, format!("{id}: {e}")).at_line(r.line)),
+            }
+        }
+    }
+}
+
+fn attr<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
+    e.attrs
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// `<PropertyGroup>` values, for `$(Name)` interpolation.
+fn properties(tree: &Element) -> HashMap<String, String> {
+    tree.all("PropertyGroup")
+        .flat_map(|g| g.children.iter())
+        .map(|p| (p.name.to_ascii_lowercase(), p.text.clone()))
+        .collect()
+}
+
+fn interpolate(value: &str, props: &HashMap<String, String>) -> String {
+    let mut out = value.to_string();
+    for _ in 0..8 {
+        let Some(start) = out.find("$(") else { break };
+        let Some(len) = out[start..].find(')') else {
+            break;
+        };
+        let name = out[start + 2..start + len].to_ascii_lowercase();
+        let Some(v) = props.get(&name) else { break };
+        out = format!("{}{v}{}", &out[..start], &out[start + len + 1..]);
+    }
+    out
+}
+
+/// `<PackageVersion Include="X" Version="1.0"/>` declarations (central package management).
+fn central_versions(tree: &Element, props: &HashMap<String, String>) -> HashMap<String, String> {
+    tree.all("ItemGroup")
+        .flat_map(|g| g.all("PackageVersion"))
+        .filter_map(|p| {
+            Some((
+                attr(p, "Include")?.to_ascii_lowercase(),
+                interpolate(attr(p, "Version")?, props),
+            ))
+        })
+        .collect()
+}
+
+/// Central versions from the nearest `Directory.Packages.props` at or above `dir`
+/// (at most 16 levels up).
+fn nearest_props(dir: &Path) -> HashMap<String, String> {
+    for d in dir.ancestors().take(16) {
+        let path = d.join("Directory.Packages.props");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            if let Ok(tree) = crate::xml::parse(&text) {
+                return central_versions(&tree, &properties(&tree));
+            }
+        }
+    }
+    HashMap::new()
+}
+
+/// A pinned version: not floating (`*`), not a range (brackets with a comma or open end).
+fn is_exact(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty()
+        && !v.contains('*')
+        && !v.contains(',')
+        && !v.contains("$(")
+        && !v.starts_with('(')
+        && (!v.starts_with('[') || v.ends_with(']'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse_str;
+
+    #[test]
+    fn lock_frameworks_types_and_hashes() {
+        let text = r#"{"version": 1, "dependencies": {
+          "net8.0": {
+            "Newtonsoft.Json": {"type": "Direct", "requested": "[13.0.3, )", "resolved": "13.0.3", "contentHash": "HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ=="},
+            "Serilog": {"type": "Direct", "requested": "[3.1.1, )", "resolved": "3.1.1", "contentHash": "P6G4/4Kt9bT635bhuwdXlJ2SCqqn2nhh4gqFqQueCOr9bK/e7W9ll/IoX1Ter948cV2Z/5+5v8pAfJYUISY03A==", "dependencies": {"System.Diagnostics.DiagnosticSource": "7.0.2"}},
+            "System.Diagnostics.DiagnosticSource": {"type": "Transitive", "resolved": "7.0.2", "contentHash": "hYr3I9N9811e0Bjf2WNwAGGyTuAFbbTgX1RPLt/3Wbm68x3IGcX5Cl75CMmgT6WlNwLQ2tCCWfqYPpypjaf2xA=="},
+            "MyLib": {"type": "Project"}
+          },
+          "net6.0": {
+            "Newtonsoft.Json": {"type": "Direct", "requested": "[13.0.3, )", "resolved": "13.0.3", "contentHash": "HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ=="}
+          }}}"#;
+        let c = parse_str(
+            |i| parse(Cataloger::NugetLock, i),
+            "src/App/packages.lock.json",
+            text,
+        )
+        .unwrap();
+        let purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:nuget/Newtonsoft.Json@13.0.3",
+                "pkg:nuget/Serilog@3.1.1",
+                "pkg:nuget/System.Diagnostics.DiagnosticSource@7.0.2"
+            ]
+        );
+        assert_eq!(c.projects[0].deps.len(), 2);
+        assert_eq!(c.packages[1].deps.len(), 1);
+        assert_eq!(c.packages[0].component.hashes[0].alg, HashAlg::Sha512);
+    }
+
+    #[test]
+    fn deps_json_libraries_and_targets() {
+        let text = r#"{"runtimeTarget": {"name": ".NETCoreApp,Version=v8.0"}, "targets": {".NETCoreApp,Version=v8.0": {
+            "App/1.0.0": {"dependencies": {"Serilog": "3.1.1"}, "runtime": {"App.dll": {}}},
+            "Serilog/3.1.1": {"dependencies": {"Tiny": "1.0.0"}},
+            "Tiny/1.0.0": {}}},
+          "libraries": {"App/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
+            "Serilog/3.1.1": {"type": "package", "serviceable": true, "sha512": "sha512-P6G4/4Kt9bT635bhuwdXlJ2SCqqn2nhh4gqFqQueCOr9bK/e7W9ll/IoX1Ter948cV2Z/5+5v8pAfJYUISY03A==", "path": "serilog/3.1.1"},
+            "Tiny/1.0.0": {"type": "package", "sha512": "sha512-P6G4/4Kt9bT635bhuwdXlJ2SCqqn2nhh4gqFqQueCOr9bK/e7W9ll/IoX1Ter948cV2Z/5+5v8pAfJYUISY03A=="}}}"#;
+        let c = parse_str(
+            |i| parse(Cataloger::DotnetDeps, i),
+            "bin/App.deps.json",
+            text,
+        )
+        .unwrap();
+        assert_eq!(c.packages.len(), 2);
+        assert_eq!(c.projects[0].name.as_deref(), Some("App"));
+        assert_eq!(c.projects[0].deps.len(), 1);
+        assert_eq!(c.packages[0].deps.len(), 1);
+    }
+
+    #[test]
+    fn project_files() {
+        let text = r#"<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><SerilogVersion>3.1.1</SerilogVersion></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Serilog" Version="$(SerilogVersion)" />
+    <PackageReference Include="StyleCop.Analyzers" Version="1.1.118" PrivateAssets="all" />
+    <PackageReference Include="Floating" Version="2.*" />
+    <PackageReference Include="Child">
+      <Version>4.0.0</Version>
+    </PackageReference>
+    <PackageReference Include="Central" />
+  </ItemGroup>
+</Project>"#;
+        let c = parse_str(
+            |i| parse(Cataloger::DotnetProject, i),
+            "src/App/App.csproj",
+            text,
+        )
+        .unwrap();
+        let got: Vec<(String, Option<String>)> = c
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.component.purl.to_string(),
+                    p.component.requirement.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("pkg:nuget/Serilog@3.1.1".to_string(), None),
+                ("pkg:nuget/StyleCop.Analyzers@1.1.118".to_string(), None),
+                ("pkg:nuget/Floating".to_string(), Some("2.*".to_string())),
+                ("pkg:nuget/Child@4.0.0".to_string(), None),
+                (
+                    "pkg:nuget/Central".to_string(),
+                    Some("(no version)".to_string())
+                ),
+            ]
+        );
+        assert_eq!(c.projects[0].deps[1].kind, DepKind::Dev);
+        assert_eq!(c.projects[0].name.as_deref(), Some("App"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Directory.Packages.props"), "<Project><ItemGroup><PackageVersion Include=\"central\" Version=\"9.0.0\" /></ItemGroup></Project>").unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        let abs = dir.path().join("src/App.csproj");
+        let options = crate::Options::default();
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "src/App.csproj",
+            abs: &abs,
+            options: &options,
+        };
+        let c = parse(Cataloger::DotnetProject, &input).unwrap();
+        assert_eq!(
+            c.packages[4].component.purl.as_str(),
+            "pkg:nuget/Central@9.0.0"
+        );
+    }
+
+    #[test]
+    fn malformed() {
+        assert!(parse_str(
+            |i| parse(Cataloger::NugetLock, i),
+            "packages.lock.json",
+            "{}"
+        )
+        .is_err());
+        assert!(parse_str(
+            |i| parse(Cataloger::DotnetDeps, i),
+            "a.deps.json",
+            "{\"targets\": {"
+        )
+        .unwrap_err()
+        .line()
+        .is_some());
+        assert!(parse_str(
+            |i| parse(Cataloger::DotnetProject, i),
+            "a.csproj",
+            "<Project><ItemGroup>"
+        )
+        .is_err());
+    }
 }
