@@ -61,9 +61,16 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             let Some(to) = to.as_str().and_then(|r| refs.get(r)) else {
                 continue;
             };
-            let kind = match (from, scopes.get(to)) {
-                (NodeRef::Project(_), Some(Scope::Dev)) => DepKind::Dev,
-                (NodeRef::Project(_), Some(Scope::Optional)) => DepKind::Optional,
+            // CycloneDX edges carry no kind; scopes do. A target weaker than its source
+            // (a required package depending on an optional one) can only have been
+            // reached through an edge of the target's kind, so that is the edge's kind.
+            let kind = match (scopes.get(from), scopes.get(to)) {
+                (source, Some(Scope::Dev)) if source != Some(&Scope::Dev) => DepKind::Dev,
+                (source, Some(Scope::Optional))
+                    if !matches!(source, Some(Scope::Optional | Scope::Dev)) =>
+                {
+                    DepKind::Optional
+                }
                 _ => DepKind::Normal,
             };
             cat.add_edge(*from, *to, kind);
