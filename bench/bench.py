@@ -35,7 +35,12 @@ SIZES = {"small": (50, 10_000), "medium": (500, 100_000), "large": (5_000, 1_000
 MANIFEST_NAMES = [
     "package.json", "package-lock.json", "npm-shrinkwrap.json", "Cargo.lock", "Cargo.toml",
     "requirements*.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "pylock*.toml",
-    "pyproject.toml", "METADATA", "PKG-INFO",
+    "pyproject.toml", "METADATA", "PKG-INFO", "yarn.lock", "pnpm-lock.yaml", "bun.lock",
+    "go.mod", "go.sum", "modules.txt", "pom.xml", "*.lockfile", "*.versions.toml",
+    "Gemfile.lock", "Gemfile", "composer.lock", "composer.json", "packages.lock.json",
+    "*.deps.json", "*.csproj", "Package.resolved", "Podfile.lock", "pubspec.lock",
+    "mix.lock", "mix.exs", "rebar.lock", "conan.lock", "vcpkg.json", "stack.yaml.lock",
+    "cabal.project.freeze", "renv.lock", "*.yml",
 ]
 
 
@@ -46,7 +51,10 @@ def scenarios():
         if not eco.is_dir():
             continue
         for sc in sorted(eco.iterdir()):
-            if sc.is_dir() and "corrupt" not in sc.name and "hostile" not in sc.name:
+            # Corrupt and hostile inputs are tests, not organizations; prebuilt binaries
+            # (a Go executable, jars) would make every generated repository megabytes.
+            skip = ("corrupt", "hostile", "binary", "jars")
+            if sc.is_dir() and not any(s in sc.name for s in skip):
                 out.append(sc)
     if not out:
         sys.exit("no fixtures found under fixtures/<ecosystem>/<scenario>/")
