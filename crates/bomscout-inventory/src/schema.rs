@@ -39,7 +39,7 @@ CREATE INDEX components_name ON components(name COLLATE NOCASE);
 CREATE TABLE boms (
     id         INTEGER PRIMARY KEY,
     digest     TEXT NOT NULL UNIQUE,
-    cyclonedx  BLOB NOT NULL              -- the full CycloneDX JSON (graph, hashes, evidence)
+    cyclonedx  BLOB NOT NULL              -- the full CycloneDX JSON, zlib-compressed
 );
 CREATE TABLE bom_components (
     bom_id        INTEGER NOT NULL REFERENCES boms(id),

@@ -180,8 +180,17 @@ impl Store {
              JOIN repositories r ON r.id = s.repo_id JOIN boms b ON b.id = s.bom_id
              WHERE s.run_id = ?1 ORDER BY r.path",
         )?;
-        let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = stmt.query_map([run], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (path, blob) = row?;
+            let json = decompress(&blob)
+                .map_err(|e| Error::Query(format!("the stored SBOM of {path} is damaged: {e}")))?;
+            out.push((path, json));
+        }
+        Ok(out)
     }
 
     /// The newest finished run, the default subject of every query.
@@ -334,7 +343,7 @@ fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
     }
     tx.execute(
         "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)",
-        params![digest, scanned.cyclonedx],
+        params![digest, compress(&scanned.cyclonedx)],
     )?;
     let bom_id = tx.last_insert_rowid();
     let mut insert = tx.prepare_cached(
@@ -534,6 +543,25 @@ fn severity_name(s: Severity) -> &'static str {
 fn severities(sbom: &Sbom) -> (i64, i64) {
     let n = |s: Severity| sbom.diagnostics.iter().filter(|d| d.severity == s).count() as i64;
     (n(Severity::Error), n(Severity::Warning))
+}
+
+/// Stored SBOMs are zlib-compressed: CycloneDX JSON shrinks about tenfold, and a year of
+/// nights stores every changed repository's SBOM again.
+fn compress(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = z.write_all(bytes);
+    z.finish().unwrap_or_default()
+}
+
+fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(bytes)
+        .take(1 << 30)
+        .read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// FNV-1a 128-bit, hex: content addressing needs a stable digest, not a cryptographic one.
