@@ -1,26 +1,14 @@
 //! Go: real `go.mod` + `go.sum` pairs (fixtures/golang/README.md), before and after the
 //! Go 1.17 build-list change.
 
+mod common;
+
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger};
 use std::path::PathBuf;
 
 fn catalog(rel: &str) -> Catalog {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/golang")
-        .join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options {
-        read_caches: false,
-        ..Options::default()
-    };
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        options: &options,
-    };
-    let c = parse(Cataloger::GoMod, &input).unwrap();
+    let c = common::catalog(Cataloger::GoMod, &format!("golang/{rel}"));
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     assert!(c
         .packages

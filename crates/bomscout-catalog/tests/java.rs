@@ -1,35 +1,15 @@
 //! JVM: real POMs, a real Gradle lockfile and a real jar (fixtures/maven/README.md).
 
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Catalog, Cataloger, SbomBuilder, Scope};
-use std::path::PathBuf;
+mod common;
+
+use bomscout_core::{Catalog, Cataloger, Scope};
 
 fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/maven")
-        .join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options {
-        read_caches: false,
-        ..Options::default()
-    };
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        options: &options,
-    };
-    parse(cataloger, &input).unwrap()
+    common::catalog(cataloger, &format!("maven/{rel}"))
 }
 
 fn scoped(c: Catalog) -> Vec<(String, Scope)> {
-    let mut b = SbomBuilder::new("t");
-    b.add(c);
-    b.finish()
-        .components
-        .into_iter()
-        .map(|c| (c.purl.to_string(), c.scope))
-        .collect()
+    common::scopes(c)
 }
 
 #[test]

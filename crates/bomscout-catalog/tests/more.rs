@@ -1,39 +1,17 @@
 //! The other ecosystems on real lockfiles (each fixture's README names its source):
 //! exact counts, purls, hashes and scopes.
 
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Catalog, Cataloger, SbomBuilder, Scope};
-use std::path::PathBuf;
+mod common;
+
+use bomscout_core::{Catalog, Cataloger, Scope};
 
 fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options {
-        read_caches: false,
-        ..Options::default()
-    };
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        options: &options,
-    };
-    let c = parse(cataloger, &input).unwrap();
+    let c = common::catalog(cataloger, rel);
     assert!(c.diagnostics.is_empty(), "{rel}: {:?}", c.diagnostics);
     c
 }
 
-fn scopes(c: Catalog) -> Vec<(String, Scope)> {
-    let mut b = SbomBuilder::new("t");
-    b.add(c);
-    b.finish()
-        .components
-        .into_iter()
-        .map(|c| (c.purl.to_string(), c.scope))
-        .collect()
-}
+use common::scopes;
 
 fn count(s: &[(String, Scope)], scope: Scope) -> usize {
     s.iter().filter(|(_, sc)| *sc == scope).count()
