@@ -134,13 +134,8 @@ pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
     crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
     let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for c in &sbom.components {
-        let mut shown: Vec<&str> = c.licenses.iter().map(|l| l.display()).collect();
-        shown.dedup();
-        let key = if shown.is_empty() {
-            "(none)".to_string()
-        } else {
-            shown.join("; ")
-        };
+        // The license the policy would judge (a confirming license file adds nothing).
+        let (key, _) = bomscout_policy::effective(&c.licenses);
         by_license.entry(key).or_default().push(format!(
             "{}@{}",
             c.display_name(),

@@ -1,26 +1,37 @@
 //! License files beside an installed package, matched to SPDX licenses.
 //!
 //! Used by the installed-tree catalogers (the documented exception to "parsers read only
-//! their input") for packages whose metadata declares no license: the `LICENSE`, `LICENCE`
-//! or `COPYING` file in the package's directory (or the files its metadata names) is read,
-//! at most [`MAX_FILE`] bytes of at most [`MAX_FILES`] files, and matched against the SPDX
-//! license texts. A match at or above the configured confidence becomes license evidence of
-//! kind `File`, with its confidence.
+//! their input") and by the cargo registry lookup: the `LICENSE`, `LICENCE` or `COPYING`
+//! files in the package's directory (or the files its metadata names) are read, at most
+//! [`MAX_FILE`] bytes of at most [`MAX_FILES`] files, and matched against the SPDX license
+//! texts. What they say becomes license evidence of kind `File`, with its confidence:
 //!
-//! Every installed package also gets the SHA-256 of each license file as the property
-//! `license-file-sha256` (`NAME:HEX`, comma-separated), declared license or not: hashing is
-//! cheap, and it is what a policy curation's `license-file-sha256` is checked against, so a
-//! curation lapses when the file it was verified against changes.
+//! - with no declared license, a match at or above the threshold is the evidence the
+//!   component's license rests on;
+//! - with a declared license, the file is checked against it: a file that *confirms* it is
+//!   kept as supporting evidence, and one that is confidently *another* license is kept too
+//!   and reported as a conflict (the declared license still governs; a reviewer decides).
+//!
+//! Every package also gets the SHA-256 of each license file as the property
+//! `license-file-sha256` (`NAME:HEX`, comma-separated): hashing is cheap, and it is what a
+//! policy curation's `license-file-sha256` is checked against, so a curation lapses when
+//! the file it was verified against changes. Findings are memoized per process by that
+//! hash, so a text seen in many packages (or many repositories) is matched once.
 
 use bomscout_core::{Component, License, SourceKind};
+use bomscout_license::detect::{Finding, LicenseText};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 /// Bytes read of one license file.
 pub const MAX_FILE: u64 = 256 * 1024;
 /// License files looked at per package.
 pub const MAX_FILES: usize = 8;
+/// Distinct findings remembered per process; past this, texts are simply matched again.
+const MEMO_LIMIT: usize = 100_000;
 
 /// True for a file name that is conventionally a license file.
 pub fn is_license_file(name: &str) -> bool {
@@ -30,50 +41,127 @@ pub fn is_license_file(name: &str) -> bool {
         .any(|p| n.starts_with(p))
 }
 
-/// Adds the license-file evidence of an installed package in `dir` to `component`: the
-/// files' fingerprints always, and the licenses their texts match when the package
-/// declares none. `names` are the files its metadata names (relative to `dir`); when empty,
-/// the conventional license files in `dir` are used.
+/// Adds the license-file evidence of a package in `dir` to `component`: the files'
+/// fingerprints, and what their texts say (see the module docs). `names` are the files its
+/// metadata names (relative to `dir`); when empty, the conventional license files in `dir`
+/// are used. `rel_dir` is `dir` as shown in evidence. Returns a message for each file that
+/// contradicts the declared license, for the caller to report as a diagnostic.
 pub fn add_evidence(
     component: &mut Component,
     dir: &Path,
     rel_dir: &str,
     names: &[String],
     threshold: f32,
-) {
-    let files = candidates(dir, names);
-    let prints: Vec<String> = files
-        .iter()
-        .filter_map(|name| Some(format!("{name}:{}", sha256(&dir.join(name))?)))
-        .collect();
+) -> Vec<String> {
+    let declared = declared_ids(component);
+    let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let mut prints = Vec::new();
+    let mut conflicts = Vec::new();
+    for name in candidates(dir, names) {
+        let Some(bytes) = read(&dir.join(&name)) else {
+            continue;
+        };
+        let hex = sha256_hex(&bytes);
+        prints.push(format!("{name}:{hex}"));
+        let path = join(rel_dir, &name);
+        let (detected, differs) = match finding(&hex, &bytes, &declared, threshold) {
+            Finding::Confirms(d) => (d, false),
+            Finding::Differs(d) => (d, !declared.is_empty()),
+            Finding::Unrecognized => continue,
+        };
+        if differs {
+            conflicts.push(format!(
+                "{}: declares {} but {path} reads as {} (confidence {:.2})",
+                component.purl,
+                declared.join(", "),
+                detected.id,
+                detected.confidence
+            ));
+        }
+        if !component
+            .licenses
+            .iter()
+            .any(|l| l.source.kind == SourceKind::File && l.raw == detected.id)
+        {
+            let mut l = License::of_kind(&detected.id, &path, "license-file", SourceKind::File);
+            l.expression = Some(detected.id);
+            l.confidence = Some(detected.confidence);
+            component.add_license(l);
+        }
+    }
     if !prints.is_empty() {
         component
             .properties
             .insert("license-file-sha256".into(), prints.join(","));
     }
-    if component.licenses.is_empty() {
-        for l in detect_in(dir, rel_dir, files, threshold) {
-            component.add_license(l);
+    conflicts
+}
+
+/// The SPDX ids of the component's own statements (declared fields and classifiers).
+fn declared_ids(component: &Component) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for l in &component.licenses {
+        if l.source.kind == SourceKind::File {
+            continue;
         }
+        let expression = match &l.expression {
+            Some(e) => Some(e.clone()),
+            None if l.source.kind == SourceKind::Classifier => {
+                bomscout_license::classifier_to_spdx(&l.raw).map(str::to_string)
+            }
+            None => bomscout_license::normalize(&l.raw).expression,
+        };
+        for id in expression
+            .map(|e| bomscout_license::expression_ids(&e))
+            .unwrap_or_default()
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+/// What a license file's text says about `declared`, memoized by the text's hash.
+fn finding(hex: &str, bytes: &[u8], declared: &[&str], threshold: f32) -> Finding {
+    type Key = (String, Vec<String>, u32);
+    static MEMO: OnceLock<Mutex<HashMap<Key, Finding>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    let key: Key = (
+        hex.to_string(),
+        declared.iter().map(|s| s.to_string()).collect(),
+        threshold.to_bits(),
+    );
+    if let Some(hit) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let found = match LicenseText::new(&text) {
+        Some(t) => t.check(declared, threshold),
+        None => Finding::Unrecognized,
+    };
+    if let Ok(mut m) = memo.lock() {
+        if m.len() < MEMO_LIMIT {
+            m.insert(key, found.clone());
+        }
+    }
+    found
+}
+
+fn join(rel_dir: &str, name: &str) -> String {
+    if rel_dir.is_empty() || rel_dir == "." {
+        name.to_string()
+    } else {
+        format!("{rel_dir}/{name}")
     }
 }
 
-/// SHA-256 (hex) of the first [`MAX_FILE`] bytes of a file.
-fn sha256(path: &Path) -> Option<String> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_FILE)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let digest = Sha256::digest(&bytes);
-    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Licenses detected in `names` (relative to `dir`), or when `names` is empty in the
-/// license files found directly in `dir`. `rel_dir` is `dir` relative to the scan root.
-pub fn detect(dir: &Path, rel_dir: &str, names: &[String], threshold: f32) -> Vec<License> {
-    detect_in(dir, rel_dir, candidates(dir, names), threshold)
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The license files to look at: `names`, or the conventional ones in `dir`; sorted,
@@ -97,44 +185,94 @@ fn candidates(dir: &Path, names: &[String]) -> Vec<String> {
     candidates
 }
 
-fn detect_in(dir: &Path, rel_dir: &str, candidates: Vec<String>, threshold: f32) -> Vec<License> {
-    let mut out: Vec<License> = Vec::new();
-    for name in candidates {
-        let Some(text) = read(&dir.join(&name)) else {
-            continue;
-        };
-        let Some(d) = bomscout_license::detect::detect(&text, threshold) else {
-            continue;
-        };
-        if out.iter().any(|l| l.raw == d.id) {
-            continue;
-        }
-        let path = if rel_dir.is_empty() || rel_dir == "." {
-            name.clone()
-        } else {
-            format!("{rel_dir}/{name}")
-        };
-        let mut l = License::of_kind(&d.id, &path, "license-file", SourceKind::File);
-        l.expression = Some(d.id);
-        l.confidence = Some(d.confidence);
-        out.push(l);
-    }
-    out
-}
-
-fn read(path: &Path) -> Option<String> {
+/// The first [`MAX_FILE`] bytes of a file.
+fn read(path: &Path) -> Option<Vec<u8>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .ok()?
         .take(MAX_FILE)
         .read_to_end(&mut bytes)
         .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
+    Some(bytes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bomscout_core::Ecosystem;
+
+    const MIT: &str = "MIT License\n\nCopyright (c) 2024 Jane Doe\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
+
+    /// A package directory holding an MIT `LICENSE`, and a component declaring `declared`.
+    fn package(declared: Option<&str>) -> (tempfile::TempDir, Component) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("LICENSE"), MIT).unwrap();
+        std::fs::write(dir.path().join("README.md"), "# x").unwrap();
+        let mut c = Component::new(Ecosystem::Npm, None, "x", "1.0.0").unwrap();
+        if let Some(d) = declared {
+            c.add_license(License::declared(
+                d,
+                "node_modules/x/package.json",
+                "license",
+            ));
+        }
+        (dir, c)
+    }
+
+    fn file_evidence(c: &Component) -> Vec<(&str, &str)> {
+        c.licenses
+            .iter()
+            .filter(|l| l.source.kind == SourceKind::File)
+            .map(|l| (l.raw.as_str(), l.source.path.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn an_undeclared_license_is_read_from_its_file() {
+        let (dir, mut c) = package(None);
+        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        assert!(conflicts.is_empty());
+        assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
+        assert!(c.licenses[0].confidence.unwrap() > 0.9);
+        let print = &c.properties["license-file-sha256"];
+        assert!(
+            print.starts_with("LICENSE:") && print.len() == 8 + 64,
+            "{print}"
+        );
+    }
+
+    #[test]
+    fn a_declared_license_is_confirmed_by_its_file() {
+        // A legacy spelling is normalized before the comparison.
+        let (dir, mut c) = package(Some("MIT/Apache-2.0"));
+        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
+        assert_eq!(c.licenses[0].source.kind, SourceKind::Declared);
+    }
+
+    #[test]
+    fn a_file_of_another_license_is_a_conflict() {
+        let (dir, mut c) = package(Some("GPL-3.0-only"));
+        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        assert_eq!(conflicts.len(), 1);
+        assert!(
+            conflicts[0].contains("declares GPL-3.0-only but node_modules/x/LICENSE reads as MIT"),
+            "{conflicts:?}"
+        );
+        // Both statements stay; the declared one still comes first.
+        assert_eq!(c.licenses[0].raw, "GPL-3.0-only");
+        assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
+    }
+
+    #[test]
+    fn named_files_stay_inside_the_package() {
+        let (dir, mut c) = package(None);
+        let names = ["../LICENSE".to_string(), "MISSING".to_string()];
+        assert!(add_evidence(&mut c, dir.path(), "", &names, 0.9).is_empty());
+        assert!(c.licenses.is_empty());
+        assert!(!c.properties.contains_key("license-file-sha256"));
+    }
 
     #[test]
     fn license_file_names() {

@@ -359,30 +359,33 @@ fn installed_license_files_are_fingerprinted() {
 fn installed_venv() {
     let cases: &[(&str, &str, &[&str])] = &[
         ("attrs-26.1.0.dist-info", "attrs | 26.1.0 | pkg:pypi/attrs@26.1.0 | license-files=LICENSE",
-            &["MIT [License-Expression:Declared]"]),
+            &["MIT [License-Expression:Declared]", "MIT [license-file:File]"]),
         ("certifi-2026.10.19.post1.dist-info", "certifi | 2026.10.19.post1 | pkg:pypi/certifi@2026.10.19.post1 | license-files=LICENSE",
             &["MPL-2.0 [License:Declared]", "License :: OSI Approved :: Mozilla Public License 2.0 (MPL 2.0) [Classifier:Classifier]"]),
         ("charset_normalizer-3.5.2.dist-info", "charset-normalizer | 3.5.2 | pkg:pypi/charset-normalizer@3.5.2 | license-files=LICENSE",
-            &["MIT [License:Declared]"]),
+            &["MIT [License:Declared]", "MIT [license-file:File]"]),
         ("idna-3.20.dist-info", "idna | 3.20 | pkg:pypi/idna@3.20 | license-files=LICENSE.md",
-            &["BSD-3-Clause [License-Expression:Declared]"]),
+            &["BSD-3-Clause [License-Expression:Declared]", "BSD-3-Clause [license-file:File]"]),
         // A whole license text in `License`: only its first line is kept.
         ("numpy-1.26.4.dist-info", "numpy | 1.26.4 | pkg:pypi/numpy@1.26.4 | ",
             &["Copyright (c) 2005-2023, NumPy Developers. [License:Declared]", "License :: OSI Approved :: BSD License [Classifier:Classifier]"]),
         ("packaging-26.3.dist-info", "packaging | 26.3 | pkg:pypi/packaging@26.3 | license-files=LICENSE,LICENSE.APACHE,LICENSE.BSD",
-            &["Apache-2.0 OR BSD-2-Clause [License-Expression:Declared]"]),
+            &["Apache-2.0 OR BSD-2-Clause [License-Expression:Declared]", "Apache-2.0 [license-file:File]", "BSD-2-Clause [license-file:File]"]),
         ("pip-23.2.1.dist-info", "pip | 23.2.1 | pkg:pypi/pip@23.2.1 | license-files=LICENSE.txt,AUTHORS.txt",
-            &["MIT [License:Declared]", "License :: OSI Approved :: MIT License [Classifier:Classifier]"]),
+            &["MIT [License:Declared]", "License :: OSI Approved :: MIT License [Classifier:Classifier]", "MIT [license-file:File]"]),
         ("requests-2.34.2.dist-info", "requests | 2.34.2 | pkg:pypi/requests@2.34.2 | license-files=LICENSE,NOTICE",
-            &["Apache-2.0 [License:Declared]", "License :: OSI Approved :: Apache Software License [Classifier:Classifier]"]),
+            &["Apache-2.0 [License:Declared]", "License :: OSI Approved :: Apache Software License [Classifier:Classifier]", "Apache-2.0 [license-file:File]"]),
         // Only a classifier.
         ("setuptools-65.5.0.dist-info", "setuptools | 65.5.0 | pkg:pypi/setuptools@65.5.0 | license-files=LICENSE",
-            &["License :: OSI Approved :: MIT License [Classifier:Classifier]"]),
+            &["License :: OSI Approved :: MIT License [Classifier:Classifier]", "MIT [license-file:File]"]),
         ("six-1.17.0.dist-info", "six | 1.17.0 | pkg:pypi/six@1.17.0 | license-files=LICENSE",
-            &["MIT [License:Declared]", "License :: OSI Approved :: MIT License [Classifier:Classifier]"]),
+            &["MIT [License:Declared]", "License :: OSI Approved :: MIT License [Classifier:Classifier]", "MIT [license-file:File]"]),
         ("urllib3-2.8.0.dist-info", "urllib3 | 2.8.0 | pkg:pypi/urllib3@2.8.0 | license-files=LICENSE.txt",
-            &["MIT [License-Expression:Declared]"]),
+            &["MIT [License-Expression:Declared]", "MIT [license-file:File]"]),
     ];
+    // Each license file is matched against the declared license: where it confirms it, it is
+    // kept as `File` evidence (packaging's two files, one per alternative of its OR); certifi's
+    // and numpy's files are not a single SPDX text, so they add nothing.
     for (dir, expected, expected_licenses) in cases {
         let (summary, licenses) = installed(dir);
         let (head, props) = expected.rsplit_once(" | ").unwrap();

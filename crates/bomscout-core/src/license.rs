@@ -67,6 +67,23 @@ pub struct License {
 }
 
 impl License {
+    /// The statements a package's license rests on: those of the strongest kind of
+    /// evidence (by [`SourceKind::precedence`]), preferring kinds that reached an SPDX
+    /// expression. A license file that confirms a declared field is not among them.
+    pub fn strongest(licenses: &[License]) -> Vec<&License> {
+        let stated = || {
+            licenses
+                .iter()
+                .filter(|l| !l.raw.is_empty() || l.expression.is_some())
+        };
+        let best = stated()
+            .map(|l| (l.expression.is_none(), l.source.kind.precedence()))
+            .min();
+        stated()
+            .filter(|l| best.map(|(_, kind)| kind) == Some(l.source.kind.precedence()))
+            .collect()
+    }
+
     /// A declared license string read from `field` of the file at `path`.
     pub fn declared(raw: &str, path: &str, field: &str) -> License {
         License::of_kind(raw, path, field, SourceKind::Declared)

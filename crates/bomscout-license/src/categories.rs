@@ -194,6 +194,23 @@ pub fn expression_category(expression: &str) -> Option<Category> {
     stack.pop()
 }
 
+/// The SPDX license ids an expression names (`WITH` exceptions left out), in order of
+/// appearance, each once; empty if it does not parse.
+pub fn expression_ids(expression: &str) -> Vec<String> {
+    let Ok(parsed) = spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for req in parsed.requirements() {
+        if let spdx::LicenseItem::Spdx { id, .. } = &req.req.license {
+            if !ids.iter().any(|i| i == id.name) {
+                ids.push(id.name.to_string());
+            }
+        }
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +283,17 @@ mod tests {
         for c in Category::ALL {
             assert_eq!(c.as_str().parse::<Category>(), Ok(c));
         }
+    }
+
+    #[test]
+    fn ids_of_an_expression() {
+        assert_eq!(
+            expression_ids(
+                "(MIT OR Apache-2.0) AND GPL-2.0-only WITH Classpath-exception-2.0 AND MIT"
+            ),
+            ["MIT", "Apache-2.0", "GPL-2.0-only"]
+        );
+        assert!(expression_ids("LicenseRef-x").is_empty());
+        assert!(expression_ids("not an (expression").is_empty());
     }
 }

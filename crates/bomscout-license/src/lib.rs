@@ -32,7 +32,7 @@ pub mod classifiers;
 pub mod detect;
 mod render;
 
-pub use categories::{category, expression_category, Category};
+pub use categories::{category, expression_category, expression_ids, Category};
 pub use classifiers::classifier_to_spdx;
 
 use bomscout_core::{License, Sbom, SourceKind};

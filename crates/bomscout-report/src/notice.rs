@@ -16,7 +16,7 @@
 //! "license text not available; see `<where the statement was found>`", so nobody mistakes
 //! a gap for completeness.
 
-use bomscout_core::{Component, License, Sbom, Scope, SourceKind};
+use bomscout_core::{Component, License, Sbom, Scope};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
@@ -178,21 +178,10 @@ impl Notice {
     }
 }
 
-/// A curation when there is one, else every statement the package makes.
+/// The statements the package's license rests on (a curation, else its declared fields,
+/// …; see [`License::strongest`]).
 fn effective_licenses(c: &Component) -> Vec<&License> {
-    let curated: Vec<&License> = c
-        .licenses
-        .iter()
-        .filter(|l| l.source.kind == SourceKind::Curation)
-        .collect();
-    if curated.is_empty() {
-        c.licenses
-            .iter()
-            .filter(|l| !l.raw.is_empty() || l.expression.is_some())
-            .collect()
-    } else {
-        curated
-    }
+    License::strongest(&c.licenses)
 }
 
 fn entry(c: &Component, used: &[&License]) -> Entry {

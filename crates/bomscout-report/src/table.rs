@@ -1,6 +1,6 @@
 //! The human-readable table: one row per component, sized to fit 100 columns.
 
-use bomscout_core::{Component, Sbom, Scope, Severity};
+use bomscout_core::{Component, License, Sbom, Scope, Severity};
 use std::io::{self, Write};
 
 /// Column headers and their maximum widths; `FOUND IN` takes what is left of 100 columns.
@@ -54,7 +54,10 @@ fn row(c: &Component) -> [String; 6] {
         (None, Some(r)) => format!("{r} (unresolved)"),
         (None, None) => "?".to_string(),
     };
-    let mut licenses: Vec<&str> = c.licenses.iter().map(|l| l.display()).collect();
+    let mut licenses: Vec<&str> = License::strongest(&c.licenses)
+        .into_iter()
+        .map(|l| l.display())
+        .collect();
     licenses.dedup();
     let license = if licenses.is_empty() {
         "-".to_string()

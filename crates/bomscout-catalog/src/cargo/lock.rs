@@ -122,7 +122,12 @@ fn add_node(
     }
     if is_registry(source) {
         match registry::lookup(name, version, input.abs.parent(), input.options.read_caches) {
-            Some(found) => add_license(&mut c, found),
+            Some(found) => {
+                for message in add_license(&mut c, found, input.options.license_threshold) {
+                    cat.diagnostics
+                        .push(Diagnostic::warning(input.path, message));
+                }
+            }
             None => *unlicensed += 1,
         }
     }
@@ -134,14 +139,22 @@ fn is_registry(source: &str) -> bool {
     source.starts_with("registry+") || source.starts_with("sparse+")
 }
 
-fn add_license(c: &mut Component, found: registry::Found) {
-    match (found.license, found.license_file) {
-        (Some(l), _) => c.add_license(License::declared(&l, &found.shown_path, "package.license")),
-        (None, Some(file)) => {
-            c.properties.insert("license-file".into(), file);
-        }
-        (None, None) => {}
+/// The crate's declared license, then its license files: a `license-file` crate's license
+/// comes from that file's text, and any crate's files confirm (or contradict) its field.
+/// Returns the contradictions.
+fn add_license(c: &mut Component, found: registry::Found, threshold: f32) -> Vec<String> {
+    if let Some(l) = &found.license {
+        c.add_license(License::declared(l, &found.shown_path, "package.license"));
     }
+    let named: Vec<String> = match &found.license_file {
+        Some(file) => {
+            c.properties.insert("license-file".into(), file.clone());
+            vec![file.clone()]
+        }
+        None => Vec::new(),
+    };
+    let shown_dir = crate::paths::dir_of(&found.shown_path);
+    crate::license_files::add_evidence(c, &found.dir, shown_dir, &named, threshold)
 }
 
 fn v1_checksum(lock: &Lock, name: &str, version: &str, source: &str) -> Option<String> {

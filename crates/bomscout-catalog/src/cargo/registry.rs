@@ -21,6 +21,8 @@ type Memo = HashMap<(String, String), Option<Found>>;
 pub struct Found {
     /// The path shown as evidence (`$CARGO_HOME/…` or the vendor path).
     pub shown_path: String,
+    /// The crate's source directory, where its license files are.
+    pub dir: PathBuf,
     /// `package.license`, if set.
     pub license: Option<String>,
     /// `package.license-file`, if set instead.
@@ -113,6 +115,7 @@ fn read(manifest: &Path, shown_path: String, name: &str, version: &str) -> Optio
         && field(package, &empty, "version").as_deref() == Some(version);
     is_it.then(|| Found {
         shown_path,
+        dir: manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
         license: package
             .get("license")
             .and_then(Value::as_str)

@@ -12,7 +12,7 @@
 
 use super::{component, integrity_hashes, licenses};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Location};
+use bomscout_core::{Catalog, Diagnostic, Location};
 use serde_json::Value;
 
 /// Parses one installed `package.json`.
@@ -40,12 +40,13 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     for l in licenses(doc, input.path) {
         c.add_license(l);
     }
-    // The package's own LICENSE file: its fingerprint always; its text when no license
-    // field says what it is.
+    // The package's own LICENSE file: its fingerprint; what it says, to confirm the
+    // license field or to stand in for a missing one.
+    let mut conflicts = Vec::new();
     if let Some(dir) = input.abs.parent() {
         let rel_dir = crate::paths::dir_of(input.path);
         let threshold = input.options.license_threshold;
-        crate::license_files::add_evidence(&mut c, dir, rel_dir, &[], threshold);
+        conflicts = crate::license_files::add_evidence(&mut c, dir, rel_dir, &[], threshold);
     }
     let author = match doc.get("author") {
         Some(Value::String(s)) => Some(s.as_str()),
@@ -59,6 +60,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         integrity_hashes(i).into_iter().for_each(|h| c.add_hash(h));
     }
     let mut cat = Catalog::default();
+    for message in conflicts {
+        cat.diagnostics
+            .push(Diagnostic::warning(input.path, message));
+    }
     cat.add_package(c.at(Location::new(input.path)));
     Ok(cat)
 }

@@ -60,7 +60,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .map_err(|e| ParseError::format(e.to_string()))?
         .at(Location::new(input.path));
     add_licenses(&mut component, &headers, input.path);
-    license_file_evidence(&mut component, &headers, input);
+    for message in license_file_evidence(&mut component, &headers, input) {
+        catalog
+            .diagnostics
+            .push(Diagnostic::warning(input.path, message));
+    }
     catalog.add_package(component);
     Ok(catalog)
 }
@@ -117,12 +121,16 @@ fn header_end(bytes: &[u8]) -> usize {
 }
 
 /// The license files `License-File` names (in `licenses/` since metadata 2.4, else beside
-/// `METADATA`), or the conventional ones in the metadata directory: fingerprinted always,
-/// matched by text when the metadata declares no license. Reading them is this cataloger's
-/// documented exception to reading only its input.
-fn license_file_evidence(component: &mut Component, headers: &[(String, String)], input: &Input) {
+/// `METADATA`), or the conventional ones in the metadata directory: fingerprinted and
+/// matched by text (see [`crate::license_files`]); returns the conflicts with the declared
+/// license. Reading them is this cataloger's documented exception to reading only its input.
+fn license_file_evidence(
+    component: &mut Component,
+    headers: &[(String, String)],
+    input: &Input,
+) -> Vec<String> {
     let Some(dir) = input.abs.parent() else {
-        return;
+        return Vec::new();
     };
     let rel_dir = crate::paths::dir_of(input.path);
     let named: Vec<String> = headers
@@ -133,7 +141,7 @@ fn license_file_evidence(component: &mut Component, headers: &[(String, String)]
         .filter(|f| dir.join(f).is_file())
         .collect();
     let threshold = input.options.license_threshold;
-    crate::license_files::add_evidence(component, dir, rel_dir, &named, threshold);
+    crate::license_files::add_evidence(component, dir, rel_dir, &named, threshold)
 }
 
 fn add_licenses(component: &mut Component, headers: &[(String, String)], path: &str) {

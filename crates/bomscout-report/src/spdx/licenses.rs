@@ -87,13 +87,27 @@ impl LicenseMap {
         &self.extracted
     }
 
-    /// The expression for the authors' own statements, `None` for NOASSERTION.
+    /// The expression for the authors' own statements, `None` for NOASSERTION. Every
+    /// statement applies, so they are joined with AND; a license file that only confirms a
+    /// declared statement (its license is named there) adds nothing and is left out.
     pub(crate) fn declared(&self, licenses: &[License]) -> Option<String> {
-        self.combine(
-            licenses
-                .iter()
-                .filter(|l| l.source.kind != SourceKind::Curation),
-        )
+        let authors: Vec<&License> = licenses
+            .iter()
+            .filter(|l| l.source.kind != SourceKind::Curation)
+            .collect();
+        let named: BTreeSet<String> = authors
+            .iter()
+            .filter(|l| l.source.kind != SourceKind::File)
+            .filter_map(|l| l.expression.as_deref())
+            .flat_map(ids)
+            .collect();
+        let confirms = |l: &License| {
+            l.source.kind == SourceKind::File
+                && l.expression
+                    .as_deref()
+                    .is_some_and(|e| ids(e).iter().all(|id| named.contains(id)))
+        };
+        self.combine(authors.into_iter().filter(|l| !confirms(l)))
     }
 
     /// The expression a curation concluded, `None` for NOASSERTION.
@@ -126,6 +140,17 @@ impl LicenseMap {
     fn term(&self, license: &License) -> Option<String> {
         usable_expression(license).or_else(|| self.refs.get(&license.raw).cloned())
     }
+}
+
+/// The license ids an expression names (empty if it does not parse).
+fn ids(expression: &str) -> Vec<String> {
+    spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX)
+        .map(|e| {
+            e.requirements()
+                .map(|r| r.req.license.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The statement's expression if it is strict SPDX and needs nothing outside the
@@ -262,6 +287,23 @@ mod tests {
                 ],
                 Some("BSD-3-Clause AND (MIT OR Apache-2.0)"),
             ),
+            // A license file confirming the field adds nothing; one naming another license
+            // is another statement that applies.
+            (
+                vec![
+                    lic("MIT OR Apache-2.0", Some("MIT OR Apache-2.0"), d),
+                    lic("MIT", Some("MIT"), SourceKind::File),
+                ],
+                Some("MIT OR Apache-2.0"),
+            ),
+            (
+                vec![
+                    lic("MIT", Some("MIT"), d),
+                    lic("GPL-3.0-only", Some("GPL-3.0-only"), SourceKind::File),
+                ],
+                Some("GPL-3.0-only AND MIT"),
+            ),
+            (vec![lic("MIT", Some("MIT"), SourceKind::File)], Some("MIT")),
             (
                 vec![lic("Apache Software License", None, d)],
                 Some("LicenseRef-Apache-Software-License"),
