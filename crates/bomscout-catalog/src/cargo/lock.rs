@@ -277,6 +277,7 @@ fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>)
 mod tests {
     use super::*;
     use crate::Options;
+    use bomscout_core::SourceKind;
 
     fn run(text: &str) -> Catalog {
         let options = Options {
@@ -344,5 +345,90 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
     fn a_missing_dependency_is_a_warning() {
         let cat = run("version = 3\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\ndependencies = [\"ghost\"]\n");
         assert!(cat.diagnostics.iter().any(|d| d.message.contains("ghost")));
+    }
+
+    const MIT: &str = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
+
+    /// `vendor/<name>/` holding a manifest with `license_line` and an MIT `LICENSE`.
+    fn vendor(ws: &Path, name: &str, license_line: &str) {
+        let dir = ws.join("vendor").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest =
+            format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\n{license_line}\n");
+        std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(dir.join("LICENSE"), MIT).unwrap();
+    }
+
+    #[test]
+    fn vendored_license_files_name_confirm_or_contradict() {
+        let ws = tempfile::tempdir().unwrap();
+        vendor(ws.path(), "filed", "license-file = \"LICENSE\"");
+        vendor(ws.path(), "honest", "license = \"MIT OR Apache-2.0\"");
+        vendor(ws.path(), "wrong", "license = \"GPL-3.0-only\"");
+        let mut text = String::from("version = 3\n");
+        for name in ["filed", "honest", "wrong"] {
+            text.push_str(&format!("[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://registry.example.invalid/index\"\n"));
+        }
+        let abs = ws.path().join("Cargo.lock");
+        let options = Options {
+            read_caches: false,
+            ..Options::default()
+        };
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "Cargo.lock",
+            abs: &abs,
+            options: &options,
+        };
+        let cat = parse(&input).unwrap();
+        let licenses = |i: usize| -> Vec<(String, SourceKind, String)> {
+            cat.packages[i]
+                .component
+                .licenses
+                .iter()
+                .map(|l| (l.raw.clone(), l.source.kind, l.source.path.clone()))
+                .collect()
+        };
+        let file = |id: &str, krate: &str| {
+            (
+                id.to_string(),
+                SourceKind::File,
+                format!("vendor/{krate}/LICENSE"),
+            )
+        };
+        // license-file only: the license is what the file's text is.
+        assert_eq!(licenses(0), [file("MIT", "filed")]);
+        assert_eq!(
+            cat.packages[0].component.properties["license-file"],
+            "LICENSE"
+        );
+        // The declared field governs; a confirming file is kept as evidence.
+        let declared = |raw: &str, krate: &str| {
+            (
+                raw.to_string(),
+                SourceKind::Declared,
+                format!("vendor/{krate}/Cargo.toml"),
+            )
+        };
+        assert_eq!(
+            licenses(1),
+            [
+                declared("MIT OR Apache-2.0", "honest"),
+                file("MIT", "honest")
+            ]
+        );
+        assert_eq!(
+            licenses(2),
+            [declared("GPL-3.0-only", "wrong"), file("MIT", "wrong")]
+        );
+        assert!(cat
+            .packages
+            .iter()
+            .all(|p| p.component.properties["license-file-sha256"].starts_with("LICENSE:")));
+        let warnings: Vec<&str> = cat.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            warnings,
+            ["pkg:cargo/wrong@1.0.0: declares GPL-3.0-only but vendor/wrong/LICENSE reads as MIT (confidence 1.00)"]
+        );
     }
 }
