@@ -56,6 +56,9 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             }
         }
     } else if doc.get("requires").is_some() || doc.get("build_requires").is_some() {
+        // A reference can be both a requirement and a build requirement (the same recipe
+        // revision in the host and the build context): one component, one edge per kind.
+        let mut seen: HashMap<&str, NodeRef> = HashMap::new();
         for (field, kind) in [
             ("requires", DepKind::Normal),
             ("build_requires", DepKind::Build),
@@ -68,8 +71,17 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 .flatten()
                 .filter_map(Value::as_str)
             {
-                if let Some(n) = add(&mut catalog, r, input, text) {
-                    project.add_dep(n, kind);
+                let key = r.split('%').next().unwrap_or(r);
+                let node = match seen.get(key) {
+                    Some(&n) => Some(n),
+                    None => add(&mut catalog, r, input, text).inspect(|&n| {
+                        seen.insert(key, n);
+                    }),
+                };
+                if let Some(n) = node {
+                    if !project.deps.iter().any(|e| e.to == n && e.kind == kind) {
+                        project.add_dep(n, kind);
+                    }
                 }
             }
         }
@@ -144,6 +156,18 @@ mod tests {
             ]
         );
         assert_eq!(c.projects[0].deps[2].kind, DepKind::Build);
+        // The same reference in `requires` and `build_requires` is one component.
+        let both = r#"{"version": "0.5", "requires": ["libiconv/1.17#99%1774021608.288"], "build_requires": ["libiconv/1.17#99%1774021608.288"]}"#;
+        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", both).unwrap();
+        assert_eq!(c.packages.len(), 1);
+        assert_eq!(
+            c.projects[0]
+                .deps
+                .iter()
+                .map(|e| e.kind)
+                .collect::<Vec<_>>(),
+            [DepKind::Normal, DepKind::Build]
+        );
         let v1 = r#"{"graph_lock": {"nodes": {"0": {"ref": "app/1.0", "requires": ["1"], "build_requires": ["2"]}, "1": {"ref": "zlib/1.2.11"}, "2": {"ref": "cmake/3.20.0"}}}, "version": "0.4"}"#;
         let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", v1).unwrap();
         assert_eq!(c.packages.len(), 2);

@@ -140,6 +140,13 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
+    // The application is the `project` library the file is named after (`App.deps.json`);
+    // other `project` libraries are its project references. Without a match, the first.
+    let stem = input
+        .path
+        .rsplit('/')
+        .next()
+        .and_then(|f| f.strip_suffix(".deps.json"));
     let mut app: Option<String> = None;
     for (key, lib) in libraries {
         let Some((id, version)) = key.split_once('/') else {
@@ -148,8 +155,10 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
         match lib.get("type").and_then(Value::as_str) {
             Some("package") => {}
             Some("project") => {
-                app.get_or_insert_with(|| key.clone());
-                project.name.get_or_insert_with(|| id.to_string());
+                if app.is_none() || stem.is_some_and(|s| s.eq_ignore_ascii_case(id)) {
+                    app = Some(key.clone());
+                    project.name = Some(id.to_string());
+                }
                 continue;
             }
             _ => continue,
@@ -431,6 +440,19 @@ mod tests {
         assert_eq!(c.projects[0].name.as_deref(), Some("App"));
         assert_eq!(c.projects[0].deps.len(), 1);
         assert_eq!(c.packages[0].deps.len(), 1);
+        // A project reference sorting before the application does not take its place.
+        let with_ref = text.replace(
+            r#""libraries": {"#,
+            r#""libraries": {"Aaa.Common/1.0.0": {"type": "project", "sha512": ""},"#,
+        );
+        let c = parse_str(
+            |i| parse(Cataloger::DotnetDeps, i),
+            "bin/App.deps.json",
+            &with_ref,
+        )
+        .unwrap();
+        assert_eq!(c.projects[0].name.as_deref(), Some("App"));
+        assert_eq!(c.projects[0].deps.len(), 1);
     }
 
     #[test]

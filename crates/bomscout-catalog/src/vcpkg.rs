@@ -10,7 +10,7 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, Project,
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -46,6 +46,8 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         .or_else(|| doc.get("version-string"))
         .and_then(Value::as_str)
         .map(str::to_string);
+    // A port listed twice (for two platforms, or once more as a host tool) is one component.
+    let mut seen: HashMap<&str, NodeRef> = HashMap::new();
     for dep in doc
         .get("dependencies")
         .and_then(Value::as_array)
@@ -64,6 +66,17 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             },
             _ => continue,
         };
+        let kind = if host {
+            DepKind::Build
+        } else {
+            DepKind::Normal
+        };
+        if let Some(&node) = seen.get(name) {
+            if !project.deps.iter().any(|e| e.to == node && e.kind == kind) {
+                project.add_dep(node, kind);
+            }
+            continue;
+        }
         let line = text
             .find(&format!("\"{name}\""))
             .map(|o| crate::text::line_of(text, o))
@@ -85,14 +98,8 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                     c.properties.insert("vcpkg-baseline".into(), b.to_string());
                 }
                 let node = catalog.add_package(c.at(Location::at_line(input.path, line)));
-                project.add_dep(
-                    node,
-                    if host {
-                        DepKind::Build
-                    } else {
-                        DepKind::Normal
-                    },
-                );
+                seen.insert(name, node);
+                project.add_dep(node, kind);
             }
             Err(e) => catalog
                 .diagnostics
@@ -133,6 +140,19 @@ mod tests {
             ]
         );
         assert_eq!(c.projects[0].deps[2].kind, DepKind::Build);
+        // One port listed twice, and once more as a host tool: one component, two edges.
+        let text = r#"{"dependencies": ["zstd", {"name": "qtbase", "platform": "linux"}, "zstd",
+          {"name": "qtbase", "host": true}, {"name": "qtbase", "platform": "windows"}]}"#;
+        let c = parse_str(|i| parse(Cataloger::Vcpkg, i), "vcpkg.json", text).unwrap();
+        assert_eq!(c.packages.len(), 2);
+        assert_eq!(
+            c.projects[0]
+                .deps
+                .iter()
+                .map(|e| e.kind)
+                .collect::<Vec<_>>(),
+            [DepKind::Normal, DepKind::Normal, DepKind::Build]
+        );
     }
 
     #[test]
