@@ -334,7 +334,7 @@ pub struct ScanArgs {
     pub no_caches: bool,
 
     /// Minimum confidence (0–1) for a LICENSE file's text to count as a package's license when
-    /// its metadata declares none.
+    /// its metadata declares none, or to confirm the license it declares.
     #[arg(long, value_name = "SCORE", default_value_t = 0.9)]
     pub license_threshold: f32,
 
