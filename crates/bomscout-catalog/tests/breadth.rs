@@ -89,10 +89,33 @@ fn nuget_lock_flow_launcher() {
     );
     // MemoryPack → MemoryPack.Core, MemoryPack.Generator.
     assert_eq!(find(&c, "pkg:nuget/MemoryPack@1.21.4").deps.len(), 2);
-    // The lock does not say dev/test: everything is required.
+    // The lock does not say which references are build-time only; the csproj beside it
+    // does (PrivateAssets="all": Fody, CsWin32, PropertyChanged.Fody). Those and what only
+    // they pull in (CsWin32's Win32 metadata packages) are dev; the rest required.
     let s = scopes(c);
     assert_eq!(s.len(), 29);
-    assert!(s.iter().all(|(_, sc)| *sc == Scope::Required), "{s:?}");
+    let mut dev: Vec<&str> = s
+        .iter()
+        .filter(|(_, sc)| *sc == Scope::Dev)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    dev.sort();
+    assert_eq!(
+        dev,
+        [
+            "pkg:nuget/Fody@6.9.3",
+            "pkg:nuget/Microsoft.Windows.CsWin32@0.3.205",
+            "pkg:nuget/Microsoft.Windows.SDK.Win32Docs@0.1.42-alpha",
+            "pkg:nuget/Microsoft.Windows.SDK.Win32Metadata@61.0.15-preview",
+            "pkg:nuget/Microsoft.Windows.WDK.Win32Metadata@0.12.8-experimental",
+            "pkg:nuget/PropertyChanged.Fody@4.1.0",
+        ]
+    );
+    assert_eq!(count_scope(&s, Scope::Required), 23);
+}
+
+fn count_scope(s: &[(String, Scope)], scope: Scope) -> usize {
+    s.iter().filter(|(_, sc)| *sc == scope).count()
 }
 
 #[test]
@@ -142,7 +165,9 @@ fn csproj_with_directory_packages_props() {
         Cataloger::DotnetProject,
         "dotnet/nuget-package-explorer/Core/Core.csproj",
     );
-    assert_eq!(c.packages.len(), 9);
+    // Plus the props file's one GlobalPackageReference, Nerdbank.GitVersioning 3.9.50: every
+    // project gets it, as a build-time (dev) reference.
+    assert_eq!(c.packages.len(), 10);
     assert!(c.packages.iter().all(|p| p.component.requirement.is_none()));
     let got = purls(&c);
     for p in [
@@ -153,14 +178,25 @@ fn csproj_with_directory_packages_props() {
     ] {
         assert!(got.iter().any(|g| g == p), "{p} not in {got:?}");
     }
-    assert_eq!(c.projects[0].deps.len(), 9);
-    // The props file itself declares versions only (its one `GlobalPackageReference`,
-    // Nerdbank.GitVersioning, is not read: see the README).
+    assert_eq!(c.projects[0].deps.len(), 10);
+    let s = scopes(c);
+    let dev: Vec<&str> = s
+        .iter()
+        .filter(|(_, sc)| *sc == Scope::Dev)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(dev, ["pkg:nuget/Nerdbank.GitVersioning@3.9.50"]);
+    // The props file itself declares versions, and its global reference (line 12).
     let props = catalog(
         Cataloger::DotnetProject,
         "dotnet/nuget-package-explorer/Directory.Packages.props",
     );
-    assert!(props.packages.is_empty() && props.projects.is_empty());
+    assert!(props.projects.is_empty());
+    assert_eq!(purls(&props), ["pkg:nuget/Nerdbank.GitVersioning@3.9.50"]);
+    assert_eq!(
+        line(&props, "pkg:nuget/Nerdbank.GitVersioning@3.9.50"),
+        Some(12)
+    );
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //!   `Transitive`, `CentralTransitive` or `Project` (a sibling project: first-party),
 //!   `resolved` version, `contentHash` (base64 SHA-512 of the package) and `dependencies`.
 //!   A package in several frameworks is one component; direct ones are edges of the project.
+//!   The lock does not say which references are build-time only, so the project files
+//!   beside it are read for `PrivateAssets="all"` (those edges are Dev).
 //! - `*.deps.json`: `libraries` of `type: package` are NuGet packages (`sha512-…` hashes),
 //!   `targets` give the graph; the `project` library is the application itself.
 //! - Project files: `<PackageReference Include="X" Version="1.0"/>` (or a `<Version>`
@@ -14,8 +16,15 @@
 //!   `Input::abs`); `$(Property)` versions from the file's `<PropertyGroup>`;
 //!   `PrivateAssets="all"` marks build-time tools and analyzers (Dev: not shipped).
 //!   Floating (`1.*`) and range (`[1.0,2.0)`) versions are unresolved declarations.
+//!   `<GlobalPackageReference>`s of `Directory.Packages.props` are Dev references of every
+//!   project under it.
+//!
+//! Licenses: none of these files carry one; resolved packages get theirs from NuGet's global
+//! packages folder when it is there ([`cache`]).
 //!
 //! purls are `pkg:nuget/<Id>@<version>` (the id as written).
+
+mod cache;
 
 use crate::xml::Element;
 use crate::{Input, ParseError};
@@ -25,7 +34,7 @@ use bomscout_core::{
     NodeRef, Project,
 };
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Parses one .NET file.
@@ -45,6 +54,7 @@ fn lock(input: &Input) -> Result<Catalog, ParseError> {
         .ok_or_else(|| ParseError::format("not a packages.lock.json: no `dependencies`"))?;
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let cache_root = input.options.read_caches.then(cache::root).flatten();
     let mut nodes: HashMap<(String, String), NodeRef> = HashMap::new();
     let mut edges: Vec<(NodeRef, Vec<String>)> = Vec::new();
     let mut direct: BTreeMap<(String, String), NodeRef> = BTreeMap::new();
@@ -84,6 +94,9 @@ fn lock(input: &Input) -> Result<Catalog, ParseError> {
                     {
                         c.add_hash(h);
                     }
+                    if let Some(root) = &cache_root {
+                        add_cached_licenses(&mut c, root, id, version, input, &mut catalog);
+                    }
                     let n = catalog.add_package(c.at(Location::new(input.path)));
                     nodes.insert(key.clone(), n);
                     n
@@ -111,11 +124,91 @@ fn lock(input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    for node in direct.into_values() {
-        project.add_dep(node, DepKind::Normal);
+    // The lock does not say which direct references are build-time only; the project file
+    // beside it does (`PrivateAssets="all"`: analyzers, source generators, build tasks).
+    let private = input
+        .abs
+        .parent()
+        .map(private_references)
+        .unwrap_or_default();
+    for ((id, _), node) in direct {
+        let kind = if private.contains(&id) {
+            DepKind::Dev
+        } else {
+            DepKind::Normal
+        };
+        project.add_dep(node, kind);
     }
     catalog.add_project(project);
     Ok(catalog)
+}
+
+/// Adds the NuGet global packages folder's license statements for `id@version`.
+fn add_cached_licenses(
+    c: &mut Component,
+    root: &Path,
+    id: &str,
+    version: &str,
+    input: &Input,
+    catalog: &mut Catalog,
+) {
+    let threshold = input.options.license_threshold;
+    for message in cache::add_licenses(c, root, id, version, threshold) {
+        catalog
+            .diagnostics
+            .push(Diagnostic::warning(input.path, message));
+    }
+}
+
+/// Project files read beside a lock, at most.
+const MAX_PROJECT_FILES: usize = 8;
+
+/// The (lower-cased) ids that the project files in `dir` reference with
+/// `PrivateAssets="all"`, and the global package references of the nearest
+/// `Directory.Packages.props` (which are private by definition).
+fn private_references(dir: &Path) -> HashSet<String> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "csproj" | "fsproj" | "vbproj"))
+        })
+        .collect();
+    files.sort();
+    files.truncate(MAX_PROJECT_FILES);
+    let mut ids: HashSet<String> = nearest_props(dir)
+        .globals
+        .into_iter()
+        .map(|(id, _)| id.to_ascii_lowercase())
+        .collect();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(tree) = crate::xml::parse(text.trim_start_matches('\u{feff}')) else {
+            continue;
+        };
+        for r in tree
+            .all("ItemGroup")
+            .flat_map(|g| g.all("PackageReference"))
+        {
+            if let (Some(id), true) = (attr(r, "Include"), is_private(r)) {
+                ids.insert(id.to_ascii_lowercase());
+            }
+        }
+    }
+    ids
+}
+
+/// `PrivateAssets="all"`, as an attribute or a child element.
+fn is_private(r: &Element) -> bool {
+    attr(r, "PrivateAssets")
+        .or_else(|| r.text_at(&["PrivateAssets"]))
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("all"))
 }
 
 fn catalog_has_edge(catalog: &Catalog, from: NodeRef, to: NodeRef) -> bool {
@@ -139,6 +232,7 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
         .ok_or_else(|| ParseError::format("not a deps.json: no `libraries`"))?;
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let cache_root = input.options.read_caches.then(cache::root).flatten();
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     // The application is the `project` library the file is named after (`App.deps.json`);
     // other `project` libraries are its project references. Without a match, the first.
@@ -179,6 +273,9 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
             .and_then(base64_sha512)
         {
             c.add_hash(h);
+        }
+        if let Some(root) = &cache_root {
+            add_cached_licenses(&mut c, root, id, version, input, &mut catalog);
         }
         nodes.insert(
             id.to_ascii_lowercase(),
@@ -230,15 +327,22 @@ fn project_file(input: &Input) -> Result<Catalog, ParseError> {
     let props = properties(&tree);
     let mut central = central_versions(&tree, &props);
     if input.path.ends_with(".props") {
-        // Directory.Packages.props itself declares versions, not references.
+        // Directory.Packages.props itself declares versions, not references; its global
+        // references are packages of every project (added to each project file's graph).
         let mut catalog = Catalog::default();
         references(&tree, &props, &central, input, &mut catalog, None);
+        for (id, version, line) in global_references(&tree, &props) {
+            add_reference(&id, Some(version), line, input, &mut catalog, None, true);
+        }
         return Ok(catalog);
     }
+    let mut globals = Vec::new();
     if let Some(dir) = input.abs.parent() {
-        for (k, v) in nearest_props(dir) {
+        let nearest = nearest_props(dir);
+        for (k, v) in nearest.versions {
             central.entry(k).or_insert(v);
         }
+        globals = nearest.globals;
     }
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
@@ -256,6 +360,18 @@ fn project_file(input: &Input) -> Result<Catalog, ParseError> {
         &mut catalog,
         Some(&mut project),
     );
+    for (id, version) in globals {
+        // Declared in Directory.Packages.props, not here: no line in this file.
+        add_reference(
+            &id,
+            Some(version),
+            0,
+            input,
+            &mut catalog,
+            Some(&mut project),
+            true,
+        );
+    }
     catalog.add_project(project);
     Ok(catalog)
 }
@@ -278,37 +394,65 @@ fn references(
                 .or_else(|| attr(r, "VersionOverride"))
                 .map(|v| interpolate(v, props))
                 .or_else(|| central.get(&id.to_ascii_lowercase()).cloned());
-            let c = match version.as_deref() {
-                Some(v) if is_exact(v) => Component::new(
-                    Ecosystem::Nuget,
-                    None,
-                    id,
-                    v.trim_start_matches('[').trim_end_matches(']'),
-                ),
-                Some(v) => Component::unresolved(Ecosystem::Nuget, None, id, v),
-                None => Component::unresolved(Ecosystem::Nuget, None, id, "(no version)"),
-            };
-            match c {
-                Ok(c) => {
-                    let node = catalog.add_package(c.at(Location::at_line(input.path, r.line)));
-                    let private = attr(r, "PrivateAssets")
-                        .or_else(|| r.text_at(&["PrivateAssets"]))
-                        .is_some_and(|p| p.eq_ignore_ascii_case("all"));
-                    if let Some(p) = project.as_deref_mut() {
-                        p.add_dep(
-                            node,
-                            if private {
-                                DepKind::Dev
-                            } else {
-                                DepKind::Normal
-                            },
-                        );
-                    }
-                }
-                Err(e) => catalog
-                    .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{id}: {e}")).at_line(r.line)),
+            let private = is_private(r);
+            add_reference(
+                id,
+                version,
+                r.line,
+                input,
+                catalog,
+                project.as_deref_mut(),
+                private,
+            );
+        }
+    }
+}
+
+/// Adds one package reference (at `line`, 0 for none) and, with a project, its edge:
+/// Dev when the reference is private (build-time only, not shipped).
+fn add_reference(
+    id: &str,
+    version: Option<String>,
+    line: u32,
+    input: &Input,
+    catalog: &mut Catalog,
+    project: Option<&mut Project>,
+    private: bool,
+) {
+    let c = match version.as_deref() {
+        Some(v) if is_exact(v) => Component::new(
+            Ecosystem::Nuget,
+            None,
+            id,
+            v.trim_start_matches('[').trim_end_matches(']'),
+        ),
+        Some(v) => Component::unresolved(Ecosystem::Nuget, None, id, v),
+        None => Component::unresolved(Ecosystem::Nuget, None, id, "(no version)"),
+    };
+    let location = if line > 0 {
+        Location::at_line(input.path, line)
+    } else {
+        Location::new(input.path)
+    };
+    match c {
+        Ok(c) => {
+            let node = catalog.add_package(c.at(location));
+            if let Some(p) = project {
+                p.add_dep(
+                    node,
+                    if private {
+                        DepKind::Dev
+                    } else {
+                        DepKind::Normal
+                    },
+                );
             }
+        }
+        Err(e) => {
+            let d = Diagnostic::warning(input.path, format!("{id}: {e}"));
+            catalog
+                .diagnostics
+                .push(if line > 0 { d.at_line(line) } else { d });
         }
     }
 }
@@ -355,18 +499,52 @@ fn central_versions(tree: &Element, props: &HashMap<String, String>) -> HashMap<
         .collect()
 }
 
-/// Central versions from the nearest `Directory.Packages.props` at or above `dir`
-/// (at most 16 levels up).
-fn nearest_props(dir: &Path) -> HashMap<String, String> {
+/// `<GlobalPackageReference Include="X" Version="1.0"/>`: a package every project gets,
+/// private by definition (analyzers, versioning tools). `(id, version, line)`.
+fn global_references(
+    tree: &Element,
+    props: &HashMap<String, String>,
+) -> Vec<(String, String, u32)> {
+    tree.all("ItemGroup")
+        .flat_map(|g| g.all("GlobalPackageReference"))
+        .filter_map(|r| {
+            let version = attr(r, "Version").or_else(|| r.text_at(&["Version"]))?;
+            Some((
+                attr(r, "Include")?.to_string(),
+                interpolate(version, props),
+                r.line,
+            ))
+        })
+        .collect()
+}
+
+/// What the nearest `Directory.Packages.props` says for the projects under it.
+#[derive(Default)]
+struct Central {
+    /// Lower-cased id → version.
+    versions: HashMap<String, String>,
+    /// `(id, version)` of its global package references.
+    globals: Vec<(String, String)>,
+}
+
+/// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up).
+fn nearest_props(dir: &Path) -> Central {
     for d in dir.ancestors().take(16) {
         let path = d.join("Directory.Packages.props");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(tree) = crate::xml::parse(&text) {
-                return central_versions(&tree, &properties(&tree));
+            if let Ok(tree) = crate::xml::parse(text.trim_start_matches('\u{feff}')) {
+                let props = properties(&tree);
+                return Central {
+                    versions: central_versions(&tree, &props),
+                    globals: global_references(&tree, &props)
+                        .into_iter()
+                        .map(|(id, v, _)| (id, v))
+                        .collect(),
+                };
             }
         }
     }
-    HashMap::new()
+    Central::default()
 }
 
 /// A pinned version: not floating (`*`), not a range (brackets with a comma or open end).
