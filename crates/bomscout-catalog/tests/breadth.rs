@@ -579,3 +579,97 @@ fn malformed_cabal_freeze() {
     assert!(c.packages.iter().all(|p| p.component.name != "pandoc"));
     assert!(parse_bytes(Cataloger::CabalFreeze, rel, GARBAGE).is_err());
 }
+
+// Installed trees and the remaining formats, from real files.
+
+#[test]
+fn installed_gemspecs_from_ruby_3_1() {
+    // Ruby 3.1's bundled gems, as RubyGems installed them (Debian's libruby3.1).
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/ruby/installed/specifications");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 15);
+    let mut licenses = Vec::new();
+    for n in &names {
+        let c = catalog(
+            Cataloger::GemInstalled,
+            &format!("ruby/installed/specifications/{n}"),
+        );
+        assert_eq!(c.packages.len(), 1, "{n}");
+        let comp = &c.packages[0].component;
+        let stem = n.strip_suffix(".gemspec").unwrap();
+        let (name, version) = stem.rsplit_once('-').unwrap();
+        assert_eq!(comp.purl.as_str(), format!("pkg:gem/{name}@{version}"));
+        let raw: Vec<&str> = comp.licenses.iter().map(|l| l.raw.as_str()).collect();
+        licenses.push(format!("{name}: {}", raw.join(" + ")));
+    }
+    // `s.licenses = ["Ruby".freeze, "BSD-2-Clause".freeze]`: every entry kept, in order.
+    assert!(licenses.contains(&"rake: MIT".to_string()), "{licenses:?}");
+    assert!(
+        licenses.contains(&"debug: Ruby + BSD-2-Clause".to_string()),
+        "{licenses:?}"
+    );
+    assert!(
+        licenses.contains(&"rbs: BSD-2-Clause + Ruby".to_string()),
+        "{licenses:?}"
+    );
+}
+
+#[test]
+fn composer_installed_json_v1_udoit() {
+    // Composer 1's installed.json (a bare array) from cidilabs/UDOIT.
+    let c = catalog(
+        Cataloger::ComposerInstalled,
+        "php/udoit/vendor/composer/installed.json",
+    );
+    // python3: len(json.load(f)) == 46
+    assert_eq!(c.packages.len(), 46);
+    let p = find(&c, "pkg:composer/doctrine/instantiator@1.0.5");
+    assert_eq!(p.component.licenses[0].raw, "MIT");
+    // EastDesire/jscolor declares no license: none is invented.
+    assert!(find(&c, "pkg:composer/eastdesire/jscolor@1.4.2")
+        .component
+        .licenses
+        .is_empty());
+}
+
+#[test]
+fn go_vendor_modules_txt_brutella_hc() {
+    let c = catalog(Cataloger::GoVendor, "golang/hc-vendor/vendor/modules.txt");
+    // grep -c '^# ' : 8 modules.
+    assert_eq!(c.packages.len(), 8);
+    find(&c, "pkg:golang/github.com/brutella/dnssd@v1.1.0");
+    find(
+        &c,
+        "pkg:golang/golang.org/x/crypto@v0.0.0-20181203042331-505ab145d0a9",
+    );
+}
+
+#[test]
+fn gradle_version_catalog_nowinandroid() {
+    let c = catalog(
+        Cataloger::GradleCatalog,
+        "maven/nowinandroid/gradle/libs.versions.toml",
+    );
+    let got = purls(&c);
+    // 138 entries: [libraries] and [plugins] of the catalog, less its 16 version-less
+    // convention plugins (nowinandroid.*: the build's own included build-logic).
+    assert_eq!(got.len(), 122, "{got:?}");
+    assert!(got.iter().all(|p| !p.contains("/nowinandroid.")), "{got:?}");
+    for p in [
+        "pkg:maven/com.google.dagger/hilt-android@2.59",
+        // version.ref through [versions]
+        "pkg:maven/androidx.room/room-runtime@2.8.3",
+        // a plugin as its marker artifact
+        "pkg:maven/com.google.devtools.ksp/com.google.devtools.ksp.gradle.plugin@2.3.4",
+    ] {
+        assert!(got.iter().any(|g| g == p), "{p}");
+    }
+    // BOM-managed libraries declare no version: unresolved declarations, not guesses.
+    let runtime = find(&c, "pkg:maven/androidx.compose.runtime/runtime");
+    assert!(runtime.component.version.is_none());
+}

@@ -11,7 +11,8 @@
 //! - Version catalogs (`gradle/libs.versions.toml`): `[libraries]` with `module = "g:a"` or
 //!   `group`/`name`, and `version = "1.0"`, `version.ref = "x"` or a rich
 //!   `version = { strictly | require | prefer }`; `[plugins]` as their marker artifact
-//!   `<id>:<id>.gradle.plugin`. A catalog declares, it does not resolve: exact versions
+//!   `<id>:<id>.gradle.plugin` (version-less plugins are the build's own convention
+//!   plugins and are left out). A catalog declares, it does not resolve: exact versions
 //!   become components, ranges (`[1.0,2.0)`, `1.+`) unresolved declarations.
 
 use super::component;
@@ -180,6 +181,12 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             ),
             _ => (String::new(), None),
         };
+        // A plugin without a version is applied from the build itself (an included build's
+        // convention plugin, like nowinandroid's `nowinandroid.android.library`) or pinned
+        // in settings: nothing third-party to record here.
+        if version.is_none() {
+            continue;
+        }
         let artifact = format!("{id}.gradle.plugin");
         add(
             &mut catalog,
