@@ -1,17 +1,35 @@
 //! CocoaPods: `Podfile.lock` (YAML). `PODS` lists every pod as `Name (version)`, with its
-//! dependencies nested under it; a subspec `Firebase/Core (10.0.0)` is the pod `Firebase`
-//! with the subspec as the purl's subpath (one component per pod and version: subspecs of
-//! one pod merge). `DEPENDENCIES` are the Podfile's direct dependencies. `SPEC CHECKSUMS`
-//! (SHA-1 of the podspec) are kept as the property `podspec-sha1`; `EXTERNAL SOURCES` and
-//! `CHECKOUT OPTIONS` mark pods from git or local paths (a local `:path` pod is
-//! first-party). purls are `pkg:cocoapods/<Name>@<version>`.
+//! dependencies nested under it. `DEPENDENCIES` are the Podfile's direct dependencies.
+//! `SPEC CHECKSUMS` (SHA-1 of the podspec) are kept as the property `podspec-sha1`;
+//! `EXTERNAL SOURCES` and `CHECKOUT OPTIONS` mark pods from git or local paths (a local
+//! `:path` pod is first-party). purls are `pkg:cocoapods/<Name>@<version>`.
+//!
+//! There is one component per pod and version. A subspec such as `Firebase/Core
+//! (10.18.0)` is a part of the pod `Firebase`, not a package of its own: subspecs share
+//! the pod's podspec, version, source and license and are not downloaded separately. So
+//! every subspec of a pod merges into `pkg:cocoapods/Firebase@10.18.0` (its dependencies
+//! become the pod's), and the purl has no subpath; which subspecs were used is not
+//! recorded.
+//!
+//! Licenses: the lockfile has none, but `pod install` puts each pod's files in `Pods/<Name>/`
+//! beside the lock, part of the project tree (not a user-level cache), so it is read
+//! whenever it is there. Its license files give the license, or confirm or contradict
+//! (a warning) a declared one ([`crate::license_files`]). Pods from git or a podspec URL
+//! also have `Pods/Local Podspecs/<Name>.podspec.json`, whose `license` (`"MIT"` or
+//! `{"type": "MIT", "file": "LICENSE"}`) is read as declared (a podspec of another name or
+//! version is ignored); a podspec that cannot be read or parsed is a warning naming it
+//! (the license files are still read). When
+//! `Pods/Manifest.lock` (the copy of the lock `pod install` left) lists a pod at another
+//! version, `Pods/` is stale for it and is not used (an info diagnostic says so).
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef,
+    Project, Severity,
 };
 use serde_norway::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 /// Parses one `Podfile.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
@@ -41,6 +59,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         })
         .unwrap_or_default();
     let mut catalog = Catalog::default();
+    let pods_dir = input
+        .abs
+        .parent()
+        .and_then(|d| PodsDir::open(d.join("Pods"), crate::paths::dir_of(input.path), input));
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for entry in pods {
@@ -81,6 +103,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 if let Some(sum) = checksums.get(&name) {
                     c.properties.insert("podspec-sha1".into(), sum.clone());
                 }
+                if let Some(pods) = &pods_dir {
+                    let found = pods.add_licenses(&mut c, &name, version, input);
+                    catalog.diagnostics.extend(found);
+                }
                 nodes.insert(
                     name,
                     catalog.add_package(c.at(Location::at_line(input.path, line))),
@@ -118,8 +144,189 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             }
         }
     }
+    if let Some(pods) = pods_dir {
+        catalog.diagnostics.extend(pods.diagnostics);
+    }
     catalog.add_project(project);
     Ok(catalog)
+}
+
+/// Bytes read of `Pods/Manifest.lock`.
+const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
+/// Bytes read of one `*.podspec.json`.
+const MAX_PODSPEC: u64 = 1024 * 1024;
+
+/// The `Pods/` directory beside the lock, if there is one.
+struct PodsDir {
+    /// `Pods/` on disk.
+    dir: PathBuf,
+    /// `Pods/` as shown, relative to the scan root.
+    rel: String,
+    /// The versions `Pods/Manifest.lock` lists, when it could be read.
+    installed: Option<HashMap<String, String>>,
+    /// What reading `Manifest.lock` reported.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl PodsDir {
+    /// `dir` (`Pods/` beside the lock in `lock_rel_dir`), or nothing when it is not there.
+    fn open(dir: PathBuf, lock_rel_dir: &str, input: &Input) -> Option<PodsDir> {
+        if !dir.is_dir() {
+            return None;
+        }
+        let rel = crate::paths::join_dir(lock_rel_dir, "Pods");
+        let mut diagnostics = Vec::new();
+        let installed = match crate::text::read_side_file(&dir.join("Manifest.lock"), MAX_MANIFEST)
+            .and_then(|t| t.map(|t| installed_versions(&t)).transpose())
+        {
+            Ok(v) => v,
+            Err(e) => {
+                diagnostics.push(Diagnostic::warning(
+                    input.path,
+                    format!("{rel}/Manifest.lock: {e}; pod versions in {rel} are not checked"),
+                ));
+                None
+            }
+        };
+        Some(PodsDir {
+            dir,
+            rel,
+            installed,
+            diagnostics,
+        })
+    }
+
+    /// Adds the license evidence `Pods/` holds for the pod `name` at `version` (see the
+    /// module docs). Returns the diagnostics.
+    fn add_licenses(
+        &self,
+        c: &mut Component,
+        name: &str,
+        version: &str,
+        input: &Input,
+    ) -> Vec<Diagnostic> {
+        if !crate::paths::is_plain_name(name) {
+            return Vec::new();
+        }
+        let dir = self.dir.join(name);
+        let shown_dir = format!("{}/{name}", self.rel);
+        if let Some(other) = self
+            .installed
+            .as_ref()
+            .and_then(|m| m.get(name))
+            .filter(|v| v.as_str() != version)
+        {
+            if !dir.is_dir() {
+                return Vec::new();
+            }
+            return vec![Diagnostic::new(
+                Severity::Info,
+                input.path,
+                format!(
+                    "{shown_dir} holds {name} {other}, not the locked {version} (per {}/Manifest.lock): its licenses are not used (run `pod install`)",
+                    self.rel
+                ),
+            )];
+        }
+        let mut diagnostics = Vec::new();
+        let podspec = format!("{name}.podspec.json");
+        let shown_spec = format!("{}/Local Podspecs/{podspec}", self.rel);
+        let spec_path = self.dir.join("Local Podspecs").join(&podspec);
+        let named = match read_podspec(&spec_path, name, version) {
+            Ok(Some(spec)) => {
+                if let Some((raw, field)) = &spec.license {
+                    c.add_license(License::declared(raw, &shown_spec, field));
+                }
+                spec.license_file
+                    .filter(|f| !f.contains("..") && dir.join(f).is_file())
+                    .into_iter()
+                    .collect()
+            }
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                diagnostics.push(Diagnostic::warning(
+                    input.path,
+                    format!("{shown_spec}: {e}; its license is not used"),
+                ));
+                Vec::new()
+            }
+        };
+        if dir.is_dir() {
+            let threshold = input.options.license_threshold;
+            let conflicts =
+                crate::license_files::add_evidence(c, &dir, &shown_dir, &named, threshold);
+            diagnostics.extend(
+                conflicts
+                    .into_iter()
+                    .map(|m| Diagnostic::warning(input.path, m)),
+            );
+        }
+        diagnostics
+    }
+}
+
+/// `name` → version of each pod in a `Manifest.lock` (a Podfile.lock).
+fn installed_versions(text: &str) -> Result<HashMap<String, String>, String> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let pods = doc
+        .get("PODS")
+        .and_then(Value::as_sequence)
+        .ok_or("no PODS")?;
+    Ok(pods
+        .iter()
+        .filter_map(|entry| match entry {
+            Value::String(s) => Some(s.as_str()),
+            Value::Mapping(m) => m.keys().next().and_then(Value::as_str),
+            _ => None,
+        })
+        .filter_map(|spec| {
+            let (full, version) = spec.split_once(" (")?;
+            Some((pod_name(full), version.trim_end_matches(')').to_string()))
+        })
+        .collect())
+}
+
+/// What a `*.podspec.json` says about the pod's license.
+#[derive(Debug, PartialEq)]
+struct Podspec {
+    /// The license and the field it was read from (`license` or `license.type`).
+    license: Option<(String, &'static str)>,
+    /// `license.file`, the license file in the pod's directory.
+    license_file: Option<String>,
+}
+
+/// Reads `<Name>.podspec.json`: `Ok(None)` when it is not there, or is the podspec of
+/// another pod or version.
+fn read_podspec(path: &Path, name: &str, version: &str) -> Result<Option<Podspec>, String> {
+    let Some(text) = crate::text::read_side_file(path, MAX_PODSPEC)? else {
+        return Ok(None);
+    };
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let doc = doc.as_object().ok_or("not a JSON object")?;
+    let str_field = |k: &str| doc.get(k).and_then(serde_json::Value::as_str);
+    if str_field("name").is_some_and(|n| n != name)
+        || str_field("version").is_some_and(|v| v != version)
+    {
+        return Ok(None);
+    }
+    let (license, license_file) = match doc.get("license") {
+        None | Some(serde_json::Value::Null) => (None, None),
+        Some(serde_json::Value::String(s)) => (Some((s.clone(), "license")), None),
+        Some(serde_json::Value::Object(o)) => (
+            o.get("type")
+                .and_then(serde_json::Value::as_str)
+                .map(|t| (t.to_string(), "license.type")),
+            o.get("file")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+        ),
+        Some(_) => return Err("`license` is neither a string nor an object".into()),
+    };
+    Ok(Some(Podspec {
+        license: license.filter(|(l, _)| !l.trim().is_empty()),
+        license_file,
+    }))
 }
 
 /// `Firebase/Core (= 10.0)` → `Firebase`.
@@ -135,7 +342,8 @@ fn pod_name(spec: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse_str;
+    use crate::{parse_str, MIT_TEXT};
+    use bomscout_core::SourceKind;
 
     #[test]
     fn pods_subspecs_and_dependencies() {
@@ -171,6 +379,211 @@ mod tests {
             c.packages[0].component.properties["podspec-sha1"],
             "3ca42e259043ee0dc5c0cdd76c4bc568b8e42af7"
         );
+    }
+
+    const LOCK: &str = "PODS:\n  - Alamofire (5.8.1)\n  - Firebase/Core (10.18.0)\n  - Kit (1.2.0)\n\nDEPENDENCIES:\n  - Alamofire (~> 5.8)\n  - Firebase/Core\n  - Kit (from `https://example.invalid/kit.git`)\n\nEXTERNAL SOURCES:\n  Kit:\n    :git: https://example.invalid/kit.git\n\nCOCOAPODS: 1.14.3\n";
+
+    /// Writes `files` (path under the root → contents) and parses `ios/Podfile.lock`.
+    fn project(files: &[(&str, &str)]) -> (tempfile::TempDir, Catalog) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("ios")).unwrap();
+        for (path, text) in files {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let c = crate::parse_in(
+            |i| parse(Cataloger::PodfileLock, i),
+            root.path(),
+            "ios/Podfile.lock",
+            LOCK,
+        )
+        .unwrap();
+        (root, c)
+    }
+
+    fn licenses<'a>(c: &'a Catalog, purl: &str) -> Vec<(&'a str, SourceKind, &'a str, &'a str)> {
+        c.packages
+            .iter()
+            .find(|p| p.component.purl.as_str() == purl)
+            .unwrap()
+            .component
+            .licenses
+            .iter()
+            .map(|l| {
+                (
+                    l.raw.as_str(),
+                    l.source.kind,
+                    l.source.path.as_str(),
+                    l.source.field.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn license_files_in_pods() {
+        let (_root, c) = project(&[
+            ("ios/Pods/Alamofire/LICENSE", MIT_TEXT),
+            ("ios/Pods/Alamofire/README.md", "# Alamofire"),
+            ("ios/Pods/Firebase/README.md", "# no license file"),
+        ]);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(
+            licenses(&c, "pkg:cocoapods/Alamofire@5.8.1"),
+            [(
+                "MIT",
+                SourceKind::File,
+                "ios/Pods/Alamofire/LICENSE",
+                "license-file"
+            )]
+        );
+        let print = &c.packages[0].component.properties["license-file-sha256"];
+        assert!(
+            print.starts_with("LICENSE:") && print.len() == 8 + 64,
+            "{print}"
+        );
+        assert!(licenses(&c, "pkg:cocoapods/Firebase@10.18.0").is_empty());
+    }
+
+    #[test]
+    fn local_podspec_licenses() {
+        let (_root, c) = project(&[
+            (
+                "ios/Pods/Local Podspecs/Kit.podspec.json",
+                r#"{"name": "Kit", "version": "1.2.0", "license": {"type": "MIT", "file": "LICENSE.txt"}}"#,
+            ),
+            ("ios/Pods/Kit/LICENSE.txt", MIT_TEXT),
+            // Not the named file, so not read.
+            ("ios/Pods/Kit/LICENSE-OTHER", "GNU GENERAL PUBLIC LICENSE"),
+            (
+                "ios/Pods/Local Podspecs/Alamofire.podspec.json",
+                r#"{"name": "Alamofire", "version": "5.8.1", "license": "MIT"}"#,
+            ),
+            (
+                "ios/Pods/Local Podspecs/Firebase.podspec.json",
+                r#"{"name": "Firebase", "version": "9.0.0", "license": "Apache-2.0"}"#,
+            ),
+        ]);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(
+            licenses(&c, "pkg:cocoapods/Kit@1.2.0"),
+            [
+                (
+                    "MIT",
+                    SourceKind::Declared,
+                    "ios/Pods/Local Podspecs/Kit.podspec.json",
+                    "license.type"
+                ),
+                (
+                    "MIT",
+                    SourceKind::File,
+                    "ios/Pods/Kit/LICENSE.txt",
+                    "license-file"
+                )
+            ]
+        );
+        assert_eq!(
+            licenses(&c, "pkg:cocoapods/Alamofire@5.8.1"),
+            [(
+                "MIT",
+                SourceKind::Declared,
+                "ios/Pods/Local Podspecs/Alamofire.podspec.json",
+                "license"
+            )]
+        );
+        // A podspec of another version is not this pod's.
+        assert!(licenses(&c, "pkg:cocoapods/Firebase@10.18.0").is_empty());
+    }
+
+    #[test]
+    fn a_contradicting_license_file_is_a_warning() {
+        let (_root, c) = project(&[
+            (
+                "ios/Pods/Local Podspecs/Kit.podspec.json",
+                r#"{"name": "Kit", "version": "1.2.0", "license": "GPL-3.0-only"}"#,
+            ),
+            ("ios/Pods/Kit/LICENSE", MIT_TEXT),
+        ]);
+        assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+        assert_eq!(c.diagnostics[0].severity, Severity::Warning);
+        assert_eq!(c.diagnostics[0].path, "ios/Podfile.lock");
+        assert!(
+            c.diagnostics[0]
+                .message
+                .contains("declares GPL-3.0-only but ios/Pods/Kit/LICENSE reads as MIT"),
+            "{}",
+            c.diagnostics[0].message
+        );
+        let l = licenses(&c, "pkg:cocoapods/Kit@1.2.0");
+        assert_eq!((l[0].0, l[0].1), ("GPL-3.0-only", SourceKind::Declared));
+        assert_eq!((l[1].0, l[1].1), ("MIT", SourceKind::File));
+    }
+
+    #[test]
+    fn a_stale_pods_directory_is_not_evidence() {
+        let (_root, c) = project(&[
+            (
+                "ios/Pods/Manifest.lock",
+                "PODS:\n  - Alamofire (5.7.0)\n  - Firebase/Core (10.18.0)\n",
+            ),
+            ("ios/Pods/Alamofire/LICENSE", MIT_TEXT),
+            ("ios/Pods/Firebase/LICENSE", MIT_TEXT),
+        ]);
+        assert!(licenses(&c, "pkg:cocoapods/Alamofire@5.8.1").is_empty());
+        assert_eq!(licenses(&c, "pkg:cocoapods/Firebase@10.18.0").len(), 1);
+        assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+        assert_eq!(c.diagnostics[0].severity, Severity::Info);
+        assert!(c.diagnostics[0]
+            .message
+            .starts_with("ios/Pods/Alamofire holds Alamofire 5.7.0, not the locked 5.8.1"));
+    }
+
+    #[test]
+    fn malformed_side_files_are_warnings_naming_them() {
+        let (_root, c) = project(&[
+            ("ios/Pods/Manifest.lock", "PODS: [\n"),
+            ("ios/Pods/Local Podspecs/Kit.podspec.json", "{\"license\": "),
+            (
+                "ios/Pods/Local Podspecs/Alamofire.podspec.json",
+                r#"{"name": "Alamofire", "license": 5}"#,
+            ),
+            ("ios/Pods/Kit/LICENSE", MIT_TEXT),
+        ]);
+        let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(c
+            .diagnostics
+            .iter()
+            .all(|d| d.severity == Severity::Warning));
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("ios/Pods/Local Podspecs/Kit.podspec.json: invalid JSON")));
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("ios/Pods/Local Podspecs/Alamofire.podspec.json: ")));
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("ios/Pods/Manifest.lock: invalid YAML")));
+        // The license file is still read.
+        assert_eq!(
+            licenses(&c, "pkg:cocoapods/Kit@1.2.0"),
+            [(
+                "MIT",
+                SourceKind::File,
+                "ios/Pods/Kit/LICENSE",
+                "license-file"
+            )]
+        );
+    }
+
+    #[test]
+    fn no_pods_no_evidence() {
+        for files in [&[][..], &[("ios/Pods/Manifest.lock", LOCK)][..]] {
+            let (_root, c) = project(files);
+            assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+            assert!(c.packages.iter().all(|p| p.component.licenses.is_empty()));
+        }
     }
 
     #[test]

@@ -10,14 +10,26 @@
 //! Elixir is evaluated): a `{:name, …}` entry is direct, and `only: :test` / `only: [:dev,
 //! :test]` without `:prod` makes it a Dev edge. Without `mix.exs`, every package no other
 //! package depends on is a direct Normal dependency.
+//!
+//! Licenses: the lockfile has none, but `mix deps.get` unpacks each hex package into
+//! `deps/<name>/` beside the lock, with the package's `hex_metadata.config`. That directory
+//! is part of the project tree (not a user-level cache), so it is read whenever it is there:
+//! the metadata's `licenses` list gives the declared licenses (one statement each, like a
+//! gemspec's `licenses` or npm's legacy `licenses`: the package is under all of them), and
+//! the directory's license files confirm them, contradict them (a warning) or stand in for
+//! them ([`crate::license_files`]). The metadata must name the locked package and version;
+//! a `deps/` left from another version is not evidence for this one (an info diagnostic
+//! says so). A metadata file that cannot be read or parsed is a warning naming it, and the
+//! package gets no evidence from `deps/`. Git dependencies are not looked up.
 
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location,
-    NodeRef, Project,
+    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
+    Location, NodeRef, Project, Severity,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 /// Parses one `mix.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
@@ -33,7 +45,11 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         let Some(name) = key.text() else { continue };
         let line = line_of(text, name);
         match package(name, value) {
-            Ok((c, edges)) => {
+            Ok((mut c, edges)) => {
+                if value.items().first().and_then(Term::text) == Some("hex") {
+                    let found = deps_licenses(&mut c, name, input);
+                    catalog.diagnostics.extend(found);
+                }
                 if let NodeRef::Package(i) =
                     catalog.add_package(c.at(Location::at_line(input.path, line)))
                 {
@@ -129,6 +145,114 @@ fn package(name: &str, value: &Term) -> Result<(Component, Edges), String> {
     }
 }
 
+/// Bytes read of one `hex_metadata.config` (they are a few kilobytes).
+const MAX_METADATA: u64 = 1024 * 1024;
+
+/// Adds the license evidence of `deps/<name>/` beside the lock, if that directory holds
+/// the locked hex package (see the module docs). Returns the diagnostics.
+fn deps_licenses(c: &mut Component, name: &str, input: &Input) -> Vec<Diagnostic> {
+    match input.abs.parent() {
+        Some(lock_dir) if crate::paths::is_plain_name(name) => {
+            let rel = crate::paths::join_dir(crate::paths::dir_of(input.path), "deps");
+            add_deps_licenses(c, name, &lock_dir.join("deps"), &rel, input)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// [`deps_licenses`] with the `deps` directory given: `deps` on disk, `rel` as shown.
+fn add_deps_licenses(
+    c: &mut Component,
+    name: &str,
+    deps: &Path,
+    rel: &str,
+    input: &Input,
+) -> Vec<Diagnostic> {
+    let dir = deps.join(name);
+    let shown_dir = format!("{rel}/{name}");
+    let shown = format!("{shown_dir}/hex_metadata.config");
+    let text = match crate::text::read_side_file(&dir.join("hex_metadata.config"), MAX_METADATA) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![unused(input, &shown, &e)],
+    };
+    let meta = match HexMetadata::parse(&text) {
+        Ok(meta) => meta,
+        Err(e) => return vec![unused(input, &shown, &e)],
+    };
+    let locked = (c.name.as_str(), c.version.as_deref().unwrap_or_default());
+    if (
+        meta.name.as_deref().unwrap_or(locked.0),
+        meta.version.as_str(),
+    ) != locked
+    {
+        return vec![Diagnostic::new(
+            Severity::Info,
+            input.path,
+            format!(
+                "{shown_dir} holds {} {}, not the locked {} {}: its licenses are not used (run `mix deps.get`)",
+                meta.name.as_deref().unwrap_or(locked.0),
+                meta.version,
+                locked.0,
+                locked.1
+            ),
+        )];
+    }
+    for l in &meta.licenses {
+        c.add_license(License::declared(l, &shown, "licenses"));
+    }
+    crate::license_files::add_evidence(c, &dir, &shown_dir, &[], input.options.license_threshold)
+        .into_iter()
+        .map(|m| Diagnostic::warning(input.path, m))
+        .collect()
+}
+
+/// The warning for a `hex_metadata.config` that cannot be used.
+fn unused(input: &Input, shown: &str, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        input.path,
+        format!("{shown}: {why}; the package's licenses in deps/ are not used"),
+    )
+}
+
+/// What a package's `hex_metadata.config` (Erlang terms `{<<"key">>, value}.`) says.
+#[derive(Debug, PartialEq)]
+struct HexMetadata {
+    name: Option<String>,
+    version: String,
+    licenses: Vec<String>,
+}
+
+impl HexMetadata {
+    fn parse(text: &str) -> Result<HexMetadata, String> {
+        let terms = terms::parse_all(text).map_err(|e| format!("not Erlang terms: {e}"))?;
+        let field = |key: &str| {
+            terms.iter().find_map(|t| match t.items() {
+                [k, v] if k.text() == Some(key) => Some(v),
+                _ => None,
+            })
+        };
+        let text_of = |key: &str| field(key).and_then(Term::text).map(str::to_string);
+        let version = text_of("version").ok_or("no version")?;
+        let licenses = match field("licenses") {
+            None => Vec::new(),
+            Some(Term::List(items)) => items
+                .iter()
+                .filter_map(|t| match t {
+                    Term::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            Some(_) => return Err("`licenses` is not a list".into()),
+        };
+        Ok(HexMetadata {
+            name: text_of("name"),
+            version,
+            licenses,
+        })
+    }
+}
+
 /// `{:dep, "requirement", [hex: :dep, optional: bool, …]}`.
 fn edge(t: &Term) -> Option<(String, DepKind)> {
     let items = t.items();
@@ -189,7 +313,8 @@ fn line_of(text: &str, name: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse_str;
+    use crate::{parse_str, MIT_TEXT};
+    use bomscout_core::SourceKind;
 
     #[test]
     fn hex_git_optional_and_roots() {
@@ -240,6 +365,183 @@ mod tests {
         assert_eq!(d["ex_doc"], DepKind::Dev);
         assert_eq!(d["credo"], DepKind::Dev);
         assert_eq!(d["x"], DepKind::Normal);
+    }
+
+    const LOCK: &str = "%{\n  \"jason\": {:hex, :jason, \"1.4.1\", \"00\", [:mix], [], \"hexpm\", \"00\"},\n  \"other\": {:hex, :other, \"2.0.0\", \"00\", [:mix], [], \"hexpm\", \"00\"},\n}\n";
+
+    /// `app/mix.lock` with `LOCK`, and `app/deps/jason/` holding `metadata` and `license`.
+    fn project(metadata: Option<&str>, license: Option<&str>) -> (tempfile::TempDir, Catalog) {
+        let root = tempfile::tempdir().unwrap();
+        let dep = root.path().join("app/deps/jason");
+        std::fs::create_dir_all(&dep).unwrap();
+        if let Some(m) = metadata {
+            std::fs::write(dep.join("hex_metadata.config"), m).unwrap();
+        }
+        if let Some(l) = license {
+            std::fs::write(dep.join("LICENSE"), l).unwrap();
+        }
+        let c = crate::parse_in(
+            |i| parse(Cataloger::MixLock, i),
+            root.path(),
+            "app/mix.lock",
+            LOCK,
+        )
+        .unwrap();
+        (root, c)
+    }
+
+    fn metadata(licenses: &str) -> String {
+        format!("{{<<\"app\">>,<<\"jason\">>}}.\n{{<<\"build_tools\">>,[<<\"mix\">>]}}.\n{{<<\"description\">>,<<\"A blazing fast JSON parser \u{2014} in pure Elixir.\"/utf8>>}}.\n{{<<\"licenses\">>,[{licenses}]}}.\n{{<<\"links\">>,[{{<<\"GitHub\">>,<<\"https://example.invalid/jason\">>}}]}}.\n{{<<\"name\">>,<<\"jason\">>}}.\n{{<<\"requirements\">>,\n  [{{<<\"decimal\">>,\n    [{{<<\"app\">>,<<\"decimal\">>}},\n     {{<<\"optional\">>,true}},\n     {{<<\"repository\">>,<<\"hexpm\">>}},\n     {{<<\"requirement\">>,<<\"~> 1.0 or ~> 2.0\">>}}]}}]}}.\n{{<<\"version\">>,<<\"1.4.1\">>}}.\n")
+    }
+
+    fn licenses(c: &Catalog) -> Vec<(&str, SourceKind, &str, &str)> {
+        c.packages[0]
+            .component
+            .licenses
+            .iter()
+            .map(|l| {
+                (
+                    l.raw.as_str(),
+                    l.source.kind,
+                    l.source.path.as_str(),
+                    l.source.field.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deps_metadata_is_confirmed_by_the_license_file() {
+        let (_root, c) = project(Some(&metadata("<<\"MIT\">>")), Some(MIT_TEXT));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(
+            licenses(&c),
+            [
+                (
+                    "MIT",
+                    SourceKind::Declared,
+                    "app/deps/jason/hex_metadata.config",
+                    "licenses"
+                ),
+                (
+                    "MIT",
+                    SourceKind::File,
+                    "app/deps/jason/LICENSE",
+                    "license-file"
+                ),
+            ]
+        );
+        let print = &c.packages[0].component.properties["license-file-sha256"];
+        assert!(print.starts_with("LICENSE:"), "{print}");
+        // The other package has no deps/ directory: no evidence, no diagnostic.
+        assert!(c.packages[1].component.licenses.is_empty());
+    }
+
+    #[test]
+    fn a_license_file_stands_in_for_missing_metadata_licenses() {
+        let (_root, c) = project(Some(&metadata("")), Some(MIT_TEXT));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(
+            licenses(&c),
+            [(
+                "MIT",
+                SourceKind::File,
+                "app/deps/jason/LICENSE",
+                "license-file"
+            )]
+        );
+        assert!(c.packages[0].component.licenses[0].confidence.unwrap() > 0.9);
+    }
+
+    #[test]
+    fn every_listed_license_is_declared() {
+        let (_root, c) = project(Some(&metadata("<<\"Apache-2.0\">>,<<\"MIT\">>")), None);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let raw: Vec<(&str, SourceKind)> = licenses(&c).iter().map(|l| (l.0, l.1)).collect();
+        assert_eq!(
+            raw,
+            [
+                ("Apache-2.0", SourceKind::Declared),
+                ("MIT", SourceKind::Declared)
+            ]
+        );
+        assert!(!c.packages[0]
+            .component
+            .properties
+            .contains_key("license-file-sha256"));
+    }
+
+    #[test]
+    fn a_contradicting_license_file_is_a_warning() {
+        let (_root, c) = project(Some(&metadata("<<\"GPL-3.0-only\">>")), Some(MIT_TEXT));
+        assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+        let d = &c.diagnostics[0];
+        assert_eq!(d.severity, Severity::Warning);
+        assert_eq!(d.path, "app/mix.lock");
+        assert!(
+            d.message
+                .contains("declares GPL-3.0-only but app/deps/jason/LICENSE reads as MIT"),
+            "{}",
+            d.message
+        );
+        assert_eq!(licenses(&c)[0].0, "GPL-3.0-only");
+        assert_eq!(licenses(&c)[1].1, SourceKind::File);
+    }
+
+    #[test]
+    fn deps_of_another_version_are_not_evidence() {
+        let stale = metadata("<<\"MIT\">>").replace("<<\"1.4.1\">>", "<<\"1.3.0\">>");
+        let (_root, c) = project(Some(&stale), Some(MIT_TEXT));
+        assert!(c.packages[0].component.licenses.is_empty());
+        assert_eq!(c.diagnostics.len(), 1);
+        assert_eq!(c.diagnostics[0].severity, Severity::Info);
+        assert!(
+            c.diagnostics[0]
+                .message
+                .contains("app/deps/jason holds jason 1.3.0, not the locked jason 1.4.1"),
+            "{}",
+            c.diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn malformed_metadata_is_a_warning_naming_it() {
+        for bad in [
+            "{<<\"version\">>,<<\"1.4.1\">>",
+            "{<<\"licenses\">>,[<<\"MIT\">>]}.",
+            "{<<\"version\">>,<<\"1.4.1\">>}. {<<\"licenses\">>,<<\"MIT\">>}.",
+            "\u{0}\u{1}",
+        ] {
+            let (_root, c) = project(Some(bad), Some(MIT_TEXT));
+            assert!(c.packages[0].component.licenses.is_empty(), "{bad}");
+            assert_eq!(c.diagnostics.len(), 1, "{bad}");
+            assert_eq!(c.diagnostics[0].severity, Severity::Warning);
+            assert!(
+                c.diagnostics[0]
+                    .message
+                    .starts_with("app/deps/jason/hex_metadata.config: "),
+                "{}",
+                c.diagnostics[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn no_deps_no_evidence() {
+        // A deps/ directory without metadata (not a hex checkout) is not read either.
+        let (_root, c) = project(None, Some(MIT_TEXT));
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert!(c.packages.iter().all(|p| p.component.licenses.is_empty()));
+        let root = tempfile::tempdir().unwrap();
+        let c = crate::parse_in(
+            |i| parse(Cataloger::MixLock, i),
+            root.path(),
+            "mix.lock",
+            LOCK,
+        )
+        .unwrap();
+        assert!(c.diagnostics.is_empty());
+        assert!(c.packages.iter().all(|p| p.component.licenses.is_empty()));
     }
 
     #[test]

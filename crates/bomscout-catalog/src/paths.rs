@@ -16,6 +16,13 @@ pub fn join_dir(dir: &str, sub: &str) -> String {
     }
 }
 
+/// True for a single plain path segment (a package name used as a directory name): not
+/// empty, not `.` or `..`, no separator. A lockfile naming `../x` must not steer reads
+/// out of the directory it names.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,5 +34,15 @@ mod tests {
         assert_eq!(join_dir(".", "."), ".");
         assert_eq!(join_dir("a", "./pkg/x"), "a/pkg/x");
         assert_eq!(join_dir(".", "pkg"), "pkg");
+    }
+
+    #[test]
+    fn plain_names() {
+        for n in ["jason", "GRDB.swift", "http-1.1.0"] {
+            assert!(is_plain_name(n), "{n}");
+        }
+        for n in ["", ".", "..", "../x", "a/b", "a\\b"] {
+            assert!(!is_plain_name(n), "{n}");
+        }
     }
 }

@@ -125,18 +125,7 @@ impl<'a> Parser<'a> {
             Term::List(self.seq(depth, ']')?)
         } else if rest.starts_with("<<") {
             self.pos += 2;
-            self.skip();
-            let s = if self.peek() == Some('"') {
-                self.string()?
-            } else {
-                String::new()
-            };
-            self.skip();
-            if !self.rest().starts_with(">>") {
-                return Err(self.error("a binary must end with >>"));
-            }
-            self.pos += 2;
-            Term::Str(s)
+            Term::Str(self.binary()?)
         } else if rest.starts_with('"') {
             Term::Str(self.string()?)
         } else if let Some(r) = rest.strip_prefix(':') {
@@ -213,6 +202,41 @@ impl<'a> Parser<'a> {
         rest[..end].to_string()
     }
 
+    /// The segments of a binary after `<<`, up to and including `>>`: strings and byte
+    /// values, each with an optional type (`<<"café"/utf8>>`, `<<"a",200>>`, `<<>>`), as
+    /// text (bytes that are not UTF-8 are replaced).
+    fn binary(&mut self) -> Result<String, ParseError> {
+        let mut bytes = Vec::new();
+        loop {
+            self.skip();
+            if self.rest().starts_with(">>") {
+                self.pos += 2;
+                return Ok(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            match self.peek() {
+                Some('"') => bytes.extend(self.string()?.into_bytes()),
+                Some(c) if c.is_ascii_digit() => match self.word().parse::<u64>() {
+                    // A segment keeps the low 8 bits, as in Erlang.
+                    Ok(n) => bytes.push((n & 0xff) as u8),
+                    Err(_) => return Err(self.error("a byte in a binary must be a number")),
+                },
+                _ => return Err(self.error("a binary must end with >>")),
+            }
+            self.skip();
+            if self.peek() == Some('/') {
+                self.pos += 1;
+                self.skip();
+                self.word();
+                self.skip();
+            }
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                _ if self.rest().starts_with(">>") => {}
+                _ => return Err(self.error("a binary must end with >>")),
+            }
+        }
+    }
+
     fn string(&mut self) -> Result<String, ParseError> {
         self.quoted('"')
     }
@@ -270,6 +294,27 @@ mod tests {
                 Term::Str("esc\"aped".into())
             ]
         );
+    }
+
+    #[test]
+    fn binaries() {
+        assert_eq!(
+            parse_all(
+                "{<<\"description\">>,<<\"caf\u{e9} \"/utf8>>}.\n<<>>. <<\"a\",98, 99 / integer>>."
+            )
+            .unwrap(),
+            [
+                Term::Tuple(vec![
+                    Term::Str("description".into()),
+                    Term::Str("caf\u{e9} ".into())
+                ]),
+                Term::Str(String::new()),
+                Term::Str("abc".into())
+            ]
+        );
+        assert!(parse_all("<<\"a\" \"b\">>").is_err());
+        assert!(parse_all("<<\"a\"").is_err());
+        assert!(parse_all("<<x>>").is_err());
     }
 
     #[test]

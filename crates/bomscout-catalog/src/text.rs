@@ -1,6 +1,8 @@
 //! Small text helpers shared by parsers.
 
 use crate::ParseError;
+use std::io::Read;
+use std::path::Path;
 
 /// The input as UTF-8 (a leading BOM removed), or an error naming the line of the first
 /// invalid byte.
@@ -21,6 +23,31 @@ fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
     1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u32
 }
 
+/// Reads a small file beside an input (a package's metadata): `Ok(None)` when there is no
+/// such file, an error message when it cannot be read, is over `limit` bytes or is not
+/// UTF-8. Only the first `limit + 1` bytes are ever read.
+pub fn read_side_file(path: &Path, limit: u64) -> Result<Option<String>, String> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot open: {e}")),
+    };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("over the {limit}-byte limit"));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes[..]);
+    String::from_utf8(bytes.to_vec())
+        .map(Some)
+        .map_err(|_| "not UTF-8".to_string())
+}
+
 /// A YAML error with the line serde_norway reports.
 pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
     ParseError::Format {
@@ -32,6 +59,19 @@ pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_files_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("meta");
+        assert_eq!(read_side_file(&f, 10), Ok(None));
+        assert_eq!(read_side_file(dir.path(), 10), Ok(None), "a directory");
+        std::fs::write(&f, "0123456789").unwrap();
+        assert_eq!(read_side_file(&f, 10), Ok(Some("0123456789".into())));
+        assert!(read_side_file(&f, 9).unwrap_err().contains("limit"));
+        std::fs::write(&f, b"\xff").unwrap();
+        assert!(read_side_file(&f, 9).is_err());
+    }
 
     #[test]
     fn invalid_utf8_names_its_line() {
