@@ -140,11 +140,7 @@ mod tests {
             "    <license type=\"file\">docs\\LICENSE.txt</license>",
         );
         std::fs::create_dir_all(dir.join("docs")).unwrap();
-        std::fs::write(
-            dir.join("docs/LICENSE.txt"),
-            crate::license_files::tests_mit(),
-        )
-        .unwrap();
+        std::fs::write(dir.join("docs/LICENSE.txt"), crate::MIT_TEXT).unwrap();
         let mut c = component("Some.Lib", "1.0.0");
         add_licenses(&mut c, root.path(), "Some.Lib", "1.0.0", 0.9);
         assert_eq!(c.licenses.len(), 1);
