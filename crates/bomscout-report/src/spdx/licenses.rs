@@ -95,6 +95,9 @@ impl LicenseMap {
             .iter()
             .filter(|l| l.source.kind != SourceKind::Curation)
             .collect();
+        if authors.iter().all(|l| l.source.kind != SourceKind::File) {
+            return self.combine(authors.into_iter());
+        }
         let named: BTreeSet<String> = authors
             .iter()
             .filter(|l| l.source.kind != SourceKind::File)

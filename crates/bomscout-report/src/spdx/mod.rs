@@ -102,7 +102,7 @@ fn relationships(doc: &Document) -> Vec<(&str, &'static str, &str)> {
         .iter()
         .map(|(from, to)| (from.as_str(), "CONTAINS", to.as_str()));
     let edges = doc.edges.iter().map(|e| {
-        let (from, to) = (e.from.as_str(), e.to.as_str());
+        let (from, to) = (&*e.from, &*e.to);
         match e.kind {
             DepKind::Normal | DepKind::Peer => (from, "DEPENDS_ON", to),
             DepKind::Dev => (to, "DEV_DEPENDENCY_OF", from),

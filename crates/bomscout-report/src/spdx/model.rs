@@ -2,12 +2,13 @@
 //! graph as relationships. The 2.3 JSON, 2.3 tag-value and 3.0.1 writers all render this
 //! one model, so the three documents say the same thing.
 
-use super::ids::{element_id, sanitize, short_hash, IdAllocator};
+use super::ids::{element_id, fnv128, sanitize, IdAllocator};
 use super::licenses::{Extracted, LicenseMap};
 use super::time::rfc3339;
 use crate::Settings;
-use bomscout_core::{Component, DepKind, Hash, ProjectEntry, Sbom};
-use std::collections::{BTreeSet, HashMap};
+use bomscout_core::{Component, DepKind, Hash, ProjectEntry, Sbom, SourceKind};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// The id of the document itself, fixed by the SPDX 2.3 specification.
 pub(crate) const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
@@ -57,10 +58,10 @@ pub(crate) struct Package {
 /// A dependency edge between two packages of the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Edge {
-    /// The dependent's id.
-    pub from: String,
+    /// The dependent's id (shared: an id appears in many edges).
+    pub from: Rc<str>,
     /// The dependency's id.
-    pub to: String,
+    pub to: Rc<str>,
     /// How it was declared.
     pub kind: DepKind,
 }
@@ -96,7 +97,7 @@ impl Document {
         let licenses = LicenseMap::new(sbom);
         let mut ids = IdAllocator::default();
         ids.reserve(DOCUMENT_ID);
-        let mut by_ref: HashMap<&str, String> = HashMap::new();
+        let mut by_ref: HashMap<&str, Rc<str>> = HashMap::new();
         let mut packages = Vec::with_capacity(sbom.projects.len() + sbom.components.len() + 1);
 
         let root = sbom.projects.is_empty().then(|| {
@@ -106,13 +107,13 @@ impl Document {
         });
         for p in &sbom.projects {
             let id = ids.unique(element_id("Project", &project_label(p), &p.bom_ref));
-            by_ref.insert(&p.bom_ref, id.clone());
+            by_ref.insert(&p.bom_ref, Rc::from(id.as_str()));
             packages.push(project_package(id, p, &licenses));
         }
         let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
         for (c, key) in sbom.components.iter().zip(&keys) {
             let id = ids.unique(element_id("Package", &component_label(c), key));
-            by_ref.insert(key, id.clone());
+            by_ref.insert(key, Rc::from(id.as_str()));
             packages.push(component_package(id, c, &licenses));
         }
 
@@ -153,14 +154,14 @@ impl Document {
 fn roots(
     sbom: &Sbom,
     keys: &[String],
-    by_ref: &HashMap<&str, String>,
+    by_ref: &HashMap<&str, Rc<str>>,
     root: Option<String>,
 ) -> (Vec<String>, Vec<(String, String)>) {
-    let reached: BTreeSet<&str> = sbom.dependencies.iter().map(|d| d.to.as_str()).collect();
+    let reached: HashSet<&str> = sbom.dependencies.iter().map(|d| d.to.as_str()).collect();
     let orphans = keys
         .iter()
         .filter(|k| !reached.contains(k.as_str()))
-        .filter_map(|k| by_ref.get(k.as_str()).cloned());
+        .filter_map(|k| by_ref.get(k.as_str()).map(|id| id.to_string()));
     match root {
         Some(root) => {
             let contains = orphans.map(|o| (root.clone(), o)).collect();
@@ -170,7 +171,7 @@ fn roots(
             let projects = sbom
                 .projects
                 .iter()
-                .filter_map(|p| by_ref.get(p.bom_ref.as_str()).cloned());
+                .filter_map(|p| by_ref.get(p.bom_ref.as_str()).map(|id| id.to_string()));
             (projects.chain(orphans).collect(), Vec::new())
         }
     }
@@ -194,43 +195,56 @@ fn document_name(sbom: &Sbom) -> String {
 fn generated_namespace(sbom: &Sbom) -> String {
     let stem = sanitize(&sbom.name);
     let stem = if stem.is_empty() { "sbom".into() } else { stem };
-    format!(
-        "{NAMESPACE_BASE}{stem}-{}",
-        short_hash(&content_digest_input(sbom), 32)
-    )
+    format!("{NAMESPACE_BASE}{stem}-{:032x}", content_digest(sbom))
 }
 
-/// A canonical text of what the document says, for [`generated_namespace`].
-fn content_digest_input(sbom: &Sbom) -> String {
-    let mut lines: Vec<String> = Vec::new();
+/// A digest of what the document says, for [`generated_namespace`]: one canonical line per
+/// project, component and edge, each hashed, the hashes sorted (so reading order does not
+/// matter) and hashed together. Lines are formatted into one reused buffer: hashing the
+/// content of 50,000 components must cost little next to writing them.
+fn content_digest(sbom: &Sbom) -> u128 {
+    use std::fmt::Write;
+    let mut line = String::new();
+    let mut digests: Vec<u128> =
+        Vec::with_capacity(sbom.projects.len() + sbom.components.len() + sbom.dependencies.len());
+    let mut push = |line: &mut String| {
+        digests.push(fnv128(line.as_bytes()));
+        line.clear();
+    };
     for p in &sbom.projects {
         let mut licenses: Vec<&str> = p.licenses.iter().map(|l| l.display()).collect();
         licenses.sort_unstable();
-        lines.push(format!(
+        let _ = write!(
+            line,
             "project\t{}\t{:?}\t{:?}\t{licenses:?}",
             p.bom_ref, p.name, p.version
-        ));
+        );
+        push(&mut line);
     }
     for c in &sbom.components {
-        let mut licenses: Vec<String> = c
+        let mut licenses: Vec<(SourceKind, &str)> = c
             .licenses
             .iter()
-            .map(|l| format!("{:?}:{}", l.source.kind, l.display()))
+            .map(|l| (l.source.kind, l.display()))
             .collect();
         licenses.sort_unstable();
         let hashes: Vec<&str> = c.hashes.iter().map(|h| h.value.as_str()).collect();
-        lines.push(format!(
+        let _ = write!(
+            line,
             "component\t{}\t{}\t{:?}\t{licenses:?}\t{hashes:?}",
             c.key(),
             c.display_name(),
             c.version
-        ));
+        );
+        push(&mut line);
     }
     for d in &sbom.dependencies {
-        lines.push(format!("edge\t{}\t{}\t{:?}", d.from, d.to, d.kind));
+        let _ = write!(line, "edge\t{}\t{}\t{:?}", d.from, d.to, d.kind);
+        push(&mut line);
     }
-    lines.sort_unstable();
-    lines.join("\n")
+    digests.sort_unstable();
+    let bytes: Vec<u8> = digests.iter().flat_map(|d| d.to_le_bytes()).collect();
+    fnv128(&bytes)
 }
 
 fn tool_name(settings: &Settings) -> String {
