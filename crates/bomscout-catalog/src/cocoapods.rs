@@ -403,22 +403,11 @@ mod tests {
     }
 
     fn licenses<'a>(c: &'a Catalog, purl: &str) -> Vec<(&'a str, SourceKind, &'a str, &'a str)> {
-        c.packages
+        let p = c
+            .packages
             .iter()
-            .find(|p| p.component.purl.as_str() == purl)
-            .unwrap()
-            .component
-            .licenses
-            .iter()
-            .map(|l| {
-                (
-                    l.raw.as_str(),
-                    l.source.kind,
-                    l.source.path.as_str(),
-                    l.source.field.as_str(),
-                )
-            })
-            .collect()
+            .find(|p| p.component.purl.as_str() == purl);
+        crate::license_rows(&p.unwrap().component)
     }
 
     #[test]

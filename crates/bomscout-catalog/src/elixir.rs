@@ -395,19 +395,7 @@ mod tests {
     }
 
     fn licenses(c: &Catalog) -> Vec<(&str, SourceKind, &str, &str)> {
-        c.packages[0]
-            .component
-            .licenses
-            .iter()
-            .map(|l| {
-                (
-                    l.raw.as_str(),
-                    l.source.kind,
-                    l.source.path.as_str(),
-                    l.source.field.as_str(),
-                )
-            })
-            .collect()
+        crate::license_rows(&c.packages[0].component)
     }
 
     #[test]

@@ -234,6 +234,24 @@ pub(crate) fn parse_in(
     parse(&input)
 }
 
+/// `(raw, kind, path, field)` of each license of a component, for unit tests.
+#[cfg(test)]
+pub(crate) fn license_rows(
+    c: &bomscout_core::Component,
+) -> Vec<(&str, bomscout_core::SourceKind, &str, &str)> {
+    c.licenses
+        .iter()
+        .map(|l| {
+            (
+                l.raw.as_str(),
+                l.source.kind,
+                l.source.path.as_str(),
+                l.source.field.as_str(),
+            )
+        })
+        .collect()
+}
+
 /// The MIT license text, as a package's `LICENSE` would hold it (for unit tests).
 #[cfg(test)]
 pub(crate) const MIT_TEXT: &str = "MIT License\n\nCopyright (c) 2024 Jane Doe\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
