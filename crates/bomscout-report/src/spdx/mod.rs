@@ -42,7 +42,6 @@ mod v3;
 use crate::Settings;
 use bomscout_core::{DepKind, HashAlg, Sbom};
 use model::{Document, DOCUMENT_ID};
-use std::collections::HashSet;
 use std::io::{self, Write};
 
 /// SPDX's "the creator makes no assertion" value.
@@ -110,10 +109,9 @@ fn relationships(doc: &Document) -> Vec<(&str, &'static str, &str)> {
             DepKind::Build => (to, "BUILD_DEPENDENCY_OF", from),
         }
     });
-    let mut seen = HashSet::new();
-    describes
-        .chain(contains)
-        .chain(edges)
-        .filter(|r| seen.insert(*r))
-        .collect()
+    // Edges come sorted by (from, to), so the only repeats (a Normal and a Peer edge
+    // between the same two packages both read DEPENDS_ON) are neighbours.
+    let mut all: Vec<(&str, &'static str, &str)> = describes.chain(contains).chain(edges).collect();
+    all.dedup();
+    all
 }

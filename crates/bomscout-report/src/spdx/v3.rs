@@ -171,15 +171,16 @@ impl<'a> Graph<'a> {
     }
 
     /// Dependency, containment and license relationships, grouped by source and type, built
-    /// one element at a time as the iterator is consumed.
+    /// one element at a time as the iterator is consumed. Groups are keyed by local ids, not
+    /// IRIs: every IRI shares the document's prefix, so the order is the same, and the IRIs
+    /// are formatted once per element as it is emitted rather than once per edge.
     fn relationships(&self) -> impl Iterator<Item = RelationshipElement> + '_ {
         // (from, type, lifecycle scope) -> targets; sorted maps keep the output stable.
-        let mut groups: BTreeMap<(String, &str, Option<&str>), BTreeSet<String>> = BTreeMap::new();
-        let mut add = |from: &str, kind, scope, to: String| {
-            groups
-                .entry((self.iri(from), kind, scope))
-                .or_default()
-                .insert(to);
+        type Groups<'d> =
+            BTreeMap<(&'d str, &'static str, Option<&'static str>), BTreeSet<Target<'d>>>;
+        let mut groups: Groups<'_> = BTreeMap::new();
+        let mut add = |from, kind, scope, to| {
+            groups.entry((from, kind, scope)).or_default().insert(to);
         };
         for Edge { from, to, kind } in &self.doc.edges {
             let (rel, scope) = match kind {
@@ -188,27 +189,19 @@ impl<'a> Graph<'a> {
                 DepKind::Build => ("dependsOn", Some("build")),
                 DepKind::Optional => ("hasOptionalDependency", None),
             };
-            add(from, rel, scope, self.iri(to));
+            add(&**from, rel, scope, Target::Local(to));
         }
         for (from, to) in &self.doc.contains {
-            add(from, "contains", None, self.iri(to));
+            add(from, "contains", None, Target::Local(to));
         }
         for p in &self.doc.packages {
             if let Some(expr) = &p.declared {
-                add(
-                    &p.id,
-                    "hasDeclaredLicense",
-                    None,
-                    self.licenses.iri_of(expr),
-                );
+                let iri = self.licenses.iri_of(expr);
+                add(&p.id, "hasDeclaredLicense", None, Target::Iri(iri));
             }
             if let Some(expr) = &p.concluded {
-                add(
-                    &p.id,
-                    "hasConcludedLicense",
-                    None,
-                    self.licenses.iri_of(expr),
-                );
+                let iri = self.licenses.iri_of(expr);
+                add(&p.id, "hasConcludedLicense", None, Target::Iri(iri));
             }
         }
         groups
@@ -222,12 +215,26 @@ impl<'a> Graph<'a> {
                 },
                 spdx_id: self.iri(&format!("SPDXRef-Relationship-{}", i + 1)),
                 creation_info: CREATION_INFO,
-                from,
+                from: self.iri(from),
                 relationship_type: rel,
-                to: to.into_iter().collect(),
+                to: to
+                    .into_iter()
+                    .map(|t| match t {
+                        Target::Local(id) => self.iri(id),
+                        Target::Iri(iri) => iri,
+                    })
+                    .collect(),
                 scope,
             })
     }
+}
+
+/// A relationship's target: an element of this document by local id, or a license's IRI.
+/// A group holds one kind only (packages or licenses), so their order never mixes.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Target<'d> {
+    Local(&'d str),
+    Iri(String),
 }
 
 /// A `software_Package` element, serialized as is (no JSON tree built for 50,000 of them).
