@@ -89,11 +89,18 @@ impl IdAllocator {
 pub(crate) fn element_id(prefix: &str, label: &str, key: &str) -> String {
     let stem = sanitize(label);
     let hash = short_hash(key, 8);
-    if stem.is_empty() {
-        format!("SPDXRef-{prefix}-{hash}")
-    } else {
-        format!("SPDXRef-{prefix}-{stem}-{hash}")
+    let mut id = String::with_capacity(10 + prefix.len() + stem.len() + hash.len());
+    for part in [
+        "SPDXRef-",
+        prefix,
+        "-",
+        &stem,
+        if stem.is_empty() { "" } else { "-" },
+        &hash,
+    ] {
+        id.push_str(part);
     }
+    id
 }
 
 #[cfg(test)]

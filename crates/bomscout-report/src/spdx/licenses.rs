@@ -13,7 +13,7 @@
 
 use super::ids::{sanitize, short_hash, IdAllocator};
 use bomscout_core::{License, Sbom, SourceKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A license that is not on the SPDX list, carried in the document under its `LicenseRef-`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,6 +36,9 @@ pub(crate) struct LicenseMap {
     refs: BTreeMap<String, String>,
     /// Every `LicenseRef-` the document uses, sorted by id.
     extracted: Vec<Extracted>,
+    /// Normalized expression → what [`usable_expression`] says of it: parsed once per
+    /// distinct expression, not once per package (a document repeats a few dozen).
+    usable: HashMap<String, Option<String>>,
 }
 
 impl LicenseMap {
@@ -49,10 +52,21 @@ impl LicenseMap {
         // Sorted maps: assignment must not depend on the order licenses were found in.
         let mut referenced: BTreeMap<String, &License> = BTreeMap::new();
         let mut unusable: BTreeMap<&str, &License> = BTreeMap::new();
+        let mut usable: HashMap<String, Option<String>> = HashMap::new();
+        let mut refs_of: HashMap<String, Vec<String>> = HashMap::new();
         for license in all {
-            match usable_expression(license) {
+            let expr = license.expression.as_deref().map(|e| {
+                usable
+                    .entry(e.to_string())
+                    .or_insert_with(|| usable_expression(license))
+                    .clone()
+            });
+            match expr.flatten() {
                 Some(expr) => {
-                    for id in license_refs(&expr) {
+                    let refs = refs_of
+                        .entry(expr.clone())
+                        .or_insert_with(|| license_refs(&expr));
+                    for id in refs.iter().cloned() {
                         let slot = referenced.entry(id).or_insert(license);
                         if license.raw < slot.raw {
                             *slot = license;
@@ -67,7 +81,10 @@ impl LicenseMap {
         }
 
         let mut ids = IdAllocator::default();
-        let mut map = LicenseMap::default();
+        let mut map = LicenseMap {
+            usable,
+            ..LicenseMap::default()
+        };
         for (id, license) in referenced {
             ids.reserve(&id);
             let name = id.trim_start_matches("LicenseRef-").to_string();
@@ -141,7 +158,14 @@ impl LicenseMap {
 
     /// The term for one statement: its expression, or its `LicenseRef-`.
     fn term(&self, license: &License) -> Option<String> {
-        usable_expression(license).or_else(|| self.refs.get(&license.raw).cloned())
+        let usable = match license.expression.as_deref() {
+            Some(e) => match self.usable.get(e) {
+                Some(hit) => hit.clone(),
+                None => usable_expression(license),
+            },
+            None => None,
+        };
+        usable.or_else(|| self.refs.get(&license.raw).cloned())
     }
 }
 

@@ -46,6 +46,8 @@ pub(crate) fn write(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
 struct Graph<'a> {
     doc: &'a Document,
     base: String,
+    /// The base IRI needs no JSON escaping.
+    base_is_plain: bool,
     licenses: LicenseElements,
 }
 
@@ -55,13 +57,19 @@ impl<'a> Graph<'a> {
         let licenses = LicenseElements::new(doc, &base);
         Graph {
             doc,
+            base_is_plain: is_plain(&base),
             base,
             licenses,
         }
     }
 
+    /// The document's base IRI joined with a local id (concatenated directly: this runs for
+    /// every element and relationship target, and `format!` costs several times more).
     fn iri(&self, local: &str) -> String {
-        format!("{}{local}", self.base)
+        let mut iri = String::with_capacity(self.base.len() + local.len());
+        iri.push_str(&self.base);
+        iri.push_str(local);
+        iri
     }
 
     /// Emits every element of the graph, in a stable order.
@@ -208,6 +216,7 @@ impl<'a> Graph<'a> {
             .into_iter()
             .enumerate()
             .map(|(i, ((from, rel, scope), to))| RelationshipElement {
+                iris_plain: self.base_is_plain,
                 kind: if scope.is_some() {
                     "LifecycleScopedRelationship"
                 } else {
@@ -295,20 +304,19 @@ struct HashElement<'p> {
     hash_value: &'p str,
 }
 
-/// A `Relationship` / `LifecycleScopedRelationship` element.
-#[derive(serde::Serialize)]
+/// A `Relationship` / `LifecycleScopedRelationship` element. The most numerous element of a
+/// large document, and nearly all IRIs: written by hand (see [`json_str`]), the same bytes
+/// serde would write, with the escaping scan skipped for strings that need none.
 struct RelationshipElement {
-    #[serde(rename = "type")]
+    /// Its IRIs need no JSON escaping: the document base needs none (a `--namespace` given
+    /// by the user might), and local ids and license IRIs never do.
+    iris_plain: bool,
     kind: &'static str,
-    #[serde(rename = "spdxId")]
     spdx_id: String,
-    #[serde(rename = "creationInfo")]
     creation_info: &'static str,
     from: String,
-    #[serde(rename = "relationshipType")]
     relationship_type: &'static str,
     to: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'static str>,
 }
 
@@ -347,6 +355,72 @@ struct SbomElement<'a> {
     #[serde(rename = "rootElement")]
     root_element: &'a [String],
     element: &'a [String],
+}
+
+impl erased::Element for RelationshipElement {
+    fn to_json(&self) -> io::Result<Vec<u8>> {
+        let targets: usize = self.to.iter().map(|t| t.len() + 3).sum();
+        let mut out = Vec::with_capacity(160 + self.spdx_id.len() + self.from.len() + targets);
+        // (key, value, is an IRI): keys and the other values are this module's constants.
+        let fields: [(&str, &str, bool); 5] = [
+            ("type", self.kind, false),
+            ("spdxId", &self.spdx_id, true),
+            ("creationInfo", self.creation_info, false),
+            ("from", &self.from, true),
+            ("relationshipType", self.relationship_type, false),
+        ];
+        for (i, (key, value, iri)) in fields.into_iter().enumerate() {
+            out.push(if i == 0 { b'{' } else { b',' });
+            quoted(&mut out, key);
+            out.push(b':');
+            if iri && !self.iris_plain {
+                json_str(&mut out, value);
+            } else {
+                quoted(&mut out, value);
+            }
+        }
+        out.extend_from_slice(b",\"to\":[");
+        for (i, t) in self.to.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if self.iris_plain {
+                quoted(&mut out, t);
+            } else {
+                json_str(&mut out, t);
+            }
+        }
+        out.push(b']');
+        if let Some(scope) = self.scope {
+            out.extend_from_slice(b",\"scope\":");
+            quoted(&mut out, scope);
+        }
+        out.push(b'}');
+        Ok(out)
+    }
+}
+
+/// Appends `s` as a JSON string: verbatim between quotes when nothing in it needs escaping
+/// (IRIs and SPDX ids, nearly always), else as serde_json escapes it.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    if is_plain(s) {
+        quoted(out, s);
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// True when `s` can be written between quotes as it is.
+fn is_plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b != 0x7f)
+}
+
+fn quoted(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// Elements of different shapes, serialized one at a time.
@@ -474,7 +548,7 @@ fn hash_algorithm(alg: HashAlg) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::terms;
+    use super::{erased, json_str, terms, RelationshipElement, CREATION_INFO};
 
     #[test]
     fn terms_are_whole_ids() {
@@ -482,6 +556,45 @@ mod tests {
         assert_eq!(
             got,
             ["MIT", "AND", "LicenseRef-a", "OR", "GPL-2.0", "WITH", "X"]
+        );
+    }
+
+    #[test]
+    fn hand_written_json_is_what_serde_writes() {
+        for s in [
+            "https://x.invalid/d#SPDXRef-a",
+            "quo\"te",
+            "back\\slash",
+            "tab\tnl\n",
+            "\u{7f}del",
+            "é ünï",
+            "",
+        ] {
+            let mut out = Vec::new();
+            json_str(&mut out, s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(s).unwrap(),
+                "{s:?}"
+            );
+        }
+        let r = RelationshipElement {
+            iris_plain: false,
+            kind: "LifecycleScopedRelationship",
+            spdx_id: "x:r1".into(),
+            creation_info: CREATION_INFO,
+            from: "x:a".into(),
+            relationship_type: "dependsOn",
+            to: vec!["x:b".into(), "x:\"c".into()],
+            scope: Some("development"),
+        };
+        let json: serde_json::Value =
+            serde_json::from_slice(&erased::Element::to_json(&r).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "LifecycleScopedRelationship", "spdxId": "x:r1",
+                "creationInfo": "_:creationinfo", "from": "x:a", "relationshipType": "dependsOn",
+                "to": ["x:b", "x:\"c"], "scope": "development"})
         );
     }
 }
