@@ -4,7 +4,9 @@
 //! lists of references `name/version[@user/channel][#recipe-revision[%timestamp]]`; a
 //! build requirement is a Build edge (a tool used to build, not linked). Conan 1
 //! (`graph_lock.nodes`): node `"0"` is the consumer (the project), other nodes carry a
-//! `ref` and their `requires` / `build_requires` node ids, which give the graph. purls are
+//! `ref` (or, in the 0.1/0.2 lockfiles of Conan 1.18–1.2x, a `pref` whose recipe part is
+//! the reference) and their `requires` / `build_requires` node ids (a list, or in 0.2 an
+//! object from reference to id), which give the graph. purls are
 //! `pkg:conan/<name>@<version>` with `user`, `channel` and `rrev` qualifiers (purl spec).
 
 use crate::{Input, ParseError};
@@ -27,7 +29,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     {
         let mut refs: HashMap<&str, NodeRef> = HashMap::new();
         for (id, node) in nodes.iter().filter(|(id, _)| id.as_str() != "0") {
-            let Some(r) = node.get("ref").and_then(Value::as_str) else {
+            let Some(r) = node_reference(node) else {
                 continue;
             };
             if let Some(n) = add(&mut catalog, r, input, text) {
@@ -39,13 +41,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 ("requires", DepKind::Normal),
                 ("build_requires", DepKind::Build),
             ] {
-                for dep in node
-                    .get(field)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                {
+                for dep in node_ids(node.get(field)) {
                     let Some(&to) = refs.get(dep) else { continue };
                     match refs.get(id.as_str()) {
                         Some(&from) => catalog.add_edge(from, to, kind),
@@ -92,6 +88,27 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     }
     catalog.add_project(project);
     Ok(catalog)
+}
+
+/// A Conan 1 node's reference: `ref` (lockfile 0.3+), or the recipe part of `pref`
+/// (`name/version@user/channel#rrev:package_id#prev`, lockfiles 0.1 and 0.2 of Conan
+/// 1.18–1.2x).
+fn node_reference(node: &Value) -> Option<&str> {
+    if let Some(r) = node.get("ref").and_then(Value::as_str) {
+        return Some(r);
+    }
+    let pref = node.get("pref").and_then(Value::as_str)?;
+    Some(pref.split_once(':').map_or(pref, |(r, _)| r))
+}
+
+/// The node ids a Conan 1 `requires` names: a list of ids (0.3+), or an object from
+/// reference to id (0.1, 0.2).
+fn node_ids(field: Option<&Value>) -> Vec<&str> {
+    match field {
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Object(by_ref)) => by_ref.values().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn add(catalog: &mut Catalog, reference: &str, input: &Input, text: &str) -> Option<NodeRef> {
@@ -199,5 +216,39 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.diagnostics.len(), 1);
+    }
+
+    #[test]
+    fn conan_1_lockfile_0_2_with_prefs() {
+        // What `conan install` of `[requires] zlib/1.2.11` wrote with Conan 1.21, as shown
+        // in Uilian Ries's talk on Conan (uilianries/gitpitch-conan-tretas).
+        let lock = r#"{
+ "profile_host": "[settings]\narch=x86_64\nos=Linux\n[options]\n[build_requires]\n[env]\n",
+ "graph_lock": {
+  "nodes": {
+   "0": {
+    "pref": null,
+    "options": "zlib:fPIC=True\nzlib:minizip=False\nzlib:shared=False",
+    "requires": {
+     "zlib/1.2.11#419994c54789da229ef991be6c2563b3": "1"
+    },
+    "path": "/tmp/python_requires/conanfile.txt"
+   },
+   "1": {
+    "pref": "zlib/1.2.11#419994c54789da229ef991be6c2563b3:6af9cc7cb931c5ad942174fd7838eb655717c709#4c5a825d90e0aec90feebe62f3e60a7b",
+    "options": "fPIC=True\nminizip=False\nshared=False"
+   }
+  }
+ },
+ "version": "0.2"
+}"#;
+        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", lock).unwrap();
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        assert_eq!(c.packages.len(), 1);
+        assert_eq!(
+            c.packages[0].component.purl.as_str(),
+            "pkg:conan/zlib@1.2.11?rrev=419994c54789da229ef991be6c2563b3"
+        );
+        assert_eq!(c.projects[0].deps.len(), 1);
     }
 }
