@@ -246,6 +246,25 @@ fn package_resolved_v1_moya() {
 }
 
 #[test]
+fn package_resolved_v2_isowords() {
+    let c = catalog(Cataloger::SwiftResolved, "swift/isowords/Package.resolved");
+    // python3: d=json.load(f); d["version"] → 2, len(d["pins"]) → 42, all
+    // remoteSourceControl; 39 with a version, 3 pinned to a branch (a short hash) and revision.
+    assert_eq!(c.packages.len(), 42);
+    assert_eq!(c.projects[0].deps.len(), 42);
+    find(&c, "pkg:swift/github.com/vapor/async-kit@1.20.0");
+    // A branch pin is versioned by its revision, the branch kept as a property.
+    let html = find(
+        &c,
+        "pkg:swift/github.com/pointfreeco/swift-html@14d01d19e43598167a8f8965af478285835ca010",
+    );
+    assert_eq!(
+        html.component.properties.get("branch").map(String::as_str),
+        Some("14d01d1")
+    );
+}
+
+#[test]
 fn package_resolved_v3_home_assistant() {
     let c = catalog(
         Cataloger::SwiftResolved,
