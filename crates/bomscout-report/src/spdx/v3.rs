@@ -145,6 +145,7 @@ impl<'a> Graph<'a> {
 
     fn package<'p>(&self, p: &'p Package) -> PackageElement<'p> {
         PackageElement {
+            iri_plain: self.base_is_plain,
             kind: "software_Package",
             spdx_id: self.iri(&p.id),
             creation_info: CREATION_INFO,
@@ -246,61 +247,34 @@ enum Target<'d> {
     Iri(String),
 }
 
-/// A `software_Package` element, serialized as is (no JSON tree built for 50,000 of them).
-#[derive(serde::Serialize)]
+/// A `software_Package` element, written by hand like [`RelationshipElement`] (no JSON tree
+/// built for 50,000 of them).
 struct PackageElement<'p> {
-    #[serde(rename = "type")]
+    /// `spdx_id` needs no JSON escaping (see [`RelationshipElement::iris_plain`]).
+    iri_plain: bool,
     kind: &'static str,
-    #[serde(rename = "spdxId")]
     spdx_id: String,
-    #[serde(rename = "creationInfo")]
     creation_info: &'static str,
     name: &'p str,
-    #[serde(rename = "software_primaryPurpose")]
     purpose: &'static str,
-    #[serde(
-        rename = "software_packageVersion",
-        skip_serializing_if = "Option::is_none"
-    )]
     version: Option<&'p str>,
-    #[serde(
-        rename = "software_packageUrl",
-        skip_serializing_if = "Option::is_none"
-    )]
     purl: Option<&'p str>,
-    #[serde(rename = "externalIdentifier", skip_serializing_if = "Option::is_none")]
     external_identifier: Option<[ExternalIdentifier<'p>; 1]>,
-    #[serde(
-        rename = "software_downloadLocation",
-        skip_serializing_if = "Option::is_none"
-    )]
     download_location: Option<&'p str>,
-    #[serde(rename = "verifiedUsing", skip_serializing_if = "Vec::is_empty")]
     verified_using: Vec<HashElement<'p>>,
-    #[serde(
-        rename = "software_copyrightText",
-        skip_serializing_if = "Option::is_none"
-    )]
     copyright: Option<&'p str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comment: Option<&'p str>,
 }
 
-#[derive(serde::Serialize)]
 struct ExternalIdentifier<'p> {
-    #[serde(rename = "type")]
     kind: &'static str,
-    #[serde(rename = "externalIdentifierType")]
     identifier_type: &'static str,
     identifier: &'p str,
 }
 
-#[derive(serde::Serialize)]
 struct HashElement<'p> {
-    #[serde(rename = "type")]
     kind: &'static str,
     algorithm: &'static str,
-    #[serde(rename = "hashValue")]
     hash_value: &'p str,
 }
 
@@ -400,6 +374,112 @@ impl erased::Element for RelationshipElement {
     }
 }
 
+impl erased::Element for PackageElement<'_> {
+    fn to_json(&self) -> io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(256 + self.comment.map_or(0, str::len));
+        let mut o = JsonObject::new(&mut out);
+        o.plain("type", self.kind);
+        o.iri("spdxId", &self.spdx_id, self.iri_plain);
+        o.plain("creationInfo", self.creation_info);
+        o.text("name", self.name);
+        o.plain("software_primaryPurpose", self.purpose);
+        o.opt_text("software_packageVersion", self.version);
+        o.opt_text("software_packageUrl", self.purl);
+        if let Some([id]) = &self.external_identifier {
+            o.key("externalIdentifier");
+            let mut e = JsonObject::new(o.open_array());
+            e.plain("type", id.kind);
+            e.plain("externalIdentifierType", id.identifier_type);
+            e.text("identifier", id.identifier);
+            e.end();
+            o.close_array();
+        }
+        o.opt_text("software_downloadLocation", self.download_location);
+        if !self.verified_using.is_empty() {
+            o.key("verifiedUsing");
+            o.open_array();
+            for (i, h) in self.verified_using.iter().enumerate() {
+                if i > 0 {
+                    o.out.push(b',');
+                }
+                let mut e = JsonObject::new(o.out);
+                e.plain("type", h.kind);
+                e.plain("algorithm", h.algorithm);
+                e.text("hashValue", h.hash_value);
+                e.end();
+            }
+            o.close_array();
+        }
+        o.opt_text("software_copyrightText", self.copyright);
+        o.opt_text("comment", self.comment);
+        o.end();
+        Ok(out)
+    }
+}
+
+/// Writes one JSON object field by field, byte for byte as serde_json's compact writer.
+struct JsonObject<'o> {
+    out: &'o mut Vec<u8>,
+    empty: bool,
+}
+
+impl<'o> JsonObject<'o> {
+    fn new(out: &'o mut Vec<u8>) -> JsonObject<'o> {
+        out.push(b'{');
+        JsonObject { out, empty: true }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.out.push(b',');
+        }
+        self.empty = false;
+        quoted(self.out, key);
+        self.out.push(b':');
+    }
+
+    /// A value of this module's own (a type name, a constant): never needs escaping.
+    fn plain(&mut self, key: &str, value: &str) {
+        self.key(key);
+        quoted(self.out, value);
+    }
+
+    /// An IRI: written as it is when the document base needs no escaping.
+    fn iri(&mut self, key: &str, value: &str, plain: bool) {
+        self.key(key);
+        if plain {
+            quoted(self.out, value);
+        } else {
+            json_str(self.out, value);
+        }
+    }
+
+    /// Text from the scanned files: escaped as JSON requires.
+    fn text(&mut self, key: &str, value: &str) {
+        self.key(key);
+        json_str(self.out, value);
+    }
+
+    fn opt_text(&mut self, key: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            self.text(key, v);
+        }
+    }
+
+    fn open_array(&mut self) -> &mut Vec<u8> {
+        self.out.push(b'[');
+        self.out
+    }
+
+    fn close_array(&mut self) {
+        self.out.push(b']');
+    }
+
+    fn end(self) {
+        self.out.push(b'}');
+    }
+}
+
 /// Appends `s` as a JSON string: verbatim between quotes when nothing in it needs escaping
 /// (IRIs and SPDX ids, nearly always), else as serde_json escapes it.
 fn json_str(out: &mut Vec<u8>, s: &str) {
@@ -413,8 +493,10 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
 
 /// True when `s` can be written between quotes as it is.
 fn is_plain(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b != 0x7f)
+    // Without short-circuiting, so the compiler can check many bytes at once.
+    s.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\') & (b != 0x7f)
+    })
 }
 
 fn quoted(out: &mut Vec<u8>, s: &str) {
