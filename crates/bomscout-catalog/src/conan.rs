@@ -75,9 +75,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                     }),
                 };
                 if let Some(n) = node {
-                    if !project.deps.iter().any(|e| e.to == n && e.kind == kind) {
-                        project.add_dep(n, kind);
-                    }
+                    project.add_dep_once(n, kind);
                 }
             }
         }

@@ -72,9 +72,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             DepKind::Normal
         };
         if let Some(&node) = seen.get(name) {
-            if !project.deps.iter().any(|e| e.to == node && e.kind == kind) {
-                project.add_dep(node, kind);
-            }
+            project.add_dep_once(node, kind);
             continue;
         }
         let line = text

@@ -109,6 +109,15 @@ impl Project {
     pub fn add_dep(&mut self, to: NodeRef, kind: DepKind) {
         self.deps.push(Edge { to, kind });
     }
+
+    /// Adds a dependency edge unless the same one (target and kind) is already there: for
+    /// formats that may name one package twice (a port for two platforms, a reference in
+    /// two sections).
+    pub fn add_dep_once(&mut self, to: NodeRef, kind: DepKind) {
+        if !self.deps.iter().any(|e| e.to == to && e.kind == kind) {
+            self.add_dep(to, kind);
+        }
+    }
 }
 
 /// A third-party package found in one file, with its edges inside that file's graph.

@@ -8,7 +8,7 @@
 //! is not a license, and is not guessed into one). Consulted only when
 //! [`crate::Options::read_caches`] allows it.
 
-use crate::xml::Element;
+use super::attr;
 use bomscout_core::{Component, License};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,10 @@ pub fn add_licenses(
     let dir = root.join(&id).join(&version);
     let nuspec = dir.join(format!("{id}.nuspec"));
     let shown_dir = format!("$NUGET_PACKAGES/{id}/{version}");
-    let Some(metadata) = read_metadata(&nuspec) else {
+    let Some(tree) = super::read_xml(&nuspec, MAX_NUSPEC) else {
+        return Vec::new();
+    };
+    let Some(metadata) = tree.child("metadata") else {
         return Vec::new();
     };
     let license = metadata.child("license");
@@ -60,27 +63,6 @@ pub fn add_licenses(
             .insert("license-url".into(), url.to_string());
     }
     crate::license_files::add_evidence(component, &dir, &shown_dir, &files, threshold)
-}
-
-/// The `<metadata>` element of a `.nuspec`.
-fn read_metadata(path: &Path) -> Option<Element> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_NUSPEC)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let text = crate::text::utf8(&bytes).ok()?;
-    let tree = crate::xml::parse(text).ok()?;
-    tree.child("metadata").cloned()
-}
-
-fn attr<'a>(e: &'a Element, name: &str) -> Option<&'a str> {
-    e.attrs
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -129,7 +129,7 @@ fn lock(input: &Input) -> Result<Catalog, ParseError> {
     let private = input
         .abs
         .parent()
-        .map(private_references)
+        .map(|dir| private_references(dir, input.options.max_file_size))
         .unwrap_or_default();
     for ((id, _), node) in direct {
         let kind = if private.contains(&id) {
@@ -165,8 +165,9 @@ const MAX_PROJECT_FILES: usize = 8;
 
 /// The (lower-cased) ids that the project files in `dir` reference with
 /// `PrivateAssets="all"`, and the global package references of the nearest
-/// `Directory.Packages.props` (which are private by definition).
-fn private_references(dir: &Path) -> HashSet<String> {
+/// `Directory.Packages.props` (which are private by definition). Files over `limit` bytes
+/// are not read.
+fn private_references(dir: &Path, limit: u64) -> HashSet<String> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -180,16 +181,13 @@ fn private_references(dir: &Path) -> HashSet<String> {
         .collect();
     files.sort();
     files.truncate(MAX_PROJECT_FILES);
-    let mut ids: HashSet<String> = nearest_props(dir)
+    let mut ids: HashSet<String> = nearest_props(dir, limit)
         .globals
         .into_iter()
         .map(|(id, _)| id.to_ascii_lowercase())
         .collect();
     for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let Ok(tree) = crate::xml::parse(text.trim_start_matches('\u{feff}')) else {
+        let Some(tree) = read_xml(&file, limit) else {
             continue;
         };
         for r in tree
@@ -309,10 +307,7 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
                         catalog.add_edge(f, to, DepKind::Normal)
                     }
                     Some(_) => {}
-                    None if !project.deps.iter().any(|e| e.to == to) => {
-                        project.add_dep(to, DepKind::Normal)
-                    }
-                    None => {}
+                    None => project.add_dep_once(to, DepKind::Normal),
                 }
             }
         }
@@ -338,7 +333,7 @@ fn project_file(input: &Input) -> Result<Catalog, ParseError> {
     }
     let mut globals = Vec::new();
     if let Some(dir) = input.abs.parent() {
-        let nearest = nearest_props(dir);
+        let nearest = nearest_props(dir, input.options.max_file_size);
         for (k, v) in nearest.versions {
             central.entry(k).or_insert(v);
         }
@@ -527,24 +522,29 @@ struct Central {
     globals: Vec<(String, String)>,
 }
 
-/// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up).
-fn nearest_props(dir: &Path) -> Central {
+/// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up) that
+/// can be read (at most `limit` bytes) and parsed.
+fn nearest_props(dir: &Path, limit: u64) -> Central {
     for d in dir.ancestors().take(16) {
-        let path = d.join("Directory.Packages.props");
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if let Ok(tree) = crate::xml::parse(text.trim_start_matches('\u{feff}')) {
-                let props = properties(&tree);
-                return Central {
-                    versions: central_versions(&tree, &props),
-                    globals: global_references(&tree, &props)
-                        .into_iter()
-                        .map(|(id, v, _)| (id, v))
-                        .collect(),
-                };
-            }
+        if let Some(tree) = read_xml(&d.join("Directory.Packages.props"), limit) {
+            let props = properties(&tree);
+            return Central {
+                versions: central_versions(&tree, &props),
+                globals: global_references(&tree, &props)
+                    .into_iter()
+                    .map(|(id, v, _)| (id, v))
+                    .collect(),
+            };
         }
     }
     Central::default()
+}
+
+/// The element tree of an XML file beside the input (an MSBuild file, a `.nuspec`), if it
+/// is there, at most `limit` bytes, UTF-8 (a BOM skipped) and well-formed.
+fn read_xml(path: &Path, limit: u64) -> Option<Element> {
+    let text = crate::text::read_side_file(path, limit).ok()??;
+    crate::xml::parse(&text).ok()
 }
 
 /// A pinned version: not floating (`*`), not a range (brackets with a comma or open end).
