@@ -11,11 +11,29 @@ use std::collections::HashSet;
 /// and Rust versions (which `std`'s `DefaultHasher` does not promise), and collisions are
 /// caught by [`IdAllocator`] anyway. A few lines beat a hashing dependency for that.
 pub(crate) fn fnv128(bytes: &[u8]) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    bytes
-        .iter()
-        .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
+    let mut h = Fnv128::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// [`fnv128`] fed in pieces, for digests of many fields without joining them first.
+pub(crate) struct Fnv128(u128);
+
+impl Fnv128 {
+    pub(crate) fn new() -> Fnv128 {
+        Fnv128(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d)
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+        self.0 = bytes
+            .iter()
+            .fold(self.0, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+    }
+
+    pub(crate) fn finish(&self) -> u128 {
+        self.0
+    }
 }
 
 /// The first `len` (at most 32) lowercase hex digits of the hash of `text`.

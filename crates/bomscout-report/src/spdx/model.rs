@@ -2,7 +2,7 @@
 //! graph as relationships. The 2.3 JSON, 2.3 tag-value and 3.0.1 writers all render this
 //! one model, so the three documents say the same thing.
 
-use super::ids::{element_id, fnv128, sanitize, IdAllocator};
+use super::ids::{element_id, fnv128, sanitize, Fnv128, IdAllocator};
 use super::licenses::{Extracted, LicenseMap};
 use super::time::rfc3339;
 use crate::Settings;
@@ -213,7 +213,7 @@ fn content_digest(sbom: &Sbom) -> u128 {
         let mut licenses: Vec<&str> = p.licenses.iter().map(|l| l.display()).collect();
         licenses.sort_unstable();
         licenses.iter().for_each(|l| h.field(l.as_bytes()));
-        digests.push(h.0);
+        digests.push(h.finish());
     }
     for c in &sbom.components {
         let mut h = Fnv::new(b"component");
@@ -232,35 +232,37 @@ fn content_digest(sbom: &Sbom) -> u128 {
             h.field(l.as_bytes());
         }
         c.hashes.iter().for_each(|x| h.field(x.value.as_bytes()));
-        digests.push(h.0);
+        digests.push(h.finish());
     }
     for d in &sbom.dependencies {
         let mut h = Fnv::new(b"edge");
         h.field(d.from.as_bytes());
         h.field(d.to.as_bytes());
         h.field(&[d.kind as u8]);
-        digests.push(h.0);
+        digests.push(h.finish());
     }
     digests.sort_unstable();
     let bytes: Vec<u8> = digests.iter().flat_map(|d| d.to_le_bytes()).collect();
     fnv128(&bytes)
 }
 
-/// FNV-1a 128 fed field by field, each field ended by a byte no UTF-8 text contains.
-struct Fnv(u128);
+/// [`Fnv128`] fed field by field, each field ended by a byte no UTF-8 text contains.
+struct Fnv(Fnv128);
 
 impl Fnv {
     fn new(tag: &[u8]) -> Fnv {
-        let mut h = Fnv(fnv128(b""));
+        let mut h = Fnv(Fnv128::new());
         h.field(tag);
         h
     }
 
     fn field(&mut self, bytes: &[u8]) {
-        const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-        for &b in bytes.iter().chain(&[0xff]) {
-            self.0 = (self.0 ^ u128::from(b)).wrapping_mul(PRIME);
-        }
+        self.0.write(bytes);
+        self.0.write(&[0xff]);
+    }
+
+    fn finish(&self) -> u128 {
+        self.0.finish()
     }
 
     fn opt(&mut self, value: Option<&str>) {

@@ -335,41 +335,25 @@ impl erased::Element for RelationshipElement {
     fn to_json(&self) -> io::Result<Vec<u8>> {
         let targets: usize = self.to.iter().map(|t| t.len() + 3).sum();
         let mut out = Vec::with_capacity(160 + self.spdx_id.len() + self.from.len() + targets);
-        // (key, value, is an IRI): keys and the other values are this module's constants.
-        let fields: [(&str, &str, bool); 5] = [
-            ("type", self.kind, false),
-            ("spdxId", &self.spdx_id, true),
-            ("creationInfo", self.creation_info, false),
-            ("from", &self.from, true),
-            ("relationshipType", self.relationship_type, false),
-        ];
-        for (i, (key, value, iri)) in fields.into_iter().enumerate() {
-            out.push(if i == 0 { b'{' } else { b',' });
-            quoted(&mut out, key);
-            out.push(b':');
-            if iri && !self.iris_plain {
-                json_str(&mut out, value);
-            } else {
-                quoted(&mut out, value);
-            }
-        }
-        out.extend_from_slice(b",\"to\":[");
+        let mut o = JsonObject::new(&mut out);
+        o.plain("type", self.kind);
+        o.iri("spdxId", &self.spdx_id, self.iris_plain);
+        o.plain("creationInfo", self.creation_info);
+        o.iri("from", &self.from, self.iris_plain);
+        o.plain("relationshipType", self.relationship_type);
+        o.key("to");
+        o.open_array();
         for (i, t) in self.to.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                o.out.push(b',');
             }
-            if self.iris_plain {
-                quoted(&mut out, t);
-            } else {
-                json_str(&mut out, t);
-            }
+            o.iri_value(t, self.iris_plain);
         }
-        out.push(b']');
+        o.close_array();
         if let Some(scope) = self.scope {
-            out.extend_from_slice(b",\"scope\":");
-            quoted(&mut out, scope);
+            o.plain("scope", scope);
         }
-        out.push(b'}');
+        o.end();
         Ok(out)
     }
 }
@@ -447,6 +431,10 @@ impl<'o> JsonObject<'o> {
     /// An IRI: written as it is when the document base needs no escaping.
     fn iri(&mut self, key: &str, value: &str, plain: bool) {
         self.key(key);
+        self.iri_value(value, plain);
+    }
+
+    fn iri_value(&mut self, value: &str, plain: bool) {
         if plain {
             quoted(self.out, value);
         } else {
