@@ -176,11 +176,6 @@ pub fn same_text(a: &str, b: &str) -> bool {
     a == b || base(a) == base(b)
 }
 
-/// The license `text` is, if it matches one with at least `threshold` confidence.
-pub fn detect(text: &str, threshold: f32) -> Option<Detected> {
-    LicenseText::new(text)?.best(threshold)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,21 +184,19 @@ mod tests {
 
     #[test]
     fn the_mit_text_is_mit() {
-        let d = detect(MIT, DEFAULT_THRESHOLD).unwrap();
+        let d = LicenseText::new(MIT)
+            .unwrap()
+            .best(DEFAULT_THRESHOLD)
+            .unwrap();
         assert_eq!(d.id, "MIT");
         assert!(d.confidence > 0.9);
     }
 
     #[test]
     fn prose_is_not_a_license() {
-        assert_eq!(
-            detect(
-                "This is a README about a parser. Nothing to see here.",
-                DEFAULT_THRESHOLD
-            ),
-            None
-        );
-        assert_eq!(detect("", DEFAULT_THRESHOLD), None);
+        let prose = LicenseText::new("This is a README about a parser. Nothing to see here.");
+        assert_eq!(prose.unwrap().best(DEFAULT_THRESHOLD), None);
+        assert!(LicenseText::new("").is_none());
         assert!(LicenseText::new(" \n\t ").is_none());
     }
 

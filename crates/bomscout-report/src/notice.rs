@@ -131,7 +131,7 @@ impl Notice {
         let mut entries: Vec<Entry> = shipped
             .iter()
             .map(|c| {
-                let used = effective_licenses(c);
+                let used = License::strongest(&c.licenses);
                 for l in &used {
                     collect_texts(l, &mut licenses);
                 }
@@ -176,12 +176,6 @@ impl Notice {
             ),
         ]
     }
-}
-
-/// The statements the package's license rests on (a curation, else its declared fields,
-/// …; see [`License::strongest`]).
-fn effective_licenses(c: &Component) -> Vec<&License> {
-    License::strongest(&c.licenses)
 }
 
 fn entry(c: &Component, used: &[&License]) -> Entry {
