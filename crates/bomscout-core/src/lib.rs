@@ -33,6 +33,7 @@ mod cataloger;
 mod component;
 mod diagnostic;
 mod ecosystem;
+pub mod escape;
 mod license;
 mod purl;
 mod reporter;
