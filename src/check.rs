@@ -4,7 +4,7 @@ use crate::cli::{CheckArgs, LicensesArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Context};
 use bomscout_core::{Sbom, SbomBuilder};
 use bomscout_policy::report::{self, CheckFormat};
-use bomscout_policy::{baseline, evaluate, Action, Date, Policy};
+use bomscout_policy::{baseline, evaluate, Action, Date, Outcome, Policy};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,19 +19,23 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
         None => Date::from_unix(now()),
     };
-    let sbom = crate::scan::scan(&scan_args(
+    let mut scan = scan_args(
         &args.paths,
         args.no_caches,
         args.follow_links,
         &args.exclude,
         args.quiet,
-    ))?;
+    );
+    scan.strict = args.strict;
+    let sbom = crate::scan::scan(&scan)?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review
     } else {
         Action::Deny
     };
     let mut eval = evaluate(&policy, &sbom, today);
+    eval.allow_unreadable = args.allow_unreadable;
     if let Some(path) = &args.baseline {
         let old = read_sbom(path)?;
         baseline::only_new(&mut eval, &evaluate(&policy, &old, today));
@@ -48,6 +52,24 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let human_on_stdout = outputs
+        .iter()
+        .any(|(f, file)| *f == CheckFormat::Human && file.is_none());
+    if !human_on_stdout && !args.quiet {
+        // The human report carries the notes; without it on stdout they would reach the
+        // CI log nowhere (an expired exception must not lapse silently).
+        for n in &eval.notes {
+            eprintln!("bomscout: note: {n}");
+        }
+    }
+    let outcome = eval.outcome(fail_on);
+    if outcome == Outcome::Incomplete && !args.quiet {
+        eprintln!(
+            "bomscout: no verdict: {} file(s) or director(ies) could not be read (listed above); \
+             fix them, or pass --allow-unreadable to judge the rest",
+            eval.unreadable().count()
+        );
+    }
     for (format, file) in &outputs {
         let mut buf = Vec::new();
         report::write(*format, &eval, fail_on, env!("CARGO_PKG_VERSION"), &mut buf)?;
@@ -58,7 +80,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             None => std::io::stdout().lock().write_all(&buf)?,
         }
     }
-    Ok(ExitCode::from(eval.exit_code(fail_on)))
+    Ok(ExitCode::from(outcome.exit_code()))
 }
 
 fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<PathBuf>)>> {

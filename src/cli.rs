@@ -194,7 +194,7 @@ pub enum PolicyCommand {
 /// Arguments of `bomscout check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Directories to scan.
+    /// Directories or files to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -234,6 +234,17 @@ pub struct CheckArgs {
     /// Print nothing but errors and the requested reports.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also exit 2 when a path finds nothing to check at all (no lockfile, manifest or
+    /// installed-package record), instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Judge what could be read even if some files or directories could not be: without
+    /// it, unreadable input gives exit code 2 (no verdict), because a gate must not pass
+    /// on what it did not read.
+    #[arg(long)]
+    pub allow_unreadable: bool,
 }
 
 /// Arguments of `bomscout licenses`.

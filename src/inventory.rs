@@ -148,6 +148,7 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         &catalog,
         &Silent,
         repo.name.clone(),
+        bomscout_core::Severity::Info,
     )?;
     let settings = bomscout_report::Settings {
         // No timestamp: an unchanged repository then writes identical bytes, and the store

@@ -47,12 +47,18 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
         license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };
+    let nothing_found = if args.strict {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     let sbom = build_sbom(
         &args.paths,
         &walk_options,
         &catalog_options,
         &progress,
         document_name(&args.paths),
+        nothing_found,
     )?;
     progress.finish();
     Ok(if args.no_dev {
@@ -63,17 +69,31 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
 }
 
 /// The pipeline itself: walk, parse every detected file, merge, normalize licenses.
+///
+/// A directory in `paths` under which nothing at all was detected gets a diagnostic of
+/// severity `nothing_found` (a warning, an error under `--strict`, info for the nightly
+/// inventory where a repository of documents is normal): an empty result must never look
+/// like a clean one.
 pub fn build_sbom(
     paths: &[PathBuf],
     walk_options: &bomscout_walk::WalkOptions,
     catalog_options: &bomscout_catalog::Options,
     reporter: &dyn bomscout_core::Reporter,
     name: String,
+    nothing_found: Severity,
 ) -> anyhow::Result<Sbom> {
     let walked = bomscout_walk::walk(paths, walk_options, reporter)?;
     let mut builder = SbomBuilder::new(name);
     for d in walked.diagnostics {
         builder.diagnostic(d);
+    }
+    for root in walked.empty_roots.iter().filter(|r| r.is_dir()) {
+        builder.diagnostic(Diagnostic::new(
+            nothing_found,
+            root.display().to_string(),
+            "nothing found to catalog: no lockfile, manifest or installed-package record \
+             under this path (see README.md for the files bomscout reads)",
+        ));
     }
     bomscout_catalog::catalog_each(&walked.files, catalog_options, reporter, |catalog| {
         builder.add(catalog)
