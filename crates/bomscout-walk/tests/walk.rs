@@ -178,7 +178,12 @@ fn a_file_root_is_catalogued_as_the_file_it_is() {
     touch(dir.path(), "app/package.json");
     touch(dir.path(), "go/vendor/modules.txt");
     let lock = dir.path().join("app/package-lock.json");
-    let walked = walk(&[lock.clone()], &WalkOptions::default(), &Silent).unwrap();
+    let walked = walk(
+        std::slice::from_ref(&lock),
+        &WalkOptions::default(),
+        &Silent,
+    )
+    .unwrap();
     assert_eq!(
         walked.files.len(),
         1,
@@ -202,7 +207,12 @@ fn a_file_nobody_reads_and_an_empty_directory_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     touch(dir.path(), "src/main.rs");
     let file = dir.path().join("src/main.rs");
-    let walked = walk(&[file.clone()], &WalkOptions::default(), &Silent).unwrap();
+    let walked = walk(
+        std::slice::from_ref(&file),
+        &WalkOptions::default(),
+        &Silent,
+    )
+    .unwrap();
     assert!(walked.files.is_empty());
     assert_eq!(walked.empty_roots, [file]);
     assert_eq!(walked.diagnostics.len(), 1);
