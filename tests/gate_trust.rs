@@ -225,3 +225,54 @@ fn expired_exception_notes_reach_stderr_when_only_sarif_is_written() {
         "{notes}"
     );
 }
+
+/// Runs the binary as an unprivileged user when the tests run as root (root reads every
+/// directory, so an unreadable one cannot be made any other way).
+#[cfg(unix)]
+fn bomscout_unprivileged() -> std::process::Command {
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("bomscout");
+    if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(bin);
+        cmd
+    } else {
+        std::process::Command::new(bin)
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_directory_fails_strict_even_when_quiet() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::copy(
+        fixture("npm/workspaces/package-lock.json"),
+        dir.path().join("package-lock.json"),
+    )
+    .unwrap();
+    let secret = dir.path().join("services");
+    fs::create_dir(&secret).unwrap();
+    fs::write(secret.join("Cargo.lock"), "version = 3\n").unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+
+    let out = bomscout_unprivileged()
+        .args(["scan", "--no-caches", "--strict", "-q"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: services: cannot read"), "{stderr}");
+
+    let out = bomscout_unprivileged()
+        .args(["check", "--no-caches", "--policy", "builtin:permissive", "-q"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "the gate has no verdict: {stderr}");
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o755)).unwrap();
+}
