@@ -15,6 +15,10 @@ use std::process::ExitCode;
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let policy = Policy::load(&args.policy).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
+    crate::guard::refuse_overwriting_inputs(
+        outputs.iter().filter_map(|(_, f)| f.as_deref()),
+        &args.paths,
+    )?;
     let today = match &args.date {
         Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
         None => Date::from_unix(now()),

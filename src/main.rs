@@ -7,6 +7,7 @@
 mod check;
 mod cli;
 mod convert;
+mod guard;
 mod inventory;
 mod progress;
 mod scan;

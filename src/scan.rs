@@ -12,6 +12,10 @@ use std::process::ExitCode;
 /// Runs a scan and writes every requested output.
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let outputs = OutputSpec::parse_all(&args.out.outputs)?;
+    crate::guard::refuse_overwriting_inputs(
+        outputs.iter().filter_map(|o| o.file.as_deref()),
+        &args.paths,
+    )?;
     let sbom = scan(args)?;
     report_diagnostics(&sbom.diagnostics, &args.out, args.strict);
     write_all(&outputs, &sbom, &args.out)?;

@@ -268,11 +268,47 @@ fn an_unreadable_directory_fails_strict_even_when_quiet() {
     assert!(stderr.contains("error: services: cannot read"), "{stderr}");
 
     let out = bomscout_unprivileged()
-        .args(["check", "--no-caches", "--policy", "builtin:permissive", "-q"])
+        .args([
+            "check",
+            "--no-caches",
+            "--policy",
+            "builtin:permissive",
+            "-q",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "the gate has no verdict: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the gate has no verdict: {stderr}"
+    );
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn an_output_that_is_a_scanned_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("package-lock.json");
+    fs::copy(fixture("npm/workspaces/package-lock.json"), &lock).unwrap();
+    let before = fs::read(&lock).unwrap();
+    let target = format!("cyclonedx-json={}", lock.display());
+    let (code, _, stderr) = run(&["scan", "--no-caches", "-o", &target], &[dir.path()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("one of the files being scanned"),
+        "{stderr}"
+    );
+    let target = format!("sarif={}", lock.display());
+    let (code, _, stderr) = check(
+        &[dir.path()],
+        &["--policy", "builtin:permissive", "-o", &target],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        fs::read(&lock).unwrap(),
+        before,
+        "the lockfile is untouched"
+    );
 }
