@@ -56,12 +56,12 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let human_on_stdout = outputs
+    let human_shown = outputs
         .iter()
         .any(|(f, file)| *f == CheckFormat::Human && file.is_none());
-    if !human_on_stdout && !args.quiet {
-        // The human report carries the notes; without it on stdout they would reach the
-        // CI log nowhere (an expired exception must not lapse silently).
+    if !human_shown && !args.quiet {
+        // The human report carries the notes; without it on the terminal they would reach
+        // the CI log nowhere (an expired exception must not lapse silently).
         for n in &eval.notes {
             eprintln!("bomscout: note: {n}");
         }
@@ -81,7 +81,10 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             Some(f) => {
                 std::fs::write(f, &buf).with_context(|| format!("cannot write {}", f.display()))?
             }
-            None => std::io::stdout().lock().write_all(&buf)?,
+            None => match stdout_sink(*format, &outputs) {
+                Sink::Stdout => std::io::stdout().lock().write_all(&buf)?,
+                Sink::Stderr => std::io::stderr().lock().write_all(&buf)?,
+            },
         }
     }
     Ok(ExitCode::from(outcome.exit_code()))
@@ -102,10 +105,34 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
             .with_context(|| format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github"))?;
         out.push((format, file));
     }
-    if out.iter().filter(|(_, f)| f.is_none()).count() > 1 {
-        bail!("more than one report goes to stdout; give all but one a file: -o FORMAT=FILE");
+    let machine_on_stdout = out
+        .iter()
+        .filter(|(f, file)| file.is_none() && *f != CheckFormat::Human)
+        .count();
+    if machine_on_stdout > 1 {
+        bail!("more than one machine-readable report goes to stdout; give all but one a file: -o FORMAT=FILE");
     }
     Ok(out)
+}
+
+/// Where a report goes. The human report yields stdout to a machine-readable one: with
+/// `-o table -o github` (the CI recipe) the annotations go to stdout, where Actions reads
+/// workflow commands, and the table to stderr, where the log still shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Stdout,
+    Stderr,
+}
+
+fn stdout_sink(format: CheckFormat, outputs: &[(CheckFormat, Option<PathBuf>)]) -> Sink {
+    let machine_on_stdout = outputs
+        .iter()
+        .any(|(f, file)| file.is_none() && *f != CheckFormat::Human);
+    if format == CheckFormat::Human && machine_on_stdout {
+        Sink::Stderr
+    } else {
+        Sink::Stdout
+    }
 }
 
 fn scan_args(

@@ -312,3 +312,53 @@ fn an_output_that_is_a_scanned_input_is_refused() {
         "the lockfile is untouched"
     );
 }
+
+#[test]
+fn the_readme_gate_recipe_runs() {
+    // README.md: `-o table -o sarif=bomscout.sarif -o github -o markdown=summary.md`.
+    let out = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("bomscout.sarif");
+    let md = out.path().join("summary.md");
+    let (code, stdout, stderr) = check(
+        &[fixture("python/installed/venv").as_path()],
+        &[
+            "--policy",
+            "builtin:permissive",
+            "-o",
+            "table",
+            "-o",
+            &format!("sarif={}", sarif.display()),
+            "-o",
+            "github",
+            "-o",
+            &format!("markdown={}", md.display()),
+        ],
+    );
+    assert_eq!(code, 1, "certifi is MPL-2.0, denied: {stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with("::error "),
+        "annotations on stdout: {stdout}"
+    );
+    assert!(
+        stderr.contains("FAIL: policy permissive"),
+        "the table on stderr: {stderr}"
+    );
+    assert!(sarif.exists() && md.exists());
+
+    let (code, _, stderr) = check(
+        &[fixture("python/installed/venv").as_path()],
+        &[
+            "--policy",
+            "builtin:permissive",
+            "-o",
+            "json",
+            "-o",
+            "sarif",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("more than one machine-readable report"),
+        "{stderr}"
+    );
+}
