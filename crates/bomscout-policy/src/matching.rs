@@ -129,53 +129,50 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// A calendar date, for exception expiry.
+/// A calendar date: exception expiry, `--date`, `--since`.
+///
+/// Backed by jiff, so only real dates parse (`2027-02-31` is refused, not rolled over) and
+/// no calendar arithmetic is written by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// Year.
-    pub year: u16,
-    /// Month, 1–12.
-    pub month: u8,
-    /// Day, 1–31.
-    pub day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
 impl Date {
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`, a real date of the proleptic Gregorian calendar.
     pub fn parse(s: &str) -> Option<Date> {
-        let mut it = s.trim().split('-');
-        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let s = s.trim();
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape {
             return None;
         }
-        let date = Date {
-            year: y.parse().ok()?,
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
-        };
-        ((1..=12).contains(&date.month) && (1..=31).contains(&date.day)).then_some(date)
+        s.parse::<jiff::civil::Date>().ok().map(Date)
     }
 
-    /// The UTC date of a Unix time in seconds.
+    /// The UTC date of a Unix time in seconds (clamped to the years jiff supports).
     pub fn from_unix(seconds: i64) -> Date {
-        let days = seconds.div_euclid(86_400);
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        Date { year, month, day }
+        let ts = jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        });
+        Date(jiff::tz::Offset::UTC.to_datetime(ts).date())
+    }
+
+    /// Midnight UTC of this date, in Unix seconds.
+    pub fn to_unix(self) -> i64 {
+        jiff::tz::Offset::UTC
+            .to_timestamp(self.0.to_datetime(jiff::civil::Time::midnight()))
+            .map(|t| t.as_second())
+            .unwrap_or(0)
     }
 }
 
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{}", self.0)
     }
 }
 
@@ -213,5 +210,19 @@ mod tests {
         assert!(Date::parse("30/06/2027").is_none());
         assert_eq!(Date::from_unix(1_700_000_000).to_string(), "2023-11-14");
         assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
+        assert!(Date::parse("2026-02-30").is_none(), "no such day");
+        assert!(Date::parse("2027-02-31").is_none());
+        assert!(Date::parse("2028-02-29").is_some(), "a leap day");
+        assert!(Date::parse("2100-02-29").is_none(), "not a leap year");
+        assert!(Date::parse("20270101").is_none());
+        let d = Date::parse("2024-03-06").unwrap();
+        assert_eq!(d.to_unix(), 1_709_683_200);
+        assert_eq!(Date::from_unix(d.to_unix()), d);
+        assert!(
+            Date::from_unix(i64::MAX)
+                .to_string()
+                .starts_with("9999-12-"),
+            "clamped"
+        );
     }
 }
