@@ -1,11 +1,10 @@
 //! `bomscout check`, `bomscout licenses` and `bomscout policy init`.
 
-use crate::cli::{CheckArgs, LicensesArgs, OutputArgs, ScanArgs};
+use crate::cli::{CheckArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Context};
 use bomscout_core::{Sbom, SbomBuilder};
 use bomscout_policy::report::{self, CheckFormat};
 use bomscout_policy::{baseline, evaluate, Action, Date, Outcome, Policy};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -78,9 +77,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         let mut buf = Vec::new();
         report::write(*format, &eval, fail_on, env!("CARGO_PKG_VERSION"), &mut buf)?;
         match file {
-            Some(f) => {
-                std::fs::write(f, &buf).with_context(|| format!("cannot write {}", f.display()))?
-            }
+            Some(f) => write_report(f, &buf)?,
             None => match stdout_sink(*format, &outputs) {
                 Sink::Stdout => std::io::stdout().lock().write_all(&buf)?,
                 Sink::Stderr => std::io::stderr().lock().write_all(&buf)?,
@@ -97,6 +94,7 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
     let mut out = Vec::new();
     for spec in specs {
         let (name, file) = match spec.split_once('=') {
+            Some((n, "-")) => (n, None),
             Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
             Some(_) => bail!("output {spec:?}: a file name must follow `=`"),
             None => (spec.as_str(), None),
@@ -135,7 +133,7 @@ fn stdout_sink(format: CheckFormat, outputs: &[(CheckFormat, Option<PathBuf>)]) 
     }
 }
 
-fn scan_args(
+pub(crate) fn scan_args(
     paths: &[PathBuf],
     no_caches: bool,
     follow_links: bool,
@@ -162,6 +160,48 @@ fn scan_args(
     }
 }
 
+/// Writes a finished report to `path` through a temporary file beside it, so a full disk
+/// or a killed run never leaves a truncated report where a reader expects a whole one.
+pub(crate) fn write_report(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.exists() && !path.is_file() {
+        // `/dev/stdout`, a FIFO: written in place.
+        return std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".bomscout-");
+    // Reports get the usual `0666 & !umask`, not a temporary file's private `0600`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "cannot write {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// A baseline SBOM (CycloneDX or SPDX JSON) as the model.
 fn read_sbom(path: &Path) -> anyhow::Result<Sbom> {
     let (catalog, _) = crate::convert::read(path).context("cannot read the baseline")?;
@@ -177,60 +217,6 @@ fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// Every license found, its category, how many components, which ones.
-#[allow(clippy::print_stdout)]
-pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
-    let scan = scan_args(&args.paths, args.no_caches, false, &[], false);
-    let sbom = crate::scan::scan(&scan)?;
-    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
-    let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &sbom.components {
-        // The license the policy would judge (a confirming license file adds nothing).
-        let (key, _) = bomscout_policy::effective(&c.licenses);
-        by_license.entry(key).or_default().push(format!(
-            "{}@{}",
-            c.display_name(),
-            c.version.as_deref().unwrap_or("?")
-        ));
-    }
-    println!(
-        "{:<40}  {:<16}  {:>5}  EXAMPLES",
-        "LICENSE", "CATEGORY", "COUNT"
-    );
-    for (license, comps) in &by_license {
-        let categories = categories_of(license);
-        let examples: Vec<&str> = comps.iter().take(3).map(String::as_str).collect();
-        println!(
-            "{:<40}  {:<16}  {:>5}  {}",
-            license,
-            categories,
-            comps.len(),
-            examples.join(", ")
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The categories of every term of an expression, or `unknown` for text that is not SPDX.
-fn categories_of(license: &str) -> String {
-    let Ok(expr) = spdx::Expression::parse(license) else {
-        return "unknown".into();
-    };
-    let mut cats: Vec<&str> = expr
-        .requirements()
-        .map(|r| {
-            let id = match &r.req.license {
-                spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
-                spdx::LicenseItem::Other(o) => o.to_string(),
-            };
-            bomscout_license::category(&id).as_str()
-        })
-        .collect();
-    cats.sort_unstable();
-    cats.dedup();
-    cats.join(",")
 }
 
 /// Writes the annotated starter policy.

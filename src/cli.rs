@@ -250,13 +250,30 @@ pub struct CheckArgs {
 /// Arguments of `bomscout licenses`.
 #[derive(Debug, Args)]
 pub struct LicensesArgs {
-    /// Directories to scan.
+    /// Directories or files to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// Report as FORMAT, to FILE or stdout (`-`); repeatable. Formats: table (default),
+    /// json, csv, markdown.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<String>,
+
+    /// Skip paths matching GLOB; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 
     /// Do not read local package caches outside the scanned paths (see `scan --help`).
     #[arg(long, alias = "no-cargo")]
     pub no_caches: bool,
+
+    /// Leave dev-only components out.
+    #[arg(long)]
+    pub no_dev: bool,
+
+    /// Print nothing but errors and the requested reports.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).
@@ -377,6 +394,8 @@ impl OutputSpec {
     /// Parses `FORMAT` or `FORMAT=FILE`.
     pub fn parse(spec: &str) -> anyhow::Result<OutputSpec> {
         let (name, file) = match spec.split_once('=') {
+            // `-` is stdout, as everywhere on the command line.
+            Some((name, "-")) => (name, None),
             Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
             Some((name, _)) => bail!("output {spec:?}: a file name must follow `{name}=`"),
             None => (spec, None),

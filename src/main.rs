@@ -9,6 +9,7 @@ mod cli;
 mod convert;
 mod guard;
 mod inventory;
+mod licenses;
 mod progress;
 mod scan;
 
@@ -32,7 +33,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Convert(args) => convert::convert(args),
         cli::Command::Merge(args) => convert::merge(args),
         cli::Command::Check(args) => check::check(args),
-        cli::Command::Licenses(args) => check::licenses(args),
+        cli::Command::Licenses(args) => licenses::licenses(args),
         cli::Command::Policy(cli::PolicyCommand::Init { file }) => check::policy_init(file),
         cli::Command::Inventory(args) => inventory::inventory(args),
         cli::Command::Query(args) => inventory::query(args),

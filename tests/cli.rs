@@ -17,3 +17,105 @@ fn an_impossible_date_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--date \"2026-02-30\""), "{stderr}");
 }
+
+/// A tree of installed npm packages with the given `(name, license)` pairs.
+fn installed(packages: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, license) in packages {
+        let pkg = dir.path().join("node_modules").join(name);
+        std::fs::create_dir_all(&pkg).unwrap();
+        let manifest = serde_json::json!({"name": name, "version": "1.0.0", "license": license});
+        std::fs::write(pkg.join("package.json"), manifest.to_string()).unwrap();
+    }
+    dir
+}
+
+fn licenses(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    let out = bomscout()
+        .args(["licenses", "--no-caches", "-q"])
+        .arg(dir)
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn licenses_counts_operand_orders_as_one_expression() {
+    let dir = installed(&[
+        ("a", "MIT OR Apache-2.0"),
+        ("b", "Apache-2.0 OR MIT"),
+        ("c", "(MIT OR Apache-2.0) AND GPL-3.0-only"),
+    ]);
+    let (code, stdout, stderr) = licenses(dir.path(), &["-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = doc["licenses"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(rows[0]["license"], "(Apache-2.0 OR MIT) AND GPL-3.0-only");
+    assert_eq!(
+        rows[0]["categories"],
+        serde_json::json!(["permissive", "strong-copyleft"])
+    );
+    assert_eq!(rows[1]["license"], "Apache-2.0 OR MIT");
+    assert_eq!(rows[1]["count"], 2);
+
+    // The table aligns rows whose categories are several: every example starts under
+    // the EXAMPLES header.
+    let (_, table, _) = licenses(dir.path(), &[]);
+    let lines: Vec<&str> = table.lines().collect();
+    let at = lines[0].find("EXAMPLES").unwrap();
+    for line in &lines[1..] {
+        assert!(
+            line.get(at..)
+                .is_some_and(|rest| rest.starts_with("a@") || rest.starts_with("c@")),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn licenses_csv_and_markdown_cannot_be_forged() {
+    let dir = installed(&[
+        ("evil", "=cmd|' /C calc'!A0"),
+        ("pixel", "![x](http://e/p.png)"),
+    ]);
+    let (code, csv, stderr) = licenses(dir.path(), &["-o", "csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(csv.contains("\"'=cmd|' /C calc'!A0\""), "{csv}");
+    assert!(!csv.lines().any(|l| l.starts_with('=')), "{csv}");
+    let (_, md, _) = licenses(dir.path(), &["-o", "markdown"]);
+    assert!(!md.contains("![x]"), "{md}");
+    assert!(md.contains("\\!\\[x\\]"), "{md}");
+}
+
+#[test]
+fn a_dash_means_stdout() {
+    let dir = installed(&[("a", "MIT")]);
+    let (code, stdout, stderr) = licenses(dir.path(), &["-o", "json=-"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\"license\": \"MIT\""), "{stdout}");
+    assert!(!dir.path().join("-").exists() && !std::path::Path::new("-").exists());
+
+    let out = bomscout()
+        .args(["scan", "--no-caches", "-q", "-o", "json=-"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["components"][0]["name"], "a");
+}
+
+#[test]
+fn a_report_into_a_missing_directory_names_the_directory() {
+    let dir = installed(&[("a", "MIT")]);
+    let target = dir.path().join("no/such/dir/report.json");
+    let (code, _, stderr) = licenses(dir.path(), &["-o", &format!("json={}", target.display())]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("report.json"), "{stderr}");
+}
