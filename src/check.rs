@@ -12,7 +12,8 @@ use std::process::ExitCode;
 /// Scans, evaluates, reports; exit 1 when something fails the policy.
 #[allow(clippy::print_stderr)]
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let policy = Policy::load(&args.policy).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
+    let policy_ref = find_policy(args)?;
+    let policy = Policy::load(&policy_ref).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
     crate::guard::refuse_overwriting_inputs(
         outputs.iter().filter_map(|(_, f)| f.as_deref()),
@@ -219,18 +220,55 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The names a policy file is looked for under, in order.
+const POLICY_NAMES: &[&str] = &["bomscout-policy.toml", ".bomscout.toml"];
+
+/// `--policy`, else a policy file in the scanned directory, else in the current
+/// directory, else `BOMSCOUT_POLICY`, as cargo-deny finds its `deny.toml`: a repository
+/// carries its own policy and `bomscout check` needs no flag in its CI job.
+fn find_policy(args: &CheckArgs) -> anyhow::Result<String> {
+    if let Some(p) = &args.policy {
+        return Ok(p.clone());
+    }
+    let scanned = args.paths.first().map(|p| {
+        if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    });
+    let dirs = scanned.into_iter().chain([PathBuf::from(".")]);
+    for dir in dirs {
+        for name in POLICY_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate.to_string_lossy().into_owned());
+            }
+        }
+    }
+    if let Some(p) = std::env::var_os("BOMSCOUT_POLICY").filter(|p| !p.is_empty()) {
+        return Ok(p.to_string_lossy().into_owned());
+    }
+    bail!(
+        "no policy: give --policy FILE (or builtin:stage1), put bomscout-policy.toml in the \
+         scanned directory, or set BOMSCOUT_POLICY; `bomscout policy init` writes a starter file"
+    )
+}
+
 /// Writes the annotated starter policy.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub fn policy_init(file: &Path) -> anyhow::Result<ExitCode> {
+pub fn policy_init(file: &Path, force: bool) -> anyhow::Result<ExitCode> {
     if file.as_os_str() == "-" {
         print!("{}", bomscout_policy::STARTER);
         return Ok(ExitCode::SUCCESS);
     }
-    if file.exists() {
-        bail!("{} exists; not overwriting it", file.display());
+    if file.exists() && !force {
+        bail!(
+            "{} exists; not overwriting it (--force overwrites)",
+            file.display()
+        );
     }
-    std::fs::write(file, bomscout_policy::STARTER)
-        .with_context(|| format!("cannot write {}", file.display()))?;
+    write_report(file, bomscout_policy::STARTER.as_bytes())?;
     eprintln!(
         "bomscout: wrote {}; check with: bomscout check . --policy {}",
         file.display(),

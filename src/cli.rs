@@ -34,6 +34,13 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Ask an inventory database: where is X used, licenses, violations, diff, scorecard.
     Query(QueryArgs),
+    /// Print a shell completion script: `bomscout completions bash > /etc/bash_completion.d/bomscout`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `bomscout man > bomscout.1`.
+    Man,
 }
 
 /// Arguments of `bomscout inventory`.
@@ -188,6 +195,9 @@ pub enum PolicyCommand {
         /// Where to write it.
         #[arg(default_value = "bomscout-policy.toml")]
         file: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -198,9 +208,11 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict.
+    /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict. Default:
+    /// `bomscout-policy.toml` or `.bomscout.toml` in the scanned directory, then in the
+    /// current directory, then the `BOMSCOUT_POLICY` environment variable.
     #[arg(long, value_name = "FILE|builtin:NAME")]
-    pub policy: String,
+    pub policy: Option<String>,
 
     /// An SBOM of the base branch (CycloneDX or SPDX JSON): only new violations fail.
     #[arg(long, value_name = "SBOM")]

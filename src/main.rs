@@ -34,8 +34,20 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Merge(args) => convert::merge(args),
         cli::Command::Check(args) => check::check(args),
         cli::Command::Licenses(args) => licenses::licenses(args),
-        cli::Command::Policy(cli::PolicyCommand::Init { file }) => check::policy_init(file),
+        cli::Command::Policy(cli::PolicyCommand::Init { file, force }) => {
+            check::policy_init(file, *force)
+        }
         cli::Command::Inventory(args) => inventory::inventory(args),
         cli::Command::Query(args) => inventory::query(args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "bomscout", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Man => {
+            let cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -119,3 +119,91 @@ fn a_report_into_a_missing_directory_names_the_directory() {
     assert!(stderr.contains("does not exist"), "{stderr}");
     assert!(stderr.contains("report.json"), "{stderr}");
 }
+
+#[test]
+fn completions_and_a_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bomscout().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("bomscout"), "{shell}");
+        assert!(
+            text.contains("allow-unreadable"),
+            "{shell}: every flag: {text}"
+        );
+    }
+    let out = bomscout().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH bomscout 1"),
+        "{text}"
+    );
+    assert!(text.contains("license"), "{text}");
+}
+
+#[test]
+fn check_finds_the_policy_of_the_scanned_directory_or_the_environment() {
+    let dir = installed(&[("a", "MIT"), ("g", "GPL-3.0-only")]);
+    let run = |envs: &[(&str, &str)], cwd: &std::path::Path| {
+        let mut cmd = bomscout();
+        cmd.current_dir(cwd)
+            .args(["check", "--no-caches", "-q"])
+            .arg(dir.path())
+            .env_remove("BOMSCOUT_POLICY");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(&[], elsewhere.path());
+    assert_eq!(code, 2);
+    assert!(stderr.contains("bomscout policy init"), "{stderr}");
+
+    let (code, stdout, _) = run(
+        &[("BOMSCOUT_POLICY", "builtin:permissive")],
+        elsewhere.path(),
+    );
+    assert_eq!(code, 1, "GPL denied by the permissive preset: {stdout}");
+
+    std::fs::write(
+        dir.path().join(".bomscout.toml"),
+        "[policy]\nextends = [\"builtin:permissive\"]\n[licenses]\nallow = [\"GPL-3.0-only\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&[("BOMSCOUT_POLICY", "builtin:strict")], elsewhere.path());
+    assert_eq!(
+        code, 0,
+        "the repository's own file wins: {stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn policy_init_refuses_to_overwrite_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.toml");
+    std::fs::write(&file, "mine").unwrap();
+    let out = bomscout()
+        .args(["policy", "init"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    let out = bomscout()
+        .args(["policy", "init", "--force"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("[licenses]"));
+}
