@@ -171,8 +171,12 @@ fn run(root: &Path, command: &str) -> (i32, String) {
     for (from, to) in SUBSTITUTIONS {
         line = line.replace(from, to);
     }
-    let args = words(&line);
+    let mut args = words(&line);
     assert_eq!(args[0], "bomscout", "{command}");
+    // `> FILE`: the shell's redirection; stdout is captured here instead.
+    if let Some(at) = args.iter().position(|a| a == ">") {
+        args.truncate(at);
+    }
     let out = bomscout()
         .current_dir(root)
         .args(&args[1..])
