@@ -485,7 +485,7 @@ impl Scorecard {
     pub fn table(&self) -> Table {
         let mut t = Table::new(&[
             "repository",
-            "ok",
+            "scan-succeeded",
             "components",
             "change",
             "licensed-%",
