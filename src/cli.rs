@@ -144,21 +144,22 @@ pub enum Question {
     },
     /// Licenses across the organization: counts and repositories.
     Licenses {
-        /// Only this category (e.g. strong-copyleft).
-        #[arg(long)]
+        /// Only this category: permissive, public-domain, weak-copyleft, strong-copyleft,
+        /// network-copyleft, non-commercial, proprietary, source-available, unknown.
+        #[arg(long, value_parser = parse_category)]
         category: Option<String>,
     },
     /// Policy violations by repository, with the run each first appeared in.
     Violations {
         /// Only violations first seen on or after this date (YYYY-MM-DD).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date)]
         since: Option<String>,
     },
     /// Packages and licenses added, removed or changed between two runs.
     Diff {
-        /// The earlier run.
+        /// The earlier run (default: the finished run before `--to`).
         #[arg(long)]
-        from: i64,
+        from: Option<i64>,
         /// The later run (default: the newest finished run).
         #[arg(long)]
         to: Option<i64>,
@@ -173,6 +174,29 @@ pub enum Question {
         #[command(flatten)]
         out: ExportArgs,
     },
+}
+
+/// A license category name, checked where it is given: a typo must not read as "no rows".
+fn parse_category(s: &str) -> Result<String, String> {
+    s.parse::<bomscout_license::Category>()
+        .map(|c| c.as_str().to_string())
+        .map_err(|_| {
+            let names: Vec<&str> = bomscout_license::Category::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .collect();
+            format!(
+                "not a license category; expected one of: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// A `YYYY-MM-DD` that is a real date.
+fn parse_date(s: &str) -> Result<String, String> {
+    bomscout_policy::Date::parse(s)
+        .map(|d| d.to_string())
+        .ok_or_else(|| "not a real date in the form YYYY-MM-DD".to_string())
 }
 
 /// Output options of `query export`.

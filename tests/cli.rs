@@ -207,3 +207,92 @@ fn policy_init_refuses_to_overwrite_unless_forced() {
         .unwrap()
         .contains("[licenses]"));
 }
+
+fn query(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = bomscout()
+        .arg("query")
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn inventory_and_query_refuse_what_cannot_be_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("o.db");
+    let out = bomscout()
+        .args(["inventory", "/nonexistent/checkouts", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/nonexistent/checkouts: no such directory"),
+        "{stderr}"
+    );
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(empty.join("a-folder")).unwrap();
+    let out = bomscout()
+        .arg("inventory")
+        .arg(&empty)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--repos-are-children"), "{stderr}");
+
+    let (code, _, stderr) = query(&db, &["licenses", "--category", "copyleftish"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("strong-copyleft"),
+        "the valid names are listed: {stderr}"
+    );
+    let (code, _, _) = query(&db, &["violations", "--since", "2026-02-30"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn query_diff_compares_the_last_two_runs_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("org/app");
+    copy_tree(&fixture("npm/workspaces"), &repo);
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let db = dir.path().join("o.db");
+    let inventory = || {
+        let out = bomscout()
+            .args(["inventory", "-q", "--no-caches"])
+            .arg(dir.path().join("org"))
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    inventory();
+    let (code, _, stderr) = query(&db, &["diff"]);
+    assert_eq!(code, 2, "one run: nothing to compare");
+    assert!(stderr.contains("--from"), "{stderr}");
+    copy_tree(&fixture("npm/lock-v3"), &repo.join("more"));
+    inventory();
+    let (code, stdout, stderr) = query(&db, &["diff", "-o", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, explicit, _) = query(&db, &["diff", "--from", "1", "--to", "2", "-o", "json"]);
+    assert_eq!(stdout, explicit);
+    assert!(stdout.contains("added"), "{stdout}");
+}
