@@ -1,13 +1,22 @@
 //! Matching packages by purl (with an optional version or version range) and dates.
 
 use std::cmp::Ordering;
+use std::str::FromStr;
 
 /// A package pattern from a policy file: a purl whose version is optional, exact, or a
 /// comma-separated range of comparisons (`@>=1.2,<2`).
+///
+/// Both the pattern and the components' purls are read with the `packageurl` crate, so
+/// percent-encoding (`%40babel` and `@babel`), qualifiers and subpaths are handled by the
+/// spec's rules, not by splitting strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageMatch {
-    /// `pkg:type/namespace/name`, without version, qualifiers or subpath.
-    pub base: String,
+    /// `pkg:type/`, lowercase: a cheap test that skips most components unparsed.
+    prefix: String,
+    /// Namespace, lowercase.
+    namespace: Option<String>,
+    /// Name, lowercase.
+    name: String,
     /// `(comparison, version)` pairs; empty matches every version.
     pub versions: Vec<(Cmp, String)>,
     /// The pattern as written.
@@ -33,34 +42,33 @@ impl PackageMatch {
     /// Parses `pkg:type/…/name[@version-or-range]`.
     pub fn parse(text: &str) -> Result<PackageMatch, String> {
         let t = text.trim();
-        if !t.starts_with("pkg:") || !t[4..].contains('/') {
-            return Err(format!("`{t}` is not a package URL"));
-        }
-        let t = t.split(['?', '#']).next().unwrap_or(t);
-        // The version separator is the last `@` after the name (npm scopes are `%40`-encoded,
-        // or a leading `@` right after the type's slash).
-        let slash = t.rfind('/').unwrap_or(0);
-        let (base, version) = match t[slash..].find('@') {
-            Some(i) if i > 1 => (&t[..slash + i], Some(&t[slash + i + 1..])),
-            _ => (t, None),
-        };
-        let versions = parse_range(version.unwrap_or(""))?;
+        let purl = packageurl::PackageUrl::from_str(t)
+            .map_err(|e| format!("`{t}` is not a package URL: {e}"))?;
+        let versions = parse_range(purl.version().unwrap_or(""))?;
         Ok(PackageMatch {
-            base: base.replace("/@", "/%40").to_ascii_lowercase(),
+            prefix: format!("pkg:{}/", purl.ty().to_ascii_lowercase()),
+            namespace: purl.namespace().map(str::to_lowercase),
+            name: purl.name().to_lowercase(),
             versions,
             text: text.to_string(),
         })
     }
 
-    /// True if `purl` (a component's) is this package at a matching version.
+    /// True if `purl` (a component's) is this package at a matching version. Names are
+    /// compared without regard to case, as the registries that allow case treat them.
     pub fn matches(&self, purl: &str) -> bool {
-        let purl = purl.split(['?', '#']).next().unwrap_or(purl);
-        let slash = purl.rfind('/').unwrap_or(0);
-        let (base, version) = match purl[slash..].find('@') {
-            Some(i) => (&purl[..slash + i], &purl[slash + i + 1..]),
-            None => (purl, ""),
+        let same_type = purl
+            .get(..self.prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(&self.prefix));
+        if !same_type {
+            return false;
+        }
+        let Ok(purl) = packageurl::PackageUrl::from_str(purl) else {
+            return false;
         };
-        base.to_ascii_lowercase() == self.base && in_range(&self.versions, version)
+        purl.name().to_lowercase() == self.name
+            && purl.namespace().map(str::to_lowercase) == self.namespace
+            && in_range(&self.versions, purl.version().unwrap_or(""))
     }
 }
 
@@ -193,6 +201,20 @@ mod tests {
         assert!(!range.matches("pkg:cargo/ring@0.18.0"));
         let scoped = PackageMatch::parse("pkg:npm/@babel/core@7.0.0").unwrap();
         assert!(scoped.matches("pkg:npm/%40babel/core@7.0.0"));
+        let encoded = PackageMatch::parse("pkg:npm/%40babel/core").unwrap();
+        assert!(encoded.matches("pkg:npm/%40babel/core@7.1.0"));
+        assert!(
+            !encoded.matches("pkg:npm/core@7.1.0"),
+            "the namespace counts"
+        );
+        let pypi = PackageMatch::parse("pkg:pypi/Foo_Bar@>=1").unwrap();
+        assert!(pypi.matches("pkg:pypi/foo-bar@1.2"), "PEP 503 names");
+        let maven =
+            PackageMatch::parse("pkg:maven/org.apache.logging.log4j/log4j-core@<2.17.1").unwrap();
+        assert!(maven.matches("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar"));
+        assert!(!maven.matches("pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1"));
+        assert!(!maven.matches("pkg:npm/log4j-core@2.14.1"));
+        assert!(!maven.matches("not a purl"));
         assert!(PackageMatch::parse("left-pad").is_err());
         assert!(PackageMatch::parse("pkg:npm/x@>=").is_err());
     }
