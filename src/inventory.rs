@@ -87,6 +87,7 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         no_caches: args.no_caches,
     };
     let (mut recorded, mut failed) = (0usize, 0usize);
+    let progress = crate::progress::Progress::new(!args.quiet);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(|| {
             pool.install(|| {
@@ -102,12 +103,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
                 .record(run, &scan)
                 .with_context(|| format!("cannot record {}", scan.repo.path))?;
             recorded += 1;
-            if !args.quiet && recorded.is_multiple_of(50) {
-                eprintln!("bomscout: {recorded}/{} repositories", repos.len());
-            }
+            progress.repositories(recorded, repos.len());
         }
         Ok(())
     })?;
+    progress.finish();
     store.finish_run(run, crate::scan::timestamp())?;
     if !args.quiet {
         eprintln!(
