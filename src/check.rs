@@ -79,10 +79,17 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         report::write(*format, &eval, fail_on, env!("CARGO_PKG_VERSION"), &mut buf)?;
         match file {
             Some(f) => write_report(f, &buf)?,
-            None => match stdout_sink(*format, &outputs) {
-                Sink::Stdout => std::io::stdout().lock().write_all(&buf)?,
-                Sink::Stderr => std::io::stderr().lock().write_all(&buf)?,
-            },
+            None => {
+                let text = if *format == CheckFormat::Human {
+                    crate::color::leading_words(&String::from_utf8_lossy(&buf)).into_bytes()
+                } else {
+                    buf
+                };
+                match stdout_sink(*format, &outputs) {
+                    Sink::Stdout => anstream::stdout().lock().write_all(&text)?,
+                    Sink::Stderr => anstream::stderr().lock().write_all(&text)?,
+                }
+            }
         }
     }
     Ok(ExitCode::from(outcome.exit_code()))

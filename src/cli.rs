@@ -12,6 +12,11 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Color verdicts and severities: auto (on a terminal, unless NO_COLOR is set), always
+    /// (also CLICOLOR_FORCE=1), never. Files and pipes never get color.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: clap::ColorChoice,
 }
 
 /// The subcommands.

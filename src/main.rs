@@ -6,6 +6,7 @@
 
 mod check;
 mod cli;
+mod color;
 mod convert;
 mod guard;
 mod inventory;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = cli::Cli::parse();
+    color::init(cli.color);
     match &cli.command {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Convert(args) => convert::convert(args),

@@ -155,9 +155,11 @@ pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict:
         (_, true) => Severity::Info,
         _ => Severity::Warning,
     };
+    let mut stderr = anstream::stderr().lock();
     for d in diagnostics.iter().filter(|d| d.severity >= min) {
-        eprintln!("{d}");
+        let _ = writeln!(stderr, "{}", crate::color::leading_words(&d.to_string()));
     }
+    drop(stderr);
     let failed = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

@@ -296,3 +296,43 @@ fn query_diff_compares_the_last_two_runs_by_default() {
     assert_eq!(stdout, explicit);
     assert!(stdout.contains("added"), "{stdout}");
 }
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let dir = installed(&[("g", "GPL-3.0-only")]);
+    let run = |extra: &[&str], env: Option<(&str, &str)>| {
+        let mut cmd = bomscout();
+        cmd.args(["check", "--no-caches", "--policy", "builtin:permissive"])
+            .arg(dir.path())
+            .args(extra)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let piped = run(&[], None);
+    assert!(piped.contains("denied: GPL-3.0-only"), "{piped}");
+    assert!(!piped.contains('\u{1b}'), "no color in a pipe: {piped:?}");
+    let forced = run(&["--color", "always"], None);
+    assert!(forced.contains("\u{1b}["), "{forced:?}");
+    let env_forced = run(&[], Some(("CLICOLOR_FORCE", "1")));
+    assert!(env_forced.contains("\u{1b}["), "{env_forced:?}");
+    let never = run(&["--color", "never"], Some(("CLICOLOR_FORCE", "1")));
+    assert!(!never.contains('\u{1b}'), "{never:?}");
+
+    let file = dir.path().join("report.txt");
+    run(
+        &[
+            "--color",
+            "always",
+            "-o",
+            &format!("table={}", file.display()),
+        ],
+        None,
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains('\u{1b}'), "files never get color: {text:?}");
+}
