@@ -207,10 +207,19 @@ fn collapse(text: &str) -> String {
 fn body(statement: &str) -> &str {
     let mut rest = statement.trim_start();
     loop {
-        let next = ["Copyright", "COPYRIGHT", "copyright", "(c)", "(C)", "©", ":", ","]
-            .iter()
-            .find_map(|m| rest.strip_prefix(m))
-            .map(str::trim_start);
+        let next = [
+            "Copyright",
+            "COPYRIGHT",
+            "copyright",
+            "(c)",
+            "(C)",
+            "©",
+            ":",
+            ",",
+        ]
+        .iter()
+        .find_map(|m| rest.strip_prefix(m))
+        .map(str::trim_start);
         match next {
             Some(r) if r.len() < rest.len() => rest = r,
             _ => return rest,
@@ -344,7 +353,8 @@ mod tests {
         IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, IN NO EVENT SHALL THE\n\
         AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\n";
 
-    const GPL2_HEAD: &str = "\t\t    GNU GENERAL PUBLIC LICENSE\n\t\t       Version 2, June 1991\n\n \
+    const GPL2_HEAD: &str =
+        "\t\t    GNU GENERAL PUBLIC LICENSE\n\t\t       Version 2, June 1991\n\n \
         Copyright (C) 1989, 1991 Free Software Foundation, Inc.,\n \
         51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA\n \
         Everyone is permitted to copy and distribute verbatim copies\n \
@@ -361,7 +371,8 @@ mod tests {
         Everyone is permitted to copy and distribute verbatim copies\n \
         of this license document, but changing it is not allowed.\n";
 
-    const APACHE_TAIL: &str = "      (c) You must retain, in the Source form of any Derivative Works\n          \
+    const APACHE_TAIL: &str =
+        "      (c) You must retain, in the Source form of any Derivative Works\n          \
         that You distribute, all copyright, patent, trademark, and\n\n      \
         You may add Your own copyright statement to Your modifications and\n\n   \
         APPENDIX: How to apply the Apache License to your work.\n\n   \
