@@ -329,3 +329,57 @@ fn the_license_texts_own_template_lines_are_not_attributed_to_anyone() {
         }
     }
 }
+
+#[test]
+fn copyrights_survive_convert_between_cyclonedx_and_spdx() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdx = dir.path().join("a.cdx.json");
+    let spdx = dir.path().join("b.spdx.json");
+    let back = dir.path().join("c.cdx.json");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = bomscout().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let arg = |s: String| std::ffi::OsString::from(s);
+    let root = fixture("npm/attribution");
+    run(&[
+        "scan".as_ref(),
+        root.as_os_str(),
+        "--no-caches".as_ref(),
+        "-o".as_ref(),
+        arg(format!("cyclonedx-json={}", cdx.display())).as_os_str(),
+    ]);
+    run(&[
+        "convert".as_ref(),
+        cdx.as_os_str(),
+        "-o".as_ref(),
+        arg(format!("spdx-json={}", spdx.display())).as_os_str(),
+    ]);
+    run(&[
+        "convert".as_ref(),
+        spdx.as_os_str(),
+        "-o".as_ref(),
+        arg(format!("cyclonedx-json={}", back.display())).as_os_str(),
+    ]);
+    let copyrights = |path: &Path| -> BTreeMap<String, String> {
+        let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    c["purl"].as_str()?.to_string(),
+                    c["copyright"].as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    };
+    let before = copyrights(&cdx);
+    assert!(before.len() >= 60, "{}", before.len());
+    assert_eq!(copyrights(&back), before);
+}
