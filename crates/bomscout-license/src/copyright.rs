@@ -424,6 +424,22 @@ mod tests {
         assert_eq!(got[0].chars().count(), MAX_STATEMENT_LEN + 1);
     }
 
+    #[test]
+    fn hostile_texts_are_read_in_one_pass() {
+        // The size of the largest file read (256 KiB): one line, and many template lines.
+        let one_line = format!("Copyright (c) 2020 {}", "Ada Lovelace ".repeat(20_000));
+        assert_eq!(extract(&one_line)[0].chars().count(), MAX_STATEMENT_LEN + 1);
+        let prose = format!(
+            "Copyright (c) 2020 Ada {}",
+            "Permission is hereby granted ".repeat(9_000)
+        );
+        assert_eq!(extract(&prose), ["Copyright (c) 2020 Ada"]);
+        let templates = "Copyright (c) <year> <copyright holders>\n".repeat(6_000);
+        assert!(extract(&templates).is_empty());
+        let open_brackets = format!("Copyright (c) 2020 {}", "<[{".repeat(80_000));
+        assert_eq!(extract(&open_brackets).len(), 1);
+    }
+
     /// The license texts as published, from the fixtures: each gives its own statement.
     #[test_case("npm/attribution/node_modules/express/LICENSE", &["Copyright (c) 2009-2014 TJ Holowaychuk <tj@vision-media.ca>", "Copyright (c) 2013-2014 Roman Shtylman <shtylman+expressjs@gmail.com>", "Copyright (c) 2014-2015 Douglas Christopher Wilson <doug@somethingdoug.com>"]; "express")]
     #[test_case("npm/attribution/node_modules/qs/LICENSE.md", &["Copyright (c) 2014, Nathan LaFreniere and other [contributors](https://github.com/ljharb/qs/graphs/contributors)"]; "qs bsd markdown")]
