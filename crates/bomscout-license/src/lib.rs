@@ -29,6 +29,7 @@
 pub mod aliases;
 mod categories;
 pub mod classifiers;
+pub mod copyright;
 pub mod detect;
 mod render;
 pub use render::commutative;
