@@ -309,19 +309,10 @@ fn first_line(text: &str) -> String {
         .to_string()
 }
 
-/// Escapes the characters that Markdown would otherwise read as markup or HTML.
+/// Escapes the characters that Markdown would otherwise read as markup or HTML (the
+/// shared rule of every Markdown writer).
 fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+    bomscout_core::escape::markdown(text)
 }
 
 /// A backtick fence longer than any run of backticks in `text`, so the text cannot close it.
@@ -344,6 +335,10 @@ mod tests {
     #[test]
     fn markdown_markup_is_escaped() {
         assert_eq!(md("a_b *c* <x>"), "a\\_b \\*c\\* \\<x\\>");
+        // The shared rule is stricter than this writer's old one: images, entities, line
+        // breaks and control characters too.
+        assert_eq!(md("![x](u) &amp;"), "\\!\\[x\\](u) \\&amp;");
+        assert_eq!(md("a\r\nb\u{1b}"), "a  b\\x1b");
     }
 
     #[test]
