@@ -82,9 +82,12 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         });
         for scan in rx {
             failed += usize::from(scan.result.is_err());
-            store
-                .record(run, &scan)
-                .with_context(|| format!("cannot record {}", scan.repo.path))?;
+            store.record(run, &scan).with_context(|| {
+                format!(
+                    "cannot record {}",
+                    bomscout_core::escape::printable(&scan.repo.path)
+                )
+            })?;
             recorded += 1;
             if !args.quiet && recorded.is_multiple_of(50) {
                 eprintln!("bomscout: {recorded}/{} repositories", repos.len());
