@@ -94,12 +94,11 @@ impl Store {
     /// seconds, or was written by a newer bomscout is an error naming the file.
     pub fn open(path: &Path) -> Result<Store, Error> {
         let mut conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
-        conn.busy_timeout(Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::open(path, e))?;
         // WAL keeps readers (queries) working while a run writes; NORMAL sync is durable
         // across a process kill, which is what an interrupted nightly run needs.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| Error::open(path, e))?;
+        use_wal(&conn).map_err(|e| Error::open(path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| Error::open(path, e))?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -212,6 +211,33 @@ impl Store {
             .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Query(format!("there is no run {id}")))
+    }
+}
+
+/// How long opening waits for another process that holds the database.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Switches a database to WAL. Two processes opening a new file at once both try to, and
+/// SQLite answers the switch with "busy" at once rather than through the busy timeout;
+/// so it is retried for up to [`BUSY_TIMEOUT`]. A file already in WAL needs no lock.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
