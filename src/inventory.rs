@@ -205,7 +205,8 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
     if !db.exists() {
         bail!("{}: no such file", db.display());
     }
-    let store = Store::open(db)?;
+    // Read-only: a query never migrates, locks or creates files beside the database.
+    let store = Store::open_read_only(db)?;
     let run = match args.run {
         Some(id) => store.run(id)?,
         None if matches!(args.question, Question::Runs) => 0,

@@ -153,7 +153,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), String> {
 }
 
 /// The schema version recorded in the file (`PRAGMA user_version`).
-pub fn version(conn: &Connection) -> Result<i64, String> {
+fn version(conn: &Connection) -> Result<i64, String> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| e.to_string())
 }
