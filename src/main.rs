@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod convert;
 mod inventory;
+mod output;
 mod progress;
 mod scan;
 
