@@ -146,9 +146,8 @@ mod linux {
             copy_to_named(&mut file, dir, path).map_err(|copy| copy.context(e))
         })?;
         std::fs::rename(&name, path)
-            .or_else(|e| {
+            .inspect_err(|_| {
                 let _ = std::fs::remove_file(&name);
-                Err(e)
             })
             .with_context(|| format!("cannot write {}", path.display()))
     }

@@ -160,7 +160,7 @@ fn version(conn: &Connection) -> Result<i64, String> {
 
 /// `current`, unless a newer bomscout wrote the file (or the version is negative).
 fn check(current: i64) -> Result<i64, String> {
-    if current > VERSION || current < 0 {
+    if !(0..=VERSION).contains(&current) {
         return Err(format!(
             "written by a newer bomscout (schema {current}; this one knows up to {VERSION})"
         ));
