@@ -189,6 +189,8 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
     writeln!(out, "{}", String::from_utf8_lossy(&line).trim_end())
 }
 
+/// Workflow commands, one line each: untrusted text goes through [`printable`] first (a CI
+/// log renders ANSI sequences), then through the workflow-command escaping.
 fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
     for f in eval.problems() {
         let level = if f.verdict == Action::Deny {
@@ -198,23 +200,23 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         };
         let mut props = Vec::new();
         if let Some(l) = &f.location {
-            props.push(format!("file={}", escape_property(&l.path)));
+            props.push(format!("file={}", escape_property(&printable(&l.path))));
             if let Some(line) = l.line {
                 props.push(format!("line={line}"));
             }
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!("{}: {}", f.rule.id(), f.name))
+            escape_property(&format!("{}: {}", f.rule.id(), printable(&f.name)))
         ));
         let mut message = format!(
             "{}@{}: {}",
-            f.name,
-            f.version.as_deref().unwrap_or("?"),
-            f.reason
+            printable(&f.name),
+            printable(f.version.as_deref().unwrap_or("?")),
+            printable(&f.reason)
         );
         if let Some(g) = &f.guidance {
-            message.push_str(&format!("\n{g}"));
+            message.push_str(&format!("\n{}", printable(g)));
         }
         writeln!(
             out,
@@ -370,6 +372,19 @@ mod tests {
         assert!(text.contains("x\\nerror: fake.json: all good/package.json"));
         assert!(text.contains("note: exception for x\\nerror: y expired"));
         assert_eq!(text.lines().count(), 7, "{text}");
+    }
+
+    #[test]
+    fn github_annotations_carry_no_control_characters() {
+        let text = render(CheckFormat::Github);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            !text.trim_end_matches('\n').chars().any(char::is_control),
+            "{text:?}"
+        );
+        assert!(text.contains("evil\\x1b]8;;http://e\\x07"), "{text}");
+        // The guidance's own line break is kept, as the workflow command's %0A.
+        assert!(text.contains("%0Aa|b\\rc"), "{text}");
     }
 
     #[test]
