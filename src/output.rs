@@ -164,14 +164,11 @@ mod linux {
         for _ in 0..100 {
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
             let name = dir.join(format!(".{stem}.{}.{n}.tmp", std::process::id()));
-            let linked = linkat(file.as_fd(), "", CWD, &name, AtFlags::EMPTY_PATH).or_else(|e| {
+            let linked = link_empty_path(file, &name).or_else(|e| {
                 if e == rustix::io::Errno::EXIST {
                     return Err(e);
                 }
-                // Without CAP_DAC_READ_SEARCH, older kernels refuse `AT_EMPTY_PATH`; the
-                // `/proc` link of the descriptor is the documented way for them.
-                let proc = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(file));
-                linkat(CWD, proc.as_str(), CWD, &name, AtFlags::SYMLINK_FOLLOW)
+                link_via_proc(file, &name)
             });
             match linked {
                 Ok(()) => return Ok(name),
@@ -188,7 +185,27 @@ mod linux {
         .with_context(|| format!("cannot create a file in {}", dir.display()))
     }
 
-    fn copy_to_named(file: &mut File, dir: &Path, path: &Path) -> anyhow::Result<PathBuf> {
+    /// A way to give an `O_TMPFILE` a name.
+    #[cfg(test)]
+    pub(super) type Link = fn(&File, &Path) -> rustix::io::Result<()>;
+
+    /// `linkat(fd, "", AT_EMPTY_PATH)`: names an `O_TMPFILE`.
+    pub(super) fn link_empty_path(file: &File, name: &Path) -> rustix::io::Result<()> {
+        linkat(file.as_fd(), "", CWD, name, AtFlags::EMPTY_PATH)
+    }
+
+    /// Without CAP_DAC_READ_SEARCH, older kernels refuse `AT_EMPTY_PATH`; linking the
+    /// descriptor's `/proc` entry is the documented way for them (open(2), `O_TMPFILE`).
+    pub(super) fn link_via_proc(file: &File, name: &Path) -> rustix::io::Result<()> {
+        let proc = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(file));
+        linkat(CWD, proc.as_str(), CWD, name, AtFlags::SYMLINK_FOLLOW)
+    }
+
+    pub(super) fn copy_to_named(
+        file: &mut File,
+        dir: &Path,
+        path: &Path,
+    ) -> anyhow::Result<PathBuf> {
         let mut tmp = named_temp(dir)?;
         file.rewind()
             .and_then(|()| std::io::copy(file, tmp.as_file_mut()))
@@ -286,6 +303,36 @@ mod tests {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         // 0666 less the umask: readable by others, unlike a private temporary file.
         assert_eq!(mode & 0o644, 0o644, "{mode:o}");
+    }
+
+    /// Each way of naming the unnamed file works here: `AT_EMPTY_PATH`, the `/proc` link,
+    /// and the copy into a named temporary file.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn every_way_of_naming_the_unnamed_file_works() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let ways: [(&str, linux::Link); 2] = [
+            ("empty-path", linux::link_empty_path),
+            ("proc", linux::link_via_proc),
+        ];
+        for (way, link) in ways {
+            let mut file = linux::anonymous_file(dir.path()).expect("O_TMPFILE works here");
+            file.write_all(way.as_bytes()).unwrap();
+            let name = dir.path().join(way);
+            link(&file, &name).unwrap();
+            assert_eq!(std::fs::read(&name).unwrap(), way.as_bytes());
+        }
+        let mut file = linux::anonymous_file(dir.path()).unwrap();
+        file.write_all(b"copied").unwrap();
+        let target = dir.path().join("t.json");
+        let name = linux::copy_to_named(&mut file, dir.path(), &target).unwrap();
+        let mut copied = String::new();
+        std::fs::File::open(&name)
+            .unwrap()
+            .read_to_string(&mut copied)
+            .unwrap();
+        assert_eq!(copied, "copied");
     }
 
     #[cfg(unix)]
