@@ -168,46 +168,9 @@ pub(crate) fn scan_args(
     }
 }
 
-/// Writes a finished report to `path` through a temporary file beside it, so a full disk
-/// or a killed run never leaves a truncated report where a reader expects a whole one.
+/// Writes a finished report to `path`, whole or not at all ([`crate::output::write_file`]).
 pub(crate) fn write_report(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        bail!(
-            "cannot write {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    if path.exists() && !path.is_file() {
-        // `/dev/stdout`, a FIFO: written in place.
-        return std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".bomscout-");
-    // Reports get the usual `0666 & !umask`, not a temporary file's private `0600`.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).with_context(|| {
-        format!(
-            "cannot write {}: cannot create a file in {}",
-            path.display(),
-            dir.display()
-        )
-    })?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    crate::output::write_file(path, |out| Ok(out.write_all(bytes)?))
 }
 
 /// A baseline SBOM (CycloneDX or SPDX JSON) as the model.

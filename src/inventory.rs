@@ -16,7 +16,6 @@ use bomscout_inventory::store::Scanned;
 use bomscout_inventory::{git, html, query, RepoScan, Store};
 use bomscout_policy::{Date, Policy};
 use rayon::prelude::*;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -99,9 +98,12 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         });
         for scan in rx {
             failed += usize::from(scan.result.is_err());
-            store
-                .record(run, &scan)
-                .with_context(|| format!("cannot record {}", scan.repo.path))?;
+            store.record(run, &scan).with_context(|| {
+                format!(
+                    "cannot record {}",
+                    bomscout_core::escape::printable(&scan.repo.path)
+                )
+            })?;
             recorded += 1;
             progress.repositories(recorded, repos.len());
         }
@@ -219,7 +221,8 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
     if !db.exists() {
         bail!("{}: no such file", db.display());
     }
-    let store = Store::open(db)?;
+    // Read-only: a query never migrates, locks or creates files beside the database.
+    let store = Store::open_read_only(db)?;
     let run = match args.run {
         Some(id) => store.run(id)?,
         None if matches!(args.question, Question::Runs) => 0,
@@ -345,19 +348,9 @@ fn output_specs(specs: &[String]) -> anyhow::Result<Vec<(String, Option<PathBuf>
         .collect()
 }
 
+/// Writes one rendered output to stdout or, atomically, to its file.
 fn put(bytes: &[u8], file: Option<&PathBuf>) -> anyhow::Result<()> {
-    match file {
-        Some(f) => {
-            std::fs::write(f, bytes).with_context(|| format!("cannot write {}", f.display()))
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(bytes).and_then(|()| out.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(()),
-            }
-        }
-    }
+    crate::output::write_to(file.map(PathBuf::as_path), |out| Ok(out.write_all(bytes)?))
 }
 
 /// The organization-wide SBOM of `run`: each repository's stored CycloneDX read back, its

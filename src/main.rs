@@ -11,6 +11,7 @@ mod convert;
 mod guard;
 mod inventory;
 mod licenses;
+mod output;
 mod progress;
 mod scan;
 
@@ -21,7 +22,15 @@ fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("bomscout: error: {err:#}");
+            // An error may quote a path or a name from the scanned tree. Its own line breaks
+            // (a policy error's annotated source) are kept; within a line, control characters
+            // are shown as escapes, so no name can drive the terminal.
+            let text = format!("{err:#}");
+            let lines: Vec<_> = text
+                .split('\n')
+                .map(bomscout_core::escape::printable)
+                .collect();
+            eprintln!("bomscout: error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

@@ -2,11 +2,10 @@
 
 use crate::cli::{OutputArgs, OutputSpec, ScanArgs};
 use crate::progress::Progress;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use bomscout_core::{Diagnostic, Sbom, SbomBuilder, Severity};
 use bomscout_report::Settings;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Runs a scan and writes every requested output.
@@ -155,6 +154,7 @@ pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict:
         (_, true) => Severity::Info,
         _ => Severity::Warning,
     };
+    use std::io::Write as _;
     let mut stderr = anstream::stderr().lock();
     for d in diagnostics.iter().filter(|d| d.severity >= min) {
         let _ = writeln!(stderr, "{}", crate::color::leading_words(&d.to_string()));
@@ -174,71 +174,11 @@ pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict:
     }
 }
 
+/// Writes one output: to stdout, or atomically to its file with the shared writer.
 fn write_output(output: &OutputSpec, sbom: &Sbom, settings: &Settings) -> anyhow::Result<()> {
-    match &output.file {
-        Some(path) => write_file(path, output, sbom, settings),
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            bomscout_report::write(output.format, sbom, settings, &mut out)
-                .and_then(|()| out.flush())
-                .or_else(ignore_broken_pipe)
-                .context("cannot write to stdout")
-        }
-    }
-}
-
-/// Writes to a temporary file beside `path` and renames it, so a failed run never leaves a
-/// half-written SBOM where a previous good one was. Special files (`/dev/null`, a FIFO) are
-/// written in place.
-fn write_file(
-    path: &Path,
-    output: &OutputSpec,
-    sbom: &Sbom,
-    settings: &Settings,
-) -> anyhow::Result<()> {
-    if path.exists() && !path.is_file() {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        return bomscout_report::write(output.format, sbom, settings, &mut out)
-            .and_then(|()| out.flush())
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    // Output files get the usual `0666 & !umask`, not a temporary file's private `0600`.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-        bomscout_report::write(output.format, sbom, settings, &mut out)
-            .and_then(|()| out.flush())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-/// `bomscout scan | head` must not fail: a closed pipe ends output quietly.
-fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e)
-    }
+    crate::output::write_to(output.file.as_deref(), |out| {
+        Ok(bomscout_report::write(output.format, sbom, settings, out)?)
+    })
 }
 
 /// `SOURCE_DATE_EPOCH` when set (reproducible output), else now.

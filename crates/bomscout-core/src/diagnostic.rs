@@ -1,5 +1,6 @@
 //! Non-fatal problems: a file that could not be parsed, a directory that could not be read.
 
+use crate::escape::printable;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -59,6 +60,10 @@ impl Diagnostic {
     }
 }
 
+/// One line per diagnostic: the path and message come from the scanned tree (a directory
+/// may be named `x\nerror: fake.json: all good`), so both are shown through
+/// [`printable`](crate::escape::printable) and can never start a line of their own or
+/// drive the terminal.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {
@@ -66,9 +71,29 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
+        let (path, message) = (printable(&self.path), printable(&self.message));
         match self.line {
-            Some(line) => write!(f, "{sev}: {}:{line}: {}", self.path, self.message),
-            None => write!(f, "{sev}: {}: {}", self.path, self.message),
+            Some(line) => write!(f, "{sev}: {path}:{line}: {message}"),
+            None => write!(f, "{sev}: {path}: {message}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_or_message_cannot_forge_a_line() {
+        let d = Diagnostic::error("x\nerror: fake.json: all good/package.json", "bad\r\x1b[2K")
+            .at_line(3);
+        let shown = d.to_string();
+        assert_eq!(
+            shown,
+            "error: x\\nerror: fake.json: all good/package.json:3: bad\\r\\x1b[2K"
+        );
+        assert!(!shown.chars().any(char::is_control));
+        let plain = Diagnostic::warning("a/b.json", "skipped");
+        assert_eq!(plain.to_string(), "warning: a/b.json: skipped");
     }
 }

@@ -25,24 +25,30 @@ pub fn where_used(
     range: Option<&str>,
 ) -> Result<Table, Error> {
     let range = parse_range(range.unwrap_or("")).map_err(Error::Query)?;
+    // The argument is a name or purl, not a pattern: LIKE's wildcards in it (`%`, `_`)
+    // are escaped, so `pkg:npm/%` matches no package rather than every one.
     let (condition, a, b) = match package.strip_prefix("pkg:") {
-        Some(_) => {
-            let base = package.split(['?', '#']).next().unwrap_or(package);
-            let base = base.trim_end_matches('/').to_string();
-            if base[4..].contains('@') {
+        Some(rest) => {
+            let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+            let base = format!("pkg:{}", rest.trim_end_matches('/'));
+            if rest.contains('@') {
                 (
-                    "c.purl = ?2 OR c.purl LIKE ?3",
+                    "c.purl = ?2 OR c.purl LIKE ?3 ESCAPE '\\'",
                     base.clone(),
-                    format!("{base}?%"),
+                    format!("{}?%", like_literal(&base)),
                 )
             } else {
-                ("c.purl LIKE ?2 OR c.purl = ?3", format!("{base}@%"), base)
+                (
+                    "c.purl LIKE ?2 ESCAPE '\\' OR c.purl = ?3",
+                    format!("{}@%", like_literal(&base)),
+                    base,
+                )
             }
         }
         None => (
-            "c.name = ?2 COLLATE NOCASE OR c.name LIKE ?3",
+            "c.name = ?2 COLLATE NOCASE OR c.name LIKE ?3 ESCAPE '\\'",
             package.to_string(),
-            format!("%/{package}"),
+            format!("%/{}", like_literal(package)),
         ),
     };
     let sql = format!(
@@ -72,6 +78,19 @@ pub fn where_used(
         ]);
     }
     Ok(table)
+}
+
+/// `s` as a LIKE pattern that matches only itself: the wildcards `%` and `_` and the
+/// escape character `\` are escaped (the statement says `ESCAPE '\'`).
+fn like_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `licenses [--category C]`: every license in the run, its category, how many distinct
@@ -528,5 +547,85 @@ impl Scorecard {
             self.org_previous.as_ref(),
         ));
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store with one finished run of one repository using `purls` (`pkg:T/NAME@V`).
+    fn store_with(purls: &[&str]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("i.db")).unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "INSERT INTO runs (id, label, started_at, finished_at, tool_version)
+               VALUES (1, 'r', 0, 1, 't');
+             INSERT INTO repositories (id, name, path) VALUES (1, 'a', 'org/a');
+             INSERT INTO boms (id, digest, cyclonedx) VALUES (1, 'd', x'');
+             INSERT INTO scans (run_id, repo_id, scanned_at, ok, bom_id, duration_ms,
+                 components, with_license, with_spdx, projects, manifests_unlocked,
+                 ntia_checked, ntia_missing, errors, warnings)
+               VALUES (1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);",
+        )
+        .unwrap();
+        for purl in purls {
+            let (name, version) = purl.rsplit_once('@').unwrap();
+            let name = name.rsplit_once('/').unwrap().1;
+            conn.execute(
+                "INSERT INTO components (purl, ecosystem, name, version) VALUES (?1, 'npm', ?2, ?3)",
+                params![purl, name, version],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO bom_components (bom_id, component_id, scope, spdx)
+                 VALUES (1, last_insert_rowid(), 'required', 1)",
+                [],
+            )
+            .unwrap();
+        }
+        (dir, store)
+    }
+
+    fn found(store: &Store, package: &str) -> Vec<String> {
+        where_used(store, 1, package, None)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| crate::render::text(&r[2]))
+            .collect()
+    }
+
+    #[test]
+    fn like_wildcards_in_the_argument_are_literal() {
+        let (_dir, store) = store_with(&[
+            "pkg:npm/left-pad@1.0.0",
+            "pkg:npm/typing_extensions@4.0.0",
+            "pkg:npm/typingXextensions@4.0.0",
+            "pkg:npm/50%25off@1.0.0",
+        ]);
+        assert!(found(&store, "pkg:npm/%").is_empty());
+        assert!(found(&store, "%").is_empty());
+        assert!(found(&store, "pkg:npm/_eft-pad").is_empty());
+        assert_eq!(
+            found(&store, "typing_extensions"),
+            ["pkg:npm/typing_extensions@4.0.0"]
+        );
+        assert_eq!(
+            found(&store, "pkg:npm/typing_extensions"),
+            ["pkg:npm/typing_extensions@4.0.0"]
+        );
+        assert!(found(&store, "pkg:npm/typing\\_extensions").is_empty());
+        // What worked before still works: a purl with or without version, a bare name.
+        assert_eq!(
+            found(&store, "pkg:npm/left-pad"),
+            ["pkg:npm/left-pad@1.0.0"]
+        );
+        assert_eq!(
+            found(&store, "pkg:npm/left-pad@1.0.0"),
+            ["pkg:npm/left-pad@1.0.0"]
+        );
+        assert_eq!(found(&store, "LEFT-PAD"), ["pkg:npm/left-pad@1.0.0"]);
     }
 }

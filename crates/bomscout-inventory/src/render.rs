@@ -1,6 +1,11 @@
 //! Query results as a table of cells, and the ways to print one: an aligned text table,
 //! JSON (an array of objects), CSV (RFC 4180) and Markdown.
+//!
+//! Every cell may come from a scanned file (names, versions, license strings, paths), so
+//! each format makes it inert: the text table shows control characters as escapes, CSV
+//! defuses spreadsheet formulas, Markdown escapes markup and HTML.
 
+use bomscout_core::escape;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
 
@@ -83,7 +88,11 @@ impl Table {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(text).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|v| escape::printable(&text(v)).into_owned())
+                    .collect()
+            })
             .collect();
         let widths: Vec<usize> = (0..self.columns.len())
             .map(|i| {
@@ -114,16 +123,9 @@ impl Table {
     }
 
     fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
-        let field = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_string()
-            }
-        };
-        writeln!(out, "{}", self.columns.join(","))?;
+        write!(out, "{}\r\n", self.columns.join(","))?;
         for row in &self.rows {
-            let fields: Vec<String> = row.iter().map(|v| field(&text(v))).collect();
+            let fields: Vec<String> = row.iter().map(csv_field).collect();
             write!(out, "{}\r\n", fields.join(","))?;
         }
         Ok(())
@@ -133,13 +135,26 @@ impl Table {
         writeln!(out, "| {} |", self.columns.join(" | "))?;
         writeln!(out, "|{}", "---|".repeat(self.columns.len()))?;
         for row in &self.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|v| text(v).replace('|', "\\|").replace('\n', " "))
-                .collect();
+            let cells: Vec<String> = row.iter().map(|v| escape::markdown(&text(v))).collect();
             writeln!(out, "| {} |", cells.join(" | "))?;
         }
         Ok(())
+    }
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A string
+/// that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return) gets a leading `'`, as OWASP advises against CSV injection: a
+/// package named `=cmd|' /C calc'!A0` must stay text. Numbers are written as they are.
+fn csv_field(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+        other => text(other),
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
     }
 }
 
@@ -177,7 +192,7 @@ mod tests {
     fn csv_quotes_what_needs_quoting() {
         assert_eq!(
             render(Format::Csv),
-            "repository,license,components\norg/a,\"MIT OR \"\"X\"\", Y\",3\r\norg/b|c,,10\r\n"
+            "repository,license,components\r\norg/a,\"MIT OR \"\"X\"\", Y\",3\r\norg/b|c,,10\r\n"
         );
     }
 
@@ -190,5 +205,80 @@ mod tests {
         assert!(render(Format::Markdown).contains("| org/b\\|c |  | 10 |"));
         let json: Value = serde_json::from_str(&render(Format::Json)).unwrap();
         assert_eq!(json[1]["components"], json!(10));
+    }
+
+    fn hostile() -> Table {
+        Table {
+            columns: vec!["name", "license", "change"],
+            rows: vec![
+                vec![json!("=cmd|' /C calc'!A0"), json!("+SUM(A1:A9)"), json!(-3)],
+                vec![
+                    json!("-1+2"),
+                    json!("@HYPERLINK(\"http://e\",\"x\")"),
+                    json!(0),
+                ],
+                vec![json!("\tTAB"), json!("\r=1"), Value::Null],
+                vec![
+                    json!("x\u{1b}]8;;http://e\u{7}y\u{1b}[2J"),
+                    json!("<img src=x onerror=alert(1)></td></tr></table>"),
+                    json!("![x](http://evil/px.png)"),
+                ],
+                vec![json!("a\rb"), json!("safe-1.0 = ok"), json!("MIT")],
+            ],
+        }
+    }
+
+    fn render_hostile(format: Format) -> String {
+        let mut out = Vec::new();
+        hostile().write(format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        let csv = render_hostile(Format::Csv);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "name,license,change");
+        assert_eq!(lines[1], "'=cmd|' /C calc'!A0,'+SUM(A1:A9),-3");
+        assert_eq!(
+            lines[2],
+            "'-1+2,\"'@HYPERLINK(\"\"http://e\"\",\"\"x\"\")\",0"
+        );
+        assert_eq!(lines[3], "'\tTAB,\"'\r=1\",");
+        // Only a formula's first character counts; text that merely contains `=` is kept.
+        assert_eq!(lines[5], "\"a\rb\",safe-1.0 = ok,MIT");
+        for line in &lines[1..lines.len() - 1] {
+            for cell in line.split(',') {
+                let cell = cell.trim_start_matches('"');
+                assert!(!cell.starts_with(['=', '+', '@', '\t', '\r']), "{cell:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_table_shows_control_characters() {
+        let text = render_hostile(Format::Table);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\r'));
+        assert!(text.contains("x\\x1b]8;;http://e\\x07y\\x1b[2J"));
+        assert!(text.contains("a\\rb"));
+    }
+
+    #[test]
+    fn markdown_cells_cannot_carry_html_images_or_rows() {
+        let md = render_hostile(Format::Markdown);
+        // Every `<`, `!` and `[` is escaped: no HTML tag, no image.
+        for (i, c) in md.char_indices() {
+            if matches!(c, '<' | '!' | '[') {
+                assert_eq!(
+                    md[..i].chars().last(),
+                    Some('\\'),
+                    "unescaped {c:?} in {md}"
+                );
+            }
+        }
+        assert!(!md.contains('\r') && !md.contains('\u{1b}'), "{md}");
+        // One header, one rule, one line per row: nothing split a row.
+        assert_eq!(md.lines().count(), 2 + hostile().rows.len());
+        assert!(md.contains("\\<img src=x onerror=alert(1)\\>\\</td\\>"));
     }
 }

@@ -3,7 +3,7 @@
 //! A migration is never edited once released: a change is a new entry at the end. A file
 //! written by a newer bomscout (a higher `user_version`) is refused rather than misread.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations; entry `i` brings the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[r#"
@@ -124,21 +124,83 @@ CREATE TABLE violation_first_seen (
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings `conn` up to [`VERSION`], each migration in its own transaction.
+///
+/// Two runs may open the same new file at once: each migration runs inside
+/// `BEGIN IMMEDIATE` (the write lock taken before anything is read) and re-reads the
+/// schema version there, so only one of them applies it and the other sees it applied.
 pub fn migrate(conn: &mut Connection) -> Result<(), String> {
-    let current: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| e.to_string())?;
-    if current > VERSION {
+    // The common case, an up-to-date file, takes no write lock.
+    if check(version(conn)?)? == VERSION {
+        return Ok(());
+    }
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| e.to_string())?;
+        let current = check(version(&tx)?)?;
+        let Some(sql) = usize::try_from(current)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+        else {
+            // Up to date (another process may have just finished the work).
+            return Ok(());
+        };
+        tx.execute_batch(sql).map_err(|e| e.to_string())?;
+        tx.pragma_update(None, "user_version", current + 1)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+}
+
+/// The schema version recorded in the file (`PRAGMA user_version`).
+fn version(conn: &Connection) -> Result<i64, String> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| e.to_string())
+}
+
+/// `current`, unless a newer bomscout wrote the file (or the version is negative).
+fn check(current: i64) -> Result<i64, String> {
+    if !(0..=VERSION).contains(&current) {
         return Err(format!(
             "written by a newer bomscout (schema {current}; this one knows up to {VERSION})"
         ));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(sql).map_err(|e| e.to_string())?;
-        tx.pragma_update(None, "user_version", i as i64 + 1)
-            .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Store;
+    use std::sync::{Arc, Barrier};
+
+    /// Several processes (here: connections on several threads) creating the same new
+    /// database at once all succeed: one migrates, the others see it done.
+    #[test]
+    fn concurrent_opens_of_a_new_database_all_succeed() {
+        const THREADS: usize = 6;
+        for round in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = Arc::new(dir.path().join("new.db"));
+            let barrier = Arc::new(Barrier::new(THREADS));
+            let handles: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    let (path, barrier) = (Arc::clone(&path), Arc::clone(&barrier));
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                    })
+                })
+                .collect();
+            for h in handles {
+                let result = h.join().unwrap();
+                assert!(result.is_ok(), "round {round}: {result:?}");
+            }
+            let store = Store::open(&path).unwrap();
+            let version: i64 = store
+                .conn()
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .unwrap();
+            assert_eq!(version, super::VERSION);
+        }
     }
-    Ok(())
 }

@@ -4,7 +4,7 @@ use crate::repos::Repo;
 use crate::{git::Head, schema, Error};
 use bomscout_core::{Component, Sbom, Severity};
 use bomscout_policy::{Action, Evaluation};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -94,12 +94,11 @@ impl Store {
     /// seconds, or was written by a newer bomscout is an error naming the file.
     pub fn open(path: &Path) -> Result<Store, Error> {
         let mut conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
-        conn.busy_timeout(Duration::from_secs(5))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::open(path, e))?;
         // WAL keeps readers (queries) working while a run writes; NORMAL sync is durable
         // across a process kill, which is what an interrupted nightly run needs.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| Error::open(path, e))?;
+        use_wal(&conn).map_err(|e| Error::open(path, e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| Error::open(path, e))?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -108,6 +107,69 @@ impl Store {
             path: path.to_path_buf(),
             message,
         })?;
+        Ok(Store { conn })
+    }
+
+    /// Opens the database at `path` for reading only, as `bomscout query` does: nothing is
+    /// migrated, locked for writing or created, so a file that is read-only, or owned by
+    /// another user in a directory this one cannot write, can be queried, and a query
+    /// leaves the file and its directory exactly as they were.
+    ///
+    /// While a run writes (its `-wal` file exists) the query reads through the writer's
+    /// WAL and sees every committed repository. When no `-wal` file exists, the file holds
+    /// everything and is opened `immutable` (SQLite then creates no `-wal`/`-shm` and takes
+    /// no lock); the one thing that cannot see is a run that starts during the query and
+    /// checkpoints before it ends, a window of about a thousand written pages.
+    ///
+    /// A database whose schema is older than this bomscout's is an error that says to run
+    /// `bomscout inventory` to migrate it; one written by a newer bomscout is refused.
+    pub fn open_read_only(path: &Path) -> Result<Store, Error> {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let writer_active = Path::new(&wal).exists();
+        let uri = sqlite_uri(
+            path,
+            if writer_active {
+                "mode=ro"
+            } else {
+                "mode=ro&immutable=1"
+            },
+        );
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags).map_err(|e| Error::open(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::open(path, e))?;
+        let current: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| Error::open(path, e))?;
+        if current != schema::VERSION {
+            let message = if current == 0 {
+                format!(
+                    "not a bomscout inventory (no schema); `bomscout inventory ROOT --db {}` \
+                     creates one",
+                    path.display()
+                )
+            } else if current > schema::VERSION {
+                format!(
+                    "written by a newer bomscout (schema {current}; this one knows up to {})",
+                    schema::VERSION
+                )
+            } else {
+                format!(
+                    "schema version {current} is older than this bomscout's ({}); `query` \
+                     never changes the database: run `bomscout inventory ROOT --db {}` with \
+                     this version to migrate it",
+                    schema::VERSION,
+                    path.display()
+                )
+            };
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                message,
+            });
+        }
         Ok(Store { conn })
     }
 
@@ -212,6 +274,65 @@ impl Store {
             .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::Query(format!("there is no run {id}")))
+    }
+}
+
+/// `path` as an SQLite URI filename with `query` parameters: every byte but unreserved
+/// characters and `/` percent-encoded, so `?`, `#` and `%` in a name stay part of the path.
+fn sqlite_uri(path: &Path, query: &str) -> String {
+    let bytes: std::borrow::Cow<[u8]> = {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            std::borrow::Cow::Borrowed(path.as_os_str().as_bytes())
+        }
+        #[cfg(not(unix))]
+        {
+            std::borrow::Cow::Owned(path.to_string_lossy().into_owned().into_bytes())
+        }
+    };
+    // `file://` and an empty authority: a path that itself starts with `//` stays a path.
+    let mut uri = String::from(if bytes.first() == Some(&b'/') {
+        "file://"
+    } else {
+        "file:"
+    });
+    for &b in bytes.iter() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// How long opening waits for another process that holds the database.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Switches a database to WAL. Two processes opening a new file at once both try to, and
+/// SQLite answers the switch with "busy" at once rather than through the busy timeout;
+/// so it is retried for up to [`BUSY_TIMEOUT`]. A file already in WAL needs no lock.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -572,4 +693,113 @@ pub(crate) fn digest(bytes: &[u8]) -> String {
         h = h.wrapping_mul(0x0000000001000000000000000000013b);
     }
     format!("{h:032x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::SystemTime;
+
+    /// The directory's entries with a digest of their bytes and their modification times.
+    fn snapshot(dir: &Path) -> Vec<(String, String, SystemTime)> {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let meta = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    digest(&std::fs::read(e.path()).unwrap()),
+                    meta.modified().unwrap(),
+                )
+            })
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    fn finished_run(store: &Store, label: &str) -> RunId {
+        let run = store.begin_run(label, 100, None, None).unwrap();
+        store.finish_run(run, 200).unwrap();
+        run
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn read_only_open_leaves_file_and_directory_as_they_were() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("ro dir ?#%");
+        std::fs::create_dir(&dir).unwrap();
+        let path = dir.join("inv?.db");
+        let run = finished_run(&Store::open(&path).unwrap(), "night");
+        chmod(&path, 0o444);
+        chmod(&dir, 0o555);
+        let before = snapshot(&dir);
+        assert_eq!(before.len(), 1, "a closed database is one file");
+        {
+            let store = Store::open_read_only(&path).unwrap();
+            assert_eq!(store.latest_run().unwrap(), run);
+            assert_eq!(store.runs().unwrap().len(), 1);
+            // The connection is read-only whoever runs it (tests run as root, whom file
+            // modes do not stop): a write is refused by SQLite itself.
+            let err = store
+                .conn()
+                .execute(
+                    "INSERT INTO repositories (name, path) VALUES ('a', 'a')",
+                    [],
+                )
+                .unwrap_err();
+            assert_eq!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::ReadOnly));
+        }
+        assert_eq!(
+            snapshot(&dir),
+            before,
+            "no -wal, -shm or -journal; bytes unchanged"
+        );
+        chmod(&dir, 0o755);
+    }
+
+    #[test]
+    fn read_only_open_sees_what_a_running_writer_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inv.db");
+        let writer = Store::open(&path).unwrap();
+        finished_run(&writer, "first");
+        let second = finished_run(&writer, "second");
+        let before: Vec<String> = snapshot(dir.path()).into_iter().map(|e| e.0).collect();
+        assert!(before.iter().any(|n| n.ends_with("-wal")), "{before:?}");
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.latest_run().unwrap(), second);
+        drop(reader);
+        let after: Vec<String> = snapshot(dir.path()).into_iter().map(|e| e.0).collect();
+        assert_eq!(after, before);
+    }
+
+    #[test]
+    fn read_only_open_refuses_an_unmigrated_file_and_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.db");
+        Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE x (y)")
+            .unwrap();
+        let err = Store::open_read_only(&empty).err().unwrap().to_string();
+        assert!(err.contains("not a bomscout inventory"), "{err}");
+        assert!(err.contains("bomscout inventory ROOT --db"), "{err}");
+        let newer = dir.path().join("newer.db");
+        Connection::open(&newer)
+            .unwrap()
+            .pragma_update(None, "user_version", schema::VERSION + 1)
+            .unwrap();
+        let err = Store::open_read_only(&newer).err().unwrap().to_string();
+        assert!(err.contains("newer bomscout"), "{err}");
+        let garbage = dir.path().join("garbage.db");
+        std::fs::write(&garbage, vec![b'x'; 4096]).unwrap();
+        let err = Store::open_read_only(&garbage).err().unwrap().to_string();
+        assert!(err.contains("not a SQLite database"), "{err}");
+    }
 }

@@ -5,6 +5,7 @@
 
 use crate::cfg::Action;
 use crate::eval::{Evaluation, Finding, Outcome, Rule};
+use bomscout_core::escape::{markdown as escape_md, printable};
 use bomscout_core::{Diagnostic, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -68,6 +69,9 @@ fn where_found(f: &Finding) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// The report for a terminal. Names, versions, licenses, paths and reasons come from the
+/// scanned files: each goes through [`printable`], so none can send an escape sequence to
+/// the terminal or start a line that looks like bomscout's own.
 fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
     let mut by_license: BTreeMap<(Action, &str), Vec<&Finding>> = BTreeMap::new();
     for f in eval.problems() {
@@ -84,7 +88,8 @@ fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<
         };
         writeln!(
             out,
-            "{word}: {license} ({} package{})",
+            "{word}: {} ({} package{})",
+            printable(license),
             findings.len(),
             if findings.len() == 1 { "" } else { "s" }
         )?;
@@ -92,33 +97,39 @@ fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<
             writeln!(
                 out,
                 "  {}@{}  in {}",
-                f.name,
-                f.version.as_deref().unwrap_or("?"),
-                where_found(f)
+                printable(&f.name),
+                printable(f.version.as_deref().unwrap_or("?")),
+                printable(&where_found(f))
             )?;
             if f.chain.len() > 1 {
-                writeln!(out, "    via {}", f.chain.join(" > "))?;
+                writeln!(out, "    via {}", printable(&f.chain.join(" > ")))?;
             }
-            writeln!(out, "    rule: {}: {}", f.rule.id(), f.reason)?;
+            writeln!(out, "    rule: {}: {}", f.rule.id(), printable(&f.reason))?;
             if let Some(g) = &f.guidance {
-                writeln!(out, "    guidance: {g}")?;
+                writeln!(out, "    guidance: {}", printable(g))?;
             }
         }
     }
     for n in &eval.notes {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", printable(n))?;
     }
-    summary(eval, fail_on, out)
+    summary(eval, fail_on, &printable(&eval.policy), out)
 }
 
-fn summary(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
+/// The verdict line; `policy` is the policy's name, escaped for where the line goes.
+fn summary(
+    eval: &Evaluation,
+    fail_on: Action,
+    policy: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let count = |a: Action| eval.findings.iter().filter(|f| f.verdict == a).count();
     let outcome = eval.outcome(fail_on);
     writeln!(
         out,
         "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}",
         outcome.word(),
-        eval.policy,
+        policy,
         eval.findings.len(),
         count(Action::Deny),
         count(Action::Review),
@@ -153,7 +164,7 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
     if problems.is_empty() {
         writeln!(
             out,
-            "No license problems in {} checked components (policy `{}`).",
+            "No license problems in {} checked components (policy {}).",
             eval.findings.len(),
             escape_md(&eval.policy)
         )?;
@@ -189,7 +200,7 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
     }
     writeln!(out)?;
     let mut line = Vec::new();
-    summary(eval, fail_on, &mut line)?;
+    summary(eval, fail_on, &escape_md(&eval.policy), &mut line)?;
     writeln!(out, "{}", String::from_utf8_lossy(&line).trim_end())
 }
 
@@ -211,7 +222,7 @@ fn markdown_diagnostics(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()
             out,
             "- {word}: `{}`: {}",
             location_text(d).replace('`', "'"),
-            bomscout_core::escape::markdown(&d.message)
+            escape_md(&d.message)
         )?;
     }
     Ok(())
@@ -219,18 +230,15 @@ fn markdown_diagnostics(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()
 
 /// `path:line` of a diagnostic, control characters made visible.
 fn location_text(d: &Diagnostic) -> String {
-    let path = bomscout_core::escape::printable(&d.path);
+    let path = printable(&d.path);
     match d.line {
         Some(line) => format!("{path}:{line}"),
         None => path.into_owned(),
     }
 }
 
-/// Markdown table cells: pipes and newlines would break the row.
-fn escape_md(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
+/// Workflow commands, one line each: untrusted text goes through [`printable`] first (a CI
+/// log renders ANSI sequences), then through the workflow-command escaping.
 fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
     for d in &eval.diagnostics {
         let level = if d.severity == Severity::Error {
@@ -238,20 +246,27 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "warning"
         };
-        let mut props = vec![format!("file={}", escape_property(&d.path))];
+        let mut props = vec![format!("file={}", escape_property(&printable(&d.path)))];
         if let Some(line) = d.line {
             props.push(format!("line={line}"));
         }
-        props.push("title=bomscout: input not read".to_string());
+        props.push(format!(
+            "title={}",
+            escape_property("bomscout: input not read")
+        ));
         writeln!(
             out,
             "::{level} {}::{}",
             props.join(","),
-            escape_data(&d.message)
+            escape_data(&printable(&d.message))
         )?;
     }
     for n in &eval.notes {
-        writeln!(out, "::notice title=bomscout policy::{}", escape_data(n))?;
+        writeln!(
+            out,
+            "::notice title=bomscout policy::{}",
+            escape_data(&printable(n))
+        )?;
     }
     for f in eval.problems() {
         let level = if f.verdict == Action::Deny {
@@ -261,23 +276,23 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         };
         let mut props = Vec::new();
         if let Some(l) = &f.location {
-            props.push(format!("file={}", escape_property(&l.path)));
+            props.push(format!("file={}", escape_property(&printable(&l.path))));
             if let Some(line) = l.line {
                 props.push(format!("line={line}"));
             }
         }
         props.push(format!(
             "title={}",
-            escape_property(&format!("{}: {}", f.rule.id(), f.name))
+            escape_property(&format!("{}: {}", f.rule.id(), printable(&f.name)))
         ));
         let mut message = format!(
             "{}@{}: {}",
-            f.name,
-            f.version.as_deref().unwrap_or("?"),
-            f.reason
+            printable(&f.name),
+            printable(f.version.as_deref().unwrap_or("?")),
+            printable(&f.reason)
         );
         if let Some(g) = &f.guidance {
-            message.push_str(&format!("\n{g}"));
+            message.push_str(&format!("\n{}", printable(g)));
         }
         writeln!(
             out,
@@ -423,6 +438,95 @@ fn fingerprint(purl: &str, license: &str, rule: Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bomscout_core::{Location, Scope};
+
+    /// A denial whose every field came from a hostile package.
+    fn hostile() -> Evaluation {
+        let finding = Finding {
+            key: "pkg:npm/evil@1".into(),
+            name: "evil\u{1b}]8;;http://e\u{7}<img src=x onerror=alert(1)>".into(),
+            version: Some("1\r\nerror: fake.json: all good".into()),
+            purl: "pkg:npm/evil@1".into(),
+            scope: Scope::Required,
+            license: "GPL-3.0\u{1b}[2J</td></tr></table>".into(),
+            verdict: Action::Deny,
+            rule: Rule::Denied,
+            reason: "![x](http://evil/px.png)".into(),
+            guidance: Some("a|b\rc".into()),
+            location: Some(Location::new("x\nerror: fake.json: all good/package.json")),
+            chain: vec!["app".into(), "mid\u{9b}31m".into(), "evil".into()],
+            exception: None,
+        };
+        Evaluation {
+            policy: "p\u{1b}[31m".into(),
+            findings: vec![finding],
+            skipped: 0,
+            notes: vec!["exception for x\nerror: y expired".into()],
+            diagnostics: vec![bomscout_core::Diagnostic::error(
+                "lock\u{1b}]8;;x\u{7}.json",
+                "bad ![x](http://evil/px.png)\n::error::forged",
+            )],
+            allow_unreadable: false,
+        }
+    }
+
+    fn render(format: CheckFormat) -> String {
+        let mut out = Vec::new();
+        write(format, &hostile(), Action::Deny, "0", &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn human_report_shows_control_characters_and_cannot_forge_lines() {
+        let text = render(CheckFormat::Human);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        for line in text.lines() {
+            assert!(!line.starts_with("error:"), "forged line in {text}");
+        }
+        assert!(text.contains("1\\r\\nerror: fake.json: all good"), "{text}");
+        assert!(text.contains("x\\nerror: fake.json: all good/package.json"));
+        assert!(text.contains("note: exception for x\\nerror: y expired"));
+        assert_eq!(text.lines().count(), 7, "{text}");
+    }
+
+    #[test]
+    fn github_annotations_carry_no_control_characters() {
+        let text = render(CheckFormat::Github);
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "a diagnostic, a note, a finding: {text}"
+        );
+        assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+        assert!(
+            !text.lines().any(|l| l.chars().any(char::is_control)),
+            "{text:?}"
+        );
+        assert!(text.contains("evil\\x1b]8;;http://e\\x07"), "{text}");
+        // The guidance's own line break is kept, as the workflow command's %0A.
+        assert!(text.contains("%0Aa|b\\rc"), "{text}");
+    }
+
+    #[test]
+    fn markdown_report_escapes_html_images_and_row_breaks() {
+        let md = render(CheckFormat::Markdown);
+        for (i, c) in md.char_indices() {
+            if matches!(c, '<' | '!' | '[') {
+                assert_eq!(
+                    md[..i].chars().last(),
+                    Some('\\'),
+                    "unescaped {c:?} in {md}"
+                );
+            }
+        }
+        assert!(!md.contains('\r') && !md.contains('\u{1b}'), "{md:?}");
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(rows.len(), 3, "{md}");
+        assert_eq!(rows[2].matches(" | ").count(), 5, "{}", rows[2]);
+    }
 
     #[test]
     fn github_escaping() {

@@ -487,6 +487,10 @@ mod tests {
     #[test]
     fn markdown_markup_is_escaped() {
         assert_eq!(md("a_b *c* <x>"), "a\\_b \\*c\\* \\<x\\>");
+        // The shared rule is stricter than this writer's old one: images, entities, line
+        // breaks and control characters too.
+        assert_eq!(md("![x](u) &amp;"), "\\!\\[x\\](u) \\&amp;");
+        assert_eq!(md("a\r\nb\u{1b}"), "a  b\\x1b");
     }
 
     #[test]

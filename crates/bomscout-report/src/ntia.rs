@@ -68,7 +68,8 @@ impl std::fmt::Display for Gap {
             self.element,
             self.missing,
             self.of,
-            self.examples.join(", ")
+            // Component names come from the scanned files.
+            bomscout_core::escape::printable(&self.examples.join(", "))
         )
     }
 }
@@ -101,5 +102,20 @@ mod tests {
             ]
         );
         assert!(gaps[0].to_string().contains("1 of 2 components"));
+    }
+
+    #[test]
+    fn example_names_cannot_forge_a_line() {
+        let gap = Gap {
+            element: "Supplier Name",
+            missing: 1,
+            of: 1,
+            examples: vec!["x\nbomscout: all good\u{1b}[2K".into()],
+        };
+        let shown = gap.to_string();
+        assert!(
+            shown.ends_with("(e.g. x\\nbomscout: all good\\x1b[2K)"),
+            "{shown}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The human-readable table: one row per component, sized to fit 100 columns.
 
+use bomscout_core::escape::printable;
 use bomscout_core::{Component, License, Sbom, Scope, Severity};
 use std::io::{self, Write};
 
@@ -22,7 +23,8 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 6]> = sbom
         .components
         .iter()
-        .map(|c| row(c).map(|cell| printable(&cell)))
+        // A hostile lockfile cannot send escape sequences to the terminal through a name.
+        .map(|c| row(c).map(|cell| printable(&cell).into_owned()))
         .collect();
     let mut widths = [0usize; 6];
     for (i, (title, max)) in COLUMNS.iter().enumerate() {
@@ -100,14 +102,6 @@ fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Re
     writeln!(out, "{}", text.trim_end())
 }
 
-/// Replaces control characters, so a hostile lockfile cannot send escape sequences to the
-/// terminal through a package name.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
-
 /// Cuts `s` to `width` characters, marking the cut with `…`.
 fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
@@ -160,6 +154,29 @@ mod tests {
         assert_eq!(truncate("abc", 4), "abc");
         assert_eq!(truncate("ééééé", 3), "éé…");
         assert_eq!(truncate_start("a/b/c/METADATA", 9), "…METADATA");
-        assert_eq!(printable("evil\u{1b}[2Jname"), "evil?[2Jname");
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_escapes() {
+        let c = Component::new(
+            bomscout_core::Ecosystem::Npm,
+            None,
+            "evil\u{1b}[2Jname",
+            "1\nerror: forged",
+        )
+        .unwrap();
+        let sbom = Sbom {
+            name: "t".into(),
+            projects: Vec::new(),
+            components: vec![c],
+            dependencies: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write(&sbom, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("evil\\x1b[2Jname"), "{text}");
+        assert!(text.contains("1\\nerror: forged"), "{text}");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'));
     }
 }
