@@ -36,8 +36,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         .get("packages")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
+    let lines = entry_lines(text);
+    let line_of = |key: &str| lines.get(key).unwrap_or(1);
     for (key, entry) in packages {
-        let line = line_of(text, key);
+        let line = line_of(key);
         match package(entry) {
             Ok(Some(c)) => {
                 let i = *by_purl.entry(c.purl.to_string()).or_insert_with(|| {
@@ -84,7 +86,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                             input.path,
                             format!("{key}: dependency {name} is not in the lockfile"),
                         )
-                        .at_line(line_of(text, key)),
+                        .at_line(line_of(key)),
                     ),
                     None => {}
                 }
@@ -253,10 +255,11 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-fn line_of(text: &str, key: &str) -> u32 {
-    text.find(&format!("\"{key}\": ["))
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1)
+/// The line of each `packages` entry, `"key": [`, found once.
+fn entry_lines(text: &str) -> crate::text::KeyLines<'_> {
+    crate::text::KeyLines::new(text, |l| {
+        crate::text::json_key(l).and_then(|(key, rest)| rest.starts_with('[').then_some(key))
+    })
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     let mut lock = Lock {
         input,
         major,
-        text,
+        keys: crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 2)),
         catalog: Catalog::default(),
         nodes: HashMap::new(),
     };
@@ -67,7 +67,8 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 struct Lock<'a> {
     input: &'a Input<'a>,
     major: u32,
-    text: &'a str,
+    /// The line of each top-level entry (`  key:`), found once.
+    keys: crate::text::KeyLines<'a>,
     catalog: Catalog,
     /// `name@version` → package index.
     nodes: HashMap<String, usize>,
@@ -214,11 +215,7 @@ impl Lock<'_> {
     }
 
     fn line_of(&self, key: &str) -> Option<u32> {
-        let quoted = [format!("\n  {key}:"), format!("\n  '{key}':")];
-        quoted
-            .iter()
-            .find_map(|needle| self.text.find(needle.as_str()))
-            .map(|offset| crate::text::line_of(self.text, offset + 1))
+        self.keys.get(key)
     }
 
     fn warn(&mut self, key: &str, message: String) {

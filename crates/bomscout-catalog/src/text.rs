@@ -1,6 +1,7 @@
 //! Small text helpers shared by parsers.
 
 use crate::ParseError;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -13,9 +14,123 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
     })
 }
 
-/// 1-based line of byte `offset` in `text`.
+/// 1-based line of byte `offset` in `text`. This counts from the start: for one lookup
+/// only; a parser that looks up many lines uses a [`LineIndex`] or [`KeyLines`].
 pub fn line_of(text: &str, offset: usize) -> u32 {
     line_of_bytes(text.as_bytes(), offset)
+}
+
+/// The line of any byte offset, with the newlines counted once: `line` is a binary search.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of each `\n`, ascending.
+    newlines: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the newlines of `text` (one pass).
+    pub fn new(text: &str) -> LineIndex {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter_map(|(i, b)| (b == b'\n').then_some(i))
+            .collect();
+        LineIndex { newlines }
+    }
+
+    /// 1-based line of byte `offset` (an offset past the end is on the last line).
+    pub fn line(&self, offset: usize) -> u32 {
+        let before = self.newlines.partition_point(|&n| n < offset);
+        u32::try_from(before).unwrap_or(u32::MAX - 1) + 1
+    }
+}
+
+/// The first line on which each key is written, found in one pass over the lines: the
+/// replacement for searching the whole text for each entry's key, which is quadratic.
+///
+/// `keys_of` gives the keys a line declares (often none or one, as an `Option`); a key seen
+/// again on a later line keeps its first line, as a search from the start would.
+#[derive(Debug, Default)]
+pub struct KeyLines<'a> {
+    first: HashMap<&'a str, u32>,
+}
+
+impl<'a> KeyLines<'a> {
+    /// Indexes the keys of every line of `text`.
+    pub fn new<I>(text: &'a str, mut keys_of: impl FnMut(&'a str) -> I) -> KeyLines<'a>
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        let mut first = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let n = u32::try_from(i).unwrap_or(u32::MAX - 1) + 1;
+            for key in keys_of(line) {
+                first.entry(key).or_insert(n);
+            }
+        }
+        KeyLines { first }
+    }
+
+    /// The first line declaring `key`.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        self.first.get(key).copied()
+    }
+}
+
+/// The double-quoted strings of a line, as written between the quotes (escapes kept): the
+/// strings of a JSON line such as `"name": "x",` are `name` and `x`.
+pub fn quoted_strings(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        let open = rest.find('"')?;
+        let (quoted, after) = split_quoted(rest.get(open + 1..)?)?;
+        rest = after;
+        Some(quoted)
+    })
+}
+
+/// `text` after an opening `"`, split at its closing quote (a `\` escapes): the string as
+/// written and what follows the closing quote.
+fn split_quoted(text: &str) -> Option<(&str, &str)> {
+    let mut escaped = false;
+    let close = text.char_indices().find_map(|(i, c)| {
+        let end = c == '"' && !escaped;
+        escaped = c == '\\' && !escaped;
+        end.then_some(i)
+    })?;
+    Some((text.get(..close)?, text.get(close + 1..)?))
+}
+
+/// The key of a JSON-style line that begins with one, `  "key": rest`, and what follows the
+/// colon with spaces trimmed: `"a": [1],` gives `("a", "[1],")`.
+pub fn json_key(line: &str) -> Option<(&str, &str)> {
+    let (key, after) = split_quoted(line.trim_start().strip_prefix('"')?)?;
+    let rest = after.trim_start().strip_prefix(':')?;
+    Some((key, rest.trim()))
+}
+
+/// The key of a YAML line declaring a mapping key at exactly `indent` spaces, plain or
+/// quoted: `  name:` and `  'name':` and `  "name":` give `name`.
+pub fn yaml_key_at(line: &str, indent: usize) -> Option<&str> {
+    let rest = line.get(indent..)?;
+    if !line.as_bytes().get(..indent)?.iter().all(|&b| b == b' ') || rest.starts_with(' ') {
+        return None;
+    }
+    for q in ['\'', '"'] {
+        if let Some(quoted) = rest.strip_prefix(q) {
+            let end = quoted.find(q)?;
+            return quoted
+                .get(end + 1..)?
+                .starts_with(':')
+                .then(|| &quoted[..end]);
+        }
+    }
+    // A plain key ends at the first `: ` or at a `:` ending the line.
+    let end = rest
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| matches!(rest.as_bytes().get(i + 1), None | Some(b' ' | b'\r')))?;
+    rest.get(..end)
 }
 
 fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
@@ -77,6 +192,65 @@ mod tests {
     fn invalid_utf8_names_its_line() {
         let err = utf8(b"a\nb\n\xff").unwrap_err();
         assert_eq!(err.line(), Some(3));
+    }
+
+    #[test]
+    fn line_index_matches_counting() {
+        for text in ["", "a", "a\n", "a\nb", "\n\n\nx\n", "ab\r\ncd\n\nef"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    index.line(offset),
+                    line_of(text, offset),
+                    "{text:?} @{offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn key_lines_keep_the_first_line() {
+        let text = "a:\n  b: 1\n  'c@1': 2\n  b: 3\n   d: 4\n";
+        let keys = KeyLines::new(text, |l| yaml_key_at(l, 2));
+        assert_eq!(keys.get("b"), Some(2));
+        assert_eq!(keys.get("c@1"), Some(3));
+        assert_eq!(keys.get("a"), None, "other indent");
+        assert_eq!(keys.get("d"), None, "deeper");
+    }
+
+    #[test]
+    fn yaml_keys() {
+        assert_eq!(yaml_key_at("  x@1.0.0:", 2), Some("x@1.0.0"));
+        assert_eq!(yaml_key_at("  /x/1.0.0_y@2:\r", 2), Some("/x/1.0.0_y@2"));
+        assert_eq!(yaml_key_at("  x: {a: b}", 2), Some("x"));
+        assert_eq!(
+            yaml_key_at("  \"a@npm:1, a@npm:^1\":", 2),
+            Some("a@npm:1, a@npm:^1")
+        );
+        assert_eq!(yaml_key_at("  'x'", 2), None);
+        assert_eq!(
+            yaml_key_at("  - x: 1", 2),
+            Some("- x"),
+            "the caller's indent decides"
+        );
+        assert_eq!(yaml_key_at(" x:", 2), None);
+        assert_eq!(yaml_key_at("é:", 1), None, "not a char boundary");
+    }
+
+    #[test]
+    fn json_keys() {
+        assert_eq!(json_key(r#"  "a": [1],"#), Some(("a", "[1],")));
+        assert_eq!(json_key(r#""a\"b" :{"#), Some((r#"a\"b"#, "{")));
+        assert_eq!(json_key(r#"  ["a": 1]"#), None);
+        assert_eq!(json_key(r#"  "a", "b""#), None);
+        assert_eq!(json_key(r#"  "open"#), None);
+    }
+
+    #[test]
+    fn quoted() {
+        let all: Vec<&str> = quoted_strings(r#"  "a": "b\"c", x "d"#).collect();
+        assert_eq!(all, ["a", r#"b\"c"#]);
+        assert_eq!(quoted_strings("none").count(), 0);
     }
 
     #[test]

@@ -27,11 +27,12 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
     let mut by_purl: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<(Node, &Value, u32)> = Vec::new();
     let base = crate::paths::dir_of(input.path);
+    let keys = crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 0));
     for (key, entry) in entries {
         let Some(key) = key.as_str().filter(|k| *k != "__metadata") else {
             continue;
         };
-        let line = line_of(text, key);
+        let line = keys.get(key).unwrap_or(0);
         let Some(resolution) = entry.get("resolution").and_then(Value::as_str) else {
             warn(
                 &mut catalog,
@@ -224,15 +225,6 @@ fn optional_meta(entry: &Value, name: &str) -> bool {
         .and_then(|m| m.get("optional"))
         .and_then(Value::as_bool)
         .unwrap_or(false)
-}
-
-fn line_of(text: &str, key: &str) -> u32 {
-    let quoted = format!("\n\"{key}\":");
-    let bare = format!("\n{key}:");
-    text.find(&quoted)
-        .or_else(|| text.find(&bare))
-        .map(|o| crate::text::line_of(text, o + 1))
-        .unwrap_or(0)
 }
 
 fn warn(catalog: &mut Catalog, input: &Input, line: u32, message: String) {
