@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 /// Parses one `Podfile.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let pods = doc
         .get("PODS")
         .and_then(Value::as_sequence)

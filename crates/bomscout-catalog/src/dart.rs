@@ -34,7 +34,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 /// [`parse`] with the pub cache to consult, if any.
 fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_mapping)

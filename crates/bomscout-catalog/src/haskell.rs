@@ -61,7 +61,7 @@ struct Pin {
 }
 
 fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_sequence)

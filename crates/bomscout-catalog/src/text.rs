@@ -163,12 +163,108 @@ pub fn read_side_file(path: &Path, limit: u64) -> Result<Option<String>, String>
         .map_err(|_| "not UTF-8".to_string())
 }
 
-/// A YAML error with the line serde_norway reports.
-pub fn yaml_error(e: &serde_norway::Error) -> ParseError {
-    ParseError::Format {
-        line: e.location().map(|l| l.line() as u32),
-        message: format!("invalid YAML: {e}"),
+/// The documents of a YAML stream, split at the `---` lines that start each one, with
+/// the line each begins on (its `---`, which it keeps, so a parser's line numbers within a
+/// document are off by `line - 1` only). A `---` at the start of a line is always a
+/// document marker in YAML, even inside a block scalar, so this split is the parser's.
+pub fn yaml_documents(text: &str) -> Vec<(u32, &str)> {
+    let mut docs = Vec::new();
+    let (mut start, mut start_line, mut line) = (0usize, 1u32, 1u32);
+    let mut offset = 0usize;
+    for l in text.split_inclusive('\n') {
+        let marker = l
+            .strip_prefix("---")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']));
+        if marker && offset > start {
+            docs.push((start_line, &text[start..offset]));
+            (start, start_line) = (offset, line);
+        }
+        offset += l.len();
+        line = line.saturating_add(1);
     }
+    if offset > start || docs.is_empty() {
+        docs.push((start_line, &text[start..]));
+    }
+    docs
+}
+
+/// A YAML error with its line: the one serde_norway reports, except for a duplicate key,
+/// which serde_norway reports at the start of the mapping holding it: the line is then the
+/// duplicate key's own.
+pub fn yaml_error(text: &str, e: &serde_norway::Error) -> ParseError {
+    yaml_error_at(text, e, 1)
+}
+
+/// [`yaml_error`] for a document of a YAML stream that begins on line `first_line`
+/// (see [`yaml_documents`]).
+pub fn yaml_error_at(text: &str, e: &serde_norway::Error, first_line: u32) -> ParseError {
+    let shown = e.to_string();
+    // serde_norway ends its message with " at line L column C"; the position is redone here.
+    let message = match shown.rfind(" at line ") {
+        Some(i) if e.location().is_some() => shown.get(..i).unwrap_or(&shown),
+        _ => &shown,
+    };
+    let Some(location) = e.location() else {
+        return ParseError::Format {
+            line: None,
+            message: format!("invalid YAML: {message}"),
+        };
+    };
+    let (line, column) = duplicate_key(message)
+        .and_then(|key| {
+            let indent = location.column().saturating_sub(1);
+            duplicate_key_line(text, location.index(), indent, key).map(|l| (l, indent + 1))
+        })
+        .unwrap_or((location.line() as u32, location.column()));
+    let line = line.saturating_add(first_line.saturating_sub(1));
+    ParseError::Format {
+        line: Some(line),
+        message: format!("invalid YAML: {message} at line {line} column {column}"),
+    }
+}
+
+/// The key serde_norway names in `duplicate entry with key "k"` (or `with key 1`), as
+/// written when it needs no escape.
+fn duplicate_key(message: &str) -> Option<&str> {
+    let rest = message.split_once("duplicate entry with key ")?.1;
+    match rest.strip_prefix('"') {
+        Some(quoted) => {
+            let (key, _) = split_quoted(quoted)?;
+            (!key.contains('\\')).then_some(key)
+        }
+        None => rest.split_whitespace().next().map(|k| k.trim_matches('`')),
+    }
+}
+
+/// The line of the second `key:` of the block mapping whose first key is at byte `start`
+/// and column `indent` (0-based); `None` for a flow mapping or when not found.
+fn duplicate_key_line(text: &str, start: usize, indent: usize, key: &str) -> Option<u32> {
+    let lines = LineIndex::new(text);
+    let first_line = lines.line(start);
+    let rest = text.get(start..)?;
+    let mut seen = 0;
+    for (i, line) in rest.split('\n').enumerate() {
+        let declared = if i == 0 {
+            // The mapping's first key, which may follow a `- ` or a parent key's `:`.
+            yaml_key_at(line, 0)
+        } else {
+            let content = line.trim_start_matches(' ');
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            if line.len() - content.len() < indent {
+                return None; // the mapping ended
+            }
+            yaml_key_at(line, indent)
+        };
+        if declared == Some(key) {
+            seen += 1;
+            if seen == 2 {
+                return Some(first_line.saturating_add(u32::try_from(i).ok()?));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -235,6 +331,51 @@ mod tests {
         );
         assert_eq!(yaml_key_at(" x:", 2), None);
         assert_eq!(yaml_key_at("é:", 1), None, "not a char boundary");
+    }
+
+    #[test]
+    fn yaml_document_split() {
+        assert_eq!(yaml_documents(""), [(1, "")]);
+        assert_eq!(yaml_documents("a: 1\n"), [(1, "a: 1\n")]);
+        assert_eq!(yaml_documents("---\na: 1\n"), [(1, "---\na: 1\n")]);
+        assert_eq!(
+            yaml_documents("---\na: 1\n---\nb: |\n  ---x\n--- # c\n"),
+            [
+                (1, "---\na: 1\n"),
+                (3, "---\nb: |\n  ---x\n"),
+                (6, "--- # c\n")
+            ]
+        );
+        assert_eq!(yaml_documents("a: ---\n----\n").len(), 1);
+    }
+
+    #[test]
+    fn a_duplicate_key_is_reported_at_its_own_line() {
+        let cases = [
+            (
+                "a: 1\nb:\n  c: 1\n  d: 2\n\n  # c: x\n  c: 2\n  e: 3\nf: 3\n",
+                7,
+            ),
+            ("x: 0\na: 1\nb: 2\na: 3\nz: 4\n", 4),
+            (
+                "p:\n  q:\n    - r: 1\n      s:\n        r: 0\n      r: 3\n",
+                6,
+            ),
+            ("k:\n  'a b': 1\n  \"a b\": 2\n", 3),
+            ("k:\n  1: x\n  1: y\n", 3),
+            ("k: {a: 1,\n  a: 2}\n", 1),
+        ];
+        for (text, line) in cases {
+            let e = serde_norway::from_str::<serde_norway::Value>(text).unwrap_err();
+            let err = yaml_error(text, &e);
+            assert_eq!(err.line(), Some(line), "{text:?}: {err}");
+            assert!(
+                err.to_string().contains(&format!("at line {line} ")),
+                "{err}"
+            );
+            let shifted = yaml_error_at(text, &e, 10);
+            assert_eq!(shifted.line(), Some(line + 9));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `pnpm list --depth Infinity` reported for it, and the same for a two-package workspace.
 
 use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Cataloger, SbomBuilder, Scope};
+use bomscout_core::{Cataloger, SbomBuilder, Scope, Severity};
 use std::path::PathBuf;
 use test_case::test_case;
 
@@ -105,4 +105,61 @@ fn workspaces_are_projects_with_their_own_dev_dependencies(cataloger: Cataloger,
             format!("{root}/packages/lib")
         ]
     );
+}
+
+/// pnpm 11 writes its environment lockfile (configDependencies) as a first YAML document
+/// before the lockfile (fixtures/pnpm/README.md): the lockfile is the second document, the
+/// first is pnpm's tooling, and lines count from the top of the file.
+#[test]
+fn pnpm_lockfile_after_an_environment_document() {
+    let rel = "pnpm/v9-env/pnpm-lock.yaml";
+    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel);
+    let bytes = std::fs::read(&abs).unwrap();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        options: &options,
+    };
+    let catalog = parse(Cataloger::PnpmLock, &input).unwrap();
+    let notes: Vec<(Severity, Option<u32>)> = catalog
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.line))
+        .collect();
+    assert_eq!(
+        notes,
+        [(Severity::Info, Some(1))],
+        "{:?}",
+        catalog.diagnostics
+    );
+    assert!(catalog.diagnostics[0].message.contains("left-pad"));
+    let left_pad = catalog
+        .packages
+        .iter()
+        .find(|p| p.component.purl.to_string() == "pkg:npm/left-pad@1.3.0")
+        .unwrap();
+    let lines: Vec<Option<u32>> = left_pad
+        .component
+        .locations
+        .iter()
+        .map(|l| l.line)
+        .collect();
+    assert_eq!(
+        lines,
+        [Some(98)],
+        "the lockfile's own entry, not the environment's"
+    );
+    let mut b = SbomBuilder::new("t");
+    b.add(catalog);
+    let sbom = b.finish();
+    let components: Vec<(String, Scope)> = sbom
+        .components
+        .iter()
+        .map(|c| (c.purl.to_string(), c.scope))
+        .collect();
+    assert_eq!(components, base());
 }
