@@ -163,3 +163,37 @@ fn pnpm_lockfile_after_an_environment_document() {
         .collect();
     assert_eq!(components, base());
 }
+
+/// yarn 3 (lockfile `__metadata.version: 6`) writes dependency ranges without their
+/// protocol (`color-convert: ^2.0.1`) while the keys carry it (`color-convert@npm:^2.0.1`):
+/// berry's default protocol is `npm:`. Made with yarn 3.8.7 from the same package.json
+/// (fixtures/yarn/README.md), which resolved a newer `@babel/helper-string-parser`.
+#[test]
+fn yarn_berry_v6_ranges_default_to_npm() {
+    let (components, dirs) = scan(Cataloger::YarnLock, "yarn/berry-v6/yarn.lock");
+    let mut want = base();
+    want[0].0 = "pkg:npm/%40babel/helper-string-parser@7.29.17".into();
+    assert_eq!(components, want);
+    assert_eq!(dirs, ["yarn/berry-v6"]);
+}
+
+/// bun records the root package as `"my-monorepo": ["my-monorepo@root:", {}]` when a
+/// workspace depends on it (fixtures/bun/README.md): the root is the project, first-party,
+/// never a component.
+#[test]
+fn bun_root_entry_is_the_root_project() {
+    use Scope::*;
+    let (components, dirs) = scan(Cataloger::BunLock, "bun/root-workspace/bun.lock");
+    assert_eq!(
+        components,
+        expected(&[
+            ("is-number@6.0.0", Dev),
+            ("is-odd@3.0.1", Dev),
+            ("left-pad@1.3.0", Required),
+        ])
+    );
+    assert_eq!(
+        dirs,
+        ["bun/root-workspace", "bun/root-workspace/packages/app"]
+    );
+}

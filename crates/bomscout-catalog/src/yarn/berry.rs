@@ -4,6 +4,9 @@
 //! edges of the kind their `package.json` declares; `patch:` resolutions lock the patched
 //! package (`patched` property); `checksum` is the hash of yarn's own cache archive, not of
 //! the registry tarball, so it is kept as a property rather than a package hash.
+//! - Dependency ranges are written with their protocol since lockfile version 8
+//!   (`dep: "npm:^1.0.0"`), without it before (`dep: ^1.0.0`, yarn 2 and 3); a range
+//!   without a protocol is looked up with berry's default one, `npm:`.
 
 use super::{split_descriptor, Manifest};
 use crate::npm::component;
@@ -102,7 +105,7 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 {
                     continue;
                 }
-                let Some(&to) = by_descriptor.get(&format!("{name}@{range}")) else {
+                let Some(to) = lookup(&by_descriptor, name, range) else {
                     // An unmet peer dependency is not in the lockfile, and that is fine.
                     if field == "dependencies" {
                         warn(
@@ -215,6 +218,21 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The package a dependency `name: range` resolves to. The range is looked up as written,
+/// then, when it names no protocol (`^1.0.0`, `latest`, as lockfiles of yarn 2 and 3 write
+/// it: `__metadata.version` 4 to 6), with berry's default protocol `npm:`, the one the
+/// lockfile's keys carry (`name@npm:^1.0.0`).
+fn lookup(by_descriptor: &HashMap<String, usize>, name: &str, range: &str) -> Option<usize> {
+    by_descriptor
+        .get(&format!("{name}@{range}"))
+        .or_else(|| {
+            (!range.contains(':'))
+                .then(|| by_descriptor.get(&format!("{name}@npm:{range}")))
+                .flatten()
+        })
+        .copied()
 }
 
 /// `dependenciesMeta: {name: {optional: true}}`.
