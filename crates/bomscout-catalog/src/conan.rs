@@ -20,7 +20,7 @@ use std::collections::HashMap;
 /// Parses one `conan.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
-    let text = &reference_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
+    let lines = &reference_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Conan, input.path);
     if let Some(nodes) = doc
@@ -33,7 +33,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             let Some(r) = node_reference(node) else {
                 continue;
             };
-            if let Some(n) = add(&mut catalog, r, input, text) {
+            if let Some(n) = add(&mut catalog, r, input, lines) {
                 refs.insert(id.as_str(), n);
             }
         }
@@ -71,7 +71,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 let key = r.split('%').next().unwrap_or(r);
                 let node = match seen.get(key) {
                     Some(&n) => Some(n),
-                    None => add(&mut catalog, r, input, text).inspect(|&n| {
+                    None => add(&mut catalog, r, input, lines).inspect(|&n| {
                         seen.insert(key, n);
                     }),
                 };
@@ -120,8 +120,8 @@ fn reference_lines(text: &str) -> KeyLines<'_> {
     })
 }
 
-fn add(catalog: &mut Catalog, reference: &str, input: &Input, text: &KeyLines) -> Option<NodeRef> {
-    let line = text.get(reference).unwrap_or(1);
+fn add(catalog: &mut Catalog, reference: &str, input: &Input, lines: &KeyLines) -> Option<NodeRef> {
+    let line = lines.get(reference).unwrap_or(1);
     match component(reference) {
         Ok(c) => Some(catalog.add_package(c.at(Location::at_line(input.path, line)))),
         Err(message) => {

@@ -57,3 +57,46 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
         );
     }
 }
+
+/// A lockfile with an entry written twice (a bad merge) is refused, naming the line of the
+/// second one, not the line of the mapping that holds both.
+#[test_case("pnpm", 2)]
+#[test_case("berry", 2)]
+fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
+    let g = gen::generate(format, n).unwrap();
+    let (first, line) = &g.entries[0];
+    // Entry 0 again, at the end of the file: its lines as generated, copied.
+    let lines: Vec<&str> = g.text.lines().collect();
+    let start = (*line - 1) as usize;
+    let end = match format {
+        "pnpm" => start + 3,
+        _ => start + 7,
+    };
+    let copy = lines[start..end].join("\n");
+    assert!(copy.contains(first.as_str()), "{copy}");
+    let text = match format {
+        // In pnpm's `packages` map, before `snapshots`.
+        "pnpm" => g
+            .text
+            .replacen("snapshots:", &format!("{copy}\n\nsnapshots:"), 1),
+        _ => format!("{}\n{copy}\n", g.text),
+    };
+    let dup_line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| *l == lines[start])
+        .nth(1)
+        .map(|(i, _)| i as u32 + 1)
+        .unwrap();
+    let options = Options::default();
+    let abs = Path::new("/nonexistent").join(g.file);
+    let input = Input {
+        bytes: text.as_bytes(),
+        path: g.file,
+        abs: &abs,
+        options: &options,
+    };
+    let err = parse(g.cataloger, &input).unwrap_err();
+    assert_eq!(err.line(), Some(dup_line), "{format}: {err}");
+    assert!(err.to_string().contains("duplicate"), "{err}");
+}
