@@ -2,6 +2,9 @@
 //! to show linear growth: `cargo run -p bomscout-catalog --example quadratic -- [FORMAT...]
 //! [--sizes 5000,25000,100000]` (bench/quadratic.sh runs it; bench/RESULTS-quadratic.md
 //! has the numbers).
+// A benchmark program: its output is its purpose (the workspace forbids printing in the
+// libraries, where a Reporter is used).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 // `entries` (the expected lines) are for the hostile_lines test.
 #[allow(dead_code)]
