@@ -33,6 +33,20 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     let text = crate::text::utf8(input.bytes)?;
     let (doc, notes) = lockfile_document(text, input.path)?;
     let major = lockfile_major(&doc.value)?;
+    if is_env_document(&doc.value) {
+        // Only pnpm's environment lockfile (written before the first install): nothing of
+        // the project's is locked yet.
+        let mut catalog = Catalog::default();
+        catalog.diagnostics.push(
+            Diagnostic::new(
+                Severity::Info,
+                input.path,
+                "holds only pnpm's environment lockfile (configDependencies / packageManagerDependencies): no project dependency is locked yet; run `pnpm install`",
+            )
+            .at_line(doc.first_line),
+        );
+        return Ok(catalog);
+    }
     let mut lock = Lock {
         input,
         major,
@@ -472,6 +486,30 @@ mod tests {
         // A broken document names its line in the file.
         let err = run(&format!("---\nfoo: bar\n---\n{lock}  x@1.0.0: {{}}\n")).unwrap_err();
         assert_eq!(err.line(), Some(13), "{err}");
+        // Only the environment document: nothing of the project's, and no component.
+        let env = "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    configDependencies:\n      x: {specifier: 1.0.0, version: 1.0.0}\npackages:\n  x@1.0.0: {}\nsnapshots:\n  x@1.0.0: {}\n";
+        let c = run(&format!("{env}---\n")).unwrap();
+        assert!(c.packages.is_empty() && c.projects.is_empty(), "{c:?}");
+        assert_eq!(c.diagnostics.len(), 1);
+        assert_eq!(c.diagnostics[0].severity, Severity::Info);
+        // The environment document, then the lockfile.
+        let c = run(&format!("{env}---\n{lock}")).unwrap();
+        let purls: Vec<String> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.to_string())
+            .collect();
+        assert_eq!(purls, ["pkg:npm/x@1.0.0"]);
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .unwrap()
+                .line,
+            Some(18)
+        );
         // A file of nothing but documents markers is not a lockfile.
         assert!(run("---\n---\n").is_err());
     }
