@@ -6,8 +6,9 @@
 //! {dependencies, optionalDependencies, peerDependencies}, integrity]`; a key is the
 //! install path, `name` when hoisted, `parent/name` when nested under `parent` (Node's
 //! resolution: a dependency of `parent` is looked up as `parent/dep`, then up the path).
-//! `name@workspace:dir` entries are the workspace projects, `name@github:…`/`git+…` are
-//! git sources.
+//! `name@workspace:dir` entries are the workspace projects, and `name@root:` the root
+//! project (bun writes it when a workspace depends on the root package): first-party, never
+//! components. `name@github:…`/`git+…` are git sources.
 
 use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
@@ -15,7 +16,7 @@ use bomscout_core::{
     Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Parses one `bun.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
@@ -36,8 +37,12 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         .get("packages")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
+    let lines = entry_lines(text);
+    let line_of = |key: &str| lines.get(key).unwrap_or(1);
+    // Keys of the root, the workspaces and local packages: edges to them are first-party.
+    let mut first_party: HashSet<&str> = HashSet::new();
     for (key, entry) in packages {
-        let line = line_of(text, key);
+        let line = line_of(key);
         match package(entry) {
             Ok(Some(c)) => {
                 let i = *by_purl.entry(c.purl.to_string()).or_insert_with(|| {
@@ -48,7 +53,9 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 });
                 by_key.insert(key.clone(), i);
             }
-            Ok(None) => {}
+            Ok(None) => {
+                first_party.insert(key.as_str());
+            }
             Err(message) => {
                 catalog.diagnostics.push(
                     Diagnostic::warning(input.path, format!("{key}: {message}")).at_line(line),
@@ -79,13 +86,15 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                     Some(to) => {
                         catalog.add_edge(NodeRef::Package(from), NodeRef::Package(to), kind)
                     }
-                    None if kind == DepKind::Normal => catalog.diagnostics.push(
-                        Diagnostic::warning(
-                            input.path,
-                            format!("{key}: dependency {name} is not in the lockfile"),
-                        )
-                        .at_line(line_of(text, key)),
-                    ),
+                    None if kind == DepKind::Normal && !first_party.contains(name.as_str()) => {
+                        catalog.diagnostics.push(
+                            Diagnostic::warning(
+                                input.path,
+                                format!("{key}: dependency {name} is not in the lockfile"),
+                            )
+                            .at_line(line_of(key)),
+                        );
+                    }
                     None => {}
                 }
             }
@@ -95,7 +104,8 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     Ok(catalog)
 }
 
-/// The component of a `packages` entry; `None` for workspace entries.
+/// The component of a `packages` entry; `None` for first-party entries (the root, the
+/// workspaces, links and local directories).
 fn package(entry: &Value) -> Result<Option<bomscout_core::Component>, String> {
     let spec = entry
         .get(0)
@@ -107,7 +117,8 @@ fn package(entry: &Value) -> Result<Option<bomscout_core::Component>, String> {
         .ok_or("the entry has no name@version")?
         + 1;
     let (name, reference) = (&spec[..at], &spec[at + 1..]);
-    if reference.starts_with("workspace:")
+    if reference == "root:"
+        || reference.starts_with("workspace:")
         || reference.starts_with("link:")
         || reference.starts_with("file:")
     {
@@ -253,10 +264,11 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-fn line_of(text: &str, key: &str) -> u32 {
-    text.find(&format!("\"{key}\": ["))
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1)
+/// The line of each `packages` entry, `"key": [`, found once.
+fn entry_lines(text: &str) -> crate::text::KeyLines<'_> {
+    crate::text::KeyLines::new(text, |l| {
+        crate::text::json_key(l).and_then(|(key, rest)| rest.starts_with('[').then_some(key))
+    })
 }
 
 #[cfg(test)]
@@ -313,6 +325,25 @@ mod tests {
         );
         assert_eq!(c.projects[0].deps.len(), 2);
         assert_eq!(segments("a/@s/b/c"), ["a", "@s/b", "c"]);
+    }
+
+    #[test]
+    fn the_root_and_workspaces_are_first_party() {
+        // A package depending on the root package (a plugin of the monorepo, say).
+        let text = r#"{"lockfileVersion": 1, "workspaces": {"": {"name": "r"}, "p": {"name": "p"}},
+          "packages": {
+            "r": ["r@root:", {}],
+            "p": ["p@workspace:p"],
+            "x": ["x@1.0.0", "", {"dependencies": {"r": "*", "p": "*"}}, "sha512-AAAA"],
+          }}"#;
+        let c = run(text).unwrap();
+        let purls: Vec<String> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.to_string())
+            .collect();
+        assert_eq!(purls, ["pkg:npm/x@1.0.0"]);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     }
 
     #[test]

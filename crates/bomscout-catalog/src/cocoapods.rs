@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 /// Parses one `Podfile.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let pods = doc
         .get("PODS")
         .and_then(Value::as_sequence)
@@ -65,6 +65,11 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         .and_then(|d| PodsDir::open(d.join("Pods"), crate::paths::dir_of(input.path), input));
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let spec_lines = crate::text::KeyLines::new(text, |l| {
+        let item = l.trim_start().strip_prefix("- ")?.trim_end();
+        let item = item.strip_suffix(':').unwrap_or(item);
+        Some(item.trim_matches('"'))
+    });
     for entry in pods {
         let (spec, deps) = match entry {
             Value::String(s) => (s.as_str(), Vec::new()),
@@ -94,10 +99,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         if nodes.contains_key(&name) || local.contains(&name) {
             continue;
         }
-        let line = text
-            .find(&format!("- {spec}"))
-            .map(|o| crate::text::line_of(text, o))
-            .unwrap_or(1);
+        let line = spec_lines.get(spec).unwrap_or(1);
         match Component::new(Ecosystem::Cocoapods, None, &name, version) {
             Ok(mut c) => {
                 if let Some(sum) = checksums.get(&name) {

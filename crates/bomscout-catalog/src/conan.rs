@@ -9,6 +9,7 @@
 //! object from reference to id), which give the graph. purls are
 //! `pkg:conan/<name>@<version>` with `user`, `channel` and `rrev` qualifiers (purl spec).
 
+use crate::text::KeyLines;
 use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 /// Parses one `conan.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
-    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let lines = &reference_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Conan, input.path);
     if let Some(nodes) = doc
@@ -32,7 +33,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             let Some(r) = node_reference(node) else {
                 continue;
             };
-            if let Some(n) = add(&mut catalog, r, input, text) {
+            if let Some(n) = add(&mut catalog, r, input, lines) {
                 refs.insert(id.as_str(), n);
             }
         }
@@ -70,7 +71,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
                 let key = r.split('%').next().unwrap_or(r);
                 let node = match seen.get(key) {
                     Some(&n) => Some(n),
-                    None => add(&mut catalog, r, input, text).inspect(|&n| {
+                    None => add(&mut catalog, r, input, lines).inspect(|&n| {
                         seen.insert(key, n);
                     }),
                 };
@@ -109,11 +110,18 @@ fn node_ids(field: Option<&Value>) -> Vec<&str> {
     }
 }
 
-fn add(catalog: &mut Catalog, reference: &str, input: &Input, text: &str) -> Option<NodeRef> {
-    let line = text
-        .find(reference)
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1);
+/// The line of each reference, found once: every string of a line, and the recipe part of
+/// a Conan 1 `pref` (before its `:`).
+fn reference_lines(text: &str) -> KeyLines<'_> {
+    KeyLines::new(text, |l| {
+        crate::text::quoted_strings(l)
+            .flat_map(|s| [Some(s), s.split_once(':').map(|(r, _)| r)])
+            .flatten()
+    })
+}
+
+fn add(catalog: &mut Catalog, reference: &str, input: &Input, lines: &KeyLines) -> Option<NodeRef> {
+    let line = lines.get(reference).unwrap_or(1);
     match component(reference) {
         Ok(c) => Some(catalog.add_package(c.at(Location::at_line(input.path, line)))),
         Err(message) => {

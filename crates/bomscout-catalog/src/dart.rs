@@ -34,7 +34,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 /// [`parse`] with the pub cache to consult, if any.
 fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_mapping)
@@ -42,12 +42,10 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Pub, input.path);
     let mut uncached = 0usize;
+    let keys = crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 2));
     for (name, p) in packages {
         let Some(name) = name.as_str() else { continue };
-        let line = text
-            .find(&format!("\n  {name}:"))
-            .map(|o| crate::text::line_of(text, o + 1))
-            .unwrap_or(1);
+        let line = keys.get(name).unwrap_or(1);
         let source = p.get("source").and_then(Value::as_str).unwrap_or("hosted");
         if matches!(source, "sdk" | "path") {
             continue;

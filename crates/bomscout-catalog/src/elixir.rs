@@ -41,9 +41,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     let mut catalog = Catalog::default();
     let mut nodes: HashMap<String, usize> = HashMap::new();
     let mut deps: Vec<(usize, Vec<(String, DepKind)>)> = Vec::new();
+    let lines = entry_lines(text);
     for (key, value) in entries {
         let Some(name) = key.text() else { continue };
-        let line = line_of(text, name);
+        let line = lines.get(name).unwrap_or(1);
         match package(name, value) {
             Ok((mut c, edges)) => {
                 if value.items().first().and_then(Term::text) == Some("hex") {
@@ -304,10 +305,9 @@ fn mix_exs_deps(text: &str) -> BTreeMap<String, DepKind> {
     out
 }
 
-fn line_of(text: &str, name: &str) -> u32 {
-    text.find(&format!("\"{name}\":"))
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1)
+/// The line of each entry, `"name": {…}`, found once.
+fn entry_lines(text: &str) -> crate::text::KeyLines<'_> {
+    crate::text::KeyLines::new(text, |l| crate::text::json_key(l).map(|(key, _)| key))
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     let hashes = outer_hashes(terms.get(1));
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Hex, input.path);
+    let strings = crate::text::KeyLines::new(text, crate::text::quoted_strings);
     for entry in entries {
         let items = entry.items();
         let (Some(name), Some(source)) = (items.first().and_then(Term::text), items.get(1)) else {
@@ -40,10 +41,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             .and_then(Term::text)
             .and_then(|l| l.parse::<u32>().ok())
             .unwrap_or(0);
-        let line = text
-            .find(&format!("<<\"{name}\">>"))
-            .map(|o| crate::text::line_of(text, o))
-            .unwrap_or(1);
+        let line = strings.get(name).unwrap_or(1);
         match component(name, source) {
             Ok(mut c) => {
                 if let Some(h) = hashes

@@ -16,11 +16,12 @@
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, Cataloger, Component, DepKind, Ecosystem, Location, Project};
 use serde_norway::Value;
+use std::collections::HashMap;
 
 /// Parses a workflow or an action file.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let mut uses = Vec::new();
     collect(&doc, &mut uses);
     let mut catalog = Catalog::default();
@@ -158,35 +159,35 @@ fn project_dir(path: &str) -> &str {
     }
 }
 
-/// Finds the line of each `uses:` value, in document order, so duplicates get their own.
+/// Finds the line of each `uses:` value, in document order, so duplicates get their own:
+/// the lines of each value, in order, and how many of them are taken.
 struct UsesLines<'a> {
-    lines: Vec<(u32, &'a str)>,
-    next: usize,
+    lines: HashMap<&'a str, (Vec<u32>, usize)>,
 }
 
 impl<'a> UsesLines<'a> {
     fn new(text: &'a str) -> UsesLines<'a> {
-        let lines = text
-            .lines()
-            .enumerate()
-            .filter_map(|(i, line)| {
-                let rest = line.trim_start().trim_start_matches("- ");
-                let value = rest
-                    .strip_prefix("uses:")
-                    .or_else(|| rest.strip_prefix("image:"))?;
-                let value = value.split(" #").next().unwrap_or(value).trim();
-                Some((i as u32 + 1, value.trim_matches(['"', '\''])))
-            })
-            .collect();
-        UsesLines { lines, next: 0 }
+        let mut lines: HashMap<&str, (Vec<u32>, usize)> = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let rest = line.trim_start().trim_start_matches("- ");
+            let Some(value) = rest
+                .strip_prefix("uses:")
+                .or_else(|| rest.strip_prefix("image:"))
+            else {
+                continue;
+            };
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            let n = u32::try_from(i).unwrap_or(u32::MAX - 1) + 1;
+            let value = value.trim_matches(['"', '\'']);
+            lines.entry(value).or_default().0.push(n);
+        }
+        UsesLines { lines }
     }
 
     fn find(&mut self, value: &str) -> Option<u32> {
-        let found = self.lines[self.next.min(self.lines.len())..]
-            .iter()
-            .position(|(_, v)| *v == value)?;
-        let (line, _) = self.lines[self.next + found];
-        self.next += found + 1;
+        let (lines, taken) = self.lines.get_mut(value)?;
+        let line = lines.get(*taken).copied()?;
+        *taken += 1;
         Some(line)
     }
 }

@@ -61,12 +61,14 @@ struct Pin {
 }
 
 fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_sequence)
         .ok_or_else(|| ParseError::format("not a stack.yaml.lock: no `packages` list"))?;
     let mut out = Vec::new();
+    let values = value_lines(text);
+    let line_of = |value: &str| values.get(value).unwrap_or(1);
     for p in packages {
         let Some(done) = p.get("completed") else {
             continue;
@@ -80,7 +82,7 @@ fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
                 .strip_prefix("sha256:")
                 .and_then(|r| r.split(',').next())
                 .map(str::to_string);
-            let line = line_of(text, h);
+            let line = line_of(h);
             out.push(Pin {
                 name: name.into(),
                 version: version.into(),
@@ -97,7 +99,7 @@ fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
                 .and_then(Value::as_str)
                 .or_else(|| url.trim_end_matches(".git").rsplit('/').next())
                 .unwrap_or(url);
-            let line = line_of(text, commit);
+            let line = line_of(commit);
             out.push(Pin {
                 name: name.into(),
                 version: commit.into(),
@@ -152,10 +154,12 @@ fn freeze(text: &str) -> Vec<Pin> {
     out
 }
 
-fn line_of(text: &str, needle: &str) -> u32 {
-    text.find(needle)
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1)
+/// The line of each value of a `key: value` line (`hackage: …`, `commit: …`), found once.
+fn value_lines(text: &str) -> crate::text::KeyLines<'_> {
+    crate::text::KeyLines::new(text, |l| {
+        let (_, value) = l.split_once(':')?;
+        Some(value.trim().trim_matches(['"', '\'']))
+    })
 }
 
 #[cfg(test)]

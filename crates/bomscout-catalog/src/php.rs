@@ -36,7 +36,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
     if !doc.contains_key("packages") {
         return Err(ParseError::format("not a composer.lock: no `packages`"));
     }
-    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let lines = name_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
     let mut catalog = Catalog::default();
     let mut nodes: HashMap<String, usize> = HashMap::new();
     let mut requires: Vec<(usize, Vec<String>)> = Vec::new();
@@ -50,7 +50,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
         {
             let Some(p) = p.as_object() else { continue };
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let line = line_of(text, name);
+            let line = lines.get(name).unwrap_or(1);
             match component(p, input.path) {
                 Ok(c) => {
                     if let NodeRef::Package(i) =
@@ -227,10 +227,14 @@ fn required(p: &Map<String, Value>, field: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn line_of(text: &str, name: &str) -> u32 {
-    text.find(&format!("\"name\": \"{name}\""))
-        .map(|o| crate::text::line_of(text, o))
-        .unwrap_or(1)
+/// The line of each package's `"name": "…"`, found once.
+fn name_lines(text: &str) -> crate::text::KeyLines<'_> {
+    crate::text::KeyLines::new(text, |l| {
+        let (key, rest) = crate::text::json_key(l)?;
+        (key == "name")
+            .then(|| crate::text::quoted_strings(rest).next())
+            .flatten()
+    })
 }
 
 #[cfg(test)]

@@ -13,11 +13,17 @@
 //!   alias as a property.
 //! - `resolution.integrity` gives hashes; a `tarball` or git `repo`/`commit` resolution gives
 //!   a qualified purl, as for npm.
+//! - **Several YAML documents**: pnpm 11 writes its environment lockfile (the
+//!   `configDependencies` and `packageManagerDependencies` of the root importer: pnpm's own
+//!   config packages and pnpm itself, not the project's dependencies) as a first document,
+//!   and the lockfile after it. As pnpm does, the lockfile is the document after the
+//!   environment document; the environment document is left out, with an info diagnostic.
 
 use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+    Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Severity,
 };
 use serde_norway::{Mapping, Value};
 use std::collections::HashMap;
@@ -25,15 +31,32 @@ use std::collections::HashMap;
 /// Parses one `pnpm-lock.yaml`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
-    let major = lockfile_major(&doc)?;
+    let (doc, notes) = lockfile_document(text, input.path)?;
+    let major = lockfile_major(&doc.value)?;
+    if is_env_document(&doc.value) {
+        // Only pnpm's environment lockfile (written before the first install): nothing of
+        // the project's is locked yet.
+        let mut catalog = Catalog::default();
+        catalog.diagnostics.push(
+            Diagnostic::new(
+                Severity::Info,
+                input.path,
+                "holds only pnpm's environment lockfile (configDependencies / packageManagerDependencies): no project dependency is locked yet; run `pnpm install`",
+            )
+            .at_line(doc.first_line),
+        );
+        return Ok(catalog);
+    }
     let mut lock = Lock {
         input,
         major,
-        text,
+        keys: crate::text::KeyLines::new(doc.text, |l| crate::text::yaml_key_at(l, 2)),
+        first_line: doc.first_line,
         catalog: Catalog::default(),
         nodes: HashMap::new(),
     };
+    lock.catalog.diagnostics.extend(notes);
+    let doc = doc.value;
     let meta = mapping(&doc, "packages");
     // 9.x splits metadata (`packages`) from the graph (`snapshots`); before, one map holds both.
     let graph = if major >= 9 {
@@ -67,7 +90,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 struct Lock<'a> {
     input: &'a Input<'a>,
     major: u32,
-    text: &'a str,
+    /// The line of each top-level entry (`  key:`) in the lockfile's document, found once.
+    keys: crate::text::KeyLines<'a>,
+    /// The line the lockfile's document begins on.
+    first_line: u32,
     catalog: Catalog,
     /// `name@version` → package index.
     nodes: HashMap<String, usize>,
@@ -214,11 +240,9 @@ impl Lock<'_> {
     }
 
     fn line_of(&self, key: &str) -> Option<u32> {
-        let quoted = [format!("\n  {key}:"), format!("\n  '{key}':")];
-        quoted
-            .iter()
-            .find_map(|needle| self.text.find(needle.as_str()))
-            .map(|offset| crate::text::line_of(self.text, offset + 1))
+        self.keys
+            .get(key)
+            .map(|l| l.saturating_add(self.first_line - 1))
     }
 
     fn warn(&mut self, key: &str, message: String) {
@@ -226,6 +250,96 @@ impl Lock<'_> {
         d.line = self.line_of(key);
         self.catalog.diagnostics.push(d);
     }
+}
+
+/// One parsed YAML document of the file.
+struct Document<'a> {
+    value: Value,
+    text: &'a str,
+    first_line: u32,
+}
+
+/// The document of a `pnpm-lock.yaml` that is the lockfile, and info diagnostics for the
+/// documents left out. pnpm reads the document after its environment document (one whose
+/// root importer holds only `configDependencies` / `packageManagerDependencies`); of the
+/// other documents, the last with a `lockfileVersion` is taken.
+fn lockfile_document<'a>(
+    text: &'a str,
+    path: &str,
+) -> Result<(Document<'a>, Vec<Diagnostic>), ParseError> {
+    let mut docs = Vec::new();
+    for (first_line, chunk) in crate::text::yaml_documents(text) {
+        let value: Value = serde_norway::from_str(chunk)
+            .map_err(|e| crate::text::yaml_error_at(chunk, &e, first_line))?;
+        if !value.is_null() {
+            docs.push(Document {
+                value,
+                text: chunk,
+                first_line,
+            });
+        }
+    }
+    let is_lockfile = |d: &Document| d.value.get("lockfileVersion").is_some();
+    let main = docs
+        .iter()
+        .rposition(|d| is_lockfile(d) && !is_env_document(&d.value))
+        .or_else(|| docs.iter().rposition(is_lockfile))
+        .or(docs.len().checked_sub(1));
+    let Some(main) = main else {
+        return Err(ParseError::format("not a pnpm lockfile: the file is empty"));
+    };
+    let mut notes = Vec::new();
+    let mut chosen = None;
+    for (i, d) in docs.into_iter().enumerate() {
+        if i == main {
+            chosen = Some(d);
+            continue;
+        }
+        let what = if is_env_document(&d.value) {
+            let names: Vec<String> = ["configDependencies", "packageManagerDependencies"]
+                .iter()
+                .flat_map(|field| deps(root_importer(&d.value).and_then(|r| r.get(field))))
+                .map(|(name, _)| quote(&name, QUOTE_LIMIT))
+                .collect();
+            let shown = match names.len() {
+                0 => "none".to_string(),
+                n if n > 5 => format!("{} and {} more", names[..5].join(", "), n - 5),
+                _ => names.join(", "),
+            };
+            format!(
+                "pnpm's environment lockfile (configDependencies / packageManagerDependencies: {shown}) holds pnpm's own tooling, not the project's dependencies: not catalogued"
+            )
+        } else {
+            "this YAML document is not the lockfile pnpm reads and is not catalogued".to_string()
+        };
+        notes.push(Diagnostic::new(Severity::Info, path, what).at_line(d.first_line));
+    }
+    let chosen = chosen.ok_or_else(|| ParseError::format("not a pnpm lockfile"))?;
+    Ok((chosen, notes))
+}
+
+fn root_importer(doc: &Value) -> Option<&Value> {
+    doc.get("importers").and_then(|i| i.get("."))
+}
+
+/// pnpm's environment lockfile: importers that hold nothing but `configDependencies` and
+/// `packageManagerDependencies`, one of them at the root.
+fn is_env_document(doc: &Value) -> bool {
+    let env_field = |k: &Value| {
+        matches!(
+            k.as_str(),
+            Some("configDependencies" | "packageManagerDependencies")
+        )
+    };
+    let Some(importers) = doc.get("importers").and_then(Value::as_mapping) else {
+        return false;
+    };
+    root_importer(doc)
+        .and_then(Value::as_mapping)
+        .is_some_and(|root| root.keys().any(env_field))
+        && importers
+            .values()
+            .all(|imp| imp.as_mapping().is_some_and(|m| m.keys().all(env_field)))
 }
 
 /// `(name, reference)` pairs of a dependency map: `name: 1.0.0` (5.x and snapshots) or
@@ -346,6 +460,58 @@ mod tests {
                 .line,
             Some(12)
         );
+    }
+
+    #[test]
+    fn documents() {
+        let lock = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      x: {specifier: ^1, version: 1.0.0}\npackages:\n  x@1.0.0: {}\nsnapshots:\n  x@1.0.0: {}\n";
+        // Another document before the lockfile: left out, said so; lines from the top.
+        let c = run(&format!("---\nfoo: bar\n---\n{lock}")).unwrap();
+        assert_eq!(c.packages.len(), 1);
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .unwrap()
+                .line,
+            Some(10)
+        );
+        assert_eq!(c.diagnostics.len(), 1);
+        assert_eq!(
+            (c.diagnostics[0].severity, c.diagnostics[0].line),
+            (Severity::Info, Some(1))
+        );
+        // A broken document names its line in the file.
+        let err = run(&format!("---\nfoo: bar\n---\n{lock}  x@1.0.0: {{}}\n")).unwrap_err();
+        assert_eq!(err.line(), Some(13), "{err}");
+        // Only the environment document: nothing of the project's, and no component.
+        let env = "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    configDependencies:\n      x: {specifier: 1.0.0, version: 1.0.0}\npackages:\n  x@1.0.0: {}\nsnapshots:\n  x@1.0.0: {}\n";
+        let c = run(&format!("{env}---\n")).unwrap();
+        assert!(c.packages.is_empty() && c.projects.is_empty(), "{c:?}");
+        assert_eq!(c.diagnostics.len(), 1);
+        assert_eq!(c.diagnostics[0].severity, Severity::Info);
+        // The environment document, then the lockfile.
+        let c = run(&format!("{env}---\n{lock}")).unwrap();
+        let purls: Vec<String> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.to_string())
+            .collect();
+        assert_eq!(purls, ["pkg:npm/x@1.0.0"]);
+        assert_eq!(
+            c.packages[0]
+                .component
+                .locations
+                .iter()
+                .next()
+                .unwrap()
+                .line,
+            Some(18)
+        );
+        // A file of nothing but documents markers is not a lockfile.
+        assert!(run("---\n---\n").is_err());
     }
 
     #[test]

@@ -23,14 +23,14 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         .get("Packages")
         .and_then(Value::as_object)
         .ok_or_else(|| ParseError::format("not a renv.lock: no `Packages`"))?;
-    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let lines =
+        crate::text::KeyLines::new(std::str::from_utf8(input.bytes).unwrap_or_default(), |l| {
+            crate::text::json_key(l).and_then(|(key, rest)| rest.starts_with('{').then_some(key))
+        });
     let mut catalog = Catalog::default();
     let mut nodes: HashMap<&str, usize> = HashMap::new();
     for (key, p) in packages {
-        let line = text
-            .find(&format!("\"{key}\": {{"))
-            .map(|o| crate::text::line_of(text, o))
-            .unwrap_or(1);
+        let line = lines.get(key).unwrap_or(1);
         match component(key, p) {
             Ok(c) => {
                 if let NodeRef::Package(i) =

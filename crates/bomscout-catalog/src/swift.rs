@@ -15,7 +15,10 @@ use serde_json::Value;
 /// Parses one `Package.resolved`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
-    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let strings = crate::text::KeyLines::new(
+        std::str::from_utf8(input.bytes).unwrap_or_default(),
+        crate::text::quoted_strings,
+    );
     let pins = doc
         .get("pins")
         .or_else(|| doc.get("object").and_then(|o| o.get("pins")))
@@ -31,10 +34,9 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             .or_else(|| pin.get("repositoryURL"))
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let line = text
-            .find(location)
+        let line = strings
+            .get(location)
             .filter(|_| !location.is_empty())
-            .map(|o| crate::text::line_of(text, o))
             .unwrap_or(1);
         if pin.get("kind").and_then(Value::as_str) == Some("fileSystem") {
             continue;

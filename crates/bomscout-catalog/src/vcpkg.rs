@@ -21,7 +21,10 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     let doc = doc
         .as_object()
         .ok_or_else(|| ParseError::format("vcpkg.json must be a JSON object"))?;
-    let text = std::str::from_utf8(input.bytes).unwrap_or_default();
+    let strings = crate::text::KeyLines::new(
+        std::str::from_utf8(input.bytes).unwrap_or_default(),
+        crate::text::quoted_strings,
+    );
     let overrides: HashMap<&str, &str> = doc
         .get("overrides")
         .and_then(Value::as_array)
@@ -75,10 +78,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             project.add_dep_once(node, kind);
             continue;
         }
-        let line = text
-            .find(&format!("\"{name}\""))
-            .map(|o| crate::text::line_of(text, o))
-            .unwrap_or(1);
+        let line = strings.get(name).unwrap_or(1);
         let result = match overrides.get(name) {
             Some(v) => Component::new(Ecosystem::Generic, Some("vcpkg"), name, v),
             None => Component::unresolved(

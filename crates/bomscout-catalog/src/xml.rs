@@ -56,6 +56,8 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = vec![Element::default()];
     let mut count = 0usize;
+    let lines = crate::text::LineIndex::new(text);
+    let line = |offset: usize| tag_line(text, &lines, offset);
     loop {
         let position = reader.buffer_position() as usize;
         let event = reader
@@ -68,11 +70,11 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
             }
             Event::Start(start) => {
                 count += 1;
-                stack.push(element(&start, line(text, position)));
+                stack.push(element(&start, line(position)));
             }
             Event::Empty(start) => {
                 count += 1;
-                let e = element(&start, line(text, position));
+                let e = element(&start, line(position));
                 if let Some(parent) = stack.last_mut() {
                     parent.children.push(e);
                 }
@@ -152,14 +154,15 @@ fn push_text(stack: &mut [Element], text: &str) {
     }
 }
 
-fn line(text: &str, offset: usize) -> u32 {
+fn tag_line(text: &str, lines: &crate::text::LineIndex, offset: usize) -> u32 {
     let offset = offset.min(text.len());
     // The position is before the `<`; skip whitespace so the line is the tag's own.
-    let start = text[offset..]
-        .find('<')
+    let start = text
+        .get(offset..)
+        .and_then(|rest| rest.find('<'))
         .map(|i| offset + i)
         .unwrap_or(offset);
-    crate::text::line_of(text, start)
+    lines.line(start)
 }
 
 fn error(text: &str, offset: usize, message: &str) -> ParseError {

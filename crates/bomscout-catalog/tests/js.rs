@@ -3,7 +3,7 @@
 //! `pnpm list --depth Infinity` reported for it, and the same for a two-package workspace.
 
 use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Cataloger, SbomBuilder, Scope};
+use bomscout_core::{Cataloger, SbomBuilder, Scope, Severity};
 use std::path::PathBuf;
 use test_case::test_case;
 
@@ -104,5 +104,96 @@ fn workspaces_are_projects_with_their_own_dev_dependencies(cataloger: Cataloger,
             format!("{root}/packages/app"),
             format!("{root}/packages/lib")
         ]
+    );
+}
+
+/// pnpm 11 writes its environment lockfile (configDependencies) as a first YAML document
+/// before the lockfile (fixtures/pnpm/README.md): the lockfile is the second document, the
+/// first is pnpm's tooling, and lines count from the top of the file.
+#[test]
+fn pnpm_lockfile_after_an_environment_document() {
+    let rel = "pnpm/v9-env/pnpm-lock.yaml";
+    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(rel);
+    let bytes = std::fs::read(&abs).unwrap();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        options: &options,
+    };
+    let catalog = parse(Cataloger::PnpmLock, &input).unwrap();
+    let notes: Vec<(Severity, Option<u32>)> = catalog
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.line))
+        .collect();
+    assert_eq!(
+        notes,
+        [(Severity::Info, Some(1))],
+        "{:?}",
+        catalog.diagnostics
+    );
+    assert!(catalog.diagnostics[0].message.contains("left-pad"));
+    let left_pad = catalog
+        .packages
+        .iter()
+        .find(|p| p.component.purl.to_string() == "pkg:npm/left-pad@1.3.0")
+        .unwrap();
+    let lines: Vec<Option<u32>> = left_pad
+        .component
+        .locations
+        .iter()
+        .map(|l| l.line)
+        .collect();
+    assert_eq!(
+        lines,
+        [Some(98)],
+        "the lockfile's own entry, not the environment's"
+    );
+    let mut b = SbomBuilder::new("t");
+    b.add(catalog);
+    let sbom = b.finish();
+    let components: Vec<(String, Scope)> = sbom
+        .components
+        .iter()
+        .map(|c| (c.purl.to_string(), c.scope))
+        .collect();
+    assert_eq!(components, base());
+}
+
+/// yarn 3 (lockfile `__metadata.version: 6`) writes dependency ranges without their
+/// protocol (`color-convert: ^2.0.1`) while the keys carry it (`color-convert@npm:^2.0.1`):
+/// berry's default protocol is `npm:`. Made with yarn 3.8.7 from the same package.json
+/// (fixtures/yarn/README.md), which resolved a newer `@babel/helper-string-parser`.
+#[test]
+fn yarn_berry_v6_ranges_default_to_npm() {
+    let (components, dirs) = scan(Cataloger::YarnLock, "yarn/berry-v6/yarn.lock");
+    let mut want = base();
+    want[0].0 = "pkg:npm/%40babel/helper-string-parser@7.29.17".into();
+    assert_eq!(components, want);
+    assert_eq!(dirs, ["yarn/berry-v6"]);
+}
+
+/// bun records the root package as `"my-monorepo": ["my-monorepo@root:", {}]` when a
+/// workspace depends on it (fixtures/bun/README.md): the root is the project, first-party,
+/// never a component.
+#[test]
+fn bun_root_entry_is_the_root_project() {
+    use Scope::*;
+    let (components, dirs) = scan(Cataloger::BunLock, "bun/root-workspace/bun.lock");
+    assert_eq!(
+        components,
+        expected(&[
+            ("is-number@6.0.0", Dev),
+            ("is-odd@3.0.1", Dev),
+            ("left-pad@1.3.0", Required),
+        ])
+    );
+    assert_eq!(
+        dirs,
+        ["bun/root-workspace", "bun/root-workspace/packages/app"]
     );
 }

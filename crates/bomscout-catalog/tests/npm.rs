@@ -273,3 +273,62 @@ fn an_installed_package_without_a_license_field_gets_its_license_file_matched() 
     assert_eq!(l[0].source.kind, bomscout_core::SourceKind::File);
     assert!(l[0].confidence.unwrap() >= 0.9);
 }
+
+/// A v1 lock (npm 11, `--lockfile-version 1`) whose dev dependency `debug` nests its own
+/// `ms@2.0.0` (`dependencies.debug.dependencies.ms`) while the root requires `ms@2.1.3`:
+/// the nested package is dev-only like its parent, as npm's own `dev: true` flags say; and
+/// the same without the `package.json` beside the lock.
+#[test]
+fn lock_v1_nested_under_a_dev_parent_is_dev() {
+    use Scope::*;
+    let want: Vec<(String, Scope)> = [
+        ("pkg:npm/debug@2.6.9", Dev),
+        ("pkg:npm/ms@2.0.0", Dev),
+        ("pkg:npm/ms@2.1.3", Required),
+    ]
+    .iter()
+    .map(|(p, s)| (p.to_string(), *s))
+    .collect();
+    let rel = "lock-v1-dev-nested/package-lock.json";
+    assert_eq!(scoped(catalog(Cataloger::NpmLock, rel)), want);
+    let bytes = std::fs::read(path(rel)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let abs = dir.path().join("package-lock.json");
+    std::fs::write(&abs, &bytes).unwrap();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: "package-lock.json",
+        abs: &abs,
+        options: &options,
+    };
+    assert_eq!(scoped(parse(Cataloger::NpmLock, &input).unwrap()), want);
+}
+
+/// The same lock as npm 5.0 wrote it, before `requires` existed (edges then come only from
+/// the nesting) and with the flag on the parent only: what is nested in a dev package's
+/// `node_modules` is reachable from that package alone, so it is dev too. (The real lock
+/// with `requires` and the nested entry's `dev` removed.)
+#[test]
+fn lock_v1_nested_under_a_dev_parent_is_dev_without_requires() {
+    let rel = "lock-v1-dev-nested/package-lock.json";
+    let mut lock: Value = serde_json::from_slice(&std::fs::read(path(rel)).unwrap()).unwrap();
+    let debug = lock["dependencies"]["debug"].as_object_mut().unwrap();
+    debug.remove("requires").unwrap();
+    let nested = debug["dependencies"]["ms"].as_object_mut().unwrap();
+    nested.remove("dev").unwrap();
+    let bytes = serde_json::to_vec(&lock).unwrap();
+    let abs = path(rel);
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        options: &options,
+    };
+    let scopes = scoped(parse(Cataloger::NpmLock, &input).unwrap());
+    assert!(
+        scopes.contains(&("pkg:npm/ms@2.0.0".to_string(), Scope::Dev)),
+        "{scopes:?}"
+    );
+}

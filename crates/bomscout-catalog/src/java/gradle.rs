@@ -126,6 +126,11 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default()
     };
+    // The line of each `alias = …` (or `alias=…`), found once.
+    let aliases = crate::text::KeyLines::new(text, |l| {
+        let end = l.find([' ', '='])?;
+        l.get(..end).filter(|a| !a.is_empty())
+    });
     for (alias, lib) in entries("libraries") {
         let (coords, version) = match &lib {
             toml::Value::String(s) => {
@@ -159,7 +164,7 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &mut catalog,
             &mut project,
             input,
-            text,
+            &aliases,
             &alias,
             &coords.0,
             &coords.1,
@@ -192,7 +197,7 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &mut catalog,
             &mut project,
             input,
-            text,
+            &aliases,
             &alias,
             &id,
             &artifact,
@@ -208,16 +213,13 @@ fn add(
     catalog: &mut Catalog,
     project: &mut Project,
     input: &Input,
-    text: &str,
+    aliases: &crate::text::KeyLines,
     alias: &str,
     group: &str,
     artifact: &str,
     version: Option<String>,
 ) {
-    let line = text
-        .find(&format!("\n{alias} "))
-        .or_else(|| text.find(&format!("\n{alias}=")))
-        .map(|o| crate::text::line_of(text, o + 1));
+    let line = aliases.get(alias);
     let warn = |catalog: &mut Catalog, message: String| {
         let mut d = Diagnostic::warning(input.path, message);
         d.line = line;

@@ -349,11 +349,18 @@ fn effective(
         let mut dep = dep;
         dep.group = interpolate(&dep.group, &pom.props);
         dep.artifact = interpolate(&dep.artifact, &pom.props);
-        pom.deps.retain(|d| {
-            (d.group.as_str(), d.artifact.as_str()) != (dep.group.as_str(), dep.artifact.as_str())
-        });
         pom.deps.push(dep);
     }
+    // A dependency declared again (here, or here over the parent's) replaces the earlier
+    // one and takes its place at the end: keep each one's last declaration, in one pass.
+    let mut seen = std::collections::HashSet::new();
+    let mut deps: Vec<Dep> = std::mem::take(&mut pom.deps)
+        .into_iter()
+        .rev()
+        .filter(|d| seen.insert((d.group.clone(), d.artifact.clone())))
+        .collect();
+    deps.reverse();
+    pom.deps = deps;
     let own = licenses(tree, shown);
     if !own.is_empty() {
         pom.licenses = own;

@@ -20,7 +20,7 @@
 //!   platform package not installed); a missing required one is a warning.
 //! - `version`, `resolved` (property, and the purl qualifier for git / non-registry URLs),
 //!   `integrity` (hashes), `license`, and the `dev` / `optional` / `devOptional` flags as the
-//!   scope hint; `inBundle` / `bundled` become property `bundled`, `peer` property `peer`.
+//!   scope hint (in v1, no higher than the hint of the package it is nested in); `inBundle` / `bundled` become property `bundled`, `peer` property `peer`.
 //!
 //! Nesting beyond [`MAX_DEPTH`] levels in a v1 tree is a warning, never a stack overflow.
 
@@ -44,6 +44,11 @@ struct Entry<'a> {
     /// The alias the package is installed under, if not its own name.
     alias: Option<String>,
     deps: Vec<(String, DepKind)>,
+    /// The highest scope the entry can have: a v1 entry nested in a package's
+    /// `dependencies` is in that package's `node_modules`, reachable from it alone, so it is
+    /// no more than its parent (dev under a dev package, even where a lock written before
+    /// `requires` existed gives no edge to it). `Required` for v2/v3 entries.
+    cap: Scope,
 }
 
 /// Parses one lockfile.
@@ -95,6 +100,7 @@ fn v2_entries(packages: &Map<String, Value>) -> Vec<Entry<'_>> {
                     .map(str::to_string),
                 alias,
                 deps,
+                cap: Scope::Required,
             })
         })
         .collect()
@@ -157,9 +163,10 @@ fn v1_entries<'a>(
             .map(str::to_string),
         alias: None,
         deps: Vec::new(),
+        cap: Scope::Required,
     }];
-    let mut stack = vec![(String::new(), deps, 0usize)];
-    while let Some((prefix, deps, depth)) = stack.pop() {
+    let mut stack = vec![(String::new(), deps, 0usize, Scope::Required)];
+    while let Some((prefix, deps, depth, cap)) = stack.pop() {
         if depth > MAX_DEPTH {
             diagnostics.push(Diagnostic::warning(
                 input.path,
@@ -186,8 +193,9 @@ fn v1_entries<'a>(
                 None => (installed_as.clone(), raw_version.to_string(), None),
             };
             let requires = dep_list(doc, "requires", DepKind::Normal);
+            let cap = cap.min(hint(doc));
             if let Some(Value::Object(nested)) = doc.get("dependencies") {
-                stack.push((key.clone(), nested, depth + 1));
+                stack.push((key.clone(), nested, depth + 1, cap));
             }
             out.push(Entry {
                 key,
@@ -196,6 +204,7 @@ fn v1_entries<'a>(
                 version: Some(version).filter(|v| !v.is_empty()),
                 alias,
                 deps: requires,
+                cap,
             });
         }
     }
@@ -237,6 +246,17 @@ fn v1_root_deps(input: &Input, entries: &[Entry]) -> Vec<(String, DepKind)> {
             )
         })
         .collect()
+}
+
+/// The scope npm's flags give an entry: `dev`, `optional` / `devOptional`, else required.
+fn hint(doc: &Map<String, Value>) -> Scope {
+    if flag(doc, "dev") {
+        Scope::Dev
+    } else if flag(doc, "optional") || flag(doc, "devOptional") {
+        Scope::Optional
+    } else {
+        Scope::Required
+    }
 }
 
 fn flag(doc: &Map<String, Value>, name: &str) -> bool {
@@ -338,13 +358,7 @@ fn package(cat: &mut Catalog, e: &Entry, path: &str) -> Option<NodeRef> {
     for l in licenses(e.doc, path) {
         c.add_license(l);
     }
-    c.scope = if flag(e.doc, "dev") {
-        Scope::Dev
-    } else if flag(e.doc, "optional") || flag(e.doc, "devOptional") {
-        Scope::Optional
-    } else {
-        Scope::Required
-    };
+    c.scope = hint(e.doc).min(e.cap);
     if let Some(r) = resolved {
         c.properties.insert("resolved".into(), r.to_string());
     }

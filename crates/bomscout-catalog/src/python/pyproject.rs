@@ -60,7 +60,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 
 struct Builder<'a> {
     path: &'a str,
-    text: &'a str,
+    /// The line of each quoted string, found once.
+    strings: text::KeyLines<'a>,
     catalog: Catalog,
     project: Project,
     nodes: HashMap<String, NodeRef>,
@@ -73,7 +74,7 @@ impl<'a> Builder<'a> {
     fn new(path: &'a str, text: &'a str) -> Self {
         Builder {
             path,
-            text,
+            strings: text::KeyLines::new(text, quoted_strings),
             catalog: Catalog::default(),
             project: Project::new(Ecosystem::PyPI, path),
             nodes: HashMap::new(),
@@ -212,7 +213,7 @@ impl<'a> Builder<'a> {
         if let Some((k, v)) = property {
             c.properties.insert(k.into(), v.into());
         }
-        let location = match line_of_string(self.text, s) {
+        let location = match self.strings.get(s) {
             Some(line) => Location::at_line(self.path, line),
             None => Location::new(self.path),
         };
@@ -418,12 +419,13 @@ fn table_at<'t>(doc: &'t Table, keys: &[&str]) -> Option<&'t Table> {
     Some(table)
 }
 
-/// The 1-based line where `s` is first written as a quoted TOML string.
-fn line_of_string(text: &str, s: &str) -> Option<u32> {
-    let offset = text
-        .find(&format!("\"{s}\""))
-        .or_else(|| text.find(&format!("'{s}'")))?;
-    Some(text::line_of(text, offset))
+/// The strings of a TOML line: basic (`"…"`, escapes kept) and literal (`'…'`). Text
+/// between two `'` inside a basic string is included too, harmlessly: it is only looked
+/// up, as a search of the text for `'s'` would have found it.
+fn quoted_strings(line: &str) -> impl Iterator<Item = &str> {
+    let literal = line.split('\'').collect::<Vec<_>>();
+    let inner = literal.len().saturating_sub(1);
+    text::quoted_strings(line).chain(literal.into_iter().take(inner).skip(1))
 }
 
 #[cfg(test)]

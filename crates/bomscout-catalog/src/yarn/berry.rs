@@ -4,6 +4,9 @@
 //! edges of the kind their `package.json` declares; `patch:` resolutions lock the patched
 //! package (`patched` property); `checksum` is the hash of yarn's own cache archive, not of
 //! the registry tarball, so it is kept as a property rather than a package hash.
+//! - Dependency ranges are written with their protocol since lockfile version 8
+//!   (`dep: "npm:^1.0.0"`), without it before (`dep: ^1.0.0`, yarn 2 and 3); a range
+//!   without a protocol is looked up with berry's default one, `npm:`.
 
 use super::{split_descriptor, Manifest};
 use crate::npm::component;
@@ -18,7 +21,7 @@ enum Node {
 }
 
 pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
     let entries = doc
         .as_mapping()
         .ok_or_else(|| ParseError::format("a yarn berry lockfile must be a mapping"))?;
@@ -27,11 +30,12 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
     let mut by_purl: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<(Node, &Value, u32)> = Vec::new();
     let base = crate::paths::dir_of(input.path);
+    let keys = crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 0));
     for (key, entry) in entries {
         let Some(key) = key.as_str().filter(|k| *k != "__metadata") else {
             continue;
         };
-        let line = line_of(text, key);
+        let line = keys.get(key).unwrap_or(0);
         let Some(resolution) = entry.get("resolution").and_then(Value::as_str) else {
             warn(
                 &mut catalog,
@@ -101,7 +105,7 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 {
                     continue;
                 }
-                let Some(&to) = by_descriptor.get(&format!("{name}@{range}")) else {
+                let Some(to) = lookup(&by_descriptor, name, range) else {
                     // An unmet peer dependency is not in the lockfile, and that is fine.
                     if field == "dependencies" {
                         warn(
@@ -216,6 +220,21 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
         .unwrap_or_default()
 }
 
+/// The package a dependency `name: range` resolves to. The range is looked up as written,
+/// then, when it names no protocol (`^1.0.0`, `latest`, as lockfiles of yarn 2 and 3 write
+/// it: `__metadata.version` 4 to 6), with berry's default protocol `npm:`, the one the
+/// lockfile's keys carry (`name@npm:^1.0.0`).
+fn lookup(by_descriptor: &HashMap<String, usize>, name: &str, range: &str) -> Option<usize> {
+    by_descriptor
+        .get(&format!("{name}@{range}"))
+        .or_else(|| {
+            (!range.contains(':'))
+                .then(|| by_descriptor.get(&format!("{name}@npm:{range}")))
+                .flatten()
+        })
+        .copied()
+}
+
 /// `dependenciesMeta: {name: {optional: true}}`.
 fn optional_meta(entry: &Value, name: &str) -> bool {
     entry
@@ -224,15 +243,6 @@ fn optional_meta(entry: &Value, name: &str) -> bool {
         .and_then(|m| m.get("optional"))
         .and_then(Value::as_bool)
         .unwrap_or(false)
-}
-
-fn line_of(text: &str, key: &str) -> u32 {
-    let quoted = format!("\n\"{key}\":");
-    let bare = format!("\n{key}:");
-    text.find(&quoted)
-        .or_else(|| text.find(&bare))
-        .map(|o| crate::text::line_of(text, o + 1))
-        .unwrap_or(0)
 }
 
 fn warn(catalog: &mut Catalog, input: &Input, line: u32, message: String) {

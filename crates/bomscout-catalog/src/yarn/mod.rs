@@ -53,12 +53,20 @@ impl Manifest {
                 .flatten()
             {
                 if let Some(range) = range.as_str() {
-                    // A name in `dependencies` and `optionalDependencies` is optional.
-                    m.deps.retain(|(n, _, _)| n != name);
                     m.deps.push((name.clone(), range.to_string(), kind));
                 }
             }
         }
+        // A name in `dependencies` and `optionalDependencies` is optional: the last field
+        // naming it wins, and takes its place (one pass, not a search per name).
+        let mut seen = std::collections::HashSet::new();
+        let mut deps: Vec<_> = std::mem::take(&mut m.deps)
+            .into_iter()
+            .rev()
+            .filter(|(n, _, _)| seen.insert(n.clone()))
+            .collect();
+        deps.reverse();
+        m.deps = deps;
         let globs = match doc.get("workspaces") {
             Some(Value::Array(a)) => a.clone(),
             Some(Value::Object(o)) => o
@@ -123,4 +131,30 @@ fn read_small(path: &Path) -> Option<Vec<u8>> {
 fn split_descriptor(d: &str) -> Option<(&str, &str)> {
     let at = d.get(1..)?.find('@')? + 1;
     Some((&d[..at], &d[at + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_kinds_last_field_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("package.json"),
+            r#"{"dependencies": {"a": "^1", "b": "^2"}, "optionalDependencies": {"a": "^1"},
+                "devDependencies": {"c": "^3"}}"#,
+        )
+        .unwrap();
+        let m = Manifest::read(dir.path()).unwrap();
+        let got: Vec<(&str, DepKind)> = m.deps.iter().map(|(n, _, k)| (n.as_str(), *k)).collect();
+        assert_eq!(
+            got,
+            [
+                ("b", DepKind::Normal),
+                ("a", DepKind::Optional),
+                ("c", DepKind::Dev)
+            ]
+        );
+    }
 }
