@@ -383,6 +383,24 @@ fn conan_lock_v2_plotjuggler() {
     );
     let s = scopes(c);
     assert_eq!(s.len(), 62);
+    // python3: set(build_requires) - set(requires) = 18 build tools (cmake, autoconf, bison,
+    // m4, ...), only needed to build; libiconv is in both lists, so it ships: required.
+    let build: Vec<&str> = s
+        .iter()
+        .filter(|(_, sc)| *sc == Scope::Build)
+        .map(|(p, _)| p.split('?').next().unwrap_or(p))
+        .collect();
+    assert_eq!(build.len(), 18, "{build:?}");
+    for tool in ["cmake@4.4.2", "autoconf@2.71", "bison@3.8.2", "m4@1.4.19"] {
+        assert!(
+            build.contains(&format!("pkg:conan/{tool}").as_str()),
+            "{tool}"
+        );
+    }
+    assert_eq!(
+        s.iter().filter(|(_, sc)| *sc == Scope::Required).count(),
+        44
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ fn rows(rows: &[(&str, Scope)]) -> Vec<(String, Scope)> {
 fn simple_expected() -> Vec<(String, Scope)> {
     use Scope::*;
     rows(&[
-        ("pkg:cargo/autocfg@1.5.1", Required),
+        // A `[build-dependencies]` crate runs in the build script; it does not ship.
+        ("pkg:cargo/autocfg@1.5.1", Build),
         ("pkg:cargo/itoa@1.0.19", Required),
         ("pkg:cargo/log@0.4.35", Required),
         ("pkg:cargo/memchr@2.8.3", Required),

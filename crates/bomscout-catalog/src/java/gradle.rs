@@ -11,8 +11,8 @@
 //! - Version catalogs (`gradle/libs.versions.toml`): `[libraries]` with `module = "g:a"` or
 //!   `group`/`name`, and `version = "1.0"`, `version.ref = "x"` or a rich
 //!   `version = { strictly | require | prefer }`; `[plugins]` as their marker artifact
-//!   `<id>:<id>.gradle.plugin` (version-less plugins are the build's own convention
-//!   plugins and are left out). A catalog declares, it does not resolve: exact versions
+//!   `<id>:<id>.gradle.plugin`, Build edges: build tooling that does not ship
+//!   (version-less plugins are the build's own convention plugins and are left out). A catalog declares, it does not resolve: exact versions
 //!   become components, ranges (`[1.0,2.0)`, `1.+`) unresolved declarations.
 
 use super::component;
@@ -164,6 +164,7 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &coords.0,
             &coords.1,
             version,
+            DepKind::Normal,
         );
     }
     for (alias, plugin) in entries("plugins") {
@@ -197,6 +198,9 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &id,
             &artifact,
             version,
+            // A plugin runs in the build (Gradle's buildscript classpath); it does not ship
+            // with what is built.
+            DepKind::Build,
         );
     }
     catalog.add_project(project);
@@ -213,6 +217,7 @@ fn add(
     group: &str,
     artifact: &str,
     version: Option<String>,
+    kind: DepKind,
 ) {
     let line = text
         .find(&format!("\n{alias} "))
@@ -241,7 +246,7 @@ fn add(
                 None => Location::new(input.path),
             };
             let node = catalog.add_package(c.at(location));
-            project.add_dep(node, DepKind::Normal);
+            project.add_dep(node, kind);
         }
         Err(e) => warn(catalog, format!("{alias}: {e}")),
     }
@@ -336,6 +341,18 @@ mod tests {
             ]
         );
         assert_eq!(c.projects[0].dir, ".");
+        // Libraries are run-time dependencies; plugins are build tooling.
+        let kinds: Vec<DepKind> = c.projects[0].deps.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Build
+            ]
+        );
         assert!(
             parse_str(parse_catalog, "gradle/libs.versions.toml", "[libraries\n")
                 .unwrap_err()
