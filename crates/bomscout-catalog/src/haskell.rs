@@ -73,7 +73,7 @@ struct Pin {
 }
 
 fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_sequence)

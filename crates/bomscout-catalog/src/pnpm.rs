@@ -25,7 +25,7 @@ use std::collections::HashMap;
 /// Parses one `pnpm-lock.yaml`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(&e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let major = lockfile_major(&doc)?;
     let mut lock = Lock {
         input,

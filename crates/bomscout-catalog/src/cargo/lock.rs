@@ -45,7 +45,7 @@ struct Package {
 /// Parses one `Cargo.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let lock: Lock = crate::nesting::toml(text)?;
     let abs_dir = input.abs.parent();
     let members = abs_dir.map(workspace::members).unwrap_or_default();
     let mut cat = Catalog::default();

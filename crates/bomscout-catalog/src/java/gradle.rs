@@ -102,7 +102,7 @@ fn ships(conf: &str) -> bool {
 /// Parses a Gradle version catalog.
 pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: toml::Table = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let doc: toml::Table = crate::nesting::toml(text)?;
     let versions: BTreeMap<String, String> = doc
         .get("versions")
         .and_then(toml::Value::as_table)

@@ -67,7 +67,7 @@ struct Dist {
 /// Parses one `uv.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let lock: Lock = crate::nesting::toml(text)?;
     let mut cat = Catalog::default();
     let nodes: Vec<Option<NodeRef>> = lock
         .package
