@@ -266,11 +266,32 @@ fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>)
         .next()
         .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
     let candidates = by_name.get(name)?;
-    candidates.iter().copied().find(|&i| {
-        let p = &packages[i];
+    let named = |i: &usize| {
+        let p = &packages[*i];
         version.is_none_or(|v| p.version.as_deref() == Some(v))
-            && source.is_none_or(|s| p.source.as_deref() == Some(s))
+    };
+    // A git source is written with its commit in `[[package]]`
+    // (`git+https://host/regex.git#1a069b9…`) and without it in dependency strings
+    // (`regex 1.11.1 (git+https://host/regex.git)`): an exact match first, then one up to
+    // the commit.
+    let exact = candidates
+        .iter()
+        .copied()
+        .filter(named)
+        .find(|&i| source.is_none_or(|s| packages[i].source.as_deref() == Some(s)));
+    exact.or_else(|| {
+        let s = without_commit(source?);
+        candidates
+            .iter()
+            .copied()
+            .filter(named)
+            .find(|&i| packages[i].source.as_deref().map(without_commit) == Some(s))
     })
+}
+
+/// A source without its `#commit`.
+fn without_commit(source: &str) -> &str {
+    source.split_once('#').map_or(source, |(s, _)| s)
 }
 
 #[cfg(test)]
@@ -319,6 +340,54 @@ source = "registry+https://registry.example.invalid/index"
             cat.projects[0].dir, ".#app",
             "no manifests: members stay apart"
         );
+    }
+
+    /// The same crate and version from the registry and from git (Syft's Cargo.lock test
+    /// has this shape): a dependency string names the git one by its source without the
+    /// commit, and must reach it, not the registry one, nor nothing.
+    #[test]
+    fn a_dependency_on_a_git_source_is_matched_up_to_the_commit() {
+        let cat = run(r#"
+version = 4
+[[package]]
+name = "hello_world"
+version = "0.1.0"
+dependencies = ["nom-regex", "regex 1.11.1 (git+https://github.com/rust-lang/regex.git)"]
+[[package]]
+name = "nom-regex"
+version = "0.2.0"
+source = "registry+https://registry.example.invalid/index"
+dependencies = ["regex 1.11.1 (registry+https://registry.example.invalid/index)"]
+[[package]]
+name = "regex"
+version = "1.11.1"
+source = "registry+https://registry.example.invalid/index"
+[[package]]
+name = "regex"
+version = "1.11.1"
+source = "git+https://github.com/rust-lang/regex.git#1a069b9232c607b34c4937122361aa075ef573fa"
+"#);
+        assert!(
+            cat.diagnostics
+                .iter()
+                .all(|d| !d.message.contains("does not contain")),
+            "{:?}",
+            cat.diagnostics
+        );
+        let target = |e: &bomscout_core::Edge| match e.to {
+            NodeRef::Package(i) => cat.packages[i].component.purl.to_string(),
+            NodeRef::Project(_) => String::new(),
+        };
+        let app: Vec<String> = cat.projects[0].deps.iter().map(target).collect();
+        assert_eq!(
+            app,
+            [
+                "pkg:cargo/nom-regex@0.2.0",
+                "pkg:cargo/regex@1.11.1?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Frust-lang%2Fregex.git%401a069b9232c607b34c4937122361aa075ef573fa"
+            ]
+        );
+        let nom: Vec<String> = cat.packages[0].deps.iter().map(target).collect();
+        assert_eq!(nom, ["pkg:cargo/regex@1.11.1"]);
     }
 
     #[test]
