@@ -186,7 +186,10 @@ fn member_project(
             } else {
                 format!("{dir}/Cargo.toml")
             };
-            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, &manifest);
+            // The file that describes the project here is the lock (as for every other
+            // lockfile): the merged project lists it beside the member's Cargo.toml, which
+            // is what tells a locked project from one with only a manifest.
+            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, input.path);
             if let Some(l) = &m.license {
                 p.licenses
                     .push(License::declared(l, &manifest, "package.license"));
