@@ -185,8 +185,117 @@ pub fn check_yaml(text: &str, limit: usize) -> Result<(), TooDeep> {
     Ok(())
 }
 
+/// Parses a TOML lockfile whose bulk is one array of tables (`[[package]]` of Cargo.lock,
+/// uv.lock and poetry.lock, `[[packages]]` of pylock.toml) one element at a time, so that
+/// memory stays a small multiple of the file's size.
+///
+/// The toml crate builds a document tree of the whole file before deserializing, even into
+/// typed structs: a million-package Cargo.lock took 3 GB. Here the file is cut at its
+/// top-level table headers (found outside strings and inline collections by the nesting
+/// scan): each `[[key]]` section, with the `[key.…]` / `[[key.…]]` sub-tables that follow
+/// it, is parsed on its own into a `T`; everything else (root keys, other tables) is parsed
+/// as one document into `D`. Errors keep the file's line numbers. The nesting limit is
+/// checked first, as for [`toml`].
+pub fn toml_array_of_tables<D, T>(text: &str, key: &str) -> Result<(D, Vec<T>), ParseError>
+where
+    D: DeserializeOwned,
+    T: DeserializeOwned,
+{
+    let mut headers = Vec::new();
+    scan_toml(text, MAX_DEPTH, Some(&mut headers))?;
+    let element = format!("[[{key}]]");
+    let (sub_table, sub_array) = (format!("[{key}."), format!("[[{key}."));
+    let mut rest = String::new();
+    // (start offset, start line) of each element's section.
+    let mut elements: Vec<(usize, u32)> = Vec::new();
+    let mut sections: Vec<(usize, u32, bool)> = Vec::with_capacity(headers.len() + 1);
+    sections.push((0, 1, false));
+    let mut in_element = false;
+    for &(offset, line) in &headers {
+        let header = text.get(offset..).unwrap_or_default();
+        let name_end = header.find(']').map_or(header.len(), |i| i + 2);
+        let name: String = header
+            .get(..name_end.min(header.len()))
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if name.starts_with(&element) {
+            in_element = true;
+        } else if !(in_element && (name.starts_with(&sub_table) || name.starts_with(&sub_array))) {
+            in_element = false;
+        } else {
+            continue;
+        }
+        sections.push((offset, line, in_element));
+    }
+    // Each piece of `rest`: (its first line in `rest`, its first line in the file).
+    let mut rest_lines: Vec<(u32, u32)> = Vec::new();
+    let mut rest_line_count = 1u32;
+    for (i, &(start, line, is_element)) in sections.iter().enumerate() {
+        let end = sections.get(i + 1).map_or(text.len(), |s| s.0);
+        if is_element {
+            elements.push((start, line));
+            // The element's end is where the next section starts.
+            elements.push((end, 0));
+        } else {
+            let before = rest.len();
+            rest_lines.push((rest_line_count, line));
+            rest.push_str(text.get(start..end).unwrap_or_default());
+            if !rest.is_empty() && !rest.ends_with('\n') {
+                rest.push('\n');
+            }
+            let added = rest.get(before..).unwrap_or_default();
+            let newlines = added.bytes().filter(|&b| b == b'\n').count();
+            rest_line_count =
+                rest_line_count.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        }
+    }
+    // The file line of a line of `rest`.
+    let rest_line = |l: u32| -> u32 {
+        let i = rest_lines.partition_point(|&(first, _)| first <= l);
+        match i.checked_sub(1).and_then(|i| rest_lines.get(i)) {
+            Some(&(first, file)) => file + (l - first),
+            None => l,
+        }
+    };
+    let doc: D = ::toml::from_str(&rest).map_err(|e| {
+        let mut err = ParseError::toml(&rest, &e);
+        if let ParseError::Toml { line: Some(l), .. } = &mut err {
+            *l = rest_line(*l);
+        }
+        err
+    })?;
+    let mut out = Vec::with_capacity(elements.len() / 2);
+    for pair in elements.chunks(2) {
+        let [(start, line), (end, _)] = pair else {
+            continue;
+        };
+        let chunk = text.get(*start..*end).unwrap_or_default();
+        let mut one: std::collections::BTreeMap<String, Vec<T>> =
+            ::toml::from_str(chunk).map_err(|e| {
+                let mut err = ParseError::toml(chunk, &e);
+                if let ParseError::Toml { line: Some(l), .. } = &mut err {
+                    *l += line - 1;
+                }
+                err
+            })?;
+        out.extend(one.remove(key).unwrap_or_default());
+    }
+    Ok((doc, out))
+}
+
 /// Counts nesting levels as the module docs say; `Err` at the first line deeper than `limit`.
 pub fn check_toml(text: &str, limit: usize) -> Result<(), TooDeep> {
+    scan_toml(text, limit, None)
+}
+
+/// [`check_toml`], also collecting `(offset, line)` of each top-level table header.
+fn scan_toml(
+    text: &str,
+    limit: usize,
+    mut headers: Option<&mut Vec<(usize, u32)>>,
+) -> Result<(), TooDeep> {
     #[derive(Clone, Copy, PartialEq)]
     enum Str {
         Basic,
@@ -273,6 +382,9 @@ pub fn check_toml(text: &str, limit: usize) -> Result<(), TooDeep> {
             }
             b'[' if open.is_empty() && line_start => {
                 // A table header: its dotted segments, up to the closing bracket.
+                if let Some(h) = headers.as_mut() {
+                    h.push((j, line));
+                }
                 header = 1;
                 let mut quote: Option<u8> = None;
                 j += 1;
@@ -395,6 +507,55 @@ mod tests {
             check_toml("ok = 1\n\nx = [[[[1]]]]\n", 3),
             Err(TooDeep { line: 3, limit: 3 })
         );
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Pkg {
+        name: String,
+        #[serde(default)]
+        dependencies: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        wheels: Vec<std::collections::BTreeMap<String, String>>,
+        note: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Doc {
+        version: u32,
+        #[serde(default)]
+        package: Vec<Pkg>,
+        #[serde(default)]
+        metadata: std::collections::BTreeMap<String, String>,
+    }
+
+    /// Element by element gives what the whole document gives: sub-tables stay with their
+    /// element, other tables and root keys go to the rest, a header inside a multi-line
+    /// string is text.
+    #[test]
+    fn array_of_tables_one_element_at_a_time() {
+        let text = "version = 1\n\n[[package]]\nname = \"a\"\nnote = \"\"\"\n[[package]]\nname = \"x\"\n\"\"\"\n\n[package.dependencies]\nb = \"1\"\n\n[[package.wheels]]\nurl = \"u\"\n\n[metadata]\nhash = \"h\"\n\n[[package]]\nname = \"b\"\n";
+        let whole: Doc = ::toml::from_str(text).unwrap();
+        let (mut rest, packages): (Doc, Vec<Pkg>) = toml_array_of_tables(text, "package").unwrap();
+        assert!(rest.package.is_empty());
+        rest.package = packages;
+        assert_eq!(rest, whole);
+        assert_eq!(whole.package.len(), 2);
+        assert_eq!(whole.package[0].dependencies.len(), 1);
+    }
+
+    #[test]
+    fn array_of_tables_errors_keep_file_lines() {
+        let in_element =
+            "version = 1\n[[package]]\nname = \"a\"\n[[package]]\nname = \"b\"\nname = \"c\"\n";
+        let err = toml_array_of_tables::<Doc, Pkg>(in_element, "package").unwrap_err();
+        assert_eq!(err.line(), Some(6), "{err}");
+        let in_rest =
+            "version = 1\n[[package]]\nname = \"a\"\n[metadata]\nhash = \"h\"\nhash = \"i\"\n";
+        let err = toml_array_of_tables::<Doc, Pkg>(in_rest, "package").unwrap_err();
+        assert_eq!(err.line(), Some(6), "{err}");
+        let at_root = "version = 1\nversion = 2\n[[package]]\nname = \"a\"\n";
+        let err = toml_array_of_tables::<Doc, Pkg>(at_root, "package").unwrap_err();
+        assert_eq!(err.line(), Some(2), "{err}");
     }
 
     #[test]

@@ -45,7 +45,10 @@ struct Package {
 /// Parses one `Cargo.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = crate::nesting::toml(text)?;
+    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let (mut lock, package): (Lock, Vec<Package>) =
+        crate::nesting::toml_array_of_tables(text, "package")?;
+    lock.package.extend(package);
     let abs_dir = input.abs.parent();
     let members = abs_dir.map(workspace::members).unwrap_or_default();
     let mut cat = Catalog::default();
