@@ -1,6 +1,7 @@
 //! Parses one lockfile and prints how many packages it held and how long parsing took:
 //! `cargo run --release -p bomscout-catalog --example parse_one -- cargo-lock FILE`.
 //! Used by `bench/limits.py` (run it under `/usr/bin/time -v` for the peak RSS).
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark tool's output
 
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::Cataloger;

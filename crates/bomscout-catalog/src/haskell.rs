@@ -238,7 +238,9 @@ mod tests {
     fn stack_git_packages_have_their_versions() {
         let text = "#some\nsnapshots:\n- completed:\n    size: 527801\n    url: https://raw.githubusercontent.com/commercialhaskell/stackage-snapshots/master/lts/11/22.yaml\n    sha256: 7c8b1853da784bd7beb8728168bf4e879d8a2f6daf408ca0fa7933451864a96a\n  original: lts-14.27\npackages:\n- original:\n    subdir: wai\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: wai\n    name: wai\n    version: 3.2.1.2\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 714\n      sha256: ecfd0b4b75f435a3f362394807b35e5ef0647b1a25005d44a3632c49db4833d2\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n- original:\n    subdir: warp\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: warp\n    name: warp\n    version: 3.2.25\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 5103\n      sha256: f808e075811b002563d24c393ce115be826bb66a317d38da22c513ee42b7443a\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n";
         let c = parse_str(|i| parse(Cataloger::StackLock, i), "stack.yaml.lock", text).unwrap();
-        let got: Vec<(&str, Option<&str>, &str, &str, Option<u32>)> = c
+        /// purl, version, commit, subdir, line.
+        type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Option<u32>);
+        let got: Vec<Row> = c
             .packages
             .iter()
             .map(|p| {
