@@ -454,3 +454,19 @@ fn html_scorecard_sorts_in_a_headless_browser() {
     assert!(body.find(">(organization)<").unwrap() > *positions.last().unwrap());
     assert!(dom.contains("class=\"desc\""));
 }
+
+/// A Cargo project with its Cargo.lock is locked (the scorecard's locked-% once said 0:
+/// the lock's projects named their Cargo.toml as the file describing them, never the
+/// lock); a package.json alone is not.
+#[test]
+fn cargo_projects_with_a_lock_count_as_locked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    repo(&org, "rs", &["cargo/simple", "cargo/workspace"]);
+    let db = tmp.path().join("inv.db");
+    inventory(&db, &[&org], &[]);
+    let card = query_json(&db, &["scorecard"]);
+    let rs = &card["repositories"][0];
+    assert_eq!(rs["repository"], "org/rs");
+    assert_eq!(rs["pct_locked"], 100.0, "{rs}");
+}

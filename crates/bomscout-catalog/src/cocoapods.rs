@@ -1,8 +1,22 @@
 //! CocoaPods: `Podfile.lock` (YAML). `PODS` lists every pod as `Name (version)`, with its
 //! dependencies nested under it. `DEPENDENCIES` are the Podfile's direct dependencies.
 //! `SPEC CHECKSUMS` (SHA-1 of the podspec) are kept as the property `podspec-sha1`;
-//! `EXTERNAL SOURCES` and `CHECKOUT OPTIONS` mark pods from git or local paths (a local
-//! `:path` pod is first-party). purls are `pkg:cocoapods/<Name>@<version>`.
+//! `EXTERNAL SOURCES` and `CHECKOUT OPTIONS` mark pods from git or local paths. A local
+//! `:path` pod of the app's own tree is first-party and is not a component. purls are
+//! `pkg:cocoapods/<Name>@<version>`.
+//!
+//! Flutter plugins are the exception: `flutter pub get` links each plugin's package from
+//! the pub cache into `.symlinks/plugins/<package>/` (`ios/.symlinks`, or
+//! `macos/Flutter/ephemeral/.symlinks`), and the Podfile points a `:path` pod there. That
+//! is third-party code that ships in the app, so it is a component. Its identity is the
+//! pub package, not a pod: the podspec's version is a placeholder (`0.0.1` in most
+//! plugins) and no such pod is published, while the `pubspec.lock` of the app (the
+//! directory above the lock's) locks the package, e.g. `pkg:pub/url_launcher_ios@6.2.0`.
+//! Made that way, the component is the same one the `pubspec.lock` cataloger reports
+//! (one component, found in both files), and the native pods the plugin pulls in hang
+//! under it. When that `pubspec.lock` is not there (or is outside the scanned tree, or
+//! does not lock the package), the pod is reported as `pkg:cocoapods/<Name>@<version>`
+//! with the property `flutter-plugin` naming its package, so that it is not lost.
 //!
 //! There is one component per pod and version. A subspec such as `Firebase/Core
 //! (10.18.0)` is a part of the pod `Firebase`, not a package of its own: subspecs share
@@ -34,21 +48,33 @@ use std::path::{Path, PathBuf};
 /// Parses one `Podfile.lock`.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let pods = doc
         .get("PODS")
         .and_then(Value::as_sequence)
         .ok_or_else(|| ParseError::format("not a Podfile.lock: no PODS"))?;
-    let local: HashSet<String> = doc
+    // Path pods: first-party ones (not components) and Flutter plugins (pod → package).
+    let mut local: HashSet<String> = HashSet::new();
+    let mut plugins: HashMap<String, String> = HashMap::new();
+    for (k, v) in doc
         .get("EXTERNAL SOURCES")
         .and_then(Value::as_mapping)
-        .map(|m| {
-            m.iter()
-                .filter(|(_, v)| v.get(":path").is_some())
-                .filter_map(|(k, _)| k.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+    {
+        let (Some(pod), Some(path)) = (k.as_str(), v.get(":path")) else {
+            continue;
+        };
+        match path.as_str().and_then(flutter_plugin) {
+            Some(package) => plugins.insert(pod.to_string(), package.to_string()),
+            None => local.insert(pod.to_string()).then_some(String::new()),
+        };
+    }
+    let mut pubspec = if plugins.is_empty() {
+        None
+    } else {
+        Pubspec::beside(input)
+    };
     let checksums: HashMap<String, String> = doc
         .get("SPEC CHECKSUMS")
         .and_then(Value::as_mapping)
@@ -100,6 +126,32 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
             continue;
         }
         let line = spec_lines.get(spec).unwrap_or(1);
+        if let Some(package) = plugins.get(&name) {
+            let locked = pubspec
+                .as_ref()
+                .and_then(|p| p.doc.as_ref())
+                .and_then(|doc| crate::dart::locked(doc, package));
+            let c = match locked {
+                Some(c) => Ok(c),
+                None => Component::new(Ecosystem::Cocoapods, None, &name, version).map(|mut c| {
+                    c.properties
+                        .insert("flutter-plugin".into(), package.clone());
+                    c
+                }),
+            };
+            match c {
+                Ok(c) => {
+                    nodes.insert(
+                        name,
+                        catalog.add_package(c.at(Location::at_line(input.path, line))),
+                    );
+                }
+                Err(e) => catalog
+                    .diagnostics
+                    .push(Diagnostic::warning(input.path, format!("{spec}: {e}")).at_line(line)),
+            }
+            continue;
+        }
         match Component::new(Ecosystem::Cocoapods, None, &name, version) {
             Ok(mut c) => {
                 if let Some(sum) = checksums.get(&name) {
@@ -149,8 +201,71 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     if let Some(pods) = pods_dir {
         catalog.diagnostics.extend(pods.diagnostics);
     }
+    if let Some(d) = pubspec.as_mut().and_then(|p| p.diagnostic.take()) {
+        catalog.diagnostics.push(d);
+    }
     catalog.add_project(project);
     Ok(catalog)
+}
+
+/// The pub package of a Flutter plugin's `:path`: the segment after `.symlinks/plugins/`
+/// (`.symlinks/plugins/url_launcher_ios/ios`, `Flutter/ephemeral/.symlinks/plugins/x/macos`).
+fn flutter_plugin(path: &str) -> Option<&str> {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    segments
+        .windows(3)
+        .find(|w| w[0] == ".symlinks" && w[1] == "plugins")
+        .map(|w| w[2])
+        .filter(|p| crate::paths::is_plain_name(p))
+}
+
+/// Bytes read of the app's `pubspec.lock`.
+const MAX_PUBSPEC_LOCK: u64 = 16 * 1024 * 1024;
+
+/// The `pubspec.lock` of the Flutter app a `Podfile.lock` belongs to: in the directory
+/// above the lock's (`app/ios/Podfile.lock` → `app/pubspec.lock`).
+struct Pubspec {
+    /// The parsed lock, when it could be read.
+    doc: Option<Value>,
+    /// Why it could not, naming it.
+    diagnostic: Option<Diagnostic>,
+}
+
+impl Pubspec {
+    /// Reads it, when the lock is in a subdirectory of the scanned tree (so the app's
+    /// directory is inside the tree too); `None` when there is no such file.
+    fn beside(input: &Input) -> Option<Pubspec> {
+        let lock_dir = crate::paths::dir_of(input.path);
+        if lock_dir == "." || lock_dir.is_empty() {
+            return None;
+        }
+        let app = input.abs.parent()?.parent()?;
+        let shown = match lock_dir.rsplit_once('/') {
+            Some((up, _)) => format!("{up}/pubspec.lock"),
+            None => "pubspec.lock".to_string(),
+        };
+        let failed = |why: String| Pubspec {
+            doc: None,
+            diagnostic: Some(Diagnostic::warning(
+                input.path,
+                format!("{shown}: {why}; Flutter plugins are reported as pods"),
+            )),
+        };
+        match crate::text::read_side_file(&app.join("pubspec.lock"), MAX_PUBSPEC_LOCK) {
+            Ok(None) => None,
+            Ok(Some(text)) => match crate::nesting::yaml::<Value>(&text) {
+                Ok(doc) => Some(Pubspec {
+                    doc: Some(doc),
+                    diagnostic: None,
+                }),
+                Err(e) => Some(failed(e.to_string())),
+            },
+            Err(e) => Some(failed(e)),
+        }
+    }
 }
 
 /// Bytes read of `Pods/Manifest.lock`.
@@ -269,7 +384,7 @@ impl PodsDir {
 
 /// `name` → version of each pod in a `Manifest.lock` (a Podfile.lock).
 fn installed_versions(text: &str) -> Result<HashMap<String, String>, String> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let doc: Value = crate::nesting::yaml(text).map_err(|e| e.to_string())?;
     let pods = doc
         .get("PODS")
         .and_then(Value::as_sequence)

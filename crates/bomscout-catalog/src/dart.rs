@@ -34,7 +34,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
 /// [`parse`] with the pub cache to consult, if any.
 fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_mapping)
@@ -57,26 +57,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
             continue;
         };
         let description = p.get("description");
-        let result = if source == "git" {
-            let url = description
-                .and_then(|d| d.get("url"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let rev = description
-                .and_then(|d| d.get("resolved-ref"))
-                .and_then(Value::as_str)
-                .unwrap_or(version);
-            Component::with_qualifiers(
-                Ecosystem::Pub,
-                None,
-                name,
-                version,
-                &[("vcs_url", &format!("git+{url}@{rev}"))],
-            )
-        } else {
-            Component::new(Ecosystem::Pub, None, name, version)
-        };
-        let mut c = match result {
+        let mut c = match component(name, source, version, description) {
             Ok(c) => c,
             Err(e) => {
                 catalog
@@ -130,6 +111,48 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
     }
     catalog.add_project(project);
     Ok(catalog)
+}
+
+/// The component of a locked package: `pkg:pub/<name>@<version>`, with a `vcs_url` for a
+/// git source.
+fn component(
+    name: &str,
+    source: &str,
+    version: &str,
+    description: Option<&Value>,
+) -> Result<Component, bomscout_core::PurlError> {
+    if source == "git" {
+        let url = description
+            .and_then(|d| d.get("url"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let rev = description
+            .and_then(|d| d.get("resolved-ref"))
+            .and_then(Value::as_str)
+            .unwrap_or(version);
+        Component::with_qualifiers(
+            Ecosystem::Pub,
+            None,
+            name,
+            version,
+            &[("vcs_url", &format!("git+{url}@{rev}"))],
+        )
+    } else {
+        Component::new(Ecosystem::Pub, None, name, version)
+    }
+}
+
+/// The component a parsed `pubspec.lock` locks for `name`, as [`parse`] makes it (so the
+/// two merge into one): `None` for a package it does not list, or lists as an SDK or path
+/// package, or without a version.
+pub(crate) fn locked(doc: &Value, name: &str) -> Option<Component> {
+    let p = doc.get("packages")?.get(name)?;
+    let source = p.get("source").and_then(Value::as_str).unwrap_or("hosted");
+    if matches!(source, "sdk" | "path") {
+        return None;
+    }
+    let version = p.get("version").and_then(Value::as_str)?;
+    component(name, source, version, p.get("description")).ok()
 }
 
 /// A pub cache: `$PUB_CACHE`, else `~/.pub-cache` (`%LOCALAPPDATA%\Pub\Cache` on

@@ -1,8 +1,9 @@
 //! Elixir: `mix.lock`, a map from dependency name to `{:hex, :package, "version",
 //! "inner checksum", [build tools], [deps], "repo", "outer checksum"}` or `{:git, "url",
 //! "commit", [opts]}`. Hex packages are `pkg:hex/<package>@<version>` with the outer
-//! checksum (SHA-256 of the tarball) as their hash; git dependencies carry the commit as
-//! their version and a `vcs_url` qualifier. Dependency lists give the edges (`optional:
+//! checksum (SHA-256 of the tarball) as their hash; git dependencies are named by their
+//! repository at the commit ([`crate::vcs::git_component`]: `pkg:github/<owner>/<repo>@<commit>`,
+//! or `pkg:generic/<name>@<commit>?vcs_url=…` off GitHub and Bitbucket), not as hex packages. Dependency lists give the edges (`optional:
 //! true` ones are Optional).
 //!
 //! The lockfile does not say which dependencies are direct or test-only; the `mix.exs`
@@ -132,14 +133,8 @@ fn package(name: &str, value: &Term) -> Result<(Component, Edges), String> {
         Some("git") => {
             let url = items.get(1).and_then(Term::text).ok_or("no URL")?;
             let commit = items.get(2).and_then(Term::text).ok_or("no commit")?;
-            let c = Component::with_qualifiers(
-                Ecosystem::Hex,
-                None,
-                name,
-                commit,
-                &[("vcs_url", &format!("git+{url}@{commit}"))],
-            )
-            .map_err(|e| e.to_string())?;
+            let c = crate::vcs::git_component(Ecosystem::Hex, name, url, commit)
+                .map_err(|e| e.to_string())?;
             Ok((c, Vec::new()))
         }
         other => Err(format!("unsupported source {other:?}")),
@@ -318,7 +313,7 @@ mod tests {
 
     #[test]
     fn hex_git_optional_and_roots() {
-        let text = "%{\n  \"a\": {:hex, :a, \"1.0.0\", \"00\", [:mix], [{:b, \"~> 2.0\", [hex: :b, repo: \"hexpm\", optional: false]}, {:c, \"~> 1.0\", [hex: :c, repo: \"hexpm\", optional: true]}], \"hexpm\", \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},\n  \"b\": {:hex, :b, \"2.1.0\", \"00\", [:rebar3], [], \"hexpm\", \"00\"},\n  \"c\": {:hex, :c, \"1.0.0\", \"00\", [:mix], [], \"hexpm\", \"00\"},\n  \"g\": {:git, \"https://example.invalid/g.git\", \"abc123\", [branch: \"main\"]},\n}\n";
+        let text = "%{\n  \"a\": {:hex, :a, \"1.0.0\", \"00\", [:mix], [{:b, \"~> 2.0\", [hex: :b, repo: \"hexpm\", optional: false]}, {:c, \"~> 1.0\", [hex: :c, repo: \"hexpm\", optional: true]}], \"hexpm\", \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},\n  \"b\": {:hex, :b, \"2.1.0\", \"00\", [:rebar3], [], \"hexpm\", \"00\"},\n  \"c\": {:hex, :c, \"1.0.0\", \"00\", [:mix], [], \"hexpm\", \"00\"},\n  \"g\": {:git, \"https://example.invalid/g.git\", \"abc123\", [branch: \"main\"]},\n  \"z\": {:git, \"https://github.com/zeromq/erlzmq2.git\", \"573d583\", []},\n}\n";
         let c = parse_str(|i| parse(Cataloger::MixLock, i), "mix.lock", text).unwrap();
         let purls: Vec<String> = c
             .packages
@@ -329,10 +324,9 @@ mod tests {
             purls[..3],
             ["pkg:hex/a@1.0.0", "pkg:hex/b@2.1.0", "pkg:hex/c@1.0.0"]
         );
-        assert!(
-            purls[3].starts_with("pkg:hex/g@abc123?vcs_url="),
-            "{}",
-            purls[3]
+        assert_eq!(
+            purls[3],
+            "pkg:generic/g@abc123?vcs_url=git%2Bhttps:%2F%2Fexample.invalid%2Fg.git%40abc123"
         );
         assert_eq!(c.packages[0].component.hashes.len(), 1);
         assert_eq!(
@@ -343,7 +337,9 @@ mod tests {
                 .collect::<Vec<_>>(),
             [DepKind::Normal, DepKind::Optional]
         );
-        assert_eq!(c.projects[0].deps.len(), 2, "a and g are roots");
+        assert_eq!(purls[4], "pkg:github/zeromq/erlzmq2@573d583");
+        assert_eq!(c.packages[4].component.properties["package"], "hex:z");
+        assert_eq!(c.projects[0].deps.len(), 3, "a, g and z are roots");
         assert_eq!(
             c.packages[0]
                 .component

@@ -4,7 +4,8 @@
 //! deeper levels transitive (rebar.lock does not record who depends on whom, so they are
 //! Normal edges of the project marked `indirect`). `{pkg, <<"name">>, <<"version">>}` is
 //! `pkg:hex/name@version` with `pkg_hash_ext` (SHA-256 of the tarball) as its hash;
-//! `{git, "url", {ref|tag|branch, "…"}}` a git source.
+//! `{git, "url", {ref|tag|branch, "…"}}` a git source, named by its repository
+//! ([`crate::vcs::git_component`]: `pkg:github/<owner>/<repo>@<ref>`, not a hex package).
 
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
@@ -81,14 +82,8 @@ fn component(name: &str, source: &Term) -> Result<Component, String> {
                 .and_then(|r| r.get(1))
                 .and_then(Term::text)
                 .ok_or("no ref")?;
-            Component::with_qualifiers(
-                Ecosystem::Hex,
-                None,
-                name,
-                reference,
-                &[("vcs_url", &format!("git+{url}@{reference}"))],
-            )
-            .map_err(|e| e.to_string())
+            crate::vcs::git_component(Ecosystem::Hex, name, url, reference)
+                .map_err(|e| e.to_string())
         }
         other => Err(format!("unsupported source {other:?}")),
     }
@@ -119,6 +114,27 @@ fn outer_hashes(term: Option<&Term>) -> HashMap<String, String> {
 mod tests {
     use super::*;
     use crate::parse_str;
+
+    #[test]
+    fn git_dependencies_are_their_repositories_not_hex_packages() {
+        let lock = "{\"1.2.0\",\n[{<<\"erlzmq\">>,\n  {git,\"https://github.com/zeromq/erlzmq2\",\n       {ref,\"573d583930c4b1134e504bc6c2c0f2f3ce0aef52\"}},\n  0},\n {<<\"x\">>,{git,\"https://gitlab.example.invalid/t/x.git\",{ref,\"abc\"}},1},\n {<<\"meck\">>,{pkg,<<\"meck\">>,<<\"0.9.2\">>},0}]}.\n";
+        let c = parse_str(|i| parse(Cataloger::RebarLock, i), "rebar.lock", lock).unwrap();
+        let purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:github/zeromq/erlzmq2@573d583930c4b1134e504bc6c2c0f2f3ce0aef52",
+                "pkg:generic/x@abc?vcs_url=git%2Bhttps:%2F%2Fgitlab.example.invalid%2Ft%2Fx.git%40abc",
+                "pkg:hex/meck@0.9.2",
+            ]
+        );
+        assert_eq!(c.packages[0].component.properties["package"], "hex:erlzmq");
+        assert_eq!(c.packages[0].component.ecosystem, Ecosystem::Github);
+    }
 
     #[test]
     fn malformed() {

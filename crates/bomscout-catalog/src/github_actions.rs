@@ -21,7 +21,7 @@ use std::collections::HashMap;
 /// Parses a workflow or an action file.
 pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let mut uses = Vec::new();
     collect(&doc, &mut uses);
     let mut catalog = Catalog::default();

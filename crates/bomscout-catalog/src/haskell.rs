@@ -2,7 +2,11 @@
 //!
 //! `stack.yaml.lock` pins each extra dependency: `completed.hackage` is
 //! `name-version@sha256:HASH,SIZE` (the hash is of the package's cabal file revision, kept
-//! as the property `cabal-file-sha256`), `completed.git`/`commit` a git source. The
+//! as the property `cabal-file-sha256`), `completed.git`/`commit` a git source: its
+//! `name` and `version` (the package identifier Stack read from the cabal file at that
+//! commit) are the component's, `pkg:hackage/<name>@<version>` with a `vcs_url`
+//! qualifier (so it is not taken for the Hackage release), and the commit is kept as the
+//! property `commit` (and `subdir` where the package is in one). The
 //! snapshot (resolver) packages are not listed in the lockfile and are not components.
 //! `cabal.project.freeze` is a `constraints:` list of `any.name ==version` (flag
 //! constraints like `any.text +simdutf` are not versions); `index-state:` is kept on
@@ -30,15 +34,22 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
                 Ecosystem::Hackage,
                 None,
                 &pin.name,
-                commit,
+                &pin.version,
                 &[("vcs_url", &format!("git+{url}@{commit}"))],
-            ),
+            )
+            .map(|mut c| {
+                c.properties.insert("commit".into(), commit.clone());
+                c
+            }),
             None => Component::new(Ecosystem::Hackage, None, &pin.name, &pin.version),
         };
         match result {
             Ok(mut c) => {
                 if let Some(h) = pin.sha256 {
                     c.properties.insert("cabal-file-sha256".into(), h);
+                }
+                if let Some(d) = pin.subdir {
+                    c.properties.insert("subdir".into(), d);
                 }
                 let node = catalog.add_package(c.at(Location::at_line(input.path, pin.line)));
                 project.add_dep(node, DepKind::Normal);
@@ -57,11 +68,12 @@ struct Pin {
     version: String,
     sha256: Option<String>,
     git: Option<(String, String)>,
+    subdir: Option<String>,
     line: u32,
 }
 
 fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let packages = doc
         .get("packages")
         .and_then(Value::as_sequence)
@@ -69,6 +81,10 @@ fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
     let mut out = Vec::new();
     let values = value_lines(text);
     let line_of = |value: &str| values.get(value).unwrap_or(1);
+    let names = crate::text::KeyLines::new(text, |l| {
+        let value = l.trim().trim_start_matches("- ").strip_prefix("name:")?;
+        Some(value.trim().trim_matches(['"', '\'']))
+    });
     for p in packages {
         let Some(done) = p.get("completed") else {
             continue;
@@ -88,6 +104,7 @@ fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
                 version: version.into(),
                 sha256: sha,
                 git: None,
+                subdir: None,
                 line,
             });
         } else if let (Some(url), Some(commit)) = (
@@ -99,12 +116,28 @@ fn stack_lock(text: &str) -> Result<Vec<Pin>, ParseError> {
                 .and_then(Value::as_str)
                 .or_else(|| url.trim_end_matches(".git").rsplit('/').next())
                 .unwrap_or(url);
-            let line = line_of(commit);
+            // Stack records the package identifier it read at that commit; a lock without
+            // one (hand-written) leaves only the commit to name the version.
+            let version = done
+                .get("version")
+                .and_then(|v| match v {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| commit.to_string());
+            // The line of `name: <name>`: several packages of one repository share a
+            // commit, not a name.
+            let line = names.get(name).unwrap_or_else(|| line_of(commit));
             out.push(Pin {
                 name: name.into(),
-                version: commit.into(),
+                version,
                 sha256: None,
                 git: Some((url.into(), commit.into())),
+                subdir: done
+                    .get("subdir")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 line,
             });
         }
@@ -146,6 +179,7 @@ fn freeze(text: &str) -> Vec<Pin> {
                     version: version.into(),
                     sha256: None,
                     git: None,
+                    subdir: None,
                     line: i as u32 + 1,
                 });
             }
@@ -192,6 +226,38 @@ mod tests {
                 ("pkg:hackage/aeson@2.2.1.0".to_string(), Some(2)),
                 ("pkg:hackage/base@4.18.2.0".to_string(), Some(4)),
                 ("pkg:hackage/text@2.0.2".to_string(), Some(5))
+            ]
+        );
+    }
+
+    /// Stack's own test of its lock format (commercialhaskell/stack, `Stack.LockSpec`:
+    /// "parses lock file (LTS, wai + warp)"): two packages of one repository at one commit.
+    #[test]
+    fn stack_git_packages_have_their_versions() {
+        let text = "#some\nsnapshots:\n- completed:\n    size: 527801\n    url: https://raw.githubusercontent.com/commercialhaskell/stackage-snapshots/master/lts/11/22.yaml\n    sha256: 7c8b1853da784bd7beb8728168bf4e879d8a2f6daf408ca0fa7933451864a96a\n  original: lts-14.27\npackages:\n- original:\n    subdir: wai\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: wai\n    name: wai\n    version: 3.2.1.2\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 714\n      sha256: ecfd0b4b75f435a3f362394807b35e5ef0647b1a25005d44a3632c49db4833d2\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n- original:\n    subdir: warp\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: warp\n    name: warp\n    version: 3.2.25\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 5103\n      sha256: f808e075811b002563d24c393ce115be826bb66a317d38da22c513ee42b7443a\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n";
+        let c = parse_str(|i| parse(Cataloger::StackLock, i), "stack.yaml.lock", text).unwrap();
+        /// purl, version, commit, subdir, line.
+        type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Option<u32>);
+        let got: Vec<Row> = c
+            .packages
+            .iter()
+            .map(|p| {
+                let c = &p.component;
+                (
+                    c.purl.as_str(),
+                    c.version.as_deref(),
+                    c.properties["commit"].as_str(),
+                    c.properties["subdir"].as_str(),
+                    c.locations.iter().next().and_then(|l| l.line),
+                )
+            })
+            .collect();
+        let commit = "d11d63f1a6a92db8c637a8d33e7953ce6194a3e0";
+        assert_eq!(
+            got,
+            [
+                ("pkg:hackage/wai@3.2.1.2?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fyesodweb%2Fwai.git%40d11d63f1a6a92db8c637a8d33e7953ce6194a3e0", Some("3.2.1.2"), commit, "wai", Some(15)),
+                ("pkg:hackage/warp@3.2.25?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fyesodweb%2Fwai.git%40d11d63f1a6a92db8c637a8d33e7953ce6194a3e0", Some("3.2.25"), commit, "warp", Some(28)),
             ]
         );
     }

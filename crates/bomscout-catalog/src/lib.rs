@@ -22,6 +22,7 @@ pub mod golang;
 pub mod haskell;
 pub mod java;
 pub mod license_files;
+mod nesting;
 pub mod npm;
 mod paths;
 pub mod php;

@@ -4,7 +4,9 @@
 //! their input") and by the cargo registry lookup: the `LICENSE`, `LICENCE` or `COPYING`
 //! files in the package's directory (or the files its metadata names) are read, at most
 //! [`MAX_FILE`] bytes of at most [`MAX_FILES`] files, and matched against the SPDX license
-//! texts. What they say becomes license evidence of kind `File`, with its confidence:
+//! texts (never a file of a vendored subtree, `_vendor/` or `vendor/`: it is about the
+//! vendored code, see [`is_vendored`]). What they say becomes license evidence of kind
+//! `File`, with its confidence:
 //!
 //! - with no declared license, a match at or above the threshold is the evidence the
 //!   component's license rests on;
@@ -216,7 +218,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The license files to look at: `names`, or the conventional ones in `dir`; sorted,
-/// bounded, never escaping `dir`.
+/// bounded, never escaping `dir`, and none from a vendored subtree ([`is_vendored`]).
 fn candidates(dir: &Path, names: &[String]) -> Vec<String> {
     let mut candidates: Vec<String> = if names.is_empty() {
         std::fs::read_dir(dir)
@@ -230,10 +232,27 @@ fn candidates(dir: &Path, names: &[String]) -> Vec<String> {
     } else {
         names.to_vec()
     };
-    candidates.retain(|n| !n.contains(".."));
+    candidates.retain(|n| !n.contains("..") && !is_vendored(n));
     candidates.sort();
     candidates.truncate(MAX_FILES);
     candidates
+}
+
+/// True for a file inside a vendored subtree: a path with a `_vendor` or `vendor`
+/// directory (pip names `licenses/src/pip/_vendor/idna/LICENSE.md` among its own
+/// `License-File`s).
+///
+/// A vendored copy is another project's code, shipped inside this package under that
+/// project's license: its license file says what *that* code is under, not what the outer
+/// package is under. Taken as evidence about the outer package it would be a false
+/// "conflict" (pip, MIT, "reads as" BSD-3-Clause because of its vendored idna) or, with
+/// no declared license, a wrong one. So it neither confirms nor contradicts the outer
+/// package, and it does not use up the [`MAX_FILES`] files looked at.
+fn is_vendored(name: &str) -> bool {
+    name.split(['/', '\\'])
+        .rev()
+        .skip(1)
+        .any(|d| d == "_vendor" || d == "vendor")
 }
 
 /// The first [`MAX_FILE`] bytes of a file.
@@ -314,6 +333,43 @@ mod tests {
         // Both statements stay; the declared one still comes first.
         assert_eq!(c.licenses[0].raw, "GPL-3.0-only");
         assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
+    }
+
+    /// pip's own METADATA names the license files of what it vendors; they say nothing
+    /// about pip (MIT) and must not read as a conflict, nor crowd out its own file.
+    #[test]
+    fn vendored_license_files_are_not_evidence_about_the_package() {
+        let (dir, mut c) = package(Some("MIT"));
+        let bsd = spdx::license_id("BSD-3-Clause").unwrap().text();
+        let apache = spdx::license_id("Apache-2.0").unwrap().text();
+        let mut names = Vec::new();
+        for (i, (sub, text)) in [("_vendor", bsd), ("vendor", apache)]
+            .iter()
+            .cycle()
+            .take(10)
+            .enumerate()
+        {
+            let name = format!("licenses/src/pip/{sub}/p{i}/LICENSE.txt");
+            std::fs::create_dir_all(dir.path().join(&name).parent().unwrap()).unwrap();
+            std::fs::write(dir.path().join(&name), text).unwrap();
+            names.push(name);
+        }
+        names.push("LICENSE".to_string());
+        let conflicts = add_evidence(
+            &mut c,
+            dir.path(),
+            "site-packages/pip-25.0.dist-info",
+            &names,
+            0.9,
+        );
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert_eq!(
+            file_evidence(&c),
+            [("MIT", "site-packages/pip-25.0.dist-info/LICENSE")]
+        );
+        assert!(is_vendored("src/pip/_vendor/idna/LICENSE.md"));
+        assert!(!is_vendored("LICENSE.vendor"));
+        assert!(!is_vendored("vendor"));
     }
 
     #[test]

@@ -268,6 +268,7 @@ fn lockfile_document<'a>(
     path: &str,
 ) -> Result<(Document<'a>, Vec<Diagnostic>), ParseError> {
     let mut docs = Vec::new();
+    crate::nesting::check_yaml(text, crate::nesting::MAX_DEPTH)?;
     for (first_line, chunk) in crate::text::yaml_documents(text) {
         let value: Value = serde_norway::from_str(chunk)
             .map_err(|e| crate::text::yaml_error_at(chunk, &e, first_line))?;

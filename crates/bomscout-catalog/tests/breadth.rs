@@ -340,6 +340,82 @@ fn podfile_lock_home_assistant() {
     assert!(s.iter().all(|(_, sc)| *sc == Scope::Required));
 }
 
+/// Flutter plugins are `:path` pods under `.symlinks/plugins/`: third-party pub packages
+/// that ship in the app. They are the components the app's pubspec.lock locks (so the two
+/// files give one component each), never left out as if first-party; `Flutter` and
+/// `FlutterMacOS` (the app's own tree) are.
+#[test]
+fn podfile_lock_flutter_plugins_are_their_pub_packages() {
+    for (lock, plugins) in [
+        (
+            "cocoapods/flutter-gallery/ios/Podfile.lock",
+            [
+                "pkg:pub/path_provider_foundation@2.3.1",
+                "pkg:pub/url_launcher_ios@6.2.0",
+            ],
+        ),
+        (
+            "cocoapods/flutter-gallery/macos/Podfile.lock",
+            [
+                "pkg:pub/path_provider_foundation@2.3.1",
+                "pkg:pub/url_launcher_macos@3.1.0",
+            ],
+        ),
+    ] {
+        let c = catalog(Cataloger::PodfileLock, lock);
+        assert_eq!(purls(&c), plugins, "{lock}");
+        assert_eq!(project_kinds(&c), [DepKind::Normal; 2], "{lock}: direct");
+        // The same component as the pubspec.lock cataloger's.
+        let pubspec = catalog(
+            Cataloger::PubspecLock,
+            "cocoapods/flutter-gallery/pubspec.lock",
+        );
+        for p in plugins {
+            find(&pubspec, p);
+        }
+    }
+}
+
+/// Without the app's pubspec.lock (a Podfile.lock scanned on its own), a plugin is still
+/// reported, as the pod, marked with its package.
+#[test]
+fn podfile_lock_flutter_plugins_without_pubspec_lock_are_pods() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/cocoapods/flutter-gallery/ios/Podfile.lock");
+    let bytes = std::fs::read(fixture).unwrap();
+    std::fs::create_dir(dir.path().join("ios")).unwrap();
+    let abs = dir.path().join("ios/Podfile.lock");
+    std::fs::write(&abs, &bytes).unwrap();
+    let options = Options::default();
+    let input = Input {
+        bytes: &bytes,
+        path: "ios/Podfile.lock",
+        abs: &abs,
+        options: &options,
+    };
+    let c = parse(Cataloger::PodfileLock, &input).unwrap();
+    assert_eq!(
+        purls(&c),
+        [
+            "pkg:cocoapods/path_provider_foundation@0.0.1",
+            "pkg:cocoapods/url_launcher_ios@0.0.1"
+        ]
+    );
+    assert_eq!(
+        c.packages[1].component.properties["flutter-plugin"],
+        "url_launcher_ios"
+    );
+    // A pubspec.lock that is not YAML is a warning naming it; the pods are still there.
+    std::fs::write(dir.path().join("pubspec.lock"), "packages: [\n").unwrap();
+    let c = parse(Cataloger::PodfileLock, &input).unwrap();
+    assert_eq!(c.packages.len(), 2);
+    assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
+    assert!(c.diagnostics[0]
+        .message
+        .starts_with("pubspec.lock: invalid YAML"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Conan
 
@@ -383,6 +459,24 @@ fn conan_lock_v2_plotjuggler() {
     );
     let s = scopes(c);
     assert_eq!(s.len(), 62);
+    // python3: set(build_requires) - set(requires) = 18 build tools (cmake, autoconf, bison,
+    // m4, ...), only needed to build; libiconv is in both lists, so it ships: required.
+    let build: Vec<&str> = s
+        .iter()
+        .filter(|(_, sc)| *sc == Scope::Build)
+        .map(|(p, _)| p.split('?').next().unwrap_or(p))
+        .collect();
+    assert_eq!(build.len(), 18, "{build:?}");
+    for tool in ["cmake@4.4.2", "autoconf@2.71", "bison@3.8.2", "m4@1.4.19"] {
+        assert!(
+            build.contains(&format!("pkg:conan/{tool}").as_str()),
+            "{tool}"
+        );
+    }
+    assert_eq!(
+        s.iter().filter(|(_, sc)| *sc == Scope::Required).count(),
+        44
+    );
 }
 
 // ---------------------------------------------------------------------------------------

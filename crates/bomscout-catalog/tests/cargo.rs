@@ -48,7 +48,8 @@ fn rows(rows: &[(&str, Scope)]) -> Vec<(String, Scope)> {
 fn simple_expected() -> Vec<(String, Scope)> {
     use Scope::*;
     rows(&[
-        ("pkg:cargo/autocfg@1.5.1", Required),
+        // A `[build-dependencies]` crate runs in the build script; it does not ship.
+        ("pkg:cargo/autocfg@1.5.1", Build),
         ("pkg:cargo/itoa@1.0.19", Required),
         ("pkg:cargo/log@0.4.35", Required),
         ("pkg:cargo/memchr@2.8.3", Required),
@@ -101,6 +102,11 @@ fn workspace_members_are_projects_in_their_directories() {
         .find(|p| p.name.as_deref() == Some("lib-a"))
         .unwrap();
     assert_eq!(lib.version.as_deref(), Some("0.3.0"), "inherited");
+    // Described by the lock (the Cargo.toml manifests add themselves when scanned).
+    assert!(lock
+        .projects
+        .iter()
+        .all(|p| p.manifest == "workspace/Cargo.lock"));
     assert_eq!(lib.licenses[0].raw, "Apache-2.0", "inherited");
     let manifests: Vec<Catalog> = [
         "workspace/crates/app/Cargo.toml",

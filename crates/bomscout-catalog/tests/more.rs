@@ -71,11 +71,24 @@ fn rebar_lock_levels_and_hashes() {
     );
     let legacy = catalog(Cataloger::RebarLock, "erlang/legacy/rebar.lock");
     assert_eq!(legacy.packages.len(), 10);
-    assert!(legacy.packages[0]
-        .component
-        .purl
-        .as_str()
-        .contains("?vcs_url="));
+    // Every one is a git dependency on GitHub: named by its repository at the locked
+    // commit, not as a hex release of that name that does not exist.
+    assert!(legacy
+        .packages
+        .iter()
+        .all(|p| p.component.purl.as_str().starts_with("pkg:github/")));
+    assert_eq!(
+        legacy.packages[0].component.purl.as_str(),
+        "pkg:github/eproxus/meck@69664df5d0e01a0ae27efb62831d6eea45cc1cd4"
+    );
+    assert_eq!(
+        legacy.packages[1].component.purl.as_str(),
+        "pkg:github/ferd/interval-tree-clocks@168449da42871892f6047733edddf33936dd660f"
+    );
+    assert_eq!(
+        legacy.packages[1].component.properties["package"],
+        "hex:itc"
+    );
 }
 
 #[test]

@@ -26,7 +26,9 @@ enum Node {
 /// - A project's declared-but-unresolved dependency is dropped when the same project also
 ///   has a resolved dependency of that name (the lockfile wins over the manifest's range).
 /// - Scope is computed over the whole graph: a component is `dev` when every path from
-///   every project to it passes through a dev edge, `optional` likewise, else `required`.
+///   every project to it passes through a dev edge, `build` and `optional` likewise, else
+///   `required` (the strongest scope over all paths wins, a path having the weakest
+///   scope of its edges).
 ///   Components no project reaches keep the scope their parser reported.
 #[derive(Debug, Default)]
 pub struct SbomBuilder {
@@ -217,8 +219,8 @@ impl SbomBuilder {
 
     /// Scope of each component over the graph, `None` where no project reaches it.
     ///
-    /// A monotone fixpoint: a node's scope only rises (dev → optional → required), so each
-    /// node is revisited at most three times and the whole pass is linear in the edges.
+    /// A monotone fixpoint: a node's scope only rises (dev → build → optional → required), so
+    /// each node is revisited at most four times and the whole pass is linear in the edges.
     fn compute_scopes(&self) -> Vec<Option<Scope>> {
         let mut adj: HashMap<Node, Vec<(Node, DepKind)>> = HashMap::new();
         for (from, to, kind) in &self.edges {

@@ -26,8 +26,9 @@ impl DepKind {
     pub fn scope_cap(self) -> crate::Scope {
         match self {
             DepKind::Dev => crate::Scope::Dev,
+            DepKind::Build => crate::Scope::Build,
             DepKind::Optional => crate::Scope::Optional,
-            DepKind::Normal | DepKind::Peer | DepKind::Build => crate::Scope::Required,
+            DepKind::Normal | DepKind::Peer => crate::Scope::Required,
         }
     }
 }

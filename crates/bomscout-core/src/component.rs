@@ -16,6 +16,12 @@ use std::fmt;
 pub enum Scope {
     /// Only needed to develop or test a project: every path to it passes a dev edge.
     Dev,
+    /// Only needed to build a project (a compiler, a build system, a code generator): every
+    /// path to it passes a build edge (Conan `build_requires`, Cargo `[build-dependencies]`,
+    /// Gradle plugins, vcpkg host dependencies) and it does not ship with what is built.
+    /// Stronger than `dev` (a release cannot be made without it), weaker than `optional`
+    /// (an optional dependency may still ship).
+    Build,
     /// Only reached through optional edges (npm `optionalDependencies`, Python extras …).
     Optional,
     /// Needed at run time.
@@ -28,6 +34,7 @@ impl Scope {
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Dev => "dev",
+            Scope::Build => "build",
             Scope::Optional => "optional",
             Scope::Required => "required",
         }

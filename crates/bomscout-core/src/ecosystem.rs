@@ -42,6 +42,8 @@ pub enum Ecosystem {
     Cran,
     /// GitHub repositories (e.g. GitHub Actions `uses:`).
     Github,
+    /// Bitbucket repositories (a dependency fetched from a Bitbucket git repository).
+    Bitbucket,
     /// Container images (`docker://` actions).
     Docker,
     /// Anything else.
@@ -68,6 +70,7 @@ impl Ecosystem {
             Ecosystem::Hackage => "hackage",
             Ecosystem::Cran => "cran",
             Ecosystem::Github => "github",
+            Ecosystem::Bitbucket => "bitbucket",
             Ecosystem::Docker => "docker",
             Ecosystem::Generic => "generic",
         }
@@ -75,7 +78,7 @@ impl Ecosystem {
 
     /// The ecosystem of a purl `type` (`Generic` for types bomscout has no ecosystem for).
     pub fn from_purl_type(ty: &str) -> Ecosystem {
-        const ALL: [Ecosystem; 18] = [
+        const ALL: [Ecosystem; 19] = [
             Ecosystem::Npm,
             Ecosystem::Cargo,
             Ecosystem::PyPI,
@@ -92,6 +95,7 @@ impl Ecosystem {
             Ecosystem::Hackage,
             Ecosystem::Cran,
             Ecosystem::Github,
+            Ecosystem::Bitbucket,
             Ecosystem::Docker,
             Ecosystem::Generic,
         ];

@@ -37,6 +37,38 @@ fn scope_of(sbom: &bomscout_core::Sbom, name: &str) -> Scope {
         .scope
 }
 
+/// app → cmake (build) → zlib ; app → zlib (normal) ; app → bison (build) → m4 ;
+/// app → t (dev) → m4 ; app → o (optional) → bison.
+#[test]
+fn build_tools_are_build_scope_unless_also_needed_at_run_time() {
+    let mut cat = Catalog::default();
+    let [cmake, zlib, bison, m4, t, o] =
+        ["cmake", "zlib", "bison", "m4", "t", "o"].map(|n| cat.add_package(npm(n, "1.0.0", "l")));
+    let mut app = Project::new(Ecosystem::Npm, "package-lock.json");
+    app.add_dep(cmake, DepKind::Build);
+    app.add_dep(zlib, DepKind::Normal);
+    app.add_dep(bison, DepKind::Build);
+    app.add_dep(t, DepKind::Dev);
+    app.add_dep(o, DepKind::Optional);
+    cat.add_project(app);
+    cat.add_edge(cmake, zlib, DepKind::Normal);
+    cat.add_edge(bison, m4, DepKind::Normal);
+    cat.add_edge(t, m4, DepKind::Normal);
+    cat.add_edge(o, bison, DepKind::Build);
+    let mut b = SbomBuilder::new("t");
+    b.add(cat);
+    let sbom = b.finish();
+    assert_eq!(scope_of(&sbom, "cmake"), Scope::Build);
+    assert_eq!(
+        scope_of(&sbom, "zlib"),
+        Scope::Required,
+        "also a normal dep"
+    );
+    assert_eq!(scope_of(&sbom, "bison"), Scope::Build);
+    assert_eq!(scope_of(&sbom, "m4"), Scope::Build, "build beats dev");
+    assert_eq!(scope_of(&sbom, "o"), Scope::Optional);
+}
+
 #[test]
 fn scope_is_dev_only_when_every_path_is_dev() {
     let mut b = SbomBuilder::new("t");

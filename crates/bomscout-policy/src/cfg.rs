@@ -515,11 +515,12 @@ fn scope(item: &Spanned<String>, file: usize, problems: &mut Problems) -> Option
         "required" => Some(Scope::Required),
         "optional" => Some(Scope::Optional),
         "dev" => Some(Scope::Dev),
+        "build" => Some(Scope::Build),
         other => {
             problems.push(problem(
                 file,
                 item.span(),
-                format!("`{other}` is not a scope (required, optional, dev)"),
+                format!("`{other}` is not a scope (required, optional, build, dev)"),
                 None,
             ));
             None

@@ -134,10 +134,11 @@ fn summary(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
         .count();
     writeln!(
         out,
-        "{} components ({} direct, {} dev, {} optional) in {} projects; {} problems reported",
+        "{} components ({} direct, {} dev, {} build, {} optional) in {} projects; {} problems reported",
         sbom.components.len(),
         direct,
         count(Scope::Dev),
+        count(Scope::Build),
         count(Scope::Optional),
         sbom.projects.len(),
         problems

@@ -45,7 +45,10 @@ struct Package {
 /// Parses one `Cargo.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let (mut lock, package): (Lock, Vec<Package>) =
+        crate::nesting::toml_array_of_tables(text, "package")?;
+    lock.package.extend(package);
     let abs_dir = input.abs.parent();
     let members = abs_dir.map(workspace::members).unwrap_or_default();
     let mut cat = Catalog::default();
@@ -186,7 +189,10 @@ fn member_project(
             } else {
                 format!("{dir}/Cargo.toml")
             };
-            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, &manifest);
+            // The file that describes the project here is the lock (as for every other
+            // lockfile): the merged project lists it beside the member's Cargo.toml, which
+            // is what tells a locked project from one with only a manifest.
+            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, input.path);
             if let Some(l) = &m.license {
                 p.licenses
                     .push(License::declared(l, &manifest, "package.license"));
@@ -266,11 +272,32 @@ fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>)
         .next()
         .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
     let candidates = by_name.get(name)?;
-    candidates.iter().copied().find(|&i| {
-        let p = &packages[i];
+    let named = |i: &usize| {
+        let p = &packages[*i];
         version.is_none_or(|v| p.version.as_deref() == Some(v))
-            && source.is_none_or(|s| p.source.as_deref() == Some(s))
+    };
+    // A git source is written with its commit in `[[package]]`
+    // (`git+https://host/regex.git#1a069b9…`) and without it in dependency strings
+    // (`regex 1.11.1 (git+https://host/regex.git)`): an exact match first, then one up to
+    // the commit.
+    let exact = candidates
+        .iter()
+        .copied()
+        .filter(named)
+        .find(|&i| source.is_none_or(|s| packages[i].source.as_deref() == Some(s)));
+    exact.or_else(|| {
+        let s = without_commit(source?);
+        candidates
+            .iter()
+            .copied()
+            .filter(named)
+            .find(|&i| packages[i].source.as_deref().map(without_commit) == Some(s))
     })
+}
+
+/// A source without its `#commit`.
+fn without_commit(source: &str) -> &str {
+    source.split_once('#').map_or(source, |(s, _)| s)
 }
 
 #[cfg(test)]
@@ -319,6 +346,54 @@ source = "registry+https://registry.example.invalid/index"
             cat.projects[0].dir, ".#app",
             "no manifests: members stay apart"
         );
+    }
+
+    /// The same crate and version from the registry and from git (Syft's Cargo.lock test
+    /// has this shape): a dependency string names the git one by its source without the
+    /// commit, and must reach it, not the registry one, nor nothing.
+    #[test]
+    fn a_dependency_on_a_git_source_is_matched_up_to_the_commit() {
+        let cat = run(r#"
+version = 4
+[[package]]
+name = "hello_world"
+version = "0.1.0"
+dependencies = ["nom-regex", "regex 1.11.1 (git+https://github.com/rust-lang/regex.git)"]
+[[package]]
+name = "nom-regex"
+version = "0.2.0"
+source = "registry+https://registry.example.invalid/index"
+dependencies = ["regex 1.11.1 (registry+https://registry.example.invalid/index)"]
+[[package]]
+name = "regex"
+version = "1.11.1"
+source = "registry+https://registry.example.invalid/index"
+[[package]]
+name = "regex"
+version = "1.11.1"
+source = "git+https://github.com/rust-lang/regex.git#1a069b9232c607b34c4937122361aa075ef573fa"
+"#);
+        assert!(
+            cat.diagnostics
+                .iter()
+                .all(|d| !d.message.contains("does not contain")),
+            "{:?}",
+            cat.diagnostics
+        );
+        let target = |e: &bomscout_core::Edge| match e.to {
+            NodeRef::Package(i) => cat.packages[i].component.purl.to_string(),
+            NodeRef::Project(_) => String::new(),
+        };
+        let app: Vec<String> = cat.projects[0].deps.iter().map(target).collect();
+        assert_eq!(
+            app,
+            [
+                "pkg:cargo/nom-regex@0.2.0",
+                "pkg:cargo/regex@1.11.1?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Frust-lang%2Fregex.git%401a069b9232c607b34c4937122361aa075ef573fa"
+            ]
+        );
+        let nom: Vec<String> = cat.packages[0].deps.iter().map(target).collect();
+        assert_eq!(nom, ["pkg:cargo/regex@1.11.1"]);
     }
 
     #[test]

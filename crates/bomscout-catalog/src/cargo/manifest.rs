@@ -20,7 +20,7 @@ use toml::{Table, Value};
 /// Parses one `Cargo.toml`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let doc: Table = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let doc: Table = crate::nesting::toml(text)?;
     let mut cat = Catalog::default();
     let Some(package) = doc.get("package").and_then(Value::as_table) else {
         return Ok(cat);

@@ -33,7 +33,7 @@ pub struct Member {
 /// Reads and parses a TOML file; `None` if it is missing or not TOML.
 pub fn read_toml(path: &Path) -> Option<Table> {
     let text = std::fs::read_to_string(path).ok()?;
-    toml::from_str(&text).ok()
+    crate::nesting::toml(&text).ok()
 }
 
 /// Every crate of the workspace whose root manifest is `root_dir/Cargo.toml`: the root

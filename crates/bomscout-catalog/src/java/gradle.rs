@@ -11,8 +11,8 @@
 //! - Version catalogs (`gradle/libs.versions.toml`): `[libraries]` with `module = "g:a"` or
 //!   `group`/`name`, and `version = "1.0"`, `version.ref = "x"` or a rich
 //!   `version = { strictly | require | prefer }`; `[plugins]` as their marker artifact
-//!   `<id>:<id>.gradle.plugin` (version-less plugins are the build's own convention
-//!   plugins and are left out). A catalog declares, it does not resolve: exact versions
+//!   `<id>:<id>.gradle.plugin`, Build edges: build tooling that does not ship
+//!   (version-less plugins are the build's own convention plugins and are left out). A catalog declares, it does not resolve: exact versions
 //!   become components, ranges (`[1.0,2.0)`, `1.+`) unresolved declarations.
 
 use super::component;
@@ -102,7 +102,7 @@ fn ships(conf: &str) -> bool {
 /// Parses a Gradle version catalog.
 pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let doc: toml::Table = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let doc: toml::Table = crate::nesting::toml(text)?;
     let versions: BTreeMap<String, String> = doc
         .get("versions")
         .and_then(toml::Value::as_table)
@@ -169,6 +169,7 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &coords.0,
             &coords.1,
             version,
+            DepKind::Normal,
         );
     }
     for (alias, plugin) in entries("plugins") {
@@ -202,6 +203,9 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
             &id,
             &artifact,
             version,
+            // A plugin runs in the build (Gradle's buildscript classpath); it does not ship
+            // with what is built.
+            DepKind::Build,
         );
     }
     catalog.add_project(project);
@@ -218,6 +222,7 @@ fn add(
     group: &str,
     artifact: &str,
     version: Option<String>,
+    kind: DepKind,
 ) {
     let line = aliases.get(alias);
     let warn = |catalog: &mut Catalog, message: String| {
@@ -243,7 +248,7 @@ fn add(
                 None => Location::new(input.path),
             };
             let node = catalog.add_package(c.at(location));
-            project.add_dep(node, DepKind::Normal);
+            project.add_dep(node, kind);
         }
         Err(e) => warn(catalog, format!("{alias}: {e}")),
     }
@@ -338,6 +343,18 @@ mod tests {
             ]
         );
         assert_eq!(c.projects[0].dir, ".");
+        // Libraries are run-time dependencies; plugins are build tooling.
+        let kinds: Vec<DepKind> = c.projects[0].deps.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Normal,
+                DepKind::Build
+            ]
+        );
         assert!(
             parse_str(parse_catalog, "gradle/libs.versions.toml", "[libraries\n")
                 .unwrap_err()

@@ -73,7 +73,10 @@ struct Source {
 /// Parses one `poetry.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let (mut lock, package): (Lock, Vec<Package>) =
+        crate::nesting::toml_array_of_tables(text, "package")?;
+    lock.package.extend(package);
     let mut cat = Catalog::default();
     let mut by_name: HashMap<String, NodeRef> = HashMap::new();
     for p in &lock.package {
@@ -195,7 +198,7 @@ fn is_optional(spec: &Value) -> bool {
 /// normalized name; `None` if there is none or it does not parse.
 fn direct_deps(input: &Input) -> Option<Vec<(String, DepKind)>> {
     let text = std::fs::read_to_string(input.abs.parent()?.join("pyproject.toml")).ok()?;
-    let doc: toml::Table = toml::from_str(&text).ok()?;
+    let doc: toml::Table = crate::nesting::toml(&text).ok()?;
     let mut out = Vec::new();
     let poetry = doc.get("tool").and_then(|t| t.get("poetry"));
     if let Some(deps) = poetry

@@ -70,7 +70,10 @@ struct DepRef {
 /// Parses one PEP 751 lock.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    // One `[[packages]]` at a time: memory stays near the file's size (see the function).
+    let (mut lock, packages): (Lock, Vec<Package>) =
+        crate::nesting::toml_array_of_tables(text, "packages")?;
+    lock.packages.extend(packages);
     let mut cat = Catalog::default();
     let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path));
     let mut nodes: HashMap<String, Vec<(Option<String>, NodeRef)>> = HashMap::new();

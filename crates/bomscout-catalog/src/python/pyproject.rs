@@ -42,7 +42,7 @@ pub const MAX_GROUP_DEPTH: usize = 16;
 /// Parses one `pyproject.toml`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let doc: Table = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    let doc: Table = crate::nesting::toml(text)?;
     let mut b = Builder::new(input.path, text);
     let project = doc.get("project").and_then(Value::as_table);
     let poetry = table_at(&doc, &["tool", "poetry"]);

@@ -67,7 +67,10 @@ struct Dist {
 /// Parses one `uv.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
+    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let (mut lock, package): (Lock, Vec<Package>) =
+        crate::nesting::toml_array_of_tables(text, "package")?;
+    lock.package.extend(package);
     let mut cat = Catalog::default();
     let nodes: Vec<Option<NodeRef>> = lock
         .package

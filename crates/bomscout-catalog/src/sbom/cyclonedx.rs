@@ -66,6 +66,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             // reached through an edge of the target's kind, so that is the edge's kind.
             let kind = match (scopes.get(from), scopes.get(to)) {
                 (source, Some(Scope::Dev)) if source != Some(&Scope::Dev) => DepKind::Dev,
+                (source, Some(Scope::Build))
+                    if !matches!(source, Some(Scope::Build | Scope::Dev)) =>
+                {
+                    DepKind::Build
+                }
                 (source, Some(Scope::Optional))
                     if !matches!(source, Some(Scope::Optional | Scope::Dev)) =>
                 {
@@ -129,6 +134,7 @@ fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
     )?;
     comp.scope = match (prop("bomscout:scope"), str_of("scope")) {
         (Some("dev"), _) | (None, Some("excluded")) => Scope::Dev,
+        (Some("build"), _) => Scope::Build,
         (Some("optional"), _) | (None, Some("optional")) => Scope::Optional,
         _ => Scope::Required,
     };

@@ -21,7 +21,7 @@ enum Node {
 }
 
 pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| crate::text::yaml_error(text, &e))?;
+    let doc: Value = crate::nesting::yaml(text)?;
     let entries = doc
         .as_mapping()
         .ok_or_else(|| ParseError::format("a yarn berry lockfile must be a mapping"))?;

@@ -188,7 +188,9 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
         scope: Some(match c.scope {
             Scope::Required => "required",
             Scope::Optional => "optional",
-            Scope::Dev => "excluded",
+            // CycloneDX: "excluded" is for components not part of the runtime (test and
+            // build tooling); `bomscout:scope` keeps which.
+            Scope::Dev | Scope::Build => "excluded",
         }),
         hashes: c
             .hashes
