@@ -480,6 +480,7 @@ fn parse_bytes(cataloger: Cataloger, rel: &str, bytes: &[u8]) -> Result<Catalog,
         bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input)

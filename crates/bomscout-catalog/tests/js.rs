@@ -17,6 +17,7 @@ fn scan(cataloger: Cataloger, rel: &str) -> (Vec<(String, Scope)>, Vec<String>) 
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let catalog = parse(cataloger, &input).unwrap();

@@ -16,6 +16,7 @@ fn parse_fixture(cataloger: Cataloger, scenario: &str, rel: &str) -> Catalog {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input).unwrap()
@@ -240,6 +241,7 @@ fn non_utf8_requirements_file_is_an_error_with_its_line() {
         bytes: &bytes,
         path: "requirements-binary.txt",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let err = parse(Cataloger::PipRequirements, &input).unwrap_err();
@@ -317,6 +319,7 @@ fn invalid_pyproject_is_an_error_with_its_line() {
         bytes: &bytes,
         path: "pyproject.toml",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let err = parse(Cataloger::Pyproject, &input).unwrap_err();

@@ -8,8 +8,10 @@
 #![deny(missing_docs)]
 
 mod detect;
+pub mod read;
 
 pub use detect::detect;
+pub use read::{read_if_exists, read_regular, ReadError};
 
 use bomscout_core::{Detected, Diagnostic, Reporter};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -136,6 +138,7 @@ fn walk_root(
     let entries = AtomicU64::new(0);
     let detected = AtomicU64::new(0);
     let root_owned = root.to_path_buf();
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root_owned.clone();
     let excludes = excludes.clone();
     ignore::WalkBuilder::new(root)
@@ -146,6 +149,7 @@ fn walk_root(
         .build_parallel()
         .run(|| {
             let root = &root_owned;
+            let canonical_root = &canonical_root;
             let files = &files;
             let diagnostics = &diagnostics;
             let entries = &entries;
@@ -168,6 +172,7 @@ fn walk_root(
                                     rel,
                                     abs: entry.into_path(),
                                     cataloger,
+                                    root: canonical_root.clone(),
                                 };
                                 detected.fetch_add(1, Ordering::Relaxed);
                                 files.lock().expect("no panics while held").push(found);

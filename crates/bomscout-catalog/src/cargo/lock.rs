@@ -288,6 +288,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "Cargo.lock",
             abs: Path::new("/nonexistent/Cargo.lock"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input).unwrap()
@@ -378,6 +379,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
             bytes: text.as_bytes(),
             path: "Cargo.lock",
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let cat = parse(&input).unwrap();

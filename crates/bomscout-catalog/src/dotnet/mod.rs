@@ -687,6 +687,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "src/App.csproj",
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(Cataloger::DotnetProject, &input).unwrap();

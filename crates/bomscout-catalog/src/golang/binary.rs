@@ -172,6 +172,7 @@ mod tests {
             bytes: &bytes,
             path: "bin/tool",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(&input).unwrap();
@@ -204,6 +205,7 @@ mod tests {
             bytes: &truncated,
             path: "bin/x",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(&input).unwrap();
@@ -217,6 +219,7 @@ mod tests {
             bytes: &hostile,
             path: "bin/x",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert!(parse(&input).unwrap().packages.is_empty());

@@ -338,6 +338,7 @@ mod tests {
             bytes,
             path,
             abs: std::path::Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         })
     }

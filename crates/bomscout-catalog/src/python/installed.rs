@@ -246,6 +246,7 @@ mod tests {
             bytes,
             path,
             abs: Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input)

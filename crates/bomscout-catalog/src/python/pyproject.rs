@@ -439,6 +439,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "svc/pyproject.toml",
             abs: Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input)
@@ -629,6 +630,7 @@ old-dev = "^1"
             bytes: b"[project]\nname = '\xff'\n",
             path: "pyproject.toml",
             abs: Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));

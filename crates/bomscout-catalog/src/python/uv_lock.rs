@@ -320,6 +320,7 @@ version = "1.0"
             bytes: b"version = 1\n[[package]\nname = 1",
             path: "uv.lock",
             abs: Path::new("uv.lock"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));
