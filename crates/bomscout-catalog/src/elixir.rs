@@ -72,11 +72,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         }
     }
     let mut project = Project::new(Ecosystem::Hex, input.path);
-    let declared = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read_to_string(d.join("mix.exs")).ok())
-        .map(|t| mix_exs_deps(&t));
+    let declared = crate::text::sibling(input, "mix.exs").map(|t| mix_exs_deps(&t));
     let roots: Vec<(usize, DepKind)> = match &declared {
         Some(declared) => declared
             .iter()

@@ -34,6 +34,12 @@ pub fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
+/// True for a relative `/`-separated path of plain names only ([`is_plain_name`] for each
+/// segment): a Go module path or a vendored module directory, used to build a path.
+pub fn is_plain_path(path: &str) -> bool {
+    path.split('/').all(is_plain_name)
+}
+
 /// `candidate` with symlinks resolved, if it exists and lies inside `root` (which must be
 /// canonical, as [`crate::Input::root`] is); `None` when it is outside the root or cannot be
 /// resolved (missing). Callers say which reference was not followed, never what the file
@@ -73,6 +79,10 @@ mod tests {
         for n in ["", ".", "..", "../x", "a/b", "a\\b"] {
             assert!(!is_plain_name(n), "{n}");
         }
+        assert!(is_plain_path("github.com/Azure/go-amqp"));
+        for p in ["/etc", "a/../../b", "a//b", "a/", "a\\..\\b"] {
+            assert!(!is_plain_path(p), "{p}");
+        }
     }
 
     #[test]
@@ -80,7 +90,16 @@ mod tests {
         for p in ["LICENSE", "docs/LICENSE.txt", "./LICENSE", "a/./b"] {
             assert!(is_contained_relative(p), "{p}");
         }
-        for p in ["", "/etc/shadow", "../x", "a/../../x", "a/..", "C:\\x", "a\\..\\b", "a\0"] {
+        for p in [
+            "",
+            "/etc/shadow",
+            "../x",
+            "a/../../x",
+            "a/..",
+            "C:\\x",
+            "a\\..\\b",
+            "a\0",
+        ] {
             assert!(!is_contained_relative(p), "{p}");
         }
     }
@@ -99,7 +118,11 @@ mod tests {
         );
         assert_eq!(inside_root(&root, &root.join("../secret")), None);
         assert_eq!(inside_root(&root, &dir.path().join("secret")), None);
-        assert_eq!(inside_root(&root, &root.join("link")), None, "a symlink out");
+        assert_eq!(
+            inside_root(&root, &root.join("link")),
+            None,
+            "a symlink out"
+        );
         assert_eq!(inside_root(&root, &root.join("missing")), None);
         assert_eq!(inside_root(&root, Path::new("/etc/passwd")), None);
     }

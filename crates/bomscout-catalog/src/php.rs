@@ -81,10 +81,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
         }
     }
     let mut project = Project::new(Ecosystem::Composer, input.path);
-    let manifest = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read(d.join("composer.json")).ok())
+    let manifest = crate::text::sibling_bytes(input, "composer.json")
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     match manifest.as_ref().and_then(Value::as_object) {
         Some(m) => {

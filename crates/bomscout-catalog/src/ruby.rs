@@ -202,10 +202,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let groups = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read_to_string(d.join("Gemfile")).ok())
+    let groups = crate::text::sibling(input, "Gemfile")
         .map(|t| dev_gems(&t))
         .unwrap_or_default();
     let mut project = Project::new(Ecosystem::Gem, input.path);

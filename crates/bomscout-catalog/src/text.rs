@@ -43,15 +43,13 @@ pub fn read_side_bytes(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, Strin
 /// resolved: a missing file is `Ok(None)`, one outside the root is the error
 /// [`OUTSIDE_ROOT`] (its content is never read).
 pub fn read_in_root(root: &Path, path: &Path, limit: u64) -> Result<Option<String>, String> {
-    read_bytes_in_root(root, path, limit)?.map(to_text).transpose()
+    read_bytes_in_root(root, path, limit)?
+        .map(to_text)
+        .transpose()
 }
 
 /// [`read_in_root`]'s bytes, not decoded.
-pub fn read_bytes_in_root(
-    root: &Path,
-    path: &Path,
-    limit: u64,
-) -> Result<Option<Vec<u8>>, String> {
+pub fn read_bytes_in_root(root: &Path, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, String> {
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
     }
@@ -59,6 +57,19 @@ pub fn read_bytes_in_root(
         Some(real) => read_side_bytes(&real, limit),
         None => Err(OUTSIDE_ROOT.to_string()),
     }
+}
+
+/// The file `name` (a fixed name such as `go.sum` or `package.json`) in the input's
+/// directory, read as [`read_in_root`] reads (inside the scan root, a regular file, at most
+/// [`crate::Options::max_file_size`] bytes); `None` when it is absent or cannot be read.
+pub fn sibling_bytes(input: &crate::Input, name: &str) -> Option<Vec<u8>> {
+    let path = input.abs.parent()?.join(name);
+    read_bytes_in_root(input.root, &path, input.options.max_file_size).ok()?
+}
+
+/// [`sibling_bytes`] as UTF-8 text (a BOM removed).
+pub fn sibling(input: &crate::Input, name: &str) -> Option<String> {
+    to_text(sibling_bytes(input, name)?).ok()
 }
 
 fn to_text(bytes: Vec<u8>) -> Result<String, String> {
@@ -103,10 +114,21 @@ mod tests {
         std::fs::write(base.join("secret"), "aws_access_key_id = AKIA").unwrap();
         std::fs::write(root.join("ok"), "fine").unwrap();
         std::os::unix::fs::symlink(base.join("secret"), root.join("link")).unwrap();
-        assert_eq!(read_in_root(&root, &root.join("ok"), 10), Ok(Some("fine".into())));
+        assert_eq!(
+            read_in_root(&root, &root.join("ok"), 10),
+            Ok(Some("fine".into()))
+        );
         assert_eq!(read_in_root(&root, &root.join("none"), 10), Ok(None));
-        for p in [root.join("link"), root.join("../secret"), base.join("secret")] {
-            assert_eq!(read_in_root(&root, &p, 100), Err(OUTSIDE_ROOT.into()), "{p:?}");
+        for p in [
+            root.join("link"),
+            root.join("../secret"),
+            base.join("secret"),
+        ] {
+            assert_eq!(
+                read_in_root(&root, &p, 100),
+                Err(OUTSIDE_ROOT.into()),
+                "{p:?}"
+            );
         }
     }
 

@@ -47,7 +47,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
     let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(text, &e))?;
     let abs_dir = input.abs.parent();
-    let members = abs_dir.map(workspace::members).unwrap_or_default();
+    let members = abs_dir
+        .map(|d| workspace::members(d, input.root))
+        .unwrap_or_default();
     let mut cat = Catalog::default();
     let mut unlicensed = 0usize;
     let nodes: Vec<Option<NodeRef>> = lock
@@ -121,7 +123,12 @@ fn add_node(
         c.add_hash(h);
     }
     if is_registry(source) {
-        match registry::lookup(name, version, input.abs.parent(), input.options.read_caches) {
+        match registry::lookup(
+            name,
+            version,
+            input.abs.parent().map(|w| (w, input.root)),
+            input.options.read_caches,
+        ) {
             Some(found) => {
                 for message in add_license(&mut c, found, input.options.license_threshold) {
                     cat.diagnostics
@@ -432,5 +439,49 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
             warnings,
             ["pkg:cargo/wrong@1.0.0: declares GPL-3.0-only but vendor/wrong/LICENSE reads as MIT (confidence 1.00)"]
         );
+    }
+
+    #[test]
+    fn names_and_license_files_never_leave_the_tree() {
+        let base = tempfile::tempdir().unwrap();
+        let ws = base.path().join("ws");
+        // What a hostile lockfile would reach: a crate manifest above the tree, and a
+        // secret named by a vendored crate's license-file.
+        let above = ws.join("x-1.0.0"); // vendor/../x-1.0.0
+        std::fs::create_dir_all(&above).unwrap();
+        std::fs::write(
+            above.join("Cargo.toml"),
+            "[package]\nname = \"../x\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\n",
+        )
+        .unwrap();
+        let secret = base.path().join("shadow");
+        std::fs::write(&secret, MIT).unwrap();
+        vendor(
+            &ws,
+            "abs",
+            &format!("license-file = \"{}\"", secret.display()),
+        );
+        vendor(&ws, "up", "license-file = \"../../shadow\"");
+        let mut text = String::from("version = 3\n");
+        for name in ["../x", "abs", "up"] {
+            text.push_str(&format!("[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://registry.example.invalid/index\"\n"));
+        }
+        let cat = crate::parse_in(parse, &ws, "Cargo.lock", &text).unwrap();
+        for p in &cat.packages {
+            let c = &p.component;
+            assert!(
+                c.licenses.iter().all(|l| l.source.kind != SourceKind::File),
+                "{}: {:?}",
+                c.name,
+                c.licenses
+            );
+            assert!(
+                !c.properties.contains_key("license-file-sha256"),
+                "{}",
+                c.name
+            );
+        }
+        let x = cat.packages.iter().find(|p| p.component.name == "../x");
+        assert!(x.unwrap().component.licenses.is_empty());
     }
 }

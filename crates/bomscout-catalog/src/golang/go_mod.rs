@@ -85,8 +85,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(h) = sums.get(&(path.clone(), version.clone())) {
             c.properties.insert("go-sum".into(), h.clone());
         }
-        if let Some(root) = &cache_root {
-            let dir = cache::module_dir(root, &path, &version);
+        if let Some(dir) = cache_root
+            .as_deref()
+            .and_then(|root| cache::module_dir(root, &path, &version))
+        {
             let shown = format!("$GOMODCACHE/{path}@{version}");
             cache::add_licenses(&mut c, &dir, &shown, input.options.license_threshold);
         }
@@ -217,10 +219,7 @@ fn unquote(w: &str) -> String {
 
 /// `(path, version)` → `h1:` hash of the module's content, from the `go.sum` beside it.
 fn read_go_sum(input: &Input) -> BTreeMap<(String, String), String> {
-    let Some(dir) = input.abs.parent() else {
-        return BTreeMap::new();
-    };
-    let Ok(text) = std::fs::read_to_string(dir.join("go.sum")) else {
+    let Some(text) = crate::text::sibling(input, "go.sum") else {
         return BTreeMap::new();
     };
     text.lines()

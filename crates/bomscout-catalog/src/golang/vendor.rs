@@ -60,8 +60,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         };
         c.properties.insert("indirect".into(), "true".into());
-        if let Some(dir) = input.abs.parent() {
-            let module_dir = dir.join(words.first().copied().unwrap_or(path));
+        let module = words.first().copied().unwrap_or(path);
+        if let (Some(dir), true) = (input.abs.parent(), crate::paths::is_plain_path(module)) {
+            let module_dir = dir.join(module);
             if module_dir.is_dir() {
                 let shown =
                     crate::paths::join_dir(vendor_dir, words.first().copied().unwrap_or(path));

@@ -594,10 +594,15 @@ mod tests {
         let root = base.path().join("root");
         std::fs::create_dir_all(root.join("app")).unwrap();
         std::fs::write(root.join("pom.xml"), parent).unwrap();
-        let child = |rel: &str| format!("<project><parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version><relativePath>{rel}</relativePath></parent><artifactId>app</artifactId><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId></dependency></dependencies></project>");
+        let child = |rel: &str| {
+            format!("<project><parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version><relativePath>{rel}</relativePath></parent><artifactId>app</artifactId><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId></dependency></dependencies></project>")
+        };
         let inside = crate::parse_in(parse, &root, "app/pom.xml", &child("../pom.xml")).unwrap();
         assert_eq!(inside.packages[0].component.version.as_deref(), Some("9.9"));
-        for rel in ["../../pom.xml", &base.path().join("pom.xml").display().to_string()] {
+        for rel in [
+            "../../pom.xml",
+            &base.path().join("pom.xml").display().to_string(),
+        ] {
             let c = crate::parse_in(parse, &root, "app/pom.xml", &child(rel)).unwrap();
             assert!(!c.packages[0].component.is_resolved(), "{rel}");
             assert!(c.diagnostics[0].message.contains("not available offline"));

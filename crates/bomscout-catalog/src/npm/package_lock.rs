@@ -206,10 +206,7 @@ fn v1_entries<'a>(
 /// The root's direct dependencies for a v1 lock: from the sibling `package.json`, else the
 /// top-level packages nothing requires.
 fn v1_root_deps(input: &Input, entries: &[Entry]) -> Vec<(String, DepKind)> {
-    let manifest = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read(d.join("package.json")).ok())
+    let manifest = crate::text::sibling_bytes(input, "package.json")
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     if let Some(Value::Object(m)) = manifest {
         let mut deps = dep_list(&m, "dependencies", DepKind::Normal);

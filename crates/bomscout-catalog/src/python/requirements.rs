@@ -930,7 +930,11 @@ mod tests {
     #[test]
     fn includes_outside_the_scan_root_are_not_read() {
         let base = tempfile::tempdir().unwrap();
-        let secret = write(base.path(), "credentials", "aws_access_key_id = AKIAEXAMPLE\n");
+        let secret = write(
+            base.path(),
+            "credentials",
+            "aws_access_key_id = AKIAEXAMPLE\n",
+        );
         let root = base.path().join("repo");
         write(&root, "in.txt", "inside==1\n");
         std::os::unix::fs::symlink(&secret, root.join("link.txt")).unwrap();
@@ -945,7 +949,10 @@ mod tests {
         for m in &messages[..3] {
             assert!(m.contains(text::OUTSIDE_ROOT), "{m}");
         }
-        assert!(messages[3].contains("\"none.txt\": no such file"), "{messages:?}");
+        assert!(
+            messages[3].contains("\"none.txt\": no such file"),
+            "{messages:?}"
+        );
         assert!(!messages.iter().any(|m| m.contains("AKIA")), "{messages:?}");
     }
 
@@ -958,7 +965,11 @@ mod tests {
             .unwrap()
             .success());
         let c = crate::parse_in(parse, root.path(), "requirements.txt", "-r fifo.txt\n").unwrap();
-        assert!(c.diagnostics[0].message.contains("FIFO"), "{:?}", c.diagnostics);
+        assert!(
+            c.diagnostics[0].message.contains("FIFO"),
+            "{:?}",
+            c.diagnostics
+        );
     }
 
     #[test]

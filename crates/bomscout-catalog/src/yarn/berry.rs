@@ -206,7 +206,7 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
     } else {
         root.join(rel)
     };
-    Manifest::read(&abs)
+    Manifest::read(input.root, &abs)
         .map(|m| {
             m.kinds()
                 .into_iter()
