@@ -280,7 +280,13 @@ fn mix_exs_deps(text: &str) -> BTreeMap<String, DepKind> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
-        if name.is_empty() || !rest[name.len()..].trim_start().starts_with(',') {
+        if name.is_empty()
+            || !rest
+                .get(name.len()..)
+                .unwrap_or_default()
+                .trim_start()
+                .starts_with(',')
+        {
             continue;
         }
         let dev = line.split_once("only:").is_some_and(|(_, only)| {

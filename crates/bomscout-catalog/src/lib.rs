@@ -7,6 +7,7 @@
 //! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
 #![deny(missing_docs)]
+#![deny(clippy::string_slice)]
 
 pub mod bun;
 pub mod cargo;

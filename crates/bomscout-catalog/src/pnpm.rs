@@ -287,7 +287,7 @@ fn strip_peers(id: &str) -> &str {
 /// `@scope/name@1.0.0` → `("@scope/name", "1.0.0")`.
 fn split_id(id: &str) -> Option<(&str, &str)> {
     let at = id.get(1..)?.rfind('@')? + 1;
-    let (name, version) = (&id[..at], &id[at + 1..]);
+    let (name, version) = (id.get(..at)?, id.get(at + 1..)?);
     (!name.is_empty() && !version.is_empty()).then_some((name, version))
 }
 

@@ -1,4 +1,5 @@
-//! Small text helpers shared by parsers.
+//! Small text helpers shared by parsers, and the readers of files beside an input.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::ParseError;
 use std::path::Path;
@@ -19,7 +20,8 @@ pub fn line_of(text: &str, offset: usize) -> u32 {
 
 fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
     let end = offset.min(bytes.len());
-    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count() as u32
+    let before = bytes.get(..end).unwrap_or_default();
+    1 + before.iter().filter(|&&b| b == b'\n').count() as u32
 }
 
 /// What a side-file error says when the file resolves outside the scan root.

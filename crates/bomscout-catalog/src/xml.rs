@@ -155,8 +155,9 @@ fn push_text(stack: &mut [Element], text: &str) {
 fn line(text: &str, offset: usize) -> u32 {
     let offset = offset.min(text.len());
     // The position is before the `<`; skip whitespace so the line is the tag's own.
-    let start = text[offset..]
-        .find('<')
+    let start = text
+        .get(offset..)
+        .and_then(|rest| rest.find('<'))
         .map(|i| offset + i)
         .unwrap_or(offset);
     crate::text::line_of(text, start)

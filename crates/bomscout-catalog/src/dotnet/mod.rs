@@ -471,12 +471,19 @@ fn interpolate(value: &str, props: &HashMap<String, String>) -> String {
     let mut out = value.to_string();
     for _ in 0..8 {
         let Some(start) = out.find("$(") else { break };
-        let Some(len) = out[start..].find(')') else {
+        let Some(len) = out.get(start..).and_then(|s| s.find(')')) else {
             break;
         };
-        let name = out[start + 2..start + len].to_ascii_lowercase();
-        let Some(v) = props.get(&name) else { break };
-        out = format!("{}{v}{}", &out[..start], &out[start + len + 1..]);
+        let name = out.get(start + 2..start + len).unwrap_or_default();
+        let Some(v) = props.get(&name.to_ascii_lowercase()) else {
+            break;
+        };
+        let (before, after) = (out.get(..start), out.get(start + len + 1..));
+        out = format!(
+            "{}{v}{}",
+            before.unwrap_or_default(),
+            after.unwrap_or_default()
+        );
     }
     out
 }

@@ -199,7 +199,7 @@ type Replacement = ((String, Option<String>), (String, Option<String>));
 /// `old [v] => new [v]`; a `new` without a version is a local directory.
 fn replacement(words: &[String]) -> Option<Replacement> {
     let arrow = words.iter().position(|w| w == "=>")?;
-    let (from, to) = (&words[..arrow], &words[arrow + 1..]);
+    let (from, to) = (words.get(..arrow)?, words.get(arrow + 1..)?);
     let from = match from {
         [p] => (p.clone(), None),
         [p, v] => (p.clone(), Some(v.clone())),

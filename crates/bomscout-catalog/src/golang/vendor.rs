@@ -20,8 +20,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(marks) = line.strip_prefix("## ") {
             if let Some((node, _)) = &last {
                 if marks.split(';').any(|m| m.trim() == "explicit") {
-                    if let NodeRef::Package(p) = node {
-                        catalog.packages[*p].component.properties.remove("indirect");
+                    if let Some(p) = match node {
+                        NodeRef::Package(p) => catalog.packages.get_mut(*p),
+                        NodeRef::Project(_) => None,
+                    } {
+                        p.component.properties.remove("indirect");
                     }
                 }
             }

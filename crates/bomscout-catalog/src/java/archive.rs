@@ -307,7 +307,7 @@ fn split_file_name(stem: &str) -> (&str, Option<&str>) {
     let bytes = stem.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            return (&stem[..i], Some(&stem[i + 1..]));
+            return (stem.get(..i).unwrap_or_default(), stem.get(i + 1..));
         }
     }
     (stem, None)

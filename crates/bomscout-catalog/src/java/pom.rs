@@ -457,16 +457,17 @@ fn interpolate(value: &str, props: &HashMap<String, String>) -> String {
     let mut s = value.to_string();
     for _ in 0..10 {
         let Some(start) = s.find("${") else { break };
-        let Some(len) = s[start..].find('}') else {
+        let Some(len) = s.get(start..).and_then(|r| r.find('}')) else {
             break;
         };
-        let name = &s[start + 2..start + len];
+        let name = s.get(start + 2..start + len).unwrap_or_default();
+        let after = s.get(start + len + 1..).unwrap_or_default();
         let Some(v) = props.get(name) else {
             // Leave it, but look for later ones.
-            let rest = interpolate(&s[start + len + 1..], props);
-            return format!("{}{rest}", &s[..start + len + 1]);
+            let rest = interpolate(after, props);
+            return format!("{}{rest}", s.get(..start + len + 1).unwrap_or_default());
         };
-        s = format!("{}{v}{}", &s[..start], &s[start + len + 1..]);
+        s = format!("{}{v}{after}", s.get(..start).unwrap_or_default());
     }
     s
 }

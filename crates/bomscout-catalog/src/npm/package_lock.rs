@@ -306,7 +306,7 @@ fn resolve(
             return None;
         }
         base = match base.rfind("/node_modules/") {
-            Some(i) => &base[..i],
+            Some(i) => base.get(..i).unwrap_or_default(),
             None => "",
         };
     }

@@ -117,5 +117,5 @@ fn workspace_dirs(root: &Path, globs: &[String]) -> Vec<String> {
 /// `name@range` → `(name, range)`; the name may be scoped (`@s/n@^1`).
 fn split_descriptor(d: &str) -> Option<(&str, &str)> {
     let at = d.get(1..)?.find('@')? + 1;
-    Some((&d[..at], &d[at + 1..]))
+    Some((d.get(..at)?, d.get(at + 1..)?))
 }

@@ -218,7 +218,7 @@ fn split_keys(keys: &str) -> Vec<String> {
 fn split_pair(field: &str) -> Option<(String, String)> {
     let (name, rest) = if let Some(rest) = field.strip_prefix('"') {
         let end = rest.find('"')?;
-        (&rest[..end], rest[end + 1..].trim())
+        (rest.get(..end)?, rest.get(end + 1..)?.trim())
     } else {
         let (n, r) = field.split_once(' ')?;
         (n, r.trim())
