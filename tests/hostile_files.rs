@@ -6,8 +6,10 @@
 mod common;
 
 use common::bomscout;
+use std::io::{Cursor, Write};
 use std::path::Path;
 use std::time::Duration;
+use zip::write::SimpleFileOptions;
 
 /// Runs `bomscout scan ROOT -o json --no-caches` with a timeout; (exit code, stdout, stderr).
 fn scan(root: &Path) -> (i32, String, String) {
@@ -169,5 +171,83 @@ fn license_files_and_lockfile_names_stay_inside_the_tree() {
     assert!(
         !stdout.contains("license-file-sha256"),
         "a file outside the tree was fingerprinted:\n{stdout}"
+    );
+}
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut out);
+    for (name, data) in entries {
+        w.start_file(*name, SimpleFileOptions::default()).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_jar_naming_one_nested_jar_hundreds_of_times_reads_it_once() {
+    // The nested jar holds 2,000 tiny jars; the outer central directory names it 300
+    // times, every entry pointing at the same bytes. Read 300 times, that is 600,000
+    // archives; read once, 2,000.
+    let tiny = zip_of(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n")]);
+    let names: Vec<String> = (0..2000).map(|i| format!("lib/t{i}-1.0.jar")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &tiny[..])).collect();
+    let nested = zip_of(&entries);
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut out);
+        w.start_file("BOOT-INF/lib/nested-1.0.jar", SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&nested).unwrap();
+        for i in 0..300 {
+            w.shallow_copy_file(
+                "BOOT-INF/lib/nested-1.0.jar",
+                &format!("BOOT-INF/lib/copy{i}-1.0.jar"),
+            )
+            .unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app-1.0.jar"), out.into_inner()).unwrap();
+    let (code, stdout, stderr) = scan(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let components = json["components"].as_array().map_or(0, Vec::len);
+    assert!(components <= 2002, "{components} components");
+    assert!(
+        stderr.contains("300 nested archive entries overlap"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_go_binary_with_multibyte_text_around_the_markers_does_not_panic() {
+    // Invalid UTF-8 sentinels and multi-byte characters where the module info is cut.
+    let mut framed = vec![0xffu8; 16];
+    framed
+        .extend("é€path\tx\nmod\texample.com/ü\tv1.0.0\ndep\tgithub.com/a/b\tv1.2.3\n".as_bytes());
+    framed.extend([0xfe; 16]);
+    let mut bytes = b"\xff Go buildinf:".to_vec();
+    bytes.extend([8, 2]);
+    bytes.resize(32, 0);
+    bytes.push(2);
+    bytes.extend(b"go");
+    bytes.push(u8::try_from(framed.len()).unwrap());
+    bytes.extend(&framed);
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("requirements.txt"), "flask==3.0.0\n");
+    std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+    std::fs::write(dir.path().join("bin/tool"), &bytes).unwrap();
+    let (code, stdout, stderr) = scan(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("pkg:golang/github.com/a/b@v1.2.3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("pkg:pypi/flask@3.0.0"),
+        "the rest of the scan is kept"
     );
 }
