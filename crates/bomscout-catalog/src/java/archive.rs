@@ -151,7 +151,7 @@ fn read_archive(
                 .get(i)
                 .is_some_and(|p| stem.starts_with(p.component.name.as_str()))
         })
-        .or_else(|| match own.as_slice() {
+        .or(match own.as_slice() {
             [only] => Some(*only),
             _ => None,
         })
