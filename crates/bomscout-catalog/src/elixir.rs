@@ -24,6 +24,7 @@
 
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project, Severity,
@@ -137,7 +138,10 @@ fn package(name: &str, value: &Term) -> Result<(Component, Edges), String> {
             .map_err(|e| e.to_string())?;
             Ok((c, Vec::new()))
         }
-        other => Err(format!("unsupported source {other:?}")),
+        other => Err(format!(
+            "unsupported source {}",
+            quote(other.unwrap_or("(none)"), QUOTE_LIMIT)
+        )),
     }
 }
 

@@ -13,6 +13,7 @@
 //! is what is installed under `vendor/`; the project is the directory holding `vendor/`.
 
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project,
@@ -177,7 +178,7 @@ fn component(p: &Map<String, Value>, path: &str) -> Result<Component, String> {
         .ok_or_else(|| format!("{name} has no version"))?;
     let (vendor, package) = name
         .split_once('/')
-        .ok_or_else(|| format!("{name:?} is not vendor/package"))?;
+        .ok_or_else(|| format!("{} is not vendor/package", quote(name, QUOTE_LIMIT)))?;
     let mut c = Component::new(Ecosystem::Composer, Some(vendor), package, version)
         .map_err(|e| format!("{name}: {e}"))?;
     let licenses: Vec<&str> = p

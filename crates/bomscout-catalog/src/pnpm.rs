@@ -16,6 +16,7 @@
 
 use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
@@ -81,7 +82,13 @@ impl Lock<'_> {
             return;
         }
         let Some((name, version)) = split_id(&id) else {
-            self.warn(key, format!("package key {key:?} is not name@version"));
+            self.warn(
+                key,
+                format!(
+                    "package key {} is not name@version",
+                    quote(key, QUOTE_LIMIT)
+                ),
+            );
             return;
         };
         let resolution = entry.get("resolution");
@@ -270,7 +277,12 @@ fn lockfile_major(doc: &Value) -> Result<u32, ParseError> {
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| ParseError::format(format!("lockfileVersion {v:?} is not a number")))?;
+        .ok_or_else(|| {
+            ParseError::format(format!(
+                "lockfileVersion {} is not a number",
+                quote(&v, QUOTE_LIMIT)
+            ))
+        })?;
     if !(5..=9).contains(&major) {
         return Err(ParseError::format(format!(
             "lockfileVersion {v} is not supported (5.x–9.x are)"

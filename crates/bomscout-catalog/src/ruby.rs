@@ -17,6 +17,7 @@
 //! line by line.
 
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project,
@@ -73,7 +74,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                     diagnostics.push(
                         Diagnostic::warning(
                             input.path,
-                            format!("{body:?} is not `name (version)`"),
+                            format!("{} is not `name (version)`", quote(body, QUOTE_LIMIT)),
                         )
                         .at_line(line_no),
                     );

@@ -16,6 +16,7 @@
 
 use super::{registry, workspace};
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
     Project, Severity,
@@ -247,8 +248,9 @@ fn add_edges(
                 cat.diagnostics.push(Diagnostic::warning(
                     path,
                     format!(
-                        "{:?} depends on {dep:?}, which the lock does not contain",
-                        p.name.as_deref().unwrap_or("?")
+                        "{} depends on {}, which the lock does not contain",
+                        quote(p.name.as_deref().unwrap_or("?"), QUOTE_LIMIT),
+                        quote(dep, QUOTE_LIMIT)
                     ),
                 ));
                 continue;

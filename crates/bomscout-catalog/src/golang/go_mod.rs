@@ -9,6 +9,7 @@
 
 use super::{cache, compare_versions, component};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, Project};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -156,8 +157,11 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
                     line: line_no,
                 }),
                 _ => diagnostics.push(
-                    Diagnostic::warning(path, format!("require {rest:?} is not `path version`"))
-                        .at_line(line_no),
+                    Diagnostic::warning(
+                        path,
+                        format!("require {} is not `path version`", quote(rest, QUOTE_LIMIT)),
+                    )
+                    .at_line(line_no),
                 ),
             },
             "replace" => match replacement(&words) {
@@ -167,7 +171,10 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
                 None => diagnostics.push(
                     Diagnostic::warning(
                         path,
-                        format!("replace {rest:?} is not `old [v] => new [v]`"),
+                        format!(
+                            "replace {} is not `old [v] => new [v]`",
+                            quote(rest, QUOTE_LIMIT)
+                        ),
                     )
                     .at_line(line_no),
                 ),
@@ -180,8 +187,11 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
             "tool" => m.tools.extend(words.first().cloned()),
             "toolchain" | "retract" | "godebug" | "ignore" => {}
             other => diagnostics.push(
-                Diagnostic::warning(path, format!("unknown go.mod directive {other:?}"))
-                    .at_line(line_no),
+                Diagnostic::warning(
+                    path,
+                    format!("unknown go.mod directive {}", quote(other, QUOTE_LIMIT)),
+                )
+                .at_line(line_no),
             ),
         }
         if block.is_none() && verb == "module" && m.module.is_none() {

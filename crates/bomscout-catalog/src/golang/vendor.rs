@@ -5,6 +5,7 @@
 
 use super::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
 
 /// Parses one `vendor/modules.txt`.
@@ -47,8 +48,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             ([p, v], []) => (*p, *v),
             _ => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{line:?} is not `# path version`"))
-                        .at_line(line_no),
+                    Diagnostic::warning(
+                        input.path,
+                        format!("{} is not `# path version`", quote(line, QUOTE_LIMIT)),
+                    )
+                    .at_line(line_no),
                 );
                 continue;
             }

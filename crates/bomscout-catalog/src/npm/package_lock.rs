@@ -26,6 +26,7 @@
 
 use super::{component, integrity_hashes, licenses, split_name};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Scope};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -273,8 +274,9 @@ fn build(cat: &mut Catalog, entries: &[Entry], root: &Map<String, Value>, path: 
                     cat.diagnostics.push(Diagnostic::warning(
                         path,
                         format!(
-                            "{:?} depends on {name:?}, which the lock does not contain",
-                            e.key
+                            "{} depends on {}, which the lock does not contain",
+                            quote(&e.key, QUOTE_LIMIT),
+                            quote(name, QUOTE_LIMIT)
                         ),
                     ));
                 }
@@ -316,7 +318,7 @@ fn package(cat: &mut Catalog, e: &Entry, path: &str) -> Option<NodeRef> {
     let Some(version) = e.version.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
             path,
-            format!("{:?} has no version; skipped", e.key),
+            format!("{} has no version; skipped", quote(&e.key, QUOTE_LIMIT)),
         ));
         return None;
     };
@@ -324,8 +326,10 @@ fn package(cat: &mut Catalog, e: &Entry, path: &str) -> Option<NodeRef> {
     let mut c = match component(&e.name, version, resolved) {
         Ok(c) => c,
         Err(err) => {
-            cat.diagnostics
-                .push(Diagnostic::warning(path, format!("{:?}: {err}", e.key)));
+            cat.diagnostics.push(Diagnostic::warning(
+                path,
+                format!("{}: {err}", quote(&e.key, QUOTE_LIMIT)),
+            ));
             return None;
         }
     };

@@ -24,6 +24,7 @@
 
 use super::pep508::normalize_name;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, SourceKind};
 
 /// Longest `License` value taken as a license name rather than a license text.
@@ -222,11 +223,19 @@ fn check_dir(
     catalog: &mut Catalog,
 ) {
     if normalize_name(name) != normalize_name(dir_name) {
-        let msg = format!("Name {name:?} does not match the directory name {dir_name:?}");
+        let msg = format!(
+            "Name {} does not match the directory name {}",
+            quote(name, QUOTE_LIMIT),
+            quote(dir_name, QUOTE_LIMIT)
+        );
         catalog.diagnostics.push(Diagnostic::warning(path, msg));
     }
     if let Some(dir_version) = dir_version.filter(|v| *v != version) {
-        let msg = format!("Version {version:?} does not match the directory's {dir_version:?}");
+        let msg = format!(
+            "Version {} does not match the directory's {}",
+            quote(version, QUOTE_LIMIT),
+            quote(dir_version, QUOTE_LIMIT)
+        );
         catalog.diagnostics.push(Diagnostic::warning(path, msg));
     }
 }
