@@ -138,7 +138,13 @@ fn walk_root(
     let entries = AtomicU64::new(0);
     let detected = AtomicU64::new(0);
     let root_owned = root.to_path_buf();
+    // What references in scanned files may reach: the root, or a file root's directory
+    // (a lockfile given as the path still has its siblings read for context).
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let canonical_root = match canonical_root.parent() {
+        Some(dir) if canonical_root.is_file() => dir.to_path_buf(),
+        _ => canonical_root,
+    };
     let filter_root = root_owned.clone();
     let excludes = excludes.clone();
     ignore::WalkBuilder::new(root)
