@@ -21,6 +21,7 @@
 
 use super::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
 };
@@ -121,9 +122,10 @@ fn read_archive(
         };
         match component(g, a, v) {
             Ok(c) => own.push(add(catalog, c, shown)),
-            Err(e) => catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}"))),
+            Err(e) => catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            )),
         }
     }
     let manifest = read_entry(
@@ -177,14 +179,17 @@ fn read_archive(
         if depth + 1 > MAX_DEPTH {
             catalog.diagnostics.push(Diagnostic::warning(
                 shown,
-                format!("{name}: archives nested more than {MAX_DEPTH} deep are not read"),
+                format!(
+                    "{}: archives nested more than {MAX_DEPTH} deep are not read",
+                    quote(name, QUOTE_LIMIT)
+                ),
             ));
             break;
         }
         if budget.entries == 0 {
             catalog.diagnostics.push(Diagnostic::warning(
                 shown,
-                format!("{name} and the archives after it not read: the {MAX_TOTAL_ENTRIES}-entry limit per scanned file is reached"),
+                format!("{} and the archives after it not read: the {MAX_TOTAL_ENTRIES}-entry limit per scanned file is reached", quote(name, QUOTE_LIMIT)),
             ));
             break;
         }
@@ -273,9 +278,10 @@ fn read_entry<R: Read + std::io::Seek>(
     let mut entry = match zip.by_index(index) {
         Ok(e) => e,
         Err(e) => {
-            catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}")));
+            catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            ));
             return None;
         }
     };
@@ -283,7 +289,10 @@ fn read_entry<R: Read + std::io::Seek>(
     if size > 1 << 20 && size / packed > MAX_RATIO {
         catalog.diagnostics.push(Diagnostic::warning(
             shown,
-            format!("{name}: {size} bytes packed into {packed}: a suspected zip bomb, skipped"),
+            format!(
+                "{}: {size} bytes packed into {packed}: a suspected zip bomb, skipped",
+                quote(name, QUOTE_LIMIT)
+            ),
         ));
         return None;
     }
@@ -291,7 +300,10 @@ fn read_entry<R: Read + std::io::Seek>(
     if size > cap {
         catalog.diagnostics.push(Diagnostic::warning(
             shown,
-            format!("{name}: {size} bytes is over the {cap}-byte limit, skipped"),
+            format!(
+                "{}: {size} bytes is over the {cap}-byte limit, skipped",
+                quote(name, QUOTE_LIMIT)
+            ),
         ));
         return None;
     }
@@ -300,7 +312,10 @@ fn read_entry<R: Read + std::io::Seek>(
         Ok(n) if n as u64 > cap => {
             catalog.diagnostics.push(Diagnostic::warning(
                 shown,
-                format!("{name}: larger than it declares, skipped"),
+                format!(
+                    "{}: larger than it declares, skipped",
+                    quote(name, QUOTE_LIMIT)
+                ),
             ));
             None
         }
@@ -309,9 +324,10 @@ fn read_entry<R: Read + std::io::Seek>(
             Some(out)
         }
         Err(e) => {
-            catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}")));
+            catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            ));
             None
         }
     }
