@@ -155,7 +155,7 @@ fn detected_files_carry_the_canonical_scan_root() {
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let canonical = fs::canonicalize(&real).unwrap();
     for root in [&real, &link] {
-        let walked = walk(&[root.clone()], &WalkOptions::default(), &Silent).unwrap();
+        let walked = walk(std::slice::from_ref(root), &WalkOptions::default(), &Silent).unwrap();
         assert_eq!(walked.files.len(), 1);
         assert_eq!(walked.files[0].root, canonical, "{}", root.display());
     }
