@@ -1,11 +1,10 @@
 //! `bomscout check`, `bomscout licenses` and `bomscout policy init`.
 
-use crate::cli::{CheckArgs, LicensesArgs, OutputArgs, ScanArgs};
+use crate::cli::{CheckArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Context};
 use bomscout_core::{Sbom, SbomBuilder};
 use bomscout_policy::report::{self, CheckFormat};
-use bomscout_policy::{baseline, evaluate, Action, Date, Policy};
-use std::collections::BTreeMap;
+use bomscout_policy::{baseline, evaluate, Action, Date, Outcome, Policy};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,25 +12,34 @@ use std::process::ExitCode;
 /// Scans, evaluates, reports; exit 1 when something fails the policy.
 #[allow(clippy::print_stderr)]
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let policy = Policy::load(&args.policy).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
+    let policy_ref = find_policy(args)?;
+    let policy = Policy::load(&policy_ref).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
+    crate::guard::refuse_overwriting_inputs(
+        outputs.iter().filter_map(|(_, f)| f.as_deref()),
+        &args.paths,
+    )?;
     let today = match &args.date {
         Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
         None => Date::from_unix(now()),
     };
-    let sbom = crate::scan::scan(&scan_args(
+    let mut scan = scan_args(
         &args.paths,
         args.no_caches,
         args.follow_links,
         &args.exclude,
         args.quiet,
-    ))?;
+    );
+    scan.strict = args.strict;
+    let sbom = crate::scan::scan(&scan)?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review
     } else {
         Action::Deny
     };
     let mut eval = evaluate(&policy, &sbom, today);
+    eval.allow_unreadable = args.allow_unreadable;
     if let Some(path) = &args.baseline {
         let old = read_sbom(path)?;
         baseline::only_new(&mut eval, &evaluate(&policy, &old, today));
@@ -48,17 +56,43 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let human_shown = outputs
+        .iter()
+        .any(|(f, file)| *f == CheckFormat::Human && file.is_none());
+    if !human_shown && !args.quiet {
+        // The human report carries the notes; without it on the terminal they would reach
+        // the CI log nowhere (an expired exception must not lapse silently).
+        for n in &eval.notes {
+            eprintln!("bomscout: note: {n}");
+        }
+    }
+    let outcome = eval.outcome(fail_on);
+    if outcome == Outcome::Incomplete && !args.quiet {
+        eprintln!(
+            "bomscout: no verdict: {} file(s) or director(ies) could not be read (listed above); \
+             fix them, or pass --allow-unreadable to judge the rest",
+            eval.unreadable().count()
+        );
+    }
     for (format, file) in &outputs {
         let mut buf = Vec::new();
         report::write(*format, &eval, fail_on, env!("CARGO_PKG_VERSION"), &mut buf)?;
         match file {
-            Some(f) => {
-                std::fs::write(f, &buf).with_context(|| format!("cannot write {}", f.display()))?
+            Some(f) => write_report(f, &buf)?,
+            None => {
+                let text = if *format == CheckFormat::Human {
+                    crate::color::leading_words(&String::from_utf8_lossy(&buf)).into_bytes()
+                } else {
+                    buf
+                };
+                match stdout_sink(*format, &outputs) {
+                    Sink::Stdout => anstream::stdout().lock().write_all(&text)?,
+                    Sink::Stderr => anstream::stderr().lock().write_all(&text)?,
+                }
             }
-            None => std::io::stdout().lock().write_all(&buf)?,
         }
     }
-    Ok(ExitCode::from(eval.exit_code(fail_on)))
+    Ok(ExitCode::from(outcome.exit_code()))
 }
 
 fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<PathBuf>)>> {
@@ -68,6 +102,7 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
     let mut out = Vec::new();
     for spec in specs {
         let (name, file) = match spec.split_once('=') {
+            Some((n, "-")) => (n, None),
             Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
             Some(_) => bail!("output {spec:?}: a file name must follow `=`"),
             None => (spec.as_str(), None),
@@ -76,13 +111,37 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
             .with_context(|| format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github"))?;
         out.push((format, file));
     }
-    if out.iter().filter(|(_, f)| f.is_none()).count() > 1 {
-        bail!("more than one report goes to stdout; give all but one a file: -o FORMAT=FILE");
+    let machine_on_stdout = out
+        .iter()
+        .filter(|(f, file)| file.is_none() && *f != CheckFormat::Human)
+        .count();
+    if machine_on_stdout > 1 {
+        bail!("more than one machine-readable report goes to stdout; give all but one a file: -o FORMAT=FILE");
     }
     Ok(out)
 }
 
-fn scan_args(
+/// Where a report goes. The human report yields stdout to a machine-readable one: with
+/// `-o table -o github` (the CI recipe) the annotations go to stdout, where Actions reads
+/// workflow commands, and the table to stderr, where the log still shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    Stdout,
+    Stderr,
+}
+
+fn stdout_sink(format: CheckFormat, outputs: &[(CheckFormat, Option<PathBuf>)]) -> Sink {
+    let machine_on_stdout = outputs
+        .iter()
+        .any(|(f, file)| file.is_none() && *f != CheckFormat::Human);
+    if format == CheckFormat::Human && machine_on_stdout {
+        Sink::Stderr
+    } else {
+        Sink::Stdout
+    }
+}
+
+pub(crate) fn scan_args(
     paths: &[PathBuf],
     no_caches: bool,
     follow_links: bool,
@@ -109,6 +168,48 @@ fn scan_args(
     }
 }
 
+/// Writes a finished report to `path` through a temporary file beside it, so a full disk
+/// or a killed run never leaves a truncated report where a reader expects a whole one.
+pub(crate) fn write_report(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.exists() && !path.is_file() {
+        // `/dev/stdout`, a FIFO: written in place.
+        return std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".bomscout-");
+    // Reports get the usual `0666 & !umask`, not a temporary file's private `0600`.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).with_context(|| {
+        format!(
+            "cannot write {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
 /// A baseline SBOM (CycloneDX or SPDX JSON) as the model.
 fn read_sbom(path: &Path) -> anyhow::Result<Sbom> {
     let (catalog, _) = crate::convert::read(path).context("cannot read the baseline")?;
@@ -126,72 +227,55 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Every license found, its category, how many components, which ones.
-#[allow(clippy::print_stdout)]
-pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
-    let scan = scan_args(&args.paths, args.no_caches, false, &[], false);
-    let sbom = crate::scan::scan(&scan)?;
-    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
-    let mut by_license: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for c in &sbom.components {
-        // The license the policy would judge (a confirming license file adds nothing).
-        let (key, _) = bomscout_policy::effective(&c.licenses);
-        by_license.entry(key).or_default().push(format!(
-            "{}@{}",
-            c.display_name(),
-            c.version.as_deref().unwrap_or("?")
-        ));
-    }
-    println!(
-        "{:<40}  {:<16}  {:>5}  EXAMPLES",
-        "LICENSE", "CATEGORY", "COUNT"
-    );
-    for (license, comps) in &by_license {
-        let categories = categories_of(license);
-        let examples: Vec<&str> = comps.iter().take(3).map(String::as_str).collect();
-        println!(
-            "{:<40}  {:<16}  {:>5}  {}",
-            license,
-            categories,
-            comps.len(),
-            examples.join(", ")
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
+/// The names a policy file is looked for under, in order.
+const POLICY_NAMES: &[&str] = &["bomscout-policy.toml", ".bomscout.toml"];
 
-/// The categories of every term of an expression, or `unknown` for text that is not SPDX.
-fn categories_of(license: &str) -> String {
-    let Ok(expr) = spdx::Expression::parse(license) else {
-        return "unknown".into();
-    };
-    let mut cats: Vec<&str> = expr
-        .requirements()
-        .map(|r| {
-            let id = match &r.req.license {
-                spdx::LicenseItem::Spdx { id, .. } => id.name.to_string(),
-                spdx::LicenseItem::Other(o) => o.to_string(),
-            };
-            bomscout_license::category(&id).as_str()
-        })
-        .collect();
-    cats.sort_unstable();
-    cats.dedup();
-    cats.join(",")
+/// `--policy`, else a policy file in the scanned directory, else in the current
+/// directory, else `BOMSCOUT_POLICY`, as cargo-deny finds its `deny.toml`: a repository
+/// carries its own policy and `bomscout check` needs no flag in its CI job.
+fn find_policy(args: &CheckArgs) -> anyhow::Result<String> {
+    if let Some(p) = &args.policy {
+        return Ok(p.clone());
+    }
+    let scanned = args.paths.first().map(|p| {
+        if p.is_dir() {
+            p.clone()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    });
+    let dirs = scanned.into_iter().chain([PathBuf::from(".")]);
+    for dir in dirs {
+        for name in POLICY_NAMES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Ok(candidate.to_string_lossy().into_owned());
+            }
+        }
+    }
+    if let Some(p) = std::env::var_os("BOMSCOUT_POLICY").filter(|p| !p.is_empty()) {
+        return Ok(p.to_string_lossy().into_owned());
+    }
+    bail!(
+        "no policy: give --policy FILE (or builtin:stage1), put bomscout-policy.toml in the \
+         scanned directory, or set BOMSCOUT_POLICY; `bomscout policy init` writes a starter file"
+    )
 }
 
 /// Writes the annotated starter policy.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub fn policy_init(file: &Path) -> anyhow::Result<ExitCode> {
+pub fn policy_init(file: &Path, force: bool) -> anyhow::Result<ExitCode> {
     if file.as_os_str() == "-" {
         print!("{}", bomscout_policy::STARTER);
         return Ok(ExitCode::SUCCESS);
     }
-    if file.exists() {
-        bail!("{} exists; not overwriting it", file.display());
+    if file.exists() && !force {
+        bail!(
+            "{} exists; not overwriting it (--force overwrites)",
+            file.display()
+        );
     }
-    std::fs::write(file, bomscout_policy::STARTER)
-        .with_context(|| format!("cannot write {}", file.display()))?;
+    write_report(file, bomscout_policy::STARTER.as_bytes())?;
     eprintln!(
         "bomscout: wrote {}; check with: bomscout check . --policy {}",
         file.display(),

@@ -12,6 +12,11 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Color verdicts and severities: auto (on a terminal, unless NO_COLOR is set), always
+    /// (also CLICOLOR_FORCE=1), never. Files and pipes never get color.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: clap::ColorChoice,
 }
 
 /// The subcommands.
@@ -34,6 +39,13 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Ask an inventory database: where is X used, licenses, violations, diff, scorecard.
     Query(QueryArgs),
+    /// Print a shell completion script: `bomscout completions bash > /etc/bash_completion.d/bomscout`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `bomscout man > bomscout.1`.
+    Man,
 }
 
 /// Arguments of `bomscout inventory`.
@@ -137,21 +149,22 @@ pub enum Question {
     },
     /// Licenses across the organization: counts and repositories.
     Licenses {
-        /// Only this category (e.g. strong-copyleft).
-        #[arg(long)]
+        /// Only this category: permissive, public-domain, weak-copyleft, strong-copyleft,
+        /// network-copyleft, non-commercial, proprietary, source-available, unknown.
+        #[arg(long, value_parser = parse_category)]
         category: Option<String>,
     },
     /// Policy violations by repository, with the run each first appeared in.
     Violations {
         /// Only violations first seen on or after this date (YYYY-MM-DD).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date)]
         since: Option<String>,
     },
     /// Packages and licenses added, removed or changed between two runs.
     Diff {
-        /// The earlier run.
+        /// The earlier run (default: the finished run before `--to`).
         #[arg(long)]
-        from: i64,
+        from: Option<i64>,
         /// The later run (default: the newest finished run).
         #[arg(long)]
         to: Option<i64>,
@@ -166,6 +179,29 @@ pub enum Question {
         #[command(flatten)]
         out: ExportArgs,
     },
+}
+
+/// A license category name, checked where it is given: a typo must not read as "no rows".
+fn parse_category(s: &str) -> Result<String, String> {
+    s.parse::<bomscout_license::Category>()
+        .map(|c| c.as_str().to_string())
+        .map_err(|_| {
+            let names: Vec<&str> = bomscout_license::Category::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .collect();
+            format!(
+                "not a license category; expected one of: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// A `YYYY-MM-DD` that is a real date.
+fn parse_date(s: &str) -> Result<String, String> {
+    bomscout_policy::Date::parse(s)
+        .map(|d| d.to_string())
+        .ok_or_else(|| "not a real date in the form YYYY-MM-DD".to_string())
 }
 
 /// Output options of `query export`.
@@ -188,19 +224,24 @@ pub enum PolicyCommand {
         /// Where to write it.
         #[arg(default_value = "bomscout-policy.toml")]
         file: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
 /// Arguments of `bomscout check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Directories to scan.
+    /// Directories or files to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict.
+    /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict. Default:
+    /// `bomscout-policy.toml` or `.bomscout.toml` in the scanned directory, then in the
+    /// current directory, then the `BOMSCOUT_POLICY` environment variable.
     #[arg(long, value_name = "FILE|builtin:NAME")]
-    pub policy: String,
+    pub policy: Option<String>,
 
     /// An SBOM of the base branch (CycloneDX or SPDX JSON): only new violations fail.
     #[arg(long, value_name = "SBOM")]
@@ -234,18 +275,46 @@ pub struct CheckArgs {
     /// Print nothing but errors and the requested reports.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also exit 2 when a path finds nothing to check at all (no lockfile, manifest or
+    /// installed-package record), instead of warning.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Judge what could be read even if some files or directories could not be: without
+    /// it, unreadable input gives exit code 2 (no verdict), because a gate must not pass
+    /// on what it did not read.
+    #[arg(long)]
+    pub allow_unreadable: bool,
 }
 
 /// Arguments of `bomscout licenses`.
 #[derive(Debug, Args)]
 pub struct LicensesArgs {
-    /// Directories to scan.
+    /// Directories or files to scan.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// Report as FORMAT, to FILE or stdout (`-`); repeatable. Formats: table (default),
+    /// json, csv, markdown.
+    #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
+    pub outputs: Vec<String>,
+
+    /// Skip paths matching GLOB; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 
     /// Do not read local package caches outside the scanned paths (see `scan --help`).
     #[arg(long, alias = "no-cargo")]
     pub no_caches: bool,
+
+    /// Leave dev-only components out.
+    #[arg(long)]
+    pub no_dev: bool,
+
+    /// Print nothing but errors and the requested reports.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).
@@ -366,6 +435,8 @@ impl OutputSpec {
     /// Parses `FORMAT` or `FORMAT=FILE`.
     pub fn parse(spec: &str) -> anyhow::Result<OutputSpec> {
         let (name, file) = match spec.split_once('=') {
+            // `-` is stdout, as everywhere on the command line.
+            Some((name, "-")) => (name, None),
             Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
             Some((name, _)) => bail!("output {spec:?}: a file name must follow `{name}=`"),
             None => (spec, None),

@@ -33,6 +33,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     if args.roots.is_empty() {
         bail!("give at least one directory holding repositories");
     }
+    for root in &args.roots {
+        if !root.is_dir() {
+            bail!("{}: no such directory", root.display());
+        }
+    }
     let policy = match &args.policy {
         Some(p) => Some(Policy::load(p).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?),
         None => None,
@@ -45,6 +50,17 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     let mut repos =
         discover(&args.roots, args.repos_are_children).context("cannot list the repositories")?;
+    if repos.is_empty() && !args.repos_are_children {
+        bail!(
+            "no repository found under {}: no directory there holds a `.git`; if each \
+             subdirectory is a repository without one, pass --repos-are-children",
+            args.roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     if let Some(shard) = shard {
         repos.retain(|r| shard.selects(&r.path));
     }
@@ -71,6 +87,7 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         no_caches: args.no_caches,
     };
     let (mut recorded, mut failed) = (0usize, 0usize);
+    let progress = crate::progress::Progress::new(!args.quiet);
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(|| {
             pool.install(|| {
@@ -86,12 +103,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
                 .record(run, &scan)
                 .with_context(|| format!("cannot record {}", scan.repo.path))?;
             recorded += 1;
-            if !args.quiet && recorded.is_multiple_of(50) {
-                eprintln!("bomscout: {recorded}/{} repositories", repos.len());
-            }
+            progress.repositories(recorded, repos.len());
         }
         Ok(())
     })?;
+    progress.finish();
     store.finish_run(run, crate::scan::timestamp())?;
     if !args.quiet {
         eprintln!(
@@ -148,6 +164,7 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         &catalog,
         &Silent,
         repo.name.clone(),
+        bomscout_core::Severity::Info,
     )?;
     let settings = bomscout_report::Settings {
         // No timestamp: an unchanged repository then writes identical bytes, and the store
@@ -226,10 +243,13 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
             emit(&query::violations(&store, run, since)?, args)
         }
         Question::Diff { from, to } => {
-            let from = store.run(*from)?;
             let to = match to {
                 Some(t) => store.run(*t)?,
                 None => run,
+            };
+            let from = match from {
+                Some(f) => store.run(*f)?,
+                None => previous_run(&store, to)?,
             };
             emit(&query::diff(&store, from, to)?, args)
         }
@@ -237,6 +257,20 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
         Question::Runs => emit(&runs_table(&store)?, args),
         Question::Export { out } => export(&store, run, out, &args.outputs),
     }
+}
+
+/// The finished run before `to`: what `query diff` compares with by default.
+fn previous_run(store: &Store, to: i64) -> anyhow::Result<i64> {
+    let runs = store.runs()?;
+    let at = runs.iter().position(|r| r.id == to);
+    at.and_then(|i| {
+        runs[..i]
+            .iter()
+            .rev()
+            .find(|r| r.finished_at.is_some())
+            .map(|r| r.id)
+    })
+    .with_context(|| format!("run {to} has no finished run before it to compare with; give --from RUN (see `query runs`)"))
 }
 
 fn runs_table(store: &Store) -> anyhow::Result<Table> {

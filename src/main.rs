@@ -6,8 +6,11 @@
 
 mod check;
 mod cli;
+mod color;
 mod convert;
+mod guard;
 mod inventory;
+mod licenses;
 mod progress;
 mod scan;
 
@@ -26,14 +29,27 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = cli::Cli::parse();
+    color::init(cli.color);
     match &cli.command {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Convert(args) => convert::convert(args),
         cli::Command::Merge(args) => convert::merge(args),
         cli::Command::Check(args) => check::check(args),
-        cli::Command::Licenses(args) => check::licenses(args),
-        cli::Command::Policy(cli::PolicyCommand::Init { file }) => check::policy_init(file),
+        cli::Command::Licenses(args) => licenses::licenses(args),
+        cli::Command::Policy(cli::PolicyCommand::Init { file, force }) => {
+            check::policy_init(file, *force)
+        }
         cli::Command::Inventory(args) => inventory::inventory(args),
         cli::Command::Query(args) => inventory::query(args),
+        cli::Command::Completions { shell } => {
+            let mut cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "bomscout", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Man => {
+            let cmd = <cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

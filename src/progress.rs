@@ -28,6 +28,12 @@ impl Progress {
         Progress { bar }
     }
 
+    /// Repositories recorded so far, for `inventory`.
+    pub fn repositories(&self, done: usize, total: usize) {
+        self.bar
+            .set_message(format!("recorded {done}/{total} repositories"));
+    }
+
     /// Clears the line.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

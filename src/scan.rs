@@ -12,6 +12,10 @@ use std::process::ExitCode;
 /// Runs a scan and writes every requested output.
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let outputs = OutputSpec::parse_all(&args.out.outputs)?;
+    crate::guard::refuse_overwriting_inputs(
+        outputs.iter().filter_map(|o| o.file.as_deref()),
+        &args.paths,
+    )?;
     let sbom = scan(args)?;
     report_diagnostics(&sbom.diagnostics, &args.out, args.strict);
     write_all(&outputs, &sbom, &args.out)?;
@@ -47,12 +51,18 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
         license_threshold: args.license_threshold,
         ..bomscout_catalog::Options::default()
     };
+    let nothing_found = if args.strict {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     let sbom = build_sbom(
         &args.paths,
         &walk_options,
         &catalog_options,
         &progress,
         document_name(&args.paths),
+        nothing_found,
     )?;
     progress.finish();
     Ok(if args.no_dev {
@@ -63,17 +73,31 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
 }
 
 /// The pipeline itself: walk, parse every detected file, merge, normalize licenses.
+///
+/// A directory in `paths` under which nothing at all was detected gets a diagnostic of
+/// severity `nothing_found` (a warning, an error under `--strict`, info for the nightly
+/// inventory where a repository of documents is normal): an empty result must never look
+/// like a clean one.
 pub fn build_sbom(
     paths: &[PathBuf],
     walk_options: &bomscout_walk::WalkOptions,
     catalog_options: &bomscout_catalog::Options,
     reporter: &dyn bomscout_core::Reporter,
     name: String,
+    nothing_found: Severity,
 ) -> anyhow::Result<Sbom> {
     let walked = bomscout_walk::walk(paths, walk_options, reporter)?;
     let mut builder = SbomBuilder::new(name);
     for d in walked.diagnostics {
         builder.diagnostic(d);
+    }
+    for root in walked.empty_roots.iter().filter(|r| r.is_dir()) {
+        builder.diagnostic(Diagnostic::new(
+            nothing_found,
+            root.display().to_string(),
+            "nothing found to catalog: no lockfile, manifest or installed-package record \
+             under this path (see README.md for the files bomscout reads)",
+        ));
     }
     bomscout_catalog::catalog_each(&walked.files, catalog_options, reporter, |catalog| {
         builder.add(catalog)
@@ -131,9 +155,11 @@ pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict:
         (_, true) => Severity::Info,
         _ => Severity::Warning,
     };
+    let mut stderr = anstream::stderr().lock();
     for d in diagnostics.iter().filter(|d| d.severity >= min) {
-        eprintln!("{d}");
+        let _ = writeln!(stderr, "{}", crate::color::leading_words(&d.to_string()));
     }
+    drop(stderr);
     let failed = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)

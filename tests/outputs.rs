@@ -100,7 +100,11 @@ fn cyclonedx_xml_of_every_fixture_is_valid_against_the_official_xsd() {
             .arg(fixture(""))
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = std::fs::read_to_string(&xml).unwrap();
         assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
         assert!(text.contains(&format!(

@@ -187,7 +187,7 @@ pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
         root: &file.root,
         options,
     };
-    match parse(file.cataloger, &input) {
+    match parse_isolated(file.cataloger, &input) {
         Ok(catalog) => catalog,
         Err(e) => {
             let mut d = Diagnostic::error(&file.rel, format!("{} skipped: {e}", file.cataloger));
@@ -195,6 +195,30 @@ pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
             failed(d)
         }
     }
+}
+
+/// [`parse`], with a panic turned into an error for this file alone. Parsers are written
+/// not to panic, but a scan of thousands of hostile files must not depend on that: one
+/// bug in one parser costs one file, never the whole scan or the gate's verdict.
+fn parse_isolated(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+    isolated(|| parse(cataloger, input))
+}
+
+fn isolated(run: impl FnOnce() -> Result<Catalog, ParseError>) -> Result<Catalog, ParseError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(ParseError::Format {
+            line: None,
+            message: format!(
+                "the parser failed on this file (a bug in bomscout; please report it): {}",
+                bomscout_core::escape::quote(&what, 120)
+            ),
+        })
+    })
 }
 
 /// Runs a parser on `text` as the file `path` (under a directory that does not exist, so a
@@ -275,4 +299,19 @@ fn failed(diagnostic: Diagnostic) -> Catalog {
 /// a FIFO or device, and never more than `limit` bytes.
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     bomscout_walk::read_regular(path, limit).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod isolation_tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_parser_costs_one_file() {
+        let err = isolated(|| panic!("byte index 3 is not a char boundary")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("a bug in bomscout"), "{text}");
+        assert!(text.contains("char boundary"), "{text}");
+        let ok = isolated(|| Ok(Catalog::default()));
+        assert!(ok.is_ok());
+    }
 }

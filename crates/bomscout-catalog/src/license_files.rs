@@ -17,6 +17,12 @@
 //! policy curation's `license-file-sha256` is checked against, so a curation lapses when
 //! the file it was verified against changes. Findings are memoized per process by that
 //! hash, so a text seen in many packages (or many repositories) is matched once.
+//!
+//! Attribution comes from the same files plus the package's `NOTICE*` and `COPYRIGHT*`
+//! files (as many and as bounded as license files): the copyright statements of every one
+//! of them ([`bomscout_license::copyright::extract`]) become the component's `copyrights`,
+//! and a `NOTICE` file's text is kept verbatim in its `notices` (Apache-2.0 §4(d) requires
+//! reproducing it).
 
 use bomscout_core::{Component, License, SourceKind};
 use bomscout_license::detect::{Finding, LicenseText};
@@ -31,6 +37,16 @@ pub const MAX_FILE: u64 = 256 * 1024;
 pub const MAX_FILES: usize = 8;
 /// Distinct findings remembered per process; past this, texts are simply matched again.
 const MEMO_LIMIT: usize = 100_000;
+
+/// True for an Apache-style `NOTICE` file (`NOTICE`, `NOTICE.txt`, `NOTICE.md` …).
+pub fn is_notice_file(name: &str) -> bool {
+    name.to_ascii_lowercase().starts_with("notice")
+}
+
+/// True for a file read only for its copyright statements: `NOTICE*`, `COPYRIGHT*`.
+fn is_attribution_file(name: &str) -> bool {
+    is_notice_file(name) || name.to_ascii_lowercase().starts_with("copyright")
+}
 
 /// True for a file name that is conventionally a license file.
 pub fn is_license_file(name: &str) -> bool {
@@ -59,13 +75,21 @@ pub fn add_evidence(
     // Symlinks resolved, every file read must lie in the package's own directory: a name
     // from metadata (or a `LICENSE` symlink) never reaches `/etc/shadow`.
     let real_dir = std::fs::canonicalize(dir).ok();
-    for name in candidates(dir, names) {
-        let Some(bytes) = real_dir.as_deref().and_then(|d| read(d, &dir.join(&name))) else {
+    let read_in = |name: &str| real_dir.as_deref().and_then(|d| read(d, &dir.join(name)));
+    let licenses = candidates(dir, names);
+    for name in attribution_files(dir, &licenses) {
+        if let Some(bytes) = read_in(&name) {
+            add_attribution(component, &name, &join(rel_dir, &name), &bytes);
+        }
+    }
+    for name in licenses {
+        let Some(bytes) = read_in(&name) else {
             continue;
         };
         let hex = sha256_hex(&bytes);
         prints.push(format!("{name}:{hex}"));
         let path = join(rel_dir, &name);
+        add_attribution(component, &name, &path, &bytes);
         let (detected, differs) = match finding(&hex, &bytes, &declared, threshold) {
             Finding::Confirms(d) => (d, false),
             Finding::Differs(d) => (d, !declared.is_empty()),
@@ -97,6 +121,34 @@ pub fn add_evidence(
             .insert("license-file-sha256".into(), prints.join(","));
     }
     conflicts
+}
+
+/// The copyright statements of a license or notice file, and a `NOTICE` file's text.
+fn add_attribution(component: &mut Component, name: &str, path: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for statement in bomscout_license::copyright::extract(&text) {
+        component.add_copyright(&statement, path);
+    }
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if is_notice_file(file_name) && !text.trim().is_empty() {
+        component.add_notice(&text, path);
+    }
+}
+
+/// The `NOTICE*` and `COPYRIGHT*` files in `dir` that are not among `licenses`: sorted,
+/// bounded like license files.
+fn attribution_files(dir: &Path, licenses: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| is_attribution_file(n) && !licenses.contains(n))
+        .collect();
+    names.sort();
+    names.truncate(MAX_FILES);
+    names
 }
 
 /// The SPDX ids of the component's own statements (declared fields and classifiers).
@@ -293,6 +345,62 @@ mod tests {
         add_evidence(&mut c, dir.path(), "", &named, 0.9);
         assert!(c.licenses.is_empty(), "{:?}", c.licenses);
         assert!(!c.properties.contains_key("license-file-sha256"));
+    }
+
+    #[test]
+    fn copyrights_and_notice_texts_are_kept_with_their_files() {
+        let (dir, mut c) = package(Some("Apache-2.0 AND MIT"));
+        let notice = "Acme Widgets\nCopyright 2019 Acme Corp.\n\nThis product includes software developed at\nThe Apache Software Foundation (https://www.apache.org/).\n";
+        std::fs::write(dir.path().join("NOTICE"), notice).unwrap();
+        std::fs::write(dir.path().join("COPYRIGHT"), "Copyright (c) 2020 Ada\n").unwrap();
+        std::fs::create_dir(dir.path().join("NOTICE.d")).unwrap();
+        add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        let copyrights: Vec<(&str, &str)> = c
+            .copyrights
+            .iter()
+            .map(|c| (c.text.as_str(), c.path.as_str()))
+            .collect();
+        assert_eq!(
+            copyrights,
+            [
+                ("Copyright (c) 2020 Ada", "node_modules/x/COPYRIGHT"),
+                ("Copyright (c) 2024 Jane Doe", "node_modules/x/LICENSE"),
+                ("Copyright 2019 Acme Corp.", "node_modules/x/NOTICE"),
+            ]
+        );
+        assert_eq!(c.notices.len(), 1);
+        assert_eq!(c.notices[0].path, "node_modules/x/NOTICE");
+        assert_eq!(c.notices[0].text, notice);
+        // Attribution files are not license files: no fingerprint, no license evidence.
+        assert_eq!(
+            c.properties["license-file-sha256"].split(',').count(),
+            1,
+            "{:?}",
+            c.properties
+        );
+    }
+
+    #[test]
+    fn a_named_notice_file_is_kept_as_a_notice() {
+        let (dir, mut c) = package(None);
+        std::fs::create_dir(dir.path().join("licenses")).unwrap();
+        std::fs::write(
+            dir.path().join("licenses/NOTICE"),
+            "Requests\nCopyright 2019 Kenneth Reitz\n",
+        )
+        .unwrap();
+        let names = ["LICENSE".to_string(), "licenses/NOTICE".to_string()];
+        add_evidence(&mut c, dir.path(), "x.dist-info", &names, 0.9);
+        assert_eq!(c.notices.len(), 1);
+        assert_eq!(c.notices[0].path, "x.dist-info/licenses/NOTICE");
+        let texts: Vec<&str> = c.copyrights.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Copyright (c) 2024 Jane Doe",
+                "Copyright 2019 Kenneth Reitz"
+            ]
+        );
     }
 
     #[test]

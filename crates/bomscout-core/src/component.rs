@@ -169,6 +169,26 @@ impl Hash {
     }
 }
 
+/// A copyright statement read from one of a package's files (license, `NOTICE`,
+/// `COPYRIGHT`), whitespace-normalized.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Copyright {
+    /// The statement (`Copyright (c) 2009-2014 TJ Holowaychuk <tj@vision-media.ca>`).
+    pub text: String,
+    /// The file it was read from, relative to the scan root, `/`-separated.
+    pub path: String,
+}
+
+/// The text of an Apache-style `NOTICE` file, verbatim: Apache-2.0 §4(d) requires a
+/// distributor to reproduce it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct NoticeText {
+    /// The file, relative to the scan root, `/`-separated.
+    pub path: String,
+    /// Its contents as read (decoded as UTF-8, invalid bytes replaced).
+    pub text: String,
+}
+
 /// One third-party package at one version: the unit every SBOM lists.
 ///
 /// Build one with [`Component::new`] (a resolved version) or [`Component::unresolved`] (a
@@ -200,6 +220,13 @@ pub struct Component {
     /// Archive hashes, sorted and unique.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<Hash>,
+    /// Copyright statements from its license and notice files: sorted by the file they
+    /// came from (a file's statements in their order in it), each text once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copyrights: Vec<Copyright>,
+    /// Its `NOTICE` files' texts: sorted by path, each text once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeText>,
     /// Every file it was found in.
     pub locations: BTreeSet<Location>,
     /// Ecosystem-specific facts (`resolved` URL, `alias`, `bundled` …); writers put them
@@ -258,6 +285,8 @@ impl Component {
             direct: false,
             licenses: Vec::new(),
             hashes: Vec::new(),
+            copyrights: Vec::new(),
+            notices: Vec::new(),
             locations: BTreeSet::new(),
             properties: BTreeMap::new(),
         }
@@ -322,10 +351,75 @@ impl Component {
         }
     }
 
+    /// Adds a copyright statement read from `path`. The list stays sorted by path (a
+    /// file's statements in the order added) with each text once, kept from the first path,
+    /// so the result does not depend on the order records are merged in.
+    pub fn add_copyright(&mut self, text: &str, path: &str) {
+        if let Some(i) = self.copyrights.iter().position(|c| c.text == text) {
+            if self.copyrights[i].path.as_str() <= path {
+                return;
+            }
+            self.copyrights.remove(i);
+        }
+        let at = self
+            .copyrights
+            .iter()
+            .position(|c| c.path.as_str() > path)
+            .unwrap_or(self.copyrights.len());
+        self.copyrights.insert(
+            at,
+            Copyright {
+                text: text.to_string(),
+                path: path.to_string(),
+            },
+        );
+    }
+
+    /// Adds a `NOTICE` file's text read from `path`; sorted by path, each text once (kept
+    /// from the first path), independent of the order records are merged in.
+    pub fn add_notice(&mut self, text: &str, path: &str) {
+        if let Some(i) = self.notices.iter().position(|n| n.text == text) {
+            if self.notices[i].path.as_str() <= path {
+                return;
+            }
+            self.notices.remove(i);
+        }
+        let at = self
+            .notices
+            .iter()
+            .position(|n| n.path.as_str() > path)
+            .unwrap_or(self.notices.len());
+        self.notices.insert(
+            at,
+            NoticeText {
+                path: path.to_string(),
+                text: text.to_string(),
+            },
+        );
+    }
+
+    /// The copyright statements alone, in order: what SBOM writers put in one text field.
+    pub fn copyright_text(&self) -> Option<String> {
+        (!self.copyrights.is_empty()).then(|| {
+            self.copyrights
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
     /// Folds another record of the same package (same [`Component::key`]) into this one:
-    /// locations, licenses and hashes are unioned, properties keep the first value.
+    /// locations, licenses, hashes, copyrights and notices are unioned, properties keep the
+    /// first value.
     pub fn merge(&mut self, other: Component) {
         self.locations.extend(other.locations);
+        for c in other.copyrights {
+            self.add_copyright(&c.text, &c.path);
+        }
+        for n in other.notices {
+            self.add_notice(&n.text, &n.path);
+        }
         for l in other.licenses {
             self.add_license(l);
         }
@@ -337,5 +431,69 @@ impl Component {
         }
         self.scope = self.scope.max(other.scope);
         self.direct |= other.direct;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(copyrights: &[(&str, &str)], notices: &[(&str, &str)]) -> Component {
+        let mut c = Component::new(Ecosystem::Npm, None, "x", "1.0.0").unwrap();
+        for (text, path) in copyrights {
+            c.add_copyright(text, path);
+        }
+        for (text, path) in notices {
+            c.add_notice(text, path);
+        }
+        c
+    }
+
+    fn texts(c: &Component) -> Vec<(&str, &str)> {
+        c.copyrights
+            .iter()
+            .map(|c| (c.text.as_str(), c.path.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn attribution_merges_as_a_union_in_one_order() {
+        let a = || {
+            record(
+                &[("(c) 2020 B", "a/LICENSE"), ("(c) 2019 A", "a/LICENSE")],
+                &[("N1", "a/NOTICE")],
+            )
+        };
+        let b = || {
+            record(
+                &[("(c) 2019 A", "b/LICENSE"), ("(c) 2021 C", "b/LICENSE")],
+                &[("N1", "b/NOTICE"), ("N2", "b/NOTICE.txt")],
+            )
+        };
+        let mut ab = a();
+        ab.merge(b());
+        let mut ba = b();
+        ba.merge(a());
+        // A file's statements keep their order; files in path order; each text once, from
+        // the first path that has it.
+        let expected = [
+            ("(c) 2020 B", "a/LICENSE"),
+            ("(c) 2019 A", "a/LICENSE"),
+            ("(c) 2021 C", "b/LICENSE"),
+        ];
+        assert_eq!(texts(&ab), expected);
+        assert_eq!(texts(&ba), expected);
+        assert_eq!(ab.notices, ba.notices);
+        let notices: Vec<(&str, &str)> = ab
+            .notices
+            .iter()
+            .map(|n| (n.text.as_str(), n.path.as_str()))
+            .collect();
+        assert_eq!(notices, [("N1", "a/NOTICE"), ("N2", "b/NOTICE.txt")]);
+        assert_eq!(
+            ab.copyright_text().as_deref(),
+            Some("(c) 2020 B\n(c) 2019 A\n(c) 2021 C")
+        );
+        assert_eq!(record(&[], &[]).copyright_text(), None);
     }
 }

@@ -80,6 +80,26 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, and
+/// prefixed with `'` when a spreadsheet would read it as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return), as OWASP advises against CSV injection: a
+/// license string such as `=cmd|' /C calc'!A0` must stay text.
+pub fn csv_field(s: &str) -> Cow<'_, str> {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quote = s.contains([',', '"', '\n', '\r']) || formula;
+    if !quote {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    out.push('"');
+    if formula {
+        out.push('\'');
+    }
+    out.push_str(&s.replace('"', "\"\""));
+    out.push('"');
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +119,17 @@ mod tests {
         assert_eq!(quote("a\"b\\\n", 10), "\"a\\\"b\\\\\\n\"");
         let long = "aws_access_key_id = AKIA".repeat(100);
         assert!(quote(&long, QUOTE_LIMIT).chars().count() <= QUOTE_LIMIT + 3);
+    }
+
+    #[test]
+    fn csv_fields_cannot_become_formulas() {
+        assert_eq!(csv_field("MIT"), "MIT");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
+        assert_eq!(csv_field("+SUM(A1)"), "\"'+SUM(A1)\"");
+        assert_eq!(csv_field("@HYPERLINK(x)"), "\"'@HYPERLINK(x)\"");
+        assert_eq!(csv_field("-1+2"), "\"'-1+2\"");
     }
 
     #[test]

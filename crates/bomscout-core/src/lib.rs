@@ -42,7 +42,7 @@ mod sbom;
 pub use build::SbomBuilder;
 pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
 pub use cataloger::{Cataloger, Detected};
-pub use component::{Component, Hash, HashAlg, Location, Scope};
+pub use component::{Component, Copyright, Hash, HashAlg, Location, NoticeText, Scope};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::Ecosystem;
 pub use license::{License, LicenseSource, SourceKind};

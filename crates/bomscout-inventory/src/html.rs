@@ -74,8 +74,8 @@ fn summary(html: &mut String, card: &Scorecard) {
     let n = &card.org;
     let p = card.org_previous.as_ref();
     let trend = |now: f64, before: Option<f64>| match before {
-        Some(b) if (now - b).abs() > f64::EPSILON => {
-            format!(" <span class=\"t\">({:+})</span>", now - b)
+        Some(b) if (now - b).abs() >= 0.05 => {
+            format!(" <span class=\"t\">({})</span>", number(now - b, true))
         }
         _ => String::new(),
     };
@@ -105,36 +105,67 @@ fn summary(html: &mut String, card: &Scorecard) {
     for (name, value, before) in tiles {
         let _ = write!(
             html,
-            "<div class=\"tile\"><b>{value}</b>{}<br>{name}</div>",
+            "<div class=\"tile\"><b>{}</b>{}<br>{name}</div>",
+            number(value, false),
             trend(value, before)
         );
     }
     html.push_str("</div>");
 }
 
+/// A number as people read it: whole numbers without a fraction, others to one decimal
+/// (percentages are stored to one decimal; their differences must not show float noise
+/// such as `+0.3999999999999915`); `signed` writes `+` before positive numbers.
+fn number(value: f64, signed: bool) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    let text = if rounded.fract() == 0.0 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded:.1}")
+    };
+    if signed && rounded > 0.0 {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
 /// A horizontal bar chart as inline SVG.
 fn bar_chart(html: &mut String, title: &str, bars: &[(String, i64)]) {
     let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
     let height = 20 * bars.len().max(1) + 10;
+    // Labels end where the bars start (text-anchor end), bars take at most 200 px, and the
+    // value after the longest bar still has room for a 9-digit number: nothing is clipped.
     let _ = write!(
         html,
-        "<figure><figcaption>{}</figcaption><svg width=\"420\" height=\"{height}\" role=\"img\">",
+        "<figure><figcaption>{}</figcaption><svg width=\"{BAR_SVG_WIDTH}\" height=\"{height}\" role=\"img\">",
         escape(title)
     );
     for (i, (label, value)) in bars.iter().enumerate() {
         let y = 20 * i + 5;
-        let w = (*value as f64 / max * 200.0).round();
+        let w = (*value as f64 / max * BAR_MAX).round();
         let _ = write!(
             html,
-            "<text x=\"0\" y=\"{}\" class=\"l\">{}</text><rect x=\"190\" y=\"{y}\" width=\"{w}\" height=\"14\"></rect><text x=\"{}\" y=\"{}\">{value}</text>",
+            "<text x=\"{}\" y=\"{}\" class=\"l\" text-anchor=\"end\"><title>{}</title>{}</text><rect x=\"{BAR_X}\" y=\"{y}\" width=\"{w}\" height=\"14\"></rect><text x=\"{}\" y=\"{}\">{value}</text>",
+            BAR_X - 6.0,
             y + 12,
-            escape(&shorten(label, 28)),
-            195.0 + w,
+            escape(label),
+            escape(&shorten(label, BAR_LABEL_CHARS)),
+            BAR_X + 5.0 + w,
             y + 12
         );
     }
     html.push_str("</svg></figure>");
 }
+
+/// Where bars start: room for `BAR_LABEL_CHARS` characters of label at the page's font.
+const BAR_X: f64 = 230.0;
+/// The longest bar.
+const BAR_MAX: f64 = 200.0;
+/// The chart's width: labels, the longest bar, and a value of up to nine digits.
+const BAR_SVG_WIDTH: f64 = BAR_X + BAR_MAX + 90.0;
+/// Labels longer than this are shortened from the start (the full text is the tooltip).
+const BAR_LABEL_CHARS: usize = 30;
 
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -202,3 +233,17 @@ const SCRIPT: &str = r#"<script>
   document.body.setAttribute('data-ready','1');
 })();
 </script>"#;
+
+#[cfg(test)]
+mod number_tests {
+    use super::number;
+
+    #[test]
+    fn numbers_show_no_float_noise() {
+        assert_eq!(number(0.399_999_999_999_991_5, true), "+0.4");
+        assert_eq!(number(-1.0, true), "-1");
+        assert_eq!(number(12.0, false), "12");
+        assert_eq!(number(66.666_666, false), "66.7");
+        assert_eq!(number(0.0, true), "0");
+    }
+}

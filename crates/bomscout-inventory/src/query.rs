@@ -158,14 +158,7 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
 }
 
 fn unix_of(d: Date) -> i64 {
-    // Days from civil (Howard Hinnant), the inverse of Date::from_unix.
-    let (y, m, d) = (i64::from(d.year), i64::from(d.month), i64::from(d.day));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146_097 + doe - 719_468) * 86_400
+    d.to_unix()
 }
 
 /// A package's state in one repository's SBOM: versions and their licenses.
@@ -492,7 +485,7 @@ impl Scorecard {
     pub fn table(&self) -> Table {
         let mut t = Table::new(&[
             "repository",
-            "ok",
+            "scan-succeeded",
             "components",
             "change",
             "licensed-%",

@@ -194,6 +194,25 @@ pub fn expression_category(expression: &str) -> Option<Category> {
     stack.pop()
 }
 
+/// The categories of every license an expression names, sorted, each once; `[Unknown]`
+/// for text that is not an SPDX expression. For showing a row per expression: the
+/// policy's verdict uses [`expression_category`].
+pub fn expression_categories(expression: &str) -> Vec<Category> {
+    let Ok(parsed) = spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX) else {
+        return vec![Category::Unknown];
+    };
+    let mut out: Vec<Category> = parsed
+        .requirements()
+        .map(|r| match &r.req.license {
+            spdx::LicenseItem::Spdx { id, .. } => category(id.name),
+            spdx::LicenseItem::Other(o) => category(&format!("LicenseRef-{}", o.lic_ref)),
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The SPDX license ids an expression names (`WITH` exceptions left out), in order of
 /// appearance, each once; empty if it does not parse.
 pub fn expression_ids(expression: &str) -> Vec<String> {

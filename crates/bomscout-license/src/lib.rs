@@ -29,10 +29,14 @@
 pub mod aliases;
 mod categories;
 pub mod classifiers;
+pub mod copyright;
 pub mod detect;
 mod render;
+pub use render::commutative;
 
-pub use categories::{category, expression_category, expression_ids, Category};
+pub use categories::{
+    category, expression_categories, expression_category, expression_ids, Category,
+};
 pub use classifiers::classifier_to_spdx;
 
 use bomscout_core::{License, Sbom, SourceKind};

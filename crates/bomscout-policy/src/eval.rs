@@ -21,7 +21,7 @@
 
 use crate::cfg::{Action, Curation, Entry, Policy};
 use crate::matching::Date;
-use bomscout_core::{Component, License, Location, Sbom, Scope, SourceKind};
+use bomscout_core::{Component, Diagnostic, License, Location, Sbom, Scope, Severity, SourceKind};
 use bomscout_license::{category, normalize};
 use serde::Serialize;
 use spdx::expression::{ExprNode, Operator};
@@ -106,6 +106,45 @@ pub struct Evaluation {
     pub skipped: usize,
     /// Expired or unused exceptions, idle curations, allowed licenses never seen.
     pub notes: Vec<String>,
+    /// What the scan could not read (errors: whole files or directories) or read only in
+    /// part (warnings). Carried into every report, because a verdict over what could not
+    /// be read is no verdict: errors make the outcome [`Outcome::Incomplete`].
+    pub diagnostics: Vec<Diagnostic>,
+    /// `--allow-unreadable`: judge what could be read and let unreadable files pass.
+    #[serde(skip)]
+    pub allow_unreadable: bool,
+}
+
+/// What the gate says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything was read and nothing fails the policy.
+    Pass,
+    /// Something fails the policy.
+    Fail,
+    /// Something the gate would judge could not be read: no verdict (exit 2), unless
+    /// unreadable input is explicitly allowed.
+    Incomplete,
+}
+
+impl Outcome {
+    /// The process exit code: 0 pass, 1 policy violations, 2 input not read.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+            Outcome::Incomplete => 2,
+        }
+    }
+
+    /// The one word reports lead with.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Pass => "PASS",
+            Outcome::Fail => "FAIL",
+            Outcome::Incomplete => "INCOMPLETE",
+        }
+    }
 }
 
 impl Evaluation {
@@ -121,9 +160,28 @@ impl Evaluation {
         self.findings.iter().filter(|f| f.verdict != Action::Allow)
     }
 
-    /// 0 when nothing fails at `fail_on`, 1 otherwise.
+    /// Files and directories that could not be read at all.
+    pub fn unreadable(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+
+    /// The verdict: incomplete when something could not be read (and that is not
+    /// allowed), else fail when something fails at `fail_on`, else pass.
+    pub fn outcome(&self, fail_on: Action) -> Outcome {
+        if !self.allow_unreadable && self.unreadable().next().is_some() {
+            Outcome::Incomplete
+        } else if self.violations(fail_on).next().is_some() {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        }
+    }
+
+    /// 0 pass, 1 when something fails at `fail_on`, 2 when input could not be read.
     pub fn exit_code(&self, fail_on: Action) -> u8 {
-        u8::from(self.violations(fail_on).next().is_some())
+        self.outcome(fail_on).exit_code()
     }
 }
 
@@ -235,6 +293,13 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
         findings,
         skipped,
         notes: notes.into_iter().collect(),
+        diagnostics: sbom
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= Severity::Warning)
+            .cloned()
+            .collect(),
+        allow_unreadable: false,
     }
 }
 

@@ -30,5 +30,5 @@ mod matching;
 pub mod report;
 
 pub use cfg::{Action, Curation, Entry, Exception, Policy, PolicyError, BUILTIN, STARTER};
-pub use eval::{effective, evaluate, Evaluation, Finding, Rule};
+pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
 pub use matching::{compare as compare_versions, in_range, parse_range, Cmp, Date, PackageMatch};

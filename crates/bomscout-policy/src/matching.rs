@@ -1,13 +1,22 @@
 //! Matching packages by purl (with an optional version or version range) and dates.
 
 use std::cmp::Ordering;
+use std::str::FromStr;
 
 /// A package pattern from a policy file: a purl whose version is optional, exact, or a
 /// comma-separated range of comparisons (`@>=1.2,<2`).
+///
+/// Both the pattern and the components' purls are read with the `packageurl` crate, so
+/// percent-encoding (`%40babel` and `@babel`), qualifiers and subpaths are handled by the
+/// spec's rules, not by splitting strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageMatch {
-    /// `pkg:type/namespace/name`, without version, qualifiers or subpath.
-    pub base: String,
+    /// `pkg:type/`, lowercase: a cheap test that skips most components unparsed.
+    prefix: String,
+    /// Namespace, lowercase.
+    namespace: Option<String>,
+    /// Name, lowercase.
+    name: String,
     /// `(comparison, version)` pairs; empty matches every version.
     pub versions: Vec<(Cmp, String)>,
     /// The pattern as written.
@@ -33,34 +42,33 @@ impl PackageMatch {
     /// Parses `pkg:type/…/name[@version-or-range]`.
     pub fn parse(text: &str) -> Result<PackageMatch, String> {
         let t = text.trim();
-        if !t.starts_with("pkg:") || !t[4..].contains('/') {
-            return Err(format!("`{t}` is not a package URL"));
-        }
-        let t = t.split(['?', '#']).next().unwrap_or(t);
-        // The version separator is the last `@` after the name (npm scopes are `%40`-encoded,
-        // or a leading `@` right after the type's slash).
-        let slash = t.rfind('/').unwrap_or(0);
-        let (base, version) = match t[slash..].find('@') {
-            Some(i) if i > 1 => (&t[..slash + i], Some(&t[slash + i + 1..])),
-            _ => (t, None),
-        };
-        let versions = parse_range(version.unwrap_or(""))?;
+        let purl = packageurl::PackageUrl::from_str(t)
+            .map_err(|e| format!("`{t}` is not a package URL: {e}"))?;
+        let versions = parse_range(purl.version().unwrap_or(""))?;
         Ok(PackageMatch {
-            base: base.replace("/@", "/%40").to_ascii_lowercase(),
+            prefix: format!("pkg:{}/", purl.ty().to_ascii_lowercase()),
+            namespace: purl.namespace().map(str::to_lowercase),
+            name: purl.name().to_lowercase(),
             versions,
             text: text.to_string(),
         })
     }
 
-    /// True if `purl` (a component's) is this package at a matching version.
+    /// True if `purl` (a component's) is this package at a matching version. Names are
+    /// compared without regard to case, as the registries that allow case treat them.
     pub fn matches(&self, purl: &str) -> bool {
-        let purl = purl.split(['?', '#']).next().unwrap_or(purl);
-        let slash = purl.rfind('/').unwrap_or(0);
-        let (base, version) = match purl[slash..].find('@') {
-            Some(i) => (&purl[..slash + i], &purl[slash + i + 1..]),
-            None => (purl, ""),
+        let same_type = purl
+            .get(..self.prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(&self.prefix));
+        if !same_type {
+            return false;
+        }
+        let Ok(purl) = packageurl::PackageUrl::from_str(purl) else {
+            return false;
         };
-        base.to_ascii_lowercase() == self.base && in_range(&self.versions, version)
+        purl.name().to_lowercase() == self.name
+            && purl.namespace().map(str::to_lowercase) == self.namespace
+            && in_range(&self.versions, purl.version().unwrap_or(""))
     }
 }
 
@@ -129,53 +137,50 @@ pub fn compare(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// A calendar date, for exception expiry.
+/// A calendar date: exception expiry, `--date`, `--since`.
+///
+/// Backed by jiff, so only real dates parse (`2027-02-31` is refused, not rolled over) and
+/// no calendar arithmetic is written by hand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// Year.
-    pub year: u16,
-    /// Month, 1–12.
-    pub month: u8,
-    /// Day, 1–31.
-    pub day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
 impl Date {
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`, a real date of the proleptic Gregorian calendar.
     pub fn parse(s: &str) -> Option<Date> {
-        let mut it = s.trim().split('-');
-        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-        if it.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let s = s.trim();
+        let shape = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shape {
             return None;
         }
-        let date = Date {
-            year: y.parse().ok()?,
-            month: m.parse().ok()?,
-            day: d.parse().ok()?,
-        };
-        ((1..=12).contains(&date.month) && (1..=31).contains(&date.day)).then_some(date)
+        s.parse::<jiff::civil::Date>().ok().map(Date)
     }
 
-    /// The UTC date of a Unix time in seconds.
+    /// The UTC date of a Unix time in seconds (clamped to the years jiff supports).
     pub fn from_unix(seconds: i64) -> Date {
-        let days = seconds.div_euclid(86_400);
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-        Date { year, month, day }
+        let ts = jiff::Timestamp::from_second(seconds).unwrap_or(if seconds < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        });
+        Date(jiff::tz::Offset::UTC.to_datetime(ts).date())
+    }
+
+    /// Midnight UTC of this date, in Unix seconds.
+    pub fn to_unix(self) -> i64 {
+        jiff::tz::Offset::UTC
+            .to_timestamp(self.0.to_datetime(jiff::civil::Time::midnight()))
+            .map(|t| t.as_second())
+            .unwrap_or(0)
     }
 }
 
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(f, "{}", self.0)
     }
 }
 
@@ -196,6 +201,20 @@ mod tests {
         assert!(!range.matches("pkg:cargo/ring@0.18.0"));
         let scoped = PackageMatch::parse("pkg:npm/@babel/core@7.0.0").unwrap();
         assert!(scoped.matches("pkg:npm/%40babel/core@7.0.0"));
+        let encoded = PackageMatch::parse("pkg:npm/%40babel/core").unwrap();
+        assert!(encoded.matches("pkg:npm/%40babel/core@7.1.0"));
+        assert!(
+            !encoded.matches("pkg:npm/core@7.1.0"),
+            "the namespace counts"
+        );
+        let pypi = PackageMatch::parse("pkg:pypi/Foo_Bar@>=1").unwrap();
+        assert!(pypi.matches("pkg:pypi/foo-bar@1.2"), "PEP 503 names");
+        let maven =
+            PackageMatch::parse("pkg:maven/org.apache.logging.log4j/log4j-core@<2.17.1").unwrap();
+        assert!(maven.matches("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar"));
+        assert!(!maven.matches("pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1"));
+        assert!(!maven.matches("pkg:npm/log4j-core@2.14.1"));
+        assert!(!maven.matches("not a purl"));
         assert!(PackageMatch::parse("left-pad").is_err());
         assert!(PackageMatch::parse("pkg:npm/x@>=").is_err());
     }
@@ -213,5 +232,19 @@ mod tests {
         assert!(Date::parse("30/06/2027").is_none());
         assert_eq!(Date::from_unix(1_700_000_000).to_string(), "2023-11-14");
         assert_eq!(Date::from_unix(0).to_string(), "1970-01-01");
+        assert!(Date::parse("2026-02-30").is_none(), "no such day");
+        assert!(Date::parse("2027-02-31").is_none());
+        assert!(Date::parse("2028-02-29").is_some(), "a leap day");
+        assert!(Date::parse("2100-02-29").is_none(), "not a leap year");
+        assert!(Date::parse("20270101").is_none());
+        let d = Date::parse("2024-03-06").unwrap();
+        assert_eq!(d.to_unix(), 1_709_683_200);
+        assert_eq!(Date::from_unix(d.to_unix()), d);
+        assert!(
+            Date::from_unix(i64::MAX)
+                .to_string()
+                .starts_with("9999-12-"),
+            "clamped"
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! code scanning with other tools).
 
 use crate::cfg::Action;
-use crate::eval::{Evaluation, Finding, Rule};
+use crate::eval::{Evaluation, Finding, Outcome, Rule};
+use bomscout_core::{Diagnostic, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -49,10 +50,12 @@ pub fn write(
     match format {
         CheckFormat::Human => human(eval, fail_on, out),
         CheckFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, eval)?;
+            let mut doc = serde_json::to_value(eval)?;
+            doc["outcome"] = json!(eval.outcome(fail_on).word());
+            serde_json::to_writer_pretty(&mut *out, &doc)?;
             writeln!(out)
         }
-        CheckFormat::Sarif => sarif(eval, tool_version, out),
+        CheckFormat::Sarif => sarif(eval, fail_on, tool_version, out),
         CheckFormat::Markdown => markdown(eval, fail_on, out),
         CheckFormat::Github => github(eval, out),
     }
@@ -110,31 +113,42 @@ fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<
 
 fn summary(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
     let count = |a: Action| eval.findings.iter().filter(|f| f.verdict == a).count();
-    let verdict = if eval.exit_code(fail_on) == 0 {
-        "PASS"
-    } else {
-        "FAIL"
-    };
+    let outcome = eval.outcome(fail_on);
     writeln!(
         out,
-        "{verdict}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes",
+        "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}",
+        outcome.word(),
         eval.policy,
         eval.findings.len(),
         count(Action::Deny),
         count(Action::Review),
         count(Action::Allow),
         eval.findings.iter().filter(|f| f.rule == Rule::Excepted).count(),
-        eval.skipped
+        eval.skipped,
+        unreadable_clause(eval)
     )
 }
 
+/// `; 2 file(s) could not be read (...)` for the summary line, or nothing.
+fn unreadable_clause(eval: &Evaluation) -> String {
+    let n = eval.unreadable().count();
+    match (n, eval.allow_unreadable) {
+        (0, _) => String::new(),
+        (n, false) => format!(
+            "; {n} file(s) or director(ies) could not be read, so there is no verdict \
+             (fix them, or pass --allow-unreadable to judge the rest)"
+        ),
+        (n, true) => format!("; {n} file(s) or director(ies) could not be read (allowed)"),
+    }
+}
+
 fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<()> {
-    let pass = eval.exit_code(fail_on) == 0;
-    writeln!(
-        out,
-        "## bomscout license check: {}\n",
-        if pass { "✅ passed" } else { "❌ failed" }
-    )?;
+    let heading = match eval.outcome(fail_on) {
+        Outcome::Pass => "✅ passed",
+        Outcome::Fail => "❌ failed",
+        Outcome::Incomplete => "⚠️ incomplete: input could not be read",
+    };
+    writeln!(out, "## bomscout license check: {heading}\n")?;
     let problems: Vec<&Finding> = eval.problems().collect();
     if problems.is_empty() {
         writeln!(
@@ -166,6 +180,7 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
             )?;
         }
     }
+    markdown_diagnostics(eval, out)?;
     if !eval.notes.is_empty() {
         writeln!(out, "\n**Notes**\n")?;
         for n in &eval.notes {
@@ -178,12 +193,66 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
     writeln!(out, "{}", String::from_utf8_lossy(&line).trim_end())
 }
 
+/// The files that could not be read (and, after them, those read only in part), so a
+/// reviewer sees in the comment itself why there is no verdict.
+fn markdown_diagnostics(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    let mut sorted: Vec<&Diagnostic> = eval.diagnostics.iter().collect();
+    sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    for (i, d) in sorted.iter().enumerate() {
+        if i == 0 {
+            writeln!(out, "\n**Input that could not be read**\n")?;
+        }
+        let word = if d.severity == Severity::Error {
+            "not read"
+        } else {
+            "partly read"
+        };
+        writeln!(
+            out,
+            "- {word}: `{}`: {}",
+            location_text(d).replace('`', "'"),
+            bomscout_core::escape::markdown(&d.message)
+        )?;
+    }
+    Ok(())
+}
+
+/// `path:line` of a diagnostic, control characters made visible.
+fn location_text(d: &Diagnostic) -> String {
+    let path = bomscout_core::escape::printable(&d.path);
+    match d.line {
+        Some(line) => format!("{path}:{line}"),
+        None => path.into_owned(),
+    }
+}
+
 /// Markdown table cells: pipes and newlines would break the row.
 fn escape_md(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    for d in &eval.diagnostics {
+        let level = if d.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let mut props = vec![format!("file={}", escape_property(&d.path))];
+        if let Some(line) = d.line {
+            props.push(format!("line={line}"));
+        }
+        props.push("title=bomscout: input not read".to_string());
+        writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            escape_data(&d.message)
+        )?;
+    }
+    for n in &eval.notes {
+        writeln!(out, "::notice title=bomscout policy::{}", escape_data(n))?;
+    }
     for f in eval.problems() {
         let level = if f.verdict == Action::Deny {
             "error"
@@ -232,7 +301,12 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn sarif(eval: &Evaluation, tool_version: &str, out: &mut dyn Write) -> io::Result<()> {
+fn sarif(
+    eval: &Evaluation,
+    fail_on: Action,
+    tool_version: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let kinds = [Rule::Denied, Rule::Review, Rule::Unknown, Rule::Unlisted];
     let rules: Vec<serde_json::Value> = kinds
         .iter()
@@ -281,10 +355,42 @@ fn sarif(eval: &Evaluation, tool_version: &str, out: &mut dyn Write) -> io::Resu
                 "rules": rules,
             }},
             "results": results,
+            "invocations": [sarif_invocation(eval, fail_on)],
         }],
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// The run's invocation: whether it succeeded, what could not be read (tool execution
+/// notifications) and what the policy itself warns about (configuration notifications:
+/// an expired exception must reach the CI log even when SARIF is the only report).
+fn sarif_invocation(eval: &Evaluation, fail_on: Action) -> serde_json::Value {
+    let execution: Vec<serde_json::Value> = eval
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": d.path}}});
+            if let Some(line) = d.line {
+                location["physicalLocation"]["region"] = json!({"startLine": line});
+            }
+            json!({
+                "level": if d.severity == Severity::Error { "error" } else { "warning" },
+                "message": {"text": d.message},
+                "locations": [location],
+            })
+        })
+        .collect();
+    let configuration: Vec<serde_json::Value> = eval
+        .notes
+        .iter()
+        .map(|n| json!({"level": "note", "message": {"text": n}}))
+        .collect();
+    json!({
+        "executionSuccessful": eval.outcome(fail_on) != Outcome::Incomplete,
+        "toolExecutionNotifications": execution,
+        "toolConfigurationNotifications": configuration,
+    })
 }
 
 fn rule_text(r: Rule) -> &'static str {

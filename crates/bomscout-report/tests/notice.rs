@@ -1,5 +1,6 @@
-//! NOTICE files: shipped components only, each license text once and sorted, missing texts
-//! said plainly, copyright lines kept, deterministic.
+//! NOTICE files: shipped components only, each license text once and sorted with the
+//! components under it and their copyright lines, missing texts said plainly,
+//! deterministic.
 
 mod sboms;
 
@@ -53,9 +54,16 @@ fn notice_lists_shipped_components_and_each_license_once() {
             "wasi 0.11.0 (cargo)",
         ]
     );
-    assert!(text.contains(
-        "@babel/core 7.24.0 (npm)\n  License: MIT\n  Copyright (c) 2014-present Sebastian McKenzie and other contributors\n"
-    ));
+    assert!(text.contains("@babel/core 7.24.0 (npm)\n  License: MIT\n\n"));
+    // Copyright lines go with the license text, under the component.
+    let rule = "=".repeat(80);
+    assert!(text.contains(&format!(
+        "{rule}\nMIT\n{rule}\n\nUsed by:\n\n  @babel/core 7.24.0 (npm)\n    Copyright (c) 2014-present Sebastian McKenzie and other contributors\n  cc 1.0.83 (cargo)\n"
+    )));
+    // A component under several licenses is listed under each.
+    assert!(text.contains(&format!(
+        "{rule}\nApache-2.0\n{rule}\n\nUsed by:\n\n  cc 1.0.83 (cargo)\n  requests 2.31.0 (pypi)\n  serde 1.0.197 (cargo)\n  wasi 0.11.0 (cargo)\n\nApache License\n"
+    )));
     // The curation wins over the package's own "BSD".
     assert!(text.contains("curated 2.0 (pypi)\n  License: BSD-3-Clause\n"));
     assert!(text.contains("left-pad (unresolved: ^1.3.0) (npm)\n  License: not declared (no license statement found)\n"));
@@ -71,8 +79,12 @@ fn notice_lists_shipped_components_and_each_license_once() {
             "LLVM-exception",
             "LicenseRef-Odd-1.0",
             "MIT",
+            "No license statement found",
         ]
     );
+    assert!(text.contains(
+        "No license statement found\n================================================================================\n\nUsed by:\n\n  left-pad (unresolved: ^1.3.0) (npm)\n\nNo license statement was found for these components; review them before distributing.\n"
+    ));
 }
 
 #[test]
@@ -82,11 +94,16 @@ fn license_texts_come_from_the_spdx_list_or_say_where_to_look() {
         let rule = "=".repeat(80);
         let start = text.find(&format!("{rule}\n{id}\n{rule}\n")).unwrap();
         let body = &text[start + 2 * rule.len() + id.len() + 3..];
-        body.split(&format!("\n{rule}"))
-            .next()
+        let body = body.split(&format!("\n{rule}")).next().unwrap();
+        // The components under the text come first: "Used by:", a blank line, the list.
+        let (users, text) = body
+            .trim_start()
+            .strip_prefix("Used by:\n\n")
             .unwrap()
-            .trim()
-            .to_string()
+            .split_once("\n\n")
+            .unwrap();
+        assert!(!users.is_empty());
+        text.trim().to_string()
     };
     assert!(section("MIT").contains("Permission is hereby granted, free of charge"));
     assert!(section("Apache-2.0").contains("Apache License"));
@@ -116,14 +133,16 @@ fn license_texts_come_from_the_spdx_list_or_say_where_to_look() {
 fn markdown_notice_fences_texts_and_escapes_names() {
     let md = render(Format::NoticeMarkdown, &sample());
     assert!(md.starts_with("# Third-party software notices for monorepo\n"));
-    assert!(md.contains("- **@babel/core** 7.24.0 (npm): MIT\n  - Copyright (c) 2014-present Sebastian McKenzie and other contributors\n"));
+    assert!(md.contains("- **@babel/core** 7.24.0 (npm): MIT\n- **cc**"));
+    assert!(md.contains("\n### MIT\n\nUsed by:\n\n- **@babel/core** 7.24.0 (npm)\n  - Copyright (c) 2014-present Sebastian McKenzie and other contributors\n- **cc** 1.0.83 (cargo)\n"));
     assert!(md.contains("- **Foo\\_Bar** 1.0 (pypi): Custom Corp License\n"));
-    assert!(md.contains("\n### MIT\n\n```text\nMIT License\n"));
+    assert!(md.contains("- **wasi** 0.11.0 (cargo)\n\n```text\nMIT License\n"));
     assert!(md.contains(
-        "\n### Custom Corp License\n\nLicense text not available; see svc/poetry.lock (license).\n"
+        "\n### Custom Corp License\n\nUsed by:\n\n- **Foo\\_Bar** 1.0 (pypi)\n\nLicense text not available; see svc/poetry.lock (license).\n"
     ));
     let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("### ")).collect();
-    assert_eq!(headings.len(), 7);
+    assert_eq!(headings.len(), 8);
+    assert!(!md.contains("## Notices"), "no NOTICE files, no section");
 
     let hostile = render(Format::NoticeMarkdown, &sboms::hostile());
     assert!(hostile.contains("- **x SPDXID: SPDXRef-DOCUMENT** 1.0.0 (npm): "));

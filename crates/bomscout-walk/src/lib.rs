@@ -55,6 +55,9 @@ pub struct Walked {
     pub diagnostics: Vec<Diagnostic>,
     /// How many directory entries were visited (for progress and benchmarks).
     pub entries: u64,
+    /// Roots under which no file was detected, as given: a scan that finds nothing where
+    /// the user pointed must say so rather than report an empty, clean result.
+    pub empty_roots: Vec<PathBuf>,
 }
 
 /// Compiled exclude globs: names (no `/`) and paths (with `/`).
@@ -100,7 +103,8 @@ impl Excludes {
 /// Walks every root in parallel and returns the detected files.
 ///
 /// Relative paths are relative to the root they were found under; when several roots are
-/// given, each path is prefixed with its root as given, so that paths stay unique.
+/// given, each path is prefixed with its root as given, so that paths stay unique. A root
+/// that is a file is catalogued as the file it is (see [`file_root`]).
 pub fn walk(
     roots: &[PathBuf],
     options: &WalkOptions,
@@ -109,15 +113,24 @@ pub fn walk(
     let excludes = Excludes::new(&options.excludes)?;
     let mut out = Walked::default();
     for root in roots {
-        let prefix = (roots.len() > 1).then(|| slash_path(root));
-        walk_root(
-            root,
-            prefix.as_deref(),
-            options,
-            &excludes,
-            reporter,
-            &mut out,
-        );
+        let before = out.files.len();
+        if std::fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
+            let prefix = |base: &Path| (roots.len() > 1).then(|| slash_path(base));
+            file_root(root, prefix, &mut out);
+        } else {
+            let prefix = (roots.len() > 1).then(|| slash_path(root));
+            walk_root(
+                root,
+                prefix.as_deref(),
+                options,
+                &excludes,
+                reporter,
+                &mut out,
+            );
+        }
+        if out.files.len() == before {
+            out.empty_roots.push(root.clone());
+        }
     }
     out.files.sort();
     out.files.dedup();
@@ -138,13 +151,8 @@ fn walk_root(
     let entries = AtomicU64::new(0);
     let detected = AtomicU64::new(0);
     let root_owned = root.to_path_buf();
-    // What references in scanned files may reach: the root, or a file root's directory
-    // (a lockfile given as the path still has its siblings read for context).
-    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let canonical_root = match canonical_root.parent() {
-        Some(dir) if canonical_root.is_file() => dir.to_path_buf(),
-        _ => canonical_root,
-    };
+    // What references in scanned files may reach, symlinks resolved.
+    let canonical_root = canonical(root);
     let filter_root = root_owned.clone();
     let excludes = excludes.clone();
     ignore::WalkBuilder::new(root)
@@ -199,6 +207,63 @@ fn walk_root(
     out.entries += entries.into_inner();
 }
 
+/// A file given as a root: `bomscout scan app/package-lock.json` reads that file, with the
+/// same relative path and context a scan of its directory would give it.
+///
+/// The file's cataloger is chosen from the path as given, because some names need their
+/// directories (`vendor/modules.txt`, `x.dist-info/METADATA`); its relative path is the
+/// shortest tail of that path that the detection table reads the same way, and the rest
+/// is the base that path is relative to, so parsers find its siblings as usual. A file no
+/// cataloger reads is an error: the user asked for it, and silence would look like a pass.
+fn file_root(root: &Path, prefix: impl Fn(&Path) -> Option<String>, out: &mut Walked) {
+    let given = slash_path(root);
+    let Some(cataloger) = detect(given.trim_start_matches("./")) else {
+        out.diagnostics.push(Diagnostic::error(
+            given,
+            "not a file bomscout reads (a lockfile, manifest or installed-package record); \
+             give its directory to scan everything under it",
+        ));
+        return;
+    };
+    let components: Vec<&std::ffi::OsStr> = root
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .map(|c| c.as_os_str())
+        .collect();
+    let tail_len = (1..=components.len())
+        .find(|&n| {
+            let tail: PathBuf = components[components.len() - n..].iter().collect();
+            detect(&slash_path(&tail)) == Some(cataloger)
+        })
+        .unwrap_or(1);
+    let mut base = root.to_path_buf();
+    for _ in 0..tail_len {
+        base.pop();
+    }
+    let rel = relative(&base, root);
+    let rel = match prefix(&base) {
+        Some(p) if !p.is_empty() => format!("{p}/{rel}"),
+        _ => rel,
+    };
+    out.files.push(Detected {
+        rel,
+        abs: root.to_path_buf(),
+        cataloger,
+        // The base its relative path starts from: its siblings are read for context.
+        root: canonical(&base),
+    });
+}
+
+/// `dir` with symlinks resolved (`.` for an empty path), or as given if that fails.
+fn canonical(dir: &Path) -> PathBuf {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
 /// False for entries the walk must not yield or descend into: VCS internals, excludes.
 fn keep(root: &Path, excludes: &Excludes, entry: &ignore::DirEntry) -> bool {
     let name = entry.file_name().to_string_lossy();
@@ -218,12 +283,18 @@ fn walk_diagnostic(root: &Path, prefix: Option<&str>, err: &ignore::Error) -> Di
         Some(p) => format!("{p}/{path}"),
         None => path,
     };
-    let message = if is_loop(err) {
-        "symbolic link loop; not followed again".to_string()
-    } else {
-        format!("cannot read: {}", io_message(err))
-    };
-    Diagnostic::warning(path, message)
+    if is_loop(err) {
+        return Diagnostic::warning(path, "symbolic link loop; not followed again");
+    }
+    // An unreadable directory is a whole subtree the result does not cover: as serious as
+    // a file that could not be parsed, so `--strict` and the gate fail on it.
+    Diagnostic::error(
+        path,
+        format!(
+            "cannot read: {}; everything under it is missing from the result",
+            io_message(err)
+        ),
+    )
 }
 
 fn error_path(err: &ignore::Error) -> Option<&Path> {
@@ -257,8 +328,9 @@ fn io_message(err: &ignore::Error) -> String {
     }
 }
 
-/// `path` relative to `root`, `/`-separated, lossy for non-UTF-8 names (display only; the
-/// absolute path is kept as bytes for reading).
+/// `path` relative to `root`, `/`-separated. Non-UTF-8 names are escaped without loss
+/// (see [`component_text`]), so two directories whose names differ only in invalid bytes
+/// stay two projects; the absolute path is kept as bytes for reading.
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let s = slash_path(rel);
@@ -272,7 +344,7 @@ fn relative(root: &Path, path: &Path) -> String {
 fn slash_path(path: &Path) -> String {
     let mut out = String::new();
     for c in path.components() {
-        let part = c.as_os_str().to_string_lossy();
+        let part = component_text(c.as_os_str());
         if part == "/" || part.is_empty() {
             if out.is_empty() {
                 out.push('/');
@@ -285,4 +357,33 @@ fn slash_path(path: &Path) -> String {
         out.push_str(&part);
     }
     out
+}
+
+/// A path component as text. Valid UTF-8 is kept as it is (a backslash doubled); each byte
+/// of an invalid sequence becomes `\xNN`. The mapping is one-to-one, so the text can be
+/// an identity, unlike `to_string_lossy`, which maps every invalid byte to U+FFFD.
+#[cfg(unix)]
+fn component_text(part: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = part.as_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(s) if !s.contains('\\') => std::borrow::Cow::Borrowed(s),
+        _ => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(&chunk.valid().replace('\\', "\\\\"));
+                for b in chunk.invalid() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
+/// A path component as text (Windows names are UTF-16; unpaired surrogates are rare and
+/// shown lossily).
+#[cfg(not(unix))]
+fn component_text(part: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    part.to_string_lossy()
 }

@@ -115,7 +115,7 @@ fn non_utf8_names_do_not_crash_and_are_read_by_their_real_path() {
     )
     .unwrap();
     assert_eq!(walked.files.len(), 1);
-    assert_eq!(walked.files[0].rel, "caf\u{fffd}/Cargo.lock");
+    assert_eq!(walked.files[0].rel, "caf\\xe9/Cargo.lock");
     assert!(
         walked.files[0].abs.exists(),
         "the real path is kept for reading"
@@ -159,13 +159,118 @@ fn detected_files_carry_the_canonical_scan_root() {
         assert_eq!(walked.files.len(), 1);
         assert_eq!(walked.files[0].root, canonical, "{}", root.display());
     }
-    let file = real.join("a/Cargo.lock");
+    let file = link.join("a/Cargo.lock");
     let walked = walk(&[file], &WalkOptions::default(), &Silent).unwrap();
-    for d in &walked.files {
-        assert_eq!(
-            d.root,
-            canonical.join("a"),
-            "a file root reaches its directory"
-        );
+    assert_eq!(walked.files.len(), 1);
+    assert_eq!(
+        walked.files[0].root,
+        canonical.join("a"),
+        "a file root reaches its directory"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn names_that_differ_only_in_invalid_bytes_stay_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for name in [&b"p\xff"[..], b"p\xfe", b"p\\xff"] {
+        let d = dir.path().join(std::ffi::OsStr::from_bytes(name));
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("Cargo.lock"), "").unwrap();
     }
+    let got: Vec<String> = found(dir.path(), &WalkOptions::default())
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "p\\\\xff/Cargo.lock",
+            "p\\xfe/Cargo.lock",
+            "p\\xff/Cargo.lock"
+        ],
+        "a literal backslash is escaped too, so no two names collide"
+    );
+}
+
+#[test]
+fn a_file_root_is_catalogued_as_the_file_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "app/package-lock.json");
+    touch(dir.path(), "app/package.json");
+    touch(dir.path(), "go/vendor/modules.txt");
+    let lock = dir.path().join("app/package-lock.json");
+    let walked = walk(
+        std::slice::from_ref(&lock),
+        &WalkOptions::default(),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(
+        walked.files.len(),
+        1,
+        "only the file named, not its siblings"
+    );
+    assert_eq!(walked.files[0].rel, "package-lock.json");
+    assert_eq!(walked.files[0].cataloger, Cataloger::NpmLock);
+    assert_eq!(walked.files[0].abs, lock);
+    assert!(walked.empty_roots.is_empty());
+
+    // A name that needs its directory keeps it, relative to the same base a scan of
+    // the project directory would use.
+    let modules = dir.path().join("go/vendor/modules.txt");
+    let walked = walk(&[modules], &WalkOptions::default(), &Silent).unwrap();
+    assert_eq!(walked.files[0].rel, "vendor/modules.txt");
+    assert_eq!(walked.files[0].cataloger, Cataloger::GoVendor);
+}
+
+#[test]
+fn a_file_nobody_reads_and_an_empty_directory_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "src/main.rs");
+    let file = dir.path().join("src/main.rs");
+    let walked = walk(
+        std::slice::from_ref(&file),
+        &WalkOptions::default(),
+        &Silent,
+    )
+    .unwrap();
+    assert!(walked.files.is_empty());
+    assert_eq!(walked.empty_roots, [file]);
+    assert_eq!(walked.diagnostics.len(), 1);
+    assert_eq!(
+        walked.diagnostics[0].severity,
+        bomscout_core::Severity::Error
+    );
+    assert!(walked.diagnostics[0]
+        .message
+        .contains("not a file bomscout reads"));
+
+    let walked = walk(&[dir.path().join("src")], &WalkOptions::default(), &Silent).unwrap();
+    assert_eq!(walked.empty_roots, [dir.path().join("src")]);
+    assert!(walked.diagnostics.is_empty(), "the caller decides how loud");
+}
+
+#[test]
+fn several_file_roots_keep_paths_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    touch(dir.path(), "a/Cargo.lock");
+    touch(dir.path(), "b/Cargo.lock");
+    let roots = [
+        dir.path().join("a/Cargo.lock"),
+        dir.path().join("b/Cargo.lock"),
+    ];
+    let walked = walk(&roots, &WalkOptions::default(), &Silent).unwrap();
+    assert_eq!(walked.files.len(), 2);
+    assert!(
+        walked.files[0].rel.ends_with("a/Cargo.lock"),
+        "{}",
+        walked.files[0].rel
+    );
+    assert!(
+        walked.files[1].rel.ends_with("b/Cargo.lock"),
+        "{}",
+        walked.files[1].rel
+    );
 }

@@ -1,6 +1,6 @@
 //! CycloneDX JSON (any version 1.2–1.7) read into a [`Catalog`].
 
-use super::component;
+use super::{add_copyrights, component};
 use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, DepKind, Ecosystem, Hash, HashAlg, License, Location, NodeRef, Project, Purl, Scope,
@@ -150,6 +150,7 @@ fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
     for l in licenses(c, path) {
         comp.add_license(l);
     }
+    add_copyrights(&mut comp, str_of("copyright"), path);
     let occurrences = c.pointer("/evidence/occurrences").and_then(Value::as_array);
     for o in occurrences.into_iter().flatten() {
         if let Some(loc) = o.get("location").and_then(Value::as_str) {

@@ -8,7 +8,9 @@
 //!
 //! What is kept: every component (name, group, version, purl as written, hashes, licenses,
 //! locations from CycloneDX `evidence.occurrences` or bomscout's SPDX comments, `bomscout:`
-//! properties), projects (bomscout's own marks: `bomscout:project-dir` in CycloneDX, the
+//! properties, copyright statements from CycloneDX `copyright` / SPDX `copyrightText`, one
+//! per line, attributed to the document since the file they came from is not recorded),
+//! projects (bomscout's own marks: `bomscout:project-dir` in CycloneDX, the
 //! "First-party … project in …" comment in SPDX), and every dependency edge with its kind
 //! where the format has one (SPDX `DEV_DEPENDENCY_OF`, …; CycloneDX has none, so an edge from
 //! a project to a component CycloneDX marks `excluded` is read as a dev edge).
@@ -41,6 +43,25 @@ fn component(
         c.purl = Purl::from_canonical(p);
     }
     Some(c)
+}
+
+/// Copyright statements kept per component read from an SBOM.
+const MAX_COPYRIGHTS: usize = 1000;
+
+/// Adds the statements of a CycloneDX `copyright` / SPDX `copyrightText` field, one per
+/// line (`NOASSERTION` and `NONE` are not statements), attributed to the document `path`.
+fn add_copyrights(c: &mut Component, text: Option<&str>, path: &str) {
+    let Some(text) = text.filter(|t| !matches!(t.trim(), "NOASSERTION" | "NONE")) else {
+        return;
+    };
+    for line in text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .take(MAX_COPYRIGHTS)
+    {
+        c.add_copyright(&line, path);
+    }
 }
 
 /// Which SBOM format a document is, from its first keys.

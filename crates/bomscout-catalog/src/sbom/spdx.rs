@@ -9,7 +9,7 @@
 //! facts bomscout writes into package comments (scope, unresolved range, "Found in" paths,
 //! `bomscout:` properties) are read back, so a round trip loses nothing.
 
-use super::component;
+use super::{add_copyrights, component};
 use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, DepKind, Ecosystem, Hash, HashAlg, License, Location, NodeRef, Project, Purl,
@@ -152,6 +152,7 @@ fn add(
             c.add_hash(hash);
         }
     }
+    add_copyrights(&mut c, str_of("copyrightText"), path);
     read_comment(&mut c, comment);
     if c.locations.is_empty() {
         c.locations.insert(Location::new(path));

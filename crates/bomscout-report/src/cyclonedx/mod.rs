@@ -11,6 +11,8 @@
 //! - scope: required → `required`, optional → `optional`, dev → `excluded`, plus the exact
 //!   value in the `bomscout:scope` property, so dev components are marked, never dropped;
 //! - licenses: see [`licenses`]; locations go to `evidence.occurrences` (1.5+);
+//! - `copyright`: the copyright statements found in the package's license and notice
+//!   files, one per line (every version has the field);
 //! - `dependencies` has an entry for every project and component, and only refs that exist;
 //! - `serialNumber` is derived from the content, so the same tree gives the same bytes.
 //!
@@ -154,6 +156,7 @@ fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
         scope: None,
         hashes: Vec::new(),
         licenses: licenses::choose(&p.licenses, v).chosen,
+        copyright: None,
         purl: p.purl.as_ref().map(|u| u.to_string()),
         properties,
         evidence: None,
@@ -196,6 +199,7 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
             })
             .collect(),
         licenses: picked.chosen,
+        copyright: c.copyright_text(),
         purl: Some(c.purl.to_string()),
         properties,
         evidence: evidence(c, picked.others, v),

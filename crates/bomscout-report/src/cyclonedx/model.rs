@@ -81,6 +81,9 @@ pub struct CdxComponent {
     pub hashes: Vec<CdxHash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<LicenseChoice>,
+    /// The copyright statements, one per line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

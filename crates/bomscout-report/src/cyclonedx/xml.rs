@@ -121,6 +121,9 @@ fn component(w: &mut W, c: &CdxComponent, v: SpecVersion) -> io::Result<()> {
                 })?;
             }
             licenses(w, &c.licenses)?;
+            if let Some(copyright) = &c.copyright {
+                text(w, "copyright", copyright)?;
+            }
             if let Some(p) = &c.purl {
                 text(w, "purl", p)?;
             }

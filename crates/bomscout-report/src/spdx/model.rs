@@ -45,7 +45,7 @@ pub(crate) struct Package {
     pub declared: Option<String>,
     /// A curation's license expression; `None` = NOASSERTION.
     pub concluded: Option<String>,
-    /// Copyright lines, when a cataloger found some (`copyright` property).
+    /// Copyright statements found in the package's files, one per line.
     pub copyright: Option<String>,
     /// Archive hashes.
     pub checksums: Vec<Hash>,
@@ -353,11 +353,7 @@ fn component_package(id: String, c: &Component, licenses: &LicenseMap) -> Packag
             .cloned(),
         declared: licenses.declared(&c.licenses),
         concluded: licenses.concluded(&c.licenses),
-        copyright: c
-            .properties
-            .get("copyright")
-            .cloned()
-            .filter(|s| !s.trim().is_empty()),
+        copyright: c.copyright_text(),
         checksums: c.hashes.clone(),
         purl: Some(c.purl.as_str().to_string()),
         comment: Some(component_comment(c)),
@@ -382,9 +378,7 @@ fn component_comment(c: &Component) -> String {
         lines.push(format!("Found in: {}.", found.join(", ")));
     }
     for (k, v) in &c.properties {
-        if k != "copyright" {
-            lines.push(format!("bomscout:{k}: {v}"));
-        }
+        lines.push(format!("bomscout:{k}: {v}"));
     }
     lines.join("\n")
 }

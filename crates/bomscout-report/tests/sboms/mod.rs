@@ -39,9 +39,9 @@ fn npm_catalog() -> Catalog {
         "resolved".into(),
         "https://registry.example.invalid/@babel/core/-/core-7.24.0.tgz".into(),
     );
-    babel.properties.insert(
-        "copyright".into(),
-        "Copyright (c) 2014-present Sebastian McKenzie and other contributors".into(),
+    babel.add_copyright(
+        "Copyright (c) 2014-present Sebastian McKenzie and other contributors",
+        "node_modules/@babel/core/LICENSE",
     );
     let mut debug = comp(Ecosystem::Npm, None, "debug", "4.3.4", lock);
     debug.add_license(declared("MIT", Some("MIT"), lock));
@@ -245,8 +245,7 @@ pub fn hostile() -> Sbom {
         path,
         "LICENSE",
     ));
-    a.properties
-        .insert("copyright".into(), "(c) </text> <b>me</b>".into());
+    a.add_copyright("(c) </text> <b>me</b>", "evil/LICENSE");
     let b = comp(Ecosystem::Npm, None, "名前", "2.0.0", path);
     let c = comp(Ecosystem::Npm, None, "名前", "3.0.0", path);
     let a = cat.add_package(a);
