@@ -91,6 +91,7 @@ pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
         bytes: &bytes,
         path: &shown,
         abs: path,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let catalog = match format {

@@ -371,6 +371,7 @@ fn export(
             bytes: &bytes,
             path: &shown,
             abs: std::path::Path::new(&path),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let mut catalog = bomscout_catalog::sbom::cyclonedx::parse(&input)

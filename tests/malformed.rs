@@ -58,6 +58,7 @@ fn run(
         bytes,
         path: rel,
         abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input)

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         bytes: &bytes,
         path: name,
         abs: path,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let start = Instant::now();

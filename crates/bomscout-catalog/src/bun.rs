@@ -116,7 +116,10 @@ fn package(entry: &Value) -> Result<Option<bomscout_core::Component>, String> {
         .and_then(|s| s.find('@'))
         .ok_or("the entry has no name@version")?
         + 1;
-    let (name, reference) = (&spec[..at], &spec[at + 1..]);
+    let (name, reference) = (
+        spec.get(..at).unwrap_or_default(),
+        spec.get(at + 1..).unwrap_or_default(),
+    );
     if reference == "root:"
         || reference.starts_with("workspace:")
         || reference.starts_with("link:")
@@ -249,7 +252,7 @@ fn strip_trailing_commas(text: &str) -> String {
         }
         // Copy whole UTF-8 sequences: only ASCII bytes are ever skipped above.
         let len = utf8_len(c);
-        out.push_str(&text[i..(i + len).min(text.len())]);
+        out.push_str(text.get(i..(i + len).min(text.len())).unwrap_or_default());
         i += len;
     }
     out

@@ -37,6 +37,7 @@
 //! version, `Pods/` is stale for it and is not used (an info diagnostic says so).
 
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef,
     Project, Severity,
@@ -116,7 +117,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         else {
             catalog.diagnostics.push(Diagnostic::warning(
                 input.path,
-                format!("{spec:?} is not `Name (version)`"),
+                format!("{} is not `Name (version)`", quote(spec, QUOTE_LIMIT)),
             ));
             continue;
         };

@@ -298,6 +298,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "app/pubspec.lock",
             abs: Path::new("/nonexistent/app/pubspec.lock"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let cache = cache.map(PubCache::at);

@@ -25,6 +25,7 @@
 
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project, Severity,
@@ -74,11 +75,7 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
         }
     }
     let mut project = Project::new(Ecosystem::Hex, input.path);
-    let declared = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read_to_string(d.join("mix.exs")).ok())
-        .map(|t| mix_exs_deps(&t));
+    let declared = crate::text::sibling(input, "mix.exs").map(|t| mix_exs_deps(&t));
     let roots: Vec<(usize, DepKind)> = match &declared {
         Some(declared) => declared
             .iter()
@@ -137,7 +134,10 @@ fn package(name: &str, value: &Term) -> Result<(Component, Edges), String> {
                 .map_err(|e| e.to_string())?;
             Ok((c, Vec::new()))
         }
-        other => Err(format!("unsupported source {other:?}")),
+        other => Err(format!(
+            "unsupported source {}",
+            quote(other.unwrap_or("(none)"), QUOTE_LIMIT)
+        )),
     }
 }
 
@@ -280,7 +280,13 @@ fn mix_exs_deps(text: &str) -> BTreeMap<String, DepKind> {
             .chars()
             .take_while(|c| c.is_alphanumeric() || *c == '_')
             .collect();
-        if name.is_empty() || !rest[name.len()..].trim_start().starts_with(',') {
+        if name.is_empty()
+            || !rest
+                .get(name.len()..)
+                .unwrap_or_default()
+                .trim_start()
+                .starts_with(',')
+        {
             continue;
         }
         let dev = line.split_once("only:").is_some_and(|(_, only)| {

@@ -9,6 +9,7 @@
 
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
@@ -85,7 +86,10 @@ fn component(name: &str, source: &Term) -> Result<Component, String> {
             crate::vcs::git_component(Ecosystem::Hex, name, url, reference)
                 .map_err(|e| e.to_string())
         }
-        other => Err(format!("unsupported source {other:?}")),
+        other => Err(format!(
+            "unsupported source {}",
+            quote(other.unwrap_or("(none)"), QUOTE_LIMIT)
+        )),
     }
 }
 

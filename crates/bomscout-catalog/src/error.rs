@@ -69,7 +69,7 @@ impl From<serde_json::Error> for ParseError {
         // serde_json's message ends with its own " at line L column C"; ours says it once.
         let text = e.to_string();
         let message = match text.rfind(" at line ") {
-            Some(i) => text[..i].to_string(),
+            Some(i) => text.get(..i).unwrap_or_default().to_string(),
             None => text,
         };
         ParseError::Json {

@@ -7,6 +7,7 @@
 //! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
 #![deny(missing_docs)]
+#![deny(clippy::string_slice)]
 
 pub mod bun;
 pub mod cargo;
@@ -43,7 +44,6 @@ pub use error::ParseError;
 
 use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic, Reporter};
 use rayon::prelude::*;
-use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -81,6 +81,10 @@ pub struct Input<'a> {
     /// Where it is on disk. Pure parsers ignore it; installed-tree catalogers may read
     /// siblings through it.
     pub abs: &'a Path,
+    /// The scan root it was found under, canonical (symlinks resolved). A path written in
+    /// the file (an include, a parent POM, an import, a license file) is only followed when
+    /// it resolves inside this root (`paths::inside_root`).
+    pub root: &'a Path,
     /// Options of this run.
     pub options: &'a Options,
 }
@@ -181,6 +185,7 @@ pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
         bytes: &bytes,
         path: &file.rel,
         abs: &file.abs,
+        root: &file.root,
         options,
     };
     match parse_isolated(file.cataloger, &input) {
@@ -231,6 +236,7 @@ pub(crate) fn parse_str(
         bytes: text.as_bytes(),
         path,
         abs: &abs,
+        root: Path::new("/nonexistent"),
         options: &options,
     };
     parse(&input)
@@ -249,11 +255,13 @@ pub(crate) fn parse_in(
         read_caches: false,
         ..Options::default()
     };
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let abs = root.join(path);
     let input = Input {
         bytes: text.as_bytes(),
         path,
         abs: &abs,
+        root: &root,
         options: &options,
     };
     parse(&input)
@@ -288,25 +296,10 @@ fn failed(diagnostic: Diagnostic) -> Catalog {
     }
 }
 
-/// Reads a whole file, refusing files over `limit` bytes before reading them.
+/// Reads a whole file through [`bomscout_walk::read_regular`]: only a regular file, never
+/// a FIFO or device, and never more than `limit` bytes.
 fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > limit {
-        return Err(format!(
-            "skipped: {len} bytes is over the {limit}-byte limit for one file"
-        ));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "skipped: grew past the {limit}-byte limit while read"
-        ));
-    }
-    Ok(bytes)
+    bomscout_walk::read_regular(path, limit).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

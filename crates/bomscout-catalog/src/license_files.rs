@@ -30,7 +30,6 @@ use bomscout_core::{Component, License, SourceKind};
 use bomscout_license::detect::{Finding, LicenseText};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
@@ -75,14 +74,18 @@ pub fn add_evidence(
     let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
     let mut prints = Vec::new();
     let mut conflicts = Vec::new();
+    // Symlinks resolved, every file read must lie in the package's own directory: a name
+    // from metadata (or a `LICENSE` symlink) never reaches `/etc/shadow`.
+    let real_dir = std::fs::canonicalize(dir).ok();
+    let read_in = |name: &str| real_dir.as_deref().and_then(|d| read(d, &dir.join(name)));
     let licenses = candidates(dir, names);
     for name in attribution_files(dir, &licenses) {
-        if let Some(bytes) = read(&dir.join(&name)) {
+        if let Some(bytes) = read_in(&name) {
             add_attribution(component, &name, &join(rel_dir, &name), &bytes);
         }
     }
     for name in licenses {
-        let Some(bytes) = read(&dir.join(&name)) else {
+        let Some(bytes) = read_in(&name) else {
             continue;
         };
         let hex = sha256_hex(&bytes);
@@ -232,7 +235,7 @@ fn candidates(dir: &Path, names: &[String]) -> Vec<String> {
     } else {
         names.to_vec()
     };
-    candidates.retain(|n| !n.contains("..") && !is_vendored(n));
+    candidates.retain(|n| crate::paths::is_contained_relative(n) && !is_vendored(n));
     candidates.sort();
     candidates.truncate(MAX_FILES);
     candidates
@@ -255,15 +258,11 @@ fn is_vendored(name: &str) -> bool {
         .any(|d| d == "_vendor" || d == "vendor")
 }
 
-/// The first [`MAX_FILE`] bytes of a file.
-fn read(path: &Path) -> Option<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX_FILE)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
+/// A license file of at most [`MAX_FILE`] bytes, if it is a regular file inside `dir`
+/// (canonical) once symlinks are resolved.
+fn read(dir: &Path, path: &Path) -> Option<Vec<u8>> {
+    let real = crate::paths::inside_root(dir, path)?;
+    crate::text::read_side_bytes(&real, MAX_FILE).ok()?
 }
 
 #[cfg(test)]
@@ -378,6 +377,29 @@ mod tests {
         let names = ["../LICENSE".to_string(), "MISSING".to_string()];
         assert!(add_evidence(&mut c, dir.path(), "", &names, 0.9).is_empty());
         assert!(c.licenses.is_empty());
+        assert!(!c.properties.contains_key("license-file-sha256"));
+    }
+
+    #[test]
+    fn absolute_symlinked_and_special_license_files_are_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("shadow"), MIT).unwrap();
+        let (dir, mut c) = package(None);
+        std::fs::remove_file(dir.path().join("LICENSE")).unwrap();
+        let shadow = outside.path().join("shadow");
+        std::os::unix::fs::symlink(&shadow, dir.path().join("LICENSE")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("LICENSE-ZERO")).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(dir.path().join("COPYING"))
+            .status()
+            .unwrap()
+            .success());
+        let names = [shadow.display().to_string()];
+        add_evidence(&mut c, dir.path(), "", &names, 0.9);
+        add_evidence(&mut c, dir.path(), "", &[], 0.9);
+        let named = ["LICENSE-ZERO".to_string(), "COPYING".to_string()];
+        add_evidence(&mut c, dir.path(), "", &named, 0.9);
+        assert!(c.licenses.is_empty(), "{:?}", c.licenses);
         assert!(!c.properties.contains_key("license-file-sha256"));
     }
 

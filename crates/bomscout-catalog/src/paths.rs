@@ -1,5 +1,16 @@
 //! Relative paths as the parsers use them: `/`-separated, relative to the scan root, `.` for
-//! the root itself.
+//! the root itself; and the checks that keep paths written in scanned files (or names from
+//! lockfiles) from steering a read outside where it belongs:
+//!
+//! - [`inside_root`]: a file reached through a path written in a scanned file (an include,
+//!   a parent POM, an MSBuild import) is read only if it resolves, symlinks included,
+//!   inside the scan root;
+//! - [`is_plain_name`]: a package name or version used to build a path (a vendored
+//!   crate's directory, a cache entry) is one plain path component;
+//! - [`is_contained_relative`]: a file name a package's metadata gives (`license-file`,
+//!   `License-File`) is relative and stays inside the package's directory.
+
+use std::path::{Path, PathBuf};
 
 /// The directory part of a relative path (`.` for a file at the root).
 pub fn dir_of(path: &str) -> &str {
@@ -23,6 +34,30 @@ pub fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
 }
 
+/// True for a relative `/`-separated path of plain names only ([`is_plain_name`] for each
+/// segment): a Go module path or a vendored module directory, used to build a path.
+pub fn is_plain_path(path: &str) -> bool {
+    path.split('/').all(is_plain_name)
+}
+
+/// `candidate` with symlinks resolved, if it exists and lies inside `root` (which must be
+/// canonical, as [`crate::Input::root`] is); `None` when it is outside the root or cannot be
+/// resolved (missing). Callers say which reference was not followed, never what the file
+/// holds.
+pub fn inside_root(root: &Path, candidate: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(candidate).ok()?;
+    real.starts_with(root).then_some(real)
+}
+
+/// True for a relative `/`-separated path that cannot leave the directory it is relative
+/// to: not empty, not absolute, no `..` component, no `\\`, NUL or drive prefix.
+pub fn is_contained_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains(['\\', '\0', ':'])
+        && path.split('/').all(|seg| seg != "..")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +79,51 @@ mod tests {
         for n in ["", ".", "..", "../x", "a/b", "a\\b"] {
             assert!(!is_plain_name(n), "{n}");
         }
+        assert!(is_plain_path("github.com/Azure/go-amqp"));
+        for p in ["/etc", "a/../../b", "a//b", "a/", "a\\..\\b"] {
+            assert!(!is_plain_path(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn contained_relative_paths() {
+        for p in ["LICENSE", "docs/LICENSE.txt", "./LICENSE", "a/./b"] {
+            assert!(is_contained_relative(p), "{p}");
+        }
+        for p in [
+            "",
+            "/etc/shadow",
+            "../x",
+            "a/../../x",
+            "a/..",
+            "C:\\x",
+            "a\\..\\b",
+            "a\0",
+        ] {
+            assert!(!is_contained_relative(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn only_paths_inside_the_root_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap().join("root");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/in.txt"), "x").unwrap();
+        std::fs::write(dir.path().join("secret"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link")).unwrap();
+        assert_eq!(
+            inside_root(&root, &root.join("sub/../sub/in.txt")),
+            Some(root.join("sub/in.txt"))
+        );
+        assert_eq!(inside_root(&root, &root.join("../secret")), None);
+        assert_eq!(inside_root(&root, &dir.path().join("secret")), None);
+        assert_eq!(
+            inside_root(&root, &root.join("link")),
+            None,
+            "a symlink out"
+        );
+        assert_eq!(inside_root(&root, &root.join("missing")), None);
+        assert_eq!(inside_root(&root, Path::new("/etc/passwd")), None);
     }
 }

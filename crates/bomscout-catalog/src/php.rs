@@ -13,6 +13,7 @@
 //! is what is installed under `vendor/`; the project is the directory holding `vendor/`.
 
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project,
@@ -81,10 +82,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
         }
     }
     let mut project = Project::new(Ecosystem::Composer, input.path);
-    let manifest = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read(d.join("composer.json")).ok())
+    let manifest = crate::text::sibling_bytes(input, "composer.json")
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     match manifest.as_ref().and_then(Value::as_object) {
         Some(m) => {
@@ -180,7 +178,7 @@ fn component(p: &Map<String, Value>, path: &str) -> Result<Component, String> {
         .ok_or_else(|| format!("{name} has no version"))?;
     let (vendor, package) = name
         .split_once('/')
-        .ok_or_else(|| format!("{name:?} is not vendor/package"))?;
+        .ok_or_else(|| format!("{} is not vendor/package", quote(name, QUOTE_LIMIT)))?;
     let mut c = Component::new(Ecosystem::Composer, Some(vendor), package, version)
         .map_err(|e| format!("{name}: {e}"))?;
     let licenses: Vec<&str> = p

@@ -107,7 +107,13 @@ impl Lock<'_> {
             return;
         }
         let Some((name, version)) = split_id(&id) else {
-            self.warn(key, format!("package key {key:?} is not name@version"));
+            self.warn(
+                key,
+                format!(
+                    "package key {} is not name@version",
+                    quote(key, QUOTE_LIMIT)
+                ),
+            );
             return;
         };
         let resolution = entry.get("resolution");
@@ -385,7 +391,12 @@ fn lockfile_major(doc: &Value) -> Result<u32, ParseError> {
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| ParseError::format(format!("lockfileVersion {v:?} is not a number")))?;
+        .ok_or_else(|| {
+            ParseError::format(format!(
+                "lockfileVersion {} is not a number",
+                quote(&v, QUOTE_LIMIT)
+            ))
+        })?;
     if !(5..=9).contains(&major) {
         return Err(ParseError::format(format!(
             "lockfileVersion {v} is not supported (5.x–9.x are)"
@@ -402,7 +413,7 @@ fn strip_peers(id: &str) -> &str {
 /// `@scope/name@1.0.0` → `("@scope/name", "1.0.0")`.
 fn split_id(id: &str) -> Option<(&str, &str)> {
     let at = id.get(1..)?.rfind('@')? + 1;
-    let (name, version) = (&id[..at], &id[at + 1..]);
+    let (name, version) = (id.get(..at)?, id.get(at + 1..)?);
     (!name.is_empty() && !version.is_empty()).then_some((name, version))
 }
 

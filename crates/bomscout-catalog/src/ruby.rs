@@ -17,6 +17,7 @@
 //! line by line.
 
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
     Location, NodeRef, Project,
@@ -73,7 +74,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                     diagnostics.push(
                         Diagnostic::warning(
                             input.path,
-                            format!("{body:?} is not `name (version)`"),
+                            format!("{} is not `name (version)`", quote(body, QUOTE_LIMIT)),
                         )
                         .at_line(line_no),
                     );
@@ -202,10 +203,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let groups = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read_to_string(d.join("Gemfile")).ok())
+    let groups = crate::text::sibling(input, "Gemfile")
         .map(|t| dev_gems(&t))
         .unwrap_or_default();
     let mut project = Project::new(Ecosystem::Gem, input.path);

@@ -79,11 +79,11 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
+        self.rest().chars().next()
     }
 
     fn rest(&self) -> &'a str {
-        &self.text[self.pos..]
+        self.text.get(self.pos..).unwrap_or_default()
     }
 
     fn error(&self, message: &str) -> ParseError {
@@ -193,13 +193,10 @@ impl<'a> Parser<'a> {
             })
             .unwrap_or(rest.len());
         // A trailing `.` ends an Erlang term, it is not part of the word.
-        let end = if rest[..end].ends_with('.') {
-            end - 1
-        } else {
-            end
-        };
-        self.pos += end;
-        rest[..end].to_string()
+        let word = rest.get(..end).unwrap_or_default();
+        let word = word.strip_suffix('.').unwrap_or(word);
+        self.pos += word.len();
+        word.to_string()
     }
 
     /// The segments of a binary after `<<`, up to and including `>>`: strings and byte
@@ -245,7 +242,7 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut out = String::new();
-        let mut chars = self.text[self.pos..].char_indices();
+        let mut chars = self.rest().char_indices();
         while let Some((i, c)) = chars.next() {
             match c {
                 '\\' => match chars.next() {

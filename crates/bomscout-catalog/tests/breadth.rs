@@ -392,6 +392,7 @@ fn podfile_lock_flutter_plugins_without_pubspec_lock_are_pods() {
         bytes: &bytes,
         path: "ios/Podfile.lock",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let c = parse(Cataloger::PodfileLock, &input).unwrap();
@@ -574,6 +575,7 @@ fn parse_bytes(cataloger: Cataloger, rel: &str, bytes: &[u8]) -> Result<Catalog,
         bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input)

@@ -22,6 +22,7 @@ fn catalog_in(base: &Path, cataloger: Cataloger, rel: &str) -> Catalog {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input).unwrap()
@@ -138,6 +139,7 @@ fn corrupt_files_are_named_with_lines_or_warned_about() {
         bytes: &bytes,
         path: "Cargo.lock",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     assert!(parse(Cataloger::CargoLock, &input)
@@ -158,6 +160,7 @@ fn corrupt_files_are_named_with_lines_or_warned_about() {
         bytes: &bytes,
         path: "Cargo.toml",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     assert!(parse(Cataloger::CargoManifest, &input).is_err());
@@ -183,6 +186,7 @@ fn a_hostile_cargo_config_never_runs() {
             bytes: &bytes,
             path: rel,
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(cataloger, &input).unwrap();

@@ -76,6 +76,7 @@ fn build_info_of_a_real_binary() {
         bytes: &bytes,
         path: "bin/hello",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let c = parse(Cataloger::GoBinary, &input).unwrap();

@@ -13,6 +13,7 @@ fn parse_text(cataloger: Cataloger, path: &str, text: &str) -> Result<usize, Par
         bytes: text.as_bytes(),
         path,
         abs: &abs,
+        root: Path::new("/nonexistent/bomscout-test"),
         options: &options,
     };
     parse(cataloger, &input).map(|c| c.packages.len())

@@ -28,6 +28,7 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
         bytes: g.text.as_bytes(),
         path: g.file,
         abs: &abs,
+        root: Path::new("/nonexistent"),
         options: &options,
     };
     let catalog = parse(g.cataloger, &input).unwrap();
@@ -94,6 +95,7 @@ fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
         bytes: text.as_bytes(),
         path: g.file,
         abs: &abs,
+        root: Path::new("/nonexistent"),
         options: &options,
     };
     let err = parse(g.cataloger, &input).unwrap_err();

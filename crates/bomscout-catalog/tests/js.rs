@@ -17,6 +17,7 @@ fn scan(cataloger: Cataloger, rel: &str) -> (Vec<(String, Scope)>, Vec<String>) 
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let catalog = parse(cataloger, &input).unwrap();
@@ -118,10 +119,12 @@ fn pnpm_lockfile_after_an_environment_document() {
         .join(rel);
     let bytes = std::fs::read(&abs).unwrap();
     let options = Options::default();
+    let root = abs.parent().unwrap().to_path_buf();
     let input = Input {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: &root,
         options: &options,
     };
     let catalog = parse(Cataloger::PnpmLock, &input).unwrap();

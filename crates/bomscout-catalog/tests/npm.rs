@@ -20,6 +20,7 @@ fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input).unwrap()
@@ -219,6 +220,7 @@ fn corrupt_files_are_errors_with_lines_not_panics() {
             bytes: &bytes,
             path: rel,
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert!(parse(cataloger, &input).is_err(), "{rel}");
@@ -233,6 +235,7 @@ fn hostile_nesting_is_an_error_not_a_stack_overflow() {
         bytes: deep.as_bytes(),
         path: "package-lock.json",
         abs: std::path::Path::new("x"),
+        root: std::path::Path::new("/"),
         options: &options,
     };
     assert!(parse(Cataloger::NpmLock, &input).is_err());
@@ -263,6 +266,7 @@ fn an_installed_package_without_a_license_field_gets_its_license_file_matched() 
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let cat = parse(Cataloger::NpmInstalled, &input).unwrap();
@@ -300,6 +304,7 @@ fn lock_v1_nested_under_a_dev_parent_is_dev() {
         bytes: &bytes,
         path: "package-lock.json",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     assert_eq!(scoped(parse(Cataloger::NpmLock, &input).unwrap()), want);
@@ -324,6 +329,7 @@ fn lock_v1_nested_under_a_dev_parent_is_dev_without_requires() {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let scopes = scoped(parse(Cataloger::NpmLock, &input).unwrap());

@@ -21,6 +21,7 @@ fn scan(cataloger: Cataloger, rel: &str) -> Vec<(String, String, Scope)> {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let catalog = parse(cataloger, &input).unwrap();
@@ -80,6 +81,7 @@ fn uv_lock_project_is_first_party_and_hashes_are_kept() {
         bytes: &bytes,
         path: "uv/uv.lock",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let catalog = parse(Cataloger::UvLock, &input).unwrap();

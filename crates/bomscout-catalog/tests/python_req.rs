@@ -16,6 +16,7 @@ fn parse_fixture(cataloger: Cataloger, scenario: &str, rel: &str) -> Catalog {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input).unwrap()
@@ -219,9 +220,9 @@ fn corrupt_requirements_keep_good_lines_and_warn_per_bad_line() {
             "requirements.txt:5 requirement \"bar[baz\" skipped: expected \",\" or \"]\" in extras at 7",
             "requirements.txt:6 unknown option \"--no-such-option\" ignored",
             "requirements.txt:7 hash \"sha256:not-hex\" ignored: not alg:hex",
-            "requirements.txt:8 included file missing.txt: cannot read: No such file or directory (os error 2)",
-            "cycle-b.txt:1 include cycle: cycle-a.txt is already being read",
-            "requirements.txt:10 included file latin1.txt: not UTF-8 text (invalid byte at line 1)",
+            "requirements.txt:8 include \"missing.txt\": no such file",
+            "cycle-b.txt:1 include cycle: \"cycle-a.txt\" is already being read",
+            "requirements.txt:10 included file \"latin1.txt\": not UTF-8 text (invalid byte at line 1)",
             "requirements.txt:12 requirement \"https://example.com/archive.tar.gz\" skipped: cannot tell the package name of this URL (add #egg=name)",
         ])
     );
@@ -240,6 +241,7 @@ fn non_utf8_requirements_file_is_an_error_with_its_line() {
         bytes: &bytes,
         path: "requirements-binary.txt",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let err = parse(Cataloger::PipRequirements, &input).unwrap_err();
@@ -317,6 +319,7 @@ fn invalid_pyproject_is_an_error_with_its_line() {
         bytes: &bytes,
         path: "pyproject.toml",
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     let err = parse(Cataloger::Pyproject, &input).unwrap_err();

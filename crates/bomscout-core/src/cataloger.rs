@@ -252,4 +252,7 @@ pub struct Detected {
     pub abs: std::path::PathBuf,
     /// Which parser reads it.
     pub cataloger: Cataloger,
+    /// The scan root it was found under, canonical (symlinks resolved): references written
+    /// in the file (includes, parents, imports) may only reach files inside it.
+    pub root: std::path::PathBuf,
 }

@@ -5,7 +5,6 @@
 //! symbolic `HEAD` resolved through loose refs and `packed-refs`, and a detached `HEAD`.
 //! Anything unreadable yields `None` fields, never an error: the scan matters more.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What `HEAD` points at.
@@ -60,6 +59,10 @@ fn git_dir(repo: &Path) -> Option<PathBuf> {
 /// The commit a ref names: a loose ref file, else a `packed-refs` line. Worktrees keep
 /// branch refs in the main repository (`commondir`).
 fn resolve(git_dir: &Path, reference: &str) -> Option<String> {
+    // A ref is a path under the git directory: `refs/…`, never `..` or absolute.
+    if !reference.starts_with("refs/") || reference.split('/').any(|s| s == "..") {
+        return None;
+    }
     let common = read_small(&git_dir.join("commondir"))
         .map(|c| git_dir.join(c.trim()))
         .unwrap_or_else(|| git_dir.to_path_buf());
@@ -89,20 +92,17 @@ fn is_object_id(s: &str) -> bool {
 }
 
 /// Reads a small text file; refs files are tiny, packed-refs rarely more than megabytes.
+/// Through [`bomscout_walk::read_regular`]: a FIFO or device planted as `.git/HEAD` is
+/// refused, never waited on.
 fn read_small(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    fs::File::open(path)
-        .ok()?
-        .take(64 * 1024 * 1024)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
+    let bytes = bomscout_walk::read_regular(path, 64 * 1024 * 1024).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     const A: &str = "0123456789abcdef0123456789abcdef01234567";
     const B: &str = "89abcdef0123456789abcdef0123456789abcdef";
@@ -133,6 +133,21 @@ mod tests {
         let h = head(dir.path());
         assert_eq!(h.commit.as_deref(), Some(B));
         assert_eq!(h.branch.as_deref(), Some("release/1.x"));
+    }
+
+    #[test]
+    fn a_fifo_head_or_hostile_ref_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join(".git")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(".git/HEAD"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(head(dir.path()), Head::default());
+        let dir = repo_with("ref: refs/../../outside\n");
+        fs::write(dir.path().join("outside"), format!("{A}\n")).unwrap();
+        assert_eq!(head(dir.path()).commit, None);
     }
 
     #[test]

@@ -8,8 +8,10 @@
 #![deny(missing_docs)]
 
 mod detect;
+pub mod read;
 
 pub use detect::detect;
+pub use read::{read_if_exists, read_regular, ReadError};
 
 use bomscout_core::{Detected, Diagnostic, Reporter};
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -149,6 +151,8 @@ fn walk_root(
     let entries = AtomicU64::new(0);
     let detected = AtomicU64::new(0);
     let root_owned = root.to_path_buf();
+    // What references in scanned files may reach, symlinks resolved.
+    let canonical_root = canonical(root);
     let filter_root = root_owned.clone();
     let excludes = excludes.clone();
     ignore::WalkBuilder::new(root)
@@ -159,6 +163,7 @@ fn walk_root(
         .build_parallel()
         .run(|| {
             let root = &root_owned;
+            let canonical_root = &canonical_root;
             let files = &files;
             let diagnostics = &diagnostics;
             let entries = &entries;
@@ -181,6 +186,7 @@ fn walk_root(
                                     rel,
                                     abs: entry.into_path(),
                                     cataloger,
+                                    root: canonical_root.clone(),
                                 };
                                 detected.fetch_add(1, Ordering::Relaxed);
                                 files.lock().expect("no panics while held").push(found);
@@ -243,7 +249,19 @@ fn file_root(root: &Path, prefix: impl Fn(&Path) -> Option<String>, out: &mut Wa
         rel,
         abs: root.to_path_buf(),
         cataloger,
+        // The base its relative path starts from: its siblings are read for context.
+        root: canonical(&base),
     });
+}
+
+/// `dir` with symlinks resolved (`.` for an empty path), or as given if that fails.
+fn canonical(dir: &Path) -> PathBuf {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 /// False for entries the walk must not yield or descend into: VCS internals, excludes.

@@ -146,6 +146,29 @@ fn deep_trees_do_not_overflow() {
     assert_eq!(found(dir.path(), &WalkOptions::default()).len(), 1);
 }
 
+#[test]
+fn detected_files_carry_the_canonical_scan_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    touch(&real, "a/Cargo.lock");
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let canonical = fs::canonicalize(&real).unwrap();
+    for root in [&real, &link] {
+        let walked = walk(std::slice::from_ref(root), &WalkOptions::default(), &Silent).unwrap();
+        assert_eq!(walked.files.len(), 1);
+        assert_eq!(walked.files[0].root, canonical, "{}", root.display());
+    }
+    let file = link.join("a/Cargo.lock");
+    let walked = walk(&[file], &WalkOptions::default(), &Silent).unwrap();
+    assert_eq!(walked.files.len(), 1);
+    assert_eq!(
+        walked.files[0].root,
+        canonical.join("a"),
+        "a file root reaches its directory"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn names_that_differ_only_in_invalid_bytes_stay_apart() {

@@ -43,6 +43,7 @@ fn main() {
                 bytes: g.text.as_bytes(),
                 path: g.file,
                 abs: &abs,
+                root: std::path::Path::new("/"),
                 options: &options,
             };
             let start = Instant::now();

@@ -16,6 +16,7 @@
 
 use super::{registry, workspace};
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
     Project, Severity,
@@ -50,7 +51,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         crate::nesting::toml_array_of_tables(text, "package")?;
     lock.package.extend(package);
     let abs_dir = input.abs.parent();
-    let members = abs_dir.map(workspace::members).unwrap_or_default();
+    let members = abs_dir
+        .map(|d| workspace::members(d, input.root))
+        .unwrap_or_default();
     let mut cat = Catalog::default();
     let mut unlicensed = 0usize;
     let nodes: Vec<Option<NodeRef>> = lock
@@ -124,7 +127,12 @@ fn add_node(
         c.add_hash(h);
     }
     if is_registry(source) {
-        match registry::lookup(name, version, input.abs.parent(), input.options.read_caches) {
+        match registry::lookup(
+            name,
+            version,
+            input.abs.parent().map(|w| (w, input.root)),
+            input.options.read_caches,
+        ) {
             Some(found) => {
                 for message in add_license(&mut c, found, input.options.license_threshold) {
                     cat.diagnostics
@@ -246,8 +254,9 @@ fn add_edges(
                 cat.diagnostics.push(Diagnostic::warning(
                     path,
                     format!(
-                        "{:?} depends on {dep:?}, which the lock does not contain",
-                        p.name.as_deref().unwrap_or("?")
+                        "{} depends on {}, which the lock does not contain",
+                        quote(p.name.as_deref().unwrap_or("?"), QUOTE_LIMIT),
+                        quote(dep, QUOTE_LIMIT)
                     ),
                 ));
                 continue;
@@ -315,6 +324,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "Cargo.lock",
             abs: Path::new("/nonexistent/Cargo.lock"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input).unwrap()
@@ -453,6 +463,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
             bytes: text.as_bytes(),
             path: "Cargo.lock",
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let cat = parse(&input).unwrap();
@@ -505,5 +516,49 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
             warnings,
             ["pkg:cargo/wrong@1.0.0: declares GPL-3.0-only but vendor/wrong/LICENSE reads as MIT (confidence 1.00)"]
         );
+    }
+
+    #[test]
+    fn names_and_license_files_never_leave_the_tree() {
+        let base = tempfile::tempdir().unwrap();
+        let ws = base.path().join("ws");
+        // What a hostile lockfile would reach: a crate manifest above the tree, and a
+        // secret named by a vendored crate's license-file.
+        let above = ws.join("x-1.0.0"); // vendor/../x-1.0.0
+        std::fs::create_dir_all(&above).unwrap();
+        std::fs::write(
+            above.join("Cargo.toml"),
+            "[package]\nname = \"../x\"\nversion = \"1.0.0\"\nlicense = \"MIT\"\n",
+        )
+        .unwrap();
+        let secret = base.path().join("shadow");
+        std::fs::write(&secret, MIT).unwrap();
+        vendor(
+            &ws,
+            "abs",
+            &format!("license-file = \"{}\"", secret.display()),
+        );
+        vendor(&ws, "up", "license-file = \"../../shadow\"");
+        let mut text = String::from("version = 3\n");
+        for name in ["../x", "abs", "up"] {
+            text.push_str(&format!("[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://registry.example.invalid/index\"\n"));
+        }
+        let cat = crate::parse_in(parse, &ws, "Cargo.lock", &text).unwrap();
+        for p in &cat.packages {
+            let c = &p.component;
+            assert!(
+                c.licenses.iter().all(|l| l.source.kind != SourceKind::File),
+                "{}: {:?}",
+                c.name,
+                c.licenses
+            );
+            assert!(
+                !c.properties.contains_key("license-file-sha256"),
+                "{}",
+                c.name
+            );
+        }
+        let x = cat.packages.iter().find(|p| p.component.name == "../x");
+        assert!(x.unwrap().component.licenses.is_empty());
     }
 }

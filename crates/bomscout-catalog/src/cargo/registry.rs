@@ -29,14 +29,19 @@ pub struct Found {
     pub license_file: Option<String>,
 }
 
-/// The license of `name@version` from `vendor/` under `workspace` or the registry cache.
+/// The license of `name@version` from `vendor/` under `workspace` (a directory and the
+/// scan root it must stay in) or the registry cache. A name or version that is not one
+/// plain path component (`../../../x` in a hostile lockfile) is never looked up.
 pub fn lookup(
     name: &str,
     version: &str,
-    workspace: Option<&Path>,
+    workspace: Option<(&Path, &Path)>,
     cargo_home: bool,
 ) -> Option<Found> {
-    if let Some(found) = workspace.and_then(|w| in_vendor(w, name, version)) {
+    if !crate::paths::is_plain_name(name) || !crate::paths::is_plain_name(version) {
+        return None;
+    }
+    if let Some(found) = workspace.and_then(|(w, root)| in_vendor(w, root, name, version)) {
         return Some(found);
     }
     if !cargo_home {
@@ -93,22 +98,34 @@ pub fn in_registry_cache(
             .strip_prefix(home)
             .map(|rel| format!("$CARGO_HOME/{}", rel.to_string_lossy()))
             .unwrap_or_else(|_| manifest.to_string_lossy().into_owned());
-        read(&manifest, shown, name, version)
+        read(None, &manifest, shown, name, version)
     })
 }
 
-fn in_vendor(workspace: &Path, name: &str, version: &str) -> Option<Found> {
+fn in_vendor(workspace: &Path, root: &Path, name: &str, version: &str) -> Option<Found> {
     [format!("{name}-{version}"), name.to_string()]
         .iter()
         .find_map(|d| {
             let manifest = workspace.join("vendor").join(d).join("Cargo.toml");
-            read(&manifest, format!("vendor/{d}/Cargo.toml"), name, version)
+            read(
+                Some(root),
+                &manifest,
+                format!("vendor/{d}/Cargo.toml"),
+                name,
+                version,
+            )
         })
 }
 
-/// Reads a crate manifest, checking it is the crate asked for.
-fn read(manifest: &Path, shown_path: String, name: &str, version: &str) -> Option<Found> {
-    let doc = read_toml(manifest)?;
+/// Reads a crate manifest (inside `root`, if given), checking it is the crate asked for.
+fn read(
+    root: Option<&Path>,
+    manifest: &Path,
+    shown_path: String,
+    name: &str,
+    version: &str,
+) -> Option<Found> {
+    let doc = read_toml(root, manifest)?;
     let package = doc.get("package").and_then(Value::as_table)?;
     let empty = toml::Table::new();
     let is_it = package.get("name").and_then(Value::as_str) == Some(name)
@@ -168,8 +185,9 @@ mod tests {
             "[package]\nname = \"memchr\"\nversion = \"2.8.3\"\nlicense = \"Unlicense OR MIT\"\n",
         )
         .unwrap();
-        let found = lookup("memchr", "2.8.3", Some(ws.path()), false).unwrap();
+        let at = Some((ws.path(), Path::new("/")));
+        let found = lookup("memchr", "2.8.3", at, false).unwrap();
         assert_eq!(found.shown_path, "vendor/memchr/Cargo.toml");
-        assert_eq!(lookup("memchr", "2.7.0", Some(ws.path()), false), None);
+        assert_eq!(lookup("memchr", "2.7.0", at, false), None);
     }
 }

@@ -30,17 +30,27 @@ pub struct Member {
     pub kinds: HashMap<String, DepKind>,
 }
 
-/// Reads and parses a TOML file; `None` if it is missing or not TOML.
-pub fn read_toml(path: &Path) -> Option<Table> {
-    let text = std::fs::read_to_string(path).ok()?;
-    crate::nesting::toml(&text).ok()
+/// Bytes read of one manifest.
+const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
+
+/// Reads and parses a TOML file (a regular file of at most 16 MiB); `None` if it is
+/// missing, unreadable or not TOML. With `root`, the file must resolve inside it: a
+/// manifest reached through a path written in another (a member glob, a path dependency)
+/// is never read from outside the scan root. Without, it is a cache file.
+pub fn read_toml(root: Option<&Path>, path: &Path) -> Option<Table> {
+    let text = match root {
+        Some(root) => crate::text::read_in_root(root, path, MAX_MANIFEST),
+        None => crate::text::read_side_file(path, MAX_MANIFEST),
+    };
+    crate::nesting::toml(&text.ok()??).ok()
 }
 
 /// Every crate of the workspace whose root manifest is `root_dir/Cargo.toml`: the root
 /// package if any, the `[workspace] members` (minus `exclude`), and path dependencies
 /// reachable from them.
-pub fn members(root_dir: &Path) -> Vec<Member> {
-    let Some(root) = read_toml(&root_dir.join("Cargo.toml")) else {
+/// Manifests outside `scan_root` are not read.
+pub fn members(root_dir: &Path, scan_root: &Path) -> Vec<Member> {
+    let Some(root) = read_toml(Some(scan_root), &root_dir.join("Cargo.toml")) else {
         return Vec::new();
     };
     let ws = root.get("workspace").and_then(Value::as_table);
@@ -70,7 +80,7 @@ pub fn members(root_dir: &Path) -> Vec<Member> {
         if seen.insert(dir.clone(), ()).is_some() || seen.len() > MAX_MANIFESTS {
             continue;
         }
-        let Some(manifest) = read_toml(&dir.join("Cargo.toml")) else {
+        let Some(manifest) = read_toml(Some(scan_root), &dir.join("Cargo.toml")) else {
             continue;
         };
         queue.extend(path_deps(&manifest).into_iter().map(|p| dir.join(p)));

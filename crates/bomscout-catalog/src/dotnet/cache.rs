@@ -35,6 +35,9 @@ pub fn add_licenses(
     threshold: f32,
 ) -> Vec<String> {
     let (id, version) = (id.to_ascii_lowercase(), version.to_ascii_lowercase());
+    if !crate::paths::is_plain_name(&id) || !crate::paths::is_plain_name(&version) {
+        return Vec::new();
+    }
     let dir = root.join(&id).join(&version);
     let nuspec = dir.join(format!("{id}.nuspec"));
     let shown_dir = format!("$NUGET_PACKAGES/{id}/{version}");

@@ -129,7 +129,7 @@ fn lock(input: &Input) -> Result<Catalog, ParseError> {
     let private = input
         .abs
         .parent()
-        .map(|dir| private_references(dir, input.options.max_file_size))
+        .map(|dir| private_references(input.root, dir, input.options.max_file_size))
         .unwrap_or_default();
     for ((id, _), node) in direct {
         let kind = if private.contains(&id) {
@@ -166,8 +166,8 @@ const MAX_PROJECT_FILES: usize = 8;
 /// The (lower-cased) ids that the project files in `dir` reference with
 /// `PrivateAssets="all"`, and the global package references of the nearest
 /// `Directory.Packages.props` (which are private by definition). Files over `limit` bytes
-/// are not read.
-fn private_references(dir: &Path, limit: u64) -> HashSet<String> {
+/// are not read, nor files outside the scan `root`.
+fn private_references(root: &Path, dir: &Path, limit: u64) -> HashSet<String> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -181,13 +181,13 @@ fn private_references(dir: &Path, limit: u64) -> HashSet<String> {
         .collect();
     files.sort();
     files.truncate(MAX_PROJECT_FILES);
-    let mut ids: HashSet<String> = nearest_props(dir, limit)
+    let mut ids: HashSet<String> = nearest_props(root, dir, limit)
         .globals
         .into_iter()
         .map(|(id, _)| id.to_ascii_lowercase())
         .collect();
     for file in files {
-        let Some(tree) = read_xml(&file, limit) else {
+        let Some(tree) = read_xml_in_root(root, &file, limit) else {
             continue;
         };
         for r in tree
@@ -333,7 +333,7 @@ fn project_file(input: &Input) -> Result<Catalog, ParseError> {
     }
     let mut globals = Vec::new();
     if let Some(dir) = input.abs.parent() {
-        let nearest = nearest_props(dir, input.options.max_file_size);
+        let nearest = nearest_props(input.root, dir, input.options.max_file_size);
         for (k, v) in nearest.versions {
             central.entry(k).or_insert(v);
         }
@@ -471,12 +471,19 @@ fn interpolate(value: &str, props: &HashMap<String, String>) -> String {
     let mut out = value.to_string();
     for _ in 0..8 {
         let Some(start) = out.find("$(") else { break };
-        let Some(len) = out[start..].find(')') else {
+        let Some(len) = out.get(start..).and_then(|s| s.find(')')) else {
             break;
         };
-        let name = out[start + 2..start + len].to_ascii_lowercase();
-        let Some(v) = props.get(&name) else { break };
-        out = format!("{}{v}{}", &out[..start], &out[start + len + 1..]);
+        let name = out.get(start + 2..start + len).unwrap_or_default();
+        let Some(v) = props.get(&name.to_ascii_lowercase()) else {
+            break;
+        };
+        let (before, after) = (out.get(..start), out.get(start + len + 1..));
+        out = format!(
+            "{}{v}{}",
+            before.unwrap_or_default(),
+            after.unwrap_or_default()
+        );
     }
     out
 }
@@ -522,11 +529,11 @@ struct Central {
     globals: Vec<(String, String)>,
 }
 
-/// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up) that
-/// can be read (at most `limit` bytes) and parsed.
-fn nearest_props(dir: &Path, limit: u64) -> Central {
+/// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up, never
+/// above the scan `root`) that can be read (at most `limit` bytes) and parsed.
+fn nearest_props(root: &Path, dir: &Path, limit: u64) -> Central {
     for d in dir.ancestors().take(16) {
-        if let Some(tree) = read_xml(&d.join("Directory.Packages.props"), limit) {
+        if let Some(tree) = read_xml_in_root(root, &d.join("Directory.Packages.props"), limit) {
             let props = properties(&tree);
             return Central {
                 versions: central_versions(&tree, &props),
@@ -540,10 +547,16 @@ fn nearest_props(dir: &Path, limit: u64) -> Central {
     Central::default()
 }
 
-/// The element tree of an XML file beside the input (an MSBuild file, a `.nuspec`), if it
-/// is there, at most `limit` bytes, UTF-8 (a BOM skipped) and well-formed.
+/// The element tree of an XML file in a package cache (a `.nuspec`), if it is there, a
+/// regular file of at most `limit` bytes, UTF-8 (a BOM skipped) and well-formed.
 fn read_xml(path: &Path, limit: u64) -> Option<Element> {
     let text = crate::text::read_side_file(path, limit).ok()??;
+    crate::xml::parse(&text).ok()
+}
+
+/// [`read_xml`] for an MSBuild file of the scanned tree: only inside the scan `root`.
+fn read_xml_in_root(root: &Path, path: &Path, limit: u64) -> Option<Element> {
+    let text = crate::text::read_in_root(root, path, limit).ok()??;
     crate::xml::parse(&text).ok()
 }
 
@@ -687,12 +700,32 @@ mod tests {
             bytes: text.as_bytes(),
             path: "src/App.csproj",
             abs: &abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(Cataloger::DotnetProject, &input).unwrap();
         assert_eq!(
             c.packages[4].component.purl.as_str(),
             "pkg:nuget/Central@9.0.0"
+        );
+    }
+
+    #[test]
+    fn msbuild_files_above_the_scan_root_are_not_read() {
+        let text =
+            "<Project><ItemGroup><PackageReference Include=\"Central\" /></ItemGroup></Project>";
+        let base = tempfile::tempdir().unwrap();
+        std::fs::write(base.path().join("Directory.Packages.props"), "<Project><ItemGroup><PackageVersion Include=\"central\" Version=\"9.0.0\" /></ItemGroup></Project>").unwrap();
+        let root = base.path().join("repo");
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        let parse_project = |i: &Input| parse(Cataloger::DotnetProject, i);
+        let c = crate::parse_in(parse_project, &root, "src/App.csproj", text).unwrap();
+        assert_eq!(c.packages[0].component.purl.as_str(), "pkg:nuget/Central");
+        let c = crate::parse_in(parse_project, base.path(), "repo/src/App.csproj", text).unwrap();
+        assert_eq!(
+            c.packages[0].component.purl.as_str(),
+            "pkg:nuget/Central@9.0.0",
+            "inside the root it is read"
         );
     }
 

@@ -58,7 +58,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 if let (Some(bomscout_core::NodeRef::Package(i)), Ok(mut c)) =
                     (last, component(p, v))
                 {
-                    let old = &catalog.packages[i].component;
+                    let Some(slot) = catalog.packages.get_mut(i) else {
+                        continue;
+                    };
+                    let old = &slot.component;
                     c.properties.insert(
                         "replaces".into(),
                         format!(
@@ -68,7 +71,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                         ),
                     );
                     c.locations = old.locations.clone();
-                    catalog.packages[i].component = c;
+                    slot.component = c;
                 }
             }
             _ => {}
@@ -95,14 +98,10 @@ fn find_build_info(bytes: &[u8]) -> Option<&[u8]> {
         }
     }
     // Stripped or unusual files: the header is 16-byte aligned.
-    let mut i = 0;
-    while i + MAGIC.len() <= bytes.len() {
-        if bytes[i..].starts_with(MAGIC) {
-            return bytes.get(i..);
-        }
-        i += 16;
-    }
-    None
+    (0..bytes.len())
+        .step_by(16)
+        .filter_map(|i| bytes.get(i..))
+        .find(|rest| rest.starts_with(MAGIC))
 }
 
 /// The Go version and module info of an inline (Go ≥ 1.18) header.
@@ -112,19 +111,23 @@ fn decode(data: &[u8]) -> Option<(String, String)> {
         return None;
     }
     let mut rest = data.get(32..)?;
-    let version = read_string(&mut rest)?;
-    let modinfo = read_string(&mut rest)?;
-    // The module info is framed by 16 sentinel bytes on each side.
-    let modinfo = if modinfo.len() >= 33 {
-        modinfo[16..modinfo.len() - 16].to_string()
-    } else {
-        String::new()
+    let version = read_bytes(&mut rest)?;
+    let modinfo = read_bytes(&mut rest)?;
+    // The module info is framed by 16 sentinel bytes on each side. Cut on the raw bytes,
+    // then decode: the sentinels are not UTF-8, so offsets into a lossily decoded string
+    // would not be offsets into the bytes (and could fall inside a character).
+    let modinfo = match modinfo.len() {
+        n if n >= 33 => modinfo.get(16..n - 16).unwrap_or_default(),
+        _ => &[],
     };
-    Some((version, modinfo))
+    Some((
+        String::from_utf8_lossy(version).into_owned(),
+        String::from_utf8_lossy(modinfo).into_owned(),
+    ))
 }
 
 /// A uvarint length then that many bytes, bounded by the data.
-fn read_string(data: &mut &[u8]) -> Option<String> {
+fn read_bytes<'a>(data: &mut &'a [u8]) -> Option<&'a [u8]> {
     let (mut len, mut shift, mut used) = (0usize, 0u32, 0usize);
     for &b in data.iter().take(10) {
         used += 1;
@@ -134,9 +137,10 @@ fn read_string(data: &mut &[u8]) -> Option<String> {
         }
         shift += 7;
     }
-    let bytes = data.get(used..used.checked_add(len)?)?;
-    *data = &data[used + len..];
-    Some(String::from_utf8_lossy(bytes).into_owned())
+    let end = used.checked_add(len)?;
+    let bytes = data.get(used..end)?;
+    *data = data.get(end..)?;
+    Some(bytes)
 }
 
 #[cfg(test)]
@@ -172,6 +176,7 @@ mod tests {
             bytes: &bytes,
             path: "bin/tool",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(&input).unwrap();
@@ -204,6 +209,7 @@ mod tests {
             bytes: &truncated,
             path: "bin/x",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = parse(&input).unwrap();
@@ -217,8 +223,42 @@ mod tests {
             bytes: &hostile,
             path: "bin/x",
             abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert!(parse(&input).unwrap().packages.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_sentinels_and_multibyte_text_do_not_panic() {
+        // Sentinels of invalid UTF-8 grow threefold when decoded lossily, and multi-byte
+        // characters sit where a cut on decoded offsets would land: the old code panicked.
+        let mut framed = vec![0xffu8; 16];
+        framed.extend("é€path\tx\nmod\texample.com/ü\tv1.0.0\n".as_bytes());
+        framed.extend([0xfe; 16]);
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend([8, 2]);
+        bytes.resize(32, 0);
+        bytes.push(2);
+        bytes.extend(b"go");
+        bytes.push(framed.len() as u8);
+        bytes.extend(&framed);
+        let options = crate::Options::default();
+        let input = Input {
+            bytes: &bytes,
+            path: "bin/x",
+            abs: std::path::Path::new("/x"),
+            root: std::path::Path::new("/"),
+            options: &options,
+        };
+        let c = parse(&input).unwrap();
+        assert_eq!(c.projects[0].name.as_deref(), Some("example.com/ü"));
+        for cut in 0..bytes.len() {
+            let input = Input {
+                bytes: bytes.get(..cut).unwrap(),
+                ..input
+            };
+            assert!(parse(&input).is_ok());
+        }
     }
 }

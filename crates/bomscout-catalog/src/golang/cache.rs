@@ -16,8 +16,12 @@ pub fn root() -> Option<PathBuf> {
 }
 
 /// The cache directory of `path@version`: upper-case letters are escaped as `!` + lower
-/// case (`github.com/Azure/x` → `github.com/!azure/x`).
-pub fn module_dir(root: &Path, path: &str, version: &str) -> PathBuf {
+/// case (`github.com/Azure/x` → `github.com/!azure/x`). `None` for a module path or
+/// version (from a scanned `go.mod`) that could leave the cache: `..`, absolute, `\\`.
+pub fn module_dir(root: &Path, path: &str, version: &str) -> Option<PathBuf> {
+    if !crate::paths::is_plain_path(path) || !crate::paths::is_plain_name(version) {
+        return None;
+    }
     let mut escaped = String::with_capacity(path.len() + 4);
     for c in path.chars() {
         if c.is_ascii_uppercase() {
@@ -27,7 +31,7 @@ pub fn module_dir(root: &Path, path: &str, version: &str) -> PathBuf {
             escaped.push(c);
         }
     }
-    root.join(format!("{escaped}@{version}"))
+    Some(root.join(format!("{escaped}@{version}")))
 }
 
 /// Adds the license evidence of the module's files in `dir`, if it is there.
@@ -45,7 +49,15 @@ mod tests {
     fn case_encoding() {
         assert_eq!(
             module_dir(Path::new("/c"), "github.com/Azure/go-AMQP", "v1.0.0"),
-            PathBuf::from("/c/github.com/!azure/go-!a!m!q!p@v1.0.0")
+            Some(PathBuf::from("/c/github.com/!azure/go-!a!m!q!p@v1.0.0"))
         );
+        for (p, v) in [
+            ("../../etc", "v1"),
+            ("/etc", "v1"),
+            ("a/b", "../v1"),
+            ("a/b", "v/1"),
+        ] {
+            assert_eq!(module_dir(Path::new("/c"), p, v), None, "{p}@{v}");
+        }
     }
 }

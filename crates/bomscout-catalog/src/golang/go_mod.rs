@@ -9,6 +9,7 @@
 
 use super::{cache, compare_versions, component};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, Project};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -85,8 +86,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(h) = sums.get(&(path.clone(), version.clone())) {
             c.properties.insert("go-sum".into(), h.clone());
         }
-        if let Some(root) = &cache_root {
-            let dir = cache::module_dir(root, &path, &version);
+        if let Some(dir) = cache_root
+            .as_deref()
+            .and_then(|root| cache::module_dir(root, &path, &version))
+        {
             let shown = format!("$GOMODCACHE/{path}@{version}");
             cache::add_licenses(&mut c, &dir, &shown, input.options.license_threshold);
         }
@@ -154,8 +157,11 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
                     line: line_no,
                 }),
                 _ => diagnostics.push(
-                    Diagnostic::warning(path, format!("require {rest:?} is not `path version`"))
-                        .at_line(line_no),
+                    Diagnostic::warning(
+                        path,
+                        format!("require {} is not `path version`", quote(rest, QUOTE_LIMIT)),
+                    )
+                    .at_line(line_no),
                 ),
             },
             "replace" => match replacement(&words) {
@@ -165,7 +171,10 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
                 None => diagnostics.push(
                     Diagnostic::warning(
                         path,
-                        format!("replace {rest:?} is not `old [v] => new [v]`"),
+                        format!(
+                            "replace {} is not `old [v] => new [v]`",
+                            quote(rest, QUOTE_LIMIT)
+                        ),
                     )
                     .at_line(line_no),
                 ),
@@ -178,8 +187,11 @@ fn read(text: &str, path: &str, diagnostics: &mut Vec<Diagnostic>) -> Result<GoM
             "tool" => m.tools.extend(words.first().cloned()),
             "toolchain" | "retract" | "godebug" | "ignore" => {}
             other => diagnostics.push(
-                Diagnostic::warning(path, format!("unknown go.mod directive {other:?}"))
-                    .at_line(line_no),
+                Diagnostic::warning(
+                    path,
+                    format!("unknown go.mod directive {}", quote(other, QUOTE_LIMIT)),
+                )
+                .at_line(line_no),
             ),
         }
         if block.is_none() && verb == "module" && m.module.is_none() {
@@ -197,7 +209,7 @@ type Replacement = ((String, Option<String>), (String, Option<String>));
 /// `old [v] => new [v]`; a `new` without a version is a local directory.
 fn replacement(words: &[String]) -> Option<Replacement> {
     let arrow = words.iter().position(|w| w == "=>")?;
-    let (from, to) = (&words[..arrow], &words[arrow + 1..]);
+    let (from, to) = (words.get(..arrow)?, words.get(arrow + 1..)?);
     let from = match from {
         [p] => (p.clone(), None),
         [p, v] => (p.clone(), Some(v.clone())),
@@ -217,10 +229,7 @@ fn unquote(w: &str) -> String {
 
 /// `(path, version)` → `h1:` hash of the module's content, from the `go.sum` beside it.
 fn read_go_sum(input: &Input) -> BTreeMap<(String, String), String> {
-    let Some(dir) = input.abs.parent() else {
-        return BTreeMap::new();
-    };
-    let Ok(text) = std::fs::read_to_string(dir.join("go.sum")) else {
+    let Some(text) = crate::text::sibling(input, "go.sum") else {
         return BTreeMap::new();
     };
     text.lines()

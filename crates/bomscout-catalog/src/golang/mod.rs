@@ -10,6 +10,7 @@
 //! `go.sum` are added as indirect components (property `from`: `go.sum`), at the highest
 //! version listed — what minimal version selection picks; this can include a dependency's
 //! test-only modules, the same over-approximation Trivy makes.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub mod binary;
 mod cache;

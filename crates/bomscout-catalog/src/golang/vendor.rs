@@ -5,6 +5,7 @@
 
 use super::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
 
 /// Parses one `vendor/modules.txt`.
@@ -20,8 +21,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(marks) = line.strip_prefix("## ") {
             if let Some((node, _)) = &last {
                 if marks.split(';').any(|m| m.trim() == "explicit") {
-                    if let NodeRef::Package(p) = node {
-                        catalog.packages[*p].component.properties.remove("indirect");
+                    if let Some(p) = match node {
+                        NodeRef::Package(p) => catalog.packages.get_mut(*p),
+                        NodeRef::Project(_) => None,
+                    } {
+                        p.component.properties.remove("indirect");
                     }
                 }
             }
@@ -44,8 +48,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             ([p, v], []) => (*p, *v),
             _ => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{line:?} is not `# path version`"))
-                        .at_line(line_no),
+                    Diagnostic::warning(
+                        input.path,
+                        format!("{} is not `# path version`", quote(line, QUOTE_LIMIT)),
+                    )
+                    .at_line(line_no),
                 );
                 continue;
             }
@@ -60,8 +67,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         };
         c.properties.insert("indirect".into(), "true".into());
-        if let Some(dir) = input.abs.parent() {
-            let module_dir = dir.join(words.first().copied().unwrap_or(path));
+        let module = words.first().copied().unwrap_or(path);
+        if let (Some(dir), true) = (input.abs.parent(), crate::paths::is_plain_path(module)) {
+            let module_dir = dir.join(module);
             if module_dir.is_dir() {
                 let shown =
                     crate::paths::join_dir(vendor_dir, words.first().copied().unwrap_or(path));

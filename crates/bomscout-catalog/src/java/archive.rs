@@ -8,13 +8,20 @@
 //! from memory, recursively, and are dependencies of the outer archive.
 //!
 //! **Limits**, so a hostile archive is a diagnostic and never an OOM or a hang: nesting
-//! depth [`MAX_DEPTH`], [`MAX_ENTRIES`] entries looked at per archive, [`MAX_TOTAL`]
-//! decompressed bytes read per file, metadata entries capped at [`MAX_META`] bytes, and an
-//! entry whose declared size is over [`MAX_RATIO`] times its compressed size (and large)
-//! is treated as a zip bomb and skipped.
+//! depth [`MAX_DEPTH`], [`MAX_ENTRIES`] entries looked at per archive; per scanned file,
+//! across all nesting (one budget passed down the recursion), [`MAX_TOTAL_ENTRIES`]
+//! entries and [`MAX_TOTAL`] decompressed bytes; metadata entries capped at [`MAX_META`]
+//! bytes; an entry whose declared size is over [`MAX_RATIO`] times its compressed size
+//! (and large) is treated as a zip bomb and skipped; and a nested archive whose bytes
+//! (header and data) overlap those of one already read (one nested jar named hundreds of
+//! times in the central directory, the overlapping-files zip bomb) is not read again, so
+//! no bytes are inflated twice.
+
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use super::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
 };
@@ -27,23 +34,43 @@ pub const MAX_DEPTH: usize = 3;
 pub const MAX_ENTRIES: usize = 65_536;
 /// Decompressed bytes read per scanned file, across all nesting.
 pub const MAX_TOTAL: u64 = 256 << 20;
+/// Archive entries looked at per scanned file, across all nesting.
+pub const MAX_TOTAL_ENTRIES: usize = 65_536;
 /// Bytes read of one metadata entry.
 pub const MAX_META: u64 = 1 << 20;
 /// Declared-to-compressed size ratio above which a large entry is a suspected zip bomb.
 pub const MAX_RATIO: u64 = 200;
 
+/// What reading one scanned file may still cost, shared by every archive nested in it.
+#[derive(Debug)]
+struct Budget {
+    /// Decompressed bytes left.
+    bytes: u64,
+    /// Entries left to look at.
+    entries: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            bytes: MAX_TOTAL,
+            entries: MAX_TOTAL_ENTRIES,
+        }
+    }
+}
+
 /// Parses one archive.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut catalog = Catalog::default();
-    let mut budget = MAX_TOTAL;
+    let mut budget = Budget::default();
     let name = input.path.rsplit('/').next().unwrap_or(input.path);
     let top = read_archive(input.bytes, input.path, name, 0, &mut budget, &mut catalog)
         .map_err(|e| ParseError::format(format!("not a readable Java archive: {e}")))?;
-    if let Some(top) = top {
+    if let Some(top) = top.and_then(|i| catalog.packages.get_mut(i)) {
         let digest = Sha256::digest(input.bytes);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         if let Some(h) = Hash::hex(HashAlg::Sha256, &hex) {
-            catalog.packages[top].component.add_hash(h);
+            top.component.add_hash(h);
         }
     }
     Ok(catalog)
@@ -55,25 +82,28 @@ fn read_archive(
     shown: &str,
     file_name: &str,
     depth: usize,
-    budget: &mut u64,
+    budget: &mut Budget,
     catalog: &mut Catalog,
 ) -> Result<Option<usize>, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let allowed = zip.len().min(MAX_ENTRIES).min(budget.entries);
+    budget.entries -= allowed;
     let names: Vec<String> = zip
         .file_names()
-        .take(MAX_ENTRIES)
+        .take(allowed)
         .filter_map(Result::ok)
         .map(|n| n.into_owned())
         .collect();
-    if zip.len() > MAX_ENTRIES {
+    if zip.len() > allowed {
         catalog.diagnostics.push(Diagnostic::warning(
             shown,
             format!(
-                "{} entries: only the first {MAX_ENTRIES} were looked at",
+                "{} entries: only the first {allowed} were looked at (at most {MAX_ENTRIES} per archive and {MAX_TOTAL_ENTRIES} per scanned file, nested archives included)",
                 zip.len()
             ),
         ));
     }
+
     let mut own: Vec<usize> = Vec::new();
     for name in names
         .iter()
@@ -92,9 +122,10 @@ fn read_archive(
         };
         match component(g, a, v) {
             Ok(c) => own.push(add(catalog, c, shown)),
-            Err(e) => catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}"))),
+            Err(e) => catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            )),
         }
     }
     let manifest = read_entry(
@@ -116,11 +147,20 @@ fn read_archive(
     let primary = own
         .iter()
         .copied()
-        .find(|&i| stem.starts_with(catalog.packages[i].component.name.as_str()))
-        .or_else(|| (own.len() == 1).then(|| own[0]))
+        .find(|&i| {
+            catalog
+                .packages
+                .get(i)
+                .is_some_and(|p| stem.starts_with(p.component.name.as_str()))
+        })
+        .or(match own.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        })
         .or_else(|| identify(&manifest, stem).map(|c| add(catalog, c, shown)));
-    if let (Some(p), Some(license)) = (primary, header(&manifest, "Bundle-License")) {
-        catalog.packages[p].component.add_license(License::declared(
+    let license = header(&manifest, "Bundle-License");
+    if let (Some(p), Some(license)) = (primary.and_then(|p| catalog.packages.get_mut(p)), license) {
+        p.component.add_license(License::declared(
             license,
             &format!("{shown}!/META-INF/MANIFEST.MF"),
             "Bundle-License",
@@ -131,15 +171,34 @@ fn read_archive(
             catalog.add_edge(NodeRef::Package(p), NodeRef::Package(i), DepKind::Normal);
         }
     }
+    // Nested archives whose bytes overlap one already read would inflate the same data
+    // again: each span of the archive is read once.
+    let mut spans = Spans::default();
+    let mut overlapping = 0usize;
     for name in names.iter().filter(|n| is_archive_name(n)) {
         if depth + 1 > MAX_DEPTH {
             catalog.diagnostics.push(Diagnostic::warning(
                 shown,
-                format!("{name}: archives nested more than {MAX_DEPTH} deep are not read"),
+                format!(
+                    "{}: archives nested more than {MAX_DEPTH} deep are not read",
+                    quote(name, QUOTE_LIMIT)
+                ),
             ));
             break;
         }
-        let Some(inner) = read_entry(&mut zip, name, *budget, budget, shown, catalog) else {
+        if budget.entries == 0 {
+            catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{} and the archives after it not read: the {MAX_TOTAL_ENTRIES}-entry limit per scanned file is reached", quote(name, QUOTE_LIMIT)),
+            ));
+            break;
+        }
+        if !entry_span(&mut zip, name).is_some_and(|span| spans.claim(span)) {
+            overlapping += 1;
+            continue;
+        }
+        let limit = budget.bytes;
+        let Some(inner) = read_entry(&mut zip, name, limit, budget, shown, catalog) else {
             continue;
         };
         let inner_shown = format!("{shown}!/{name}");
@@ -161,7 +220,42 @@ fn read_archive(
             )),
         }
     }
+    if overlapping > 0 {
+        catalog.diagnostics.push(Diagnostic::warning(
+            shown,
+            format!("{overlapping} nested archive entries overlap the bytes of another entry (a zip-bomb shape): not read again"),
+        ));
+    }
     Ok(primary)
+}
+
+/// Byte ranges of an archive already read, none overlapping another.
+#[derive(Default)]
+struct Spans(std::collections::BTreeMap<u64, u64>);
+
+impl Spans {
+    /// Records `start..end` and returns true, unless it overlaps a recorded range.
+    fn claim(&mut self, (start, end): (u64, u64)) -> bool {
+        let before = self.0.range(..=start).next_back();
+        let after = self.0.range(start..).next();
+        if before.is_some_and(|(_, &e)| e > start) || after.is_some_and(|(&s, _)| s < end) {
+            return false;
+        }
+        self.0.insert(start, end);
+        true
+    }
+}
+
+/// The bytes an entry occupies, from its local header to the end of its data.
+fn entry_span<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Option<(u64, u64)> {
+    let index = zip.index_for_name(name)?;
+    let entry = zip.by_index_raw(index).ok()?;
+    let start = entry.header_start();
+    let end = entry.data_start()?.checked_add(entry.compressed_size())?;
+    Some((start, end.max(start + 1)))
 }
 
 fn add(catalog: &mut Catalog, c: Component, shown: &str) -> usize {
@@ -176,7 +270,7 @@ fn read_entry<R: Read + std::io::Seek>(
     zip: &mut zip::ZipArchive<R>,
     name: &str,
     limit: u64,
-    budget: &mut u64,
+    budget: &mut Budget,
     shown: &str,
     catalog: &mut Catalog,
 ) -> Option<Vec<u8>> {
@@ -184,9 +278,10 @@ fn read_entry<R: Read + std::io::Seek>(
     let mut entry = match zip.by_index(index) {
         Ok(e) => e,
         Err(e) => {
-            catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}")));
+            catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            ));
             return None;
         }
     };
@@ -194,35 +289,45 @@ fn read_entry<R: Read + std::io::Seek>(
     if size > 1 << 20 && size / packed > MAX_RATIO {
         catalog.diagnostics.push(Diagnostic::warning(
             shown,
-            format!("{name}: {size} bytes packed into {packed}: a suspected zip bomb, skipped"),
+            format!(
+                "{}: {size} bytes packed into {packed}: a suspected zip bomb, skipped",
+                quote(name, QUOTE_LIMIT)
+            ),
         ));
         return None;
     }
-    let cap = limit.min(*budget);
+    let cap = limit.min(budget.bytes);
     if size > cap {
         catalog.diagnostics.push(Diagnostic::warning(
             shown,
-            format!("{name}: {size} bytes is over the {cap}-byte limit, skipped"),
+            format!(
+                "{}: {size} bytes is over the {cap}-byte limit, skipped",
+                quote(name, QUOTE_LIMIT)
+            ),
         ));
         return None;
     }
-    let mut out = Vec::with_capacity(size as usize);
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     match (&mut entry).take(cap + 1).read_to_end(&mut out) {
         Ok(n) if n as u64 > cap => {
             catalog.diagnostics.push(Diagnostic::warning(
                 shown,
-                format!("{name}: larger than it declares, skipped"),
+                format!(
+                    "{}: larger than it declares, skipped",
+                    quote(name, QUOTE_LIMIT)
+                ),
             ));
             None
         }
         Ok(n) => {
-            *budget -= n as u64;
+            budget.bytes = budget.bytes.saturating_sub(n as u64);
             Some(out)
         }
         Err(e) => {
-            catalog
-                .diagnostics
-                .push(Diagnostic::warning(shown, format!("{name}: {e}")));
+            catalog.diagnostics.push(Diagnostic::warning(
+                shown,
+                format!("{}: {e}", quote(name, QUOTE_LIMIT)),
+            ));
             None
         }
     }
@@ -307,7 +412,7 @@ fn split_file_name(stem: &str) -> (&str, Option<&str>) {
     let bytes = stem.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'-' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            return (&stem[..i], Some(&stem[i + 1..]));
+            return (stem.get(..i).unwrap_or_default(), stem.get(i + 1..));
         }
     }
     (stem, None)
@@ -338,6 +443,7 @@ mod tests {
             bytes,
             path,
             abs: std::path::Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         })
     }
@@ -437,5 +543,71 @@ mod tests {
             .any(|d| d.message.contains("nested more than")));
         assert!(run(b"PK\x03\x04garbage", "x.jar").is_err());
         assert!(run(b"", "x.jar").is_err());
+    }
+
+    /// A jar holding `inner` tiny jars, named `copies` times in the outer central directory
+    /// (all entries pointing at the same bytes), as `zip`'s shallow copy writes them.
+    pub(crate) fn overlapping_jar(inner: usize, copies: usize) -> Vec<u8> {
+        let tiny = jar(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n")]);
+        let names: Vec<String> = (0..inner).map(|i| format!("lib/t{i}-1.0.jar")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &tiny[..])).collect();
+        let nested = jar(&entries);
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut out);
+            w.start_file("BOOT-INF/lib/nested-1.0.jar", SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(&nested).unwrap();
+            for i in 0..copies {
+                w.shallow_copy_file(
+                    "BOOT-INF/lib/nested-1.0.jar",
+                    &format!("BOOT-INF/lib/c{i}-1.0.jar"),
+                )
+                .unwrap();
+            }
+            w.finish().unwrap();
+        }
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_nested_jar_named_many_times_is_read_once() {
+        let bytes = overlapping_jar(50, 200);
+        let c = run(&bytes, "app-1.0.jar").unwrap();
+        // app, nested, and its 50 tiny jars: once, not 201 times.
+        assert_eq!(c.packages.len(), 52, "{:?}", c.diagnostics);
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.message.starts_with("200 nested archive entries overlap")),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+
+    #[test]
+    fn entries_are_bounded_across_nesting() {
+        let tiny = jar(&[("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\n")]);
+        // Two nested jars of 600 tiny jars each, under a budget of 1,000 entries: each
+        // nested jar is within it, the two together are not.
+        let names: Vec<String> = (0..600).map(|i| format!("lib/t{i}-1.0.jar")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &tiny[..])).collect();
+        let nested = jar(&entries);
+        let outer = jar(&[("lib/a-1.0.jar", &nested), ("lib/b-1.0.jar", &nested)]);
+        let mut budget = Budget {
+            bytes: MAX_TOTAL,
+            entries: 1000,
+        };
+        let mut c = Catalog::default();
+        read_archive(&outer, "app-1.0.jar", "app-1.0.jar", 0, &mut budget, &mut c).unwrap();
+        assert_eq!(budget.entries, 0);
+        assert!(c.packages.len() <= 1000, "{}", c.packages.len());
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.message.contains("per scanned file")),
+            "{:?}",
+            c.diagnostics.iter().take(3).collect::<Vec<_>>()
+        );
     }
 }

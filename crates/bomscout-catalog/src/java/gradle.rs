@@ -17,6 +17,7 @@
 
 use super::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
 use std::collections::BTreeMap;
 
@@ -59,7 +60,10 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
             catalog.diagnostics.push(
                 Diagnostic::warning(
                     input.path,
-                    format!("{coords:?} is not group:artifact:version"),
+                    format!(
+                        "{} is not group:artifact:version",
+                        quote(coords, QUOTE_LIMIT)
+                    ),
                 )
                 .at_line(line_no),
             );

@@ -10,24 +10,48 @@ pub fn root() -> Option<PathBuf> {
     root.is_dir().then_some(root)
 }
 
-/// Where `group:artifact:version`'s POM is in a repository laid out like Maven's.
-pub fn pom_path(root: &Path, group: &str, artifact: &str, version: &str) -> PathBuf {
+/// Where `group:artifact:version`'s POM is in a repository laid out like Maven's; `None`
+/// when a group segment, the artifact or the version is not one plain path component
+/// (coordinates come from scanned files and must not steer the read elsewhere).
+pub fn pom_path(root: &Path, group: &str, artifact: &str, version: &str) -> Option<PathBuf> {
+    let plain = group.split('.').all(crate::paths::is_plain_name)
+        && crate::paths::is_plain_name(artifact)
+        && crate::paths::is_plain_name(version);
+    if !plain {
+        return None;
+    }
     let mut p = root.to_path_buf();
     p.extend(group.split('.'));
     p.push(artifact);
     p.push(version);
     p.push(format!("{artifact}-{version}.pom"));
-    p
+    Some(p)
 }
 
-/// Reads a POM of at most 4 MiB.
+/// Reads a POM of at most 4 MiB (a regular file only, see [`crate::text::read_side_file`]).
 pub fn read(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(4 << 20)
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
+    crate::text::read_side_file(path, 4 << 20).ok()?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_plain_path_components() {
+        let root = Path::new("/m2");
+        assert_eq!(
+            pom_path(root, "org.x", "x", "1.0"),
+            Some(PathBuf::from("/m2/org/x/x/1.0/x-1.0.pom"))
+        );
+        for (g, a, v) in [
+            ("org..x", "x", "1"),
+            ("org.x", "../../../etc", "1"),
+            ("org.x", "x", "../1"),
+            ("/etc", "x", "1"),
+            ("org.x", "x", ""),
+        ] {
+            assert_eq!(pom_path(root, g, a, v), None, "{g}:{a}:{v}");
+        }
+    }
 }

@@ -60,6 +60,8 @@ struct Dep {
 /// Where parents and BOMs may be looked up.
 struct Sources<'a> {
     m2: Option<&'a Path>,
+    /// The scan root: a `relativePath` outside it is not followed.
+    root: &'a Path,
 }
 
 /// Parses one `pom.xml`.
@@ -75,6 +77,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let m2_root = input.options.read_caches.then(m2::root).flatten();
     let sources = Sources {
         m2: m2_root.as_deref(),
+        root: input.root,
     };
     let dir = input.abs.parent().map(Path::to_path_buf);
     let pom = effective(&tree, dir.as_deref(), input.path, &sources, 0);
@@ -211,7 +214,9 @@ fn repository_licenses(
 ) -> Vec<(String, String)> {
     let (mut g, mut a, mut v) = (group.to_string(), artifact.to_string(), version.to_string());
     for _ in 0..MAX_PARENTS {
-        let path = m2::pom_path(root, &g, &a, &v);
+        let Some(path) = m2::pom_path(root, &g, &a, &v) else {
+            return Vec::new();
+        };
         let Some(tree) = m2::read(&path).and_then(|t| crate::xml::parse(&t).ok()) else {
             return Vec::new();
         };
@@ -312,7 +317,7 @@ fn effective(
         let version = dep.version.as_deref().map(|v| interpolate(v, &pom.props));
         if dep.scope.as_deref() == Some("import") {
             let bom = version.as_deref().zip(sources.m2).and_then(|(v, root)| {
-                let bom_path = m2::pom_path(root, &dep.group, &dep.artifact, v);
+                let bom_path = m2::pom_path(root, &dep.group, &dep.artifact, v)?;
                 let tree = m2::read(&bom_path).and_then(|t| crate::xml::parse(&t).ok())?;
                 Some(effective(
                     &tree,
@@ -385,7 +390,16 @@ fn parent(p: &Element, dir: Option<&Path>, sources: &Sources, depth: usize) -> E
         if path.is_dir() {
             path.push("pom.xml");
         }
-        if let Some(tree) = m2::read(&path).and_then(|t| crate::xml::parse(&t).ok()) {
+        // A path written in the POM: followed only inside the scan root (or, for a POM
+        // from the local repository, inside that repository).
+        let allowed = crate::paths::inside_root(sources.root, &path).or_else(|| {
+            let m2 = std::fs::canonicalize(sources.m2?).ok()?;
+            crate::paths::inside_root(&m2, &path)
+        });
+        if let Some(tree) = allowed
+            .and_then(|p| m2::read(&p))
+            .and_then(|t| crate::xml::parse(&t).ok())
+        {
             if tree.text_at(&["artifactId"]) == a {
                 return effective(
                     &tree,
@@ -397,8 +411,11 @@ fn parent(p: &Element, dir: Option<&Path>, sources: &Sources, depth: usize) -> E
             }
         }
     }
-    if let (Some(root), Some(g), Some(a), Some(v)) = (sources.m2, g, a, v) {
-        let path = m2::pom_path(root, g, a, v);
+    if let Some(path) = sources
+        .m2
+        .zip(g.zip(a).zip(v))
+        .and_then(|(root, ((g, a), v))| m2::pom_path(root, g, a, v))
+    {
         if let Some(tree) = m2::read(&path).and_then(|t| crate::xml::parse(&t).ok()) {
             return effective(
                 &tree,
@@ -447,16 +464,17 @@ fn interpolate(value: &str, props: &HashMap<String, String>) -> String {
     let mut s = value.to_string();
     for _ in 0..10 {
         let Some(start) = s.find("${") else { break };
-        let Some(len) = s[start..].find('}') else {
+        let Some(len) = s.get(start..).and_then(|r| r.find('}')) else {
             break;
         };
-        let name = &s[start + 2..start + len];
+        let name = s.get(start + 2..start + len).unwrap_or_default();
+        let after = s.get(start + len + 1..).unwrap_or_default();
         let Some(v) = props.get(name) else {
             // Leave it, but look for later ones.
-            let rest = interpolate(&s[start + len + 1..], props);
-            return format!("{}{rest}", &s[..start + len + 1]);
+            let rest = interpolate(after, props);
+            return format!("{}{rest}", s.get(..start + len + 1).unwrap_or_default());
         };
-        s = format!("{}{v}{}", &s[..start], &s[start + len + 1..]);
+        s = format!("{}{v}{after}", s.get(..start).unwrap_or_default());
     }
     s
 }
@@ -577,10 +595,33 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_path_outside_the_scan_root_is_not_followed() {
+        let base = tempfile::tempdir().unwrap();
+        let parent = "<project><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version><properties><x.version>9.9</x.version></properties><dependencyManagement><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId><version>${x.version}</version></dependency></dependencies></dependencyManagement></project>";
+        std::fs::write(base.path().join("pom.xml"), parent).unwrap();
+        let root = base.path().join("root");
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(root.join("pom.xml"), parent).unwrap();
+        let child = |rel: &str| {
+            format!("<project><parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version><relativePath>{rel}</relativePath></parent><artifactId>app</artifactId><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId></dependency></dependencies></project>")
+        };
+        let inside = crate::parse_in(parse, &root, "app/pom.xml", &child("../pom.xml")).unwrap();
+        assert_eq!(inside.packages[0].component.version.as_deref(), Some("9.9"));
+        for rel in [
+            "../../pom.xml",
+            &base.path().join("pom.xml").display().to_string(),
+        ] {
+            let c = crate::parse_in(parse, &root, "app/pom.xml", &child(rel)).unwrap();
+            assert!(!c.packages[0].component.is_resolved(), "{rel}");
+            assert!(c.diagnostics[0].message.contains("not available offline"));
+        }
+    }
+
+    #[test]
     fn parents_and_licenses_from_a_local_repository() {
         let root = tempfile::tempdir().unwrap();
         let put = |g: &str, a: &str, v: &str, body: &str| {
-            let p = m2::pom_path(root.path(), g, a, v);
+            let p = m2::pom_path(root.path(), g, a, v).unwrap();
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, format!("<project><groupId>{g}</groupId><artifactId>{a}</artifactId><version>{v}</version>{body}</project>")).unwrap();
         };
@@ -588,6 +629,7 @@ mod tests {
         put("org.x", "x", "9.9", "<parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version></parent>");
         let sources = Sources {
             m2: Some(root.path()),
+            root: Path::new("/nonexistent"),
         };
         let tree = crate::xml::parse("<project><parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version></parent><artifactId>app</artifactId><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId></dependency></dependencies></project>").unwrap();
         let pom = effective(&tree, None, "pom.xml", &sources, 0);
@@ -596,6 +638,7 @@ mod tests {
             bytes: b"",
             path: "pom.xml",
             abs: Path::new("/nonexistent/pom.xml"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         let c = catalog(&pom, &input, &sources);

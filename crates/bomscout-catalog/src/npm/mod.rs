@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 /// `@scope/name` → `(Some("@scope"), "name")`; `name` → `(None, "name")`.
 pub fn split_name(full: &str) -> (Option<&str>, &str) {
     match full.strip_prefix('@').and_then(|rest| rest.split_once('/')) {
-        Some((scope, name)) => (Some(&full[..scope.len() + 1]), name),
+        Some((scope, name)) => (full.get(..scope.len() + 1), name),
         None => (None, full),
     }
 }

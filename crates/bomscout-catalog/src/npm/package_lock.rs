@@ -26,6 +26,7 @@
 
 use super::{component, integrity_hashes, licenses, split_name};
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Scope};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -215,10 +216,7 @@ fn v1_entries<'a>(
 /// The root's direct dependencies for a v1 lock: from the sibling `package.json`, else the
 /// top-level packages nothing requires.
 fn v1_root_deps(input: &Input, entries: &[Entry]) -> Vec<(String, DepKind)> {
-    let manifest = input
-        .abs
-        .parent()
-        .and_then(|d| std::fs::read(d.join("package.json")).ok())
+    let manifest = crate::text::sibling_bytes(input, "package.json")
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     if let Some(Value::Object(m)) = manifest {
         let mut deps = dep_list(&m, "dependencies", DepKind::Normal);
@@ -296,8 +294,9 @@ fn build(cat: &mut Catalog, entries: &[Entry], root: &Map<String, Value>, path: 
                     cat.diagnostics.push(Diagnostic::warning(
                         path,
                         format!(
-                            "{:?} depends on {name:?}, which the lock does not contain",
-                            e.key
+                            "{} depends on {}, which the lock does not contain",
+                            quote(&e.key, QUOTE_LIMIT),
+                            quote(name, QUOTE_LIMIT)
                         ),
                     ));
                 }
@@ -329,7 +328,7 @@ fn resolve(
             return None;
         }
         base = match base.rfind("/node_modules/") {
-            Some(i) => &base[..i],
+            Some(i) => base.get(..i).unwrap_or_default(),
             None => "",
         };
     }
@@ -339,7 +338,7 @@ fn package(cat: &mut Catalog, e: &Entry, path: &str) -> Option<NodeRef> {
     let Some(version) = e.version.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
             path,
-            format!("{:?} has no version; skipped", e.key),
+            format!("{} has no version; skipped", quote(&e.key, QUOTE_LIMIT)),
         ));
         return None;
     };
@@ -347,8 +346,10 @@ fn package(cat: &mut Catalog, e: &Entry, path: &str) -> Option<NodeRef> {
     let mut c = match component(&e.name, version, resolved) {
         Ok(c) => c,
         Err(err) => {
-            cat.diagnostics
-                .push(Diagnostic::warning(path, format!("{:?}: {err}", e.key)));
+            cat.diagnostics.push(Diagnostic::warning(
+                path,
+                format!("{}: {err}", quote(&e.key, QUOTE_LIMIT)),
+            ));
             return None;
         }
     };

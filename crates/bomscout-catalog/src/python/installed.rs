@@ -24,6 +24,7 @@
 
 use super::pep508::normalize_name;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, SourceKind};
 
 /// Longest `License` value taken as a license name rather than a license text.
@@ -138,7 +139,7 @@ fn license_file_evidence(
         .filter(|(k, _)| k.eq_ignore_ascii_case("license-file"))
         .map(|(_, v)| v.trim().to_string())
         .flat_map(|f| [format!("licenses/{f}"), f])
-        .filter(|f| dir.join(f).is_file())
+        .filter(|f| crate::paths::is_contained_relative(f) && dir.join(f).is_file())
         .collect();
     let threshold = input.options.license_threshold;
     crate::license_files::add_evidence(component, dir, rel_dir, &named, threshold)
@@ -222,11 +223,19 @@ fn check_dir(
     catalog: &mut Catalog,
 ) {
     if normalize_name(name) != normalize_name(dir_name) {
-        let msg = format!("Name {name:?} does not match the directory name {dir_name:?}");
+        let msg = format!(
+            "Name {} does not match the directory name {}",
+            quote(name, QUOTE_LIMIT),
+            quote(dir_name, QUOTE_LIMIT)
+        );
         catalog.diagnostics.push(Diagnostic::warning(path, msg));
     }
     if let Some(dir_version) = dir_version.filter(|v| *v != version) {
-        let msg = format!("Version {version:?} does not match the directory's {dir_version:?}");
+        let msg = format!(
+            "Version {} does not match the directory's {}",
+            quote(version, QUOTE_LIMIT),
+            quote(dir_version, QUOTE_LIMIT)
+        );
         catalog.diagnostics.push(Diagnostic::warning(path, msg));
     }
 }
@@ -246,6 +255,7 @@ mod tests {
             bytes,
             path,
             abs: Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input)
@@ -362,5 +372,25 @@ mod tests {
         assert!(parse_at(huge.as_bytes(), AT).is_ok());
         let continuation_first = b" orphan\nName: foo\nVersion: 1.0\n";
         assert!(parse_at(continuation_first, AT).is_ok());
+    }
+
+    #[test]
+    fn license_files_named_outside_the_package_are_not_read() {
+        let base = tempfile::tempdir().unwrap();
+        let secret = base.path().join("passwd");
+        std::fs::write(&secret, crate::MIT_TEXT).unwrap();
+        let root = base.path().join("venv");
+        std::fs::create_dir_all(root.join("foo-1.0.dist-info")).unwrap();
+        let text = format!(
+            "Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nLicense-File: {}\nLicense-File: ../../passwd\n",
+            secret.display()
+        );
+        let c = crate::parse_in(parse, &root, "foo-1.0.dist-info/METADATA", &text).unwrap();
+        let comp = &c.packages[0].component;
+        assert!(
+            !comp.properties.contains_key("license-file-sha256"),
+            "{comp:?}"
+        );
+        assert!(comp.licenses.is_empty(), "{:?}", comp.licenses);
     }
 }

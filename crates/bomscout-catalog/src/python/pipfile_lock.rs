@@ -9,6 +9,7 @@
 
 use crate::vcs::git_vcs_url;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, Project};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -93,7 +94,12 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
                 &[("vcs_url", &git_vcs_url(&url))],
             )
         }
-        (None, None) => return Err(format!("entry {name:?} has no version; skipped")),
+        (None, None) => {
+            return Err(format!(
+                "entry {} has no version; skipped",
+                quote(name, QUOTE_LIMIT)
+            ))
+        }
     }
     .map_err(|e| e.to_string())?;
     for h in &e.hashes {

@@ -197,7 +197,7 @@ fn is_optional(spec: &Value) -> bool {
 /// The project's direct dependencies from the `pyproject.toml` beside the lock, by
 /// normalized name; `None` if there is none or it does not parse.
 fn direct_deps(input: &Input) -> Option<Vec<(String, DepKind)>> {
-    let text = std::fs::read_to_string(input.abs.parent()?.join("pyproject.toml")).ok()?;
+    let text = crate::text::sibling(input, "pyproject.toml")?;
     let doc: toml::Table = crate::nesting::toml(&text).ok()?;
     let mut out = Vec::new();
     let poetry = doc.get("tool").and_then(|t| t.get("poetry"));

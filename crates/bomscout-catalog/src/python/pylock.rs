@@ -14,6 +14,7 @@
 use super::pep508::normalize_name;
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
 };
@@ -149,7 +150,10 @@ fn component(p: &Package, path: &str) -> Result<Option<Component>, String> {
         _ => (None, p.version.clone()),
     };
     let Some(version) = version else {
-        return Err(format!("package {name:?} has no version; skipped"));
+        return Err(format!(
+            "package {} has no version; skipped",
+            quote(name, QUOTE_LIMIT)
+        ));
     };
     let qualifiers: Vec<(&str, &str)> = qualifier.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut c = Component::with_qualifiers(Ecosystem::PyPI, None, name, &version, &qualifiers)

@@ -30,6 +30,7 @@
 use super::declare;
 use super::pep508::{normalize_name, parse_requirement};
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project, Purl,
 };
@@ -199,7 +200,7 @@ impl<'a> Builder<'a> {
         let req = match parse_requirement(s) {
             Ok(req) => req,
             Err(e) => {
-                self.warn(format!("{field}: {s:?} skipped: {e}"));
+                self.warn(format!("{field}: {} skipped: {e}", quote(s, QUOTE_LIMIT)));
                 return None;
             }
         };
@@ -247,15 +248,20 @@ impl<'a> Builder<'a> {
         let wanted = normalize_name(name);
         let Some((real, value)) = groups.iter().find(|(k, _)| normalize_name(k) == wanted) else {
             return self.warn(format!(
-                "dependency-groups: included group {name:?} not found"
+                "dependency-groups: included group {} not found",
+                quote(name, QUOTE_LIMIT)
             ));
         };
         if stack.contains(&wanted) {
-            return self.warn(format!("dependency-groups: include cycle through {real:?}"));
+            return self.warn(format!(
+                "dependency-groups: include cycle through {}",
+                quote(real, QUOTE_LIMIT)
+            ));
         }
         if stack.len() >= MAX_GROUP_DEPTH {
             return self.warn(format!(
-                "dependency-groups: includes nest deeper than {MAX_GROUP_DEPTH} at {real:?}"
+                "dependency-groups: includes nest deeper than {MAX_GROUP_DEPTH} at {}",
+                quote(real, QUOTE_LIMIT)
             ));
         }
         let Some(entries) = value.as_array() else {
@@ -441,6 +447,7 @@ mod tests {
             bytes: text.as_bytes(),
             path: "svc/pyproject.toml",
             abs: Path::new("/nonexistent"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input)
@@ -631,6 +638,7 @@ old-dev = "^1"
             bytes: b"[project]\nname = '\xff'\n",
             path: "pyproject.toml",
             abs: Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));

@@ -41,6 +41,7 @@
 use super::declare::{self, is_vcs, strip_fragment};
 use super::pep508::{self, normalize_name as pep503, Requirement};
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
@@ -89,6 +90,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
     let mut reader = Reader {
         max_size: input.options.max_file_size,
+        root: input.root.to_path_buf(),
         ..Reader::default()
     };
     let top = canonical(input.abs);
@@ -138,6 +140,8 @@ struct Reader {
     /// Files read so far: a file included twice is read once.
     seen: HashSet<PathBuf>,
     max_size: u64,
+    /// The scan root (canonical): includes resolving outside it are not read.
+    root: PathBuf,
 }
 
 impl Reader {
@@ -168,7 +172,11 @@ impl Reader {
             "-c" | "--constraint" => self.include(value, path, abs, line, Mode::Constraints),
             "-e" | "--editable" => self.requirement(value, true, path, line, mode),
             _ if IGNORED_OPTIONS.contains(&flag) => {}
-            _ => self.warn(path, line, format!("unknown option {flag:?} ignored")),
+            _ => self.warn(
+                path,
+                line,
+                format!("unknown option {} ignored", quote(flag, QUOTE_LIMIT)),
+            ),
         }
     }
 
@@ -177,32 +185,52 @@ impl Reader {
             return self.warn(path, line, "include without a file name".into());
         }
         if target.contains("://") {
-            return self.warn(path, line, format!("remote include {target} not followed"));
+            let msg = format!("remote include {} not followed", quote(target, QUOTE_LIMIT));
+            return self.warn(path, line, msg);
         }
         let inc_abs = abs.parent().unwrap_or(Path::new("")).join(target);
         let inc_rel = join_rel(path, target);
-        let key = canonical(&inc_abs);
+        // Only a file inside the scan root is read (symlinks resolved): a pull request
+        // writing `-r /home/runner/.aws/credentials` must not get that file into the log.
+        let lexically_outside = inc_rel.starts_with("../") || inc_rel.starts_with('/');
+        let Some(key) = crate::paths::inside_root(&self.root, &inc_abs) else {
+            let missing = std::fs::symlink_metadata(&inc_abs).is_err();
+            let why = if missing && !lexically_outside {
+                "no such file"
+            } else {
+                text::OUTSIDE_ROOT
+            };
+            let msg = format!("include {}: {why}", quote(target, QUOTE_LIMIT));
+            return self.warn(path, line, msg);
+        };
         if self.stack.contains(&key) {
             return self.warn(
                 path,
                 line,
-                format!("include cycle: {inc_rel} is already being read"),
+                format!(
+                    "include cycle: {} is already being read",
+                    quote(&inc_rel, QUOTE_LIMIT)
+                ),
             );
         }
         if self.stack.len() > MAX_INCLUDE_DEPTH {
-            let msg = format!("includes nest deeper than {MAX_INCLUDE_DEPTH}: {inc_rel} not read");
+            let msg = format!(
+                "includes nest deeper than {MAX_INCLUDE_DEPTH}: {} not read",
+                quote(&inc_rel, QUOTE_LIMIT)
+            );
             return self.warn(path, line, msg);
         }
         if !self.seen.insert(key.clone()) {
             return;
         }
-        let bytes = match read_bounded(&inc_abs, self.max_size) {
+        let shown = quote(&inc_rel, QUOTE_LIMIT);
+        let bytes = match bomscout_walk::read_regular(&key, self.max_size) {
             Ok(bytes) => bytes,
-            Err(e) => return self.warn(path, line, format!("included file {inc_rel}: {e}")),
+            Err(e) => return self.warn(path, line, format!("included file {shown}: {e}")),
         };
         let text = match text::utf8(&bytes) {
             Ok(text) => text,
-            Err(e) => return self.warn(path, line, format!("included file {inc_rel}: {e}")),
+            Err(e) => return self.warn(path, line, format!("included file {shown}: {e}")),
         };
         self.stack.push(key);
         self.read(text, &inc_rel, &inc_abs, mode);
@@ -218,7 +246,7 @@ impl Reader {
                 return self.warn(
                     path,
                     line,
-                    format!("requirement {:?} skipped: {e}", clip(spec)),
+                    format!("requirement {} skipped: {e}", quote(spec, QUOTE_LIMIT)),
                 )
             }
         };
@@ -230,7 +258,7 @@ impl Reader {
                 None => self.warn(
                     path,
                     line,
-                    format!("hash {:?} ignored: not alg:hex", clip(value)),
+                    format!("hash {} ignored: not alg:hex", quote(value, QUOTE_LIMIT)),
                 ),
             }
         }
@@ -330,7 +358,8 @@ fn url_requirement(url: &str) -> Result<Requirement, String> {
         .map(str::to_string)
         .or_else(|| wheel_name_version(file_name(url)).map(|(n, _)| n.to_string()))
         .ok_or_else(|| "cannot tell the package name of this URL (add #egg=name)".to_string())?;
-    pep508::parse_requirement(&name).map_err(|e| format!("#egg={name}: {e}"))?;
+    pep508::parse_requirement(&name)
+        .map_err(|e| format!("#egg={}: {e}", quote(&name, QUOTE_LIMIT)))?;
     Ok(Requirement {
         name,
         url: Some(url.to_string()),
@@ -658,29 +687,6 @@ fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Reads an included file, refusing one over `limit` bytes.
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("not a file".into());
-    }
-    if meta.len() > limit {
-        return Err(format!(
-            "{} bytes is over the {limit}-byte limit",
-            meta.len()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
-}
-
-/// At most 80 characters of a line, for messages.
-fn clip(s: &str) -> String {
-    match s.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
-        None => s.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -694,6 +700,7 @@ mod tests {
             bytes: text,
             path,
             abs,
+            root: std::path::Path::new("/"),
             options: &options,
         };
         parse(&input).unwrap()
@@ -921,6 +928,62 @@ mod tests {
     }
 
     #[test]
+    fn includes_outside_the_scan_root_are_not_read() {
+        let base = tempfile::tempdir().unwrap();
+        let secret = write(
+            base.path(),
+            "credentials",
+            "aws_access_key_id = AKIAEXAMPLE\n",
+        );
+        let root = base.path().join("repo");
+        write(&root, "in.txt", "inside==1\n");
+        std::os::unix::fs::symlink(&secret, root.join("link.txt")).unwrap();
+        let text = format!(
+            "-r {}\n-c ../credentials\n--requirement link.txt\n-r in.txt\n-r none.txt\n",
+            secret.display()
+        );
+        let c = crate::parse_in(parse, &root, "requirements.txt", &text).unwrap();
+        assert_eq!(rows(&c), ["inside 1 pkg:pypi/inside@1 [] #0 @1"]);
+        let messages: Vec<String> = c.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        for m in &messages[..3] {
+            assert!(m.contains(text::OUTSIDE_ROOT), "{m}");
+        }
+        assert!(
+            messages[3].contains("\"none.txt\": no such file"),
+            "{messages:?}"
+        );
+        assert!(!messages.iter().any(|m| m.contains("AKIA")), "{messages:?}");
+    }
+
+    #[test]
+    fn a_fifo_include_does_not_block() {
+        let root = tempfile::tempdir().unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(root.path().join("fifo.txt"))
+            .status()
+            .unwrap()
+            .success());
+        let c = crate::parse_in(parse, root.path(), "requirements.txt", "-r fifo.txt\n").unwrap();
+        assert!(
+            c.diagnostics[0].message.contains("FIFO"),
+            "{:?}",
+            c.diagnostics
+        );
+    }
+
+    #[test]
+    fn quoted_input_is_bounded_and_escaped() {
+        let long = format!("bad!{}\x1b[31m", "x".repeat(500));
+        let c = parse_str(&format!("{long}\n--weird{long}\n"));
+        for d in &c.diagnostics {
+            assert!(d.message.len() < 200, "{}", d.message);
+            assert!(!d.message.contains('\x1b'), "{}", d.message);
+        }
+        assert_eq!(c.diagnostics.len(), 2);
+    }
+
+    #[test]
     fn remote_include_is_not_followed() {
         let c = parse_str("-r https://e.invalid/requirements.txt\n");
         assert!(c.diagnostics[0].message.contains("not followed"));
@@ -933,6 +996,7 @@ mod tests {
             bytes: b"foo==1\n\xff\n",
             path: "requirements.txt",
             abs: Path::new("/x"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert_eq!(parse(&bad).unwrap_err().line(), Some(2));

@@ -20,6 +20,7 @@ use super::pep508::normalize_name;
 use crate::paths::{dir_of, join_dir};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project,
 };
@@ -212,8 +213,8 @@ fn link(
         cat.diagnostics.push(Diagnostic::warning(
             path,
             format!(
-                "dependency {:?} names no locked package; edge skipped",
-                d.name
+                "dependency {} names no locked package; edge skipped",
+                quote(&d.name, QUOTE_LIMIT)
             ),
         ));
         return;
@@ -323,6 +324,7 @@ version = "1.0"
             bytes: b"version = 1\n[[package]\nname = 1",
             path: "uv.lock",
             abs: Path::new("uv.lock"),
+            root: std::path::Path::new("/"),
             options: &options,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));

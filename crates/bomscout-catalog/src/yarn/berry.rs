@@ -11,6 +11,7 @@
 use super::{split_descriptor, Manifest};
 use crate::npm::component;
 use crate::{Input, ParseError};
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
 use serde_norway::Value;
 use std::collections::HashMap;
@@ -50,7 +51,10 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 &mut catalog,
                 input,
                 line,
-                format!("{key}: resolution {resolution:?} is not name@reference"),
+                format!(
+                    "{key}: resolution {} is not name@reference",
+                    quote(resolution, QUOTE_LIMIT)
+                ),
             );
             continue;
         };
@@ -210,7 +214,7 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
     } else {
         root.join(rel)
     };
-    Manifest::read(&abs)
+    Manifest::read(input.root, &abs)
         .map(|m| {
             m.kinds()
                 .into_iter()

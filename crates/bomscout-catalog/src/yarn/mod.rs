@@ -25,6 +25,9 @@ pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError
     }
 }
 
+/// Bytes read of one `package.json`.
+const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
+
 /// A project's declared dependencies from its `package.json`: `(name, range, kind)`, in the
 /// order of the fields, and its `workspaces` globs.
 #[derive(Debug, Default)]
@@ -34,9 +37,12 @@ struct Manifest {
 }
 
 impl Manifest {
-    /// Reads `dir/package.json`; `None` if it is missing or not a JSON object.
-    fn read(dir: &Path) -> Option<Manifest> {
-        let bytes = read_small(&dir.join("package.json"))?;
+    /// Reads `dir/package.json`; `None` if it is missing, outside the scan `root` (a
+    /// workspace glob or a lockfile's workspace path written as `../..`), or not a JSON
+    /// object.
+    fn read(root: &Path, dir: &Path) -> Option<Manifest> {
+        let bytes = crate::text::read_bytes_in_root(root, &dir.join("package.json"), MAX_MANIFEST)
+            .ok()??;
         let doc: Value = serde_json::from_slice(&bytes).ok()?;
         let doc = doc.as_object()?;
         let mut m = Manifest::default();
@@ -116,21 +122,10 @@ fn workspace_dirs(root: &Path, globs: &[String]) -> Vec<String> {
     out
 }
 
-fn read_small(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(16 * 1024 * 1024)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
-}
-
 /// `name@range` → `(name, range)`; the name may be scoped (`@s/n@^1`).
 fn split_descriptor(d: &str) -> Option<(&str, &str)> {
     let at = d.get(1..)?.find('@')? + 1;
-    Some((&d[..at], &d[at + 1..]))
+    Some((d.get(..at)?, d.get(at + 1..)?))
 }
 
 #[cfg(test)]
@@ -146,7 +141,7 @@ mod tests {
                 "devDependencies": {"c": "^3"}}"#,
         )
         .unwrap();
-        let m = Manifest::read(dir.path()).unwrap();
+        let m = Manifest::read(dir.path(), dir.path()).unwrap();
         let got: Vec<(&str, DepKind)> = m.deps.iter().map(|(n, _, k)| (n.as_str(), *k)).collect();
         assert_eq!(
             got,

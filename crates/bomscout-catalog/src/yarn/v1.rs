@@ -120,12 +120,12 @@ fn projects(input: &Input, by_descriptor: &HashMap<String, usize>, catalog: &mut
         return;
     };
     let base = crate::paths::dir_of(input.path);
-    let Some(manifest) = Manifest::read(root) else {
+    let Some(manifest) = Manifest::read(input.root, root) else {
         return;
     };
     let mut dirs = vec![(base.to_string(), manifest)];
     for ws in workspace_dirs(root, &dirs[0].1.workspaces.clone()) {
-        if let Some(m) = Manifest::read(&root.join(&ws)) {
+        if let Some(m) = Manifest::read(input.root, &root.join(&ws)) {
             dirs.push((crate::paths::join_dir(base, &ws), m));
         }
     }
@@ -218,7 +218,7 @@ fn split_keys(keys: &str) -> Vec<String> {
 fn split_pair(field: &str) -> Option<(String, String)> {
     let (name, rest) = if let Some(rest) = field.strip_prefix('"') {
         let end = rest.find('"')?;
-        (&rest[..end], rest[end + 1..].trim())
+        (rest.get(..end)?, rest.get(end + 1..)?.trim())
     } else {
         let (n, r) = field.split_once(' ')?;
         (n, r.trim())

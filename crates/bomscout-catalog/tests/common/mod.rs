@@ -20,6 +20,7 @@ pub fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
         bytes: &bytes,
         path: rel,
         abs: &abs,
+        root: std::path::Path::new("/"),
         options: &options,
     };
     parse(cataloger, &input).unwrap_or_else(|e| panic!("{rel}: {e}"))
