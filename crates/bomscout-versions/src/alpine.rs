@@ -72,15 +72,15 @@ impl AlpineVersion {
                         .iter()
                         .position(|s| rest.starts_with(s.as_bytes()));
                     match (pre, post) {
-                        (Some(i), _) => (i as i64 - PRE_SUFFIXES.len() as i64, PRE_SUFFIXES[i].len()),
-                        (None, Some(i)) => (i as i64 + 1, POST_SUFFIXES[i].len()),
-                        (None, None) => {
-                            return Err(invalid(
-                                "unknown suffix after `_` (alpha, beta, pre, rc, cvs, svn, git, hg \
-                                 or p are known)"
-                                    .into(),
-                            ))
+                        (Some(i), _) => {
+                            (i as i64 - PRE_SUFFIXES.len() as i64, PRE_SUFFIXES[i].len())
                         }
+                        (None, Some(i)) => (i as i64 + 1, POST_SUFFIXES[i].len()),
+                        (None, None) => return Err(invalid(
+                            "unknown suffix after `_` (alpha, beta, pre, rc, cvs, svn, git, hg \
+                                 or p are known)"
+                                .into(),
+                        )),
                     }
                 }
                 Kind::End => return Err(invalid("text after the end of the version".into())),
@@ -216,7 +216,10 @@ mod tests {
     #[test]
     fn apk_tools_2_zero_component_quirk() {
         assert_eq!(compare(Scheme::Alpine, "1.0_rc1", "1.0"), Some(Greater));
-        assert_eq!(compare(Scheme::Alpine, "1.00_beta2", "0.9.2"), Some(Greater));
+        assert_eq!(
+            compare(Scheme::Alpine, "1.00_beta2", "0.9.2"),
+            Some(Greater)
+        );
     }
 
     #[test_case("1.0_foo"; "unknown suffix")]

@@ -153,7 +153,9 @@ fn normalize(text: &str) -> Result<String, &'static str> {
         }
     }
     if matches!(version, "master" | "trunk" | "default")
-        || version.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("dev-"))
+        || version
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("dev-"))
     {
         return Err("a branch name, not a version: branches have no order against releases");
     }
@@ -165,9 +167,7 @@ fn normalize(text: &str) -> Result<String, &'static str> {
         return Ok(normalized);
     }
     if let Some(branch) = strip_suffix_ignore_case(version, "dev") {
-        let branch = branch
-            .strip_suffix(['.', '-'])
-            .unwrap_or(branch);
+        let branch = branch.strip_suffix(['.', '-']).unwrap_or(branch);
         if let Some(normalized) = normalize_branch(branch) {
             return Ok(normalized);
         }
@@ -217,9 +217,7 @@ impl<'a> Cursor<'a> {
 /// `^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?MODIFIER$`, and the date form
 /// `^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})MODIFIER$`.
 fn classical(version: &str) -> Option<String> {
-    let body = version
-        .strip_prefix(['v', 'V'])
-        .unwrap_or(version);
+    let body = version.strip_prefix(['v', 'V']).unwrap_or(version);
     let mut c = Cursor { s: body, pos: 0 };
     let Some(first) = c.digits(5) else {
         return date(body);
@@ -248,7 +246,10 @@ fn classical(version: &str) -> Option<String> {
 fn date(body: &str) -> Option<String> {
     let bytes = body.as_bytes();
     // Find the longest prefix matching the date pattern that leaves a valid modifier.
-    let n = bytes.iter().take_while(|b| b.is_ascii_digit() || b".:-".contains(b)).count();
+    let n = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || b".:-".contains(b))
+        .count();
     for end in (4..=n).rev() {
         let head = body.get(..end)?;
         if is_date(head) {
@@ -275,7 +276,10 @@ fn is_date(s: &str) -> bool {
             _ => (0, rest),
         };
         let _ = sep;
-        if threes == 0 && twos < 6 && body.len() >= 2 && body[..2].iter().all(u8::is_ascii_digit)
+        if threes == 0
+            && twos < 6
+            && body.len() >= 2
+            && body[..2].iter().all(u8::is_ascii_digit)
             && groups(&body[2..], twos + 1, 0)
         {
             return true;
@@ -299,7 +303,9 @@ fn is_date(s: &str) -> bool {
 /// `[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?$`
 /// (case-insensitive), as the suffix Composer appends: `-beta2`, `-RC1-dev`, or nothing.
 fn modifier(rest: &str) -> Option<String> {
-    const WORDS: [&str; 9] = ["stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p"];
+    const WORDS: [&str; 9] = [
+        "stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p",
+    ];
     let s = rest.strip_prefix(['.', '_', '-']).unwrap_or(rest);
     // No stability word: only an optional dev suffix.
     if let Some(dev) = dev_tail(rest).or_else(|| dev_tail(s)) {
@@ -340,7 +346,11 @@ fn modifier(rest: &str) -> Option<String> {
             return Some(String::new());
         }
         let number = s.get(word.len()..end).unwrap_or_default();
-        let mut out = format!("-{}{}", expand_stability(head), number.trim_start_matches(['.', '-']));
+        let mut out = format!(
+            "-{}{}",
+            expand_stability(head),
+            number.trim_start_matches(['.', '-'])
+        );
         if dev {
             out.push_str("-dev");
         }
@@ -390,7 +400,13 @@ fn normalize_branch(name: &str) -> Option<String> {
     }
     let out: Vec<&str> = parts
         .into_iter()
-        .map(|p| if matches!(p, "x" | "X" | "*") { "9999999" } else { p })
+        .map(|p| {
+            if matches!(p, "x" | "X" | "*") {
+                "9999999"
+            } else {
+                p
+            }
+        })
         .collect();
     Some(out.join(".") + "-dev")
 }

@@ -387,8 +387,14 @@ mod tests {
     fn osv_ecosystem_names() {
         assert_eq!(Scheme::for_osv_ecosystem("PyPI"), Some(Scheme::Pep440));
         assert_eq!(Scheme::for_osv_ecosystem("Debian:12"), Some(Scheme::Debian));
-        assert_eq!(Scheme::for_osv_ecosystem("Alpine:v3.19"), Some(Scheme::Alpine));
-        assert_eq!(Scheme::for_osv_ecosystem("Packagist"), Some(Scheme::Composer));
+        assert_eq!(
+            Scheme::for_osv_ecosystem("Alpine:v3.19"),
+            Some(Scheme::Alpine)
+        );
+        assert_eq!(
+            Scheme::for_osv_ecosystem("Packagist"),
+            Some(Scheme::Composer)
+        );
         assert_eq!(Scheme::for_osv_ecosystem("GIT"), None);
     }
 

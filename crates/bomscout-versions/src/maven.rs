@@ -10,7 +10,13 @@
 //! from each list. Qualifiers order `alpha < beta < milestone < rc < snapshot < "" < sp`, then
 //! unknown qualifiers in text order; a number is above any qualifier and above a sub-list; a
 //! sub-list is above a qualifier; a missing item compares as its kind's null. A qualifier that
-//! ends the version after a `.` is treated as if it followed a `-` (`1.foo == 1-foo`).
+//! ends the version, or is followed by digits, after a `.` is treated as if it followed a `-`
+//! (`1.foo == 1-foo`, `1.0.0.rc1 == 1.0.0-rc1`).
+//!
+//! Those rules are not a total order in a few odd corners (Maven 3.8 says
+//! `0-alpha < 0 < a < 0-alpha`), and a sort needs one: see [`compare_items`] for how this
+//! implementation ranks items so that it is total while agreeing with Maven on every version
+//! of the usual shapes.
 
 use crate::VersionError;
 use std::cmp::Ordering;
@@ -28,7 +34,8 @@ enum Item {
     Int(Box<str>),
     /// A qualifier in comparable form (see [`comparable_qualifier`]).
     Str(Box<str>),
-    List(Vec<Item>),
+    /// A sub-list, and how it compares with nothing (computed once when it is built).
+    List(Vec<Item>, Ordering),
 }
 
 /// Known qualifiers, lowest first; the empty qualifier is the release.
@@ -74,46 +81,59 @@ impl Item {
         match self {
             Item::Int(d) => d.is_empty(),
             Item::Str(q) => &**q == RELEASE_INDEX,
-            Item::List(l) => l.is_empty(),
+            Item::List(l, _) => l.is_empty(),
         }
     }
+}
 
-    /// Compares with another item, `None` standing for a missing item.
-    fn compare(&self, other: Option<&Item>) -> Ordering {
-        match (self, other) {
-            (Item::Int(d), None) => {
-                if d.is_empty() {
-                    Ordering::Equal
-                } else {
-                    Ordering::Greater
-                }
-            }
-            (Item::Int(a), Some(Item::Int(b))) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-            (Item::Int(_), Some(_)) => Ordering::Greater,
-            (Item::Str(q), None) => (**q).cmp(RELEASE_INDEX),
-            (Item::Str(_), Some(Item::Int(_))) => Ordering::Less,
-            (Item::Str(a), Some(Item::Str(b))) => a.cmp(b),
-            (Item::Str(_), Some(Item::List(_))) => Ordering::Less,
-            (Item::List(l), None) => l
-                .iter()
-                .map(|item| item.compare(None))
-                .find(|ord| *ord != Ordering::Equal)
-                .unwrap_or(Ordering::Equal),
-            (Item::List(_), Some(Item::Int(_))) => Ordering::Less,
-            (Item::List(_), Some(Item::Str(_))) => Ordering::Greater,
-            (Item::List(a), Some(Item::List(b))) => compare_lists(a, b),
-        }
+/// The class of an item (or of a missing one, `None`) in the total order: see [`compare_items`].
+fn class(item: Option<&Item>) -> u8 {
+    match item {
+        None => 3,
+        Some(Item::Str(q)) => match (**q).cmp(RELEASE_INDEX) {
+            Ordering::Less => 1,
+            Ordering::Equal => 3,
+            Ordering::Greater => 4,
+        },
+        Some(Item::List(_, sign)) => match sign {
+            Ordering::Less => 2,
+            Ordering::Equal => 3,
+            Ordering::Greater => 5,
+        },
+        Some(Item::Int(_)) => 6,
+    }
+}
+
+/// Compares two items at the same place, `None` standing for a missing item.
+///
+/// Maven's own rules are not transitive: a number beats a sub-list, a sub-list beats a
+/// qualifier, yet a missing item is compared by sign (`0-alpha < 0 < a < 0-alpha` in Maven
+/// 3.8). A sort needs a total order, so items are ranked by class first:
+/// qualifiers below the release < sub-lists below the release < nothing (and the empty
+/// qualifier) < qualifiers above the release < sub-lists above the release < numbers;
+/// then numbers as numbers, qualifiers in qualifier order, sub-lists item by item.
+/// This agrees with Maven wherever Maven is consistent for versions that start with a number
+/// and carry qualifiers after `-` or at the end (checked against Maven in `test-data/maven.txt`);
+/// it differs only for qualifiers between two `.`-numbers (`1.0.alpha.1`) and versions that
+/// start with a qualifier.
+fn compare_items(a: Option<&Item>, b: Option<&Item>) -> Ordering {
+    let (ca, cb) = (class(a), class(b));
+    if ca != cb {
+        return ca.cmp(&cb);
+    }
+    match (a, b) {
+        (Some(Item::Int(x)), Some(Item::Int(y))) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
+        (Some(Item::Str(x)), Some(Item::Str(y))) => x.cmp(y),
+        (Some(Item::List(x, _)), Some(Item::List(y, _))) => compare_lists(x, y),
+        // The null class: nothing, the empty qualifier, an empty list.
+        _ => Ordering::Equal,
     }
 }
 
 fn compare_lists(a: &[Item], b: &[Item]) -> Ordering {
     let len = a.len().max(b.len());
     for i in 0..len {
-        let result = match (a.get(i), b.get(i)) {
-            (None, None) => Ordering::Equal,
-            (None, Some(r)) => r.compare(None).reverse(),
-            (Some(l), r) => l.compare(r),
-        };
+        let result = compare_items(a.get(i), b.get(i));
         if result != Ordering::Equal {
             return result;
         }
@@ -128,7 +148,7 @@ fn normalize(list: &mut Vec<Item>) {
         i -= 1;
         if list[i].is_null() {
             list.remove(i);
-        } else if !matches!(list[i], Item::List(_)) {
+        } else if !matches!(list[i], Item::List(..)) {
             break;
         }
     }
@@ -156,7 +176,10 @@ impl Builder {
         while let Some(mut list) = self.stack.pop() {
             normalize(&mut list);
             match self.stack.last_mut() {
-                Some(parent) => parent.push(Item::List(list)),
+                Some(parent) => {
+                    let sign = compare_lists(&list, &[]);
+                    parent.push(Item::List(list, sign));
+                }
                 None => return list,
             }
         }
@@ -198,6 +221,11 @@ impl MavenVersion {
                 }
                 b'0'..=b'9' => {
                     if !is_digit && i > start {
+                        // A qualifier followed by digits, after `.`, is treated as after `-`
+                        // (`1.0.0.x1 == 1.0.0-x1 < 1.0.0-x2`).
+                        if b.stack.last().is_some_and(|l| !l.is_empty()) {
+                            b.open_list();
+                        }
                         b.push(string_item(&lower[start..i], true));
                         start = i;
                         b.open_list();

@@ -21,7 +21,9 @@ impl NuGetVersion {
         let without_metadata = match text.split_once('+') {
             Some((version, metadata)) => {
                 if metadata.is_empty() || !metadata.split('.').all(valid_label) {
-                    return Err(invalid("the build metadata after `+` is empty or malformed"));
+                    return Err(invalid(
+                        "the build metadata after `+` is empty or malformed",
+                    ));
                 }
                 version
             }
@@ -38,7 +40,9 @@ impl NuGetVersion {
                 return Err(invalid("more than four numbers"));
             }
             if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("the version numbers must be digits separated by `.`"));
+                return Err(invalid(
+                    "the version numbers must be digits separated by `.`",
+                ));
             }
             numbers[count] = part
                 .parse()
@@ -55,7 +59,9 @@ impl NuGetVersion {
                         "the pre-release after `-` must be letters, digits and `-`, separated by `.`",
                     ));
                 }
-                pre.split('.').map(|l| l.to_ascii_uppercase().into()).collect()
+                pre.split('.')
+                    .map(|l| l.to_ascii_uppercase().into())
+                    .collect()
             }
             None => Vec::new(),
         };
@@ -77,7 +83,10 @@ impl NuGetVersion {
 order_by!(NuGetVersion);
 
 fn valid_label(label: &str) -> bool {
-    !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    !label.is_empty()
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn numeric(label: &str) -> Option<&str> {

@@ -25,7 +25,8 @@ pub(crate) struct GemVersion {
 
 impl GemVersion {
     pub(crate) fn parse(text: &str) -> Result<GemVersion, VersionError> {
-        check_pattern(text).map_err(|reason| VersionError::invalid(Scheme::RubyGems, text, reason))?;
+        check_pattern(text)
+            .map_err(|reason| VersionError::invalid(Scheme::RubyGems, text, reason))?;
         let replaced = text.replace('-', ".pre.");
         let mut segments = Vec::new();
         let bytes = replaced.as_bytes();

@@ -21,11 +21,7 @@ pub(crate) fn parse_go(text: &str) -> Result<semver::Version, VersionError> {
     parse_padded(Scheme::Go, text, body)
 }
 
-fn parse_padded(
-    scheme: Scheme,
-    text: &str,
-    body: &str,
-) -> Result<semver::Version, VersionError> {
+fn parse_padded(scheme: Scheme, text: &str, body: &str) -> Result<semver::Version, VersionError> {
     let split = body.find(['-', '+']).unwrap_or(body.len());
     let (core, rest) = body.split_at(split);
     let parts = core.split('.').count();
