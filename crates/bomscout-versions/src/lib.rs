@@ -67,7 +67,7 @@ macro_rules! order_by {
         impl Eq for $ty {}
         impl PartialOrd for $ty {
             fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.order(other))
+                Some(self.cmp(other))
             }
         }
         impl Ord for $ty {

@@ -34,8 +34,7 @@ impl NuGetVersion {
             None => (without_metadata, None),
         };
         let mut numbers = [0u32; 4];
-        let mut count = 0;
-        for part in core.split('.') {
+        for (count, part) in core.split('.').enumerate() {
             if count == 4 {
                 return Err(invalid("more than four numbers"));
             }
@@ -50,7 +49,6 @@ impl NuGetVersion {
             if numbers[count] > i32::MAX as u32 {
                 return Err(invalid("a version number is too large (over 2147483647)"));
             }
-            count += 1;
         }
         let labels = match pre {
             Some(pre) => {
