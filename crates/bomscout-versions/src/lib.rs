@@ -22,20 +22,27 @@
 //!   surrounding spaces are dropped, and a short core (`1`, `1.2`) is padded with zeros
 //!   (`1.0 == 1.0.0`), as npm's coercion and Go's shorthand do. OSV's `SEMVER` ranges always carry
 //!   full versions, so the padding only widens what an installed version may look like.
+//!   Checked against npm's `semver` package.
 //! - [`Scheme::Go`]: Go module versions (`golang.org/x/mod/semver`): SemVer with a `v` prefix,
 //!   `+incompatible` ignored, pseudo-versions ordered as the SemVer pre-releases they are.
-//! - [`Scheme::Pep440`]: PEP 440 (packaging.python.org's version specifiers), via `pep440_rs`:
-//!   epochs, pre/post/dev releases, local versions, `1.0 == 1.0.0`.
+//! - [`Scheme::Pep440`]: PEP 440 (the Python Packaging Authority's version specifiers), via
+//!   `pep440_rs`: epochs, pre/post/dev releases, local versions, `1.0 == 1.0.0`. Checked against
+//!   Python's `packaging`.
 //! - [`Scheme::Maven`]: Maven's `ComparableVersion` (maven-artifact; the POM reference's
-//!   "Version Order Specification"), implemented here and checked against Maven's own class.
+//!   "Version Order Specification"), implemented here and checked against Maven 3.8's own
+//!   class. Maven's rules are not transitive in a few odd corners (`0-alpha < 0 < a < 0-alpha`);
+//!   there this ordering makes one consistent choice, since a sort needs a total order.
 //! - [`Scheme::RubyGems`]: RubyGems' `Gem::Version#<=>` (segments, string segments are
-//!   pre-releases).
+//!   pre-releases), checked against RubyGems itself. CocoaPods uses it too.
 //! - [`Scheme::NuGet`]: NuGet's `NuGetVersion` (SemVer 2 with an optional fourth number,
 //!   case-insensitive pre-release labels).
 //! - [`Scheme::Composer`]: Composer's `VersionParser::normalize` followed by PHP's
 //!   `version_compare`, as Composer's constraint matching does.
-//! - [`Scheme::Debian`]: Debian Policy §5.6.12 (`dpkg --compare-versions`), checked against dpkg.
-//! - [`Scheme::Alpine`]: apk-tools' version comparison (`apk version -t`).
+//! - [`Scheme::Debian`]: Debian Policy §5.6.12 (`dpkg --compare-versions`), checked against
+//!   dpkg. What dpkg only warns about (a version not starting with a digit, a character outside
+//!   the policy's set) is an error here.
+//! - [`Scheme::Alpine`]: apk-tools 2's version comparison (`apk version -t`), checked against
+//!   apk-tools' own test expectations, quirks included (`1.0_rc1 > 1.0` there).
 //! - [`Scheme::Generic`]: dotted numbers compared numerically, anything else as text: the
 //!   fallback for ecosystems with no ordering of their own.
 //!
@@ -177,7 +184,11 @@ impl Scheme {
             "NuGet" => Scheme::NuGet,
             "Packagist" => Scheme::Composer,
             "Debian" | "Ubuntu" => Scheme::Debian,
-            "Alpine" => Scheme::Alpine,
+            // Wolfi and Chainguard build apk packages and use apk's version rules.
+            "Alpine" | "Wolfi" | "Chainguard" => Scheme::Alpine,
+            // Dotted numbers (Hackage's `1.2.3.4`, CRAN's `1.2-3`), which the generic
+            // ordering compares exactly.
+            "Hackage" | "CRAN" => Scheme::Generic,
             _ => return None,
         };
         Some(scheme)
@@ -395,7 +406,10 @@ mod tests {
             Scheme::for_osv_ecosystem("Packagist"),
             Some(Scheme::Composer)
         );
+        assert_eq!(Scheme::for_osv_ecosystem("Wolfi"), Some(Scheme::Alpine));
+        assert_eq!(Scheme::for_osv_ecosystem("Hackage"), Some(Scheme::Generic));
         assert_eq!(Scheme::for_osv_ecosystem("GIT"), None);
+        assert_eq!(Scheme::for_osv_ecosystem("Red Hat"), None);
     }
 
     #[test]

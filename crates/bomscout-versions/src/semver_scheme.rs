@@ -5,11 +5,8 @@ use crate::{Scheme, VersionError};
 /// Parses a SemVer version as lockfiles write it: a leading `v`, `V` or `=` is dropped and a short
 /// core (`1`, `1.2`) is padded with zeros. Build metadata is dropped: it never orders.
 pub(crate) fn parse_semver(text: &str) -> Result<semver::Version, VersionError> {
-    let body = text
-        .strip_prefix('=')
-        .unwrap_or(text)
-        .trim_start()
-        .trim_start_matches(['v', 'V']);
+    let body = text.strip_prefix('=').unwrap_or(text).trim_start();
+    let body = body.strip_prefix(['v', 'V']).unwrap_or(body);
     parse_padded(Scheme::SemVer, text, body)
 }
 
@@ -99,6 +96,7 @@ mod tests {
     #[test_case("^1.2.3"; "caret is a range")]
     #[test_case("latest"; "tag name")]
     #[test_case("1..2"; "empty part")]
+    #[test_case("vv1.2.3"; "one v at most")]
     fn semver_rejects(text: &str) {
         assert!(Version::parse(Scheme::SemVer, text).is_err(), "{text}");
     }
