@@ -96,7 +96,7 @@ impl AlpineVersion {
                     let (k, skip) = next_token(kind, &bytes[pos..]).ok_or_else(|| {
                         invalid(format!(
                             "unexpected {} at byte {pos}",
-                            bomscout_core::escape::quote(&text[pos..], 8)
+                            bomscout_core::escape::quote(text.get(pos..).unwrap_or_default(), 8)
                         ))
                     })?;
                     pos += skip;

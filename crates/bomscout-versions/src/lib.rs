@@ -429,6 +429,48 @@ mod tests {
     }
 
     #[test]
+    fn a_version_keeps_its_text_and_compares_by_its_scheme() {
+        let short = Version::parse(Scheme::Pep440, " 1.0 ").unwrap();
+        let long = Version::parse(Scheme::Pep440, "1.0.0").unwrap();
+        assert_eq!(short, long, "PEP 440 says 1.0 == 1.0.0");
+        assert_eq!(short.as_str(), "1.0");
+        assert_eq!(long.to_string(), "1.0.0");
+        assert_eq!(short.scheme(), Scheme::Pep440);
+        // The same text in SemVer pads to the same version.
+        assert_eq!(
+            compare(Scheme::SemVer, "1.0", "1.0.0"),
+            Some(Ordering::Equal)
+        );
+    }
+
+    #[test]
+    fn one_parsed_version_against_many() {
+        let installed = Version::parse(Scheme::Maven, "2.14.1").unwrap();
+        let events = [
+            "2.0-beta9",
+            "2.3.1",
+            "2.12.2",
+            "2.15.0",
+            "2.15.0-rc1",
+            "3.0-SNAPSHOT",
+        ];
+        let below: Vec<&str> = events
+            .iter()
+            .copied()
+            .filter(|e| Version::parse(Scheme::Maven, e).unwrap() < installed)
+            .collect();
+        assert_eq!(below, ["2.0-beta9", "2.3.1", "2.12.2"]);
+    }
+
+    #[test]
+    fn different_schemes_order_by_scheme_first() {
+        let semver = Version::parse(Scheme::SemVer, "9.0.0").unwrap();
+        let pep = Version::parse(Scheme::Pep440, "1.0").unwrap();
+        assert!(semver < pep, "SemVer is declared before PEP 440");
+        assert_ne!(semver, pep);
+    }
+
+    #[test]
     fn error_messages_escape_the_input() {
         let Err(err) = Version::parse(Scheme::SemVer, "1.0.0-\u{1b}[31m\u{0}") else {
             panic!("an escape sequence is not a SemVer version");
