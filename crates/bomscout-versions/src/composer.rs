@@ -69,10 +69,8 @@ impl ComposerVersion {
             }
         }
         match (a.get(b.len()), b.get(a.len())) {
-            (Some(rest), _) => compare_parts(rest, &Part::Word(NUMBER_RANK)).max_with_number(),
-            (_, Some(rest)) => compare_parts(rest, &Part::Word(NUMBER_RANK))
-                .max_with_number()
-                .reverse(),
+            (Some(rest), _) => leftover(rest),
+            (_, Some(rest)) => leftover(rest).reverse(),
             (None, None) => Ordering::Equal,
         }
     }
@@ -80,19 +78,13 @@ impl ComposerVersion {
 
 order_by!(ComposerVersion);
 
-/// A leftover number makes its version greater; PHP says so before comparing it with `#`.
-trait LeftoverNumber {
-    fn max_with_number(self) -> Ordering;
-}
-
-impl LeftoverNumber for Ordering {
-    fn max_with_number(self) -> Ordering {
-        if self == Ordering::Equal {
-            // Only a number ranks as `#`, and a leftover number is greater.
-            Ordering::Greater
-        } else {
-            self
-        }
+/// How a version compares with a shorter one it extends, by its first extra part: a number
+/// makes it greater, a word compares as PHP compares it with a number (`1.0.0.0-beta` is below
+/// `1.0.0.0`, `1.0.0.0-patch1` above).
+fn leftover(rest: &Part) -> Ordering {
+    match rest {
+        Part::Number(_) => Ordering::Greater,
+        Part::Word(rank) => rank.cmp(&NUMBER_RANK),
     }
 }
 
@@ -271,11 +263,10 @@ fn is_date(s: &str) -> bool {
         if rest.is_empty() {
             return (1..=6).contains(&twos);
         }
-        let (sep, body) = match rest[0] {
-            b'.' | b':' | b'-' => (1, &rest[1..]),
-            _ => (0, rest),
+        let body = match rest[0] {
+            b'.' | b':' | b'-' => &rest[1..],
+            _ => rest,
         };
-        let _ = sep;
         if threes == 0
             && twos < 6
             && body.len() >= 2
