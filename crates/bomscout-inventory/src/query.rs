@@ -7,7 +7,7 @@
 
 use crate::render::Table;
 use crate::{Error, RunId, Store};
-use bomscout_policy::{compare_versions, in_range, parse_range, Date};
+use bomscout_policy::{compare_versions, in_range, parse_range, scheme_of_purl_type, Date};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -65,8 +65,19 @@ pub fn where_used(
     let mut rows = stmt.query(params![run, a, b])?;
     while let Some(r) = rows.next()? {
         let version: Option<String> = r.get(3)?;
-        if !range.is_empty() && !version.as_deref().is_some_and(|v| in_range(&range, v)) {
-            continue;
+        if !range.is_empty() {
+            let purl: String = r.get(2)?;
+            let ty = purl
+                .strip_prefix("pkg:")
+                .and_then(|p| p.split('/').next())
+                .unwrap_or("");
+            let scheme = scheme_of_purl_type(ty);
+            if !version
+                .as_deref()
+                .is_some_and(|v| in_range(scheme, &range, v))
+            {
+                continue;
+            }
         }
         table.rows.push(vec![
             json!(r.get::<_, String>(0)?),
@@ -256,7 +267,7 @@ fn diff_repo(repo: &str, old: &Packages, new: &Packages, table: &mut Table) {
         if gone.len() == 1 && came.len() == 1 {
             let (fv, fl) = gone[0];
             let (tv, tl) = came[0];
-            let up = compare_versions(fv, tv).is_lt();
+            let up = compare_versions(scheme_of_purl_type(&name.0), fv, tv).is_lt();
             row(
                 if up { "upgraded" } else { "downgraded" },
                 Some(fv),

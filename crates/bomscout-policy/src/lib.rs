@@ -31,4 +31,7 @@ pub mod report;
 
 pub use cfg::{Action, Curation, Entry, Exception, Policy, PolicyError, BUILTIN, STARTER};
 pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
-pub use matching::{compare as compare_versions, in_range, parse_range, Cmp, Date, PackageMatch};
+pub use matching::{
+    compare as compare_versions, in_range, parse_range, scheme_of_purl_type, Cmp, Date,
+    PackageMatch,
+};

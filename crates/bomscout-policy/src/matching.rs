@@ -3,6 +3,8 @@
 use std::cmp::Ordering;
 use std::str::FromStr;
 
+use bomscout_versions::Scheme;
+
 /// A package pattern from a policy file: a purl whose version is optional, exact, or a
 /// comma-separated range of comparisons (`@>=1.2,<2`).
 ///
@@ -19,6 +21,8 @@ pub struct PackageMatch {
     name: String,
     /// `(comparison, version)` pairs; empty matches every version.
     pub versions: Vec<(Cmp, String)>,
+    /// The ordering the versions are compared in: the purl type's ecosystem's.
+    scheme: Scheme,
     /// The pattern as written.
     pub text: String,
 }
@@ -50,6 +54,7 @@ impl PackageMatch {
             namespace: purl.namespace().map(str::to_lowercase),
             name: purl.name().to_lowercase(),
             versions,
+            scheme: scheme_of_purl_type(purl.ty()),
             text: text.to_string(),
         })
     }
@@ -68,7 +73,7 @@ impl PackageMatch {
         };
         purl.name().to_lowercase() == self.name
             && purl.namespace().map(str::to_lowercase) == self.namespace
-            && in_range(&self.versions, purl.version().unwrap_or(""))
+            && in_range(self.scheme, &self.versions, purl.version().unwrap_or(""))
     }
 }
 
@@ -81,10 +86,12 @@ pub fn parse_range(text: &str) -> Result<Vec<(Cmp, String)>, String> {
     }
 }
 
-/// True if `version` satisfies every comparison of `range`.
-pub fn in_range(range: &[(Cmp, String)], version: &str) -> bool {
+/// True if `version` satisfies every comparison of `range`, compared in `scheme`, the
+/// ordering of the package's ecosystem (`1.0.0-rc1` is below `1.0.0` for npm, `1.0.post1`
+/// above `1.0` for PyPI, `1.0-SNAPSHOT` below `1.0` for Maven).
+pub fn in_range(scheme: Scheme, range: &[(Cmp, String)], version: &str) -> bool {
     range.iter().all(|(cmp, want)| {
-        let ord = compare(version, want);
+        let ord = compare(scheme, version, want);
         match cmp {
             Cmp::Eq => ord == Ordering::Equal,
             Cmp::Gt => ord == Ordering::Greater,
@@ -114,27 +121,18 @@ fn comparison(part: &str) -> Result<(Cmp, String), String> {
     Ok((cmp, v.to_string()))
 }
 
-/// Compares dotted versions part by part, numerically where both parts are numbers
-/// (`1.10.0` > `1.9.2`), else as text.
-pub fn compare(a: &str, b: &str) -> Ordering {
-    let mut x = a.split(['.', '-', '+']);
-    let mut y = b.split(['.', '-', '+']);
-    loop {
-        match (x.next(), y.next()) {
-            (None, None) => return Ordering::Equal,
-            (Some(_), None) => return Ordering::Greater,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(p), Some(q)) => {
-                let ord = match (p.parse::<u64>(), q.parse::<u64>()) {
-                    (Ok(m), Ok(n)) => m.cmp(&n),
-                    _ => p.cmp(q),
-                };
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-        }
-    }
+/// Compares two versions in `scheme` ([`bomscout_versions`]); a version that does not
+/// parse there (a git commit, a vendor's own scheme) falls back to the generic dotted
+/// ordering, then to the text, so a comparison always has an answer.
+pub fn compare(scheme: Scheme, a: &str, b: &str) -> Ordering {
+    bomscout_versions::compare(scheme, a, b)
+        .or_else(|| bomscout_versions::compare(Scheme::Generic, a, b))
+        .unwrap_or_else(|| a.cmp(b))
+}
+
+/// The version ordering of a purl type (`npm`, `pypi`, `maven`, ...).
+pub fn scheme_of_purl_type(ty: &str) -> Scheme {
+    Scheme::for_ecosystem(bomscout_core::Ecosystem::from_purl_type(ty))
 }
 
 /// A calendar date: exception expiry, `--date`, `--since`.
@@ -215,14 +213,38 @@ mod tests {
         assert!(!maven.matches("pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1"));
         assert!(!maven.matches("pkg:npm/log4j-core@2.14.1"));
         assert!(!maven.matches("not a purl"));
+        let pre = PackageMatch::parse("pkg:npm/next@<1.0.0").unwrap();
+        assert!(
+            pre.matches("pkg:npm/next@1.0.0-rc1"),
+            "a pre-release is below its release"
+        );
+        assert!(!pre.matches("pkg:npm/next@1.0.0"));
+        let post = PackageMatch::parse("pkg:pypi/x@>1.0").unwrap();
+        assert!(post.matches("pkg:pypi/x@1.0.post1"), "PEP 440 post-release");
+        assert!(!post.matches("pkg:pypi/x@1.0.0"), "1.0.0 == 1.0 in PEP 440");
+        let snap = PackageMatch::parse("pkg:maven/g/a@<1.0").unwrap();
+        assert!(snap.matches("pkg:maven/g/a@1.0-SNAPSHOT"));
+        assert!(
+            !snap.matches("pkg:maven/g/a@1.0.0"),
+            "1.0 == 1.0.0 in Maven"
+        );
         assert!(PackageMatch::parse("left-pad").is_err());
         assert!(PackageMatch::parse("pkg:npm/x@>=").is_err());
     }
 
     #[test]
-    fn versions_compare_numerically() {
-        assert_eq!(compare("1.10.0", "1.9.2"), Ordering::Greater);
-        assert_eq!(compare("2.0", "2.0.0"), Ordering::Less);
+    fn versions_compare_in_their_ecosystems_order() {
+        assert_eq!(
+            compare(Scheme::SemVer, "1.10.0", "1.9.2"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare(Scheme::SemVer, "1.0.0-rc1", "1.0.0"),
+            Ordering::Less
+        );
+        assert_eq!(compare(Scheme::Pep440, "2.0", "2.0.0"), Ordering::Equal);
+        // A git commit is no SemVer version: the generic order, then the text, answer.
+        assert_eq!(compare(Scheme::SemVer, "abc123", "abc123"), Ordering::Equal);
     }
 
     #[test]

@@ -161,6 +161,7 @@ impl Scheme {
             | Ecosystem::Hackage
             | Ecosystem::Cran
             | Ecosystem::Github
+            | Ecosystem::Bitbucket
             | Ecosystem::Docker
             | Ecosystem::Generic => Scheme::Generic,
         }

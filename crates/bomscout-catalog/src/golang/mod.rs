@@ -38,29 +38,11 @@ pub fn component(path: &str, version: &str) -> Result<Component, PurlError> {
     Component::new(Ecosystem::Golang, namespace, name, version)
 }
 
-/// Go's version comparison, enough for picking the highest of a module's versions:
-/// `vMAJOR.MINOR.PATCH[-pre][+meta]`, numeric parts compared as numbers, a pre-release
-/// below its release.
+/// Go's version ordering (`v` prefix, pre-releases below releases, pseudo-versions by
+/// their timestamps, `+incompatible` ignored), from the shared orderings crate; text that
+/// is not a Go version compares as text.
 pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
-    fn parts(v: &str) -> (Vec<u64>, Option<&str>) {
-        let v = v.trim_start_matches('v').split('+').next().unwrap_or("");
-        let (core, pre) = match v.split_once('-') {
-            Some((c, p)) => (c, Some(p)),
-            None => (v, None),
-        };
-        (
-            core.split('.').map(|p| p.parse().unwrap_or(0)).collect(),
-            pre,
-        )
-    }
-    let (ca, pa) = parts(a);
-    let (cb, pb) = parts(b);
-    ca.cmp(&cb).then_with(|| match (pa, pb) {
-        (None, None) => std::cmp::Ordering::Equal,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (Some(x), Some(y)) => x.cmp(y),
-    })
+    bomscout_versions::compare(bomscout_versions::Scheme::Go, a, b).unwrap_or_else(|| a.cmp(b))
 }
 
 #[cfg(test)]
