@@ -19,10 +19,16 @@ const DEADLINE: Duration = Duration::from_secs(60);
 
 /// Inputs whose fix belongs to another branch: `(file name, why it is skipped)`. Remove an
 /// entry when its fix lands; the test then replays it like the others.
-const KNOWN: &[(&str, &str)] = &[];
+const KNOWN: &[(&str, &str)] = &[(
+    "binary-ce84e9c15df776cc967c857a7439bd3fc3376c80",
+    "golang/binary.rs:119 slices the lossily decoded module info at a byte offset inside a \
+     replacement character (\"end byte index 53 is not a char boundary\"); fixed on branch h3 \
+     (641532e, module info cut on bytes, decoded last)",
+)];
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    repo.canonicalize().unwrap_or(repo)
 }
 
 /// The files of `dir`, sorted; none if it does not exist.
@@ -54,11 +60,14 @@ fn replay(target: &str, bytes: Vec<u8>) -> Result<(), String> {
         Err(mpsc::RecvTimeoutError::Disconnected) => match worker.join() {
             Err(panic) => Err(format!(
                 "panicked: {}",
-                panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("(no message)")
+                bomscout_core::escape::quote(
+                    panic
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("(no message)"),
+                    400
+                )
             )),
             Ok(()) => Err("worker ended without finishing".into()),
         },
