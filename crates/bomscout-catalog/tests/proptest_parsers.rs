@@ -1,5 +1,7 @@
-//! Property tests over the fuzz targets' entry points: a short, deterministic taste of
-//! fuzzing that runs in CI (`bench/fuzz.sh` is the long run).
+//! Property tests over the fuzz targets' entry points: a short taste of fuzzing that runs
+//! in CI (`bench/fuzz.sh` is the long run). Cases differ from run to run; a failing case is
+//! saved by proptest under `proptest-regressions/` and replayed first on the next run, so
+//! commit that file with the fix.
 //!
 //! Arbitrary bytes go to every parser family; more usefully, real fixtures are mutated the
 //! way broken files are broken in practice (cut short, bytes spliced in, a range repeated)
@@ -15,7 +17,7 @@ use std::sync::OnceLock;
 
 /// Cases per property: enough to shake out a parser that indexes or slices on input-derived
 /// offsets, few enough that the whole file runs in seconds in a debug build.
-const CASES: u32 = 48;
+const CASES: u32 = 64;
 
 /// One real file and the member that reads it, with its package count when parsed whole.
 struct Sample {
