@@ -11,7 +11,7 @@
 # crash is restarted for the time left (at most 5 starts per target). New corpus units go to a
 # scratch directory (fuzz/work/TARGET, not committed); the committed seeds are read only.
 #
-# Every crash-, timeout- and oom- artifact is copied to
+# Every crash-, timeout-, oom- and leak- artifact is copied to
 # crates/bomscout-catalog/tests/fuzz_regressions/TARGET-HASH, where the test
 # `cargo test -p bomscout-catalog --test fuzz_regressions` replays it: commit the file with the fix.
 #
@@ -107,6 +107,8 @@ new_regressions=()
 for t in "${targets[@]}"; do
     exe="$target_dir/$triple/release/$t"
     [ -x "$exe" ] || { echo "error: $exe was not built" >&2; exit 2; }
+    # Artifacts and logs are this run's only (earlier findings are already in $regressions).
+    rm -rf "$work/$t/artifacts" "$work/$t/logs"
     mkdir -p "$work/$t/corpus" "$work/$t/artifacts" "$work/$t/logs"
     execs=0 starts=0 spent=0 crashes=0
     start=$(date +%s)
@@ -127,7 +129,7 @@ for t in "${targets[@]}"; do
             echo "warning: $t session $starts ended without a summary; see $log" >&2
         fi
     done
-    for a in "$work/$t/artifacts"/crash-* "$work/$t/artifacts"/timeout-* "$work/$t/artifacts"/oom-*; do
+    for a in "$work/$t/artifacts"/{crash,timeout,oom,leak}-*; do
         [ -e "$a" ] || continue
         kind=${a##*/}
         hash=${kind#*-}
@@ -146,7 +148,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "| target | seconds | executions | exec/s | corpus files (size) | crash/timeout/oom artifacts | sessions |"
+echo "| target | seconds | executions | exec/s | corpus files (size) | crash/timeout/oom/leak artifacts | sessions |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 if [ ${#new_regressions[@]} -gt 0 ]; then
