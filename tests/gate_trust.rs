@@ -228,14 +228,19 @@ fn expired_exception_notes_reach_stderr_when_only_sarif_is_written() {
 
 /// Runs the binary as an unprivileged user when the tests run as root (root reads every
 /// directory, so an unreadable one cannot be made any other way).
+///
+/// The binary is copied into `dir` (made world-readable by the caller) first: the checkout
+/// it was built in may sit under a directory the unprivileged user cannot enter.
 #[cfg(unix)]
-fn bomscout_unprivileged() -> std::process::Command {
+fn bomscout_unprivileged(dir: &Path) -> std::process::Command {
     let uid = std::process::Command::new("id").arg("-u").output().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("bomscout");
     if String::from_utf8_lossy(&uid.stdout).trim() == "0" {
+        let copy = dir.join("bomscout-bin");
+        fs::copy(&bin, &copy).unwrap();
         let mut cmd = std::process::Command::new("setpriv");
         cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(bin);
+            .arg(copy);
         cmd
     } else {
         std::process::Command::new(bin)
@@ -258,7 +263,9 @@ fn an_unreadable_directory_fails_strict_even_when_quiet() {
     fs::write(secret.join("Cargo.lock"), "version = 3\n").unwrap();
     fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
 
-    let out = bomscout_unprivileged()
+    let bin_dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(bin_dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let out = bomscout_unprivileged(bin_dir.path())
         .args(["scan", "--no-caches", "--strict", "-q"])
         .arg(dir.path())
         .output()
@@ -267,7 +274,7 @@ fn an_unreadable_directory_fails_strict_even_when_quiet() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error: services: cannot read"), "{stderr}");
 
-    let out = bomscout_unprivileged()
+    let out = bomscout_unprivileged(bin_dir.path())
         .args([
             "check",
             "--no-caches",

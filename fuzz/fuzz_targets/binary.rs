@@ -1,0 +1,4 @@
+//! Fuzz target: every parser of the `binary` family (see `src/lib.rs`) on the same bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bomscout_fuzz::run("binary", data));
