@@ -52,7 +52,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 c.license_changed.len()
             );
             for l in &c.license_changed {
-                eprintln!("  license changed: {l}");
+                eprintln!("  license changed: {}", printable(l));
             }
         }
     }
