@@ -2,6 +2,7 @@
 
 use crate::cli::{CheckArgs, OutputArgs, ScanArgs};
 use anyhow::{bail, Context};
+use bomscout_core::escape::printable;
 use bomscout_core::{Sbom, SbomBuilder};
 use bomscout_policy::report::{self, CheckFormat};
 use bomscout_policy::{baseline, evaluate, Action, Date, Outcome, Policy};

@@ -137,6 +137,43 @@ fn check_reports_show_escapes_and_markdown_stays_text() {
 }
 
 #[test]
+fn the_licenses_table_shows_escapes() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = hostile_repo(root.path());
+    let (out, table, stderr) = run(bomscout().arg("licenses").arg(&repo));
+    assert!(out.status.success(), "{stderr}");
+    assert_no_controls(&table);
+    assert!(table.contains("GPL-3.0-only\\x1b[2J"), "{table}");
+    assert!(
+        table.contains("term@1.0.0\\x1b]8;;http://evil.invalid\\x07"),
+        "{table}"
+    );
+}
+
+#[test]
+fn baseline_license_changes_on_stderr_show_escapes() {
+    let root = tempfile::tempdir().unwrap();
+    let repo = hostile_repo(root.path());
+    let lock_path = repo.join("package-lock.json");
+    let hostile = std::fs::read_to_string(&lock_path).unwrap();
+    // The baseline: the same tree with a plain license.
+    std::fs::write(&lock_path, hostile.replace("GPL-3.0-only\\u001b[2J", "MIT")).unwrap();
+    let baseline = root.path().join("base.cdx.json");
+    let spec = format!("cyclonedx-json={}", baseline.display());
+    let (out, _, stderr) = run(bomscout().arg("scan").arg(&repo).args(["-q", "-o", &spec]));
+    assert!(out.status.success(), "{stderr}");
+    std::fs::write(&lock_path, &hostile).unwrap();
+    let (_, _, stderr) = run(bomscout()
+        .arg("check")
+        .arg(&repo)
+        .args(["--policy", "builtin:strict", "--baseline"])
+        .arg(&baseline));
+    assert!(stderr.contains("license changed"), "{stderr}");
+    assert!(stderr.contains("GPL-3.0-only\\x1b[2J"), "{stderr}");
+    assert_no_controls(&stderr);
+}
+
+#[test]
 fn query_outputs_cannot_run_formulas_drive_terminals_or_carry_html() {
     let root = tempfile::tempdir().unwrap();
     let org = root.path().join("org");
