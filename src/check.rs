@@ -102,12 +102,7 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<Pa
     }
     let mut out = Vec::new();
     for spec in specs {
-        let (name, file) = match spec.split_once('=') {
-            Some((n, "-")) => (n, None),
-            Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
-            Some(_) => bail!("output {spec:?}: a file name must follow `=`"),
-            None => (spec.as_str(), None),
-        };
+        let (name, file) = crate::cli::split_output(spec)?;
         let format = CheckFormat::from_name(name)
             .with_context(|| format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github"))?;
         out.push((format, file));

@@ -431,16 +431,21 @@ pub struct OutputSpec {
     pub file: Option<PathBuf>,
 }
 
+/// Splits an `-o` value, `FORMAT` or `FORMAT=FILE`, for every command: the format's name
+/// and the file, `None` for stdout (no file, or `-` as everywhere on the command line).
+pub fn split_output(spec: &str) -> anyhow::Result<(&str, Option<PathBuf>)> {
+    Ok(match spec.split_once('=') {
+        Some((name, "-")) => (name, None),
+        Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+        Some((name, _)) => bail!("output {spec:?}: a file name must follow `{name}=`"),
+        None => (spec, None),
+    })
+}
+
 impl OutputSpec {
     /// Parses `FORMAT` or `FORMAT=FILE`.
     pub fn parse(spec: &str) -> anyhow::Result<OutputSpec> {
-        let (name, file) = match spec.split_once('=') {
-            // `-` is stdout, as everywhere on the command line.
-            Some((name, "-")) => (name, None),
-            Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
-            Some((name, _)) => bail!("output {spec:?}: a file name must follow `{name}=`"),
-            None => (spec, None),
-        };
+        let (name, file) = split_output(spec)?;
         let format = Format::from_name(name).with_context(|| {
             format!(
                 "unknown output format {name:?}; expected one of: {}",

@@ -340,10 +340,9 @@ fn output_specs(specs: &[String]) -> anyhow::Result<Vec<(String, Option<PathBuf>
     }
     specs
         .iter()
-        .map(|s| match s.split_once('=') {
-            Some((n, f)) if !f.is_empty() => Ok((n.to_string(), Some(PathBuf::from(f)))),
-            Some(_) => bail!("output {s:?}: a file name must follow `=`"),
-            None => Ok((s.clone(), None)),
+        .map(|s| {
+            let (name, file) = crate::cli::split_output(s)?;
+            Ok((name.to_string(), file))
         })
         .collect()
 }

@@ -80,12 +80,7 @@ fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBuf
     }
     let mut out = Vec::new();
     for spec in specs {
-        let (name, file) = match spec.split_once('=') {
-            Some((n, "-")) => (n, None),
-            Some((n, f)) if !f.is_empty() => (n, Some(PathBuf::from(f))),
-            Some(_) => bail!("output {spec:?}: a file name must follow `=`"),
-            None => (spec.as_str(), None),
-        };
+        let (name, file) = crate::cli::split_output(spec)?;
         let format = Format::from_name(name).with_context(|| {
             format!(
                 "unknown licenses report format {name:?}; expected table, json, csv or markdown"
