@@ -351,7 +351,7 @@ pub struct OutputArgs {
 /// Arguments of `bomscout convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The CycloneDX JSON or SPDX 2.x JSON document to read.
+    /// The CycloneDX JSON or SPDX 2.x JSON document to read (`-` for stdin).
     pub input: PathBuf,
 
     #[command(flatten)]

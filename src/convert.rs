@@ -6,6 +6,7 @@ use anyhow::{bail, Context};
 use bomscout_catalog::sbom::{self, DocumentFormat};
 use bomscout_catalog::{Input, Options};
 use bomscout_core::{Catalog, Sbom, SbomBuilder};
+use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -76,9 +77,30 @@ fn finish(name: String, catalogs: Vec<Catalog>, out: &OutputArgs) -> anyhow::Res
     })
 }
 
+/// The bytes of a document the user named: `-` is stdin (`bomscout scan . -o json=- |
+/// bomscout convert - ...`). Pipes and process substitutions are fine here, since the user
+/// asked for them; the size is bounded like every scanned file.
+fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let limit = Options::default().max_file_size;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!("{}: larger than {limit} bytes", path.display());
+    }
+    Ok(bytes)
+}
+
 /// One document as a catalog, and the name of its subject.
 pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = read_document(path)?;
     let Some((format, name)) = sbom::sniff(&bytes) else {
         bail!(
             "{}: not a CycloneDX JSON or SPDX 2.x JSON document",
@@ -103,6 +125,9 @@ pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
 }
 
 fn stem(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "sbom".to_string();
+    }
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sbom".to_string())

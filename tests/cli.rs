@@ -336,3 +336,31 @@ fn color_only_when_asked_or_on_a_terminal() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains('\u{1b}'), "files never get color: {text:?}");
 }
+
+#[test]
+fn convert_reads_stdin() {
+    let dir = installed(&[("a", "MIT")]);
+    let scan = bomscout()
+        .args(["scan", "--no-caches", "-q", "-o", "cyclonedx-json=-"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(scan.status.success());
+    let out = bomscout()
+        .args(["convert", "-", "-o", "spdx-json=-"])
+        .write_stdin(scan.stdout)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["spdxVersion"], "SPDX-2.3");
+    assert!(doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "a"));
+}
