@@ -7,7 +7,7 @@ use bomscout_core::escape;
 use bomscout_core::Sbom;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,7 +59,10 @@ pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
     let rows = rows(&sbom);
     for (format, file) in &outputs {
         let mut buf = Vec::new();
-        let width = (file.is_none() && std::io::stdout().is_terminal()).then(terminal_width);
+        let width = file
+            .is_none()
+            .then(crate::output::stdout_terminal_width)
+            .flatten();
         match format {
             Format::Table => table(&rows, width, &mut buf)?,
             Format::Json => json(&rows, &mut buf)?,
@@ -123,19 +126,6 @@ fn categories(license: &str) -> String {
         .map(|c| c.as_str())
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// The terminal's width in columns (`COLUMNS` wins, as for other tools).
-fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .or_else(|| {
-            console::Term::stdout()
-                .size_checked()
-                .map(|(_, w)| usize::from(w))
-        })
-        .unwrap_or(100)
 }
 
 /// Columns sized to their content. On a terminal (`width`), the examples column is cut

@@ -15,6 +15,25 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+/// The width of the terminal stdout is, or `None` when stdout is a file or a pipe (where
+/// tables are written whole). `COLUMNS` wins, as for other tools.
+pub fn stdout_terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or_else(|| {
+            console::Term::stdout()
+                .size_checked()
+                .map(|(_, w)| usize::from(w))
+        })
+        .unwrap_or(100);
+    Some(width)
+}
+
 /// Writes `path` with `write`, atomically: readers see the old file or the whole new one,
 /// never part of it; on error nothing is left behind. Special files that exist (a FIFO,
 /// `/dev/null`, `/dev/stdout`) are written in place. A new file gets the usual

@@ -125,9 +125,18 @@ pub fn write_all(outputs: &[OutputSpec], sbom: &Sbom, args: &OutputArgs) -> anyh
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         namespace: args.namespace.clone(),
         cyclonedx_version: args.cyclonedx_version,
+        table_width: None,
     };
     for output in outputs {
-        write_output(output, sbom, &settings)?;
+        if output.file.is_none() {
+            let on_terminal = Settings {
+                table_width: crate::output::stdout_terminal_width(),
+                ..settings.clone()
+            };
+            write_output(output, sbom, &on_terminal)?;
+        } else {
+            write_output(output, sbom, &settings)?;
+        }
     }
     Ok(())
 }

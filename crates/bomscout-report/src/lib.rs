@@ -79,6 +79,9 @@ pub struct Settings {
     pub cyclonedx_version: SpecVersion,
     /// The SPDX document namespace (`--namespace`); derived from the content when `None`.
     pub namespace: Option<String>,
+    /// The terminal's width when the table goes to one; `None` (a file, a pipe) writes
+    /// every cell whole.
+    pub table_width: Option<usize>,
 }
 
 /// Writes `sbom` in `format` to `out`.
@@ -89,7 +92,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Table => table::write(sbom, out),
+        Format::Table => table::write(sbom, settings.table_width, out),
         Format::Json => json::write(sbom, out),
         Format::CycloneDxJson => cyclonedx::write_json(sbom, settings, out),
         Format::CycloneDxXml => cyclonedx::write_xml(sbom, settings, out),

@@ -1,21 +1,30 @@
-//! The human-readable table: one row per component, sized to fit 100 columns.
+//! The human-readable table: one row per component, columns sized to their content.
+//!
+//! In a file or a pipe nothing is cut: a script that greps the table must see whole names
+//! and paths. On a terminal the table fits its width: the least useful columns give way
+//! first (where the package was found, then its name and version, each down to a floor),
+//! and the license is never cut, because it is what the reader is there for.
 
 use bomscout_core::escape::printable;
 use bomscout_core::{Component, License, Sbom, Scope, Severity};
 use std::io::{self, Write};
 
-/// Column headers and their maximum widths; `FOUND IN` takes what is left of 100 columns.
-const COLUMNS: [(&str, usize); 5] = [
-    ("NAME", 28),
-    ("VERSION", 16),
-    ("ECOSYSTEM", 9),
-    ("LICENSE", 20),
-    ("SCOPE", 8),
+const HEADER: [&str; 6] = [
+    "NAME",
+    "VERSION",
+    "ECOSYSTEM",
+    "LICENSE",
+    "SCOPE",
+    "FOUND IN",
 ];
-const WIDTH: usize = 100;
 
-/// Writes the table and a summary line.
-pub fn write(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
+/// Columns that may be cut on a narrow terminal, in the order they give way, each with the
+/// width it keeps at least: FOUND IN, then NAME, then VERSION.
+const SHRINKABLE: [(usize, usize); 3] = [(5, 12), (0, 20), (1, 12)];
+
+/// Writes the table and a summary line; `width` is the terminal's, `None` for a file or a
+/// pipe (nothing is cut).
+pub fn write(sbom: &Sbom, width: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     if sbom.components.is_empty() {
         writeln!(out, "No packages found in {}.", sbom.name)?;
         return summary(sbom, out);
@@ -27,27 +36,46 @@ pub fn write(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
         .map(|c| row(c).map(|cell| printable(&cell).into_owned()))
         .collect();
     let mut widths = [0usize; 6];
-    for (i, (title, max)) in COLUMNS.iter().enumerate() {
+    for (i, title) in HEADER.iter().enumerate() {
         let longest = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-        widths[i] = longest.max(title.len()).min(*max);
+        widths[i] = longest.max(title.len());
     }
-    let used: usize = widths[..5].iter().sum::<usize>() + 2 * 5;
-    widths[5] = WIDTH.saturating_sub(used).max(10);
-    let header = [
-        "NAME",
-        "VERSION",
-        "ECOSYSTEM",
-        "LICENSE",
-        "SCOPE",
-        "FOUND IN",
-    ]
-    .map(String::from);
-    line(&header, &widths, out)?;
+    if let Some(total) = width {
+        fit(&mut widths, total);
+    }
+    line(&HEADER.map(String::from), &widths, out)?;
     for r in &rows {
         line(r, &widths, out)?;
     }
     writeln!(out)?;
     summary(sbom, out)
+}
+
+/// Narrows the shrinkable columns, in order, until the row fits `total` columns. When it
+/// cannot fit with every one at its floor, FOUND IN is left out (width 0) and the others
+/// are fitted again from their natural widths, rather than letting every row wrap.
+fn fit(widths: &mut [usize; 6], total: usize) {
+    let natural = *widths;
+    if shrink(widths, total, &SHRINKABLE) {
+        return;
+    }
+    *widths = natural;
+    widths[5] = 0;
+    shrink(widths, total, &SHRINKABLE[1..]);
+}
+
+/// Narrows `columns` in order toward their floors; true if the row then fits `total`.
+fn shrink(widths: &mut [usize; 6], total: usize, columns: &[(usize, usize)]) -> bool {
+    let used = |w: &[usize; 6]| {
+        let shown = w.iter().filter(|&&n| n > 0).count();
+        w.iter().sum::<usize>() + 2 * shown.saturating_sub(1)
+    };
+    for &(column, floor) in columns {
+        let over = used(widths).saturating_sub(total);
+        let room = widths[column].saturating_sub(floor);
+        widths[column] -= over.min(room);
+    }
+    used(widths) <= total
 }
 
 fn row(c: &Component) -> [String; 6] {
@@ -89,9 +117,11 @@ fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Re
     let mut text = String::new();
     for (i, cell) in cells.iter().enumerate() {
         if i == 5 {
-            // The end of a path says the most (`…/requests-2.31.0.dist-info/METADATA`).
-            let cell = truncate_start(cell, widths[i]);
-            text.push_str(&cell);
+            // The end of a path says the most (`…/requests-2.31.0.dist-info/METADATA`);
+            // width 0 means the column was left out to fit the terminal.
+            if widths[i] > 0 {
+                text.push_str(&truncate_start(cell, widths[i]));
+            }
         } else {
             let cell = truncate(cell, widths[i]);
             let pad = widths[i] - cell.chars().count();
@@ -174,10 +204,71 @@ mod tests {
             diagnostics: Vec::new(),
         };
         let mut out = Vec::new();
-        write(&sbom, &mut out).unwrap();
+        write(&sbom, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("evil\\x1b[2Jname"), "{text}");
         assert!(text.contains("1\\nerror: forged"), "{text}");
         assert!(!text.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    fn long_sbom() -> Sbom {
+        let mut c = Component::new(
+            bomscout_core::Ecosystem::Npm,
+            Some("@a-very-long-scope-name"),
+            "and-an-even-longer-package-name-than-that",
+            "1.2.3-rc.1+build.5",
+        )
+        .unwrap();
+        c.licenses.push(License::declared(
+            "(Apache-2.0 WITH LLVM-exception OR MIT) AND BSD-3-Clause",
+            "package.json",
+            "license",
+        ));
+        c.locations.insert(bomscout_core::Location::new(
+            "services/payments/backend/node_modules/@a-very-long-scope-name/pkg/package.json",
+        ));
+        Sbom {
+            name: "t".into(),
+            projects: Vec::new(),
+            components: vec![c],
+            dependencies: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nothing_is_cut_in_a_file_or_pipe() {
+        let mut out = Vec::new();
+        write(&long_sbom(), None, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('…'), "{text}");
+        assert!(
+            text.contains("services/payments/backend/node_modules/"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_terminal_row_fits_and_keeps_the_license_whole() {
+        let mut out = Vec::new();
+        write(&long_sbom(), Some(150), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.chars().count() <= 150, "{row}");
+        assert!(
+            row.contains("(Apache-2.0 WITH LLVM-exception OR MIT) AND BSD-3-Clause"),
+            "{row}"
+        );
+        assert!(row.contains("…"), "the path gave way: {row}");
+
+        let mut out = Vec::new();
+        write(&long_sbom(), Some(100), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(
+            !header.contains("FOUND IN"),
+            "left out rather than wrapped: {text}"
+        );
+        assert!(text.contains("(Apache-2.0 WITH LLVM-exception OR MIT) AND BSD-3-Clause"));
     }
 }
