@@ -222,6 +222,41 @@ fn empty() -> Policy {
     }
 }
 
+/// The most a policy file may hold.
+const MAX_POLICY_BYTES: u64 = 1024 * 1024;
+
+/// Checks that `path`, named in an `extends` of a policy file in `dir`, resolves inside
+/// `dir`. A policy file can come with a pull request (it is found in the scanned
+/// directory), so its `extends` must not make bomscout read, and show in an error with
+/// its lines, a file such as a CI runner's credentials.
+fn inside(dir: &Path, path: &Path) -> Result<(), String> {
+    let base = std::fs::canonicalize(dir).map_err(|e| e.to_string())?;
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    if real.starts_with(&base) {
+        Ok(())
+    } else {
+        Err("outside the directory of the policy file that extends it".to_string())
+    }
+}
+
+/// A policy file's text: a regular file (never a FIFO or a device, which could block or
+/// never end) of at most [`MAX_POLICY_BYTES`].
+fn read_policy_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_POLICY_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_POLICY_BYTES {
+        return Err(format!("larger than {MAX_POLICY_BYTES} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())
+}
+
 fn plain_error(message: String) -> PolicyError {
     PolicyError {
         rendered: format!("error: {message}\n"),
@@ -254,7 +289,12 @@ fn load_layer(
             let path: PathBuf = relative_to
                 .map(|d| d.join(spec))
                 .unwrap_or_else(|| PathBuf::from(spec));
-            let text = std::fs::read_to_string(&path)
+            if let Some(dir) = relative_to {
+                inside(dir, &path).map_err(|why| {
+                    plain_error(format!("policy `extends` {spec:?}: {why}; not read"))
+                })?;
+            }
+            let text = read_policy_file(&path)
                 .map_err(|e| plain_error(format!("cannot read policy {}: {e}", path.display())))?;
             (
                 path.display().to_string(),

@@ -381,3 +381,31 @@ fn curation_provenance_is_kept() {
     assert_eq!(eval.findings[0].verdict, Action::Allow);
     let _ = SourceKind::Curation;
 }
+
+#[test]
+fn extends_cannot_read_files_outside_the_policy_directory() {
+    let tmp = std::env::temp_dir().join(format!("bomscout-policy-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let secret = tmp.join("credentials");
+    std::fs::write(&secret, "aws_access_key_id = AKIAEXAMPLEEXAMPLE\n").unwrap();
+    let repo = tmp.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    for target in [secret.display().to_string(), "../credentials".to_string()] {
+        let policy = repo.join("bomscout-policy.toml");
+        std::fs::write(&policy, format!("[policy]\nextends = [{target:?}]\n")).unwrap();
+        let err = Policy::load(policy.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("outside the directory"), "{err}");
+        assert!(
+            !err.contains("AKIA"),
+            "the file's content never shows: {err}"
+        );
+    }
+    // Inside the directory, extends still works.
+    std::fs::write(repo.join("base.toml"), "[licenses]\nallow = [\"MIT\"]\n").unwrap();
+    let policy = repo.join("bomscout-policy.toml");
+    std::fs::write(&policy, "[policy]\nextends = [\"base.toml\"]\n").unwrap();
+    assert!(Policy::load(policy.to_str().unwrap()).is_ok());
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
