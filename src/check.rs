@@ -1,6 +1,6 @@
 //! `bomscout check`, `bomscout licenses` and `bomscout policy init`.
 
-use crate::cli::{CheckArgs, OutputArgs, ScanArgs};
+use crate::cli::CheckArgs;
 use anyhow::{bail, Context};
 use bomscout_core::escape::printable;
 use bomscout_core::{Sbom, SbomBuilder};
@@ -18,22 +18,15 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let outputs = parse_outputs(&args.outputs)?;
     crate::guard::refuse_overwriting_inputs(
         outputs.iter().filter_map(|(_, f)| f.as_deref()),
-        &args.paths,
+        &args.scan.paths,
     )?;
     let today = match &args.date {
         Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
         None => Date::from_unix(now()),
     };
-    let mut scan = scan_args(
-        &args.paths,
-        args.no_caches,
-        args.follow_links,
-        &args.exclude,
-        args.quiet,
-    );
-    scan.strict = args.strict;
-    let sbom = crate::scan::scan(&scan)?;
-    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, true);
+    let sbom = crate::scan::scan(&args.scan)?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
+    let quiet = args.scan.verbosity.quiet;
     let fail_on = if args.fail_on == "review" {
         Action::Review
     } else {
@@ -44,7 +37,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.baseline {
         let old = read_sbom(path)?;
         baseline::only_new(&mut eval, &evaluate(&policy, &old, today));
-        if !args.quiet {
+        if !quiet {
             let c = baseline::changes(&sbom, &old);
             eprintln!(
                 "bomscout: against the baseline: {} new, {} removed package(s), {} license change(s)",
@@ -60,7 +53,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let human_shown = outputs
         .iter()
         .any(|(f, file)| *f == CheckFormat::Human && file.is_none());
-    if !human_shown && !args.quiet {
+    if !human_shown && !quiet {
         // The human report carries the notes; without it on the terminal they would reach
         // the CI log nowhere (an expired exception must not lapse silently).
         for n in &eval.notes {
@@ -68,7 +61,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let outcome = eval.outcome(fail_on);
-    if outcome == Outcome::Incomplete && !args.quiet {
+    if outcome == Outcome::Incomplete && !quiet {
         eprintln!(
             "bomscout: no verdict: {} file(s) or director(ies) could not be read (listed above); \
              fix them, or pass --allow-unreadable to judge the rest",
@@ -137,33 +130,6 @@ fn stdout_sink(format: CheckFormat, outputs: &[(CheckFormat, Option<PathBuf>)]) 
     }
 }
 
-pub(crate) fn scan_args(
-    paths: &[PathBuf],
-    no_caches: bool,
-    follow_links: bool,
-    exclude: &[String],
-    quiet: bool,
-) -> ScanArgs {
-    ScanArgs {
-        paths: paths.to_vec(),
-        out: OutputArgs {
-            outputs: Vec::new(),
-            cyclonedx_version: bomscout_report::SpecVersion::default(),
-            namespace: None,
-            strict_ntia: false,
-            quiet,
-            verbose: false,
-        },
-        exclude: exclude.to_vec(),
-        no_dev: false,
-        follow_links,
-        no_caches,
-        strict: false,
-        jobs: None,
-        license_threshold: bomscout_license::detect::DEFAULT_THRESHOLD,
-    }
-}
-
 /// Writes a finished report to `path`, whole or not at all ([`crate::output::write_file`]).
 pub(crate) fn write_report(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     crate::output::write_file(path, |out| Ok(out.write_all(bytes)?))
@@ -196,7 +162,7 @@ fn find_policy(args: &CheckArgs) -> anyhow::Result<String> {
     if let Some(p) = &args.policy {
         return Ok(p.clone());
     }
-    let scanned = args.paths.first().map(|p| {
+    let scanned = args.scan.paths.first().map(|p| {
         if p.is_dir() {
             p.clone()
         } else {

@@ -233,9 +233,8 @@ pub enum PolicyCommand {
 /// Arguments of `bomscout check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Directories or files to scan.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanOptions,
 
     /// The policy: a file, or builtin:stage1 | builtin:permissive | builtin:strict. Default:
     /// `bomscout-policy.toml` or `.bomscout.toml` in the scanned directory, then in the
@@ -251,7 +250,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "deny|review", default_value = "deny", value_parser = ["deny", "review"])]
     pub fail_on: String,
 
-    /// Report as FORMAT, to FILE or stdout; repeatable. Formats: table (default), json,
+    /// Report as FORMAT, to FILE or stdout (`-`); repeatable. Formats: table (default), json,
     /// sarif, markdown, github.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<String>,
@@ -259,27 +258,6 @@ pub struct CheckArgs {
     /// The day exceptions are checked against (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
-
-    /// Skip paths matching GLOB; repeatable.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-
-    /// Do not read local package caches outside the scanned paths (see `scan --help`).
-    #[arg(long, alias = "no-cargo")]
-    pub no_caches: bool,
-
-    /// Follow symbolic links.
-    #[arg(long)]
-    pub follow_links: bool,
-
-    /// Print nothing but errors and the requested reports.
-    #[arg(short, long)]
-    pub quiet: bool,
-
-    /// Also exit 2 when a path finds nothing to check at all (no lockfile, manifest or
-    /// installed-package record), instead of warning.
-    #[arg(long)]
-    pub strict: bool,
 
     /// Judge what could be read even if some files or directories could not be: without
     /// it, unreadable input gives exit code 2 (no verdict), because a gate must not pass
@@ -291,30 +269,13 @@ pub struct CheckArgs {
 /// Arguments of `bomscout licenses`.
 #[derive(Debug, Args)]
 pub struct LicensesArgs {
-    /// Directories or files to scan.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanOptions,
 
     /// Report as FORMAT, to FILE or stdout (`-`); repeatable. Formats: table (default),
     /// json, csv, markdown.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<String>,
-
-    /// Skip paths matching GLOB; repeatable.
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-
-    /// Do not read local package caches outside the scanned paths (see `scan --help`).
-    #[arg(long, alias = "no-cargo")]
-    pub no_caches: bool,
-
-    /// Leave dev-only components out.
-    #[arg(long)]
-    pub no_dev: bool,
-
-    /// Print nothing but errors and the requested reports.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).
@@ -338,14 +299,6 @@ pub struct OutputArgs {
     /// stderr, and exit with code 2 if any is missing.
     #[arg(long)]
     pub strict_ntia: bool,
-
-    /// Print nothing but errors and the requested outputs.
-    #[arg(short, long, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Also print informational diagnostics.
-    #[arg(short, long)]
-    pub verbose: bool,
 }
 
 /// Arguments of `bomscout convert`.
@@ -356,6 +309,9 @@ pub struct ConvertArgs {
 
     #[command(flatten)]
     pub out: OutputArgs,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 /// Arguments of `bomscout merge`.
@@ -371,23 +327,34 @@ pub struct MergeArgs {
 
     #[command(flatten)]
     pub out: OutputArgs,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
 }
 
 /// Arguments of `bomscout scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directories (or files' parent directories) to scan.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanOptions,
 
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// What to scan and how: one group shared by `scan`, `check` and `licenses`, so the three
+/// accept the same flags with the same meaning.
+#[derive(Debug, Args)]
+pub struct ScanOptions {
+    /// Directories or files to scan (a file is read as the file it is).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 
     /// Skip paths matching GLOB (a name like `node_modules`, or a path like `vendor/**`); repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Leave dev-only components out of the output (they are kept and marked by default).
+    /// Leave dev-only components out (they are kept and marked by default).
     #[arg(long)]
     pub no_dev: bool,
 
@@ -407,13 +374,28 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SCORE", default_value_t = 0.9)]
     pub license_threshold: f32,
 
-    /// Exit with code 2 if any file could not be parsed.
+    /// Exit with code 2 if any file could not be parsed, or a path holds nothing to catalog.
     #[arg(long)]
     pub strict: bool,
 
     /// Worker threads (default: the number of cores).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+}
+
+/// How much goes to stderr (every command that scans or reads documents).
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct Verbosity {
+    /// Print nothing but errors and the requested outputs.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also print informational diagnostics.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn parse_cdx_version(s: &str) -> Result<bomscout_report::SpecVersion, String> {

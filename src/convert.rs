@@ -1,6 +1,6 @@
 //! `bomscout convert` and `bomscout merge`: SBOM documents in, any format out.
 
-use crate::cli::{ConvertArgs, MergeArgs, OutputArgs, OutputSpec};
+use crate::cli::{ConvertArgs, MergeArgs, OutputArgs, OutputSpec, Verbosity};
 use crate::scan::{check_ntia, report_diagnostics, write_all};
 use anyhow::{bail, Context};
 use bomscout_catalog::sbom::{self, DocumentFormat};
@@ -14,7 +14,7 @@ use std::process::ExitCode;
 pub fn convert(args: &ConvertArgs) -> anyhow::Result<ExitCode> {
     let (catalog, name) = read(&args.input)?;
     let name = name.unwrap_or_else(|| stem(&args.input));
-    finish(name, vec![catalog], &args.out)
+    finish(name, vec![catalog], &args.out, args.verbosity)
 }
 
 /// Reads several documents, merges them by purl, and writes the result.
@@ -34,7 +34,7 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         prefix_paths(&mut catalog, &prefix);
         catalogs.push(catalog);
     }
-    finish(args.name.clone(), catalogs, &args.out)
+    finish(args.name.clone(), catalogs, &args.out, args.verbosity)
 }
 
 /// Prefixes every project directory, manifest and location of `catalog` with `prefix`.
@@ -62,13 +62,18 @@ pub fn prefix_paths(catalog: &mut Catalog, prefix: &str) {
     }
 }
 
-fn finish(name: String, catalogs: Vec<Catalog>, out: &OutputArgs) -> anyhow::Result<ExitCode> {
+fn finish(
+    name: String,
+    catalogs: Vec<Catalog>,
+    out: &OutputArgs,
+    verbosity: Verbosity,
+) -> anyhow::Result<ExitCode> {
     let outputs = OutputSpec::parse_all(&out.outputs)?;
     let mut builder = SbomBuilder::new(name);
     catalogs.into_iter().for_each(|c| builder.add(c));
     let mut sbom: Sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
-    report_diagnostics(&sbom.diagnostics, out, false);
+    report_diagnostics(&sbom.diagnostics, verbosity, false);
     write_all(&outputs, &sbom, out)?;
     Ok(if check_ntia(&sbom, out) {
         ExitCode::SUCCESS

@@ -386,8 +386,6 @@ fn export(
         cyclonedx_version: out.cyclonedx_version,
         namespace: out.namespace.clone(),
         strict_ntia: false,
-        quiet: true,
-        verbose: false,
     };
     crate::scan::write_all(&outputs, &sbom, &args)?;
     Ok(ExitCode::SUCCESS)

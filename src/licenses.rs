@@ -44,18 +44,10 @@ pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
     let outputs = parse_outputs(&args.outputs)?;
     crate::guard::refuse_overwriting_inputs(
         outputs.iter().filter_map(|(_, f)| f.as_deref()),
-        &args.paths,
+        &args.scan.paths,
     )?;
-    let mut scan = crate::check::scan_args(
-        &args.paths,
-        args.no_caches,
-        false,
-        &args.exclude,
-        args.quiet,
-    );
-    scan.no_dev = args.no_dev;
-    let sbom = crate::scan::scan(&scan)?;
-    crate::scan::report_diagnostics(&sbom.diagnostics, &scan.out, false);
+    let sbom = crate::scan::scan(&args.scan)?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     let rows = rows(&sbom);
     for (format, file) in &outputs {
         let mut buf = Vec::new();

@@ -1,6 +1,6 @@
 //! `bomscout scan`: walk → detect → parse → resolve → license → report.
 
-use crate::cli::{OutputArgs, OutputSpec, ScanArgs};
+use crate::cli::{OutputArgs, OutputSpec, ScanArgs, ScanOptions, Verbosity};
 use crate::progress::Progress;
 use anyhow::bail;
 use bomscout_core::{Diagnostic, Sbom, SbomBuilder, Severity};
@@ -13,21 +13,22 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let outputs = OutputSpec::parse_all(&args.out.outputs)?;
     crate::guard::refuse_overwriting_inputs(
         outputs.iter().filter_map(|o| o.file.as_deref()),
-        &args.paths,
+        &args.scan.paths,
     )?;
-    let sbom = scan(args)?;
-    report_diagnostics(&sbom.diagnostics, &args.out, args.strict);
+    let sbom = scan(&args.scan)?;
+    report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     write_all(&outputs, &sbom, &args.out)?;
     let ntia_ok = check_ntia(&sbom, &args.out);
-    Ok(if (args.strict && sbom.has_errors()) || !ntia_ok {
+    Ok(if (args.scan.strict && sbom.has_errors()) || !ntia_ok {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-/// Builds the SBOM for the paths in `args`.
-pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
+/// Builds the SBOM for the paths in `args`: the one path `scan`, `check` and `licenses`
+/// share.
+pub fn scan(args: &ScanOptions) -> anyhow::Result<Sbom> {
     for path in &args.paths {
         if !path.exists() {
             bail!("{}: no such file or directory", path.display());
@@ -39,7 +40,7 @@ pub fn scan(args: &ScanArgs) -> anyhow::Result<Sbom> {
             .num_threads(jobs.max(1))
             .build_global();
     }
-    let progress = Progress::new(!args.out.quiet);
+    let progress = Progress::new(!args.verbosity.quiet);
     let walk_options = bomscout_walk::WalkOptions {
         follow_links: args.follow_links,
         excludes: args.exclude.clone(),
@@ -157,7 +158,7 @@ pub fn check_ntia(sbom: &Sbom, args: &OutputArgs) -> bool {
 /// Prints diagnostics to stderr: warnings and errors always (unless `-q`, which keeps
 /// errors), info only with `-v`; then a one-line count of files that could not be used.
 #[allow(clippy::print_stderr)]
-pub fn report_diagnostics(diagnostics: &[Diagnostic], args: &OutputArgs, strict: bool) {
+pub fn report_diagnostics(diagnostics: &[Diagnostic], args: Verbosity, strict: bool) {
     let min = match (args.quiet, args.verbose) {
         (true, _) => Severity::Error,
         (_, true) => Severity::Info,

@@ -364,3 +364,27 @@ fn convert_reads_stdin() {
         .iter()
         .any(|p| p["name"] == "a"));
 }
+
+#[test]
+fn scan_check_and_licenses_share_one_set_of_scan_flags() {
+    let flags = [
+        "--exclude",
+        "--no-dev",
+        "--follow-links",
+        "--no-caches",
+        "--license-threshold",
+        "--strict",
+        "--jobs",
+        "--quiet",
+        "--verbose",
+        "--output",
+        "--color",
+    ];
+    for command in ["scan", "check", "licenses"] {
+        let out = bomscout().args([command, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for flag in flags {
+            assert!(help.contains(flag), "`{command}` lacks {flag}:\n{help}");
+        }
+    }
+}
