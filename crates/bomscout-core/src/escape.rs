@@ -80,24 +80,21 @@ pub fn markdown(s: &str) -> String {
     out
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, and
-/// prefixed with `'` when a spreadsheet would read it as a formula (it starts with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return), as OWASP advises against CSV injection: a
-/// license string such as `=cmd|' /C calc'!A0` must stay text.
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. Text that
+/// a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return) gets a leading `'`, as OWASP advises against CSV injection: a license
+/// string such as `=cmd|' /C calc'!A0` must stay text.
 pub fn csv_field(s: &str) -> Cow<'_, str> {
-    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = s.contains([',', '"', '\n', '\r']) || formula;
-    if !quote {
-        return Cow::Borrowed(s);
+    let s: Cow<'_, str> = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        s
     }
-    let mut out = String::with_capacity(s.len() + 4);
-    out.push('"');
-    if formula {
-        out.push('\'');
-    }
-    out.push_str(&s.replace('"', "\"\""));
-    out.push('"');
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -126,10 +123,11 @@ mod tests {
         assert_eq!(csv_field("MIT"), "MIT");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
-        assert_eq!(csv_field("+SUM(A1)"), "\"'+SUM(A1)\"");
-        assert_eq!(csv_field("@HYPERLINK(x)"), "\"'@HYPERLINK(x)\"");
-        assert_eq!(csv_field("-1+2"), "\"'-1+2\"");
+        assert_eq!(csv_field("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_field("+SUM(A1)"), "'+SUM(A1)");
+        assert_eq!(csv_field("@HYPERLINK(x)"), "'@HYPERLINK(x)");
+        assert_eq!(csv_field("-1+2"), "'-1+2");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
     }
 
     #[test]

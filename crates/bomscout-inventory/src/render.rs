@@ -142,19 +142,12 @@ impl Table {
     }
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A string
-/// that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
-/// a carriage return) gets a leading `'`, as OWASP advises against CSV injection: a
-/// package named `=cmd|' /C calc'!A0` must stay text. Numbers are written as they are.
+/// One CSV field: [`escape::csv_field`] (quoting, formula cells made text); numbers are
+/// written as they are.
 fn csv_field(v: &Value) -> String {
-    let s = match v {
-        Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+    match v {
+        Value::String(s) => escape::csv_field(s).into_owned(),
         other => text(other),
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 
