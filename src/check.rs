@@ -90,23 +90,18 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(CheckFormat, Option<PathBuf>)>> {
-    if specs.is_empty() {
-        return Ok(vec![(CheckFormat::Human, None)]);
-    }
-    let mut out = Vec::new();
-    for spec in specs {
-        let (name, file) = crate::cli::split_output(spec)?;
-        let format = CheckFormat::from_name(name)
-            .with_context(|| format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github"))?;
-        out.push((format, file));
-    }
-    let machine_on_stdout = out
-        .iter()
-        .filter(|(f, file)| file.is_none() && *f != CheckFormat::Human)
-        .count();
-    if machine_on_stdout > 1 {
-        bail!("more than one machine-readable report goes to stdout; give all but one a file: -o FORMAT=FILE");
-    }
+    let out = crate::cli::parse_outputs(specs, CheckFormat::Human, |name| {
+        CheckFormat::from_name(name).with_context(|| {
+            format!("unknown check report format {name:?}; expected table, json, sarif, markdown or github")
+        })
+    })?;
+    // The table may share stdout: it yields it to the machine-readable report (see `Sink`).
+    crate::cli::one_on_stdout(
+        out.iter()
+            .filter(|(f, _)| *f != CheckFormat::Human)
+            .map(|(_, file)| file),
+        "machine-readable report",
+    )?;
     Ok(out)
 }
 

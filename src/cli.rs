@@ -424,37 +424,55 @@ pub fn split_output(spec: &str) -> anyhow::Result<(&str, Option<PathBuf>)> {
     })
 }
 
+/// Parses every `-o` value of a command into `(format, file)`: `format` names a format (or
+/// says why it cannot), and `default` goes to stdout when no `-o` is given. The one reader
+/// of `-o` lists, so every command takes the same syntax.
+pub fn parse_outputs<F>(
+    specs: &[String],
+    default: F,
+    format: impl Fn(&str) -> anyhow::Result<F>,
+) -> anyhow::Result<Vec<(F, Option<PathBuf>)>> {
+    if specs.is_empty() {
+        return Ok(vec![(default, None)]);
+    }
+    specs
+        .iter()
+        .map(|spec| {
+            let (name, file) = split_output(spec)?;
+            Ok((format(name)?, file))
+        })
+        .collect()
+}
+
+/// Refuses two `what`s to stdout: they would be interleaved into neither format.
+pub fn one_on_stdout<'a>(
+    files: impl IntoIterator<Item = &'a Option<PathBuf>>,
+    what: &str,
+) -> anyhow::Result<()> {
+    if files.into_iter().filter(|f| f.is_none()).count() > 1 {
+        bail!("more than one {what} goes to stdout; give all but one a file: -o FORMAT=FILE");
+    }
+    Ok(())
+}
+
 impl OutputSpec {
-    /// Parses `FORMAT` or `FORMAT=FILE`.
-    pub fn parse(spec: &str) -> anyhow::Result<OutputSpec> {
-        let (name, file) = split_output(spec)?;
-        let format = Format::from_name(name).with_context(|| {
+    fn format(name: &str) -> anyhow::Result<Format> {
+        Format::from_name(name).with_context(|| {
             format!(
                 "unknown output format {name:?}; expected one of: {}",
                 Format::NAMES.join(", ")
             )
-        })?;
-        Ok(OutputSpec { format, file })
+        })
     }
 
-    /// All `-o` values, or the table on stdout when none were given. At most one output may
-    /// go to stdout, so that machine-readable output is never interleaved with another.
+    /// Parses every `-o` value (default: the table on stdout); at most one to stdout.
     pub fn parse_all(specs: &[String]) -> anyhow::Result<Vec<OutputSpec>> {
-        let outputs: Vec<OutputSpec> = if specs.is_empty() {
-            vec![OutputSpec {
-                format: Format::Table,
-                file: None,
-            }]
-        } else {
-            specs
-                .iter()
-                .map(|s| OutputSpec::parse(s))
-                .collect::<Result<_, _>>()?
-        };
-        if outputs.iter().filter(|o| o.file.is_none()).count() > 1 {
-            bail!("more than one output goes to stdout; give all but one a file: -o FORMAT=FILE");
-        }
-        Ok(outputs)
+        let outputs = parse_outputs(specs, Format::Table, Self::format)?;
+        one_on_stdout(outputs.iter().map(|(_, f)| f), "output")?;
+        Ok(outputs
+            .into_iter()
+            .map(|(format, file)| OutputSpec { format, file })
+            .collect())
     }
 }
 
@@ -464,12 +482,14 @@ mod tests {
 
     #[test]
     fn output_specs() {
-        let o = OutputSpec::parse("cyclonedx-json=bom.json").unwrap();
+        let one = |spec: &str| OutputSpec::parse_all(&[spec.to_string()]).map(|mut v| v.remove(0));
+        let o = one("cyclonedx-json=bom.json").unwrap();
         assert_eq!(o.format, Format::CycloneDxJson);
         assert_eq!(o.file, Some(PathBuf::from("bom.json")));
-        assert_eq!(OutputSpec::parse("table").unwrap().file, None);
-        assert!(OutputSpec::parse("yaml").is_err());
-        assert!(OutputSpec::parse("json=").is_err());
+        assert_eq!(one("table").unwrap().file, None);
+        assert_eq!(one("json=-").unwrap().file, None, "`-` is stdout");
+        assert!(one("yaml").is_err());
+        assert!(one("json=").is_err());
         assert!(OutputSpec::parse_all(&["json".into(), "table".into()]).is_err());
         assert_eq!(OutputSpec::parse_all(&[]).unwrap()[0].format, Format::Table);
     }

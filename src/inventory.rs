@@ -335,16 +335,7 @@ fn table_format(name: &str) -> anyhow::Result<TableFormat> {
 
 /// `-o FORMAT[=FILE]` values; the table on stdout when none.
 fn output_specs(specs: &[String]) -> anyhow::Result<Vec<(String, Option<PathBuf>)>> {
-    if specs.is_empty() {
-        return Ok(vec![("table".into(), None)]);
-    }
-    specs
-        .iter()
-        .map(|s| {
-            let (name, file) = crate::cli::split_output(s)?;
-            Ok((name.to_string(), file))
-        })
-        .collect()
+    crate::cli::parse_outputs(specs, "table".to_string(), |name| Ok(name.to_string()))
 }
 
 /// Writes one rendered output to stdout or, atomically, to its file.

@@ -2,7 +2,7 @@
 //! components, and which ones.
 
 use crate::cli::LicensesArgs;
-use anyhow::{bail, Context};
+use anyhow::Context;
 use bomscout_core::escape;
 use bomscout_core::Sbom;
 use serde_json::json;
@@ -70,22 +70,14 @@ pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn parse_outputs(specs: &[String]) -> anyhow::Result<Vec<(Format, Option<PathBuf>)>> {
-    if specs.is_empty() {
-        return Ok(vec![(Format::Table, None)]);
-    }
-    let mut out = Vec::new();
-    for spec in specs {
-        let (name, file) = crate::cli::split_output(spec)?;
-        let format = Format::from_name(name).with_context(|| {
+    let out = crate::cli::parse_outputs(specs, Format::Table, |name| {
+        Format::from_name(name).with_context(|| {
             format!(
                 "unknown licenses report format {name:?}; expected table, json, csv or markdown"
             )
-        })?;
-        out.push((format, file));
-    }
-    if out.iter().filter(|(_, f)| f.is_none()).count() > 1 {
-        bail!("more than one report goes to stdout; give all but one a file: -o FORMAT=FILE");
-    }
+        })
+    })?;
+    crate::cli::one_on_stdout(out.iter().map(|(_, f)| f), "report")?;
     Ok(out)
 }
 
