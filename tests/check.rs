@@ -13,16 +13,11 @@ fn check(path: &str, policy: &str, extra: &[&str]) -> (i32, String, String) {
 }
 
 fn check_on(date: &str, path: &str, policy: &str, extra: &[&str]) -> (i32, String, String) {
-    let out = bomscout()
-        .args(["check", "--no-caches", "--date", date, "--policy", policy])
-        .arg(fixture(path))
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        bomscout()
+            .args(["check", "--no-caches", "--date", date, "--policy", policy])
+            .arg(fixture(path))
+            .args(extra),
     )
 }
 

@@ -31,16 +31,11 @@ fn installed(packages: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn licenses(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
-    let out = bomscout()
-        .args(["licenses", "--no-caches", "-q"])
-        .arg(dir)
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        bomscout()
+            .args(["licenses", "--no-caches", "-q"])
+            .arg(dir)
+            .args(extra),
     )
 }
 
@@ -157,12 +152,7 @@ fn check_finds_the_policy_of_the_scanned_directory_or_the_environment() {
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let out = cmd.output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        outcome(&mut cmd)
     };
     let elsewhere = tempfile::tempdir().unwrap();
     let (code, _, stderr) = run(&[], elsewhere.path());
@@ -209,21 +199,6 @@ fn policy_init_refuses_to_overwrite_unless_forced() {
     assert!(std::fs::read_to_string(&file)
         .unwrap()
         .contains("[licenses]"));
-}
-
-fn query(db: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = bomscout()
-        .arg("query")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -10,12 +10,7 @@ use std::path::Path;
 const DATE: &str = "2026-11-25";
 
 fn run(args: &[&str], paths: &[&Path]) -> (i32, String, String) {
-    let out = bomscout().args(args).args(paths).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(bomscout().args(args).args(paths))
 }
 
 fn check(paths: &[&Path], extra: &[&str]) -> (i32, String, String) {

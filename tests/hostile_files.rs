@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::bomscout;
+use common::{bomscout, outcome};
 use std::io::{Cursor, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -13,17 +13,12 @@ use zip::write::SimpleFileOptions;
 
 /// Runs `bomscout scan ROOT -o json --no-caches` with a timeout; (exit code, stdout, stderr).
 fn scan(root: &Path) -> (i32, String, String) {
-    let out = bomscout()
-        .arg("scan")
-        .arg(root)
-        .args(["-o", "json", "--no-caches"])
-        .timeout(Duration::from_secs(20))
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    outcome(
+        bomscout()
+            .arg("scan")
+            .arg(root)
+            .args(["-o", "json", "--no-caches"])
+            .timeout(Duration::from_secs(20)),
     )
 }
 

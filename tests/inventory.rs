@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bomscout, copy_tree, fixture};
+use common::{bomscout, copy_tree, fixture, query};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -46,21 +46,6 @@ fn inventory(db: &Path, roots: &[&Path], extra: &[&str]) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn query(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = bomscout()
-        .arg("query")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn query_json(db: &Path, args: &[&str]) -> Value {

@@ -22,6 +22,21 @@ pub fn bomscout() -> Command {
     cmd
 }
 
+/// Runs `cmd` and returns (exit code, or -1 when a signal ended it; stdout; stderr).
+pub fn outcome(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `bomscout query --db DB ARGS...`: (exit code, stdout, stderr).
+pub fn query(db: &Path, args: &[&str]) -> (i32, String, String) {
+    outcome(bomscout().arg("query").arg("--db").arg(db).args(args))
+}
+
 /// Runs `bomscout scan <path> -o json` and returns (exit code, parsed JSON, stderr).
 pub fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value, String) {
     let out = bomscout()
