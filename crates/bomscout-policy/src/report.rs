@@ -246,19 +246,13 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "warning"
         };
-        let mut props = vec![format!("file={}", escape_property(&printable(&d.path)))];
-        if let Some(line) = d.line {
-            props.push(format!("line={line}"));
-        }
-        props.push(format!(
-            "title={}",
-            escape_property("bomscout: input not read")
-        ));
-        writeln!(
+        let place = Some((d.path.as_str(), d.line));
+        annotation(
             out,
-            "::{level} {}::{}",
-            props.join(","),
-            escape_data(&printable(&d.message))
+            level,
+            place,
+            "bomscout: input not read",
+            &printable(&d.message),
         )?;
     }
     for n in &eval.notes {
@@ -274,17 +268,8 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "warning"
         };
-        let mut props = Vec::new();
-        if let Some(l) = &f.location {
-            props.push(format!("file={}", escape_property(&printable(&l.path))));
-            if let Some(line) = l.line {
-                props.push(format!("line={line}"));
-            }
-        }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("{}: {}", f.rule.id(), printable(&f.name)))
-        ));
+        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let title = format!("{}: {}", f.rule.id(), printable(&f.name));
         let mut message = format!(
             "{}@{}: {}",
             printable(&f.name),
@@ -294,14 +279,33 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         if let Some(g) = &f.guidance {
             message.push_str(&format!("\n{}", printable(g)));
         }
-        writeln!(
-            out,
-            "::{level} {}::{}",
-            props.join(","),
-            escape_data(&message)
-        )?;
+        annotation(out, level, place, &title, &message)?;
     }
     Ok(())
+}
+
+/// One workflow command, `::LEVEL file=…,line=…,title=…::MESSAGE`, every part escaped.
+fn annotation(
+    out: &mut dyn Write,
+    level: &str,
+    place: Option<(&str, Option<u32>)>,
+    title: &str,
+    message: &str,
+) -> io::Result<()> {
+    let mut props = Vec::new();
+    if let Some((path, line)) = place {
+        props.push(format!("file={}", escape_property(&printable(path))));
+        if let Some(line) = line {
+            props.push(format!("line={line}"));
+        }
+    }
+    props.push(format!("title={}", escape_property(title)));
+    writeln!(
+        out,
+        "::{level} {}::{}",
+        props.join(","),
+        escape_data(message)
+    )
 }
 
 /// GitHub workflow-command data escaping.
@@ -344,10 +348,10 @@ fn sarif(
             if let Some(g) = &f.guidance {
                 text.push_str(&format!(". {g}"));
             }
-            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": f.location.as_ref().map(|l| l.path.clone()).unwrap_or_default()}}});
-            if let Some(line) = f.location.as_ref().and_then(|l| l.line) {
-                location["physicalLocation"]["region"] = json!({"startLine": line});
-            }
+            let location = sarif_location(
+                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().and_then(|l| l.line),
+            );
             json!({
                 "ruleId": f.rule.id(),
                 "ruleIndex": index,
@@ -377,6 +381,15 @@ fn sarif(
     writeln!(out)
 }
 
+/// A SARIF `location`: the file, and its line when known.
+fn sarif_location(uri: &str, line: Option<u32>) -> serde_json::Value {
+    let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+    if let Some(line) = line {
+        location["physicalLocation"]["region"] = json!({"startLine": line});
+    }
+    location
+}
+
 /// The run's invocation: whether it succeeded, what could not be read (tool execution
 /// notifications) and what the policy itself warns about (configuration notifications:
 /// an expired exception must reach the CI log even when SARIF is the only report).
@@ -385,10 +398,7 @@ fn sarif_invocation(eval: &Evaluation, fail_on: Action) -> serde_json::Value {
         .diagnostics
         .iter()
         .map(|d| {
-            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": d.path}}});
-            if let Some(line) = d.line {
-                location["physicalLocation"]["region"] = json!({"startLine": line});
-            }
+            let location = sarif_location(&d.path, d.line);
             json!({
                 "level": if d.severity == Severity::Error { "error" } else { "warning" },
                 "message": {"text": d.message},
