@@ -36,12 +36,12 @@ fn style_of(word: &str) -> Option<Style> {
 pub fn leading_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.split_inclusive('\n') {
-        match line.split_once(':') {
-            Some((word, rest)) if style_of(word).is_some() => {
-                let style = style_of(word).unwrap_or_default();
-                out.push_str(&format!("{style}{word}{style:#}:{rest}"));
-            }
-            _ => out.push_str(line),
+        let styled = line
+            .split_once(':')
+            .and_then(|(word, rest)| Some((word, rest, style_of(word)?)));
+        match styled {
+            Some((word, rest, style)) => out.push_str(&format!("{style}{word}{style:#}:{rest}")),
+            None => out.push_str(line),
         }
     }
     out
