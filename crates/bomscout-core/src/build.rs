@@ -317,6 +317,7 @@ impl SbomBuilder {
             components,
             dependencies,
             diagnostics,
+            vulnerabilities: Vec::new(),
         }
     }
 }

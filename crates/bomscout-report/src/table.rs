@@ -202,6 +202,7 @@ mod tests {
             components: vec![c],
             dependencies: Vec::new(),
             diagnostics: Vec::new(),
+            vulnerabilities: Vec::new(),
         };
         let mut out = Vec::new();
         write(&sbom, None, &mut out).unwrap();
@@ -233,6 +234,7 @@ mod tests {
             components: vec![c],
             dependencies: Vec::new(),
             diagnostics: Vec::new(),
+            vulnerabilities: Vec::new(),
         }
     }
 

@@ -283,6 +283,7 @@ mod tests {
             components: vec![c],
             dependencies: vec![],
             diagnostics: vec![],
+            vulnerabilities: Vec::new(),
         }
     }
 
