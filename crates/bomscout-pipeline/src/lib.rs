@@ -1,0 +1,285 @@
+//! bomscout's pipeline as a library: **walk → catalog → merge → license → (no-dev) →
+//! (policy)**, the one path that `scan`, `check`, `licenses` and `inventory` share.
+//!
+//! A front end fills a [`RawSettings`], validates it once into [`Settings`]
+//! ([`Settings::new`]: paths exist, exclude globs compile, the threshold is in 0–1, jobs ≥ 1)
+//! and hands the settings to [`run`] (or [`check`], which also judges the result against a
+//! policy). The writers (`bomscout-report`) take the resulting [`Sbom`]; this crate writes
+//! nothing and prints nothing: progress goes to the caller's [`Reporter`], problems with
+//! single files into the SBOM's diagnostics, and only a bad setting is an [`Error`].
+//!
+//! # Threads
+//!
+//! Nothing here touches a global thread pool. `jobs` sizes the walker's threads; parsing
+//! runs on the rayon pool that [`run`] is called in, so a caller that runs many scans at once
+//! (the nightly inventory: one walker thread per repository, repositories in parallel on its
+//! own pool) keeps control of the threads. A [`Pipeline`] owns a dedicated pool of `jobs`
+//! threads, built once in [`Pipeline::new`], and runs every scan in it: that is what a
+//! single command with `--jobs N` wants.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use bomscout_pipeline::{RawSettings, Settings, Pipeline};
+//!
+//! let settings = Settings::new(RawSettings {
+//!     paths: vec!["fixtures/npm/lock-v3".into()],
+//!     read_caches: false,
+//!     ..RawSettings::default()
+//! })?;
+//! let sbom = Pipeline::new(settings)?.run(&bomscout_core::Silent)?;
+//! for c in &sbom.components {
+//!     println!("{} {}", c.display_name(), c.version.as_deref().unwrap_or("?"));
+//! }
+//! # Ok::<(), bomscout_pipeline::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod settings;
+
+pub use settings::{RawSettings, Settings};
+
+use bomscout_core::{Catalog, Diagnostic, Reporter, Sbom, SbomBuilder, Silent};
+use bomscout_policy::baseline::{self, Changes};
+use bomscout_policy::{Date, Evaluation, Policy};
+use std::path::PathBuf;
+
+/// Why a pipeline could not run: a setting that does not hold. Problems with single files
+/// are never errors; they are diagnostics in the result.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No path was given.
+    #[error("no path to scan: give at least one directory or file")]
+    NoPaths,
+    /// A path to scan does not exist.
+    #[error(
+        "{path}: no such file or directory; check the path (relative paths are relative to \
+         the current directory)"
+    )]
+    MissingPath {
+        /// The path, as given (control characters made visible).
+        path: String,
+    },
+    /// Whether a path to scan exists could not be found out.
+    #[error("{path}: cannot be read ({source}); check its permissions and those of its parents")]
+    UnreadablePath {
+        /// The path, as given (control characters made visible).
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The license-text threshold is not a number from 0 to 1.
+    #[error(
+        "license threshold {value} is out of range: give a score from 0 to 1 (the default \
+         is {default})",
+        default = bomscout_license::detect::DEFAULT_THRESHOLD
+    )]
+    Threshold {
+        /// The value given.
+        value: String,
+    },
+    /// An exclude glob does not compile.
+    #[error("{source}; write a name like `node_modules` or a path like `vendor/**`")]
+    Exclude {
+        /// The glob, as given.
+        glob: String,
+        /// The walk's error, which names the glob and what is wrong with it.
+        #[source]
+        source: bomscout_walk::ExcludeError,
+    },
+    /// `jobs` was 0.
+    #[error("jobs must be at least 1 (leave it out to use every core)")]
+    Jobs,
+    /// The worker threads of a [`Pipeline`] could not be started.
+    #[error("cannot start {jobs} worker thread(s): {source}; try fewer jobs")]
+    ThreadPool {
+        /// How many were asked for.
+        jobs: usize,
+        /// Rayon's error.
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The walk refused its options (an exclude glob; [`Settings::new`] checks them first).
+    #[error(transparent)]
+    Walk(#[from] bomscout_walk::ExcludeError),
+}
+
+/// Scans `settings.paths()`: walks them, parses every detected file, merges the catalogs by
+/// purl, normalizes licenses, and, with `no_dev`, leaves dev-only components out.
+///
+/// A directory under which nothing at all was detected gets a diagnostic of severity
+/// [`Settings::nothing_found`]: an empty result must never look like a clean one. Parsing
+/// runs on the current rayon pool (see the crate's notes on threads).
+pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Sbom, Error> {
+    let walked = walk(&settings.paths, &settings.walk_options(), reporter)?;
+    let mut builder = SbomBuilder::new(settings.name.clone());
+    for d in walked.diagnostics {
+        builder.diagnostic(d);
+    }
+    for root in walked.empty_roots.iter().filter(|r| r.is_dir()) {
+        builder.diagnostic(Diagnostic::new(
+            settings.nothing_found,
+            root.display().to_string(),
+            "nothing found to catalog: no lockfile, manifest or installed-package record \
+             under this path (see README.md for the files bomscout reads)",
+        ));
+    }
+    // The one call of the catalogers.
+    bomscout_catalog::catalog_each(
+        &walked.files,
+        &settings.catalog_options(),
+        reporter,
+        |catalog| builder.add(catalog),
+    );
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    Ok(if settings.no_dev {
+        sbom.without_dev()
+    } else {
+        sbom
+    })
+}
+
+/// The one call of the walk.
+fn walk(
+    roots: &[PathBuf],
+    options: &bomscout_walk::WalkOptions,
+    reporter: &dyn Reporter,
+) -> Result<bomscout_walk::Walked, bomscout_walk::ExcludeError> {
+    bomscout_walk::walk(roots, options, reporter)
+}
+
+/// Compiles `glob` exactly as the walk will, by walking no root with it: the settings
+/// and the walk can never disagree on what a valid glob is.
+fn check_exclude(glob: &str) -> Result<(), bomscout_walk::ExcludeError> {
+    let options = bomscout_walk::WalkOptions {
+        excludes: vec![glob.to_string()],
+        ..bomscout_walk::WalkOptions::default()
+    };
+    walk(&[], &options, &Silent).map(drop)
+}
+
+/// One SBOM from catalogs that come from elsewhere (a baseline document, stored SBOMs):
+/// merged by purl and license-normalized as a scan's are, so the two compare alike.
+pub fn assemble(name: impl Into<String>, catalogs: impl IntoIterator<Item = Catalog>) -> Sbom {
+    let mut builder = SbomBuilder::new(name);
+    for catalog in catalogs {
+        builder.add(catalog);
+    }
+    let mut sbom = builder.finish();
+    bomscout_license::normalize_sbom(&mut sbom);
+    sbom
+}
+
+/// How a scan is judged against a policy.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckSettings<'a> {
+    /// The day exceptions and dated rules are checked against.
+    pub today: Date,
+    /// Judge what could be read even if some files could not be: without it, unreadable
+    /// input makes the outcome incomplete (no verdict).
+    pub allow_unreadable: bool,
+    /// The base branch's SBOM: only violations it does not have count.
+    pub baseline: Option<&'a Sbom>,
+}
+
+/// A scan and its verdict.
+#[derive(Debug)]
+pub struct Checked {
+    /// What was found.
+    pub sbom: Sbom,
+    /// The policy's findings (only new ones when a baseline was given).
+    pub evaluation: Evaluation,
+    /// With a baseline: packages added and removed, licenses changed.
+    pub changes: Option<Changes>,
+}
+
+/// Judges `sbom` against `policy`: the policy step of [`check`], for callers that already
+/// have an SBOM (one per repository in an inventory).
+pub fn evaluate(
+    sbom: &Sbom,
+    policy: &Policy,
+    check: &CheckSettings,
+) -> (Evaluation, Option<Changes>) {
+    let mut evaluation = bomscout_policy::evaluate(policy, sbom, check.today);
+    evaluation.allow_unreadable = check.allow_unreadable;
+    let changes = check.baseline.map(|old| {
+        let before = bomscout_policy::evaluate(policy, old, check.today);
+        baseline::only_new(&mut evaluation, &before);
+        baseline::changes(sbom, old)
+    });
+    (evaluation, changes)
+}
+
+/// Scans ([`run`]) and judges the result against `policy` ([`evaluate`]): the path the
+/// `check` gate and every later command that gives a verdict share.
+pub fn check(
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    policy: &Policy,
+    check: &CheckSettings,
+) -> Result<Checked, Error> {
+    let sbom = run(settings, reporter)?;
+    let (evaluation, changes) = evaluate(&sbom, policy, check);
+    Ok(Checked {
+        sbom,
+        evaluation,
+        changes,
+    })
+}
+
+/// Settings and the worker threads to run them on: [`Settings::jobs`] threads, started
+/// once here, or the current rayon pool when `jobs` is not set. No global pool is touched.
+#[derive(Debug)]
+pub struct Pipeline {
+    settings: Settings,
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Pipeline {
+    /// Starts the worker threads `settings` ask for, if any.
+    pub fn new(settings: Settings) -> Result<Pipeline, Error> {
+        let pool = match settings.jobs {
+            Some(jobs) => Some(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(jobs.get())
+                    .thread_name(|i| format!("bomscout-parse-{i}"))
+                    .build()
+                    .map_err(|source| Error::ThreadPool {
+                        jobs: jobs.get(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        Ok(Pipeline { settings, pool })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// [`run`] on this pipeline's threads.
+    pub fn run(&self, reporter: &dyn Reporter) -> Result<Sbom, Error> {
+        self.install(|| run(&self.settings, reporter))
+    }
+
+    /// [`check`] on this pipeline's threads.
+    pub fn check(
+        &self,
+        reporter: &dyn Reporter,
+        policy: &Policy,
+        settings: &CheckSettings,
+    ) -> Result<Checked, Error> {
+        self.install(|| check(&self.settings, reporter, policy, settings))
+    }
+
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
+        }
+    }
+}
