@@ -1,11 +1,13 @@
 //! `bomscout check`, `bomscout licenses` and `bomscout policy init`.
 
 use crate::cli::CheckArgs;
+use crate::progress::Progress;
 use anyhow::{bail, Context};
 use bomscout_core::escape::printable;
-use bomscout_core::{Sbom, SbomBuilder};
+use bomscout_core::Sbom;
+use bomscout_pipeline::{CheckSettings, Checked, Pipeline};
 use bomscout_policy::report::{self, CheckFormat};
-use bomscout_policy::{baseline, evaluate, Action, Date, Outcome, Policy};
+use bomscout_policy::{Action, Date, Outcome, Policy};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,30 +26,40 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
         None => Date::from_unix(now()),
     };
-    let sbom = crate::scan::scan(&args.scan)?;
-    crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
+    let baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
+    let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
     let quiet = args.scan.verbosity.quiet;
+    let progress = Progress::new(!quiet);
+    let checked = pipeline.check(
+        &progress,
+        &policy,
+        &CheckSettings {
+            today,
+            allow_unreadable: args.allow_unreadable,
+            baseline: baseline.as_ref(),
+        },
+    );
+    progress.finish();
+    let Checked {
+        sbom,
+        evaluation: eval,
+        changes,
+    } = checked?;
+    crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review
     } else {
         Action::Deny
     };
-    let mut eval = evaluate(&policy, &sbom, today);
-    eval.allow_unreadable = args.allow_unreadable;
-    if let Some(path) = &args.baseline {
-        let old = read_sbom(path)?;
-        baseline::only_new(&mut eval, &evaluate(&policy, &old, today));
-        if !quiet {
-            let c = baseline::changes(&sbom, &old);
-            eprintln!(
-                "bomscout: against the baseline: {} new, {} removed package(s), {} license change(s)",
-                c.added.len(),
-                c.removed.len(),
-                c.license_changed.len()
-            );
-            for l in &c.license_changed {
-                eprintln!("  license changed: {}", printable(l));
-            }
+    if let Some(c) = changes.filter(|_| !quiet) {
+        eprintln!(
+            "bomscout: against the baseline: {} new, {} removed package(s), {} license change(s)",
+            c.added.len(),
+            c.removed.len(),
+            c.license_changed.len()
+        );
+        for l in &c.license_changed {
+            eprintln!("  license changed: {}", printable(l));
         }
     }
     let human_shown = outputs
@@ -133,11 +145,7 @@ pub(crate) fn write_report(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// A baseline SBOM (CycloneDX or SPDX JSON) as the model.
 fn read_sbom(path: &Path) -> anyhow::Result<Sbom> {
     let (catalog, _) = crate::convert::read(path).context("cannot read the baseline")?;
-    let mut builder = SbomBuilder::new("baseline");
-    builder.add(catalog);
-    let mut sbom = builder.finish();
-    bomscout_license::normalize_sbom(&mut sbom);
-    Ok(sbom)
+    Ok(bomscout_pipeline::assemble("baseline", [catalog]))
 }
 
 fn now() -> i64 {

@@ -14,6 +14,7 @@ use bomscout_inventory::render::{Format as TableFormat, Table};
 use bomscout_inventory::repos::{discover, Repo, Shard};
 use bomscout_inventory::store::Scanned;
 use bomscout_inventory::{git, html, query, RepoScan, Store};
+use bomscout_pipeline::{CheckSettings, RawSettings, Settings};
 use bomscout_policy::{Date, Policy};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -37,6 +38,18 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
             bail!("{}: no such directory", root.display());
         }
     }
+    // Validated once for every repository: a bad --exclude is refused here, before the
+    // database is touched, not reported as a failure of each repository.
+    let settings = Settings::new(RawSettings {
+        paths: args.roots.clone(),
+        excludes: args.exclude.clone(),
+        // One walker thread per repository: the repositories are the parallelism.
+        jobs: Some(1),
+        read_caches: !args.no_caches,
+        ..RawSettings::default()
+    })?
+    // A repository of documents, with nothing to catalog, is normal in an organization.
+    .with_nothing_found(bomscout_core::Severity::Info);
     let policy = match &args.policy {
         Some(p) => Some(Policy::load(p).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?),
         None => None,
@@ -82,8 +95,7 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     let context = ScanContext {
         policy: policy.as_ref(),
         today: Date::from_unix(started),
-        excludes: args.exclude.clone(),
-        no_caches: args.no_caches,
+        settings,
     };
     let (mut recorded, mut failed) = (0usize, 0usize);
     let progress = crate::progress::Progress::new(!args.quiet);
@@ -124,8 +136,8 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
 struct ScanContext<'a> {
     policy: Option<&'a Policy>,
     today: Date,
-    excludes: Vec<String>,
-    no_caches: bool,
+    /// The run's settings; each repository's are derived from them.
+    settings: Settings,
 }
 
 /// Scans one repository; never fails and never panics out: an error or a panic becomes a
@@ -151,23 +163,11 @@ fn scan_repo(repo: &Repo, context: &ScanContext) -> RepoScan {
 }
 
 fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
-    let walk = bomscout_walk::WalkOptions {
-        follow_links: false,
-        excludes: context.excludes.clone(),
-        threads: 1,
-    };
-    let catalog = bomscout_catalog::Options {
-        read_caches: !context.no_caches,
-        ..bomscout_catalog::Options::default()
-    };
-    let sbom = crate::scan::build_sbom(
-        std::slice::from_ref(&repo.abs),
-        &walk,
-        &catalog,
-        &Silent,
-        repo.name.clone(),
-        bomscout_core::Severity::Info,
-    )?;
+    let scan = context
+        .settings
+        .for_paths(vec![repo.abs.clone()], repo.name.clone())?;
+    // Parsing runs on the pool the repositories are scanned on (see `inventory`).
+    let sbom = bomscout_pipeline::run(&scan, &Silent)?;
     let settings = bomscout_report::Settings {
         // No timestamp: an unchanged repository then writes identical bytes, and the store
         // keeps one copy for every night it did not change.
@@ -182,9 +182,14 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         &settings,
         &mut cyclonedx,
     )?;
+    let judge = CheckSettings {
+        today: context.today,
+        allow_unreadable: false,
+        baseline: None,
+    };
     let evaluation = context
         .policy
-        .map(|p| bomscout_policy::evaluate(p, &sbom, context.today));
+        .map(|p| bomscout_pipeline::evaluate(&sbom, p, &judge).0);
     let missing: usize = bomscout_report::ntia::gaps(&sbom)
         .iter()
         .map(|g| g.missing)

@@ -1,11 +1,10 @@
-//! `bomscout scan`: walk → detect → parse → resolve → license → report.
+//! `bomscout scan`: arguments into `bomscout_pipeline::Settings`, the library's pipeline,
+//! then the reports.
 
 use crate::cli::{OutputArgs, OutputSpec, ScanArgs, ScanOptions, Verbosity};
 use crate::progress::Progress;
-use anyhow::bail;
-use bomscout_core::{Diagnostic, Sbom, SbomBuilder, Severity};
-use bomscout_report::Settings;
-use std::path::PathBuf;
+use bomscout_core::{Diagnostic, Sbom, Severity};
+use bomscout_pipeline::{Pipeline, RawSettings, Settings};
 use std::process::ExitCode;
 
 /// Runs a scan and writes every requested output.
@@ -26,102 +25,34 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Builds the SBOM for the paths in `args`: the one path `scan`, `check` and `licenses`
-/// share.
-pub fn scan(args: &ScanOptions) -> anyhow::Result<Sbom> {
-    for path in &args.paths {
-        if !path.exists() {
-            bail!("{}: no such file or directory", path.display());
-        }
-    }
-    if let Some(jobs) = args.jobs {
-        // Ignoring the error is right: it only fails if the pool was already built.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs.max(1))
-            .build_global();
-    }
-    let progress = Progress::new(!args.verbosity.quiet);
-    let walk_options = bomscout_walk::WalkOptions {
-        follow_links: args.follow_links,
+/// The validated settings of a scan, built once from the parsed arguments.
+pub fn settings(args: &ScanOptions) -> anyhow::Result<Settings> {
+    Ok(Settings::new(RawSettings {
+        paths: args.paths.clone(),
         excludes: args.exclude.clone(),
-        threads: args.jobs.unwrap_or(0),
-    };
-    let catalog_options = bomscout_catalog::Options {
+        follow_links: args.follow_links,
+        jobs: args.jobs,
         read_caches: !args.no_caches,
         license_threshold: args.license_threshold,
-        ..bomscout_catalog::Options::default()
-    };
-    let nothing_found = if args.strict {
-        Severity::Error
-    } else {
-        Severity::Warning
-    };
-    let sbom = build_sbom(
-        &args.paths,
-        &walk_options,
-        &catalog_options,
-        &progress,
-        document_name(&args.paths),
-        nothing_found,
-    )?;
+        no_dev: args.no_dev,
+        strict: args.strict,
+        name: None,
+    })?)
+}
+
+/// Builds the SBOM for the paths in `args` with the library's pipeline, showing progress:
+/// the one path `scan` and `licenses` share (`check` adds the policy step).
+pub fn scan(args: &ScanOptions) -> anyhow::Result<Sbom> {
+    let pipeline = Pipeline::new(settings(args)?)?;
+    let progress = Progress::new(!args.verbosity.quiet);
+    let sbom = pipeline.run(&progress);
     progress.finish();
-    Ok(if args.no_dev {
-        sbom.without_dev()
-    } else {
-        sbom
-    })
-}
-
-/// The pipeline itself: walk, parse every detected file, merge, normalize licenses.
-///
-/// A directory in `paths` under which nothing at all was detected gets a diagnostic of
-/// severity `nothing_found` (a warning, an error under `--strict`, info for the nightly
-/// inventory where a repository of documents is normal): an empty result must never look
-/// like a clean one.
-pub fn build_sbom(
-    paths: &[PathBuf],
-    walk_options: &bomscout_walk::WalkOptions,
-    catalog_options: &bomscout_catalog::Options,
-    reporter: &dyn bomscout_core::Reporter,
-    name: String,
-    nothing_found: Severity,
-) -> anyhow::Result<Sbom> {
-    let walked = bomscout_walk::walk(paths, walk_options, reporter)?;
-    let mut builder = SbomBuilder::new(name);
-    for d in walked.diagnostics {
-        builder.diagnostic(d);
-    }
-    for root in walked.empty_roots.iter().filter(|r| r.is_dir()) {
-        builder.diagnostic(Diagnostic::new(
-            nothing_found,
-            root.display().to_string(),
-            "nothing found to catalog: no lockfile, manifest or installed-package record \
-             under this path (see README.md for the files bomscout reads)",
-        ));
-    }
-    bomscout_catalog::catalog_each(&walked.files, catalog_options, reporter, |catalog| {
-        builder.add(catalog)
-    });
-    let mut sbom = builder.finish();
-    bomscout_license::normalize_sbom(&mut sbom);
-    Ok(sbom)
-}
-
-/// The document's subject: the scanned directory's name, or `scan` for several.
-fn document_name(paths: &[PathBuf]) -> String {
-    let [path] = paths else {
-        return "scan".to_string();
-    };
-    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
-    absolute
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scan".to_string())
+    Ok(sbom?)
 }
 
 /// Writes every requested output of `sbom`.
 pub fn write_all(outputs: &[OutputSpec], sbom: &Sbom, args: &OutputArgs) -> anyhow::Result<()> {
-    let settings = Settings {
+    let settings = bomscout_report::Settings {
         timestamp: Some(timestamp()),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         namespace: args.namespace.clone(),
@@ -130,7 +61,7 @@ pub fn write_all(outputs: &[OutputSpec], sbom: &Sbom, args: &OutputArgs) -> anyh
     };
     for output in outputs {
         if output.file.is_none() {
-            let on_terminal = Settings {
+            let on_terminal = bomscout_report::Settings {
                 table_width: crate::output::stdout_terminal_width(),
                 ..settings.clone()
             };
@@ -185,7 +116,11 @@ pub fn report_diagnostics(diagnostics: &[Diagnostic], args: Verbosity, strict: b
 }
 
 /// Writes one output: to stdout, or atomically to its file with the shared writer.
-fn write_output(output: &OutputSpec, sbom: &Sbom, settings: &Settings) -> anyhow::Result<()> {
+fn write_output(
+    output: &OutputSpec,
+    sbom: &Sbom,
+    settings: &bomscout_report::Settings,
+) -> anyhow::Result<()> {
     crate::output::write_to(output.file.as_deref(), |out| {
         Ok(bomscout_report::write(output.format, sbom, settings, out)?)
     })
