@@ -82,6 +82,11 @@ fn a_bad_exclude_glob_is_named_by_every_scanning_command() {
         assert_eq!(code, 2, "{command:?}: {stderr}");
         assert!(stdout.is_empty(), "{command:?}: {stdout}");
         assert!(stderr.contains("\"src/[oops\""), "{command:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("unclosed character class").count(),
+            1,
+            "{command:?}: the reason once: {stderr}"
+        );
     }
 }
 

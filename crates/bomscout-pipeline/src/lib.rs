@@ -39,6 +39,7 @@ mod settings;
 
 pub use settings::{RawSettings, Settings};
 
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Diagnostic, Reporter, Sbom, SbomBuilder, Silent};
 use bomscout_policy::baseline::{self, Changes};
 use bomscout_policy::{Date, Evaluation, Policy};
@@ -61,13 +62,12 @@ pub enum Error {
         path: String,
     },
     /// Whether a path to scan exists could not be found out.
-    #[error("{path}: cannot be read ({source}); check its permissions and those of its parents")]
+    #[error("{path}: cannot be read ({error}); check its permissions and those of its parents")]
     UnreadablePath {
         /// The path, as given (control characters made visible).
         path: String,
-        /// What the system said.
-        #[source]
-        source: std::io::Error,
+        /// What the system said (in the message, so it is not a `source` too).
+        error: std::io::Error,
     },
     /// The license-text threshold is not a number from 0 to 1.
     #[error(
@@ -80,25 +80,27 @@ pub enum Error {
         value: String,
     },
     /// An exclude glob does not compile.
-    #[error("{source}; write a name like `node_modules` or a path like `vendor/**`")]
+    #[error(
+        "invalid exclude glob {}: {reason}; write a name like `node_modules` or a path like \
+         `vendor/**`",
+        quote(glob, QUOTE_LIMIT)
+    )]
     Exclude {
         /// The glob, as given.
         glob: String,
-        /// The walk's error, which names the glob and what is wrong with it.
-        #[source]
-        source: bomscout_walk::ExcludeError,
+        /// What is wrong with it.
+        reason: String,
     },
     /// `jobs` was 0.
     #[error("jobs must be at least 1 (leave it out to use every core)")]
     Jobs,
     /// The worker threads of a [`Pipeline`] could not be started.
-    #[error("cannot start {jobs} worker thread(s): {source}; try fewer jobs")]
+    #[error("cannot start {jobs} worker thread(s): {error}; try fewer jobs")]
     ThreadPool {
         /// How many were asked for.
         jobs: usize,
-        /// Rayon's error.
-        #[source]
-        source: rayon::ThreadPoolBuildError,
+        /// Rayon's error (in the message, so it is not a `source` too).
+        error: rayon::ThreadPoolBuildError,
     },
     /// The walk refused its options (an exclude glob; [`Settings::new`] checks them first).
     #[error(transparent)]
@@ -151,13 +153,22 @@ fn walk(
 }
 
 /// Compiles `glob` exactly as the walk will, by walking no root with it: the settings
-/// and the walk can never disagree on what a valid glob is.
-fn check_exclude(glob: &str) -> Result<(), bomscout_walk::ExcludeError> {
+/// and the walk can never disagree on what a valid glob is. The error says why it does
+/// not compile (the glob parser's own words).
+fn check_exclude(glob: &str) -> Result<(), Error> {
     let options = bomscout_walk::WalkOptions {
         excludes: vec![glob.to_string()],
         ..bomscout_walk::WalkOptions::default()
     };
-    walk(&[], &options, &Silent).map(drop)
+    walk(&[], &options, &Silent).map(drop).map_err(|e| {
+        use std::error::Error as _;
+        Error::Exclude {
+            glob: glob.to_string(),
+            reason: e
+                .source()
+                .map_or_else(|| e.to_string(), ToString::to_string),
+        }
+    })
 }
 
 /// One SBOM from catalogs that come from elsewhere (a baseline document, stored SBOMs):
@@ -246,9 +257,9 @@ impl Pipeline {
                     .num_threads(jobs.get())
                     .thread_name(|i| format!("bomscout-parse-{i}"))
                     .build()
-                    .map_err(|source| Error::ThreadPool {
+                    .map_err(|error| Error::ThreadPool {
                         jobs: jobs.get(),
-                        source,
+                        error,
                     })?,
             ),
             None => None,

@@ -80,6 +80,32 @@ fn a_pipeline_with_its_own_threads_gives_the_same_result() {
     assert!(!plain.components.is_empty());
 }
 
+/// Records the size of the rayon pool the parsers report progress from.
+#[derive(Default)]
+struct PoolSize(std::sync::Mutex<Vec<usize>>);
+
+impl bomscout_core::Reporter for PoolSize {
+    fn parsed(&self, _done: u64, _total: u64) {
+        if let Ok(mut seen) = self.0.lock() {
+            seen.push(rayon::current_num_threads());
+        }
+    }
+}
+
+#[test]
+fn a_pipeline_parses_on_its_own_threads_and_leaves_the_global_pool_alone() {
+    let global = rayon::current_num_threads();
+    for jobs in [1, 3] {
+        let pipeline = Pipeline::new(settings("npm/lock-v3", |r| r.jobs = Some(jobs))).unwrap();
+        let seen = PoolSize::default();
+        pipeline.run(&seen).unwrap();
+        let seen = seen.0.into_inner().unwrap();
+        assert!(!seen.is_empty());
+        assert!(seen.iter().all(|&n| n == jobs), "{jobs}: {seen:?}");
+        assert_eq!(rayon::current_num_threads(), global);
+    }
+}
+
 #[test]
 fn corrupt_files_are_diagnostics_and_the_rest_is_kept() {
     let sbom = bomscout_pipeline::run(
