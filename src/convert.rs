@@ -5,7 +5,7 @@ use crate::scan::{check_ntia, report_diagnostics, write_all};
 use anyhow::{bail, Context};
 use bomscout_catalog::sbom::{self, DocumentFormat};
 use bomscout_catalog::{Input, Options};
-use bomscout_core::{Catalog, Sbom, SbomBuilder};
+use bomscout_core::Catalog;
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
@@ -69,10 +69,7 @@ fn finish(
     verbosity: Verbosity,
 ) -> anyhow::Result<ExitCode> {
     let outputs = OutputSpec::parse_all(&out.outputs)?;
-    let mut builder = SbomBuilder::new(name);
-    catalogs.into_iter().for_each(|c| builder.add(c));
-    let mut sbom: Sbom = builder.finish();
-    bomscout_license::normalize_sbom(&mut sbom);
+    let sbom = bomscout_pipeline::assemble(name, catalogs);
     report_diagnostics(&sbom.diagnostics, verbosity, false);
     write_all(&outputs, &sbom, out)?;
     Ok(if check_ntia(&sbom, out) {
