@@ -28,9 +28,15 @@ mod cfg;
 mod eval;
 mod matching;
 pub mod report;
+mod security;
+pub mod vex;
 
-pub use cfg::{Action, Curation, Entry, Exception, Policy, PolicyError, BUILTIN, STARTER};
+pub use cfg::{
+    Action, Curation, Entry, Exception, Ignore, Policy, PolicyError, SecurityPolicy, BUILTIN,
+    STARTER,
+};
 pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
+pub use security::{SecurityFinding, SecurityStatus};
 pub use matching::{
     compare as compare_versions, in_range, parse_range, scheme_of_purl_type, Cmp, Date,
     PackageMatch,

@@ -471,6 +471,7 @@ mod tests {
             policy: "p\u{1b}[31m".into(),
             findings: vec![finding],
             skipped: 0,
+            security: Vec::new(),
             notes: vec!["exception for x\nerror: y expired".into()],
             diagnostics: vec![bomscout_core::Diagnostic::error(
                 "lock\u{1b}]8;;x\u{7}.json",
