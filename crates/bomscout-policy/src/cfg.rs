@@ -680,12 +680,25 @@ fn scope(item: &Spanned<String>, file: usize, problems: &mut Problems) -> Option
 /// `did you mean `X`?` for the closest of `known` to `got`, when one is close.
 fn did_you_mean(got: &str, known: &[&str]) -> Option<String> {
     let lower = got.to_ascii_lowercase();
-    known
+    // Edits with transpositions (`hihg`, `dve`) first, then a prefix-weighted similarity
+    // for longer slips (`deny-sev`).
+    let by_edits = known
         .iter()
-        .map(|k| (strsim::jaro_winkler(&lower, k), *k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("did you mean `{k}`?"))
+        .map(|k| (strsim::osa_distance(&lower, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len().min(lower.len().max(1)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k);
+    let by_similarity = || {
+        known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(&lower, k), *k))
+            .filter(|(score, _)| *score >= 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k)
+    };
+    by_edits
+        .or_else(by_similarity)
+        .map(|k| format!("did you mean `{k}`?"))
 }
 
 /// For toml's "unknown field `x`, expected one of `a`, `b`": the closest expected key.
@@ -733,10 +746,7 @@ fn severity(
             problems.push(problem(
                 file,
                 item.span(),
-                format!(
-                    "`{text}` is not a severity ({})",
-                    SEVERITY_NAMES.join(", ")
-                ),
+                format!("`{text}` is not a severity ({})", SEVERITY_NAMES.join(", ")),
                 Some(note),
             ));
             None

@@ -36,8 +36,8 @@ pub use cfg::{
     STARTER,
 };
 pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
-pub use security::{SecurityFinding, SecurityStatus};
 pub use matching::{
     compare as compare_versions, in_range, parse_range, scheme_of_purl_type, Cmp, Date,
     PackageMatch,
 };
+pub use security::{SecurityFinding, SecurityStatus};

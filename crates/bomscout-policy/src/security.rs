@@ -172,7 +172,12 @@ pub(crate) fn evaluate(
                 } else {
                     SecurityStatus::Suppressed
                 };
-                reason = format!("{} per {}{}", s.state.replace('_', " "), s.source, detail(s));
+                reason = format!(
+                    "{} per {}{}",
+                    s.state.replace('_', " "),
+                    s.source,
+                    detail(s)
+                );
             }
             for (i, ig) in sec.ignore.iter().enumerate() {
                 if !ig.matches(adv.ids()) {
@@ -245,8 +250,16 @@ pub(crate) fn evaluate(
         }
     }
     findings.sort_by(|a, b| {
-        (a.status, std::cmp::Reverse(a.verdict), std::cmp::Reverse(a.severity))
-            .cmp(&(b.status, std::cmp::Reverse(b.verdict), std::cmp::Reverse(b.severity)))
+        (
+            a.status,
+            std::cmp::Reverse(a.verdict),
+            std::cmp::Reverse(a.severity),
+        )
+            .cmp(&(
+                b.status,
+                std::cmp::Reverse(b.verdict),
+                std::cmp::Reverse(b.severity),
+            ))
             .then_with(|| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0)))
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.key.cmp(&b.key))
@@ -271,9 +284,15 @@ fn severity_reason(policy: &Policy, severity: VulnSeverity, verdict: Action) -> 
     let level = |l: Option<VulnSeverity>| l.map_or("off".to_string(), |l| l.to_string());
     match (severity, verdict) {
         (VulnSeverity::Unknown, a) => {
-            format!("no severity published; unknown-severity is {}", action_word(a))
+            format!(
+                "no severity published; unknown-severity is {}",
+                action_word(a)
+            )
         }
-        (s, Action::Deny) => format!("{s} is at or above deny-severity {}", level(sec.deny_severity)),
+        (s, Action::Deny) => format!(
+            "{s} is at or above deny-severity {}",
+            level(sec.deny_severity)
+        ),
         (s, Action::Review) => format!(
             "{s} is at or above review-severity {} (deny-severity {})",
             level(sec.review_severity),

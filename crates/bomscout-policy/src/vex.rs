@@ -258,8 +258,7 @@ impl Vex {
             .as_deref()
             .is_some_and(|f| f == "CycloneDX")
         {
-            let doc: CdxVex =
-                serde_json::from_str(text).map_err(|e| syntax("CycloneDX VEX", e))?;
+            let doc: CdxVex = serde_json::from_str(text).map_err(|e| syntax("CycloneDX VEX", e))?;
             self.add_cyclonedx(name, doc);
         } else {
             return Err(VexError::Format {
