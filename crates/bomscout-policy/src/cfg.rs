@@ -839,7 +839,7 @@ fn security(
             .filter_map(|s| scope(s, file, problems))
             .collect();
     }
-    let mut seen: BTreeMap<String, ()> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
     for i in &raw.ignore {
         let id = i.id.get_ref().trim();
         let mut ok = true;
@@ -851,7 +851,7 @@ fn security(
                 Some(why),
             ));
             ok = false;
-        } else if seen.insert(id.to_ascii_uppercase(), ()).is_some() {
+        } else if !seen.insert(id.to_ascii_uppercase()) {
             problems.push(problem(
                 file,
                 i.id.span(),

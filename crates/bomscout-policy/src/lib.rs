@@ -1,5 +1,8 @@
-//! The license policy gate: a small TOML policy file, evaluated the same way in every
-//! repository, with reports a reviewer can act on.
+//! The policy gate: a small TOML policy file, evaluated the same way in every repository,
+//! with reports a reviewer can act on. Licenses are judged by `[licenses]`, known
+//! vulnerabilities (`Sbom::vulnerabilities`) by `[security]`, both into one
+//! [`Evaluation`] so `check` fails on either with one report; [`vex`] reads OpenVEX and
+//! CycloneDX VEX documents that suppress findings.
 //!
 //! ```
 //! use bomscout_policy::{evaluate, Action, Date, Policy};

@@ -900,6 +900,22 @@ mod tests {
     }
 
     #[test]
+    fn license_fingerprints_did_not_change_when_fnv_was_shared() {
+        // The byte stream the license fingerprint always hashed: purl, 0, license, 0, rule.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in "pkg:npm/a@1\0MIT\0license-denied".bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        assert_eq!(
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Denied),
+            format!("{h:016x}"),
+            "code scanning would see every license alert as new"
+        );
+        assert_ne!(fnv(&["ab", "c"]), fnv(&["a", "bc"]));
+    }
+
+    #[test]
     fn fingerprints_are_stable_and_distinct() {
         assert_eq!(
             fingerprint("pkg:npm/a@1", "MIT", Rule::Denied),
