@@ -1101,3 +1101,58 @@ fn bad_vex_files_are_errors_naming_the_file_and_line() {
     let both = bomscout_policy::vex::load(&[&good, &good]).unwrap();
     assert_eq!(both.statements().len(), 10, "statements of every file");
 }
+
+#[test]
+fn vex_input_is_bounded_and_never_blocks() {
+    // A device would never end (or block, for a FIFO): refused before it is opened.
+    let err = bomscout_policy::vex::load(&["/dev/zero"])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("/dev/zero: not a regular file"), "{err}");
+    // A statement's text reaches a diagnostic only as a short, escaped quotation.
+    let long = format!("CVE-2021-44228{}\u{1b}[2J", "x".repeat(10_000));
+    let doc = serde_json::json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "statements": [
+            {"vulnerability": {"name": long}, "products": [{"@id": "pkg:npm/lodash"}], "status": "not_affected"},
+            {"vulnerability": {"name": "CVE-2021-23337"}, "products": [], "status": "not_affected", "justification": "component_not_present"},
+            {"vulnerability": {"name": "CVE-2021-23337"}, "products": [{"@id": "pkg:npm/lodash"}], "status": "not_affected", "justification": "it_is_fine"}
+        ]
+    });
+    let vex = Vex::parse("hostile.json", &doc.to_string()).unwrap();
+    let mut sbom = scanned("MIT");
+    let diagnostics = vex.apply(&mut sbom);
+    assert_eq!(diagnostics.len(), 3, "{diagnostics:#?}");
+    for d in &diagnostics {
+        assert!(d.message.len() < 400, "{}", d.message);
+        assert!(!d.message.chars().any(char::is_control), "{:?}", d.message);
+    }
+    assert!(diagnostics[1].message.contains("lists no products"));
+    assert!(diagnostics[2]
+        .message
+        .contains("\"it_is_fine\" is not one of OpenVEX's"));
+    // The statement with an unknown justification still applies, as written.
+    let lodash = sbom
+        .vulnerabilities
+        .iter()
+        .find(|v| v.advisory.id == "GHSA-35jh-r3h4-6jhm")
+        .unwrap();
+    assert_eq!(
+        lodash.affects[0]
+            .suppressed
+            .as_ref()
+            .and_then(|s| s.justification.as_deref()),
+        Some("it_is_fine")
+    );
+    // No file at all is no statement at all.
+    let none: [&str; 0] = [];
+    let mut untouched = scanned("MIT");
+    assert!(bomscout_policy::vex::load(&none)
+        .unwrap()
+        .apply(&mut untouched)
+        .is_empty());
+    assert!(untouched
+        .vulnerabilities
+        .iter()
+        .all(|v| v.affects.iter().all(|a| a.suppressed.is_none())));
+}
