@@ -4,6 +4,10 @@
 //! A violation is *old* when the baseline had one for the same package name (ecosystem,
 //! namespace and name, any version) under the same license: a version bump of an accepted
 //! dependency does not re-open its review, a new license or a new package does.
+//!
+//! A security finding is *old* when the baseline had one, not allowed, for the same
+//! component purl under the same advisory, the advisory recognised by its id or any alias
+//! (a database that renames a record, or lists it under its CVE, does not make it new).
 
 use crate::eval::{Evaluation, Finding};
 use bomscout_core::Sbom;
@@ -46,6 +50,29 @@ pub fn only_new(current: &mut Evaluation, baseline: &Evaluation) {
         current.notes.push(format!(
             "{} violation(s) already in the baseline are not reported again",
             before - kept
+        ));
+    }
+    let old: BTreeSet<(String, String)> = baseline
+        .security
+        .iter()
+        .filter(|f| f.verdict != crate::cfg::Action::Allow)
+        .flat_map(|f| {
+            std::iter::once(&f.id)
+                .chain(&f.aliases)
+                .map(|id| (id.to_ascii_uppercase(), f.purl.clone()))
+        })
+        .collect();
+    let before = current.security.len();
+    current.security.retain(|f| {
+        f.verdict == crate::cfg::Action::Allow
+            || !std::iter::once(&f.id)
+                .chain(&f.aliases)
+                .any(|id| old.contains(&(id.to_ascii_uppercase(), f.purl.clone())))
+    });
+    let dropped = before - current.security.len();
+    if dropped > 0 {
+        current.notes.push(format!(
+            "{dropped} security finding(s) already in the baseline are not reported again"
         ));
     }
 }

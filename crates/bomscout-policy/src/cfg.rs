@@ -2,7 +2,7 @@
 //! at once with `file:line:column` and a caret (codespan-reporting), like cargo-deny.
 
 use crate::matching::{Date, PackageMatch};
-use bomscout_core::Scope;
+use bomscout_core::{Scope, VulnSeverity};
 use bomscout_license::Category;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
@@ -101,6 +101,80 @@ pub struct Policy {
     pub curations: Vec<Curation>,
     /// Guidance text by license id or `category:NAME`.
     pub guidance: BTreeMap<String, String>,
+    /// The `[security]` table: how known vulnerabilities are judged.
+    pub security: SecurityPolicy,
+}
+
+/// The `[security]` table of a policy file: which known vulnerabilities fail the gate.
+///
+/// A finding's verdict comes from its advisory's severity: at or above `deny_severity` it
+/// is denied, else at or above `review_severity` it is to be reviewed, else allowed. An
+/// advisory without any severity gets `unknown` (review by default: never a silent pass).
+/// Components outside `scopes` are reported but never fail; `ignore` entries (by advisory
+/// id or alias, with a reason and an optional expiry) suppress a finding.
+#[derive(Debug, Clone)]
+pub struct SecurityPolicy {
+    /// `deny-severity`: this level and above fail. `None` (`"off"`) denies nothing.
+    pub deny_severity: Option<VulnSeverity>,
+    /// `review-severity`: this level and above (below `deny_severity`) need a look.
+    /// `None` (`"off"`) reviews nothing.
+    pub review_severity: Option<VulnSeverity>,
+    /// `unknown-severity`: the verdict on an advisory without a published severity.
+    pub unknown: Action,
+    /// `scopes`: the scopes whose findings can fail; others are reported only.
+    pub scopes: Vec<Scope>,
+    /// `ignore` entries, in file order (extended files first).
+    pub ignore: Vec<Ignore>,
+}
+
+impl Default for SecurityPolicy {
+    /// Critical and high deny, medium and low are reviewed, unknown is reviewed; findings
+    /// in required, optional and build dependencies can fail (build tools run in CI),
+    /// dev-only ones are reported.
+    fn default() -> Self {
+        SecurityPolicy {
+            deny_severity: Some(VulnSeverity::High),
+            review_severity: Some(VulnSeverity::Low),
+            unknown: Action::Review,
+            scopes: vec![Scope::Required, Scope::Optional, Scope::Build],
+            ignore: Vec::new(),
+        }
+    }
+}
+
+impl SecurityPolicy {
+    /// The verdict for an advisory of `severity`, by the severity thresholds alone.
+    pub fn verdict(&self, severity: VulnSeverity) -> Action {
+        if severity == VulnSeverity::Unknown {
+            self.unknown
+        } else if self.deny_severity.is_some_and(|d| severity >= d) {
+            Action::Deny
+        } else if self.review_severity.is_some_and(|r| severity >= r) {
+            Action::Review
+        } else {
+            Action::Allow
+        }
+    }
+}
+
+/// An `ignore` entry of `[security]`: one advisory, by its id or any alias, not counted.
+#[derive(Debug, Clone)]
+pub struct Ignore {
+    /// The advisory id or alias as written (`GHSA-jfh8-c2jp-5v3q`, `CVE-2021-44228`).
+    pub id: String,
+    /// Why (shown in reports).
+    pub reason: String,
+    /// The last day it applies.
+    pub expires: Option<Date>,
+    /// From the file being checked (see [`Exception::local`]).
+    pub local: bool,
+}
+
+impl Ignore {
+    /// True if this entry names any of `ids` (compared without regard to ASCII case).
+    pub fn matches<'a>(&self, mut ids: impl Iterator<Item = &'a str>) -> bool {
+        ids.any(|i| i.eq_ignore_ascii_case(&self.id))
+    }
 }
 
 /// A policy that could not be loaded: every problem, rendered with file, line, column and a
@@ -132,6 +206,27 @@ struct RawFile {
     curation: Vec<RawCuration>,
     #[serde(default)]
     guidance: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    security: RawSecurity,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecurity {
+    deny_severity: Option<Spanned<String>>,
+    review_severity: Option<Spanned<String>>,
+    unknown_severity: Option<Spanned<String>>,
+    scopes: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    id: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -219,6 +314,7 @@ fn empty() -> Policy {
         exceptions: Vec::new(),
         curations: Vec::new(),
         guidance: BTreeMap::new(),
+        security: SecurityPolicy::default(),
     }
 }
 
@@ -335,7 +431,8 @@ fn apply_text(
                     e.span()
                         .map(|s| vec![Label::primary(file, s)])
                         .unwrap_or_default(),
-                );
+                )
+                .with_notes(unknown_field_hint(e.message()).into_iter().collect());
             return Err(render(&files, &[d]));
         }
     };
@@ -441,6 +538,7 @@ fn layer(raw: &RawFile, file: usize, local: bool, policy: &mut Policy, problems:
             });
         }
     }
+    security(&raw.security, file, local, &mut policy.security, problems);
     for (key, text) in &raw.guidance {
         let known = key.strip_prefix("category:").map_or_else(
             || spdx::license_id(key).is_some() || key.starts_with("LicenseRef-"),
@@ -543,7 +641,7 @@ fn action(item: &Spanned<String>, file: usize, problems: &mut Problems) -> Optio
                 file,
                 item.span(),
                 format!("`{other}` is not one of deny, review, allow"),
-                None,
+                did_you_mean(other, &["deny", "review", "allow"]),
             ));
             None
         }
@@ -557,13 +655,227 @@ fn scope(item: &Spanned<String>, file: usize, problems: &mut Problems) -> Option
         "dev" => Some(Scope::Dev),
         "build" => Some(Scope::Build),
         other => {
+            let note = match other {
+                "runtime" | "prod" | "production" | "normal" => Some(
+                    "run-time dependencies are `required` (and `optional`, when only reached \
+                     through optional edges)"
+                        .to_string(),
+                ),
+                "test" | "development" | "devDependencies" => {
+                    Some("development and test dependencies are `dev`".to_string())
+                }
+                _ => did_you_mean(other, &["required", "optional", "build", "dev"]),
+            };
             problems.push(problem(
                 file,
                 item.span(),
                 format!("`{other}` is not a scope (required, optional, build, dev)"),
-                None,
+                note,
             ));
             None
+        }
+    }
+}
+
+/// `did you mean `X`?` for the closest of `known` to `got`, when one is close.
+fn did_you_mean(got: &str, known: &[&str]) -> Option<String> {
+    let lower = got.to_ascii_lowercase();
+    // Edits with transpositions (`hihg`, `dve`) first, then a prefix-weighted similarity
+    // for longer slips (`deny-sev`).
+    let by_edits = known
+        .iter()
+        .map(|k| (strsim::osa_distance(&lower, k), *k))
+        .filter(|(d, k)| *d <= 2 && *d < k.len().min(lower.len().max(1)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k);
+    let by_similarity = || {
+        known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(&lower, k), *k))
+            .filter(|(score, _)| *score >= 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k)
+    };
+    by_edits
+        .or_else(by_similarity)
+        .map(|k| format!("did you mean `{k}`?"))
+}
+
+/// For toml's "unknown field `x`, expected one of `a`, `b`": the closest expected key.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (got, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(got, &known)
+}
+
+/// The severity names a threshold may take, worst first.
+const SEVERITY_NAMES: [&str; 6] = ["critical", "high", "medium", "low", "none", "off"];
+
+/// A severity threshold: a level (a database's synonyms such as `moderate` accepted), or
+/// `off` (`Ok(None)`). `unknown` is refused: it is no threshold, `unknown-severity` says
+/// what happens to it.
+fn severity(
+    item: &Spanned<String>,
+    key: &str,
+    file: usize,
+    problems: &mut Problems,
+) -> Option<Option<VulnSeverity>> {
+    let text = item.get_ref().trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Some(None);
+    }
+    match VulnSeverity::from_label(text) {
+        Some(VulnSeverity::Unknown) => {
+            problems.push(problem(
+                file,
+                item.span(),
+                format!("`{key}` cannot be `unknown`"),
+                Some(
+                    "an advisory without a severity is judged by `unknown-severity` \
+                     (deny, review or allow)"
+                        .into(),
+                ),
+            ));
+            None
+        }
+        Some(level) => Some(Some(level)),
+        None => {
+            let note = did_you_mean(text, &SEVERITY_NAMES)
+                .unwrap_or_else(|| format!("levels: {}", SEVERITY_NAMES.join(", ")));
+            problems.push(problem(
+                file,
+                item.span(),
+                format!("`{text}` is not a severity ({})", SEVERITY_NAMES.join(", ")),
+                Some(note),
+            ));
+            None
+        }
+    }
+}
+
+/// An advisory id as databases write them: `PREFIX-REST` with no spaces, and the two
+/// everyone uses checked by shape (a GHSA id is `GHSA-xxxx-xxxx-xxxx`, a CVE id
+/// `CVE-YYYY-NNNN…`), so a typo is caught here instead of silently ignoring nothing.
+fn advisory_id(id: &str) -> Result<(), String> {
+    let upper = id.to_ascii_uppercase();
+    let (prefix, rest) = upper
+        .split_once('-')
+        .filter(|(p, r)| {
+            !p.is_empty()
+                && !r.is_empty()
+                && p.chars().all(|c| c.is_ascii_alphanumeric())
+                && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+        .ok_or_else(|| {
+            "an advisory id looks like GHSA-jfh8-c2jp-5v3q, CVE-2021-44228, PYSEC-2021-59, \
+             GO-2022-0969 or RUSTSEC-2021-0078"
+                .to_string()
+        })?;
+    match prefix {
+        "GHSA" => {
+            let groups: Vec<&str> = rest.split('-').collect();
+            let ok = groups.len() == 3
+                && groups
+                    .iter()
+                    .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()));
+            ok.then_some(())
+                .ok_or_else(|| "a GHSA id is GHSA- and three groups of four characters".into())
+        }
+        "CVE" => {
+            let ok = rest.split_once('-').is_some_and(|(year, n)| {
+                year.len() == 4
+                    && n.len() >= 4
+                    && year.chars().all(|c| c.is_ascii_digit())
+                    && n.chars().all(|c| c.is_ascii_digit())
+            });
+            ok.then_some(())
+                .ok_or_else(|| "a CVE id is CVE-YYYY-NNNN (four or more digits)".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Layers a `[security]` table onto `target`.
+fn security(
+    raw: &RawSecurity,
+    file: usize,
+    local: bool,
+    target: &mut SecurityPolicy,
+    problems: &mut Problems,
+) {
+    let deny = raw
+        .deny_severity
+        .as_ref()
+        .and_then(|s| severity(s, "deny-severity", file, problems));
+    let review = raw
+        .review_severity
+        .as_ref()
+        .and_then(|s| severity(s, "review-severity", file, problems));
+    if let (Some(Some(d)), Some(Some(r)), Some(item)) = (deny, review, &raw.review_severity) {
+        if r > d {
+            problems.push(problem(
+                file,
+                item.span(),
+                format!("`review-severity` ({r}) is above `deny-severity` ({d}): nothing would be reviewed"),
+                Some(format!("review-severity is the lowest level that needs a look; set it at or below {d}")),
+            ));
+        }
+    }
+    if let Some(d) = deny {
+        target.deny_severity = d;
+    }
+    if let Some(r) = review {
+        target.review_severity = r;
+    }
+    if let Some(a) = &raw.unknown_severity {
+        if let Some(a) = action(a, file, problems) {
+            target.unknown = a;
+        }
+    }
+    if let Some(scopes) = &raw.scopes {
+        target.scopes = scopes
+            .iter()
+            .filter_map(|s| scope(s, file, problems))
+            .collect();
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for i in &raw.ignore {
+        let id = i.id.get_ref().trim();
+        let mut ok = true;
+        if let Err(why) = advisory_id(id) {
+            problems.push(problem(
+                file,
+                i.id.span(),
+                format!("`{id}` is not an advisory id"),
+                Some(why),
+            ));
+            ok = false;
+        } else if !seen.insert(id.to_ascii_uppercase()) {
+            problems.push(problem(
+                file,
+                i.id.span(),
+                format!("`{id}` is ignored twice in this file"),
+                None,
+            ));
+        }
+        if i.reason.get_ref().trim().is_empty() {
+            problems.push(problem(
+                file,
+                i.reason.span(),
+                "an ignore needs a reason (who accepted the risk, and why)".into(),
+                None,
+            ));
+            ok = false;
+        }
+        let expires = i.expires.as_ref().and_then(|d| date(d, file, problems));
+        if ok {
+            target.ignore.push(Ignore {
+                id: id.to_string(),
+                reason: i.reason.get_ref().clone(),
+                expires,
+                local,
+            });
         }
     }
 }

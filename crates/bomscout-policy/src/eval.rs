@@ -21,6 +21,7 @@
 
 use crate::cfg::{Action, Curation, Entry, Policy};
 use crate::matching::Date;
+use crate::security::SecurityFinding;
 use bomscout_core::{Component, Diagnostic, License, Location, Sbom, Scope, Severity, SourceKind};
 use bomscout_license::{category, normalize};
 use serde::Serialize;
@@ -104,7 +105,12 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// Components not checked because of their scope.
     pub skipped: usize,
-    /// Expired or unused exceptions, idle curations, allowed licenses never seen.
+    /// One finding per known vulnerability in a component (advisory, component), worst
+    /// first; empty when no advisories were matched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security: Vec<SecurityFinding>,
+    /// Expired or unused exceptions and ignores, idle curations, allowed licenses never
+    /// seen.
     pub notes: Vec<String>,
     /// What the scan could not read (errors: whole files or directories) or read only in
     /// part (warnings). Carried into every report, because a verdict over what could not
@@ -160,6 +166,17 @@ impl Evaluation {
         self.findings.iter().filter(|f| f.verdict != Action::Allow)
     }
 
+    /// The security findings that fail at `fail_on`: open (not suppressed, ignored or
+    /// outside the security scopes) with a verdict at or above it.
+    pub fn security_violations(&self, fail_on: Action) -> impl Iterator<Item = &SecurityFinding> {
+        self.security.iter().filter(move |f| f.fails(fail_on))
+    }
+
+    /// The security findings reports list: not allowed, or set aside (suppressed, ignored).
+    pub fn security_problems(&self) -> impl Iterator<Item = &SecurityFinding> {
+        self.security.iter().filter(|f| f.reported())
+    }
+
     /// Files and directories that could not be read at all.
     pub fn unreadable(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
@@ -172,7 +189,9 @@ impl Evaluation {
     pub fn outcome(&self, fail_on: Action) -> Outcome {
         if !self.allow_unreadable && self.unreadable().next().is_some() {
             Outcome::Incomplete
-        } else if self.violations(fail_on).next().is_some() {
+        } else if self.violations(fail_on).next().is_some()
+            || self.security_violations(fail_on).next().is_some()
+        {
             Outcome::Fail
         } else {
             Outcome::Pass
@@ -268,6 +287,7 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
             exception,
         });
     }
+    let security = crate::security::evaluate(policy, sbom, today, &chains, &mut notes);
     for (i, ex) in policy.exceptions.iter().enumerate() {
         if ex.local && !used_exceptions[i] {
             notes.insert(format!("exception for {} was never used", ex.package.text));
@@ -292,6 +312,7 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
         policy: policy.name.clone(),
         findings,
         skipped,
+        security,
         notes: notes.into_iter().collect(),
         diagnostics: sbom
             .diagnostics
@@ -535,13 +556,13 @@ fn verb(action: Action) -> &'static str {
 }
 
 /// The shortest dependency chain from a project to each component, for reports.
-struct Chains {
+pub(crate) struct Chains {
     parent: HashMap<String, String>,
     names: HashMap<String, String>,
 }
 
 impl Chains {
-    fn new(sbom: &Sbom) -> Chains {
+    pub(crate) fn new(sbom: &Sbom) -> Chains {
         let mut adj: HashMap<&str, Vec<&str>> = HashMap::new();
         for d in &sbom.dependencies {
             adj.entry(&d.from).or_default().push(&d.to);
@@ -568,7 +589,7 @@ impl Chains {
         Chains { parent, names }
     }
 
-    fn chain(&self, key: &str) -> Vec<String> {
+    pub(crate) fn chain(&self, key: &str) -> Vec<String> {
         let mut out = vec![self
             .names
             .get(key)

@@ -1,5 +1,8 @@
-//! The license policy gate: a small TOML policy file, evaluated the same way in every
-//! repository, with reports a reviewer can act on.
+//! The policy gate: a small TOML policy file, evaluated the same way in every repository,
+//! with reports a reviewer can act on. Licenses are judged by `[licenses]`, known
+//! vulnerabilities (`Sbom::vulnerabilities`) by `[security]`, both into one
+//! [`Evaluation`] so `check` fails on either with one report; [`vex`] reads OpenVEX and
+//! CycloneDX VEX documents that suppress findings.
 //!
 //! ```
 //! use bomscout_policy::{evaluate, Action, Date, Policy};
@@ -28,10 +31,16 @@ mod cfg;
 mod eval;
 mod matching;
 pub mod report;
+mod security;
+pub mod vex;
 
-pub use cfg::{Action, Curation, Entry, Exception, Policy, PolicyError, BUILTIN, STARTER};
+pub use cfg::{
+    Action, Curation, Entry, Exception, Ignore, Policy, PolicyError, SecurityPolicy, BUILTIN,
+    STARTER,
+};
 pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
 pub use matching::{
     compare as compare_versions, in_range, parse_range, scheme_of_purl_type, Cmp, Date,
     PackageMatch,
 };
+pub use security::{SecurityFinding, SecurityStatus};

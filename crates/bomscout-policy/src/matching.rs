@@ -59,6 +59,27 @@ impl PackageMatch {
         })
     }
 
+    /// A pattern for exactly the package (and version, if it has one) that `purl` names:
+    /// its version is one version, never read as a range (a VEX document names products
+    /// by purl). Qualifiers and subpath are not compared.
+    pub fn exact(purl: &str) -> Result<PackageMatch, String> {
+        let t = purl.trim();
+        let p = packageurl::PackageUrl::from_str(t)
+            .map_err(|e| format!("`{t}` is not a package URL: {e}"))?;
+        Ok(PackageMatch {
+            prefix: format!("pkg:{}/", p.ty().to_ascii_lowercase()),
+            namespace: p.namespace().map(str::to_lowercase),
+            name: p.name().to_lowercase(),
+            versions: p
+                .version()
+                .filter(|v| !v.is_empty())
+                .map(|v| vec![(Cmp::Eq, v.to_string())])
+                .unwrap_or_default(),
+            scheme: scheme_of_purl_type(p.ty()),
+            text: purl.to_string(),
+        })
+    }
+
     /// True if `purl` (a component's) is this package at a matching version. Names are
     /// compared without regard to case, as the registries that allow case treat them.
     pub fn matches(&self, purl: &str) -> bool {

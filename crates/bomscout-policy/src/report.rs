@@ -2,10 +2,20 @@
 //! and GitHub workflow-command annotations. Only reviews and denials are reported: an
 //! allowed license is never a SARIF result (one alert per allowed license is what floods
 //! code scanning with other tools).
+//!
+//! Security findings ride along in each format: one SARIF rule per advisory id and one
+//! result per (advisory, component) at the component's first location (its lockfile
+//! line), with GitHub's `security-severity` from the CVSS score; a security section in the
+//! Markdown summary and the human report; an annotation per failing or not-gating finding.
+//! Suppressed (VEX) and ignored (policy) findings are listed in the human, Markdown and
+//! JSON reports, never as SARIF results or annotations (code scanning would open alerts
+//! for them).
 
 use crate::cfg::Action;
 use crate::eval::{Evaluation, Finding, Outcome, Rule};
+use crate::security::{SecurityFinding, SecurityStatus};
 use bomscout_core::escape::{markdown as escape_md, printable};
+use bomscout_core::VulnSeverity;
 use bomscout_core::{Diagnostic, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -110,10 +120,82 @@ fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<
             }
         }
     }
+    human_security(eval, out)?;
     for n in &eval.notes {
         writeln!(out, "note: {}", printable(n))?;
     }
     summary(eval, fail_on, &printable(&eval.policy), out)
+}
+
+/// The word a security finding is listed under.
+fn security_word(f: &SecurityFinding) -> &'static str {
+    match f.status {
+        SecurityStatus::Open if f.verdict == Action::Deny => "vulnerable",
+        SecurityStatus::Open => "vulnerable (review)",
+        SecurityStatus::NotGating => "vulnerable (not gating)",
+        SecurityStatus::Ignored => "ignored",
+        SecurityStatus::Suppressed => "suppressed",
+    }
+}
+
+/// One block per reported security finding, worst first.
+fn human_security(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    for f in eval.security_problems() {
+        writeln!(
+            out,
+            "{}: {} [{}]{}",
+            security_word(f),
+            printable(&f.ids_text()),
+            f.severity_text(),
+            f.summary
+                .as_deref()
+                .map(|s| format!(" {}", printable(s)))
+                .unwrap_or_default()
+        )?;
+        writeln!(
+            out,
+            "  {}@{}  in {}; {}",
+            printable(&f.name),
+            printable(&f.version),
+            printable(&where_found_security(f)),
+            printable(&f.fix_text())
+        )?;
+        if f.chain.len() > 1 {
+            writeln!(out, "    via {}", printable(&f.chain.join(" > ")))?;
+        }
+        writeln!(out, "    why: {}", printable(&f.reason))?;
+    }
+    Ok(())
+}
+
+fn where_found_security(f: &SecurityFinding) -> String {
+    f.location
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// `; security: …` for the summary line, or nothing when no advisories were matched.
+fn security_clause(eval: &Evaluation) -> String {
+    if eval.security.is_empty() {
+        return String::new();
+    }
+    let open = |a: Action| {
+        eval.security
+            .iter()
+            .filter(|f| f.status == SecurityStatus::Open && f.verdict == a)
+            .count()
+    };
+    let status = |s: SecurityStatus| eval.security.iter().filter(|f| f.status == s).count();
+    format!(
+        "; security: {} finding(s), {} denied, {} to review, {} suppressed by VEX, {} ignored, {} not gating",
+        eval.security.len(),
+        open(Action::Deny),
+        open(Action::Review),
+        status(SecurityStatus::Suppressed),
+        status(SecurityStatus::Ignored),
+        status(SecurityStatus::NotGating),
+    )
 }
 
 /// The verdict line; `policy` is the policy's name, escaped for where the line goes.
@@ -127,7 +209,7 @@ fn summary(
     let outcome = eval.outcome(fail_on);
     writeln!(
         out,
-        "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}",
+        "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}{}",
         outcome.word(),
         policy,
         eval.findings.len(),
@@ -136,6 +218,7 @@ fn summary(
         count(Action::Allow),
         eval.findings.iter().filter(|f| f.rule == Rule::Excepted).count(),
         eval.skipped,
+        security_clause(eval),
         unreadable_clause(eval)
     )
 }
@@ -159,7 +242,12 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
         Outcome::Fail => "❌ failed",
         Outcome::Incomplete => "⚠️ incomplete: input could not be read",
     };
-    writeln!(out, "## bomscout license check: {heading}\n")?;
+    let what = if eval.security.is_empty() {
+        "license check"
+    } else {
+        "license and security check"
+    };
+    writeln!(out, "## bomscout {what}: {heading}\n")?;
     let problems: Vec<&Finding> = eval.problems().collect();
     if problems.is_empty() {
         writeln!(
@@ -191,6 +279,7 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
             )?;
         }
     }
+    markdown_security(eval, out)?;
     markdown_diagnostics(eval, out)?;
     if !eval.notes.is_empty() {
         writeln!(out, "\n**Notes**\n")?;
@@ -202,6 +291,95 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
     let mut line = Vec::new();
     summary(eval, fail_on, &escape_md(&eval.policy), &mut line)?;
     writeln!(out, "{}", String::from_utf8_lossy(&line).trim_end())
+}
+
+/// The security section of the PR summary: counts by severity, then a table of the
+/// failing findings (what to upgrade to), the ones to review, and what was set aside.
+fn markdown_security(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    if eval.security.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n### Known vulnerabilities\n")?;
+    let counts: Vec<String> = VulnSeverity::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = eval.security.iter().filter(|f| f.severity == *s).count();
+            (n > 0).then(|| format!("{n} {s}"))
+        })
+        .collect();
+    let packages: std::collections::BTreeSet<&str> =
+        eval.security.iter().map(|f| f.key.as_str()).collect();
+    writeln!(
+        out,
+        "{} finding(s) in {} package(s): {}.",
+        eval.security.len(),
+        packages.len(),
+        counts.join(", ")
+    )?;
+    let table = |title: &str, rows: Vec<&SecurityFinding>, out: &mut dyn Write| -> io::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "\n**{title}**\n")?;
+        writeln!(
+            out,
+            "| advisory | package | version | severity | fix | found in |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in rows {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                escape_md(&f.ids_text()),
+                escape_md(&f.name),
+                escape_md(&f.version),
+                escape_md(&f.severity_text()),
+                escape_md(&f.fix_text()),
+                escape_md(&where_found_security(f)),
+            )?;
+        }
+        Ok(())
+    };
+    let open = |a: Action| -> Vec<&SecurityFinding> {
+        eval.security
+            .iter()
+            .filter(|f| f.status == SecurityStatus::Open && f.verdict == a)
+            .collect()
+    };
+    table("Denied (fail the check)", open(Action::Deny), out)?;
+    table("To review", open(Action::Review), out)?;
+    table(
+        "Not gating (outside the security scopes)",
+        eval.security
+            .iter()
+            .filter(|f| f.status == SecurityStatus::NotGating && f.verdict != Action::Allow)
+            .collect(),
+        out,
+    )?;
+    let aside: Vec<&SecurityFinding> = eval
+        .security
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.status,
+                SecurityStatus::Suppressed | SecurityStatus::Ignored
+            )
+        })
+        .collect();
+    if !aside.is_empty() {
+        writeln!(out, "\n**Suppressed or ignored**\n")?;
+        for f in aside {
+            writeln!(
+                out,
+                "- {} in {}@{}: {}",
+                escape_md(&f.ids_text()),
+                escape_md(&f.name),
+                escape_md(&f.version),
+                escape_md(&f.reason)
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The files that could not be read (and, after them, those read only in part), so a
@@ -281,6 +459,30 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         }
         annotation(out, level, place, &title, &message)?;
     }
+    for f in eval.security_problems() {
+        let level = match (f.status, f.verdict) {
+            (SecurityStatus::Open, Action::Deny) => "error",
+            (SecurityStatus::Open, _) => "warning",
+            (SecurityStatus::NotGating, _) => "notice",
+            (SecurityStatus::Ignored | SecurityStatus::Suppressed, _) => continue,
+        };
+        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let title = format!("{}: {}", printable(&f.id), printable(&f.name));
+        let message = format!(
+            "{}@{}: {} [{}]{}; {}. {}",
+            printable(&f.name),
+            printable(&f.version),
+            printable(&f.ids_text()),
+            f.severity_text(),
+            f.summary
+                .as_deref()
+                .map(|s| format!(" {}", printable(s)))
+                .unwrap_or_default(),
+            printable(&f.fix_text()),
+            printable(&f.reason)
+        );
+        annotation(out, level, place, &title, &message)?;
+    }
     Ok(())
 }
 
@@ -340,7 +542,7 @@ fn sarif(
             })
         })
         .collect();
-    let results: Vec<serde_json::Value> = eval
+    let mut results: Vec<serde_json::Value> = eval
         .problems()
         .map(|f| {
             let index = kinds.iter().position(|k| *k == f.rule).unwrap_or(0);
@@ -363,6 +565,10 @@ fn sarif(
             })
         })
         .collect();
+    let (security_rules, security_results) = sarif_security(eval, kinds.len());
+    let mut rules = rules;
+    rules.extend(security_rules);
+    results.extend(security_results);
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -379,6 +585,149 @@ fn sarif(
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+/// The security findings code scanning should show: open ones not allowed, and not-gating
+/// ones (as notes). Suppressed and ignored findings are left out: code scanning would open
+/// an alert for each.
+fn sarif_findings(eval: &Evaluation) -> impl Iterator<Item = &SecurityFinding> {
+    eval.security.iter().filter(|f| {
+        f.verdict != Action::Allow
+            && matches!(f.status, SecurityStatus::Open | SecurityStatus::NotGating)
+    })
+}
+
+/// A bounded excerpt of advisory text for SARIF (a record's `details` can be pages long).
+fn excerpt(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// GitHub code scanning's `security-severity`: the CVSS score as a string, else the
+/// lowest score of the level a database's label names (so the alert gets that level);
+/// none when the severity is unknown.
+fn security_severity(f: &SecurityFinding) -> Option<String> {
+    if let Some(score) = f.score {
+        return Some(format!("{score:.1}"));
+    }
+    match f.severity {
+        VulnSeverity::Critical => Some("9.0".into()),
+        VulnSeverity::High => Some("7.0".into()),
+        VulnSeverity::Medium => Some("4.0".into()),
+        VulnSeverity::Low => Some("0.1".into()),
+        VulnSeverity::None => Some("0.0".into()),
+        VulnSeverity::Unknown => None,
+    }
+}
+
+fn sarif_level(f: &SecurityFinding) -> &'static str {
+    match (f.status, f.verdict) {
+        (SecurityStatus::Open, Action::Deny) => "error",
+        (SecurityStatus::Open, Action::Review) => "warning",
+        _ => "note",
+    }
+}
+
+/// One rule per advisory id and one result per (advisory, component), located at the
+/// component's first location; `first_index` is the index of the first security rule.
+fn sarif_security(
+    eval: &Evaluation,
+    first_index: usize,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let mut by_id: BTreeMap<&str, &SecurityFinding> = BTreeMap::new();
+    for f in sarif_findings(eval) {
+        // The worst finding of an advisory speaks for its rule (findings are sorted
+        // worst first, so the first one seen).
+        by_id.entry(f.id.as_str()).or_insert(f);
+    }
+    let index: BTreeMap<&str, usize> = by_id
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (*id, first_index + i))
+        .collect();
+    let rules = by_id
+        .values()
+        .map(|f| {
+            let summary = f
+                .summary
+                .as_deref()
+                .map(|s| excerpt(s, 200))
+                .unwrap_or_else(|| format!("Known vulnerability {}", f.id));
+            let mut properties = json!({
+                "tags": ["security", "vulnerability", f.severity.as_str()],
+                "problem.severity": match f.verdict {
+                    Action::Deny => "error",
+                    Action::Review => "warning",
+                    Action::Allow => "recommendation",
+                },
+            });
+            if let Some(s) = security_severity(f) {
+                properties["security-severity"] = json!(s);
+            }
+            if !f.aliases.is_empty() {
+                properties["aliases"] = json!(f.aliases);
+            }
+            let mut help = format!("{}: {summary}", f.ids_text());
+            for r in &f.references {
+                help.push_str(&format!("\n{r}"));
+            }
+            let mut rule = json!({
+                "id": f.id,
+                "name": summary,
+                "shortDescription": {"text": summary},
+                "fullDescription": {"text": format!("{} ({}, {})", summary, f.ids_text(), f.severity_text())},
+                "help": {"text": help},
+                "properties": properties,
+            });
+            if let Some(uri) = f.references.first() {
+                rule["helpUri"] = json!(uri);
+            }
+            rule
+        })
+        .collect();
+    let results = sarif_findings(eval)
+        .map(|f| {
+            let text = format!(
+                "{}@{} is affected by {} [{}]{}; {}. {}",
+                f.name,
+                f.version,
+                f.ids_text(),
+                f.severity_text(),
+                f.summary
+                    .as_deref()
+                    .map(|s| format!(": {}", excerpt(s, 200)))
+                    .unwrap_or_default(),
+                f.fix_text(),
+                f.reason
+            );
+            let location = sarif_location(
+                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().and_then(|l| l.line),
+            );
+            let mut properties = json!({
+                "purl": f.purl,
+                "scope": f.scope.as_str(),
+                "severity": f.severity.as_str(),
+                "status": f.status,
+            });
+            if let Some(fixed) = &f.fixed {
+                properties["fixed"] = json!(fixed);
+            }
+            json!({
+                "ruleId": f.id,
+                "ruleIndex": index.get(f.id.as_str()).copied().unwrap_or(first_index),
+                "level": sarif_level(f),
+                "message": {"text": text},
+                "locations": [location],
+                "partialFingerprints": {"bomscout/purl-advisory": fnv(&[&f.purl, &f.id])},
+                "properties": properties,
+            })
+        })
+        .collect();
+    (rules, results)
 }
 
 /// A SARIF `location`: the file, and its line when known.
@@ -431,16 +780,21 @@ fn rule_text(r: Rule) -> &'static str {
 /// A stable fingerprint, so code scanning tracks one alert across runs: FNV-1a of purl,
 /// license and rule.
 fn fingerprint(purl: &str, license: &str, rule: Rule) -> String {
+    fnv(&[purl, license, rule.id()])
+}
+
+/// FNV-1a over `parts`, each followed by a zero byte but the last.
+fn fnv(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in purl
-        .bytes()
-        .chain([0])
-        .chain(license.bytes())
-        .chain([0])
-        .chain(rule.id().bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h ^= 0;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
     }
     format!("{h:016x}")
 }
@@ -471,6 +825,7 @@ mod tests {
             policy: "p\u{1b}[31m".into(),
             findings: vec![finding],
             skipped: 0,
+            security: Vec::new(),
             notes: vec!["exception for x\nerror: y expired".into()],
             diagnostics: vec![bomscout_core::Diagnostic::error(
                 "lock\u{1b}]8;;x\u{7}.json",
@@ -542,6 +897,22 @@ mod tests {
     fn github_escaping() {
         assert_eq!(escape_data("50% a\nb"), "50%25 a%0Ab");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+
+    #[test]
+    fn license_fingerprints_did_not_change_when_fnv_was_shared() {
+        // The byte stream the license fingerprint always hashed: purl, 0, license, 0, rule.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in "pkg:npm/a@1\0MIT\0license-denied".bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        assert_eq!(
+            fingerprint("pkg:npm/a@1", "MIT", Rule::Denied),
+            format!("{h:016x}"),
+            "code scanning would see every license alert as new"
+        );
+        assert_ne!(fnv(&["ab", "c"]), fnv(&["a", "bc"]));
     }
 
     #[test]
