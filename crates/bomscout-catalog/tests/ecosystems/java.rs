@@ -1,8 +1,18 @@
-//! JVM: real POMs, a real Gradle lockfile and a real jar (fixtures/maven/README.md).
+//! JVM: real POMs, a real Gradle lockfile and version catalog, and a real jar
+//! (fixtures/maven/README.md).
 
-mod common;
-
+use crate::common::{self, clean, find, purls};
 use bomscout_core::{Catalog, Cataloger, Scope};
+use test_case::test_case;
+
+#[test_case(Cataloger::MavenPom, "maven/jsoup/pom.xml" ; "jsoup pom")]
+#[test_case(Cataloger::MavenPom, "maven/petclinic/pom.xml" ; "petclinic pom")]
+#[test_case(Cataloger::GradleLock, "maven/gradle-maybe/gradle.lockfile" ; "gradle lockfile")]
+#[test_case(Cataloger::GradleCatalog, "maven/nowinandroid/gradle/libs.versions.toml" ; "gradle version catalog")]
+#[test_case(Cataloger::JavaArchive, "maven/jars/slf4j-api-1.7.32.jar" ; "jar")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
+}
 
 fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
     common::catalog(cataloger, &format!("maven/{rel}"))
@@ -104,4 +114,29 @@ fn a_real_jar() {
         .collect();
     assert_eq!(purls, ["pkg:maven/org.slf4j/slf4j-api@1.7.32"]);
     assert_eq!(c.packages[0].component.hashes.len(), 1);
+}
+
+#[test]
+fn gradle_version_catalog_nowinandroid() {
+    let c = clean(
+        Cataloger::GradleCatalog,
+        "maven/nowinandroid/gradle/libs.versions.toml",
+    );
+    let got = purls(&c);
+    // 138 entries: [libraries] and [plugins] of the catalog, less its 16 version-less
+    // convention plugins (nowinandroid.*: the build's own included build-logic).
+    assert_eq!(got.len(), 122, "{got:?}");
+    assert!(got.iter().all(|p| !p.contains("/nowinandroid.")), "{got:?}");
+    for p in [
+        "pkg:maven/com.google.dagger/hilt-android@2.59",
+        // version.ref through [versions]
+        "pkg:maven/androidx.room/room-runtime@2.8.3",
+        // a plugin as its marker artifact
+        "pkg:maven/com.google.devtools.ksp/com.google.devtools.ksp.gradle.plugin@2.3.4",
+    ] {
+        assert!(got.iter().any(|g| g == p), "{p}");
+    }
+    // BOM-managed libraries declare no version: unresolved declarations, not guesses.
+    let runtime = find(&c, "pkg:maven/androidx.compose.runtime/runtime");
+    assert!(runtime.component.version.is_none());
 }

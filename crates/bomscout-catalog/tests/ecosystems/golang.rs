@@ -1,11 +1,20 @@
 //! Go: real `go.mod` + `go.sum` pairs (fixtures/golang/README.md), before and after the
-//! Go 1.17 build-list change.
+//! Go 1.17 build-list change; `vendor/modules.txt`; the build info of a real binary.
 
-mod common;
-
+use crate::common::{self, clean, find};
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger};
 use std::path::PathBuf;
+use test_case::test_case;
+
+#[test_case(Cataloger::GoMod, "golang/cobra/go.mod" ; "go 1.15 cobra")]
+#[test_case(Cataloger::GoMod, "golang/viper/go.mod" ; "go 1.17 viper")]
+#[test_case(Cataloger::GoMod, "golang/hc-vendor/go.mod" ; "hc vendor go mod")]
+#[test_case(Cataloger::GoVendor, "golang/hc-vendor/vendor/modules.txt" ; "vendor modules txt")]
+#[test_case(Cataloger::GoBinary, "golang/binary/bin/hello" ; "binary")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
+}
 
 fn catalog(rel: &str) -> Catalog {
     let c = common::catalog(Cataloger::GoMod, &format!("golang/{rel}"));
@@ -87,4 +96,16 @@ fn build_info_of_a_real_binary() {
         .collect();
     assert_eq!(purls, ["pkg:golang/github.com/spf13/pflag@v1.0.5"]);
     assert_eq!(c.projects[0].name.as_deref(), Some("example.com/hello"));
+}
+
+#[test]
+fn go_vendor_modules_txt_brutella_hc() {
+    let c = clean(Cataloger::GoVendor, "golang/hc-vendor/vendor/modules.txt");
+    // grep -c '^# ' : 8 modules.
+    assert_eq!(c.packages.len(), 8);
+    find(&c, "pkg:golang/github.com/brutella/dnssd@v1.1.0");
+    find(
+        &c,
+        "pkg:golang/golang.org/x/crypto@v0.0.0-20181203042331-505ab145d0a9",
+    );
 }
