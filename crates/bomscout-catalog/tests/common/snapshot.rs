@@ -201,3 +201,28 @@ fn redact(text: &str) -> String {
     }
     text
 }
+
+/// Every file called `name` under `fixtures/<dir>` (recursively), as fixture-relative
+/// paths, sorted: the records of an installed tree, for [`assert_scenario`].
+pub fn files_named(dir: &str, name: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_string()];
+    while let Some(rel) = todo.pop() {
+        let entries = std::fs::read_dir(fixtures_dir().join(&rel))
+            .unwrap_or_else(|e| panic!("fixtures/{rel}: {e}"));
+        for entry in entries {
+            let entry = entry.unwrap_or_else(|e| panic!("fixtures/{rel}: {e}"));
+            let child = format!("{rel}/{}", entry.file_name().to_string_lossy());
+            let kind = entry
+                .file_type()
+                .unwrap_or_else(|e| panic!("fixtures/{child}: {e}"));
+            if kind.is_dir() {
+                todo.push(child);
+            } else if entry.file_name() == name {
+                found.push(child);
+            }
+        }
+    }
+    found.sort();
+    found
+}

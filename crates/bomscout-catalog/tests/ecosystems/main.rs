@@ -10,16 +10,22 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cargo;
 mod cocoapods;
 mod conan;
 mod dart;
 mod dotnet;
 mod elixir;
 mod erlang;
+mod github_actions;
 mod golang;
 mod haskell;
 mod java;
+mod js;
+mod npm;
 mod php;
+mod python_lock;
+mod python_req;
 mod r;
 mod ruby;
 mod swift;

@@ -1,8 +1,10 @@
 //! Fixture tests for pip requirements files, pyproject.toml and installed distributions.
 
+use crate::common;
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger, NodeRef};
 use std::path::PathBuf;
+use test_case::test_case;
 
 /// Parses `fixtures/python/<scenario>/<rel>` with the scan root at the scenario.
 fn parse_fixture(cataloger: Cataloger, scenario: &str, rel: &str) -> Catalog {
@@ -468,4 +470,22 @@ fn pip_compile_via_comments_give_the_transitive_graph() {
         .collect();
     assert_eq!(direct, ["click", "requests"]);
     assert!(sbom.components.iter().all(|c| c.scope == Scope::Required));
+}
+
+#[test_case(Cataloger::PipRequirements, "python/requirements/requirements.txt" ; "pip compile")]
+#[test_case(Cataloger::PipRequirements, "python/requirements/requirements-dev.txt" ; "pip compile dev")]
+#[test_case(Cataloger::PipRequirements, "python/requirements-quirks/requirements.txt" ; "quirks")]
+#[test_case(Cataloger::PipRequirements, "python/corrupt-req/requirements.txt" ; "corrupt lines")]
+#[test_case(Cataloger::Pyproject, "python/pyproject-pep621/pyproject.toml" ; "pep 621")]
+#[test_case(Cataloger::Pyproject, "python/pyproject-poetry/pyproject.toml" ; "poetry tables")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
+}
+
+#[test]
+fn snapshot_installed() {
+    let dir = "python/installed";
+    let mut records = common::snapshot::files_named(dir, "METADATA");
+    records.extend(common::snapshot::files_named(dir, "PKG-INFO"));
+    common::snapshot::assert_scenario(dir, Cataloger::PythonInstalled, &records);
 }

@@ -1,9 +1,11 @@
 //! Python lockfiles made by the real tools (uv, pipenv): exact components, and the scope
 //! computed over their graphs matches what the tool itself calls dev / optional.
 
+use crate::common;
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Cataloger, SbomBuilder, Scope};
 use std::path::PathBuf;
+use test_case::test_case;
 
 fn fixture(rel: &str) -> (PathBuf, Vec<u8>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -169,4 +171,12 @@ fn pylock_lists_every_package_the_export_installs() {
         rows.iter().all(|r| r.2 == Scope::Required),
         "an all-groups export has no group markers"
     );
+}
+
+#[test_case(Cataloger::UvLock, "python/uv/uv.lock" ; "uv")]
+#[test_case(Cataloger::PipfileLock, "python/pipenv/Pipfile.lock" ; "pipenv")]
+#[test_case(Cataloger::PoetryLock, "python/poetry/poetry.lock" ; "poetry")]
+#[test_case(Cataloger::Pylock, "python/pylock/pylock.toml" ; "pylock")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
 }

@@ -2,6 +2,7 @@
 //! project (fixtures/*/README.md): every format must give exactly the packages and scopes
 //! `pnpm list --depth Infinity` reported for it, and the same for a two-package workspace.
 
+use crate::common;
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Cataloger, SbomBuilder, Scope, Severity};
 use std::path::PathBuf;
@@ -199,4 +200,27 @@ fn bun_root_entry_is_the_root_project() {
         dirs,
         ["bun/root-workspace", "bun/root-workspace/packages/app"]
     );
+}
+
+#[test_case(Cataloger::YarnLock, "yarn/v1/yarn.lock" ; "yarn v1")]
+#[test_case(Cataloger::YarnLock, "yarn/berry/yarn.lock" ; "yarn berry")]
+#[test_case(Cataloger::YarnLock, "yarn/berry-v6/yarn.lock" ; "yarn berry v6")]
+#[test_case(Cataloger::YarnLock, "yarn/berry-workspaces/yarn.lock" ; "yarn berry workspaces")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v6/pnpm-lock.yaml" ; "pnpm lockfile 6")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v9/pnpm-lock.yaml" ; "pnpm lockfile 9")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v9-env/pnpm-lock.yaml" ; "pnpm environment document")]
+#[test_case(Cataloger::PnpmLock, "pnpm/v9-workspaces/pnpm-lock.yaml" ; "pnpm workspaces")]
+#[test_case(Cataloger::PnpmLock, "pnpm/installed/pnpm-lock.yaml" ; "pnpm installed lock")]
+#[test_case(Cataloger::BunLock, "bun/basic/bun.lock" ; "bun")]
+#[test_case(Cataloger::BunLock, "bun/workspaces/bun.lock" ; "bun workspaces")]
+#[test_case(Cataloger::BunLock, "bun/root-workspace/bun.lock" ; "bun root workspace")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
+}
+
+#[test]
+fn snapshot_pnpm_installed() {
+    let dir = "pnpm/installed/node_modules";
+    let records = common::snapshot::files_named(dir, "package.json");
+    common::snapshot::assert_scenario(dir, Cataloger::NpmInstalled, &records);
 }

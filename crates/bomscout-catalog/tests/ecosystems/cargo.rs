@@ -1,9 +1,11 @@
 //! Cargo lockfiles made by real cargo: components, member projects in their directories,
 //! dev and build scope from the manifests, and nothing ever executed.
 
+use crate::common;
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger, SbomBuilder, Scope};
 use std::path::{Path, PathBuf};
+use test_case::test_case;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cargo")
@@ -236,4 +238,19 @@ fn optional_dependencies_are_optional() {
             ("pkg:cargo/memchr@2.8.3", Optional)
         ])
     );
+}
+
+#[test_case(Cataloger::CargoLock, "cargo/simple/Cargo.lock" ; "simple lock")]
+#[test_case(Cataloger::CargoManifest, "cargo/simple/Cargo.toml" ; "simple manifest")]
+#[test_case(Cataloger::CargoLock, "cargo/lock-v1/Cargo.lock" ; "lock v1")]
+#[test_case(Cataloger::CargoLock, "cargo/lock-v2/Cargo.lock" ; "lock v2")]
+#[test_case(Cataloger::CargoLock, "cargo/lock-v3/Cargo.lock" ; "lock v3")]
+#[test_case(Cataloger::CargoLock, "cargo/workspace/Cargo.lock" ; "workspace lock")]
+#[test_case(Cataloger::CargoManifest, "cargo/workspace/Cargo.toml" ; "workspace manifest")]
+#[test_case(Cataloger::CargoManifest, "cargo/workspace/crates/app/Cargo.toml" ; "workspace member app")]
+#[test_case(Cataloger::CargoManifest, "cargo/workspace/crates/lib-a/Cargo.toml" ; "workspace member lib")]
+#[test_case(Cataloger::CargoLock, "cargo/vendored/Cargo.lock" ; "vendored lock")]
+#[test_case(Cataloger::CargoLock, "cargo/corrupt/no-name/Cargo.lock" ; "lock entry without a name")]
+fn snapshot(cataloger: Cataloger, rel: &str) {
+    common::assert_fixture(cataloger, rel);
 }

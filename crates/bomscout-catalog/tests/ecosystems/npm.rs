@@ -1,10 +1,12 @@
 //! npm lockfiles made by real npm: exact components, the Node resolution of nested
 //! versions, aliases, workspaces, and scope computed over the graph matching npm's own flags.
 
+use crate::common;
 use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger, NodeRef, SbomBuilder, Scope};
 use serde_json::Value;
 use std::path::PathBuf;
+use test_case::test_case;
 
 fn path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -337,4 +339,28 @@ fn lock_v1_nested_under_a_dev_parent_is_dev_without_requires() {
         scopes.contains(&("pkg:npm/ms@2.0.0".to_string(), Scope::Dev)),
         "{scopes:?}"
     );
+}
+
+#[test_case("npm/lock-v1/package-lock.json" ; "lock v1")]
+#[test_case("npm/lock-v1-dev-nested/package-lock.json" ; "lock v1 dev nested")]
+#[test_case("npm/lock-v2/package-lock.json" ; "lock v2")]
+#[test_case("npm/lock-v3/package-lock.json" ; "lock v3")]
+#[test_case("npm/workspaces/package-lock.json" ; "workspaces")]
+#[test_case("npm/installed/package-lock.json" ; "installed lock")]
+#[test_case("npm/attribution/package-lock.json" ; "attribution lock")]
+fn snapshot(rel: &str) {
+    common::assert_fixture(Cataloger::NpmLock, rel);
+}
+
+#[test_case("npm/lock-v3/package.json" ; "lock v3")]
+#[test_case("npm/workspaces/package.json" ; "workspaces")]
+fn snapshot_manifest(rel: &str) {
+    common::assert_fixture(Cataloger::NpmManifest, rel);
+}
+
+#[test_case("npm/installed/node_modules" ; "installed")]
+#[test_case("npm/attribution/node_modules" ; "attribution")]
+fn snapshot_installed(dir: &str) {
+    let records = common::snapshot::files_named(dir, "package.json");
+    common::snapshot::assert_scenario(dir, Cataloger::NpmInstalled, &records);
 }
