@@ -27,6 +27,29 @@ pub fn assert_fixture(cataloger: Cataloger, rel: &str) -> Catalog {
     catalog
 }
 
+/// For the `corrupt/` fixtures: parses `fixtures/<rel>` with `cataloger` and checks what it
+/// gave, a catalog (with its diagnostics) or the error (its message and line, which a
+/// user sees), against the snapshot named after the file. Returns the parse result.
+pub fn assert_fixture_outcome(
+    cataloger: Cataloger,
+    rel: &str,
+) -> Result<Catalog, bomscout_catalog::ParseError> {
+    let result = super::malformed::parse_bytes(cataloger, rel, &super::fixture(rel));
+    let text = match &result {
+        Ok(catalog) => render(catalog),
+        Err(e) => {
+            let line = e.line().map(|l| l.to_string());
+            format!(
+                "error: {}\nline: {}\n",
+                show(&e.to_string()),
+                line.as_deref().unwrap_or("(none)")
+            )
+        }
+    };
+    assert_text(rel, redact(&text));
+    result
+}
+
 /// A scenario of several files of one format (an installed tree's records): parses each
 /// of `rels` (sorted here) and checks their renderings, one after the other under the
 /// file's name, against the one snapshot called `name`.

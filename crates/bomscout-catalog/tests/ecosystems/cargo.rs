@@ -254,3 +254,9 @@ fn optional_dependencies_are_optional() {
 fn snapshot(cataloger: Cataloger, rel: &str) {
     common::assert_fixture(cataloger, rel);
 }
+
+#[test_case(Cataloger::CargoLock, "cargo/corrupt/truncated/Cargo.lock" ; "truncated lock")]
+#[test_case(Cataloger::CargoManifest, "cargo/corrupt/bad-manifest/Cargo.toml" ; "bad manifest")]
+fn snapshot_corrupt(cataloger: Cataloger, rel: &str) {
+    assert!(common::snapshot::assert_fixture_outcome(cataloger, rel).is_err());
+}

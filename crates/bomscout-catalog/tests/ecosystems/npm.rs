@@ -364,3 +364,10 @@ fn snapshot_installed(dir: &str) {
     let records = common::snapshot::files_named(dir, "package.json");
     common::snapshot::assert_scenario(dir, Cataloger::NpmInstalled, &records);
 }
+
+#[test_case(Cataloger::NpmLock, "npm/corrupt/truncated/package-lock.json" ; "truncated")]
+#[test_case(Cataloger::NpmLock, "npm/corrupt/wrong-types/package-lock.json" ; "wrong types")]
+#[test_case(Cataloger::NpmManifest, "npm/corrupt/not-utf8/package.json" ; "not utf8")]
+fn snapshot_corrupt(cataloger: Cataloger, rel: &str) {
+    assert!(common::snapshot::assert_fixture_outcome(cataloger, rel).is_err());
+}

@@ -180,3 +180,14 @@ fn pylock_lists_every_package_the_export_installs() {
 fn snapshot(cataloger: Cataloger, rel: &str) {
     common::assert_fixture(cataloger, rel);
 }
+
+/// `fixtures/python/corrupt-lock/`: truncated copies of the uv and pipenv locks, wrong types
+/// in the poetry and pylock ones: each an error naming its line.
+#[test_case(Cataloger::UvLock, "python/corrupt-lock/uv/uv.lock" ; "uv")]
+#[test_case(Cataloger::PipfileLock, "python/corrupt-lock/pipenv/Pipfile.lock" ; "pipenv")]
+#[test_case(Cataloger::PoetryLock, "python/corrupt-lock/poetry/poetry.lock" ; "poetry")]
+#[test_case(Cataloger::Pylock, "python/corrupt-lock/pylock/pylock.toml" ; "pylock")]
+fn snapshot_corrupt(cataloger: Cataloger, rel: &str) {
+    let err = common::snapshot::assert_fixture_outcome(cataloger, rel).expect_err(rel);
+    assert!(err.line().is_some(), "{rel}: {err}");
+}

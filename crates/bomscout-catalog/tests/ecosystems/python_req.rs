@@ -489,3 +489,9 @@ fn snapshot_installed() {
     records.extend(common::snapshot::files_named(dir, "PKG-INFO"));
     common::snapshot::assert_scenario(dir, Cataloger::PythonInstalled, &records);
 }
+
+#[test_case(Cataloger::PipRequirements, "python/corrupt-req/requirements-binary.txt" ; "not utf8")]
+#[test_case(Cataloger::Pyproject, "python/pyproject-corrupt/pyproject.toml" ; "invalid pyproject")]
+fn snapshot_corrupt(cataloger: Cataloger, rel: &str) {
+    assert!(common::snapshot::assert_fixture_outcome(cataloger, rel).is_err());
+}
