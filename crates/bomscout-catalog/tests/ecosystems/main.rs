@@ -6,6 +6,12 @@
 //! renders what the parser found and compares it with `tests/snapshots/<fixture>.snap`)
 //! beside the explicit assertions that carry meaning, each count taken from the fixture
 //! independently of bomscout (the one-liner or the reasoning quoted beside it).
+//!
+//! A parser change that changes what a fixture gives fails its `snapshot` test with the
+//! difference. When the new output is right: `INSTA_UPDATE=always cargo test -p
+//! bomscout-catalog --test ecosystems`, read the changed `.snap` files in the diff, and
+//! commit them with the change (on CI, where `CI` is set, nothing is written and a changed
+//! or missing snapshot fails).
 
 #[path = "../common/mod.rs"]
 mod common;
