@@ -76,6 +76,12 @@ impl Sidecar {
         serde_json::from_str(&text).ok()
     }
 
+    /// When the server last confirmed the file current, if the sidecar's `checked_at` parses.
+    pub fn checked_time(&self) -> Option<std::time::SystemTime> {
+        let t: jiff::Timestamp = self.checked_at.parse().ok()?;
+        std::time::SystemTime::try_from(t).ok()
+    }
+
     /// Writes the sidecar of `file`, atomically (a temporary file renamed over the old one).
     pub fn write(&self, file: &Path) -> Result<(), NetError> {
         let path = Self::path_for(file);
@@ -160,7 +166,17 @@ mod tests {
             bytes: 42,
         };
         meta.write(&file).unwrap();
-        assert_eq!(Sidecar::read(&file), Some(meta));
+        assert_eq!(Sidecar::read(&file), Some(meta.clone()));
+        let age = meta.checked_time().unwrap().elapsed().unwrap_or_default();
+        assert!(age.as_secs() < 60, "{age:?}");
+        let old = Sidecar {
+            checked_at: "2020-01-02T03:04:05Z".into(),
+            ..meta
+        };
+        assert_eq!(
+            old.checked_time(),
+            Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_934_245))
+        );
         std::fs::write(Sidecar::path_for(&file), "{not json").unwrap();
         assert_eq!(Sidecar::read(&file), None);
         // Nothing but the sidecar is left in the directory (no temporary files).

@@ -380,6 +380,24 @@ impl Client {
     }
 }
 
+/// `base` (an http(s) URL) with `segments` appended as path segments, each percent-encoded
+/// (`GitHub Actions` becomes `GitHub%20Actions`); a trailing `/` on `base` is allowed.
+pub fn join_url(base: &str, segments: &[&str]) -> Result<String, NetError> {
+    let mut url = reqwest::Url::parse(&checked_url(base)?).map_err(|e| NetError::BadUrl {
+        url: bomscout_core::escape::quote(base, 200),
+        reason: e.to_string(),
+    })?;
+    {
+        let mut path = url.path_segments_mut().map_err(|()| NetError::BadUrl {
+            url: bomscout_core::escape::quote(base, 200),
+            reason: String::from("it cannot have a path"),
+        })?;
+        path.pop_if_empty();
+        path.extend(segments);
+    }
+    Ok(url.to_string())
+}
+
 /// Accepts only absolute http(s) URLs; returns the URL as given.
 fn checked_url(url: &str) -> Result<String, NetError> {
     let bad = |reason: String| NetError::BadUrl {
@@ -482,6 +500,27 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn urls_are_joined_segment_by_segment() {
+        let base = "https://mirror.example.invalid/osv";
+        for b in [base.to_string(), format!("{base}/")] {
+            assert_eq!(
+                join_url(&b, &["npm", "all.zip"]).unwrap(),
+                "https://mirror.example.invalid/osv/npm/all.zip"
+            );
+        }
+        assert_eq!(
+            join_url("http://127.0.0.1:9", &["GitHub Actions", "all.zip"]).unwrap(),
+            "http://127.0.0.1:9/GitHub%20Actions/all.zip"
+        );
+        // A segment cannot climb or add a query.
+        assert_eq!(
+            join_url(base, &["../x?y#z", "all.zip"]).unwrap(),
+            "https://mirror.example.invalid/osv/..%2Fx%3Fy%23z/all.zip"
+        );
+        assert!(join_url("file:///srv/osv", &["npm"]).is_err());
     }
 
     #[test]

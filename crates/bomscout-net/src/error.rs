@@ -66,7 +66,7 @@ pub enum NetError {
         limit: u64,
     },
     /// The downloaded file failed the caller's validation; the previous copy is kept.
-    #[error("{url}: the download is not valid ({reason}); the previous copy at {} is kept", dest.display())]
+    #[error("{url}: the download is not valid ({reason}); {} was left as it was", dest.display())]
     Invalid {
         /// The URL asked.
         url: String,

@@ -231,7 +231,7 @@ fn a_truncated_zip_keeps_the_old_copy() {
         .download(&format!("{}/npm/all.zip", server.url()), &dest, validate)
         .unwrap_err();
     assert!(matches!(err, NetError::Invalid { .. }), "{err}");
-    assert!(err.to_string().contains("previous copy"), "{err}");
+    assert!(err.to_string().contains("left as it was"), "{err}");
     assert_eq!(
         std::fs::read(&dest).unwrap(),
         old,
