@@ -172,13 +172,25 @@ fn update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
         "updating {} ecosystem{} from {} into {}",
         ecosystems.len(),
         if ecosystems.len() == 1 { "" } else { "s" },
-        printable(&base),
+        printable(&bomscout_net::redact_url(&base)),
         printable(&db.display().to_string())
     )?;
     let width = ecosystems.iter().map(|e| e.len()).max().unwrap_or(0);
     let (mut updated, mut unchanged, mut failed) = (0usize, 0usize, 0usize);
+    // When the first ecosystems find no server at all, the others are not tried: a nightly job
+    // without network fails in seconds, not after every ecosystem's retries.
+    let mut unreachable: Option<&str> = None;
     for eco in &ecosystems {
         let dest = db.join(eco).join("all.zip");
+        if let Some(first) = unreachable {
+            failed += 1;
+            let line = format!(
+                "failed     {eco:width$}  not tried: {first} got no complete answer from the server [{}]",
+                kept(&dest)
+            );
+            writeln!(out, "{}", printable(&line))?;
+            continue;
+        }
         let outcome = bomscout_net::join_url(&base, &[eco, "all.zip"]).and_then(|url| {
             client.download(&url, &dest, |file| check_zip(file, ZipLimits::default()))
         });
@@ -206,12 +218,12 @@ fn update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
             }
             Err(err) => {
                 failed += 1;
-                let kept = if dest.is_file() {
-                    "the previous copy is kept"
-                } else {
-                    "no copy yet"
-                };
-                format!("failed     {eco:width$}  {err} [{kept}]")
+                if matches!(err, bomscout_net::NetError::Transport { .. })
+                    && updated + unchanged == 0
+                {
+                    unreachable = Some(eco);
+                }
+                format!("failed     {eco:width$}  {err} [{}]", kept(&dest))
             }
         };
         writeln!(out, "{}", printable(&line))?;
@@ -228,6 +240,15 @@ fn update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(2)
     })
+}
+
+/// What a failed update left in place.
+fn kept(dest: &Path) -> &'static str {
+    if dest.is_file() {
+        "the previous copy is kept"
+    } else {
+        "no copy yet"
+    }
 }
 
 fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {

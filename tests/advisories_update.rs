@@ -386,3 +386,41 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no such directory"), "{stderr}");
 }
+
+#[test]
+fn no_server_at_all_fails_fast() {
+    // Every answer breaks off: the first ecosystem spends its attempts, the others are not
+    // tried.
+    let zip = osv_zip("npm", &["A"]);
+    let server = Server::sequence(vec![Canned::ok(zip.clone()).cut_after(zip.len() / 2)]);
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let (code, stdout, stderr) = advisories(
+        cache.path(),
+        &[
+            "update",
+            "--ecosystem",
+            "npm",
+            "--ecosystem",
+            "PyPI",
+            "--ecosystem",
+            "Go",
+            "--osv-url",
+            &url,
+        ],
+    );
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(stdout.contains("after 4 attempts"), "{stdout}");
+    assert!(
+        stdout
+            .contains("PyPI  not tried: npm got no complete answer from the server [no copy yet]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 updated, 0 unchanged, 3 failed"),
+        "{stdout}"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    assert!(requests.iter().all(|r| r.path == "/npm/all.zip"));
+}

@@ -136,7 +136,8 @@ impl Client {
     /// GETs `url` into memory, with retries; fails past `limit` bytes.
     pub fn get_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, NetError> {
         let url = checked_url(url)?;
-        self.with_retries(&url, |_| {
+        let shown = redact_url(&url);
+        self.with_retries(&shown, |_| {
             let resp = match self.http.get(&url).send() {
                 Ok(resp) => resp,
                 Err(e) => return Ok(transport(&e)),
@@ -146,12 +147,12 @@ impl Client {
                 return Ok(retry_status(&resp));
             }
             if !status.is_success() {
-                return Err(status_error(&url, status));
+                return Err(status_error(&shown, status));
             }
             let mut out = Vec::new();
             match resp.take(limit.saturating_add(1)).read_to_end(&mut out) {
                 Ok(_) if out.len() as u64 > limit => Err(NetError::TooLarge {
-                    url: url.clone(),
+                    url: shown.clone(),
                     limit,
                 }),
                 Ok(_) => Ok(Step::Done(out)),
@@ -174,11 +175,13 @@ impl Client {
         validate: impl FnOnce(&Path) -> Result<T, E>,
     ) -> Result<Fetched<T>, NetError> {
         let url = checked_url(url)?;
+        // Messages and the sidecar never carry a password given in the URL.
+        let shown = redact_url(&url);
         let dir = parent_dir(dest);
         std::fs::create_dir_all(dir).map_err(|e| NetError::io(dir, "create directory", e))?;
-        let previous = Sidecar::read(dest).filter(|s| s.url == url && dest.is_file());
+        let previous = Sidecar::read(dest).filter(|s| s.url == shown && dest.is_file());
 
-        let body = self.with_retries(&url, |_| {
+        let body = self.with_retries(&shown, |_| {
             let mut request = self.http.get(&url);
             if let Some(prev) = &previous {
                 if let Some(etag) = &prev.etag {
@@ -200,9 +203,9 @@ impl Client {
                 return Ok(retry_status(&resp));
             }
             if status != reqwest::StatusCode::OK {
-                return Err(status_error(&url, status));
+                return Err(status_error(&shown, status));
             }
-            Ok(match self.save_body(&url, dir, &mut resp)? {
+            Ok(match self.save_body(&shown, dir, &mut resp)? {
                 Step::Done(body) => Step::Done(Some(body)),
                 Step::Retry { failure, wait } => Step::Retry { failure, wait },
             })
@@ -211,7 +214,7 @@ impl Client {
         let Some(body) = body else {
             // 304: the copy in place is current.
             let mut sidecar = previous.unwrap_or_else(|| Sidecar {
-                url: url.clone(),
+                url: shown.clone(),
                 etag: None,
                 last_modified: None,
                 fetched_at: now_rfc3339(),
@@ -233,7 +236,7 @@ impl Client {
             .sync_all()
             .map_err(|e| NetError::io(file.path(), "sync", e))?;
         let validated = validate(file.path()).map_err(|e| NetError::Invalid {
-            url: url.clone(),
+            url: shown.clone(),
             dest: dest.to_path_buf(),
             reason: e.to_string(),
         })?;
@@ -248,7 +251,7 @@ impl Client {
         sync_dir(dir);
         let now = now_rfc3339();
         let sidecar = Sidecar {
-            url,
+            url: shown,
             etag,
             last_modified,
             fetched_at: now.clone(),
@@ -398,10 +401,22 @@ pub fn join_url(base: &str, segments: &[&str]) -> Result<String, NetError> {
     Ok(url.to_string())
 }
 
+/// `url` with its password, if any, replaced by `***`, for messages and files.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => url.to_string(),
+    }
+}
+
 /// Accepts only absolute http(s) URLs; returns the URL as given.
 fn checked_url(url: &str) -> Result<String, NetError> {
     let bad = |reason: String| NetError::BadUrl {
-        url: bomscout_core::escape::quote(url, 200),
+        url: bomscout_core::escape::quote(&redact_url(url), 200),
         reason,
     };
     let parsed = reqwest::Url::parse(url).map_err(|e| bad(e.to_string()))?;
@@ -521,6 +536,22 @@ mod tests {
             "https://mirror.example.invalid/osv/..%2Fx%3Fy%23z/all.zip"
         );
         assert!(join_url("file:///srv/osv", &["npm"]).is_err());
+    }
+
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            redact_url("https://ci:s3cret@mirror.example.invalid/osv"),
+            "https://ci:***@mirror.example.invalid/osv"
+        );
+        assert_eq!(
+            redact_url("https://mirror.example.invalid/osv"),
+            "https://mirror.example.invalid/osv"
+        );
+        let err = checked_url("ftp://ci:s3cret@mirror.example.invalid/")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("s3cret"), "{err}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub mod retry;
 pub mod zipcheck;
 
 pub use cache::Sidecar;
-pub use client::{join_url, Client, ClientConfig, Fetched};
+pub use client::{join_url, redact_url, Client, ClientConfig, Fetched};
 pub use error::NetError;
 
 /// The User-Agent bomscout sends: `bomscout/VERSION (+what it is)`.

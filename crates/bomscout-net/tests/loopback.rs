@@ -324,3 +324,40 @@ fn too_large_bodies_are_refused() {
         vec![b'x'; 5000]
     );
 }
+
+#[test]
+fn a_password_in_the_url_is_sent_but_never_written_or_shown() {
+    let server = Server::start(|req, _| match req.path.as_str() {
+        "/npm/all.zip" => Canned::ok(osv_zip(&["A"])).header("ETag", "\"e\""),
+        _ => Canned::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("all.zip");
+    let base = server.url().replace("http://", "http://ci:s3cret@");
+    client()
+        .download(&format!("{base}/npm/all.zip"), &dest, validate)
+        .unwrap();
+    let requests = server.requests();
+    assert!(
+        requests[0]
+            .header("Authorization")
+            .is_some_and(|a| a.starts_with("Basic ")),
+        "{:?}",
+        requests[0].headers
+    );
+    let sidecar = std::fs::read_to_string(Sidecar::path_for(&dest)).unwrap();
+    assert!(
+        !sidecar.contains("s3cret") && sidecar.contains("ci:***@"),
+        "{sidecar}"
+    );
+    // The second run still sends its validators (the redacted URL is what is compared).
+    client()
+        .download(&format!("{base}/npm/all.zip"), &dest, validate)
+        .unwrap();
+    assert_eq!(server.requests()[1].header("If-None-Match"), Some("\"e\""));
+    let err = client()
+        .download(&format!("{base}/Go/all.zip"), &dest, validate)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("404") && !err.contains("s3cret"), "{err}");
+}
