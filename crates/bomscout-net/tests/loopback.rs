@@ -361,3 +361,56 @@ fn a_password_in_the_url_is_sent_but_never_written_or_shown() {
         .to_string();
     assert!(err.contains("404") && !err.contains("s3cret"), "{err}");
 }
+
+#[test]
+fn an_endless_body_without_a_length_is_cut_at_the_limit() {
+    let zip = osv_zip(&["A"]);
+    let server = Server::sequence(vec![
+        Canned::ok(vec![b'x'; 10_000]).without_length(),
+        Canned::ok(zip.clone()).without_length(),
+    ]);
+    let mut config = ClientConfig::new("t");
+    config.max_bytes = 4096;
+    let client = Client::new(config).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("all.zip");
+    let url = format!("{}/npm/all.zip", server.url());
+    let err = client.download(&url, &dest, validate).unwrap_err();
+    assert!(
+        matches!(err, NetError::TooLarge { limit: 4096, .. }),
+        "{err}"
+    );
+    assert!(!dest.exists());
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+    // A body that ends with the connection is complete when it is under the limit.
+    client.download(&url, &dest, validate).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), zip);
+}
+
+#[test]
+fn hostile_validators_are_not_kept_or_sent_back() {
+    let zip = osv_zip(&["A"]);
+    let huge = format!("\"{}\"", "e".repeat(5000));
+    let server = Server::sequence(vec![Canned::ok(zip)
+        .header("ETag", &huge)
+        .header("Last-Modified", "Wed, 01 May 2024 \u{e9}t\u{e9}")]);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("all.zip");
+    let url = format!("{}/npm/all.zip", server.url());
+    let client = client();
+    match client.download(&url, &dest, validate).unwrap() {
+        Fetched::Updated { sidecar, .. } => {
+            assert_eq!(sidecar.etag, None);
+            assert_eq!(sidecar.last_modified, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    client.download(&url, &dest, validate).unwrap();
+    let second = &server.requests()[1];
+    assert_eq!(second.header("If-None-Match"), None);
+    assert_eq!(second.header("If-Modified-Since"), None);
+}

@@ -38,6 +38,8 @@ pub struct Canned {
     pub body: Vec<u8>,
     /// Announce the full length but send only this many body bytes, then close.
     pub cut_after: Option<usize>,
+    /// Send no Content-Length: the body ends when the connection closes.
+    pub no_length: bool,
 }
 
 impl Canned {
@@ -47,6 +49,7 @@ impl Canned {
             headers: Vec::new(),
             body: Vec::new(),
             cut_after: None,
+            no_length: false,
         }
     }
 
@@ -59,6 +62,11 @@ impl Canned {
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn without_length(mut self) -> Self {
+        self.no_length = true;
         self
     }
 
@@ -199,7 +207,7 @@ fn write_response(stream: &mut TcpStream, canned: &Canned, head_only: bool) {
     for (k, v) in &canned.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
-    if canned.status != 304 {
+    if canned.status != 304 && !canned.no_length {
         out.push_str(&format!("Content-Length: {}\r\n", canned.body.len()));
     }
     out.push_str("Connection: close\r\n\r\n");
