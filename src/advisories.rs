@@ -145,8 +145,7 @@ fn selected(names: &[String]) -> anyhow::Result<Vec<&'static str>> {
 
 fn update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
     let ecosystems = selected(&args.ecosystems)?;
-    let cache = bomscout_net::cache::cache_dir(args.cache_dir.as_deref())?;
-    let db = cache.join("osv");
+    let db = bomscout_net::cache::osv_dir(args.cache_dir.as_deref())?;
     let mut out = std::io::stdout().lock();
     if args.offline {
         writeln!(
@@ -269,7 +268,7 @@ fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
             }
             dir
         }
-        None => bomscout_net::cache::cache_dir(args.cache_dir.as_deref())?.join("osv"),
+        None => bomscout_net::cache::osv_dir(args.cache_dir.as_deref())?,
     };
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -424,3 +424,23 @@ fn no_server_at_all_fails_fast() {
     assert_eq!(requests.len(), 4, "{requests:?}");
     assert!(requests.iter().all(|r| r.path == "/npm/all.zip"));
 }
+
+#[test]
+fn cache_dir_flag_beats_the_environment() {
+    let env_cache = tempfile::tempdir().unwrap();
+    let flag_cache = tempfile::tempdir().unwrap();
+    let flag = flag_cache.path().to_string_lossy().into_owned();
+    let (code, stdout, _) = advisories(env_cache.path(), &["status", "--cache-dir", &flag]);
+    assert_eq!(code, 0);
+    let shown = format!(
+        "advisory database: {}",
+        flag_cache.path().join("osv").display()
+    );
+    assert!(stdout.starts_with(&shown), "{stdout}");
+    let (_, stdout, _) = advisories(env_cache.path(), &["status"]);
+    let shown = format!(
+        "advisory database: {}",
+        env_cache.path().join("osv").display()
+    );
+    assert!(stdout.starts_with(&shown), "{stdout}");
+}

@@ -17,6 +17,12 @@ pub fn cache_dir(explicit: Option<&Path>) -> Result<PathBuf, NetError> {
     resolve(explicit, env.as_deref().map(Path::new), dirs::cache_dir())
 }
 
+/// Where `bomscout advisories update` keeps OSV's exports: `{cache}/osv`, holding
+/// `{Ecosystem}/all.zip` (and each one's [`Sidecar`]). The advisory reader's default database.
+pub fn osv_dir(explicit_cache: Option<&Path>) -> Result<PathBuf, NetError> {
+    Ok(cache_dir(explicit_cache)?.join("osv"))
+}
+
 fn resolve(
     explicit: Option<&Path>,
     env: Option<&Path>,
