@@ -39,6 +39,9 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Ask an inventory database: where is X used, licenses, violations, diff, scorecard.
     Query(QueryArgs),
+    /// The advisory database (OSV exports): `update` downloads it, `status` shows its age.
+    #[command(subcommand)]
+    Advisories(crate::advisories::AdvisoriesCommand),
     /// Print a shell completion script: `bomscout completions bash > /etc/bash_completion.d/bomscout`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.

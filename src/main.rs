@@ -4,6 +4,7 @@
 //! `--strict`, files that could not be parsed).
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod advisories;
 mod check;
 mod cli;
 mod color;
@@ -50,6 +51,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         cli::Command::Inventory(args) => inventory::inventory(args),
         cli::Command::Query(args) => inventory::query(args),
+        cli::Command::Advisories(command) => advisories::run(command),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "bomscout", &mut std::io::stdout());

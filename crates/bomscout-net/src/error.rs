@@ -1,0 +1,105 @@
+//! The crate's one error type.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What went wrong fetching something or keeping it in the cache. Each message names the URL
+/// or the file, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// The URL could not be parsed or is not http(s).
+    #[error(
+        "{url}: not a usable http(s) URL ({reason}); give a URL such as https://mirror.example/osv"
+    )]
+    BadUrl {
+        /// The URL as given (quoted, bounded).
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The HTTP client could not be built (TLS set-up, an unreadable `SSL_CERT_FILE`).
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
+    /// The server answered with a status that is not success, not retried or still failing
+    /// after the last attempt.
+    #[error("{url}: the server answered {status}{after}{hint}")]
+    Status {
+        /// The URL asked.
+        url: String,
+        /// The HTTP status, e.g. `404 Not Found`.
+        status: String,
+        /// ` after N attempts`, when retried.
+        after: String,
+        /// What to do.
+        hint: &'static str,
+    },
+    /// The server asked to wait longer than this client waits.
+    #[error(
+        "{url}: the server asked to retry after {} s, more than the {} s this client waits; try again later",
+        wait.as_secs(),
+        limit.as_secs()
+    )]
+    RetryAfterTooLong {
+        /// The URL asked.
+        url: String,
+        /// What the server asked for.
+        wait: Duration,
+        /// The client's limit.
+        limit: Duration,
+    },
+    /// No answer: connection refused, timeout, TLS failure, body cut short; after every attempt.
+    #[error("{url}: {reason} (after {attempts} attempt{s}); check the network, a proxy (HTTPS_PROXY) or the URL", s = if *attempts == 1 { "" } else { "s" })]
+    Transport {
+        /// The URL asked.
+        url: String,
+        /// The last failure.
+        reason: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The body is larger than the limit.
+    #[error("{url}: the download exceeds {limit} bytes, the most this client accepts; is the URL right?")]
+    TooLarge {
+        /// The URL asked.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The downloaded file failed the caller's validation; the previous copy is kept.
+    #[error("{url}: the download is not valid ({reason}); {} was left as it was", dest.display())]
+    Invalid {
+        /// The URL asked.
+        url: String,
+        /// The file that was not replaced.
+        dest: PathBuf,
+        /// What the validation said.
+        reason: String,
+    },
+    /// A local file operation failed.
+    #[error("{}: {action}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done (`create directory`, `write`, `replace`...).
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// No cache directory could be found.
+    #[error("no cache directory: this platform has none; give --cache-dir DIR or set BOMSCOUT_CACHE_DIR")]
+    NoCacheDir,
+}
+
+impl NetError {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        NetError::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+}
