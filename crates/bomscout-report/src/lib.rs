@@ -7,6 +7,7 @@ mod notice;
 pub mod ntia;
 mod spdx;
 mod table;
+mod vulns;
 
 pub use cyclonedx::SpecVersion;
 
