@@ -658,3 +658,67 @@ fn hostile_advisory_text_stays_inside_its_field_in_every_format() {
         "https://example.invalid/advisory?id=1&x=2"
     );
 }
+
+#[test]
+fn bomscout_json_carries_findings_field_by_field() {
+    let text = sboms::render(Format::Json, &sboms::vulnerable());
+    assert_eq!(
+        text,
+        sboms::render(Format::Json, &sboms::vulnerable()),
+        "stable"
+    );
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["bomscout_json_version"], 1);
+    let vulns = doc["vulnerabilities"].as_array().unwrap();
+    let ids: Vec<&str> = vulns
+        .iter()
+        .map(|v| v["advisory"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "GHSA-35jh-r3h4-6jhm",
+            "GHSA-9wx4-h78v-vm56",
+            "GHSA-jfh8-c2jp-5v3q",
+            "PYSEC-2019-217"
+        ]
+    );
+    assert_eq!(
+        vulns[1],
+        json!({
+            "advisory": {
+                "id": "GHSA-9wx4-h78v-vm56",
+                "aliases": ["CVE-2024-35195"],
+                "summary": "Requests `Session` object does not verify requests after making first request with verify=False",
+                "severity": "medium",
+                "ratings": [{"method": "CVSSv31", "score": 5.6,
+                    "vector": "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:H/I:H/A:N", "severity": "medium"}],
+                "references": [
+                    "https://github.com/psf/requests/security/advisories/GHSA-9wx4-h78v-vm56",
+                    "https://github.com/psf/requests/pull/6655"
+                ],
+                "published": "2024-05-20T20:15:00Z",
+                "source": {"name": "OSV", "url": "advisories/PyPI/GHSA-9wx4-h78v-vm56.json"}
+            },
+            "affects": [{
+                "component": "pkg:pypi/requests@2.31.0",
+                "version": "2.31.0",
+                "fixed": "2.32.0",
+                "suppressed": {
+                    "state": "not_affected",
+                    "justification": "vulnerable_code_not_in_execute_path",
+                    "detail": "No session is ever created with verify=False.",
+                    "source": "vex/openvex.json"
+                }
+            }]
+        })
+    );
+    assert_eq!(vulns[3]["advisory"]["severity"], "unknown");
+    assert!(vulns[3]["advisory"].get("ratings").is_none());
+    let plain: Value =
+        serde_json::from_str(&sboms::render(Format::Json, &sboms::sample())).unwrap();
+    assert!(
+        plain.get("vulnerabilities").is_none(),
+        "absent without findings"
+    );
+}
