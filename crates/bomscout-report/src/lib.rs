@@ -1,6 +1,7 @@
 //! Output writers, one module per format. Writers take a finished [`Sbom`] and never re-scan.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod cyclonedx;
 mod json;
 mod notice;
