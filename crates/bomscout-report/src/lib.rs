@@ -1,4 +1,8 @@
 //! Output writers, one module per format. Writers take a finished [`Sbom`] and never re-scan.
+//!
+//! Known vulnerabilities (`Sbom::vulnerabilities`) go into every SBOM format (CycloneDX
+//! `vulnerabilities[]`, SPDX 2.3 `SECURITY` references, SPDX 3 security elements, bomscout
+//! JSON); [`audit`] is their human view.
 #![deny(missing_docs)]
 
 pub mod audit;

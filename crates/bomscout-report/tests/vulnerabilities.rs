@@ -722,3 +722,32 @@ fn bomscout_json_carries_findings_field_by_field() {
         "absent without findings"
     );
 }
+
+#[test]
+fn cyclonedx_each_distinct_suppression_gets_its_own_entry_and_ref() {
+    let mut sbom = sboms::vulnerable();
+    // Both lodash findings suppressed, for different reasons: no unsuppressed entry.
+    sbom.vulnerabilities[0].affects[0].suppressed = Some(bomscout_core::vuln::Suppression {
+        state: "false_positive".into(),
+        justification: None,
+        detail: Some("vendored copy, patched".into()),
+        source: "vex/cdx-vex.json".into(),
+    });
+    let doc = cdx(&sbom, SpecVersion::V1_5);
+    assert!(errors(&load("cyclonedx/bom-1.5.SNAPSHOT.schema.json"), &doc).is_empty());
+    let lodash: Vec<&Value> = doc["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["id"] == "GHSA-35jh-r3h4-6jhm")
+        .collect();
+    assert_eq!(lodash.len(), 2);
+    assert_eq!(lodash[0]["bom-ref"], "vuln:GHSA-35jh-r3h4-6jhm");
+    assert_eq!(
+        lodash[0]["analysis"],
+        json!({"state": "false_positive", "detail": "false_positive. vendored copy, patched (stated in vex/cdx-vex.json)"})
+    );
+    assert_eq!(lodash[0]["affects"][0]["ref"], "pkg:npm/lodash@4.17.19");
+    assert_eq!(lodash[1]["bom-ref"], "vuln:GHSA-35jh-r3h4-6jhm#2");
+    assert_eq!(lodash[1]["affects"][0]["ref"], "pkg:npm/lodash@4.17.20");
+}

@@ -15,7 +15,7 @@
 //!   files, one per line (every version has the field);
 //! - `dependencies` has an entry for every project and component, and only refs that exist;
 //! - `serialNumber` is derived from the content, so the same tree gives the same bytes;
-//! - `vulnerabilities` (when advisories were matched): see [`vulnerabilities`].
+//! - `vulnerabilities` (when advisories were matched): see the `vulnerabilities` function.
 //!
 //! The `bomscout:` property namespace is documented in `docs/json-format.md`.
 
