@@ -1,12 +1,18 @@
 //! Output writers, one module per format. Writers take a finished [`Sbom`] and never re-scan.
+//!
+//! Known vulnerabilities (`Sbom::vulnerabilities`) go into every SBOM format (CycloneDX
+//! `vulnerabilities[]`, SPDX 2.3 `SECURITY` references, SPDX 3 security elements, bomscout
+//! JSON); [`audit`] is their human view.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod cyclonedx;
 mod json;
 mod notice;
 pub mod ntia;
 mod spdx;
 mod table;
+mod vulns;
 
 pub use cyclonedx::SpecVersion;
 

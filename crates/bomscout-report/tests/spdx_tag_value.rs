@@ -30,6 +30,7 @@ const KNOWN_TAGS: &[&str] = &[
     "PackageCopyrightText",
     "PackageComment",
     "ExternalRef",
+    "ExternalRefComment",
     "PrimaryPackagePurpose",
     "Relationship",
     "LicenseID",

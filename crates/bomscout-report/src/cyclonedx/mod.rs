@@ -14,7 +14,8 @@
 //! - `copyright`: the copyright statements found in the package's license and notice
 //!   files, one per line (every version has the field);
 //! - `dependencies` has an entry for every project and component, and only refs that exist;
-//! - `serialNumber` is derived from the content, so the same tree gives the same bytes.
+//! - `serialNumber` is derived from the content, so the same tree gives the same bytes;
+//! - `vulnerabilities` (when advisories were matched): see the `vulnerabilities` function.
 //!
 //! The `bomscout:` property namespace is documented in `docs/json-format.md`.
 
@@ -23,10 +24,12 @@ pub(crate) mod model;
 mod xml;
 
 use crate::spdx::{ids::fnv128, time::rfc3339};
+use crate::vulns::{self, Present};
 use crate::Settings;
-use bomscout_core::{Component, ProjectEntry, Sbom, Scope};
+use bomscout_core::vuln::{RatingMethod, Suppression};
+use bomscout_core::{Component, ProjectEntry, Sbom, Scope, VulnSeverity};
 use model::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
 /// A CycloneDX specification version bomscout can write.
@@ -93,6 +96,7 @@ pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
         metadata: metadata(sbom, settings),
         components,
         dependencies: dependencies(sbom),
+        vulnerabilities: vulnerabilities(sbom, v),
     }
 }
 
@@ -264,7 +268,7 @@ fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry> {
 }
 
 /// A UUID-shaped serial number derived from the document's content (an FNV-1a 128-bit hash
-/// of the sorted component keys and edges), with the version and variant bits the schema's
+/// of the sorted component keys, edges and findings), with the version and variant bits the schema's
 /// pattern requires. Same tree, same serial; any change in content, a new serial.
 fn serial_number(sbom: &Sbom) -> String {
     let mut text = sbom.name.clone();
@@ -274,6 +278,15 @@ fn serial_number(sbom: &Sbom) -> String {
     }
     for d in &sbom.dependencies {
         text.push_str(&format!("\n{}>{}", d.from, d.to));
+    }
+    // Findings are content too (and their suppressions): the same tree with a new
+    // advisory matched is a new document. Without findings, nothing is added.
+    for v in &sbom.vulnerabilities {
+        text.push_str(&format!("\n!{}", v.advisory.id));
+        for a in &v.affects {
+            let state = a.suppressed.as_ref().map_or("", |s| s.state.as_str());
+            text.push_str(&format!(" {}={state}", a.component));
+        }
     }
     let h = fnv128(text.as_bytes()).to_be_bytes();
     let hex =
@@ -286,4 +299,156 @@ fn serial_number(sbom: &Sbom) -> String {
         hex(4..6),
         hex(10..16)
     )
+}
+
+/// `vulnerabilities[]`: one entry per advisory and suppression.
+///
+/// - `id` and `source` are the record's; every alias becomes a `references` entry with the
+///   database that assigned it (NVD for CVE ids, GitHub for GHSA ids, OSV otherwise);
+/// - `ratings` carry score, vector and method (`CVSSv4` only from 1.5, `other` in 1.4);
+///   an advisory without any rating gets one rating with its severity, `unknown` included,
+///   so "no score" is never read as "low";
+/// - `description` is the summary, `detail` the long text, `recommendation` the fix
+///   ("Upgrade to 2.15.0."), `advisories` the reference URLs;
+/// - `affects` names each component by its bom-ref with the version found. CycloneDX has
+///   one `analysis` per entry, so the components a VEX statement or a policy ignore
+///   suppresses go into an entry of their own (bom-ref `vuln:ID#2`…) with that analysis:
+///   `not_affected` / `false_positive` state, the justification when CycloneDX has the same
+///   code, and the full text in `detail`. A policy ignore has no CycloneDX state; it is
+///   said in `detail` only, and its versions stay `affected`.
+fn vulnerabilities(sbom: &Sbom, v: SpecVersion) -> Vec<CdxVulnerability> {
+    let mut used: HashSet<String> = sbom.components.iter().map(Component::key).collect();
+    used.extend(sbom.projects.iter().map(|p| p.bom_ref.clone()));
+    used.insert(ROOT_REF.to_string());
+    let mut out = Vec::new();
+    for present in vulns::present(sbom) {
+        for (suppression, affects) in present.by_suppression() {
+            let bom_ref = unique_ref(&mut used, &format!("vuln:{}", present.vuln.advisory.id));
+            out.push(vulnerability(&present, bom_ref, suppression, &affects, v));
+        }
+    }
+    out
+}
+
+fn unique_ref(used: &mut HashSet<String>, stem: &str) -> String {
+    let mut candidate = stem.to_string();
+    let mut n = 1;
+    while used.contains(&candidate) {
+        n += 1;
+        candidate = format!("{stem}#{n}");
+    }
+    used.insert(candidate.clone());
+    candidate
+}
+
+fn vulnerability(
+    present: &Present,
+    bom_ref: String,
+    suppression: Option<&Suppression>,
+    affects: &[(&bomscout_core::vuln::Affected, &Component)],
+    v: SpecVersion,
+) -> CdxVulnerability {
+    let a = &present.vuln.advisory;
+    let source = VulnSource {
+        name: a.source.name.clone(),
+        url: vulns::advisory_url(present.vuln),
+    };
+    let references = a
+        .aliases
+        .iter()
+        .filter(|alias| **alias != a.id)
+        .map(|alias| {
+            let (name, url) = vulns::id_source(alias);
+            VulnReference {
+                id: alias.clone(),
+                source: VulnSource {
+                    name: name.to_string(),
+                    url,
+                },
+            }
+        })
+        .collect();
+    let mut ratings: Vec<CdxRating> = a
+        .ratings
+        .iter()
+        .map(|r| CdxRating {
+            source: Some(VulnSource {
+                name: a.source.name.clone(),
+                url: None,
+            }),
+            score: vulns::score(r.score),
+            severity: r.severity.as_str(),
+            method: Some(rating_method(r.method, v)),
+            vector: r.vector.clone().filter(|s| !s.trim().is_empty()),
+        })
+        .collect();
+    if ratings.is_empty() {
+        ratings.push(CdxRating {
+            source: Some(VulnSource {
+                name: a.source.name.clone(),
+                url: None,
+            }),
+            score: None,
+            severity: a.severity.as_str(),
+            method: (a.severity != VulnSeverity::Unknown).then_some("other"),
+            vector: None,
+        });
+    }
+    let not_affected = suppression.is_some_and(vulns::says_not_affected);
+    CdxVulnerability {
+        bom_ref,
+        id: a.id.clone(),
+        source: Some(source),
+        references,
+        ratings,
+        description: a.summary.clone().filter(|s| !s.trim().is_empty()),
+        detail: a.details.clone().filter(|s| !s.trim().is_empty()),
+        recommendation: vulns::recommendation(affects),
+        advisories: vulns::reference_urls(present.vuln)
+            .into_iter()
+            .map(|url| AdvisoryLink {
+                url: url.to_string(),
+            })
+            .collect(),
+        published: a.published.as_deref().and_then(vulns::timestamp),
+        updated: a.modified.as_deref().and_then(vulns::timestamp),
+        analysis: suppression.map(|s| Analysis {
+            state: match s.state.as_str() {
+                "not_affected" => Some("not_affected"),
+                "false_positive" => Some("false_positive"),
+                _ => None,
+            },
+            justification: s
+                .justification
+                .as_deref()
+                .and_then(vulns::cyclonedx_justification)
+                .filter(|_| s.state == "not_affected"),
+            detail: vulns::suppression_text(s),
+        }),
+        affects: affects
+            .iter()
+            .map(|(affected, c)| CdxAffect {
+                reference: c.key(),
+                versions: vec![AffectedVersion {
+                    version: affected.version.clone(),
+                    status: if not_affected {
+                        "unaffected"
+                    } else {
+                        "affected"
+                    },
+                }],
+            })
+            .collect(),
+    }
+}
+
+/// The rating method: CVSS v4 exists in the schema from 1.5; before, it is `other`.
+fn rating_method(m: RatingMethod, v: SpecVersion) -> &'static str {
+    match m {
+        RatingMethod::CvssV2 => "CVSSv2",
+        RatingMethod::CvssV3 => "CVSSv3",
+        RatingMethod::CvssV31 => "CVSSv31",
+        RatingMethod::CvssV4 if v >= SpecVersion::V1_5 => "CVSSv4",
+        RatingMethod::CvssV4 | RatingMethod::Other => "other",
+    }
 }

@@ -14,6 +14,8 @@ pub struct Bom<'a> {
     pub metadata: Metadata<'a>,
     pub components: Vec<CdxComponent>,
     pub dependencies: Vec<DependencyEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vulnerabilities: Vec<CdxVulnerability>,
 }
 
 /// `metadata`.
@@ -164,4 +166,94 @@ pub struct DependencyEntry {
     pub reference: String,
     #[serde(rename = "dependsOn")]
     pub depends_on: Vec<String>,
+}
+
+/// An entry of `vulnerabilities` (1.4+): one advisory and the components it affects, all
+/// sharing one analysis (none, or one suppression).
+#[derive(Serialize)]
+pub struct CdxVulnerability {
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<VulnSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<VulnReference>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ratings: Vec<CdxRating>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advisories: Vec<AdvisoryLink>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<Analysis>,
+    pub affects: Vec<CdxAffect>,
+}
+
+/// Who published a vulnerability or a rating, or assigned an id.
+#[derive(Serialize, Clone)]
+pub struct VulnSource {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// An alias: the same vulnerability under another database's id.
+#[derive(Serialize)]
+pub struct VulnReference {
+    pub id: String,
+    pub source: VulnSource,
+}
+
+/// A rating.
+#[derive(Serialize)]
+pub struct CdxRating {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<VulnSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    pub severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vector: Option<String>,
+}
+
+/// Where an advisory can be read.
+#[derive(Serialize)]
+pub struct AdvisoryLink {
+    pub url: String,
+}
+
+/// `analysis`: why the finding does not count.
+#[derive(Serialize)]
+pub struct Analysis {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<&'static str>,
+    pub detail: String,
+}
+
+/// An entry of `affects`: a component by bom-ref, and the version found.
+#[derive(Serialize)]
+pub struct CdxAffect {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub versions: Vec<AffectedVersion>,
+}
+
+/// A version found, and whether it is affected.
+#[derive(Serialize)]
+pub struct AffectedVersion {
+    pub version: String,
+    pub status: &'static str,
 }

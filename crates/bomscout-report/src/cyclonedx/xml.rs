@@ -24,7 +24,8 @@ pub fn write(bom: &Bom, v: SpecVersion, out: &mut dyn Write) -> io::Result<()> {
             w.create_element("components").write_inner_content(|w| {
                 bom.components.iter().try_for_each(|c| component(w, c, v))
             })?;
-            dependencies(w, &bom.dependencies)
+            dependencies(w, &bom.dependencies)?;
+            vulnerabilities(w, &bom.vulnerabilities)
         })?;
     writeln!(w.get_mut())
 }
@@ -224,6 +225,131 @@ fn dependencies(w: &mut W, deps: &[DependencyEntry]) -> io::Result<()> {
             }
             Ok(())
         })
+    })?;
+    Ok(())
+}
+
+/// `vulnerabilities`, after `dependencies` as every version's `bom` sequence has it, each
+/// field in the order of the XSD's `vulnerabilityType`.
+fn vulnerabilities(w: &mut W, vulns: &[CdxVulnerability]) -> io::Result<()> {
+    if vulns.is_empty() {
+        return Ok(());
+    }
+    w.create_element("vulnerabilities")
+        .write_inner_content(|w| {
+            vulns.iter().try_for_each(|v| {
+                let bom_ref = clean(&v.bom_ref);
+                w.create_element("vulnerability")
+                    .with_attribute(("bom-ref", bom_ref.as_ref()))
+                    .write_inner_content(|w| vulnerability(w, v))?;
+                Ok(())
+            })
+        })?;
+    Ok(())
+}
+
+fn vulnerability(w: &mut W, v: &CdxVulnerability) -> io::Result<()> {
+    text(w, "id", &v.id)?;
+    if let Some(s) = &v.source {
+        source(w, "source", s)?;
+    }
+    if !v.references.is_empty() {
+        w.create_element("references").write_inner_content(|w| {
+            v.references.iter().try_for_each(|r| {
+                w.create_element("reference").write_inner_content(|w| {
+                    text(w, "id", &r.id)?;
+                    source(w, "source", &r.source)
+                })?;
+                Ok(())
+            })
+        })?;
+    }
+    if !v.ratings.is_empty() {
+        w.create_element("ratings").write_inner_content(|w| {
+            v.ratings.iter().try_for_each(|r| {
+                w.create_element("rating").write_inner_content(|w| {
+                    if let Some(s) = &r.source {
+                        source(w, "source", s)?;
+                    }
+                    if let Some(score) = r.score {
+                        text(w, "score", &format!("{score:.1}"))?;
+                    }
+                    text(w, "severity", r.severity)?;
+                    if let Some(m) = r.method {
+                        text(w, "method", m)?;
+                    }
+                    if let Some(vector) = &r.vector {
+                        text(w, "vector", vector)?;
+                    }
+                    Ok(())
+                })?;
+                Ok(())
+            })
+        })?;
+    }
+    for (name, value) in [
+        ("description", &v.description),
+        ("detail", &v.detail),
+        ("recommendation", &v.recommendation),
+    ] {
+        if let Some(value) = value {
+            text(w, name, value)?;
+        }
+    }
+    if !v.advisories.is_empty() {
+        w.create_element("advisories").write_inner_content(|w| {
+            v.advisories.iter().try_for_each(|a| {
+                w.create_element("advisory")
+                    .write_inner_content(|w| text(w, "url", &a.url))?;
+                Ok(())
+            })
+        })?;
+    }
+    if let Some(p) = &v.published {
+        text(w, "published", p)?;
+    }
+    if let Some(u) = &v.updated {
+        text(w, "updated", u)?;
+    }
+    if let Some(a) = &v.analysis {
+        w.create_element("analysis").write_inner_content(|w| {
+            if let Some(state) = a.state {
+                text(w, "state", state)?;
+            }
+            if let Some(j) = a.justification {
+                text(w, "justification", j)?;
+            }
+            text(w, "detail", &a.detail)
+        })?;
+    }
+    w.create_element("affects").write_inner_content(|w| {
+        v.affects.iter().try_for_each(|t| {
+            w.create_element("target").write_inner_content(|w| {
+                text(w, "ref", &t.reference)?;
+                w.create_element("versions").write_inner_content(|w| {
+                    t.versions.iter().try_for_each(|version| {
+                        w.create_element("version").write_inner_content(|w| {
+                            text(w, "version", &version.version)?;
+                            text(w, "status", version.status)
+                        })?;
+                        Ok(())
+                    })
+                })?;
+                Ok(())
+            })?;
+            Ok(())
+        })
+    })?;
+    Ok(())
+}
+
+fn source(w: &mut W, name: &str, s: &VulnSource) -> io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        text(w, "name", &s.name)?;
+        if let Some(url) = &s.url {
+            text(w, "url", url)?;
+        }
+        Ok(())
     })?;
     Ok(())
 }

@@ -70,6 +70,8 @@ struct ExternalRef<'a> {
     reference_category: &'static str,
     reference_type: &'static str,
     reference_locator: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -154,7 +156,14 @@ fn package(p: &Package) -> JsonPackage<'_> {
                 reference_category: "PACKAGE-MANAGER",
                 reference_type: "purl",
                 reference_locator: purl,
+                comment: None,
             })
+            .chain(p.security_refs.iter().map(|r| ExternalRef {
+                reference_category: "SECURITY",
+                reference_type: r.reference_type,
+                reference_locator: &r.locator,
+                comment: Some(&r.comment),
+            }))
             .collect(),
         primary_package_purpose: purpose(p.purpose),
     }

@@ -27,6 +27,12 @@
 //! - Identifiers are `SPDXRef-<Project|Package>-<sanitized name>-<hash of the key>`:
 //!   readable, valid whatever the name contains, unique, and the same for the same
 //!   component in every document.
+//! - Known vulnerabilities (when advisories were matched): in 2.3, each affected package
+//!   gets a `SECURITY` / `advisory` external reference to the advisory's page, its comment
+//!   naming the id and aliases, the severity and score, the fix and any suppression (2.3
+//!   has no vulnerability element). In 3.0.1, the security profile: a
+//!   `security_Vulnerability` per advisory, CVSS assessments, VEX `affects` /
+//!   `doesNotAffect` / `fixedIn` relationships (see `v3::Graph::security`).
 //! - The namespace is `https://bomscout.invalid/spdxdocs/<name>-<content hash>` (the
 //!   reserved `.invalid` domain: it names, it does not resolve), and the creation time
 //!   comes from the caller (`SOURCE_DATE_EPOCH`), so equal input gives equal bytes.

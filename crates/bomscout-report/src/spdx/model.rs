@@ -5,6 +5,7 @@
 use super::ids::{element_id, fnv128, sanitize, Fnv128, IdAllocator};
 use super::licenses::{Extracted, LicenseMap};
 use super::time::rfc3339;
+use crate::vulns;
 use crate::Settings;
 use bomscout_core::{Component, DepKind, Hash, ProjectEntry, Sbom, SourceKind};
 use std::collections::{HashMap, HashSet};
@@ -53,6 +54,45 @@ pub(crate) struct Package {
     pub purl: Option<String>,
     /// Facts without an SPDX field: where it was found, scope, an unresolved range.
     pub comment: Option<String>,
+    /// Advisories of known vulnerabilities affecting it (2.3 `SECURITY` external refs).
+    pub security_refs: Vec<SecurityRef>,
+}
+
+/// A `SECURITY` external reference of a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SecurityRef {
+    /// `advisory` (SPDX 2.3 annex F).
+    pub reference_type: &'static str,
+    /// The advisory's URL.
+    pub locator: String,
+    /// The id, aliases, severity, fix and suppression, in words.
+    pub comment: String,
+}
+
+/// A vulnerability of the document, with its affected packages resolved to SPDX ids.
+#[derive(Debug, Clone)]
+pub(crate) struct VulnEntry {
+    /// `SPDXRef-Vulnerability-…`, unique in the document.
+    pub id: String,
+    /// The vulnerability as matched.
+    pub vuln: bomscout_core::Vulnerability,
+    /// The advisory's page, when it has one.
+    pub url: Option<String>,
+    /// The affected packages of the document.
+    pub affects: Vec<VulnAffect>,
+}
+
+/// One affected package of a [`VulnEntry`].
+#[derive(Debug, Clone)]
+pub(crate) struct VulnAffect {
+    /// The package's SPDX id.
+    pub package: String,
+    /// The package's name, for a fixed-version element.
+    pub name: String,
+    /// The finding.
+    pub affected: bomscout_core::vuln::Affected,
+    /// The purl of the fixed version, when there is a fix and a purl can be built.
+    pub fixed_purl: Option<String>,
 }
 
 /// A dependency edge between two packages of the document.
@@ -89,6 +129,8 @@ pub(crate) struct Document {
     pub edges: Vec<Edge>,
     /// Licenses outside the SPDX list, referenced as `LicenseRef-…`.
     pub extracted: Vec<Extracted>,
+    /// Known vulnerabilities of the packages, sorted by advisory id.
+    pub vulnerabilities: Vec<VulnEntry>,
 }
 
 impl Document {
@@ -111,11 +153,14 @@ impl Document {
             packages.push(project_package(id, p, &licenses));
         }
         let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
         for (c, key) in sbom.components.iter().zip(&keys) {
             let id = ids.unique(element_id("Package", &component_label(c), key));
             by_ref.insert(key, Rc::from(id.as_str()));
+            index.insert(key, packages.len());
             packages.push(component_package(id, c, &licenses));
         }
+        let vulnerabilities = vulnerabilities(sbom, &mut ids, &mut packages, &index);
 
         let edges: Vec<Edge> = sbom
             .dependencies
@@ -141,8 +186,95 @@ impl Document {
             contains,
             edges,
             extracted: licenses.extracted().to_vec(),
+            vulnerabilities,
         }
     }
+}
+
+/// The document's vulnerabilities, and each affected package's `SECURITY` reference.
+fn vulnerabilities(
+    sbom: &Sbom,
+    ids: &mut IdAllocator,
+    packages: &mut [Package],
+    index: &HashMap<&str, usize>,
+) -> Vec<VulnEntry> {
+    let mut out = Vec::new();
+    for present in vulns::present(sbom) {
+        let advisory = &present.vuln.advisory;
+        let url = vulns::advisory_url(present.vuln);
+        let mut affects = Vec::with_capacity(present.affects.len());
+        for &(affected, c) in &present.affects {
+            let Some(&i) = index.get(c.key().as_str()) else {
+                continue;
+            };
+            if let Some(locator) = &url {
+                packages[i].security_refs.push(SecurityRef {
+                    reference_type: "advisory",
+                    locator: locator.clone(),
+                    comment: security_comment(advisory, affected),
+                });
+            }
+            let fixed_purl = affected.fixed.as_deref().and_then(|f| {
+                Component::new(c.ecosystem, c.namespace.as_deref(), &c.name, f)
+                    .ok()
+                    .map(|fixed| fixed.purl.as_str().to_string())
+            });
+            affects.push(VulnAffect {
+                package: packages[i].id.clone(),
+                name: packages[i].name.clone(),
+                affected: affected.clone(),
+                fixed_purl,
+            });
+        }
+        let id = ids.unique(element_id("Vulnerability", &advisory.id, &advisory.id));
+        out.push(VulnEntry {
+            id,
+            vuln: present.vuln.clone(),
+            url,
+            affects,
+        });
+    }
+    out
+}
+
+/// `GHSA-jfh8-c2jp-5v3q (CVE-2021-44228): Remote code injection in Log4j. Severity critical
+/// (CVSS 10.0). Fixed in 2.15.0.` and, when suppressed, why.
+fn security_comment(
+    a: &bomscout_core::Advisory,
+    affected: &bomscout_core::vuln::Affected,
+) -> String {
+    let mut text = a.id.clone();
+    let aliases: Vec<&str> = a
+        .aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|x| *x != a.id)
+        .collect();
+    if !aliases.is_empty() {
+        text.push_str(&format!(" ({})", aliases.join(", ")));
+    }
+    if let Some(summary) = a.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+        text.push_str(": ");
+        text.push_str(summary.trim());
+        if !summary.trim_end().ends_with('.') {
+            text.push('.');
+        }
+    } else {
+        text.push('.');
+    }
+    text.push_str(&format!(" Severity {}", a.severity));
+    if let Some(score) = vulns::score(a.score()) {
+        text.push_str(&format!(" (CVSS {score:.1})"));
+    }
+    text.push('.');
+    match &affected.fixed {
+        Some(f) => text.push_str(&format!(" Fixed in {f}.")),
+        None => text.push_str(" No fix published."),
+    }
+    if let Some(s) = &affected.suppressed {
+        text.push_str(&format!(" Suppressed: {}", vulns::suppression_text(s)));
+    }
+    text
 }
 
 /// What the document describes, and what the scanned tree contains.
@@ -241,6 +373,15 @@ fn content_digest(sbom: &Sbom) -> u128 {
         h.field(&[d.kind as u8]);
         digests.push(h.finish());
     }
+    for v in &sbom.vulnerabilities {
+        let mut h = Fnv::new(b"vulnerability");
+        h.field(v.advisory.id.as_bytes());
+        for a in &v.affects {
+            h.field(a.component.as_bytes());
+            h.opt(a.suppressed.as_ref().map(|s| s.state.as_str()));
+        }
+        digests.push(h.finish());
+    }
     digests.sort_unstable();
     let bytes: Vec<u8> = digests.iter().flat_map(|d| d.to_le_bytes()).collect();
     fnv128(&bytes)
@@ -306,6 +447,7 @@ fn root_package(id: &str, sbom: &Sbom) -> Package {
         checksums: Vec::new(),
         purl: None,
         comment: Some("The scanned directory tree; no project manifest was found in it.".into()),
+        security_refs: Vec::new(),
     }
 }
 
@@ -332,6 +474,7 @@ fn project_package(id: String, p: &ProjectEntry, licenses: &LicenseMap) -> Packa
             p.dir,
             manifests.join(", ")
         )),
+        security_refs: Vec::new(),
     }
 }
 
@@ -357,6 +500,7 @@ fn component_package(id: String, c: &Component, licenses: &LicenseMap) -> Packag
         checksums: c.hashes.clone(),
         purl: Some(c.purl.as_str().to_string()),
         comment: Some(component_comment(c)),
+        security_refs: Vec::new(),
     }
 }
 

@@ -78,6 +78,15 @@ fn package(p: &Package, out: &mut dyn Write) -> io::Result<()> {
     if let Some(purl) = &p.purl {
         writeln!(out, "ExternalRef: PACKAGE-MANAGER purl {}", line(purl))?;
     }
+    for r in &p.security_refs {
+        writeln!(
+            out,
+            "ExternalRef: SECURITY {} {}",
+            r.reference_type,
+            line(&r.locator)
+        )?;
+        writeln!(out, "ExternalRefComment: {}", text(&r.comment))?;
+    }
     writeln!(out, "PrimaryPackagePurpose: {}", purpose(p.purpose))
 }
 

@@ -14,7 +14,9 @@
 
 use super::ids::{element_id, IdAllocator};
 use super::model::{Document, Edge, Package, Purpose};
-use bomscout_core::{DepKind, HashAlg};
+use crate::vulns;
+use bomscout_core::vuln::RatingMethod;
+use bomscout_core::{DepKind, HashAlg, VulnSeverity};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
@@ -116,12 +118,33 @@ impl<'a> Graph<'a> {
             }
             emit(&l)?;
         }
+        let security = self.security();
+        for e in &security.elements {
+            if let Some(id) = e.get("spdxId").and_then(Value::as_str) {
+                content.push(id.to_string());
+            }
+            emit(e)?;
+        }
+        // The fixed versions are named by the document, not part of the scanned tree: the
+        // `SpdxDocument` lists them, the `software_Sbom` does not.
+        let mut outside: Vec<String> = Vec::new();
+        for e in &security.fixed_packages {
+            if let Some(id) = e.get("spdxId").and_then(Value::as_str) {
+                outside.push(id.to_string());
+            }
+            emit(e)?;
+        }
 
         let roots: Vec<String> = self.doc.describes.iter().map(|id| self.iri(id)).collect();
         let element: Vec<&str> = [agent.as_str(), tool.as_str(), sbom.as_str()]
             .into_iter()
             .chain(content.iter().map(String::as_str))
+            .chain(outside.iter().map(String::as_str))
             .collect();
+        let mut profile_conformance = vec!["core", "software", "simpleLicensing"];
+        if !self.doc.vulnerabilities.is_empty() {
+            profile_conformance.push("security");
+        }
         emit(&DocumentElement {
             kind: "SpdxDocument",
             spdx_id: self.iri("SPDXRef-DOCUMENT"),
@@ -129,7 +152,7 @@ impl<'a> Graph<'a> {
             name: &self.doc.name,
             comment: self.doc.comment.as_deref(),
             data_license: &data_license,
-            profile_conformance: ["core", "software", "simpleLicensing"],
+            profile_conformance,
             root_element: [sbom.as_str()],
             element: &element,
         })?;
@@ -141,6 +164,212 @@ impl<'a> Graph<'a> {
             root_element: &roots,
             element: &content,
         })
+    }
+
+    /// The security profile's elements for the document's vulnerabilities:
+    ///
+    /// - a `security_Vulnerability` per advisory: its id and every alias as
+    ///   `externalIdentifier` (`cve` or `securityOther`, with the page that documents it),
+    ///   the reference URLs as `securityAdvisory` external references, summary, details,
+    ///   published and modified times;
+    /// - per CVSS rating, a `security_CvssV2/V3/V4VulnAssessmentRelationship`
+    ///   (`hasAssessmentFor` the affected packages) with score, severity and vector;
+    /// - per affected package, a `security_VexAffectedVulnAssessmentRelationship`
+    ///   (`affects`) whose action statement is the fix ("Upgrade to 2.15.0."), or, when a
+    ///   VEX statement says it is not affected, a
+    ///   `security_VexNotAffectedVulnAssessmentRelationship` (`doesNotAffect`) with the
+    ///   justification and the statement. A policy ignore is not a VEX statement: the
+    ///   package stays affected, the ignore is said in the status notes;
+    /// - when a fix is known, a `security_VexFixedVulnAssessmentRelationship` (`fixedIn`)
+    ///   to the fixed version: the document's own package when it has that version, else a
+    ///   `software_Package` for the fixed version (name, version, purl) outside the SBOM.
+    fn security(&self) -> Security {
+        let mut elements = Vec::new();
+        let mut fixed_packages = Vec::new();
+        let mut fixed_ids: BTreeMap<String, String> = BTreeMap::new();
+        let by_purl: BTreeMap<&str, &str> = self
+            .doc
+            .packages
+            .iter()
+            .filter_map(|p| Some((p.purl.as_deref()?, p.id.as_str())))
+            .collect();
+        let mut n = 0;
+        let mut next_id = |this: &Self| {
+            n += 1;
+            this.iri(&format!("SPDXRef-VulnAssessment-{n}"))
+        };
+        for entry in &self.doc.vulnerabilities {
+            let a = &entry.vuln.advisory;
+            let vuln = self.iri(&entry.id);
+            let identifiers: Vec<Value> = a
+                .ids()
+                .map(|id| {
+                    let mut e = json!({
+                        "type": "ExternalIdentifier",
+                        "externalIdentifierType": if vulns::is_cve(id) { "cve" } else { "securityOther" },
+                        "identifier": id,
+                    });
+                    let page = if id == a.id {
+                        entry.url.clone()
+                    } else {
+                        vulns::id_source(id).1
+                    };
+                    if let (Some(url), Some(obj)) = (page, e.as_object_mut()) {
+                        obj.insert("identifierLocator".into(), json!([url]));
+                    }
+                    e
+                })
+                .collect();
+            let mut v = json!({
+                "type": "security_Vulnerability",
+                "spdxId": vuln,
+                "creationInfo": CREATION_INFO,
+                "name": a.id,
+                "externalIdentifier": identifiers,
+            });
+            if let Some(obj) = v.as_object_mut() {
+                let refs = vulns::reference_urls(&entry.vuln);
+                if !refs.is_empty() {
+                    obj.insert(
+                        "externalRef".into(),
+                        json!([{"type": "ExternalRef", "externalRefType": "securityAdvisory", "locator": refs}]),
+                    );
+                }
+                if let Some(summary) = a.summary.as_deref().filter(|s| !s.trim().is_empty()) {
+                    obj.insert("summary".into(), json!(summary));
+                }
+                if let Some(details) = a.details.as_deref().filter(|s| !s.trim().is_empty()) {
+                    obj.insert("description".into(), json!(details));
+                }
+                if let Some(t) = a.published.as_deref().and_then(vulns::timestamp) {
+                    obj.insert("security_publishedTime".into(), json!(t));
+                }
+                if let Some(t) = a.modified.as_deref().and_then(vulns::timestamp) {
+                    obj.insert("security_modifiedTime".into(), json!(t));
+                }
+            }
+            elements.push(v);
+            if entry.affects.is_empty() {
+                continue;
+            }
+            let targets: Vec<String> = entry.affects.iter().map(|x| self.iri(&x.package)).collect();
+            for r in &a.ratings {
+                let (Some(score), Some(vector)) = (vulns::score(r.score), r.vector.as_deref())
+                else {
+                    continue;
+                };
+                let kind = match r.method {
+                    RatingMethod::CvssV2 => "security_CvssV2VulnAssessmentRelationship",
+                    RatingMethod::CvssV3 | RatingMethod::CvssV31 => {
+                        "security_CvssV3VulnAssessmentRelationship"
+                    }
+                    RatingMethod::CvssV4 => "security_CvssV4VulnAssessmentRelationship",
+                    RatingMethod::Other => continue,
+                };
+                let mut e = json!({
+                    "type": kind,
+                    "spdxId": next_id(self),
+                    "creationInfo": CREATION_INFO,
+                    "from": vuln,
+                    "relationshipType": "hasAssessmentFor",
+                    "to": targets,
+                    "security_score": score,
+                    "security_vectorString": vector,
+                });
+                if let (false, Some(obj)) = (r.method == RatingMethod::CvssV2, e.as_object_mut()) {
+                    let severity = VulnSeverity::from_score(score);
+                    obj.insert("security_severity".into(), json!(severity.as_str()));
+                }
+                elements.push(e);
+            }
+            for x in &entry.affects {
+                let package = self.iri(&x.package);
+                let e = match &x.affected.suppressed {
+                    Some(s) if vulns::says_not_affected(s) => {
+                        let mut e = json!({
+                            "type": "security_VexNotAffectedVulnAssessmentRelationship",
+                            "spdxId": next_id(self),
+                            "creationInfo": CREATION_INFO,
+                            "from": vuln,
+                            "relationshipType": "doesNotAffect",
+                            "to": [package],
+                            "security_impactStatement": vulns::suppression_text(s),
+                        });
+                        let j = s
+                            .justification
+                            .as_deref()
+                            .and_then(vulns::spdx3_justification);
+                        if let (Some(j), Some(obj)) = (j, e.as_object_mut()) {
+                            obj.insert("security_justificationType".into(), json!(j));
+                        }
+                        e
+                    }
+                    suppressed => {
+                        let action = match &x.affected.fixed {
+                            Some(f) => format!("Upgrade to {f}."),
+                            None => "No fix is published; remove or replace the package, or assess and record a VEX statement.".to_string(),
+                        };
+                        let mut e = json!({
+                            "type": "security_VexAffectedVulnAssessmentRelationship",
+                            "spdxId": next_id(self),
+                            "creationInfo": CREATION_INFO,
+                            "from": vuln,
+                            "relationshipType": "affects",
+                            "to": [package],
+                            "security_actionStatement": action,
+                        });
+                        if let (Some(s), Some(obj)) = (suppressed, e.as_object_mut()) {
+                            obj.insert(
+                                "security_statusNotes".into(),
+                                json!(vulns::suppression_text(s)),
+                            );
+                        }
+                        e
+                    }
+                };
+                elements.push(e);
+                let (Some(fixed), Some(purl)) = (&x.affected.fixed, &x.fixed_purl) else {
+                    continue;
+                };
+                let fixed_iri = match by_purl.get(purl.as_str()) {
+                    Some(id) => self.iri(id),
+                    None => match fixed_ids.get(purl) {
+                        Some(iri) => iri.clone(),
+                        None => {
+                            let iri = self.iri(&element_id(
+                                "Fixed",
+                                &format!("{}-{fixed}", x.name),
+                                purl,
+                            ));
+                            fixed_packages.push(json!({
+                                "type": "software_Package",
+                                "spdxId": iri,
+                                "creationInfo": CREATION_INFO,
+                                "name": x.name,
+                                "software_primaryPurpose": "library",
+                                "software_packageVersion": fixed,
+                                "software_packageUrl": purl,
+                                "comment": format!("The version of {} that fixes {}; named as the fix, not part of the scanned tree.", x.name, a.id),
+                            }));
+                            fixed_ids.insert(purl.clone(), iri.clone());
+                            iri
+                        }
+                    },
+                };
+                elements.push(json!({
+                    "type": "security_VexFixedVulnAssessmentRelationship",
+                    "spdxId": next_id(self),
+                    "creationInfo": CREATION_INFO,
+                    "from": vuln,
+                    "relationshipType": "fixedIn",
+                    "to": [fixed_iri],
+                }));
+            }
+        }
+        Security {
+            elements,
+            fixed_packages,
+        }
     }
 
     fn package<'p>(&self, p: &'p Package) -> PackageElement<'p> {
@@ -239,6 +468,14 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// The security profile's elements (see [`Graph::security`]).
+struct Security {
+    /// Vulnerabilities and assessment relationships.
+    elements: Vec<Value>,
+    /// Packages for fixed versions the document does not hold.
+    fixed_packages: Vec<Value>,
+}
+
 /// A relationship's target: an element of this document by local id, or a license's IRI.
 /// A group holds one kind only (packages or licenses), so their order never mixes.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -309,7 +546,7 @@ struct DocumentElement<'a> {
     #[serde(rename = "dataLicense")]
     data_license: &'a str,
     #[serde(rename = "profileConformance")]
-    profile_conformance: [&'static str; 3],
+    profile_conformance: Vec<&'static str>,
     #[serde(rename = "rootElement")]
     root_element: [&'a str; 1],
     element: &'a [&'a str],

@@ -285,5 +285,246 @@ pub fn all() -> Vec<(&'static str, Sbom)> {
         ("sample", sample()),
         ("no-projects", no_projects()),
         ("hostile", hostile()),
+        ("vulnerable", vulnerable()),
+        ("hostile-findings", hostile_findings()),
     ]
+}
+
+/// Three projects with known vulnerabilities, as the advisory stage leaves them (real
+/// advisory ids, aliases, vectors and fixes): log4j-core reached through a starter
+/// (critical, CVSS 3.1 and 4.0), lodash in two projects (high; one of them dev and ignored
+/// by the policy), requests (medium, suppressed by a VEX statement) and Jinja2 (a PyPA
+/// record without severity: unknown).
+pub fn vulnerable() -> Sbom {
+    use bomscout_core::vuln::{AdvisorySource, Rating, RatingMethod, Suppression};
+    use bomscout_core::{Advisory, Affected, VulnSeverity, Vulnerability};
+
+    let mut cat = Catalog::default();
+    let pom = "shop/pom.xml";
+    let starter = cat.add_package(comp(
+        Ecosystem::Maven,
+        Some("org.springframework.boot"),
+        "spring-boot-starter-log4j2",
+        "2.6.1",
+        pom,
+    ));
+    let core = cat.add_package(comp(
+        Ecosystem::Maven,
+        Some("org.apache.logging.log4j"),
+        "log4j-core",
+        "2.14.1",
+        pom,
+    ));
+    cat.add_edge(starter, core, DepKind::Normal);
+    let mut shop = Project::new(Ecosystem::Maven, pom);
+    shop.name = Some("shop".into());
+    shop.add_dep(starter, DepKind::Normal);
+    cat.add_project(shop);
+
+    let web_lock = "web/package-lock.json";
+    let lodash_dev = cat.add_package(comp(Ecosystem::Npm, None, "lodash", "4.17.20", web_lock));
+    let mut web = Project::new(Ecosystem::Npm, web_lock);
+    web.name = Some("web".into());
+    web.add_dep(lodash_dev, DepKind::Dev);
+    cat.add_project(web);
+    let admin_lock = "admin/package-lock.json";
+    let lodash = cat.add_package(comp(Ecosystem::Npm, None, "lodash", "4.17.19", admin_lock));
+    let mut admin = Project::new(Ecosystem::Npm, admin_lock);
+    admin.name = Some("admin".into());
+    admin.add_dep(lodash, DepKind::Normal);
+    cat.add_project(admin);
+
+    let lock = "svc/poetry.lock";
+    let requests = cat.add_package(comp(Ecosystem::PyPI, None, "requests", "2.31.0", lock));
+    let jinja = cat.add_package(comp(Ecosystem::PyPI, None, "Jinja2", "2.10", lock));
+    let mut svc = Project::new(Ecosystem::PyPI, "svc/pyproject.toml");
+    svc.name = Some("svc".into());
+    svc.add_dep(requests, DepKind::Normal);
+    svc.add_dep(jinja, DepKind::Normal);
+    cat.add_project(svc);
+
+    let mut builder = SbomBuilder::new("org");
+    builder.add(cat);
+    let mut sbom = builder.finish();
+    let key = |name: &str, version: &str| {
+        sbom.components
+            .iter()
+            .find(|c| c.name == name && c.version.as_deref() == Some(version))
+            .map(Component::key)
+            .unwrap()
+    };
+    let affected = |key: String, version: &str, fixed: Option<&str>| Affected {
+        component: key,
+        version: version.into(),
+        fixed: fixed.map(str::to_string),
+        suppressed: None,
+    };
+    let osv = |entry: &str| AdvisorySource {
+        name: "OSV".into(),
+        url: Some(format!("advisories/{entry}")),
+    };
+    let cvss = |method, score: f64, vector: &str| Rating {
+        method,
+        score: Some(score),
+        vector: Some(vector.into()),
+        severity: VulnSeverity::from_score(score),
+    };
+
+    let mut lodash_ignored = affected(key("lodash", "4.17.20"), "4.17.20", Some("4.17.21"));
+    lodash_ignored.suppressed = Some(Suppression {
+        state: "ignored".into(),
+        justification: Some("dev-only build tooling, never shipped".into()),
+        detail: None,
+        source: "bomscout-policy.toml".into(),
+    });
+    let mut requests_vex = affected(key("requests", "2.31.0"), "2.31.0", Some("2.32.0"));
+    requests_vex.suppressed = Some(Suppression {
+        state: "not_affected".into(),
+        justification: Some("vulnerable_code_not_in_execute_path".into()),
+        detail: Some("No session is ever created with verify=False.".into()),
+        source: "vex/openvex.json".into(),
+    });
+
+    sbom.vulnerabilities = vec![
+        Vulnerability {
+            advisory: Advisory {
+                id: "GHSA-35jh-r3h4-6jhm".into(),
+                aliases: ["CVE-2021-23337".to_string()].into(),
+                summary: Some("Command Injection in lodash".into()),
+                details: Some(
+                    "`lodash` versions prior to 4.17.21 are vulnerable to Command Injection via the template function."
+                        .into(),
+                ),
+                severity: VulnSeverity::High,
+                ratings: vec![cvss(
+                    RatingMethod::CvssV31,
+                    7.2,
+                    "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H",
+                )],
+                references: vec![
+                    "https://nvd.nist.gov/vuln/detail/CVE-2021-23337".into(),
+                    "https://github.com/lodash/lodash/commit/3469357cff396a26c363f8c1b5a91dde28ba4b1c".into(),
+                    "https://github.com/advisories/GHSA-35jh-r3h4-6jhm".into(),
+                ],
+                published: Some("2021-05-06T16:05:51Z".into()),
+                modified: Some("2024-02-16T08:09:57.123Z".into()),
+                source: osv("npm/GHSA-35jh-r3h4-6jhm.json"),
+            },
+            affects: {
+                let mut a = vec![
+                    affected(key("lodash", "4.17.19"), "4.17.19", Some("4.17.21")),
+                    lodash_ignored,
+                ];
+                a.sort_by(|x, y| x.component.cmp(&y.component));
+                a
+            },
+        },
+        Vulnerability {
+            advisory: Advisory {
+                id: "GHSA-9wx4-h78v-vm56".into(),
+                aliases: ["CVE-2024-35195".to_string()].into(),
+                summary: Some(
+                    "Requests `Session` object does not verify requests after making first request with verify=False"
+                        .into(),
+                ),
+                details: None,
+                severity: VulnSeverity::Medium,
+                ratings: vec![cvss(
+                    RatingMethod::CvssV31,
+                    5.6,
+                    "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:H/I:H/A:N",
+                )],
+                references: vec![
+                    "https://github.com/psf/requests/security/advisories/GHSA-9wx4-h78v-vm56".into(),
+                    "https://github.com/psf/requests/pull/6655".into(),
+                ],
+                published: Some("2024-05-20T20:15:00Z".into()),
+                modified: None,
+                source: osv("PyPI/GHSA-9wx4-h78v-vm56.json"),
+            },
+            affects: vec![requests_vex],
+        },
+        Vulnerability {
+            advisory: Advisory {
+                id: "GHSA-jfh8-c2jp-5v3q".into(),
+                aliases: ["CVE-2021-44228".to_string()].into(),
+                summary: Some("Remote code injection in Log4j".into()),
+                details: Some(
+                    "Apache Log4j2 2.0-beta9 through 2.15.0 JNDI features do not protect against attacker controlled LDAP and other JNDI related endpoints."
+                        .into(),
+                ),
+                severity: VulnSeverity::Critical,
+                ratings: vec![
+                    cvss(
+                        RatingMethod::CvssV31,
+                        10.0,
+                        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+                    ),
+                    cvss(
+                        RatingMethod::CvssV4,
+                        10.0,
+                        "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                    ),
+                ],
+                references: vec![
+                    "https://nvd.nist.gov/vuln/detail/CVE-2021-44228".into(),
+                    "https://github.com/apache/logging-log4j2/pull/608".into(),
+                    "https://logging.apache.org/log4j/2.x/security.html".into(),
+                ],
+                published: Some("2021-12-10T00:40:56Z".into()),
+                modified: Some("2024-02-16T08:09:00Z".into()),
+                source: osv("Maven/GHSA-jfh8-c2jp-5v3q.json"),
+            },
+            affects: vec![affected(
+                key("log4j-core", "2.14.1"),
+                "2.14.1",
+                Some("2.15.0"),
+            )],
+        },
+        Vulnerability {
+            advisory: Advisory {
+                id: "PYSEC-2019-217".into(),
+                aliases: ["CVE-2019-10906".to_string(), "GHSA-462w-v97r-4m45".to_string()]
+                    .into(),
+                summary: None,
+                details: Some(
+                    "In Pallets Jinja before 2.10.1, str.format_map allows a sandbox escape."
+                        .into(),
+                ),
+                severity: VulnSeverity::Unknown,
+                ratings: Vec::new(),
+                references: vec!["https://palletsprojects.com/blog/jinja-2-10-1-released".into()],
+                published: Some("2019-04-07T00:29:00Z".into()),
+                modified: None,
+                source: osv("PyPI/PYSEC-2019-217.yaml"),
+            },
+            affects: vec![affected(key("Jinja2", "2.10"), "2.10", Some("2.10.1"))],
+        },
+    ];
+    sbom
+}
+
+/// An advisory database is input too: ids, texts and URLs that would break a format.
+pub fn hostile_findings() -> Sbom {
+    let mut sbom = vulnerable();
+    let a = &mut sbom.vulnerabilities[3].advisory;
+    a.id = "PYSEC-x\nSPDXID: SPDXRef-DOCUMENT".into();
+    a.aliases = ["CVE-2019-10906 <b>".to_string()].into();
+    a.summary = Some("evil</text>\nLicenseID: x <script>\u{1}".into());
+    a.details = Some("]]> & \u{7}".into());
+    a.references = vec![
+        "javascript:alert(1)".into(),
+        "https://a b".into(),
+        "https://example.invalid/advisory?id=1&x=2".into(),
+    ];
+    a.published = Some("last tuesday".into());
+    a.modified = Some("2021-02-30T00:00:00Z".into());
+    a.ratings = vec![bomscout_core::vuln::Rating {
+        method: bomscout_core::vuln::RatingMethod::CvssV31,
+        score: Some(f64::NAN),
+        vector: Some("CVSS:3.1/\nAV:N".into()),
+        severity: bomscout_core::VulnSeverity::High,
+    }];
+    sbom.vulnerabilities[3].affects[0].fixed = Some("2.10.1 <img src=x>".into());
+    sbom
 }
