@@ -116,6 +116,11 @@ impl Sbom {
         self.components.retain(|c| c.scope != crate::Scope::Dev);
         self.dependencies
             .retain(|d| !dropped.contains(&d.from) && !dropped.contains(&d.to));
+        // A finding about a component that is no longer in the document would dangle.
+        for v in &mut self.vulnerabilities {
+            v.affects.retain(|a| !dropped.contains(&a.component));
+        }
+        self.vulnerabilities.retain(|v| !v.affects.is_empty());
         self
     }
 }

@@ -212,3 +212,62 @@ fn a_declaration_of_a_linked_workspace_sibling_is_not_a_third_party_component() 
         .iter()
         .any(|d| d.from == "project:npm:packages/b" && d.to == "project:npm:packages/a"));
 }
+
+#[test]
+fn without_dev_drops_the_findings_of_the_components_it_drops() {
+    use bomscout_core::vuln::{AdvisorySource, Affected, Vulnerability};
+    use bomscout_core::{Advisory, VulnSeverity};
+    let mut b = SbomBuilder::new("t");
+    b.add(graph());
+    let mut sbom = b.finish();
+    let key = |name: &str| {
+        sbom.components
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .key()
+    };
+    let finding = |id: &str, on: &[String]| Vulnerability {
+        advisory: Advisory {
+            id: id.into(),
+            aliases: Default::default(),
+            summary: None,
+            details: None,
+            severity: VulnSeverity::High,
+            ratings: vec![],
+            references: vec![],
+            published: None,
+            modified: None,
+            source: AdvisorySource {
+                name: "OSV".into(),
+                url: None,
+            },
+        },
+        affects: on
+            .iter()
+            .map(|k| Affected {
+                component: k.clone(),
+                version: "1.0.0".into(),
+                fixed: None,
+                suppressed: None,
+            })
+            .collect(),
+    };
+    let (a, b_dev, d_dev) = (key("a"), key("b"), key("d"));
+    sbom.vulnerabilities = vec![
+        finding("GHSA-aaaa-aaaa-aaaa", &[a.clone(), b_dev.clone()]),
+        finding("GHSA-dddd-dddd-dddd", &[d_dev]),
+    ];
+    let runtime = sbom.without_dev();
+    assert_eq!(runtime.vulnerabilities.len(), 1, "d's finding went with d");
+    let kept: Vec<&str> = runtime.vulnerabilities[0]
+        .affects
+        .iter()
+        .map(|x| x.component.as_str())
+        .collect();
+    assert_eq!(
+        kept,
+        [a.as_str()],
+        "b is dev-only: its half of the finding is gone"
+    );
+}
