@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn broken_and_foreign_xml_are_errors_with_lines() {
-        let truncated = &DOC[..DOC.find("</components>").unwrap()];
+        let truncated = DOC.split("</components>").next().unwrap();
         let err = input(truncated).unwrap_err();
         assert!(err.to_string().contains("invalid XML"), "{err}");
         assert!(err.line().is_some());

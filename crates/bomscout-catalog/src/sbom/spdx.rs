@@ -251,3 +251,25 @@ fn licenses(p: &Value, extracted: &HashMap<&str, &str>, path: &str) -> Vec<Licen
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+    use test_case::test_case;
+
+    #[test_case("@babel/core", "pkg:npm/%40babel/core@7.0.0", Some("@babel"), "core" ; "npm scope")]
+    #[test_case("composer/ca-bundle", "pkg:composer/composer/ca-bundle@1.5.12", Some("composer"), "ca-bundle" ; "composer vendor")]
+    #[test_case("org.jsoup/jsoup", "pkg:maven/org.jsoup/jsoup@1.17.2?type=jar", Some("org.jsoup"), "jsoup" ; "maven group with qualifiers")]
+    #[test_case("github.com/pkg/errors", "pkg:golang/github.com/pkg/errors@v0.9.1", Some("github.com/pkg"), "errors" ; "go module path")]
+    #[test_case("serde", "pkg:cargo/serde@1.0.0", None, "serde" ; "no namespace")]
+    #[test_case("a/b", "pkg:npm/a%2Fb@1", None, "a/b" ; "a slash only in the name")]
+    #[test_case("plain", "pkg:golang/github.com/pkg/errors@v1", None, "plain" ; "fewer segments than the purl")]
+    fn spdx_name_split_where_the_purl_has_its_namespace(
+        name: &str,
+        purl: &str,
+        group: Option<&str>,
+        short: &str,
+    ) {
+        assert_eq!(split_name(name, Some(purl)), (group, short));
+    }
+}
