@@ -151,7 +151,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
@@ -165,9 +165,7 @@ mod tests {
         })
     }
 
-    #[test]
-    fn the_model_as_written() {
-        let doc = r#"{
+    pub(crate) const DOC: &str = r#"{
   "bomscout_json_version": 1,
   "name": "demo",
   "projects": [{"bom_ref": "project:npm:.", "ecosystem": "npm", "dir": ".",
@@ -190,8 +188,11 @@ mod tests {
   "diagnostics": [],
   "a_later_field": {"ignored": true}
 }"#;
+
+    #[test]
+    fn the_model_as_written() {
         let (cat, name) = read(&Input {
-            bytes: doc.as_bytes(),
+            bytes: DOC.as_bytes(),
             path: "bom.json",
             abs: std::path::Path::new("bom.json"),
             root: std::path::Path::new("/"),

@@ -175,7 +175,7 @@ fn evidence(e: &Element) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bomscout_core::{DepKind, NodeRef, Scope, SourceKind};
 
@@ -190,7 +190,7 @@ mod tests {
         })
     }
 
-    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+    pub(crate) const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.6" serialNumber="urn:uuid:x" version="1">
   <metadata><component type="application" bom-ref="root"><name>demo</name></component></metadata>
   <components>

@@ -202,3 +202,72 @@ fn read_json(input: &Input, bytes: &[u8]) -> Result<Document, ParseError> {
         catalog,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
+        let options = crate::Options::default();
+        read(&Input {
+            bytes,
+            path: "bom",
+            abs: std::path::Path::new("bom"),
+            root: std::path::Path::new("/"),
+            options: &options,
+        })
+    }
+
+    /// One document of each format, as the readers' own tests write them.
+    fn samples() -> Vec<(DocumentFormat, String)> {
+        vec![
+            (
+                DocumentFormat::CycloneDxXml,
+                cyclonedx_xml::tests::DOC.to_string(),
+            ),
+            (
+                DocumentFormat::SpdxTagValue,
+                spdx_tag_value::tests::DOC.to_string(),
+            ),
+            (DocumentFormat::Spdx3, spdx3::tests::doc().to_string()),
+            (
+                DocumentFormat::Bomscout,
+                bomscout_json::tests::DOC.to_string(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn each_format_is_recognized_by_content() {
+        for (format, doc) in samples() {
+            let read = read_bytes(doc.as_bytes()).unwrap();
+            assert_eq!(read.format, format);
+            assert!(!read.catalog.packages.is_empty(), "{}", format.name());
+            // Leading whitespace and a byte-order mark change nothing.
+            let padded = format!("\u{feff}\n  {doc}");
+            assert_eq!(read_bytes(padded.as_bytes()).unwrap().format, format);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A document cut short, or with bytes spliced in, is read or refused: never a panic.
+        #[test]
+        fn broken_documents_never_panic(
+            which in 0usize..4,
+            cut in any::<prop::sample::Index>(),
+            at in any::<prop::sample::Index>(),
+            junk in prop::collection::vec(any::<u8>(), 0..24),
+        ) {
+            let (_, doc) = &samples()[which];
+            let bytes = doc.as_bytes();
+            let _ = read_bytes(bytes.get(..cut.index(bytes.len() + 1)).unwrap_or_default());
+            let mut spliced = bytes.to_vec();
+            let at = at.index(bytes.len() + 1);
+            spliced.splice(at..at, junk);
+            let _ = read_bytes(&spliced);
+        }
+    }
+}

@@ -232,7 +232,7 @@ fn package(e: &Value, spdx_id: &str) -> Map<String, Value> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bomscout_core::{DepKind, NodeRef, SourceKind};
 
@@ -247,9 +247,9 @@ mod tests {
         })
     }
 
-    #[test]
-    fn packages_edges_and_licenses() {
-        let doc = json!({
+    /// A document with every element kind the reader maps.
+    pub(crate) fn doc() -> Value {
+        json!({
             "@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld",
             "@graph": [
                 {"type": "LifecycleScopedRelationship", "spdxId": "d#r1", "from": "d#app",
@@ -271,7 +271,12 @@ mod tests {
                  "simplelicensing_licenseText": "Some License"},
                 {"type": "SpdxDocument", "spdxId": "d#SPDXRef-DOCUMENT", "name": "demo"}
             ]
-        });
+        })
+    }
+
+    #[test]
+    fn packages_edges_and_licenses() {
+        let doc = doc();
         assert_eq!(to_spdx2(&doc).1.as_deref(), Some("demo"));
         let cat = input(&doc.to_string()).unwrap();
         assert_eq!(cat.projects.len(), 1);

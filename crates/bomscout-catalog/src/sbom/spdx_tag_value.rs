@@ -242,7 +242,7 @@ fn line_number(index: usize) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bomscout_core::{DepKind, NodeRef, SourceKind};
 
@@ -257,7 +257,7 @@ mod tests {
         })
     }
 
-    const DOC: &str = "SPDXVersion: SPDX-2.3
+    pub(crate) const DOC: &str = "SPDXVersion: SPDX-2.3
 DataLicense: CC0-1.0
 SPDXID: SPDXRef-DOCUMENT
 DocumentName: demo
