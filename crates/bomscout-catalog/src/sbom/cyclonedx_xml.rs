@@ -1,21 +1,30 @@
 //! CycloneDX XML (any version 1.2–1.7) read into a [`Catalog`].
 //!
-//! The XML is read into an element tree ([`crate::xml`]: bounded depth and element count)
-//! and rebuilt in the shape of the JSON serialization, which [`super::cyclonedx`] then maps,
-//! so both serializations keep exactly the same facts. What moves between the two: the
-//! `bom-ref` and `type` attributes, `hash` elements (`alg` attribute, hex text), `license`
-//! (`id` or `name`, `acknowledgement` attribute) and `expression` elements, `property`
-//! elements (`name` attribute, text value), `evidence` (`occurrences`, `licenses`), nested
-//! `components`, and `dependency` elements nesting their targets.
+//! The document is read as a stream of XML events; each top-level `component` and each
+//! `dependency` is gathered into a small element tree ([`crate::xml::Element`]) and, as
+//! soon as it ends, rebuilt in the shape of the JSON serialization and the tree dropped. So
+//! memory holds one component's tree at a time, and the number of components is bounded
+//! by the file size limit alone (an organization-wide document has hundreds of thousands).
+//! [`super::cyclonedx`] then maps the JSON shape, so both serializations keep exactly the
+//! same facts. What moves between the two: the `bom-ref` and `type` attributes, `hash`
+//! elements (`alg` attribute, hex text), `license` (`id` or `name`, `acknowledgement`
+//! attribute) and `expression` elements, `property` elements (`name` attribute, text
+//! value), `evidence` (`occurrences`, `licenses`), nested `components`, and `dependency`
+//! elements nesting their targets. Nesting deeper than [`MAX_DEPTH`] is refused.
 
-use crate::xml::{self, Element};
+use crate::xml::Element;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::Catalog;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
 use serde_json::{json, Map, Value};
 
 /// The namespace every CycloneDX XML version's URI starts with.
 const NAMESPACE: &str = "http://cyclonedx.org/schema/bom/";
+
+/// Elements nested deeper than this are refused.
+pub const MAX_DEPTH: usize = 128;
 
 /// Reads one CycloneDX XML document.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
@@ -26,63 +35,195 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 /// (`metadata/component/name`).
 pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let root = xml::parse(text)?;
-    if root.name != "bom" {
-        return Err(ParseError::Format {
-            line: Some(root.line),
-            message: format!(
-                "an XML document, but not CycloneDX: its root element is {}, not <bom>",
-                quote(&root.name, QUOTE_LIMIT)
-            ),
-        });
-    }
-    let namespace = root
-        .attrs
-        .iter()
-        .find(|(k, _)| k == "xmlns")
-        .map(|(_, v)| v.as_str());
-    if namespace.is_some_and(|ns| !ns.starts_with(NAMESPACE)) {
-        return Err(ParseError::Format {
-            line: Some(root.line),
-            message: format!(
-                "a <bom> element, but not in the CycloneDX namespace ({NAMESPACE}…): {}",
-                quote(namespace.unwrap_or_default(), QUOTE_LIMIT)
-            ),
-        });
-    }
-    let doc = to_json(&root);
-    let name = root
-        .text_at(&["metadata", "component", "name"])
-        .map(str::to_string);
-    Ok((super::cyclonedx::catalog(&doc, input.path), name))
-}
-
-/// The document in CycloneDX JSON's shape.
-fn to_json(root: &Element) -> Value {
-    let components: Vec<Value> = root
-        .child("components")
-        .map(|c| c.all("component").map(component).collect())
-        .unwrap_or_default();
-    let dependencies: Vec<Value> = root
-        .child("dependencies")
-        .map(|d| {
-            d.all("dependency")
-                .filter_map(|dep| {
-                    let from = attr(dep, "ref")?;
-                    let to: Vec<&str> = dep
-                        .all("dependency")
-                        .filter_map(|t| attr(t, "ref"))
-                        .collect();
-                    Some(json!({"ref": from, "dependsOn": to}))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    json!({
+    let (components, dependencies, name) = stream(text)?;
+    let doc = json!({
         "bomFormat": "CycloneDX",
         "components": components,
         "dependencies": dependencies,
-    })
+    });
+    Ok((super::cyclonedx::catalog(&doc, input.path), name))
+}
+
+/// What [`stream`] gathers: top-level components and dependencies in JSON shape, and the
+/// subject's name.
+type Gathered = (Vec<Value>, Vec<Value>, Option<String>);
+
+/// Reads the events of `text`.
+fn stream(text: &str) -> Result<Gathered, ParseError> {
+    let mut reader = Reader::from_str(text);
+    let lines = crate::text::LineIndex::new(text);
+    let error = |offset: u64, message: &str| ParseError::Format {
+        line: Some(lines.line(clamp(text, offset))),
+        message: format!("invalid XML: {message}"),
+    };
+    // Open elements, outermost first; their children are attached when they end, except
+    // top-level components and dependencies, which are converted and dropped.
+    let mut stack: Vec<Element> = Vec::new();
+    let mut seen_root = false;
+    let mut gathered: Gathered = (Vec::new(), Vec::new(), None);
+    loop {
+        let position = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| error(reader.error_position(), &e.to_string()))?;
+        match event {
+            Event::Start(_) | Event::Empty(_) if stack.len() >= MAX_DEPTH => {
+                return Err(error(position, "nested too deeply"));
+            }
+            Event::Start(start) => {
+                let e = element(&start, lines.line(skip_space(text, position)));
+                if stack.is_empty() {
+                    check_root(&e, seen_root)?;
+                    seen_root = true;
+                }
+                stack.push(e);
+            }
+            Event::Empty(start) => {
+                let e = element(&start, lines.line(skip_space(text, position)));
+                if stack.is_empty() {
+                    check_root(&e, seen_root)?;
+                    seen_root = true;
+                } else {
+                    close(&mut stack, e, &mut gathered);
+                }
+            }
+            Event::End(_) => {
+                let mut done = stack
+                    .pop()
+                    .ok_or_else(|| error(position, "unbalanced end tag"))?;
+                done.text = done.text.trim().to_string();
+                if !stack.is_empty() {
+                    close(&mut stack, done, &mut gathered);
+                }
+            }
+            Event::Text(t) => push_text(&mut stack, &t.decode().unwrap_or_default()),
+            Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => match &*r.decode().unwrap_or_default() {
+                        "amp" => "&".into(),
+                        "lt" => "<".into(),
+                        "gt" => ">".into(),
+                        "quot" => "\"".into(),
+                        "apos" => "'".into(),
+                        other => format!("&{other};"),
+                    },
+                };
+                push_text(&mut stack, &resolved);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(error(
+            text.len() as u64,
+            "the document ends inside an element",
+        ));
+    }
+    if !seen_root {
+        return Err(ParseError::format("invalid XML: no root element"));
+    }
+    Ok(gathered)
+}
+
+/// Attaches the element that just ended to its parent, or converts it when it is a
+/// top-level component or dependency (or the subject's name).
+fn close(stack: &mut [Element], done: Element, gathered: &mut Gathered) {
+    let (components, dependencies, name) = gathered;
+    let path: Vec<&str> = stack.iter().map(|e| e.name.as_str()).collect();
+    match (path.as_slice(), done.name.as_str()) {
+        (["bom", "components"], "component") => components.push(component(&done)),
+        (["bom", "dependencies"], "dependency") => {
+            if let Some(from) = attr(&done, "ref") {
+                let to: Vec<&str> = done
+                    .all("dependency")
+                    .filter_map(|t| attr(t, "ref"))
+                    .collect();
+                dependencies.push(json!({"ref": from, "dependsOn": to}));
+            }
+        }
+        (["bom", "metadata", "component"], "name") => {
+            *name = Some(done.text).filter(|t| !t.is_empty());
+        }
+        _ => {
+            if let Some(parent) = stack.last_mut() {
+                parent.children.push(done);
+            }
+        }
+    }
+}
+
+/// The root must be one CycloneDX `<bom>`.
+fn check_root(root: &Element, seen_root: bool) -> Result<(), ParseError> {
+    let at = |message: String| ParseError::Format {
+        line: Some(root.line),
+        message,
+    };
+    if seen_root {
+        return Err(at("invalid XML: a second root element".into()));
+    }
+    if root.name != "bom" {
+        return Err(at(format!(
+            "an XML document, but not CycloneDX: its root element is {}, not <bom>",
+            quote(&root.name, QUOTE_LIMIT)
+        )));
+    }
+    let namespace = attr(root, "xmlns");
+    if namespace.is_some_and(|ns| !ns.starts_with(NAMESPACE)) {
+        return Err(at(format!(
+            "a <bom> element, but not in the CycloneDX namespace ({NAMESPACE}…): {}",
+            quote(namespace.unwrap_or_default(), QUOTE_LIMIT)
+        )));
+    }
+    Ok(())
+}
+
+fn element(start: &BytesStart, line: u32) -> Element {
+    let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+    let attrs = start
+        .attributes()
+        .flatten()
+        .map(|a| {
+            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.into_owned())
+                .unwrap_or_default();
+            (key, value)
+        })
+        .collect();
+    Element {
+        name,
+        attrs,
+        line,
+        ..Element::default()
+    }
+}
+
+/// Text is kept only inside a component, a dependency or the metadata: the whitespace
+/// between the document's top-level elements is not needed.
+fn push_text(stack: &mut [Element], text: &str) {
+    if stack.len() > 2 {
+        if let Some(top) = stack.last_mut() {
+            top.text.push_str(text);
+        }
+    }
+}
+
+fn clamp(text: &str, offset: u64) -> usize {
+    usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(text.len())
+}
+
+/// The first non-whitespace byte at or after `offset`: the tag's own line.
+fn skip_space(text: &str, offset: u64) -> usize {
+    let offset = clamp(text, offset);
+    text.get(offset..)
+        .and_then(|rest| rest.find(|c: char| !c.is_whitespace()))
+        .map_or(offset, |i| offset + i)
 }
 
 fn attr<'e>(e: &'e Element, name: &str) -> Option<&'e str> {
@@ -275,5 +416,13 @@ pub(crate) mod tests {
         );
         let err = input("<bom xmlns=\"urn:other\"/>").unwrap_err();
         assert!(err.to_string().contains("CycloneDX namespace"), "{err}");
+        let deep = format!(
+            "<bom xmlns=\"{NAMESPACE}1.6\"><components>{}",
+            "<component><components>".repeat(MAX_DEPTH)
+        );
+        let err = input(&deep).unwrap_err();
+        assert!(err.to_string().contains("nested too deeply"), "{err}");
+        let err = input("<bom/><bom/>").unwrap_err();
+        assert!(err.to_string().contains("second root"), "{err}");
     }
 }
