@@ -488,3 +488,39 @@ fn no_sbom_is_refused_with_the_formats_bomscout_reads() {
     let stderr = refused("bad.json", b"{\n  \"bomFormat\": \"CycloneDX\",\n  oops\n}");
     assert!(stderr.contains("bad.json:3:"), "{stderr}");
 }
+
+/// `check --baseline` reads its SBOM the way `convert` does: any format bomscout writes.
+/// The venv has a denied license, so without a baseline the check fails; with the tree's own
+/// SBOM as baseline nothing is new, whatever format the baseline was written in.
+#[test]
+fn a_baseline_in_any_format_hides_known_violations() {
+    let venv = fixture("python/installed/venv");
+    let check = |extra: &[&str]| {
+        outcome(
+            bomscout()
+                .args(["check", "--no-caches", "--date", "2026-11-25"])
+                .args(["--policy", "builtin:permissive"])
+                .arg(&venv)
+                .args(extra),
+        )
+    };
+    assert_eq!(check(&[]).0, 1, "the venv has a denied license");
+    let dir = tempfile::tempdir().unwrap();
+    for f in FORMATS {
+        let base = dir.path().join(f);
+        run(&[
+            "scan",
+            "--no-caches",
+            "-q",
+            venv.to_str().unwrap(),
+            "-o",
+            &format!("{f}={}", base.display()),
+        ]);
+        let (code, stdout, stderr) = check(&["--baseline", base.to_str().unwrap()]);
+        assert_eq!(code, 0, "{f}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("against the baseline: 0 new, 0 removed"),
+            "{f}: {stderr}"
+        );
+    }
+}
