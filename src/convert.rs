@@ -3,7 +3,7 @@
 use crate::cli::{ConvertArgs, MergeArgs, OutputArgs, OutputSpec, Verbosity};
 use crate::scan::{check_ntia, report_diagnostics, write_all};
 use anyhow::{bail, Context};
-use bomscout_catalog::sbom::{self, DocumentFormat};
+use bomscout_catalog::sbom;
 use bomscout_catalog::{Input, Options};
 use bomscout_core::Catalog;
 use std::io::Read;
@@ -100,16 +100,15 @@ fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// One document as a catalog, and the name of its subject.
+/// One document as a catalog, and the name of its subject. Any format bomscout writes is
+/// read, recognized by its content (a file name says nothing about stdin).
 pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
     let bytes = read_document(path)?;
-    let Some((format, name)) = sbom::sniff(&bytes) else {
-        bail!(
-            "{}: not a CycloneDX JSON or SPDX 2.x JSON document",
-            path.display()
-        );
+    let shown = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
     };
-    let shown = path.display().to_string();
     let options = Options::default();
     let input = Input {
         bytes: &bytes,
@@ -118,12 +117,13 @@ pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
         root: std::path::Path::new("/"),
         options: &options,
     };
-    let catalog = match format {
-        DocumentFormat::CycloneDx => sbom::cyclonedx::parse(&input),
-        DocumentFormat::Spdx => sbom::spdx::parse(&input),
+    match sbom::read(&input) {
+        Ok(doc) => Ok((doc.catalog, doc.name)),
+        Err(e) => {
+            let at = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+            bail!("cannot read {shown}{at}: {e}")
+        }
     }
-    .with_context(|| format!("cannot read {shown}"))?;
-    Ok((catalog, name))
 }
 
 fn stem(path: &Path) -> String {

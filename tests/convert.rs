@@ -233,6 +233,9 @@ fn not_an_sbom_is_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("not a CycloneDX JSON or SPDX 2.x JSON document"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("package-lock.json: a JSON document, but no SBOM bomscout reads"),
+        "{stderr}"
+    );
 }

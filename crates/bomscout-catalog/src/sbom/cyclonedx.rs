@@ -20,13 +20,19 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")",
         ));
     }
+    Ok(catalog(&doc, input.path))
+}
+
+/// The catalog of a CycloneDX document in its JSON shape (the XML reader builds the same
+/// shape). `path` is the document's name, used for locations the document does not give.
+pub(crate) fn catalog(doc: &Value, path: &str) -> Catalog {
     let mut flat = Vec::new();
     flatten(doc.get("components"), 0, &mut flat);
     let mut cat = Catalog::default();
     let mut refs: HashMap<String, NodeRef> = HashMap::new();
     let mut scopes: HashMap<NodeRef, Scope> = HashMap::new();
     for (i, c) in flat.iter().enumerate() {
-        let Some(node) = add(&mut cat, c, input.path) else {
+        let Some(node) = add(&mut cat, c, path) else {
             continue;
         };
         let bom_ref = c
@@ -81,7 +87,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             cat.add_edge(*from, *to, kind);
         }
     }
-    Ok(cat)
+    cat
 }
 
 fn flatten<'a>(components: Option<&'a Value>, depth: usize, out: &mut Vec<&'a Value>) {
@@ -117,13 +123,23 @@ fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
             .or(purl_type)
             .map(Ecosystem::from_purl_type)
             .unwrap_or(Ecosystem::Generic);
-        let manifest = prop("bomscout:manifest").unwrap_or(path);
+        let mut manifests = props
+            .iter()
+            .filter(|(k, _)| *k == "bomscout:manifest")
+            .map(|(_, v)| *v);
+        let manifest = manifests.next().unwrap_or(path);
         let mut p = Project::in_dir(ecosystem, dir, manifest);
-        p.name = Some(name.to_string());
+        // The writer names an unnamed project after its directory.
+        p.name = Some(name.to_string()).filter(|n| n != dir);
         p.version = str_of("version").map(str::to_string);
         p.purl = str_of("purl").map(Purl::from_canonical);
         p.licenses = licenses(c, path);
-        return Some(cat.add_project(p));
+        let node = cat.add_project(p);
+        // Every other manifest as the same project (the builder merges them by directory).
+        for m in manifests {
+            cat.add_project(Project::in_dir(ecosystem, dir, m));
+        }
+        return Some(node);
     }
     let mut comp = component(
         str_of("purl"),

@@ -30,6 +30,13 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "not an SPDX 2.x JSON document (no \"spdxVersion\": \"SPDX-2.x\")",
         ));
     }
+    Ok(catalog(&doc, input.path))
+}
+
+/// The catalog of an SPDX 2 document in its JSON shape (the tag-value and SPDX 3 readers
+/// build the same shape). `path` is the document's name, used for locations the document
+/// does not give.
+pub(crate) fn catalog(doc: &Value, path: &str) -> Catalog {
     let extracted: HashMap<&str, &str> = doc
         .get("hasExtractedLicensingInfos")
         .and_then(Value::as_array)
@@ -53,7 +60,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let Some(id) = p.get("SPDXID").and_then(Value::as_str) else {
             continue;
         };
-        if let Some(node) = add(&mut cat, p, &extracted, input.path) {
+        if let Some(node) = add(&mut cat, p, &extracted, path) {
             ids.insert(id, node);
         }
     }
@@ -83,7 +90,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             cat.add_edge(*f, *t, kind);
         }
     }
-    Ok(cat)
+    cat
 }
 
 fn add(
@@ -106,13 +113,20 @@ fn add(
     match str_of("primaryPackagePurpose") {
         Some("SOURCE") => return None,
         Some("APPLICATION") if comment.starts_with("First-party ") => {
-            let (ecosystem, dir, manifest) = project_comment(comment)?;
-            let mut project = Project::in_dir(ecosystem, dir, manifest);
-            project.name = Some(name.to_string());
+            let (ecosystem, dir, manifests) = project_comment(comment)?;
+            let mut manifests = manifests.into_iter();
+            let mut project = Project::in_dir(ecosystem, dir, manifests.next().unwrap_or(path));
+            // The writer names an unnamed project after its directory.
+            project.name = Some(name.to_string()).filter(|n| n != dir);
             project.version = str_of("versionInfo").map(str::to_string);
             project.purl = purl.map(Purl::from_canonical);
             project.licenses = licenses;
-            return Some(cat.add_project(project));
+            let node = cat.add_project(project);
+            // Every other manifest as the same project (the builder merges them by directory).
+            for m in manifests {
+                cat.add_project(Project::in_dir(ecosystem, dir, m));
+            }
+            return Some(node);
         }
         _ => {}
     }
@@ -121,19 +135,8 @@ fn add(
         .find_map(|l| l.strip_prefix("Unresolved: declared as \""))
         .and_then(|r| r.split_once("\";"))
         .map(|(r, _)| r);
-    let (group, short) = match (purl, name.strip_prefix('@').and_then(|n| n.split_once('/'))) {
-        (Some(p), Some((scope, rest))) if p.starts_with("pkg:npm/") => {
-            (Some(format!("@{scope}")), rest)
-        }
-        _ => (None, name),
-    };
-    let mut c = component(
-        purl,
-        group.as_deref(),
-        short,
-        str_of("versionInfo"),
-        requirement,
-    )?;
+    let (group, short) = split_name(name, purl);
+    let mut c = component(purl, group, short, str_of("versionInfo"), requirement)?;
     for l in licenses {
         c.add_license(l);
     }
@@ -160,13 +163,40 @@ fn add(
     Some(cat.add_package(c))
 }
 
-/// "First-party ECOSYSTEM project in DIR; defined by M1, M2." → (ecosystem, dir, first manifest).
-fn project_comment(comment: &str) -> Option<(Ecosystem, &str, &str)> {
+/// SPDX has one `name`, which bomscout writes as `namespace/name` (npm `@scope/name`, Maven
+/// `group/artifact`, Go `host/path/module`): split it where the purl puts its namespace,
+/// which has as many `/`-separated segments as the purl's namespace.
+fn split_name<'a>(name: &'a str, purl: Option<&str>) -> (Option<&'a str>, &'a str) {
+    let segments = purl
+        .and_then(|p| p.strip_prefix("pkg:"))
+        .map(|p| p.split(['@', '?', '#']).next().unwrap_or_default())
+        .map_or(0, |path| path.matches('/').count().saturating_sub(1));
+    if segments == 0 {
+        return (None, name);
+    }
+    match name.match_indices('/').nth(segments - 1) {
+        Some((i, _)) => (
+            name.get(..i).filter(|g| !g.is_empty()),
+            name.get(i + 1..).unwrap_or(name),
+        ),
+        None => (None, name),
+    }
+}
+
+/// "First-party ECOSYSTEM project in DIR; defined by M1, M2." → (ecosystem, dir, manifests).
+fn project_comment(comment: &str) -> Option<(Ecosystem, &str, Vec<&str>)> {
     let rest = comment.strip_prefix("First-party ")?;
     let (eco, rest) = rest.split_once(" project in ")?;
     let (dir, manifests) = rest.split_once("; defined by ")?;
-    let first = manifests.trim_end_matches('.').split(", ").next()?;
-    Some((Ecosystem::from_purl_type(eco), dir, first))
+    let manifests = manifests
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .split(", ")
+        .filter(|m| !m.is_empty())
+        .collect();
+    Some((Ecosystem::from_purl_type(eco), dir, manifests))
 }
 
 /// The facts bomscout's SPDX writer puts in a component's comment.
@@ -220,4 +250,26 @@ fn licenses(p: &Value, extracted: &HashMap<&str, &str>, path: &str) -> Vec<Licen
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_name;
+    use test_case::test_case;
+
+    #[test_case("@babel/core", "pkg:npm/%40babel/core@7.0.0", Some("@babel"), "core" ; "npm scope")]
+    #[test_case("composer/ca-bundle", "pkg:composer/composer/ca-bundle@1.5.12", Some("composer"), "ca-bundle" ; "composer vendor")]
+    #[test_case("org.jsoup/jsoup", "pkg:maven/org.jsoup/jsoup@1.17.2?type=jar", Some("org.jsoup"), "jsoup" ; "maven group with qualifiers")]
+    #[test_case("github.com/pkg/errors", "pkg:golang/github.com/pkg/errors@v0.9.1", Some("github.com/pkg"), "errors" ; "go module path")]
+    #[test_case("serde", "pkg:cargo/serde@1.0.0", None, "serde" ; "no namespace")]
+    #[test_case("a/b", "pkg:npm/a%2Fb@1", None, "a/b" ; "a slash only in the name")]
+    #[test_case("plain", "pkg:golang/github.com/pkg/errors@v1", None, "plain" ; "fewer segments than the purl")]
+    fn spdx_name_split_where_the_purl_has_its_namespace(
+        name: &str,
+        purl: &str,
+        group: Option<&str>,
+        short: &str,
+    ) {
+        assert_eq!(split_name(name, Some(purl)), (group, short));
+    }
 }
