@@ -307,7 +307,8 @@ pub struct OutputArgs {
 /// Arguments of `bomscout convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The CycloneDX JSON or SPDX 2.x JSON document to read (`-` for stdin).
+    /// The document to read (`-` for stdin): bomscout JSON, CycloneDX JSON or XML, SPDX 2
+    /// JSON or tag-value, or SPDX 3 JSON-LD, told apart by content.
     pub input: PathBuf,
 
     #[command(flatten)]
@@ -320,7 +321,7 @@ pub struct ConvertArgs {
 /// Arguments of `bomscout merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The documents to combine (CycloneDX JSON or SPDX 2.x JSON, mixed as you like).
+    /// The documents to combine, in any format `convert` reads, mixed as you like.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
 
