@@ -42,7 +42,7 @@ pub mod vuln;
 
 pub use build::SbomBuilder;
 pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
-pub use cataloger::{Cataloger, Detected};
+pub use cataloger::{Cataloger, CatalogerKind, Detected, FilePattern};
 pub use component::{Component, Copyright, Hash, HashAlg, Location, NoticeText, Scope};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::{Ecosystem, OSV_CRATES_ECOSYSTEM};

@@ -7,6 +7,7 @@
 //! files under ROOT (paths relative to ROOT, every file, detected or not), and the minimum
 //! over 5 rounds of `walk(ROOT)`. The minimum, because the machine is shared: anything else
 //! running only ever adds time.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a benchmark tool's output
 
 use bomscout_core::Silent;
 use bomscout_walk::{detect, walk, WalkOptions};
@@ -50,7 +51,11 @@ fn main() {
     let mut found = 0;
     for _ in 0..5 {
         let start = Instant::now();
-        match walk(std::slice::from_ref(&root), &WalkOptions::default(), &Silent) {
+        match walk(
+            std::slice::from_ref(&root),
+            &WalkOptions::default(),
+            &Silent,
+        ) {
             Ok(walked) => found = walked.files.len(),
             Err(e) => {
                 eprintln!("{e}");
