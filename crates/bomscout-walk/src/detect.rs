@@ -13,6 +13,7 @@
 
 use bomscout_core::{Cataloger, FilePattern};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// The cataloger for a file at `rel` (relative, `/`-separated), or `None` for files no
@@ -26,31 +27,66 @@ use std::sync::OnceLock;
 /// `node_modules`, only patterns that name `node_modules` apply (see [`FilePattern`]).
 pub fn detect(rel: &str) -> Option<Cataloger> {
     let index = INDEX.get_or_init(Index::build);
-    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     if name.is_empty() {
         return None;
     }
     let in_node_modules = rel.starts_with("node_modules/") || rel.contains("/node_modules/");
-    let tiers = [
-        index.by_name.get(name),
-        extension(name).and_then(|ext| index.by_extension.get(ext)),
-        Some(&index.any_name),
-    ];
-    tiers
-        .into_iter()
-        .flatten()
-        .find_map(|tier| tier.iter().find(|p| p.matches(rel, name, in_node_modules)))
-        .map(|p| p.cataloger)
+    let first_match = |tier: &[Compiled]| {
+        tier.iter()
+            .find(|p| p.matches(dir, name, in_node_modules))
+            .map(|p| p.cataloger)
+    };
+    if let Some(found) = index.by_name.get(name).and_then(|t| first_match(t)) {
+        return Some(found);
+    }
+    let by_extension = extension(name).and_then(|ext| index.by_extension.get(ext));
+    if let Some(found) = by_extension.and_then(|t| first_match(t)) {
+        return Some(found);
+    }
+    first_match(&index.any_name)
 }
 
 /// The patterns of every cataloger, indexed.
 static INDEX: OnceLock<Index> = OnceLock::new();
 
+/// File names and extensions are short and not chosen to collide with each other (a
+/// collision costs a comparison, nothing more), so they are hashed a word at a time, the
+/// way rustc's FxHasher does, rather than with the default SipHash: the walk asks for
+/// every file it visits.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(rest).for_each(|(w, &b)| *w = b);
+            let word = u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+    }
+}
+
+type Table = HashMap<&'static str, Vec<Compiled>, BuildHasherDefault<WordHasher>>;
+
 struct Index {
     /// Patterns whose file-name segment is a literal, by that name.
-    by_name: HashMap<&'static str, Vec<Compiled>>,
+    by_name: Table,
     /// Patterns whose file-name segment ends in a literal `.ext`, by `ext`.
-    by_extension: HashMap<&'static str, Vec<Compiled>>,
+    by_extension: Table,
     /// The rest: patterns that may match a name of any extension.
     any_name: Vec<Compiled>,
 }
@@ -58,15 +94,15 @@ struct Index {
 impl Index {
     fn build() -> Index {
         let mut index = Index {
-            by_name: HashMap::new(),
-            by_extension: HashMap::new(),
+            by_name: Table::default(),
+            by_extension: Table::default(),
             any_name: Vec::new(),
         };
         // Table order within each list: the cataloger listed first wins among equals.
         for &cataloger in Cataloger::ALL {
             for pattern in cataloger.patterns() {
                 let compiled = Compiled::new(cataloger, pattern);
-                let name = compiled.segments.first().copied().unwrap_or_default();
+                let name = compiled.name;
                 if !name.contains('*') {
                     index.by_name.entry(name).or_default().push(compiled);
                 } else if let Some(ext) = glob_extension(name) {
@@ -83,36 +119,68 @@ impl Index {
 /// One [`FilePattern`], split for matching.
 struct Compiled {
     cataloger: Cataloger,
-    /// The glob's segments after `**/`, last first (the file name's glob first).
-    segments: Vec<&'static str>,
+    /// The file name's glob.
+    name: &'static str,
+    /// What the directories above the file must be.
+    dirs: Dirs,
     except: Option<&'static str>,
     /// Does the glob name `node_modules`? Only such patterns apply under it.
     names_node_modules: bool,
 }
 
+/// The directory part of a glob.
+enum Dirs {
+    /// Any directory (`**/name`).
+    Any,
+    /// Literal segments (`**/vendor/composer/installed.json`): the directory path is
+    /// `vendor/composer` or ends in `/vendor/composer`, checked without splitting it.
+    Literal(&'static str),
+    /// Segments with wildcards, last first (`**/*.dist-info/METADATA`).
+    Globs(Vec<&'static str>),
+}
+
 impl Compiled {
     fn new(cataloger: Cataloger, pattern: &FilePattern) -> Compiled {
         let tail = pattern.glob.strip_prefix("**/").unwrap_or(pattern.glob);
-        let segments: Vec<&'static str> = tail.rsplit('/').collect();
+        let (dir, name) = tail.rsplit_once('/').unwrap_or(("", tail));
+        let dirs = if dir.is_empty() {
+            Dirs::Any
+        } else if dir.contains('*') {
+            Dirs::Globs(dir.rsplit('/').collect())
+        } else {
+            Dirs::Literal(dir)
+        };
         Compiled {
             cataloger,
-            names_node_modules: segments.contains(&"node_modules"),
-            segments,
+            name,
+            dirs,
             except: pattern.except,
+            names_node_modules: dir.split('/').any(|s| s == "node_modules"),
         }
     }
 
-    fn matches(&self, rel: &str, name: &str, in_node_modules: bool) -> bool {
+    /// Does a file named `name` in the directory `dir` (relative, `/`-separated, empty at
+    /// the root) match? Directories first (the file name is usually what found this
+    /// pattern), then the name, then `except`.
+    fn matches(&self, dir: &str, name: &str, in_node_modules: bool) -> bool {
         if in_node_modules && !self.names_node_modules {
             return false;
         }
-        if self.except.is_some_and(|not| segment_matches(not, name)) {
-            return false;
-        }
-        let mut parts = rel.rsplit('/');
-        self.segments
-            .iter()
-            .all(|glob| parts.next().is_some_and(|part| segment_matches(glob, part)))
+        let dirs_match = match &self.dirs {
+            Dirs::Any => true,
+            Dirs::Literal(want) => dir
+                .strip_suffix(want)
+                .is_some_and(|above| above.is_empty() || above.ends_with('/')),
+            Dirs::Globs(globs) => {
+                let mut parts = dir.rsplit('/');
+                globs
+                    .iter()
+                    .all(|glob| parts.next().is_some_and(|part| segment_matches(glob, part)))
+            }
+        };
+        dirs_match
+            && segment_matches(self.name, name)
+            && !self.except.is_some_and(|not| segment_matches(not, name))
     }
 }
 
@@ -133,6 +201,9 @@ fn glob_extension(glob: &'static str) -> Option<&'static str> {
 /// `glob.len() × text.len()` at worst, both short.
 fn segment_matches(glob: &str, text: &str) -> bool {
     let (glob, text) = (glob.as_bytes(), text.as_bytes());
+    if text.is_empty() {
+        return false; // no file or directory has an empty name
+    }
     if !glob.contains(&b'*') {
         return glob == text;
     }
@@ -359,6 +430,7 @@ mod tests {
         let cases = [
             ("*", "a", true),
             ("*", ".a", false),
+            ("*", "", false),
             ("*.jar", "a.jar", true),
             ("*.jar", ".jar", false),
             ("*.jar", "a.jar.bak", false),
