@@ -12,14 +12,12 @@
 
 use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
-};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
 /// Parses one `bun.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let json = strip_trailing_commas(text);
     let doc: Value = serde_json::from_str(&json)?;
@@ -280,7 +278,7 @@ mod tests {
     use crate::parse_str;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        parse_str(|i| parse(Cataloger::BunLock, i), "bun.lock", text)
+        parse_str(parse, "bun.lock", text)
     }
 
     #[test]

@@ -39,15 +39,15 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef,
-    Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project,
+    Severity,
 };
 use serde_norway::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Parses one `Podfile.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let doc: Value = crate::nesting::yaml(text)?;
     let pods = doc
@@ -466,12 +466,7 @@ mod tests {
     #[test]
     fn pods_subspecs_and_dependencies() {
         let text = "PODS:\n  - Alamofire (5.8.1)\n  - Firebase/Core (10.18.0):\n    - Firebase/CoreOnly\n    - FirebaseAnalytics (~> 10.18.0)\n  - Firebase/CoreOnly (10.18.0):\n    - FirebaseCore (= 10.18.0)\n  - FirebaseAnalytics (10.18.0)\n  - FirebaseCore (10.18.0)\n  - LocalKit (0.1.0)\n\nDEPENDENCIES:\n  - Alamofire (~> 5.8)\n  - Firebase/Core\n  - LocalKit (from `../LocalKit`)\n\nEXTERNAL SOURCES:\n  LocalKit:\n    :path: \"../LocalKit\"\n\nSPEC CHECKSUMS:\n  Alamofire: 3ca42e259043ee0dc5c0cdd76c4bc568b8e42af7\n\nPODFILE CHECKSUM: 0e3e3f1a\n\nCOCOAPODS: 1.14.3\n";
-        let c = parse_str(
-            |i| parse(Cataloger::PodfileLock, i),
-            "ios/Podfile.lock",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse, "ios/Podfile.lock", text).unwrap();
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         let purls: Vec<&str> = c
             .packages
@@ -510,13 +505,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let c = crate::parse_in(
-            |i| parse(Cataloger::PodfileLock, i),
-            root.path(),
-            "ios/Podfile.lock",
-            LOCK,
-        )
-        .unwrap();
+        let c = crate::parse_in(parse, root.path(), "ios/Podfile.lock", LOCK).unwrap();
         (root, c)
     }
 
@@ -695,26 +684,12 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::PodfileLock, i),
-            "Podfile.lock",
-            "COCOAPODS: 1\n"
-        )
-        .is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::PodfileLock, i),
-            "Podfile.lock",
-            "PODS: [\n"
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        let c = parse_str(
-            |i| parse(Cataloger::PodfileLock, i),
-            "Podfile.lock",
-            "PODS:\n  - NoVersion\n",
-        )
-        .unwrap();
+        assert!(parse_str(parse, "Podfile.lock", "COCOAPODS: 1\n").is_err());
+        assert!(parse_str(parse, "Podfile.lock", "PODS: [\n")
+            .unwrap_err()
+            .line()
+            .is_some());
+        let c = parse_str(parse, "Podfile.lock", "PODS:\n  - NoVersion\n").unwrap();
         assert_eq!(c.diagnostics.len(), 1);
     }
 }

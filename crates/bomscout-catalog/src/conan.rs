@@ -12,13 +12,13 @@
 use crate::text::KeyLines;
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 
 /// Parses one `conan.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let lines = &reference_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
     let mut catalog = Catalog::default();
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn conan_2_and_1() {
         let v2 = r#"{"version": "0.5", "requires": ["zlib/1.3.1#f52e03ae3d251dec704634230cd806a2%1708593606.497", "openssl/3.2.1@acme/stable#abc"], "build_requires": ["cmake/3.28.1#1fc1b3d2a5f3c9a4b8b2e9b1d0a0f6f1%1"], "python_requires": [], "config_requires": []}"#;
-        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", v2).unwrap();
+        let c = parse_str(parse, "conan.lock", v2).unwrap();
         let purls: Vec<&str> = c
             .packages
             .iter()
@@ -181,7 +181,7 @@ mod tests {
         assert_eq!(c.projects[0].deps[2].kind, DepKind::Build);
         // The same reference in `requires` and `build_requires` is one component.
         let both = r#"{"version": "0.5", "requires": ["libiconv/1.17#99%1774021608.288"], "build_requires": ["libiconv/1.17#99%1774021608.288"]}"#;
-        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", both).unwrap();
+        let c = parse_str(parse, "conan.lock", both).unwrap();
         assert_eq!(c.packages.len(), 1);
         assert_eq!(
             c.projects[0]
@@ -192,7 +192,7 @@ mod tests {
             [DepKind::Normal, DepKind::Build]
         );
         let v1 = r#"{"graph_lock": {"nodes": {"0": {"ref": "app/1.0", "requires": ["1"], "build_requires": ["2"]}, "1": {"ref": "zlib/1.2.11"}, "2": {"ref": "cmake/3.20.0"}}}, "version": "0.4"}"#;
-        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", v1).unwrap();
+        let c = parse_str(parse, "conan.lock", v1).unwrap();
         assert_eq!(c.packages.len(), 2);
         assert_eq!(
             c.projects[0]
@@ -206,21 +206,12 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", "{}").is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::ConanLock, i),
-            "conan.lock",
-            "{\"requires\": ["
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        let c = parse_str(
-            |i| parse(Cataloger::ConanLock, i),
-            "conan.lock",
-            r#"{"requires": ["noversion"]}"#,
-        )
-        .unwrap();
+        assert!(parse_str(parse, "conan.lock", "{}").is_err());
+        assert!(parse_str(parse, "conan.lock", "{\"requires\": [")
+            .unwrap_err()
+            .line()
+            .is_some());
+        let c = parse_str(parse, "conan.lock", r#"{"requires": ["noversion"]}"#).unwrap();
         assert_eq!(c.diagnostics.len(), 1);
     }
 
@@ -248,7 +239,7 @@ mod tests {
  },
  "version": "0.2"
 }"#;
-        let c = parse_str(|i| parse(Cataloger::ConanLock, i), "conan.lock", lock).unwrap();
+        let c = parse_str(parse, "conan.lock", lock).unwrap();
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         assert_eq!(c.packages.len(), 1);
         assert_eq!(

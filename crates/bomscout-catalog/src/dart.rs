@@ -18,15 +18,14 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location,
-    Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project, Severity,
 };
 use serde_norway::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Parses one `pubspec.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let cache = input.options.read_caches.then(PubCache::user).flatten();
     parse_with(input, cache)
 }

@@ -27,14 +27,14 @@ use crate::terms::{self, Term};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
-    Location, NodeRef, Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
+    Project, Severity,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Parses one `mix.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let terms = terms::parse_all(text)?;
     let Some(Term::Map(entries)) = terms.first() else {
@@ -320,7 +320,7 @@ mod tests {
     #[test]
     fn hex_git_optional_and_roots() {
         let text = "%{\n  \"a\": {:hex, :a, \"1.0.0\", \"00\", [:mix], [{:b, \"~> 2.0\", [hex: :b, repo: \"hexpm\", optional: false]}, {:c, \"~> 1.0\", [hex: :c, repo: \"hexpm\", optional: true]}], \"hexpm\", \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"},\n  \"b\": {:hex, :b, \"2.1.0\", \"00\", [:rebar3], [], \"hexpm\", \"00\"},\n  \"c\": {:hex, :c, \"1.0.0\", \"00\", [:mix], [], \"hexpm\", \"00\"},\n  \"g\": {:git, \"https://example.invalid/g.git\", \"abc123\", [branch: \"main\"]},\n  \"z\": {:git, \"https://github.com/zeromq/erlzmq2.git\", \"573d583\", []},\n}\n";
-        let c = parse_str(|i| parse(Cataloger::MixLock, i), "mix.lock", text).unwrap();
+        let c = parse_str(parse, "mix.lock", text).unwrap();
         let purls: Vec<String> = c
             .packages
             .iter()
@@ -382,13 +382,7 @@ mod tests {
         if let Some(l) = license {
             std::fs::write(dep.join("LICENSE"), l).unwrap();
         }
-        let c = crate::parse_in(
-            |i| parse(Cataloger::MixLock, i),
-            root.path(),
-            "app/mix.lock",
-            LOCK,
-        )
-        .unwrap();
+        let c = crate::parse_in(parse, root.path(), "app/mix.lock", LOCK).unwrap();
         (root, c)
     }
 
@@ -523,30 +517,20 @@ mod tests {
         assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
         assert!(c.packages.iter().all(|p| p.component.licenses.is_empty()));
         let root = tempfile::tempdir().unwrap();
-        let c = crate::parse_in(
-            |i| parse(Cataloger::MixLock, i),
-            root.path(),
-            "mix.lock",
-            LOCK,
-        )
-        .unwrap();
+        let c = crate::parse_in(parse, root.path(), "mix.lock", LOCK).unwrap();
         assert!(c.diagnostics.is_empty());
         assert!(c.packages.iter().all(|p| p.component.licenses.is_empty()));
     }
 
     #[test]
     fn malformed() {
-        assert!(parse_str(|i| parse(Cataloger::MixLock, i), "mix.lock", "[1]").is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::MixLock, i),
-            "mix.lock",
-            "%{\"a\": {:hex,"
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
+        assert!(parse_str(parse, "mix.lock", "[1]").is_err());
+        assert!(parse_str(parse, "mix.lock", "%{\"a\": {:hex,")
+            .unwrap_err()
+            .line()
+            .is_some());
         let c = parse_str(
-            |i| parse(Cataloger::MixLock, i),
+            parse,
             "mix.lock",
             "%{\"a\": {:svn, \"x\"}, \"b\": {:hex, :b}}",
         )

@@ -11,12 +11,12 @@ use crate::terms::{self, Term};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
 use std::collections::HashMap;
 
 /// Parses one `rebar.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let terms = terms::parse_all(text)?;
     let entries = match terms.first() {
@@ -122,7 +122,7 @@ mod tests {
     #[test]
     fn git_dependencies_are_their_repositories_not_hex_packages() {
         let lock = "{\"1.2.0\",\n[{<<\"erlzmq\">>,\n  {git,\"https://github.com/zeromq/erlzmq2\",\n       {ref,\"573d583930c4b1134e504bc6c2c0f2f3ce0aef52\"}},\n  0},\n {<<\"x\">>,{git,\"https://gitlab.example.invalid/t/x.git\",{ref,\"abc\"}},1},\n {<<\"meck\">>,{pkg,<<\"meck\">>,<<\"0.9.2\">>},0}]}.\n";
-        let c = parse_str(|i| parse(Cataloger::RebarLock, i), "rebar.lock", lock).unwrap();
+        let c = parse_str(parse, "rebar.lock", lock).unwrap();
         let purls: Vec<&str> = c
             .packages
             .iter()
@@ -142,32 +142,16 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::RebarLock, i),
-            "rebar.lock",
-            "<<\"x\">>."
-        )
-        .is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::RebarLock, i),
-            "rebar.lock",
-            "{\"1.2.0\", ["
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        let c = parse_str(
-            |i| parse(Cataloger::RebarLock, i),
-            "rebar.lock",
-            "[{<<\"a\">>,{hg,\"x\"},0}].",
-        )
-        .unwrap();
+        assert!(parse_str(parse, "rebar.lock", "<<\"x\">>.").is_err());
+        assert!(parse_str(parse, "rebar.lock", "{\"1.2.0\", [")
+            .unwrap_err()
+            .line()
+            .is_some());
+        let c = parse_str(parse, "rebar.lock", "[{<<\"a\">>,{hg,\"x\"},0}].").unwrap();
         assert_eq!(c.diagnostics.len(), 1);
-        assert!(
-            parse_str(|i| parse(Cataloger::RebarLock, i), "rebar.lock", "[].")
-                .unwrap()
-                .packages
-                .is_empty()
-        );
+        assert!(parse_str(parse, "rebar.lock", "[].")
+            .unwrap()
+            .packages
+            .is_empty());
     }
 }

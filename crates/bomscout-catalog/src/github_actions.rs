@@ -14,12 +14,12 @@
 //! a license gate over shipped scopes does not fail on actions that declare no license.
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger, Component, DepKind, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, Component, DepKind, Ecosystem, Location, Project};
 use serde_norway::Value;
 use std::collections::HashMap;
 
 /// Parses a workflow or an action file.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let doc: Value = crate::nesting::yaml(text)?;
     let mut uses = Vec::new();
@@ -198,7 +198,7 @@ mod tests {
     use crate::parse_str;
 
     fn run(path: &str, text: &str) -> Catalog {
-        parse_str(|i| parse(Cataloger::GithubActions, i), path, text).unwrap()
+        parse_str(parse, path, text).unwrap()
     }
 
     #[test]
@@ -287,12 +287,7 @@ mod tests {
 
     #[test]
     fn malformed_input() {
-        let err = parse_str(
-            |i| parse(Cataloger::GithubActions, i),
-            ".github/workflows/a.yml",
-            "jobs:\n  x: [\n",
-        )
-        .unwrap_err();
+        let err = parse_str(parse, ".github/workflows/a.yml", "jobs:\n  x: [\n").unwrap_err();
         assert!(err.line().is_some(), "{err}");
         let cat = run(
             ".github/workflows/a.yml",
@@ -302,12 +297,7 @@ mod tests {
         assert_eq!(cat.diagnostics.len(), 1);
         assert_eq!(cat.diagnostics[0].line, Some(4));
         assert!(run("a/.github/workflows/empty.yml", "").packages.is_empty());
-        assert!(parse_str(
-            |i| parse(Cataloger::GithubActions, i),
-            "action.yml",
-            "\u{0}\u{1}: ["
-        )
-        .is_err());
+        assert!(parse_str(parse, "action.yml", "\u{0}\u{1}: [").is_err());
         // Wrong types are ignored, not fatal.
         assert!(run(".github/workflows/t.yml", "jobs: 3\nruns: [1]\n")
             .packages

@@ -14,20 +14,25 @@
 //! files do not record the graph or test-only use.
 
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
 use serde_norway::Value;
 
-/// Parses one Haskell lockfile.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+/// Parses a Stack `stack.yaml.lock`.
+pub fn parse_stack_lock(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
+    Ok(catalog(stack_lock(text)?, input))
+}
+
+/// Parses a `cabal.project.freeze`.
+pub fn parse_cabal_freeze(input: &Input) -> Result<Catalog, ParseError> {
+    let text = crate::text::utf8(input.bytes)?;
+    Ok(catalog(freeze(text), input))
+}
+
+/// The project a lockfile's pins make.
+fn catalog(pins: Vec<Pin>, input: &Input) -> Catalog {
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Hackage, input.path);
-    let pins = match cataloger {
-        Cataloger::CabalFreeze => freeze(text),
-        _ => stack_lock(text)?,
-    };
     for pin in pins {
         let result = match &pin.git {
             Some((url, commit)) => Component::with_qualifiers(
@@ -60,7 +65,7 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
         }
     }
     catalog.add_project(project);
-    Ok(catalog)
+    catalog
 }
 
 struct Pin {
@@ -204,12 +209,7 @@ mod tests {
     #[test]
     fn freeze_file() {
         let text = "active-repositories: hackage.haskell.org:merge\nconstraints: any.aeson ==2.2.1.0,\n             aeson +ordered-keymap,\n             any.base ==4.18.2.0,\n             any.text ==2.0.2\nindex-state: hackage.haskell.org 2024-01-01T00:00:00Z\n";
-        let c = parse_str(
-            |i| parse(Cataloger::CabalFreeze, i),
-            "cabal.project.freeze",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse_cabal_freeze, "cabal.project.freeze", text).unwrap();
         let got: Vec<(String, Option<u32>)> = c
             .packages
             .iter()
@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn stack_git_packages_have_their_versions() {
         let text = "#some\nsnapshots:\n- completed:\n    size: 527801\n    url: https://raw.githubusercontent.com/commercialhaskell/stackage-snapshots/master/lts/11/22.yaml\n    sha256: 7c8b1853da784bd7beb8728168bf4e879d8a2f6daf408ca0fa7933451864a96a\n  original: lts-14.27\npackages:\n- original:\n    subdir: wai\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: wai\n    name: wai\n    version: 3.2.1.2\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 714\n      sha256: ecfd0b4b75f435a3f362394807b35e5ef0647b1a25005d44a3632c49db4833d2\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n- original:\n    subdir: warp\n    git: https://github.com/yesodweb/wai.git\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n  completed:\n    subdir: warp\n    name: warp\n    version: 3.2.25\n    git: https://github.com/yesodweb/wai.git\n    pantry-tree:\n      size: 5103\n      sha256: f808e075811b002563d24c393ce115be826bb66a317d38da22c513ee42b7443a\n    commit: d11d63f1a6a92db8c637a8d33e7953ce6194a3e0\n";
-        let c = parse_str(|i| parse(Cataloger::StackLock, i), "stack.yaml.lock", text).unwrap();
+        let c = parse_str(parse_stack_lock, "stack.yaml.lock", text).unwrap();
         /// purl, version, commit, subdir, line.
         type Row<'a> = (&'a str, Option<&'a str>, &'a str, &'a str, Option<u32>);
         let got: Vec<Row> = c
@@ -264,32 +264,21 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::StackLock, i),
-            "stack.yaml.lock",
-            "packages: [\n"
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        assert!(parse_str(
-            |i| parse(Cataloger::StackLock, i),
-            "stack.yaml.lock",
-            "snapshots: []\n"
-        )
-        .is_err());
+        assert!(
+            parse_str(parse_stack_lock, "stack.yaml.lock", "packages: [\n")
+                .unwrap_err()
+                .line()
+                .is_some()
+        );
+        assert!(parse_str(parse_stack_lock, "stack.yaml.lock", "snapshots: []\n").is_err());
         assert_eq!(
             split_name_version("acme-missiles-0.3"),
             Some(("acme-missiles", "0.3"))
         );
         assert_eq!(split_name_version("noversion"), None);
-        assert!(parse_str(
-            |i| parse(Cataloger::CabalFreeze, i),
-            "cabal.project.freeze",
-            ""
-        )
-        .unwrap()
-        .packages
-        .is_empty());
+        assert!(parse_str(parse_cabal_freeze, "cabal.project.freeze", "")
+            .unwrap()
+            .packages
+            .is_empty());
     }
 }

@@ -1,11 +1,16 @@
 //! The parsers: one module per ecosystem, the one place that knows file formats.
 //!
-//! Every parser has the same shape, `fn parse(input: &Input) -> Result<Catalog, ParseError>`:
+//! Every parser has the same shape, [`Parser`]: `fn(&Input) -> Result<Catalog, ParseError>`;
 //! it gets a file's bytes and its path relative to the scan root, and returns the projects,
 //! packages and edges the file describes. Parsers are pure: they read nothing but the bytes
 //! given, except the catalogers of installed trees and Cargo's license lookup, which say so
 //! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
+//!
+//! Which files a parser reads is not written here: each cataloger is one entry of the
+//! table in [`bomscout_core::catalogers!`] (its name, ecosystem, file globs and parse
+//! function), which the walker reads for detection and [`parser`] for dispatch. A new
+//! format is that one entry plus its parser module here.
 #![deny(missing_docs)]
 #![deny(clippy::string_slice)]
 
@@ -89,47 +94,35 @@ pub struct Input<'a> {
     pub options: &'a Options,
 }
 
+/// The one signature every parser has: a file's bytes and path in, what it describes out.
+pub type Parser = fn(&Input) -> Result<Catalog, ParseError>;
+
+/// Expands the `parse` column of the one table of catalogers
+/// ([`bomscout_core::catalogers!`]) into [`parser`]. Each entry names its function by its
+/// path in this crate; one of another signature than [`Parser`] does not compile.
+macro_rules! parsers {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $name:literal {
+            ecosystem: $eco:ident, kind: $kind:ident,
+            files: [$($files:tt)*],
+            parse: $parse:path $(,)?
+        }
+    )+) => {
+        /// The parser registered for `cataloger`.
+        pub fn parser(cataloger: Cataloger) -> Parser {
+            match cataloger {
+                $(Cataloger::$variant => $parse,)+
+            }
+        }
+    };
+}
+
+bomscout_core::catalogers!(parsers);
+
 /// Runs the parser `cataloger` on one input.
 pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    match cataloger {
-        Cataloger::NpmLock => npm::package_lock::parse(input),
-        Cataloger::NpmManifest => npm::package_json::parse(input),
-        Cataloger::NpmInstalled => npm::installed::parse(input),
-        Cataloger::CargoLock => cargo::lock::parse(input),
-        Cataloger::CargoManifest => cargo::manifest::parse(input),
-        Cataloger::PipRequirements => python::requirements::parse(input),
-        Cataloger::PipfileLock => python::pipfile_lock::parse(input),
-        Cataloger::PoetryLock => python::poetry_lock::parse(input),
-        Cataloger::UvLock => python::uv_lock::parse(input),
-        Cataloger::Pylock => python::pylock::parse(input),
-        Cataloger::Pyproject => python::pyproject::parse(input),
-        Cataloger::PythonInstalled => python::installed::parse(input),
-        Cataloger::YarnLock => yarn::parse(cataloger, input),
-        Cataloger::PnpmLock => pnpm::parse(cataloger, input),
-        Cataloger::BunLock => bun::parse(cataloger, input),
-        Cataloger::GoMod | Cataloger::GoVendor | Cataloger::GoBinary => {
-            golang::parse(cataloger, input)
-        }
-        Cataloger::GithubActions => github_actions::parse(cataloger, input),
-        Cataloger::SwiftResolved => swift::parse(cataloger, input),
-        Cataloger::PodfileLock => cocoapods::parse(cataloger, input),
-        Cataloger::MavenPom
-        | Cataloger::GradleLock
-        | Cataloger::GradleCatalog
-        | Cataloger::JavaArchive => java::parse(cataloger, input),
-        Cataloger::GemfileLock | Cataloger::GemInstalled => ruby::parse(cataloger, input),
-        Cataloger::ComposerLock | Cataloger::ComposerInstalled => php::parse(cataloger, input),
-        Cataloger::NugetLock | Cataloger::DotnetDeps | Cataloger::DotnetProject => {
-            dotnet::parse(cataloger, input)
-        }
-        Cataloger::PubspecLock => dart::parse(cataloger, input),
-        Cataloger::MixLock => elixir::parse(cataloger, input),
-        Cataloger::RebarLock => erlang::parse(cataloger, input),
-        Cataloger::ConanLock => conan::parse(cataloger, input),
-        Cataloger::Vcpkg => vcpkg::parse(cataloger, input),
-        Cataloger::StackLock | Cataloger::CabalFreeze => haskell::parse(cataloger, input),
-        Cataloger::RenvLock => r::parse(cataloger, input),
-    }
+    parser(cataloger)(input)
 }
 
 /// Files parsed in parallel per batch: enough to keep every core busy, few enough that the
@@ -305,6 +298,26 @@ fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod isolation_tests {
     use super::*;
+
+    /// Every registered parser, handed an empty file under the name its first pattern
+    /// claims, answers with a catalog or an error; none panics.
+    #[test]
+    fn every_registered_parser_answers_an_empty_file() {
+        for &cataloger in Cataloger::ALL {
+            let glob = cataloger
+                .patterns()
+                .first()
+                .map(|p| p.glob)
+                .unwrap_or_default();
+            let path = glob.trim_start_matches("**/").replace('*', "x");
+            if let Err(e) = isolated(|| parse_str(parser(cataloger), &path, "")) {
+                assert!(
+                    !e.to_string().contains("a bug in bomscout"),
+                    "{cataloger}: {e}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_panicking_parser_costs_one_file() {

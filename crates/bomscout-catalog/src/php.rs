@@ -15,19 +15,20 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
-    Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
+    Project,
 };
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
-/// Parses one Composer file.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    let doc: Value = serde_json::from_slice(input.bytes)?;
-    match cataloger {
-        Cataloger::ComposerInstalled => installed(&doc, input),
-        _ => lock(&doc, input),
-    }
+/// Parses a `composer.lock`.
+pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
+    lock(&serde_json::from_slice(input.bytes)?, input)
+}
+
+/// Parses Composer's record of an installed tree, `vendor/composer/installed.json`.
+pub fn parse_installed(input: &Input) -> Result<Catalog, ParseError> {
+    installed(&serde_json::from_slice(input.bytes)?, input)
 }
 
 fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
@@ -243,12 +244,7 @@ mod tests {
     #[test]
     fn installed_composer_1_and_2() {
         let v2 = r#"{"packages": [{"name": "monolog/monolog", "version": "3.5.0", "license": ["MIT"]}, {"name": "phpunit/phpunit", "version": "10.5.0", "license": ["BSD-3-Clause"]}], "dev": true, "dev-package-names": ["phpunit/phpunit"]}"#;
-        let c = parse_str(
-            |i| parse(Cataloger::ComposerInstalled, i),
-            "app/vendor/composer/installed.json",
-            v2,
-        )
-        .unwrap();
+        let c = parse_str(parse_installed, "app/vendor/composer/installed.json", v2).unwrap();
         assert_eq!(c.projects[0].dir, "app");
         assert_eq!(
             c.projects[0]
@@ -263,12 +259,7 @@ mod tests {
             "pkg:composer/monolog/monolog@3.5.0"
         );
         let v1 = r#"[{"name": "psr/log", "version": "1.1.4", "license": ["MIT", "Apache-2.0"]}]"#;
-        let c = parse_str(
-            |i| parse(Cataloger::ComposerInstalled, i),
-            "vendor/composer/installed.json",
-            v1,
-        )
-        .unwrap();
+        let c = parse_str(parse_installed, "vendor/composer/installed.json", v1).unwrap();
         assert_eq!(
             c.packages[0].component.licenses[0].raw,
             "(MIT OR Apache-2.0)"
@@ -278,17 +269,13 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::ComposerLock, i),
-            "composer.lock",
-            "{\"packages\": ["
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        assert!(parse_str(|i| parse(Cataloger::ComposerLock, i), "composer.lock", "[]").is_err());
+        assert!(parse_str(parse_lock, "composer.lock", "{\"packages\": [")
+            .unwrap_err()
+            .line()
+            .is_some());
+        assert!(parse_str(parse_lock, "composer.lock", "[]").is_err());
         let c = parse_str(
-            |i| parse(Cataloger::ComposerLock, i),
+            parse_lock,
             "composer.lock",
             r#"{"packages": [{"name": "nover/x"}, {"name": "noslash", "version": "1"}, 3]}"#,
         )

@@ -23,13 +23,13 @@ use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Severity,
+    Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Severity,
 };
 use serde_norway::{Mapping, Value};
 use std::collections::HashMap;
 
 /// Parses one `pnpm-lock.yaml`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let (doc, notes) = lockfile_document(text, input.path)?;
     let major = lockfile_major(&doc.value)?;
@@ -423,7 +423,7 @@ mod tests {
     use crate::parse_str;
 
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        parse_str(|i| parse(Cataloger::PnpmLock, i), "pnpm-lock.yaml", text)
+        parse_str(parse, "pnpm-lock.yaml", text)
     }
 
     #[test]

@@ -11,13 +11,13 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// Parses one `renv.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let packages = doc
         .get("Packages")
@@ -156,7 +156,7 @@ mod tests {
           "gh": {"Package": "gh", "Version": "1.4.0", "Source": "GitHub", "RemoteType": "github", "RemoteHost": "api.github.com", "RemoteUsername": "r-lib", "RemoteRepo": "gh", "RemoteSha": "abc123", "Imports": "cli (>= 3.0.1), jsonlite"},
           "Biobase": {"Package": "Biobase", "Version": "2.60.0", "Source": "Bioconductor", "Repository": "BioCsoft"}
         }}"#;
-        let c = parse_str(|i| parse(Cataloger::RenvLock, i), "renv.lock", text).unwrap();
+        let c = parse_str(parse, "renv.lock", text).unwrap();
         let purls: Vec<String> = c
             .packages
             .iter()
@@ -179,17 +179,13 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(|i| parse(Cataloger::RenvLock, i), "renv.lock", "{}").is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::RenvLock, i),
-            "renv.lock",
-            "{\"Packages\": {"
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
+        assert!(parse_str(parse, "renv.lock", "{}").is_err());
+        assert!(parse_str(parse, "renv.lock", "{\"Packages\": {")
+            .unwrap_err()
+            .line()
+            .is_some());
         let c = parse_str(
-            |i| parse(Cataloger::RenvLock, i),
+            parse,
             "renv.lock",
             r#"{"Packages": {"x": {"Package": "x"}}}"#,
         )

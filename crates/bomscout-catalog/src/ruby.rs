@@ -19,18 +19,19 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License,
-    Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
+    Project,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// Parses one Ruby file.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    let text = crate::text::utf8(input.bytes)?;
-    match cataloger {
-        Cataloger::GemInstalled => gemspec(text, input),
-        _ => lockfile(text, input),
-    }
+/// Parses a `Gemfile.lock` / `gems.locked`.
+pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
+    lockfile(crate::text::utf8(input.bytes)?, input)
+}
+
+/// Parses an installed gem's `specifications/*.gemspec`.
+pub fn parse_installed(input: &Input) -> Result<Catalog, ParseError> {
+    gemspec(crate::text::utf8(input.bytes)?, input)
 }
 
 #[derive(Default)]
@@ -347,32 +348,17 @@ mod tests {
     #[test]
     fn gemspec_lines() {
         let text = "# -*- encoding: utf-8 -*-\nGem::Specification.new do |s|\n  s.name = \"rake\".freeze\n  s.version = \"13.0.6\"\n  s.licenses = [\"MIT\".freeze]\nend\n";
-        let c = parse_str(
-            |i| parse(Cataloger::GemInstalled, i),
-            "specifications/rake-13.0.6.gemspec",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse_installed, "specifications/rake-13.0.6.gemspec", text).unwrap();
         assert_eq!(c.packages[0].component.purl.as_str(), "pkg:gem/rake@13.0.6");
         assert_eq!(c.packages[0].component.licenses[0].raw, "MIT");
-        assert!(parse_str(
-            |i| parse(Cataloger::GemInstalled, i),
-            "x.gemspec",
-            "nothing"
-        )
-        .is_err());
+        assert!(parse_str(parse_installed, "x.gemspec", "nothing").is_err());
     }
 
     #[test]
     fn malformed_lock() {
-        assert!(parse_str(
-            |i| parse(Cataloger::GemfileLock, i),
-            "Gemfile.lock",
-            "hello\n"
-        )
-        .is_err());
+        assert!(parse_str(parse_lockfile, "Gemfile.lock", "hello\n").is_err());
         let c = parse_str(
-            |i| parse(Cataloger::GemfileLock, i),
+            parse_lockfile,
             "Gemfile.lock",
             "GEM\n  remote: x\n  specs:\n    broken\n    ok (1.0)\n",
         )

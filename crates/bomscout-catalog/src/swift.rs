@@ -7,13 +7,11 @@
 //! Normal dependency of the package.
 
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
 use serde_json::Value;
 
 /// Parses one `Package.resolved`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let strings = crate::text::KeyLines::new(
         std::str::from_utf8(input.bytes).unwrap_or_default(),
@@ -94,23 +92,13 @@ mod tests {
     #[test]
     fn versions_1_and_2() {
         let v1 = r#"{"object": {"pins": [{"package": "swift-argument-parser", "repositoryURL": "https://github.com/apple/swift-argument-parser.git", "state": {"branch": null, "revision": "6b2aa2748a7881eebb9f84fb10c01293e15b52ca", "version": "0.5.0"}}]}, "version": 1}"#;
-        let c = parse_str(
-            |i| parse(Cataloger::SwiftResolved, i),
-            "Package.resolved",
-            v1,
-        )
-        .unwrap();
+        let c = parse_str(parse, "Package.resolved", v1).unwrap();
         assert_eq!(
             c.packages[0].component.purl.as_str(),
             "pkg:swift/github.com/apple/swift-argument-parser@0.5.0"
         );
         let v2 = r#"{"originHash": "x", "pins": [{"identity": "swift-nio", "kind": "remoteSourceControl", "location": "git@github.com:apple/swift-nio.git", "state": {"branch": "main", "revision": "aaa111"}}, {"identity": "local", "kind": "fileSystem", "location": "/tmp/local", "state": {}}], "version": 3}"#;
-        let c = parse_str(
-            |i| parse(Cataloger::SwiftResolved, i),
-            "Package.resolved",
-            v2,
-        )
-        .unwrap();
+        let c = parse_str(parse, "Package.resolved", v2).unwrap();
         assert_eq!(c.packages.len(), 1);
         assert_eq!(
             c.packages[0].component.purl.as_str(),
@@ -121,22 +109,13 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::SwiftResolved, i),
-            "Package.resolved",
-            "{}"
-        )
-        .is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::SwiftResolved, i),
-            "Package.resolved",
-            "{\"pins\": ["
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
+        assert!(parse_str(parse, "Package.resolved", "{}").is_err());
+        assert!(parse_str(parse, "Package.resolved", "{\"pins\": [")
+            .unwrap_err()
+            .line()
+            .is_some());
         let c = parse_str(
-            |i| parse(Cataloger::SwiftResolved, i),
+            parse,
             "Package.resolved",
             r#"{"pins": [{"location": "https://x/y.git", "state": {}}]}"#,
         )

@@ -10,13 +10,13 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 
 /// Parses one `vcpkg.json`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let doc = doc
         .as_object()
@@ -118,7 +118,7 @@ mod tests {
         let text = r#"{"name": "app", "version": "1.0.0", "builtin-baseline": "3426db05b996481ca31e95fff3734cf23e0f51bc",
           "dependencies": ["fmt", {"name": "zlib", "version>=": "1.2.13"}, {"name": "vcpkg-cmake", "host": true}],
           "overrides": [{"name": "fmt", "version": "10.1.1"}]}"#;
-        let c = parse_str(|i| parse(Cataloger::Vcpkg, i), "vcpkg.json", text).unwrap();
+        let c = parse_str(parse, "vcpkg.json", text).unwrap();
         let got: Vec<(&str, Option<&str>)> = c
             .packages
             .iter()
@@ -141,7 +141,7 @@ mod tests {
         // One port listed twice, and once more as a host tool: one component, two edges.
         let text = r#"{"dependencies": ["zstd", {"name": "qtbase", "platform": "linux"}, "zstd",
           {"name": "qtbase", "host": true}, {"name": "qtbase", "platform": "windows"}]}"#;
-        let c = parse_str(|i| parse(Cataloger::Vcpkg, i), "vcpkg.json", text).unwrap();
+        let c = parse_str(parse, "vcpkg.json", text).unwrap();
         assert_eq!(c.packages.len(), 2);
         assert_eq!(
             c.projects[0]
@@ -155,22 +155,16 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(|i| parse(Cataloger::Vcpkg, i), "vcpkg.json", "[]").is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::Vcpkg, i),
-            "vcpkg.json",
-            "{\"dependencies\": ["
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        assert!(parse_str(
-            |i| parse(Cataloger::Vcpkg, i),
-            "vcpkg.json",
-            "{\"dependencies\": [3, {}]}"
-        )
-        .unwrap()
-        .packages
-        .is_empty());
+        assert!(parse_str(parse, "vcpkg.json", "[]").is_err());
+        assert!(parse_str(parse, "vcpkg.json", "{\"dependencies\": [")
+            .unwrap_err()
+            .line()
+            .is_some());
+        assert!(
+            parse_str(parse, "vcpkg.json", "{\"dependencies\": [3, {}]}")
+                .unwrap()
+                .packages
+                .is_empty()
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! Data flows one way through bomscout: *walk → detect → parse → resolve → license → report*.
 //! This crate holds the types every stage shares:
 //!
-//! - [`Cataloger`]: which parser reads a detected file (the walker picks it, the catalog runs it).
+//! - [`Cataloger`]: which parser reads a detected file (the walker picks it, the catalog runs it),
+//!   each registered once, with its file patterns and parser, in the table [`catalogers!`].
 //! - [`Catalog`]: what one parser found in one file: [`Project`]s, [`Package`]s, edges, diagnostics.
 //! - [`Component`]: one third-party package, identified by its [`Purl`].
 //! - [`Sbom`]: many catalogs merged by [`SbomBuilder`] into one deduplicated document, with
@@ -42,7 +43,7 @@ pub mod vuln;
 
 pub use build::SbomBuilder;
 pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
-pub use cataloger::{Cataloger, Detected};
+pub use cataloger::{Cataloger, CatalogerKind, Detected, FilePattern};
 pub use component::{Component, Copyright, Hash, HashAlg, Location, NoticeText, Scope};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::{Ecosystem, OSV_CRATES_ECOSYSTEM};

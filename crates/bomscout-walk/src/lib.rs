@@ -104,7 +104,7 @@ impl Excludes {
 ///
 /// Relative paths are relative to the root they were found under; when several roots are
 /// given, each path is prefixed with its root as given, so that paths stay unique. A root
-/// that is a file is catalogued as the file it is (see [`file_root`]).
+/// that is a file is catalogued as the file it is (see `file_root`).
 pub fn walk(
     roots: &[PathBuf],
     options: &WalkOptions,

@@ -30,23 +30,14 @@ use crate::xml::Element;
 use crate::{Input, ParseError};
 use base64::Engine;
 use bomscout_core::{
-    Catalog, Cataloger, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location,
-    NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// Parses one .NET file.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    match cataloger {
-        Cataloger::NugetLock => lock(input),
-        Cataloger::DotnetDeps => deps_json(input),
-        _ => project_file(input),
-    }
-}
-
-fn lock(input: &Input) -> Result<Catalog, ParseError> {
+/// Parses a NuGet `packages.lock.json`.
+pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let frameworks = doc
         .get("dependencies")
@@ -222,7 +213,8 @@ fn base64_sha512(b64: &str) -> Option<Hash> {
     Hash::hex(HashAlg::Sha512, &hex)
 }
 
-fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
+/// Parses a built application's `*.deps.json`.
+pub fn parse_deps(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let libraries = doc
         .get("libraries")
@@ -316,7 +308,9 @@ fn deps_json(input: &Input) -> Result<Catalog, ParseError> {
     Ok(catalog)
 }
 
-fn project_file(input: &Input) -> Result<Catalog, ParseError> {
+/// Parses an MSBuild project file (`*.csproj`, `*.fsproj`, `*.vbproj`) or a
+/// `Directory.Packages.props`.
+pub fn parse_project(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let tree = crate::xml::parse(text)?;
     let props = properties(&tree);
@@ -588,12 +582,7 @@ mod tests {
           "net6.0": {
             "Newtonsoft.Json": {"type": "Direct", "requested": "[13.0.3, )", "resolved": "13.0.3", "contentHash": "HrC5BXdl00IP9zeV+0Z848QWPAoCr9P3bDEZguI+gkLcBKAOxix/tLEAAHC+UvDNPv4a2d18lOReHMOagPa+zQ=="}
           }}}"#;
-        let c = parse_str(
-            |i| parse(Cataloger::NugetLock, i),
-            "src/App/packages.lock.json",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse_lock, "src/App/packages.lock.json", text).unwrap();
         let purls: Vec<&str> = c
             .packages
             .iter()
@@ -621,12 +610,7 @@ mod tests {
           "libraries": {"App/1.0.0": {"type": "project", "serviceable": false, "sha512": ""},
             "Serilog/3.1.1": {"type": "package", "serviceable": true, "sha512": "sha512-P6G4/4Kt9bT635bhuwdXlJ2SCqqn2nhh4gqFqQueCOr9bK/e7W9ll/IoX1Ter948cV2Z/5+5v8pAfJYUISY03A==", "path": "serilog/3.1.1"},
             "Tiny/1.0.0": {"type": "package", "sha512": "sha512-P6G4/4Kt9bT635bhuwdXlJ2SCqqn2nhh4gqFqQueCOr9bK/e7W9ll/IoX1Ter948cV2Z/5+5v8pAfJYUISY03A=="}}}"#;
-        let c = parse_str(
-            |i| parse(Cataloger::DotnetDeps, i),
-            "bin/App.deps.json",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse_deps, "bin/App.deps.json", text).unwrap();
         assert_eq!(c.packages.len(), 2);
         assert_eq!(c.projects[0].name.as_deref(), Some("App"));
         assert_eq!(c.projects[0].deps.len(), 1);
@@ -636,12 +620,7 @@ mod tests {
             r#""libraries": {"#,
             r#""libraries": {"Aaa.Common/1.0.0": {"type": "project", "sha512": ""},"#,
         );
-        let c = parse_str(
-            |i| parse(Cataloger::DotnetDeps, i),
-            "bin/App.deps.json",
-            &with_ref,
-        )
-        .unwrap();
+        let c = parse_str(parse_deps, "bin/App.deps.json", &with_ref).unwrap();
         assert_eq!(c.projects[0].name.as_deref(), Some("App"));
         assert_eq!(c.projects[0].deps.len(), 1);
     }
@@ -660,12 +639,7 @@ mod tests {
     <PackageReference Include="Central" />
   </ItemGroup>
 </Project>"#;
-        let c = parse_str(
-            |i| parse(Cataloger::DotnetProject, i),
-            "src/App/App.csproj",
-            text,
-        )
-        .unwrap();
+        let c = parse_str(parse_project, "src/App/App.csproj", text).unwrap();
         let got: Vec<(String, Option<String>)> = c
             .packages
             .iter()
@@ -703,7 +677,7 @@ mod tests {
             root: std::path::Path::new("/"),
             options: &options,
         };
-        let c = parse(Cataloger::DotnetProject, &input).unwrap();
+        let c = parse_project(&input).unwrap();
         assert_eq!(
             c.packages[4].component.purl.as_str(),
             "pkg:nuget/Central@9.0.0"
@@ -718,7 +692,6 @@ mod tests {
         std::fs::write(base.path().join("Directory.Packages.props"), "<Project><ItemGroup><PackageVersion Include=\"central\" Version=\"9.0.0\" /></ItemGroup></Project>").unwrap();
         let root = base.path().join("repo");
         std::fs::create_dir_all(root.join("src")).unwrap();
-        let parse_project = |i: &Input| parse(Cataloger::DotnetProject, i);
         let c = crate::parse_in(parse_project, &root, "src/App.csproj", text).unwrap();
         assert_eq!(c.packages[0].component.purl.as_str(), "pkg:nuget/Central");
         let c = crate::parse_in(parse_project, base.path(), "repo/src/App.csproj", text).unwrap();
@@ -731,25 +704,11 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(parse_str(
-            |i| parse(Cataloger::NugetLock, i),
-            "packages.lock.json",
-            "{}"
-        )
-        .is_err());
-        assert!(parse_str(
-            |i| parse(Cataloger::DotnetDeps, i),
-            "a.deps.json",
-            "{\"targets\": {"
-        )
-        .unwrap_err()
-        .line()
-        .is_some());
-        assert!(parse_str(
-            |i| parse(Cataloger::DotnetProject, i),
-            "a.csproj",
-            "<Project><ItemGroup>"
-        )
-        .is_err());
+        assert!(parse_str(parse_lock, "packages.lock.json", "{}").is_err());
+        assert!(parse_str(parse_deps, "a.deps.json", "{\"targets\": {")
+            .unwrap_err()
+            .line()
+            .is_some());
+        assert!(parse_str(parse_project, "a.csproj", "<Project><ItemGroup>").is_err());
     }
 }

@@ -17,17 +17,7 @@ mod cache;
 pub mod go_mod;
 pub mod vendor;
 
-use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger, Component, Ecosystem, PurlError};
-
-/// Parses one Go file for `cataloger`.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    match cataloger {
-        Cataloger::GoVendor => vendor::parse(input),
-        Cataloger::GoBinary => binary::parse(input),
-        _ => go_mod::parse(input),
-    }
-}
+use bomscout_core::{Component, Ecosystem, PurlError};
 
 /// `pkg:golang/<path minus last segment>/<last segment>@<version>`.
 pub fn component(path: &str, version: &str) -> Result<Component, PurlError> {

@@ -9,18 +9,7 @@ pub mod gradle;
 mod m2;
 pub mod pom;
 
-use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger, Component, Ecosystem, PurlError};
-
-/// Parses one JVM file for `cataloger`.
-pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
-    match cataloger {
-        Cataloger::GradleLock => gradle::parse_lockfile(input),
-        Cataloger::GradleCatalog => gradle::parse_catalog(input),
-        Cataloger::JavaArchive => archive::parse(input),
-        _ => pom::parse(input),
-    }
-}
+use bomscout_core::{Component, Ecosystem, PurlError};
 
 /// A resolved Maven component.
 pub fn component(group: &str, artifact: &str, version: &str) -> Result<Component, PurlError> {

@@ -258,14 +258,10 @@ fn warn(catalog: &mut Catalog, input: &Input, line: u32, message: String) {
 #[cfg(test)]
 mod tests {
     use crate::parse_str;
-    use bomscout_core::{Catalog, Cataloger};
+    use bomscout_core::Catalog;
 
     fn run(text: &str) -> Result<Catalog, crate::ParseError> {
-        parse_str(
-            |i| super::super::parse(Cataloger::YarnLock, i),
-            "web/yarn.lock",
-            text,
-        )
+        parse_str(super::super::parse, "web/yarn.lock", text)
     }
 
     #[test]

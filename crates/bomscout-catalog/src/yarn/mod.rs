@@ -10,13 +10,13 @@ mod berry;
 mod v1;
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Cataloger, DepKind};
+use bomscout_core::{Catalog, DepKind};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// Parses one `yarn.lock`.
-pub fn parse(_cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError> {
+pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     if text.lines().any(|l| l.starts_with("__metadata:")) {
         berry::parse(text, input)

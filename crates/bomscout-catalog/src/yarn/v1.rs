@@ -237,14 +237,8 @@ fn unquote(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::parse_str;
-    use bomscout_core::Cataloger;
-
     fn run(text: &str) -> Result<Catalog, ParseError> {
-        parse_str(
-            |i| super::super::parse(Cataloger::YarnLock, i),
-            "yarn.lock",
-            text,
-        )
+        parse_str(super::super::parse, "yarn.lock", text)
     }
 
     #[test]
