@@ -271,58 +271,59 @@ fn build(conn: &mut Connection, source: &Source, options: &Options) -> Result<()
         let mut insert_package = tx
             .prepare("INSERT INTO packages (ecosystem, name, record) VALUES (?1, ?2, ?3)")
             .map_err(e)?;
-        let mut add = |tally: &mut Tally, entry: &str, diag_path: &str, bytes: &[u8], format: Format| {
-            let parsed = match format {
-                Format::Json => Record::from_json(bytes),
-                Format::Yaml => Record::from_yaml(bytes),
-            };
-            let record = match parsed {
-                Ok(r) => r,
-                Err(err) => {
-                    tally.diagnose(Diagnostic::warning(
-                        diag_path,
-                        format!("record skipped: {err}"),
-                    ));
+        let mut add =
+            |tally: &mut Tally, entry: &str, diag_path: &str, bytes: &[u8], format: Format| {
+                let parsed = match format {
+                    Format::Json => Record::from_json(bytes),
+                    Format::Yaml => Record::from_yaml(bytes),
+                };
+                let record = match parsed {
+                    Ok(r) => r,
+                    Err(err) => {
+                        tally.diagnose(Diagnostic::warning(
+                            diag_path,
+                            format!("record skipped: {err}"),
+                        ));
+                        return Ok(());
+                    }
+                };
+                if record.withdrawn.is_some() {
+                    tally.withdrawn += 1;
                     return Ok(());
                 }
-            };
-            if record.withdrawn.is_some() {
-                tally.withdrawn += 1;
-                return Ok(());
-            }
-            let keys: BTreeSet<(String, String)> = record
-                .affected
-                .iter()
-                .filter_map(|a| a.package.as_ref())
-                .filter(|p| !p.ecosystem.is_empty() && !p.name.is_empty())
-                .map(|p| (p.ecosystem.clone(), normalize_name(&p.ecosystem, &p.name)))
-                .collect();
-            if keys.is_empty() {
-                return Ok(());
-            }
-            let json = serde_json::to_vec(&record).unwrap_or_default();
-            let mut enc = DeflateEncoder::new(Vec::new(), Compression::fast());
-            let data = enc
-                .write_all(&json)
-                .and_then(|()| enc.finish())
-                .unwrap_or_default();
-            insert_record.execute(params![entry, data])?;
-            let key = tx.last_insert_rowid();
-            for (eco, name) in &keys {
-                insert_package.execute(params![eco, name, key])?;
-            }
-            let ecos: BTreeSet<&str> = keys.iter().map(|(e, _)| e.as_str()).collect();
-            for eco in ecos {
-                *tally.ecosystems.entry(eco.to_string()).or_default() += 1;
-            }
-            tally.records += 1;
-            if let Some(m) = &record.modified {
-                if tally.newest.as_ref().is_none_or(|n| m > n) {
-                    tally.newest = Some(m.clone());
+                let keys: BTreeSet<(String, String)> = record
+                    .affected
+                    .iter()
+                    .filter_map(|a| a.package.as_ref())
+                    .filter(|p| !p.ecosystem.is_empty() && !p.name.is_empty())
+                    .map(|p| (p.ecosystem.clone(), normalize_name(&p.ecosystem, &p.name)))
+                    .collect();
+                if keys.is_empty() {
+                    return Ok(());
                 }
-            }
-            Ok::<(), rusqlite::Error>(())
-        };
+                let json = serde_json::to_vec(&record).unwrap_or_default();
+                let mut enc = DeflateEncoder::new(Vec::new(), Compression::fast());
+                let data = enc
+                    .write_all(&json)
+                    .and_then(|()| enc.finish())
+                    .unwrap_or_default();
+                insert_record.execute(params![entry, data])?;
+                let key = tx.last_insert_rowid();
+                for (eco, name) in &keys {
+                    insert_package.execute(params![eco, name, key])?;
+                }
+                let ecos: BTreeSet<&str> = keys.iter().map(|(e, _)| e.as_str()).collect();
+                for eco in ecos {
+                    *tally.ecosystems.entry(eco.to_string()).or_default() += 1;
+                }
+                tally.records += 1;
+                if let Some(m) = &record.modified {
+                    if tally.newest.as_ref().is_none_or(|n| m > n) {
+                        tally.newest = Some(m.clone());
+                    }
+                }
+                Ok::<(), rusqlite::Error>(())
+            };
         match source.kind {
             SourceKind::Export => read_zip(source, options, &mut add, &mut tally)?,
             SourceKind::Tree => {
@@ -414,8 +415,7 @@ fn too_big(path: &str, size: u64, limit: u64) -> Diagnostic {
     )
 }
 
-type Add<'a> =
-    dyn FnMut(&mut Tally, &str, &str, &[u8], Format) -> Result<(), rusqlite::Error> + 'a;
+type Add<'a> = dyn FnMut(&mut Tally, &str, &str, &[u8], Format) -> Result<(), rusqlite::Error> + 'a;
 
 fn read_zip(
     source: &Source,
@@ -428,12 +428,11 @@ fn read_zip(
         path: source.path.clone(),
         reason: e.to_string(),
     })?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
-        Error::Corrupt {
+    let mut archive =
+        zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| Error::Corrupt {
             path: source.path.clone(),
             reason: e.to_string(),
-        }
-    })?;
+        })?;
     if archive.len() as u64 > options.max_files {
         return Err(Error::TooManyFiles {
             path: source.path.clone(),
@@ -486,7 +485,10 @@ fn read_zip(
     Ok(())
 }
 
-fn read_status(conn: &Connection, source: &Source) -> rusqlite::Result<(SourceStatus, Vec<Diagnostic>)> {
+fn read_status(
+    conn: &Connection,
+    source: &Source,
+) -> rusqlite::Result<(SourceStatus, Vec<Diagnostic>)> {
     let meta: BTreeMap<String, String> = conn
         .prepare("SELECT key, value FROM meta")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -505,7 +507,11 @@ fn read_status(conn: &Connection, source: &Source) -> rusqlite::Result<(SourceSt
                 "error" => Severity::Error,
                 _ => Severity::Warning,
             };
-            Ok(Diagnostic::new(severity, r.get::<_, String>(0)?, r.get::<_, String>(2)?))
+            Ok(Diagnostic::new(
+                severity,
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(2)?,
+            ))
         })?
         .collect::<Result<_, _>>()?;
     let secs = |k: &str| {

@@ -388,7 +388,10 @@ impl Database {
             )));
         }
         if !uncovered.is_empty() {
-            let list: Vec<String> = uncovered.iter().map(|(e, n)| format!("{e} ({n})")).collect();
+            let list: Vec<String> = uncovered
+                .iter()
+                .map(|(e, n)| format!("{e} ({n})"))
+                .collect();
             diagnostics.push(info(format!(
                 "components of ecosystems OSV does not cover were not matched: {}",
                 list.join(", ")
@@ -609,9 +612,11 @@ fn vulnerability(group: Vec<Found>) -> Vulnerability {
     aliases.remove(&primary_id);
     // Scored ratings first (the highest CVSS version first), then labels.
     ratings.sort_by(|a, b| {
-        b.method
-            .cmp(&a.method)
-            .then(b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal))
+        b.method.cmp(&a.method).then(
+            b.score
+                .partial_cmp(&a.score)
+                .unwrap_or(std::cmp::Ordering::Equal),
+        )
     });
     // One Affected per component: when several records answer, the highest fix (the first
     // version all of them call fixed); no fix when one of them knows none.

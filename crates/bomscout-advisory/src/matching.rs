@@ -162,7 +162,11 @@ fn parse_range(
     for e in &range.events {
         if let Some(v) = &e.introduced {
             let v = v.trim();
-            events.push(Ev::Introduced(if v == "0" { None } else { Some(parse(v)?) }));
+            events.push(Ev::Introduced(if v == "0" {
+                None
+            } else {
+                Some(parse(v)?)
+            }));
         }
         if let Some(v) = &e.fixed {
             events.push(Ev::Fixed(parse(v)?));
@@ -199,9 +203,10 @@ fn includes(parsed: &Parsed, v: &Version) -> bool {
 
 /// True when `affected` describes `name` (normalized) in `ecosystem`.
 pub fn describes(affected: &AffectedPackage, ecosystem: &str, name: &str) -> bool {
-    affected.package.as_ref().is_some_and(|p| {
-        p.ecosystem == ecosystem && normalize_name(&p.ecosystem, &p.name) == name
-    })
+    affected
+        .package
+        .as_ref()
+        .is_some_and(|p| p.ecosystem == ecosystem && normalize_name(&p.ecosystem, &p.name) == name)
 }
 
 /// Evaluates `record` for the installed `version` of the package `name` (normalized) in
@@ -260,7 +265,9 @@ pub fn evaluate(
         }
     }
     if bad_version {
-        verdict.skipped.push(Skipped::BadVersion(version.text.to_string()));
+        verdict
+            .skipped
+            .push(Skipped::BadVersion(version.text.to_string()));
     }
     verdict.affected = affected;
     if !affected {
@@ -397,8 +404,14 @@ mod tests {
     #[test]
     fn names_normalize_per_ecosystem() {
         assert_eq!(normalize_name("PyPI", "Zope.Interface"), "zope-interface");
-        assert_eq!(normalize_name("NuGet", "Newtonsoft.Json"), "newtonsoft.json");
-        assert_eq!(normalize_name("Packagist", "Symfony/HTTP-Kernel"), "symfony/http-kernel");
+        assert_eq!(
+            normalize_name("NuGet", "Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
+        assert_eq!(
+            normalize_name("Packagist", "Symfony/HTTP-Kernel"),
+            "symfony/http-kernel"
+        );
         assert_eq!(normalize_name("npm", "@Babel/core"), "@Babel/core");
         let maven = Component::new(
             Ecosystem::Maven,
@@ -407,7 +420,10 @@ mod tests {
             "2.14.1",
         )
         .unwrap();
-        assert_eq!(osv_package_name(&maven), "org.apache.logging.log4j:log4j-core");
+        assert_eq!(
+            osv_package_name(&maven),
+            "org.apache.logging.log4j:log4j-core"
+        );
         let npm = Component::new(Ecosystem::Npm, Some("@babel"), "core", "7.0.0").unwrap();
         assert_eq!(osv_package_name(&npm), "@babel/core");
         let go = Component::new(Ecosystem::Golang, Some("golang.org/x"), "net", "v0.1.0").unwrap();

@@ -21,10 +21,18 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<String>,
     /// Other ids of the same vulnerability.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "strings")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "strings"
+    )]
     pub aliases: Vec<String>,
     /// Ids of related but different vulnerabilities (never merged).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "strings")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "strings"
+    )]
     pub related: Vec<String>,
     /// A one-line summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,13 +41,25 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// Severity scores of the whole record.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "nullable"
+    )]
     pub severity: Vec<SeverityScore>,
     /// The affected packages and their versions.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "nullable"
+    )]
     pub affected: Vec<AffectedPackage>,
     /// Reference links.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "nullable"
+    )]
     pub references: Vec<Reference>,
     /// Database-specific data; only `severity` is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,13 +84,25 @@ pub struct AffectedPackage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<Package>,
     /// Severity of this package only (schema 1.6).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "nullable"
+    )]
     pub severity: Vec<SeverityScore>,
     /// Version ranges.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "nullable"
+    )]
     pub ranges: Vec<Range>,
     /// Every affected version, enumerated.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "strings")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "strings"
+    )]
     pub versions: Vec<String>,
     /// Database-specific data about this package; only `severity` is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,16 +142,32 @@ pub struct Range {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The first affected version (`"0"`: every version before the next event).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "scalar")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub introduced: Option<String>,
     /// The first version no longer affected.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "scalar")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub fixed: Option<String>,
     /// The last affected version (the versions after it are not, fixed or not).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "scalar")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub last_affected: Option<String>,
     /// An upper limit of the range (`"*"`: none).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "scalar")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub limit: Option<String>,
 }
 
@@ -138,7 +186,11 @@ pub struct Reference {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseSpecific {
     /// The database's own severity word (`HIGH`, `MODERATE`, …).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "scalar")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "scalar"
+    )]
     pub severity: Option<String>,
 }
 

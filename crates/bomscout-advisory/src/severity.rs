@@ -169,10 +169,9 @@ mod tests {
 
     #[test]
     fn label_only_and_unknown() {
-        let record = Record::from_json(
-            br#"{"id":"GHSA-x","database_specific":{"severity":"MODERATE"}}"#,
-        )
-        .unwrap();
+        let record =
+            Record::from_json(br#"{"id":"GHSA-x","database_specific":{"severity":"MODERATE"}}"#)
+                .unwrap();
         let rs = ratings(&record);
         assert_eq!(overall(&rs), VulnSeverity::Medium);
         let bare = Record::from_json(br#"{"id":"GO-x"}"#).unwrap();
