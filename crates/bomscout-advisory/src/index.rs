@@ -53,10 +53,7 @@ impl Index {
     pub fn open(source: &Source, label: String, options: &Options) -> Result<Index, Error> {
         let mut diagnostics = Vec::new();
         let conn = match &options.index_dir {
-            Some(dir) => match on_disk(source, dir, options, &mut diagnostics) {
-                Ok(conn) => conn,
-                Err(e) => return Err(e),
-            },
+            Some(dir) => on_disk(source, dir, options, &mut diagnostics)?,
             None => {
                 let mut conn = Connection::open_in_memory().map_err(|e| sql(&source.path, e))?;
                 build(&mut conn, source, options)?;

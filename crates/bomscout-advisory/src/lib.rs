@@ -298,8 +298,11 @@ impl Database {
         let mut unknown_types: BTreeSet<String> = BTreeSet::new();
         let mut bad_versions: BTreeSet<String> = BTreeSet::new();
         let mut lookup_errors: BTreeSet<String> = BTreeSet::new();
-        // Records read once per scan, however many components name them.
+        // The records of the current package, read once however many versions of it the
+        // document holds: components are sorted by purl, so a package's versions are
+        // adjacent and the cache only ever holds one package's records.
         let mut cache: HashMap<(usize, String, String), Rc<Vec<Hit>>> = HashMap::new();
+        let mut cached_package: Option<(&str, String)> = None;
         let mut hits: Vec<Found> = Vec::new();
 
         for component in &sbom.components {
@@ -314,6 +317,10 @@ impl Database {
                 continue;
             };
             let name = normalize_name(ecosystem, &osv_package_name(component));
+            if cached_package.as_ref() != Some(&(ecosystem, name.clone())) {
+                cache.clear();
+                cached_package = Some((ecosystem, name.clone()));
+            }
             let mut installed = Installed::new(component.ecosystem, version);
             for (n, index) in self.indexes.iter().enumerate() {
                 if index.ecosystem.as_deref().is_some_and(|e| e != ecosystem) {

@@ -716,3 +716,26 @@ fn a_tree_with_a_yaml_float_version_reports_the_file() {
     assert!(d.path.ends_with("PYSEC-0000-1.yaml"), "{d}");
     assert!(d.message.contains("quote it"), "{d}");
 }
+
+#[test]
+fn a_yaml_alias_bomb_is_a_diagnostic_not_an_allocation() {
+    // Nine levels of nine aliases: 9^9 strings if expanded.
+    let mut text = String::from("a0: &a0 [\"x\"]\n");
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        let refs = vec![prev; 9].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    text.push_str("id: PYSEC-0000-3\naliases: *a9\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bomb.yaml"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("ok.yaml"),
+        "id: PYSEC-0000-4\naffected:\n- package: {name: a, ecosystem: PyPI}\n  versions: [\"1.0\"]\n",
+    )
+    .unwrap();
+    let db = open_tree(dir.path());
+    assert_eq!(db.status()[0].records, 1);
+    assert_eq!(db.status()[0].skipped, 1);
+    assert!(db.diagnostics()[0].path.ends_with("bomb.yaml"));
+}
