@@ -69,5 +69,8 @@ fn main() -> ExitCode {
         affects,
         database.diagnostics().len() + matched.diagnostics.len()
     );
+    for d in database.diagnostics().iter().chain(&matched.diagnostics) {
+        eprintln!("{d}");
+    }
     ExitCode::SUCCESS
 }
