@@ -144,13 +144,20 @@ mod tests {
         assert_eq!(r.method, RatingMethod::CvssV4);
         assert_eq!(r.score, Some(9.3));
         assert_eq!(r.severity, VulnSeverity::Critical);
+        // Full impact on the subsequent systems too: 10.0; no impact at all: 0.0, level None.
         let r = rating(&score(
             "CVSS_V4",
-            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
         ))
         .unwrap();
-        assert_eq!(r.score, Some(6.9));
-        assert_eq!(r.severity, VulnSeverity::Medium);
+        assert_eq!(r.score, Some(10.0));
+        let r = rating(&score(
+            "CVSS_V4",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+        ))
+        .unwrap();
+        assert_eq!(r.score, Some(0.0));
+        assert_eq!(r.severity, VulnSeverity::None);
     }
 
     #[test]
