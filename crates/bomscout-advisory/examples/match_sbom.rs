@@ -58,7 +58,11 @@ fn main() -> ExitCode {
     let matched = database.match_sbom(&sbom);
     let matching = t1.elapsed();
     let records: u64 = database.status().iter().map(|s| s.records).sum();
-    let affects: usize = matched.vulnerabilities.iter().map(|v| v.affects.len()).sum();
+    let affects: usize = matched
+        .vulnerabilities
+        .iter()
+        .map(|v| v.affects.len())
+        .sum();
     println!(
         "components={} records={} open_s={:.3} match_s={:.3} vulnerabilities={} findings={} diagnostics={}",
         sbom.components.len(),
