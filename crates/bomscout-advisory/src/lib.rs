@@ -677,3 +677,96 @@ fn higher(scheme: bomscout_versions::Scheme, x: String, y: String) -> String {
         x
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bomscout_versions::Scheme;
+
+    fn found(json: &str, component: &str, fixed: Option<&str>) -> Found {
+        let record = Record::from_json(json.as_bytes()).unwrap();
+        Found {
+            url: format!("{}.json", record.id),
+            record: Rc::new(record),
+            scheme: Scheme::Pep440,
+            affected: Affected {
+                component: component.into(),
+                version: "1.0".into(),
+                fixed: fixed.map(str::to_string),
+                suppressed: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_alias_graph_makes_one_finding_with_a_stable_primary_id() {
+        let hits = || {
+            vec![
+                found(
+                    r#"{"id":"GHSA-aaaa","aliases":["CVE-1"]}"#,
+                    "pkg:pypi/a@1.0",
+                    Some("1.10"),
+                ),
+                found(
+                    r#"{"id":"PYSEC-1","aliases":["CVE-1"]}"#,
+                    "pkg:pypi/a@1.0",
+                    Some("1.9"),
+                ),
+                found(
+                    r#"{"id":"GHSA-bbbb","aliases":["CVE-2"]}"#,
+                    "pkg:pypi/a@1.0",
+                    Some("2.0"),
+                ),
+                found(
+                    r#"{"id":"CVE-2","aliases":["GHSA-bbbb"]}"#,
+                    "pkg:pypi/b@1.0",
+                    None,
+                ),
+                found(r#"{"id":"GHSA-cccc"}"#, "pkg:pypi/a@1.0", None),
+            ]
+        };
+        let merged = merge(hits());
+        let ids: Vec<_> = merged.iter().map(|v| v.advisory.id.as_str()).collect();
+        // The PyPA id wins over GitHub's, GitHub's over the CVE; sorted by id.
+        assert_eq!(ids, ["GHSA-bbbb", "GHSA-cccc", "PYSEC-1"]);
+        let pysec = &merged[2];
+        assert_eq!(
+            pysec.advisory.aliases.iter().collect::<Vec<_>>(),
+            ["CVE-1", "GHSA-aaaa"]
+        );
+        // Two records answer for a@1.0: the first version both call fixed (1.10 in PEP 440).
+        assert_eq!(pysec.affects.len(), 1);
+        assert_eq!(pysec.affects[0].fixed.as_deref(), Some("1.10"));
+        let ghsa = &merged[0];
+        assert_eq!(ghsa.advisory.aliases.iter().collect::<Vec<_>>(), ["CVE-2"]);
+        assert_eq!(
+            ghsa.affects
+                .iter()
+                .map(|a| a.component.as_str())
+                .collect::<Vec<_>>(),
+            ["pkg:pypi/a@1.0", "pkg:pypi/b@1.0"]
+        );
+        // The same hits in reverse order give the same result.
+        let mut reversed = hits();
+        reversed.reverse();
+        assert_eq!(merge(reversed), merged);
+    }
+
+    #[test]
+    fn one_record_without_a_fix_means_no_fix() {
+        let merged = merge(vec![
+            found(
+                r#"{"id":"GHSA-aaaa","aliases":["CVE-1"]}"#,
+                "pkg:pypi/a@1.0",
+                Some("1.1"),
+            ),
+            found(
+                r#"{"id":"PYSEC-1","aliases":["CVE-1"]}"#,
+                "pkg:pypi/a@1.0",
+                None,
+            ),
+        ]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].affects[0].fixed, None);
+    }
+}
