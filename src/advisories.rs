@@ -252,24 +252,7 @@ fn kept(dest: &Path) -> &'static str {
 
 fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let ecosystems = selected(&args.ecosystems)?;
-    let explicit = args.advisory_db.clone().or_else(|| {
-        std::env::var_os(ADVISORY_DB_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let db = match explicit {
-        Some(dir) => {
-            if !dir.is_dir() {
-                bail!(
-                    "--advisory-db {}: no such directory; give a folder of {{Ecosystem}}/all.zip \
-                     (a copy of the cache's osv folder) or of OSV .json/.yaml records",
-                    dir.display()
-                );
-            }
-            dir
-        }
-        None => bomscout_net::cache::osv_dir(args.cache_dir.as_deref())?,
-    };
+    let db = database_dir(args.advisory_db.as_deref(), args.cache_dir.as_deref())?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -283,6 +266,62 @@ fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The advisory database to read: `--advisory-db`, else `BOMSCOUT_ADVISORY_DB`, else the
+/// cache's `osv` folder (where `update` writes).
+pub fn database_dir(
+    advisory_db: Option<&Path>,
+    cache_dir: Option<&Path>,
+) -> anyhow::Result<PathBuf> {
+    let explicit = advisory_db.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(ADVISORY_DB_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    match explicit {
+        Some(dir) if !dir.is_dir() => bail!(
+            "--advisory-db {}: no such directory; give a folder of {{Ecosystem}}/all.zip \
+             (a copy of the cache's osv folder) or of OSV .json/.yaml records",
+            dir.display()
+        ),
+        Some(dir) => Ok(dir),
+        None => Ok(bomscout_net::cache::osv_dir(cache_dir)?),
+    }
+}
+
+/// Warnings for each export under `db` not confirmed current within `max_age` (by the
+/// download's sidecar, else the file's time).
+pub fn stale_exports(db: &Path, max_age: Duration) -> Vec<String> {
+    let now = SystemTime::now();
+    let Ok(entries) = std::fs::read_dir(db) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for entry in entries.flatten() {
+        let file = entry.path().join("all.zip");
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let checked = Sidecar::read(&file)
+            .and_then(|s| s.checked_time())
+            .or_else(|| meta.modified().ok());
+        let Some(age) = checked.map(|t| now.duration_since(t).unwrap_or_default()) else {
+            continue;
+        };
+        if age > max_age {
+            let eco = entry.file_name().to_string_lossy().into_owned();
+            warnings.push(format!(
+                "the {} advisories are {} old (more than {} days); run `bomscout advisories update --ecosystem '{}'`",
+                printable(&eco),
+                human_age(age),
+                max_age.as_secs() / 86_400,
+                printable(&eco)
+            ));
+        }
+    }
+    warnings.sort();
+    warnings
 }
 
 /// Writes one line per ecosystem present under `db`, then the ones missing; with `max_age`, a

@@ -5,7 +5,7 @@ use crate::progress::Progress;
 use anyhow::{bail, Context};
 use bomscout_core::escape::printable;
 use bomscout_core::Sbom;
-use bomscout_pipeline::{CheckSettings, Checked, Pipeline};
+use bomscout_pipeline::{CheckSettings, Pipeline};
 use bomscout_policy::report::{self, CheckFormat};
 use bomscout_policy::{Action, Date, Outcome, Policy};
 use std::io::Write;
@@ -15,23 +15,37 @@ use std::process::ExitCode;
 /// Scans, evaluates, reports; exit 1 when something fails the policy.
 #[allow(clippy::print_stderr)]
 pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let policy_ref = find_policy(args)?;
+    let policy_ref = find_policy(args.policy.as_deref(), &args.scan.paths).context(
+        "no policy: give --policy FILE (or builtin:stage1), put bomscout-policy.toml in the \
+         scanned directory, or set BOMSCOUT_POLICY; `bomscout policy init` writes a starter file",
+    )?;
     let policy = Policy::load(&policy_ref).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?;
     let outputs = parse_outputs(&args.outputs)?;
     crate::guard::refuse_overwriting_inputs(
         outputs.iter().filter_map(|(_, f)| f.as_deref()),
         &args.scan.paths,
     )?;
-    let today = match &args.date {
-        Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
-        None => Date::from_unix(now()),
-    };
-    let baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
+    let today = today(args.date.as_deref())?;
+    // A policy with a `[security]` table judges vulnerabilities without being asked: a
+    // forgotten flag must not make the security gate pass.
+    let advisories = args.advisories || args.advisory.implied() || policy.security.declared;
+    let mut baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
     let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
     let quiet = args.scan.verbosity.quiet;
     let progress = Progress::new(!quiet);
-    let checked = pipeline.check(
-        &progress,
+    let scanned = pipeline.run(&progress);
+    progress.finish();
+    let mut sbom = scanned?;
+    if advisories {
+        crate::audit::attach(&mut sbom, &args.advisory)?;
+        if let Some(old) = baseline.as_mut() {
+            // The base branch's findings come from the same database, so a finding it
+            // already had is not new.
+            crate::audit::attach(old, &args.advisory)?;
+        }
+    }
+    let (eval, changes) = bomscout_pipeline::evaluate(
+        &sbom,
         &policy,
         &CheckSettings {
             today,
@@ -39,12 +53,6 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             baseline: baseline.as_ref(),
         },
     );
-    progress.finish();
-    let Checked {
-        sbom,
-        evaluation: eval,
-        changes,
-    } = checked?;
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review
@@ -160,12 +168,13 @@ const POLICY_NAMES: &[&str] = &["bomscout-policy.toml", ".bomscout.toml"];
 
 /// `--policy`, else a policy file in the scanned directory, else in the current
 /// directory, else `BOMSCOUT_POLICY`, as cargo-deny finds its `deny.toml`: a repository
-/// carries its own policy and `bomscout check` needs no flag in its CI job.
-fn find_policy(args: &CheckArgs) -> anyhow::Result<String> {
-    if let Some(p) = &args.policy {
-        return Ok(p.clone());
+/// carries its own policy and `bomscout check` needs no flag in its CI job. `None` when
+/// there is none.
+pub(crate) fn find_policy(explicit: Option<&str>, paths: &[PathBuf]) -> Option<String> {
+    if let Some(p) = explicit {
+        return Some(p.to_string());
     }
-    let scanned = args.scan.paths.first().map(|p| {
+    let scanned = paths.first().map(|p| {
         if p.is_dir() {
             p.clone()
         } else {
@@ -177,17 +186,21 @@ fn find_policy(args: &CheckArgs) -> anyhow::Result<String> {
         for name in POLICY_NAMES {
             let candidate = dir.join(name);
             if candidate.is_file() {
-                return Ok(candidate.to_string_lossy().into_owned());
+                return Some(candidate.to_string_lossy().into_owned());
             }
         }
     }
-    if let Some(p) = std::env::var_os("BOMSCOUT_POLICY").filter(|p| !p.is_empty()) {
-        return Ok(p.to_string_lossy().into_owned());
-    }
-    bail!(
-        "no policy: give --policy FILE (or builtin:stage1), put bomscout-policy.toml in the \
-         scanned directory, or set BOMSCOUT_POLICY; `bomscout policy init` writes a starter file"
-    )
+    std::env::var_os("BOMSCOUT_POLICY")
+        .filter(|p| !p.is_empty())
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+/// `--date`, else today (UTC): the day exception and ignore expiries are checked against.
+pub(crate) fn today(date: Option<&str>) -> anyhow::Result<Date> {
+    Ok(match date {
+        Some(d) => Date::parse(d).with_context(|| format!("--date {d:?} is not YYYY-MM-DD"))?,
+        None => Date::from_unix(now()),
+    })
 }
 
 /// Writes the annotated starter policy.

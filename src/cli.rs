@@ -39,6 +39,9 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// Ask an inventory database: where is X used, licenses, violations, diff, scorecard.
     Query(QueryArgs),
+    /// Known vulnerabilities of a tree's components, matched locally against the advisory
+    /// database and judged by the policy's `[security]` table; exit 1 when one fails it.
+    Audit(crate::audit::AuditArgs),
     /// The advisory database (OSV exports): `update` downloads it, `status` shows its age.
     #[command(subcommand)]
     Advisories(crate::advisories::AdvisoriesCommand),
@@ -201,7 +204,7 @@ fn parse_category(s: &str) -> Result<String, String> {
 }
 
 /// A `YYYY-MM-DD` that is a real date.
-fn parse_date(s: &str) -> Result<String, String> {
+pub(crate) fn parse_date(s: &str) -> Result<String, String> {
     bomscout_policy::Date::parse(s)
         .map(|d| d.to_string())
         .ok_or_else(|| "not a real date in the form YYYY-MM-DD".to_string())
@@ -259,7 +262,7 @@ pub struct CheckArgs {
     pub outputs: Vec<String>,
 
     /// The day exceptions are checked against (default: today, UTC).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub date: Option<String>,
 
     /// Judge what could be read even if some files or directories could not be: without
@@ -267,6 +270,14 @@ pub struct CheckArgs {
     /// on what it did not read.
     #[arg(long)]
     pub allow_unreadable: bool,
+
+    /// Judge known vulnerabilities too (a policy with a `[security]` table does without
+    /// this flag): components are matched against the local advisory database.
+    #[arg(long)]
+    pub advisories: bool,
+
+    #[command(flatten)]
+    pub advisory: crate::audit::AdvisoryOptions,
 }
 
 /// Arguments of `bomscout licenses`.
@@ -341,6 +352,14 @@ pub struct MergeArgs {
 pub struct ScanArgs {
     #[command(flatten)]
     pub scan: ScanOptions,
+
+    /// Match components against the local advisory database and put the known
+    /// vulnerabilities into every output.
+    #[arg(long)]
+    pub advisories: bool,
+
+    #[command(flatten)]
+    pub advisory: crate::audit::AdvisoryOptions,
 
     #[command(flatten)]
     pub out: OutputArgs,

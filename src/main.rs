@@ -5,6 +5,7 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 mod advisories;
+mod audit;
 mod check;
 mod cli;
 mod color;
@@ -51,6 +52,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         cli::Command::Inventory(args) => inventory::inventory(args),
         cli::Command::Query(args) => inventory::query(args),
+        cli::Command::Audit(args) => audit::audit(args),
         cli::Command::Advisories(command) => advisories::run(command),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();

@@ -14,7 +14,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         outputs.iter().filter_map(|o| o.file.as_deref()),
         &args.scan.paths,
     )?;
-    let sbom = scan(&args.scan)?;
+    let mut sbom = scan(&args.scan)?;
+    if args.advisories || args.advisory.implied() {
+        crate::audit::attach(&mut sbom, &args.advisory)?;
+    }
     report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     write_all(&outputs, &sbom, &args.out)?;
     let ntia_ok = check_ntia(&sbom, &args.out);

@@ -35,8 +35,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod advisories;
 mod settings;
 
+pub use advisories::{attach as attach_advisories, AdvisoryError, AdvisorySettings};
 pub use settings::{RawSettings, Settings};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};

@@ -125,6 +125,10 @@ pub struct SecurityPolicy {
     pub scopes: Vec<Scope>,
     /// `ignore` entries, in file order (extended files first).
     pub ignore: Vec<Ignore>,
+    /// Whether a policy file (or one it extends) has a `[security]` table: then `check`
+    /// matches advisories without being asked, so a security gate cannot pass because a flag
+    /// was forgotten.
+    pub declared: bool,
 }
 
 impl Default for SecurityPolicy {
@@ -138,6 +142,7 @@ impl Default for SecurityPolicy {
             unknown: Action::Review,
             scopes: vec![Scope::Required, Scope::Optional, Scope::Build],
             ignore: Vec::new(),
+            declared: false,
         }
     }
 }
@@ -206,8 +211,7 @@ struct RawFile {
     curation: Vec<RawCuration>,
     #[serde(default)]
     guidance: BTreeMap<String, Spanned<String>>,
-    #[serde(default)]
-    security: RawSecurity,
+    security: Option<RawSecurity>,
 }
 
 #[derive(Deserialize, Default)]
@@ -538,7 +542,10 @@ fn layer(raw: &RawFile, file: usize, local: bool, policy: &mut Policy, problems:
             });
         }
     }
-    security(&raw.security, file, local, &mut policy.security, problems);
+    if let Some(raw_security) = &raw.security {
+        policy.security.declared = true;
+        security(raw_security, file, local, &mut policy.security, problems);
+    }
     for (key, text) in &raw.guidance {
         let known = key.strip_prefix("category:").map_or_else(
             || spdx::license_id(key).is_some() || key.starts_with("LicenseRef-"),

@@ -1156,3 +1156,17 @@ fn vex_input_is_bounded_and_never_blocks() {
         .iter()
         .all(|v| v.affects.iter().all(|a| a.suppressed.is_none())));
 }
+
+#[test]
+fn a_security_table_even_empty_declares_the_security_gate() {
+    assert!(
+        !policy("").security.declared,
+        "no [security]: not asked for"
+    );
+    assert!(policy("[security]\n").security.declared);
+    assert!(
+        policy("[security]\ndeny-severity = \"critical\"\n")
+            .security
+            .declared
+    );
+}
