@@ -298,8 +298,21 @@ pub fn evaluate(
                     .filter(|(s, _)| *s == f.scheme())
                     .all(|(_, p)| !includes(p, f))
         })
-        .map(|(_, f)| f.as_str().to_string());
+        .map(|(_, f)| spelled_like(version.text, f.as_str()));
     verdict
+}
+
+/// `fixed` as the user writes versions: OSV's Go records drop the `v` of module versions,
+/// which `go get` and go.mod need (`upgrade to v0.17.0`, not `0.17.0`).
+fn spelled_like(installed: &str, fixed: &str) -> String {
+    if installed.starts_with('v')
+        && !fixed.starts_with('v')
+        && fixed.starts_with(|c: char| c.is_ascii_digit())
+    {
+        format!("v{fixed}")
+    } else {
+        fixed.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +321,16 @@ mod tests {
 
     fn record(json: &str) -> Record {
         Record::from_json(json.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_go_fix_keeps_the_v_of_module_versions() {
+        assert_eq!(
+            spelled_like("v0.0.0-20181203042331-505ab145d0a9", "0.17.0"),
+            "v0.17.0"
+        );
+        assert_eq!(spelled_like("v1.2.3", "v1.2.4"), "v1.2.4");
+        assert_eq!(spelled_like("1.2.3", "1.2.4"), "1.2.4");
     }
 
     fn check(r: &Record, eco: Ecosystem, version: &str) -> Verdict {

@@ -220,7 +220,7 @@ fn a_go_mod_of_the_fixtures_is_matched_with_pseudo_versions() {
     assert!(f.contains(&(
         "GO-2022-0209".into(),
         crypto.into(),
-        Some("0.0.0-20190320223903-b7391e95e576".into())
+        Some("v0.0.0-20190320223903-b7391e95e576".into())
     )));
     let dns = "pkg:golang/github.com/miekg/dns@v1.1.4";
     assert_eq!(
@@ -266,7 +266,7 @@ fn go_incompatible_versions_compare_as_semver() {
         [(
             "GO-2021-0072".to_string(),
             "pkg:golang/github.com/docker/distribution@v2.6.2%2Bincompatible".to_string(),
-            Some("2.7.0-rc.0+incompatible".to_string())
+            Some("v2.7.0-rc.0+incompatible".to_string())
         )]
     );
 }
