@@ -22,6 +22,8 @@ const SUBSTITUTIONS: &[(&str, &str)] = &[
     ("$JOB_COMPLETION_INDEX", "0"),
     ("--from 41 --to 42", "--from 1 --to 2"),
     ("shard-*.db", "shard-0.db"),
+    // A copy of the advisory database; the fixtures themselves stand in for it.
+    ("/mnt/osv", "@FIXTURES@/advisories"),
 ];
 
 /// The commands, in README order, each a line (continuations joined).
@@ -146,6 +148,15 @@ fn workspace() -> tempfile::TempDir {
     fs::write(repo.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
     fs::create_dir_all(root.join("out")).unwrap();
     fs::write(
+        root.join("vex.openvex.json"),
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+            "author": "Example", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2023-5752"},
+              "products": [{"@id": "pkg:pypi/pip@23.2.1"}], "status": "not_affected",
+              "justification": "vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    fs::write(
         root.join("org-policy.toml"),
         "[policy]\nextends = [\"builtin:stage1\"]\n",
     )
@@ -168,9 +179,12 @@ fn workspace() -> tempfile::TempDir {
 
 fn run(root: &Path, command: &str) -> (i32, String) {
     let mut line = command.to_string();
+    let fixtures = repo().join("fixtures").display().to_string();
     for (from, to) in SUBSTITUTIONS {
-        line = line.replace(from, to);
+        line = line.replace(from, &to.replace("@FIXTURES@", &fixtures));
     }
+    // The README's own examples name the repository's fixtures.
+    line = line.replace(" fixtures/", &format!(" {fixtures}/"));
     let mut args = words(&line);
     assert_eq!(args[0], "bomscout", "{command}");
     // `> FILE`: the shell's redirection; stdout is captured here instead.
@@ -179,6 +193,8 @@ fn run(root: &Path, command: &str) -> (i32, String) {
     }
     let out = bomscout()
         .current_dir(root)
+        // Never the reader's cache: the advisory index is written there.
+        .env("BOMSCOUT_CACHE_DIR", root.join(".cache"))
         .args(&args[1..])
         .output()
         .unwrap();

@@ -527,10 +527,30 @@ fn typos_in_the_security_table_are_named_with_line_caret_and_suggestion() {
 
 #[test]
 fn the_starter_policy_has_a_security_table_that_validates() {
-    assert!(bomscout_policy::STARTER.contains("[security]"));
-    let p = Policy::from_text("starter.toml", bomscout_policy::STARTER).unwrap();
+    // Off as shipped: a new user's first `check` needs no advisory data.
+    let shipped = Policy::from_text("starter.toml", bomscout_policy::STARTER).unwrap();
+    assert!(!shipped.security.declared);
+    // Uncommented (one `#` off each line of the block), it is valid and the defaults.
+    let mut in_block = false;
+    let uncommented: String = bomscout_policy::STARTER
+        .lines()
+        .map(|line| {
+            if line == "#[security]" {
+                in_block = true;
+            } else if line.is_empty() {
+                in_block = false;
+            }
+            match line.strip_prefix('#').filter(|_| in_block) {
+                Some(rest) => format!("{rest}\n"),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect();
+    let p = Policy::from_text("starter.toml", &uncommented).unwrap();
+    assert!(p.security.declared);
     assert_eq!(p.security.deny_severity, Some(VulnSeverity::High));
     assert_eq!(p.security.unknown, Action::Review);
+    assert_eq!(p.security.ignore.len(), 1, "the example ignore parses");
 }
 
 #[test]
