@@ -303,10 +303,10 @@ pub fn stale_exports(db: &Path, max_age: Duration) -> Vec<String> {
         let Ok(meta) = std::fs::metadata(&file) else {
             continue;
         };
-        let checked = Sidecar::read(&file)
-            .and_then(|s| s.checked_time())
-            .or_else(|| meta.modified().ok());
-        let Some(age) = checked.map(|t| now.duration_since(t).unwrap_or_default()) else {
+        let Some(age) = confirmed(&file, &meta)
+            .0
+            .map(|t| now.duration_since(t).unwrap_or_default())
+        else {
             continue;
         };
         if age > max_age {
@@ -322,6 +322,15 @@ pub fn stale_exports(db: &Path, max_age: Duration) -> Vec<String> {
     }
     warnings.sort();
     warnings
+}
+
+/// When an export was last confirmed current: the download's sidecar (a `304` refreshes it
+/// without touching the file), else the file's modification time; and which of the two.
+fn confirmed(file: &Path, meta: &std::fs::Metadata) -> (Option<SystemTime>, &'static str) {
+    match Sidecar::read(file).and_then(|s| s.checked_time()) {
+        Some(t) => (Some(t), "checked"),
+        None => (meta.modified().ok(), "modified"),
+    }
 }
 
 /// Writes one line per ecosystem present under `db`, then the ones missing; with `max_age`, a
@@ -345,10 +354,7 @@ fn write_status(
             continue;
         };
         present += 1;
-        let (checked, from) = match Sidecar::read(&file).and_then(|s| s.checked_time()) {
-            Some(t) => (Some(t), "checked"),
-            None => (meta.modified().ok(), "modified"),
-        };
+        let (checked, from) = confirmed(&file, &meta);
         let age = checked.map(|t| now.duration_since(t).unwrap_or_default());
         let age_text = match age {
             Some(a) => format!("{from} {} ago", human_age(a)),

@@ -283,3 +283,42 @@ fn check_against_a_baseline_with_the_same_finding_passes() {
         "the base branch had the same vulnerable pip: not new\n{out}{err}"
     );
 }
+
+#[test]
+fn an_export_older_than_max_age_is_a_warning_naming_the_update() {
+    use std::io::Write;
+    let cache = tempfile::tempdir().unwrap();
+    let db = cache.path().join("osv");
+    std::fs::create_dir_all(db.join("PyPI")).unwrap();
+    let zip_path = db.join("PyPI/all.zip");
+    let record = std::fs::read(fixture("advisories/pypa/vulns/pip/PYSEC-2023-228.yaml")).unwrap();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    zip.start_file(
+        "PYSEC-2023-228.yaml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(&record).unwrap();
+    zip.finish().unwrap();
+    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&zip_path)
+        .unwrap()
+        .set_modified(month_ago)
+        .unwrap();
+    let db = db.display().to_string();
+    let (code, out, err) = run(cache.path(), &["audit", &python(), "--advisory-db", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("PYSEC-2023-228"), "the export is read: {out}");
+    assert!(
+        err.contains("PyPI advisories are 30 days old")
+            && err.contains("bomscout advisories update --ecosystem 'PyPI'"),
+        "{err}"
+    );
+    let (_, _, err) = run(
+        cache.path(),
+        &["audit", &python(), "--advisory-db", &db, "--max-age", "60"],
+    );
+    assert!(!err.contains("days old"), "{err}");
+}
