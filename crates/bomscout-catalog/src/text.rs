@@ -134,7 +134,8 @@ pub fn yaml_key_at(line: &str, indent: usize) -> Option<&str> {
     rest.get(..end)
 }
 
-fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
+/// 1-based line of byte `offset` in `bytes` (counted from the start: for one lookup).
+pub fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
     let end = offset.min(bytes.len());
     let before = bytes.get(..end).unwrap_or_default();
     1 + before.iter().filter(|&&b| b == b'\n').count() as u32

@@ -46,7 +46,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             ["dep", p, v, rest @ ..] => {
                 let Ok(mut c) = component(p, v) else { continue };
-                if let Some(sum) = rest.first() {
+                // A `dep` line of a module replaced by a local directory has no sum.
+                if let Some(sum) = rest.first().filter(|s| !s.is_empty()) {
                     c.properties.insert("go-sum".into(), sum.to_string());
                 }
                 let node = catalog.add_package(c.at(Location::new(input.path)));

@@ -61,15 +61,32 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut cat = Catalog::default();
     let entries = match root.get("packages") {
         Some(Value::Object(packages)) => v2_entries(packages),
-        Some(_) => return Err(ParseError::format("`packages` must be an object")),
+        Some(_) => return Err(not_an_object(input.bytes, "packages", "install paths")),
         None => match root.get("dependencies") {
             Some(Value::Object(deps)) => v1_entries(root, deps, input, &mut cat.diagnostics),
             None => Vec::new(),
-            Some(_) => return Err(ParseError::format("`dependencies` must be an object")),
+            Some(_) => return Err(not_an_object(input.bytes, "dependencies", "package names")),
         },
     };
     build(&mut cat, &entries, root, input.path);
     Ok(cat)
+}
+
+/// `key` holds something other than an object: the error names the key's line (its first
+/// occurrence, the top-level key in a lockfile npm wrote) and how to get a good lockfile.
+fn not_an_object(bytes: &[u8], key: &str, keyed_by: &str) -> ParseError {
+    let quoted = format!("\"{key}\"");
+    let line = bytes
+        .windows(quoted.len())
+        .position(|w| w == quoted.as_bytes())
+        .map(|at| crate::text::line_of_bytes(bytes, at));
+    ParseError::Format {
+        line,
+        message: format!(
+            "`{key}` must be an object keyed by {keyed_by}; the lockfile was edited or \
+             written by another tool: regenerate it with `npm install --package-lock-only`"
+        ),
+    }
 }
 
 /// v2/v3: one entry per `packages` key.
