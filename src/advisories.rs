@@ -252,22 +252,8 @@ fn kept(dest: &Path) -> &'static str {
 
 fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let ecosystems = selected(&args.ecosystems)?;
-    let explicit = args.advisory_db.clone().or_else(|| {
-        std::env::var_os(ADVISORY_DB_ENV)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    let db = match explicit {
-        Some(dir) => {
-            if !dir.is_dir() {
-                bail!(
-                    "--advisory-db {}: no such directory; give a folder of {{Ecosystem}}/all.zip \
-                     (a copy of the cache's osv folder) or of OSV .json/.yaml records",
-                    dir.display()
-                );
-            }
-            dir
-        }
+    let db = match explicit_advisory_db(args.advisory_db.as_deref())? {
+        Some(dir) => dir,
         None => bomscout_net::cache::osv_dir(args.cache_dir.as_deref())?,
     };
     let mut out = std::io::stdout().lock();
@@ -283,6 +269,24 @@ fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The advisory database named by `--advisory-db`, else by BOMSCOUT_ADVISORY_DB (empty:
+/// unset), checked to be a directory; `None` when neither names one (then the cache's).
+pub(crate) fn explicit_advisory_db(arg: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    let explicit = arg.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(ADVISORY_DB_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    match explicit {
+        Some(dir) if !dir.is_dir() => bail!(
+            "--advisory-db {}: no such directory; give a folder of {{Ecosystem}}/all.zip \
+             (a copy of the cache's osv folder) or of OSV .json/.yaml records",
+            dir.display()
+        ),
+        other => Ok(other),
+    }
 }
 
 /// Writes one line per ecosystem present under `db`, then the ones missing; with `max_age`, a

@@ -365,12 +365,15 @@ impl Store {
     /// Starts a run that re-uses `from`'s scans as they are (no repository is read again):
     /// the run a rematch against a newer advisory database records its findings in. Its
     /// repositories, SBOMs, verdicts and diagnostics are `from`'s; finish it with
-    /// [`Store::finish_run`] once its findings are recorded.
+    /// [`Store::finish_run`] once its findings are recorded. (A rematch of a merged run is
+    /// not itself marked merged: tonight's shards, merged under the same label, must not
+    /// fold into it.)
     pub fn begin_rematch(&mut self, from: RunId, label: &str, started_at: i64) -> Result<RunId, Error> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO runs (label, started_at, tool_version, policy, shard)
-             SELECT ?2, ?3, ?4, policy, shard FROM runs WHERE id = ?1",
+             SELECT ?2, ?3, ?4, policy, CASE WHEN shard = 'merged' THEN NULL ELSE shard END
+             FROM runs WHERE id = ?1",
             params![from, label, started_at, env!("CARGO_PKG_VERSION")],
         )?;
         let run = tx.last_insert_rowid();
