@@ -174,7 +174,11 @@ impl std::fmt::Display for MatchSummary {
             f,
             "{} known vulnerabilit{} affecting {} of {} packages",
             self.vulnerabilities,
-            if self.vulnerabilities == 1 { "y" } else { "ies" },
+            if self.vulnerabilities == 1 {
+                "y"
+            } else {
+                "ies"
+            },
             self.affected,
             self.components
         )
@@ -194,12 +198,13 @@ impl Advisories {
         use bomscout_advisory::{Database, Location, Options};
         let explicit = crate::advisories::explicit_advisory_db(advisory_db)?;
         let cache = bomscout_net::cache::cache_dir(cache_dir);
-        let location = match &explicit {
-            Some(dir) => Location::path(dir),
-            None => Location::cache(cache.as_ref().map_err(|e| {
-                anyhow::anyhow!("{e}; give --advisory-db DIR or --cache-dir DIR")
-            })?),
-        };
+        let location =
+            match &explicit {
+                Some(dir) => Location::path(dir),
+                None => Location::cache(cache.as_ref().map_err(|e| {
+                    anyhow::anyhow!("{e}; give --advisory-db DIR or --cache-dir DIR")
+                })?),
+            };
         let options = Options {
             // Without a cache directory (none on this platform) the index lives in memory.
             index_dir: cache.ok().map(|c| c.join("osv-index")),
@@ -444,10 +449,9 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
             };
             emit(&query::diff(&store, from, to)?, args)
         }
-        Question::Vulns { severity, id } => emit(
-            &query::vulns(&store, run, *severity, id.as_deref())?,
-            args,
-        ),
+        Question::Vulns { severity, id } => {
+            emit(&query::vulns(&store, run, *severity, id.as_deref())?, args)
+        }
         Question::Scorecard => scorecard(&store, run, args),
         Question::Runs => emit(&runs_table(&store)?, args),
         Question::Export { out } => export(&store, run, out, &args.outputs),

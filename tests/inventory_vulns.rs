@@ -17,7 +17,10 @@ fn gradle_repo(org: &Path, name: &str, extra: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let mut text = std::fs::read_to_string(fixture(LOCK)).unwrap();
     text = text.replace("empty=", &format!("{extra}\nempty="));
-    assert!(text.contains(extra), "the lockfile ends with its `empty=` line");
+    assert!(
+        text.contains(extra),
+        "the lockfile ends with its `empty=` line"
+    );
     std::fs::write(dir.join("gradle.lockfile"), text).unwrap();
     dir
 }
@@ -140,7 +143,11 @@ fn where_in_the_organization_is_log4shell() {
     assert_eq!(ids, ["GHSA-jfh8-c2jp-5v3q"]);
     let medium = query_json(&db, &["vulns", "--severity", "medium"]);
     let ids: Vec<String> = where_found(&medium).into_iter().map(|r| r.0).collect();
-    assert_eq!(ids, ["GHSA-jfh8-c2jp-5v3q", "PYSEC-2023-228"], "worst first");
+    assert_eq!(
+        ids,
+        ["GHSA-jfh8-c2jp-5v3q", "PYSEC-2023-228"],
+        "worst first"
+    );
     let unknown = query_json(&db, &["vulns", "--severity", "unknown"]);
     assert!(!rows(&unknown).is_empty());
     assert!(rows(&unknown).iter().all(|r| r["severity"] == "unknown"));
@@ -259,9 +266,9 @@ fn diff_shows_vulnerabilities_fixed_and_introduced_between_nights() {
         "{diff:#}"
     );
     // The package rows are still there, with no advisory.
-    assert!(rows(&diff)
-        .iter()
-        .any(|r| r["repository"] == "org/svc" && r["change"] == "upgraded" && r["advisory"].is_null()));
+    assert!(rows(&diff).iter().any(|r| r["repository"] == "org/svc"
+        && r["change"] == "upgraded"
+        && r["advisory"].is_null()));
     // Tonight's Log4Shell is in tools, test-only.
     let now = query_json(&db, &["vulns", "--id", "CVE-2021-44228"]);
     assert_eq!(

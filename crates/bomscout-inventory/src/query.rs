@@ -298,7 +298,8 @@ fn matched(store: &Store, run: RunId) -> Result<String, Error> {
 }
 
 /// (repository, advisory id, purl, version) of every finding of a run that counts.
-type Findings = BTreeSet<(String, String, String, Option<String>)>;
+type Finding = (String, String, String, Option<String>);
+type Findings = BTreeSet<Finding>;
 
 fn findings_of(store: &Store, run: RunId) -> Result<Findings, Error> {
     let mut stmt = store.conn().prepare(
@@ -373,12 +374,14 @@ pub fn diff(store: &Store, from: RunId, to: RunId) -> Result<Table, Error> {
     }
     if store.advisories_of_run(from)?.is_some() && store.advisories_of_run(to)?.is_some() {
         let (old, new) = (findings_of(store, from)?, findings_of(store, to)?);
-        let mut changes: Vec<(&str, &(String, String, String, Option<String>))> = new
+        let mut changes: Vec<(&str, &Finding)> = new
             .difference(&old)
             .map(|f| ("vulnerability-introduced", f))
             .chain(old.difference(&new).map(|f| ("vulnerability-fixed", f)))
             .collect();
-        changes.sort_by(|a, b| (&a.1 .0, &a.1 .2, &a.1 .1, a.0).cmp(&(&b.1 .0, &b.1 .2, &b.1 .1, b.0)));
+        changes.sort_by(|a, b| {
+            (&a.1 .0, &a.1 .2, &a.1 .1, a.0).cmp(&(&b.1 .0, &b.1 .2, &b.1 .1, b.0))
+        });
         for (change, (repo, id, purl, version)) in changes {
             let (fv, tv) = if change == "vulnerability-fixed" {
                 (json!(version), Value::Null)

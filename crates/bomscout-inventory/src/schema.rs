@@ -6,8 +6,8 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations; entry `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
-r#"
+pub(crate) const MIGRATIONS: &[&str] = &[
+    r#"
 -- One invocation of `bomscout inventory` (or a shard of one).
 CREATE TABLE runs (
     id            INTEGER PRIMARY KEY,
@@ -120,7 +120,7 @@ CREATE TABLE violation_first_seen (
     PRIMARY KEY (repo_id, component_id, action)
 ) WITHOUT ROWID;
 "#,
-r#"
+    r#"
 -- Known vulnerabilities (`inventory --advisories`, `inventory rematch`).
 -- What the run was matched against; NULL: not matched, so no finding is no news.
 ALTER TABLE runs ADD COLUMN advisories TEXT;

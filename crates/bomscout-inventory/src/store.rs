@@ -315,7 +315,8 @@ impl Store {
         tx.execute("DELETE FROM findings WHERE run_id = ?1", [run])?;
         let mut stored = 0usize;
         {
-            let mut find_component = tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
+            let mut find_component =
+                tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO findings (run_id, advisory_id, component_id, fixed, suppressed)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -333,13 +334,8 @@ impl Store {
                         Some(j) => format!("{}: {j} ({})", s.state, s.source),
                         None => format!("{} ({})", s.state, s.source),
                     });
-                    stored += insert.execute(params![
-                        run,
-                        advisory,
-                        component,
-                        a.fixed,
-                        suppressed
-                    ])?;
+                    stored +=
+                        insert.execute(params![run, advisory, component, a.fixed, suppressed])?;
                 }
             }
         }
@@ -368,7 +364,12 @@ impl Store {
     /// [`Store::finish_run`] once its findings are recorded. (A rematch of a merged run is
     /// not itself marked merged: tonight's shards, merged under the same label, must not
     /// fold into it.)
-    pub fn begin_rematch(&mut self, from: RunId, label: &str, started_at: i64) -> Result<RunId, Error> {
+    pub fn begin_rematch(
+        &mut self,
+        from: RunId,
+        label: &str,
+        started_at: i64,
+    ) -> Result<RunId, Error> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO runs (label, started_at, tool_version, policy, shard)
