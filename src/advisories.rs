@@ -274,7 +274,16 @@ pub fn database_dir(
     advisory_db: Option<&Path>,
     cache_dir: Option<&Path>,
 ) -> anyhow::Result<PathBuf> {
-    let explicit = advisory_db.map(Path::to_path_buf).or_else(|| {
+    match explicit_advisory_db(advisory_db)? {
+        Some(dir) => Ok(dir),
+        None => Ok(bomscout_net::cache::osv_dir(cache_dir)?),
+    }
+}
+
+/// The advisory database named by `--advisory-db`, else by BOMSCOUT_ADVISORY_DB (empty:
+/// unset), checked to be a directory; `None` when neither names one (then the cache's).
+fn explicit_advisory_db(arg: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    let explicit = arg.map(Path::to_path_buf).or_else(|| {
         std::env::var_os(ADVISORY_DB_ENV)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
@@ -285,8 +294,7 @@ pub fn database_dir(
              (a copy of the cache's osv folder) or of OSV .json/.yaml records",
             dir.display()
         ),
-        Some(dir) => Ok(dir),
-        None => Ok(bomscout_net::cache::osv_dir(cache_dir)?),
+        other => Ok(other),
     }
 }
 

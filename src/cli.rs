@@ -100,6 +100,23 @@ pub struct InventoryArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Match every component of the run against the advisory database (OSV) and store the
+    /// findings: `query vulns`, vulnerability counts in the scorecard, `query diff`.
+    /// The database is opened once, before any repository is scanned: one that cannot be
+    /// opened stops the run.
+    #[arg(long)]
+    pub advisories: bool,
+
+    /// The advisory database to match against (implies --advisories): a directory of
+    /// `{Ecosystem}/all.zip` or a tree of OSV records. Also BOMSCOUT_ADVISORY_DB (used only
+    /// with --advisories). Default: what `bomscout advisories update` downloaded.
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
+
+    /// The cache directory (downloaded advisories and their index; also BOMSCOUT_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// `bomscout inventory …` subcommands.
@@ -114,6 +131,38 @@ pub enum InventoryCommand {
         #[arg(long, value_name = "FILE")]
         db: PathBuf,
     },
+    /// Match the stored components of a run against the current advisory database, without
+    /// scanning any repository: a new run re-using that run's scans, with today's findings
+    /// (an advisory published since the night's scan shows up; `query diff` shows it).
+    Rematch(RematchArgs),
+}
+
+/// Arguments of `bomscout inventory rematch`.
+#[derive(Debug, Args)]
+pub struct RematchArgs {
+    /// The inventory database.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+
+    /// The run whose components to match (default: the newest finished run).
+    #[arg(long)]
+    pub run: Option<i64>,
+
+    /// The new run's label (default: today's UTC date).
+    #[arg(long)]
+    pub label: Option<String>,
+
+    /// The advisory database, as for `inventory --advisory-db` (also BOMSCOUT_ADVISORY_DB).
+    #[arg(long, value_name = "DIR")]
+    pub advisory_db: Option<PathBuf>,
+
+    /// The cache directory, as for `inventory --cache-dir`.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `bomscout query`.
@@ -166,7 +215,19 @@ pub enum Question {
         #[arg(long, value_parser = parse_date)]
         since: Option<String>,
     },
-    /// Packages and licenses added, removed or changed between two runs.
+    /// Known vulnerabilities of a run matched against advisories: which repositories, paths,
+    /// scopes (dev-only or not) and fixes.
+    Vulns {
+        /// Only this level and worse: critical, high, medium, low, none. `unknown` (no
+        /// rating published) is not on that scale: it shows only the unrated ones.
+        #[arg(long, value_parser = parse_vuln_severity)]
+        severity: Option<bomscout_core::vuln::VulnSeverity>,
+        /// Only this vulnerability, by any of its ids (CVE-2021-44228 finds the GHSA).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+    },
+    /// Packages and licenses added, removed or changed between two runs; vulnerabilities
+    /// introduced and fixed when both runs were matched against advisories.
     Diff {
         /// The earlier run (default: the finished run before `--to`).
         #[arg(long)]
@@ -200,6 +261,18 @@ fn parse_category(s: &str) -> Result<String, String> {
                 "not a license category; expected one of: {}",
                 names.join(", ")
             )
+        })
+}
+
+/// A vulnerability severity level, checked where it is given.
+fn parse_vuln_severity(s: &str) -> Result<bomscout_core::vuln::VulnSeverity, String> {
+    use bomscout_core::vuln::VulnSeverity;
+    VulnSeverity::ALL
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| {
+            "not a severity; expected one of: critical, high, medium, low, none, unknown"
+                .to_string()
         })
 }
 

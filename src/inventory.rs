@@ -7,13 +7,14 @@
 
 use crate::cli::{
     ExportArgs, InventoryArgs, InventoryCommand, OutputArgs, OutputSpec, QueryArgs, Question,
+    RematchArgs,
 };
 use anyhow::{bail, Context};
 use bomscout_core::{Catalog, Ecosystem, Project, Silent};
 use bomscout_inventory::render::{Format as TableFormat, Table};
 use bomscout_inventory::repos::{discover, Repo, Shard};
 use bomscout_inventory::store::Scanned;
-use bomscout_inventory::{git, html, query, RepoScan, Store};
+use bomscout_inventory::{git, html, query, RepoScan, RunId, Store};
 use bomscout_pipeline::{CheckSettings, RawSettings, Settings};
 use bomscout_policy::{Date, Policy};
 use rayon::prelude::*;
@@ -24,8 +25,10 @@ use std::time::Instant;
 /// `bomscout inventory`.
 #[allow(clippy::print_stderr)]
 pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
-    if let Some(InventoryCommand::Merge { shards, db }) = &args.command {
-        return merge(shards, db);
+    match &args.command {
+        Some(InventoryCommand::Merge { shards, db }) => return merge(shards, db),
+        Some(InventoryCommand::Rematch(rematch_args)) => return rematch(rematch_args),
+        None => {}
     }
     let Some(db) = &args.db else {
         bail!("--db FILE is required: the inventory database to write");
@@ -76,6 +79,17 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     if let Some(shard) = shard {
         repos.retain(|r| shard.selects(&r.path));
     }
+    // Opened once, before the database is touched: an advisory database that cannot be
+    // read stops the run here rather than recording a night with "no vulnerabilities".
+    let advisories = if args.advisories || args.advisory_db.is_some() {
+        Some(Advisories::open(
+            args.advisory_db.as_deref(),
+            args.cache_dir.as_deref(),
+            args.quiet,
+        )?)
+    } else {
+        None
+    };
     let mut store = Store::open(db)?;
     let started = crate::scan::timestamp();
     let label = args
@@ -122,12 +136,180 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     progress.finish();
+    let matched = match &advisories {
+        Some(adv) => Some(adv.match_run(&mut store, run, args.quiet)?),
+        None => None,
+    };
     store.finish_run(run, crate::scan::timestamp())?;
     if !args.quiet {
         eprintln!(
-            "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s, {failed} failed; {}",
+            "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s, {failed} failed{}; {}",
             clock.elapsed().as_secs_f64(),
+            matched.map(|m| format!("; {m}")).unwrap_or_default(),
             db.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The advisory database a run is matched against, opened once per invocation.
+struct Advisories {
+    db: bomscout_advisory::Database,
+    /// What the run records it was matched against: the location and its record count.
+    source: String,
+}
+
+/// What matching a run found, for the closing line.
+#[derive(Clone, Copy)]
+struct MatchSummary {
+    components: usize,
+    vulnerabilities: usize,
+    /// Distinct packages affected by at least one.
+    affected: usize,
+}
+
+impl std::fmt::Display for MatchSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} known vulnerabilit{} affecting {} of {} packages",
+            self.vulnerabilities,
+            if self.vulnerabilities == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            self.affected,
+            self.components
+        )
+    }
+}
+
+impl Advisories {
+    /// Opens `--advisory-db` (or BOMSCOUT_ADVISORY_DB), else the cache's downloaded exports,
+    /// with its index under `{cache}/osv-index`. Problems with parts of it (a corrupt export,
+    /// records skipped) are printed; a database of which nothing loads is an error.
+    #[allow(clippy::print_stderr)]
+    fn open(
+        advisory_db: Option<&std::path::Path>,
+        cache_dir: Option<&std::path::Path>,
+        quiet: bool,
+    ) -> anyhow::Result<Advisories> {
+        use bomscout_advisory::{Database, Location, Options};
+        let location = Location::path(crate::advisories::database_dir(advisory_db, cache_dir)?);
+        let options = Options {
+            // Without a cache directory (none on this platform) the index lives in memory.
+            index_dir: bomscout_net::cache::cache_dir(cache_dir)
+                .ok()
+                .map(|c| c.join("osv-index")),
+            ..Options::default()
+        };
+        let db = Database::open(&location, &options).context(
+            "--advisories: the advisory database cannot be opened, so nothing was scanned",
+        )?;
+        report_diagnostics(db.diagnostics(), quiet);
+        let records: u64 = db.status().iter().map(|s| s.records).sum();
+        let source = format!("{} ({records} records)", location.root.display());
+        Ok(Advisories { db, source })
+    }
+
+    /// Matches the distinct components stored for `run` (all repositories at once: a
+    /// package used by 300 repositories is looked up once) and records the findings.
+    fn match_run(
+        &self,
+        store: &mut Store,
+        run: RunId,
+        quiet: bool,
+    ) -> anyhow::Result<MatchSummary> {
+        let (components, unreadable) = store.components_of_run(run)?;
+        let count = components.len();
+        let sbom = bomscout_core::Sbom {
+            name: format!("inventory run {run}"),
+            projects: Vec::new(),
+            components,
+            dependencies: Vec::new(),
+            diagnostics: Vec::new(),
+            vulnerabilities: Vec::new(),
+        };
+        let matched = self.db.match_sbom(&sbom);
+        let mut diagnostics = matched.diagnostics;
+        if unreadable > 0 {
+            diagnostics.push(bomscout_core::Diagnostic::warning(
+                format!("run {run}"),
+                format!(
+                    "{unreadable} stored component(s) have a name no package URL accepts and \
+                     were not matched against advisories"
+                ),
+            ));
+        }
+        report_diagnostics(&diagnostics, quiet);
+        store
+            .record_findings(run, &self.source, &matched.vulnerabilities)
+            .context("cannot record the vulnerabilities found")?;
+        let affected: std::collections::BTreeSet<&str> = matched
+            .vulnerabilities
+            .iter()
+            .flat_map(|v| v.affects.iter().map(|a| a.component.as_str()))
+            .collect();
+        Ok(MatchSummary {
+            components: count,
+            vulnerabilities: matched.vulnerabilities.len(),
+            affected: affected.len(),
+        })
+    }
+}
+
+/// Errors always, warnings and notes unless `quiet`.
+#[allow(clippy::print_stderr)]
+fn report_diagnostics(diagnostics: &[bomscout_core::Diagnostic], quiet: bool) {
+    use bomscout_core::Severity;
+    for d in diagnostics {
+        if d.severity == Severity::Error || !quiet {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            eprintln!(
+                "bomscout: {level}: advisories: {}: {}",
+                bomscout_core::escape::printable(&d.path),
+                bomscout_core::escape::printable(&d.message)
+            );
+        }
+    }
+}
+
+/// `bomscout inventory rematch`: a new run with the scans of an earlier one and the
+/// findings of today's advisory database. No repository is read.
+#[allow(clippy::print_stderr)]
+fn rematch(args: &RematchArgs) -> anyhow::Result<ExitCode> {
+    if !args.db.is_file() {
+        bail!("{}: no such file", args.db.display());
+    }
+    let advisories = Advisories::open(
+        args.advisory_db.as_deref(),
+        args.cache_dir.as_deref(),
+        args.quiet,
+    )?;
+    let mut store = Store::open(&args.db)?;
+    let from = match args.run {
+        Some(id) => store.run(id)?,
+        None => store.latest_run()?,
+    };
+    let started = crate::scan::timestamp();
+    let label = args
+        .label
+        .clone()
+        .unwrap_or_else(|| Date::from_unix(started).to_string());
+    let run = store.begin_rematch(from, &label, started)?;
+    let matched = advisories.match_run(&mut store, run, args.quiet)?;
+    store.finish_run(run, crate::scan::timestamp())?;
+    if !args.quiet {
+        eprintln!(
+            "bomscout: run {run} ({label}): the stored components of run {from} matched \
+             against {}: {matched}; no repository scanned; {}",
+            bomscout_core::escape::printable(&advisories.source),
+            args.db.display()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -260,6 +442,9 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
                 None => previous_run(&store, to)?,
             };
             emit(&query::diff(&store, from, to)?, args)
+        }
+        Question::Vulns { severity, id } => {
+            emit(&query::vulns(&store, run, *severity, id.as_deref())?, args)
         }
         Question::Scorecard => scorecard(&store, run, args),
         Question::Runs => emit(&runs_table(&store)?, args),

@@ -79,7 +79,7 @@ fn summary(html: &mut String, card: &Scorecard) {
         }
         _ => String::new(),
     };
-    let tiles = [
+    let mut tiles = vec![
         ("repositories", card.repositories.len() as f64, None),
         (
             "components",
@@ -101,6 +101,19 @@ fn summary(html: &mut String, card: &Scorecard) {
         ("locked %", n.pct_locked, p.map(|p| p.pct_locked)),
         ("NTIA %", n.pct_ntia, p.map(|p| p.pct_ntia)),
     ];
+    // Only for a run matched against advisories: an absent count is not a zero.
+    if let (Some(all), Some(bad)) = (n.vulnerabilities, n.vulns_critical_high) {
+        tiles.push((
+            "vulnerabilities",
+            all as f64,
+            p.and_then(|p| p.vulnerabilities).map(|v| v as f64),
+        ));
+        tiles.push((
+            "critical/high",
+            bad as f64,
+            p.and_then(|p| p.vulns_critical_high).map(|v| v as f64),
+        ));
+    }
     html.push_str("<div class=\"tiles\">");
     for (name, value, before) in tiles {
         let _ = write!(

@@ -20,6 +20,8 @@ pub mod render;
 pub mod repos;
 mod schema;
 pub mod store;
+#[cfg(test)]
+mod vuln_tests;
 
 pub use error::Error;
 pub use store::{Counts, RepoScan, RunId, RunInfo, Store, Verdict};

@@ -23,8 +23,16 @@ pub fn merge_into(target: &mut Store, shard: &Path) -> Result<(), Error> {
     result
 }
 
-/// A shard's run: id, label, started, finished, tool version, policy.
-type ShardRun = (i64, String, i64, Option<i64>, String, Option<String>);
+/// A shard's run: id, label, started, finished, tool version, policy, advisories.
+type ShardRun = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn fold(conn: &mut rusqlite::Connection) -> Result<(), Error> {
     let tx = conn.transaction()?;
@@ -51,11 +59,18 @@ fn fold(conn: &mut rusqlite::Connection) -> Result<(), Error> {
            JOIN shard.verdict_sets sv ON sv.id = v.set_id
            JOIN main.verdict_sets mv ON mv.digest = sv.digest
            JOIN shard.components sc ON sc.id = v.component_id
-           JOIN main.components mc ON mc.purl = sc.purl;",
+           JOIN main.components mc ON mc.purl = sc.purl;
+         INSERT OR IGNORE INTO main.advisories (digest, vuln_id, aliases, severity, score, summary)
+           SELECT digest, vuln_id, aliases, severity, score, summary FROM shard.advisories;
+         INSERT OR IGNORE INTO main.advisory_ids
+           SELECT i.alias, ma.id FROM shard.advisory_ids i
+           JOIN shard.advisories sa ON sa.id = i.advisory_id
+           JOIN main.advisories ma ON ma.digest = sa.digest;",
     )?;
     let runs: Vec<ShardRun> = {
         let mut stmt = tx.prepare(
-            "SELECT id, label, started_at, finished_at, tool_version, policy FROM shard.runs",
+            "SELECT id, label, started_at, finished_at, tool_version, policy, advisories
+             FROM shard.runs",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -65,13 +80,15 @@ fn fold(conn: &mut rusqlite::Connection) -> Result<(), Error> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get(5)?,
+                r.get(6)?,
             ))
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    for (shard_run, label, started, finished, tool, policy) in runs {
-        let run = target_run(&tx, &label, started, finished, &tool, policy.as_deref())?;
+    for (shard_run, label, started, finished, tool, policy, advisories) in runs {
+        let (run, created) = target_run(&tx, &label, started, finished, &tool, policy.as_deref())?;
         copy_scans(&tx, shard_run, run)?;
+        copy_findings(&tx, shard_run, run, created, advisories.as_deref())?;
     }
     tx.execute_batch(
         "INSERT INTO main.violation_first_seen
@@ -102,7 +119,7 @@ fn target_run(
     finished: Option<i64>,
     tool: &str,
     policy: Option<&str>,
-) -> Result<i64, Error> {
+) -> Result<(i64, bool), Error> {
     let existing: Option<(i64, Option<i64>)> = tx
         .query_row(
             "SELECT id, finished_at FROM main.runs WHERE label = ?1 AND shard IS 'merged'",
@@ -121,7 +138,7 @@ fn target_run(
                  WHERE id = ?1",
                 params![id, started, finished],
             )?;
-            Ok(id)
+            Ok((id, false))
         }
         None => {
             tx.execute(
@@ -129,9 +146,40 @@ fn target_run(
                  VALUES (?1, ?2, ?3, ?4, ?5, 'merged')",
                 params![label, started, finished, tool, policy],
             )?;
-            Ok(tx.last_insert_rowid())
+            Ok((tx.last_insert_rowid(), true))
         }
     }
+}
+
+/// Copies the shard run's findings into `run`. The merged run counts as matched against
+/// advisories only if every shard folded into it was: one unmatched shard must not read as
+/// "no vulnerabilities" for its repositories.
+fn copy_findings(
+    tx: &rusqlite::Transaction,
+    shard_run: i64,
+    run: i64,
+    created: bool,
+    advisories: Option<&str>,
+) -> Result<(), Error> {
+    tx.execute(
+        "INSERT OR IGNORE INTO main.findings
+           SELECT ?2, ma.id, mc.id, f.fixed, f.suppressed
+           FROM shard.findings f
+           JOIN shard.advisories sa ON sa.id = f.advisory_id
+           JOIN main.advisories ma ON ma.digest = sa.digest
+           JOIN shard.components sc ON sc.id = f.component_id
+           JOIN main.components mc ON mc.purl = sc.purl
+           WHERE f.run_id = ?1",
+        params![shard_run, run],
+    )?;
+    let sql = if created {
+        "UPDATE main.runs SET advisories = ?2 WHERE id = ?1"
+    } else {
+        "UPDATE main.runs SET advisories = CASE WHEN ?2 IS NULL THEN NULL ELSE advisories END
+         WHERE id = ?1"
+    };
+    tx.execute(sql, params![run, advisories])?;
+    Ok(())
 }
 
 /// Copies the shard run's scans (and their diagnostics) into `run`, replacing a

@@ -7,6 +7,7 @@
 
 use crate::render::Table;
 use crate::{Error, RunId, Store};
+use bomscout_core::vuln::VulnSeverity;
 use bomscout_policy::{compare_versions, in_range, parse_range, scheme_of_purl_type, Date};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
@@ -187,6 +188,134 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
     Ok(table)
 }
 
+/// `vulns [--severity LEVEL] [--id ID]`: every known vulnerability of the run, once per
+/// repository and package, with where it was found and whether only development needs it.
+///
+/// `--severity` keeps that level and worse; `unknown` (no rating published) is not on that
+/// scale and is shown only when asked for by name. `--id` finds a vulnerability by any of
+/// its ids (`CVE-2021-44228` finds the GHSA that aliases it), case-insensitively.
+///
+/// A run that was not matched against advisories is an error, never an empty answer.
+pub fn vulns(
+    store: &Store,
+    run: RunId,
+    severity: Option<VulnSeverity>,
+    id: Option<&str>,
+) -> Result<Table, Error> {
+    matched(store, run)?;
+    let mut stmt = store.conn().prepare(
+        "SELECT a.vuln_id, a.aliases, a.severity, a.score, c.purl, c.version, f.fixed,
+                r.path, bc.location, bc.scope, f.suppressed
+         FROM findings f
+         JOIN advisories a ON a.id = f.advisory_id
+         JOIN components c ON c.id = f.component_id
+         JOIN scans s ON s.run_id = f.run_id
+         JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
+         JOIN repositories r ON r.id = s.repo_id
+         WHERE f.run_id = ?1
+           AND (?2 IS NULL OR f.advisory_id IN
+                (SELECT advisory_id FROM advisory_ids WHERE alias = ?2))",
+    )?;
+    let mut rows = stmt.query(params![run, id])?;
+    let mut found: Vec<(u8, Vec<Value>)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let level: String = r.get(2)?;
+        let level = VulnSeverity::from_label(&level).unwrap_or_default();
+        let keep = match severity {
+            None => true,
+            Some(VulnSeverity::Unknown) => level == VulnSeverity::Unknown,
+            Some(min) => level != VulnSeverity::Unknown && level >= min,
+        };
+        if !keep {
+            continue;
+        }
+        let scope: String = r.get(9)?;
+        found.push((
+            severity_rank(level),
+            vec![
+                json!(r.get::<_, String>(0)?),
+                json!(r.get::<_, String>(1)?),
+                json!(level.as_str()),
+                json!(r.get::<_, Option<f64>>(3)?),
+                json!(r.get::<_, String>(4)?),
+                json!(r.get::<_, Option<String>>(5)?),
+                json!(r.get::<_, Option<String>>(6)?),
+                json!(r.get::<_, String>(7)?),
+                json!(r.get::<_, Option<String>>(8)?),
+                json!(scope),
+                json!(scope == "dev"),
+                json!(r.get::<_, Option<String>>(10)?),
+            ],
+        ));
+    }
+    // The worst first; then by id, repository, package.
+    found.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| text_of(&a.1[0]).cmp(text_of(&b.1[0])))
+            .then_with(|| text_of(&a.1[7]).cmp(text_of(&b.1[7])))
+            .then_with(|| text_of(&a.1[4]).cmp(text_of(&b.1[4])))
+    });
+    let mut table = Table::new(&[
+        "id",
+        "aliases",
+        "severity",
+        "score",
+        "package",
+        "version",
+        "fixed",
+        "repository",
+        "path",
+        "scope",
+        "dev-only",
+        "suppressed",
+    ]);
+    table.rows = found.into_iter().map(|(_, row)| row).collect();
+    Ok(table)
+}
+
+fn text_of(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
+}
+
+/// 0 for critical, up to 5 for unknown: the order findings are listed in.
+fn severity_rank(level: VulnSeverity) -> u8 {
+    VulnSeverity::ALL
+        .iter()
+        .position(|l| *l == level)
+        .unwrap_or(VulnSeverity::ALL.len()) as u8
+}
+
+/// What `run` was matched against, or an error saying how to match it.
+fn matched(store: &Store, run: RunId) -> Result<String, Error> {
+    store.advisories_of_run(run)?.ok_or_else(|| {
+        Error::Query(format!(
+            "run {run} was not matched against advisories, so it knows no vulnerability \
+             (which is not the same as none): run `bomscout inventory --advisories`, or \
+             `bomscout inventory rematch --db FILE` to match the stored components of the \
+             newest run without scanning again"
+        ))
+    })
+}
+
+/// (repository, advisory id, purl, version) of every finding of a run that counts.
+type Finding = (String, String, String, Option<String>);
+type Findings = BTreeSet<Finding>;
+
+fn findings_of(store: &Store, run: RunId) -> Result<Findings, Error> {
+    let mut stmt = store.conn().prepare(
+        "SELECT r.path, a.vuln_id, c.purl, c.version
+         FROM findings f
+         JOIN advisories a ON a.id = f.advisory_id
+         JOIN components c ON c.id = f.component_id
+         JOIN scans s ON s.run_id = f.run_id
+         JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
+         JOIN repositories r ON r.id = s.repo_id
+         WHERE f.run_id = ?1 AND f.suppressed IS NULL",
+    )?;
+    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 fn unix_of(d: Date) -> i64 {
     d.to_unix()
 }
@@ -197,6 +326,11 @@ type Packages = BTreeMap<(String, String), BTreeMap<String, Option<String>>>;
 /// `diff --from RUN --to RUN`: per repository, packages added, removed, upgraded or
 /// downgraded (same name, other version), and license changes at the same version.
 /// Repositories whose stored SBOM is the same in both runs are skipped without reading it.
+///
+/// When both runs were matched against advisories, the vulnerabilities too:
+/// `vulnerability-introduced` (found in `to`, not in `from`: a new package version, or a new
+/// advisory for an unchanged one) and `vulnerability-fixed` (gone), per repository, package
+/// and advisory id (the `advisory` column). Suppressed findings do not count.
 pub fn diff(store: &Store, from: RunId, to: RunId) -> Result<Table, Error> {
     let before = run_boms(store, from)?;
     let after = run_boms(store, to)?;
@@ -208,6 +342,7 @@ pub fn diff(store: &Store, from: RunId, to: RunId) -> Result<Table, Error> {
         "to-version",
         "from-license",
         "to-license",
+        "advisory",
     ]);
     let repos: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
     for repo in repos {
@@ -232,9 +367,38 @@ pub fn diff(store: &Store, from: RunId, to: RunId) -> Result<Table, Error> {
                 Value::Null,
                 Value::Null,
                 Value::Null,
+                Value::Null,
             ]);
         }
         diff_repo(repo, &packages(store, a)?, &packages(store, b)?, &mut table);
+    }
+    if store.advisories_of_run(from)?.is_some() && store.advisories_of_run(to)?.is_some() {
+        let (old, new) = (findings_of(store, from)?, findings_of(store, to)?);
+        let mut changes: Vec<(&str, &Finding)> = new
+            .difference(&old)
+            .map(|f| ("vulnerability-introduced", f))
+            .chain(old.difference(&new).map(|f| ("vulnerability-fixed", f)))
+            .collect();
+        changes.sort_by(|a, b| {
+            (&a.1 .0, &a.1 .2, &a.1 .1, a.0).cmp(&(&b.1 .0, &b.1 .2, &b.1 .1, b.0))
+        });
+        for (change, (repo, id, purl, version)) in changes {
+            let (fv, tv) = if change == "vulnerability-fixed" {
+                (json!(version), Value::Null)
+            } else {
+                (Value::Null, json!(version))
+            };
+            table.rows.push(vec![
+                json!(repo),
+                json!(change),
+                json!(purl),
+                fv,
+                tv,
+                Value::Null,
+                Value::Null,
+                json!(id),
+            ]);
+        }
     }
     Ok(table)
 }
@@ -262,6 +426,7 @@ fn diff_repo(repo: &str, old: &Packages, new: &Packages, table: &mut Table) {
                 json!(tv),
                 json!(fl.cloned().flatten()),
                 json!(tl.cloned().flatten()),
+                Value::Null,
             ]);
         };
         if gone.len() == 1 && came.len() == 1 {
@@ -366,6 +531,11 @@ pub struct Numbers {
     pub pct_ntia: f64,
     /// Files that could not be used.
     pub errors: i64,
+    /// Distinct known vulnerabilities (not suppressed); `None` when the run was not matched
+    /// against advisories (or the scan failed).
+    pub vulnerabilities: Option<i64>,
+    /// Those of them rated critical or high.
+    pub vulns_critical_high: Option<i64>,
 }
 
 /// The scorecard of a run: every repository, the organization, and the previous run's.
@@ -446,7 +616,27 @@ fn numbers(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Numbers> {
             r.get(at + 9)?,
         ),
         errors: r.get(at + 11)?,
+        vulnerabilities: None,
+        vulns_critical_high: None,
     })
+}
+
+/// Per repository path: (vulnerabilities, critical or high), for a matched run; repositories
+/// without any are absent.
+fn vuln_counts(store: &Store, run: RunId) -> Result<BTreeMap<String, (i64, i64)>, Error> {
+    let mut stmt = store.conn().prepare(
+        "SELECT r.path, count(DISTINCT a.vuln_id),
+                count(DISTINCT CASE WHEN a.severity IN ('critical', 'high') THEN a.vuln_id END)
+         FROM scans s
+         JOIN bom_components bc ON bc.bom_id = s.bom_id
+         JOIN findings f ON f.component_id = bc.component_id AND f.run_id = s.run_id
+         JOIN advisories a ON a.id = f.advisory_id
+         JOIN repositories r ON r.id = s.repo_id
+         WHERE s.run_id = ?1 AND f.suppressed IS NULL
+         GROUP BY r.path",
+    )?;
+    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error> {
@@ -470,6 +660,14 @@ fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error>
     for card in rows {
         let card = card?;
         out.insert(card.repository.clone(), card);
+    }
+    if store.advisories_of_run(run)?.is_some() {
+        let counts = vuln_counts(store, run)?;
+        for card in out.values_mut().filter(|c| c.ok) {
+            let (all, bad) = counts.get(&card.repository).copied().unwrap_or((0, 0));
+            card.numbers.vulnerabilities = Some(all);
+            card.numbers.vulns_critical_high = Some(bad);
+        }
     }
     Ok(out)
 }
@@ -498,6 +696,18 @@ fn org_numbers(store: &Store, run: RunId) -> Result<Numbers, Error> {
         [run],
         |r| r.get(0),
     )?;
+    if store.advisories_of_run(run)?.is_some() {
+        let (all, bad) = store.conn().query_row(
+            "SELECT count(DISTINCT a.vuln_id),
+                    count(DISTINCT CASE WHEN a.severity IN ('critical', 'high') THEN a.vuln_id END)
+             FROM findings f JOIN advisories a ON a.id = f.advisory_id
+             WHERE f.run_id = ?1 AND f.suppressed IS NULL",
+            [run],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        n.vulnerabilities = Some(all);
+        n.vulns_critical_high = Some(bad);
+    }
     Ok(n)
 }
 
@@ -528,6 +738,9 @@ impl Scorecard {
             "locked-%",
             "ntia-%",
             "errors",
+            "vulnerabilities",
+            "critical-high",
+            "vulnerabilities-change",
         ]);
         let row = |name: &str, ok: bool, n: &Numbers, prev: Option<&Numbers>| {
             vec![
@@ -545,6 +758,9 @@ impl Scorecard {
                 json!(n.pct_locked),
                 json!(n.pct_ntia),
                 json!(n.errors),
+                json!(n.vulnerabilities),
+                json!(n.vulns_critical_high),
+                json!(prev.and_then(|p| Some(n.vulnerabilities? - p.vulnerabilities?))),
             ]
         };
         for r in &self.repositories {

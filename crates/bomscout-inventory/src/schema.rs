@@ -6,7 +6,8 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations; entry `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+pub(crate) const MIGRATIONS: &[&str] = &[
+    r#"
 -- One invocation of `bomscout inventory` (or a shard of one).
 CREATE TABLE runs (
     id            INTEGER PRIMARY KEY,
@@ -118,7 +119,44 @@ CREATE TABLE violation_first_seen (
     first_seen    INTEGER NOT NULL,
     PRIMARY KEY (repo_id, component_id, action)
 ) WITHOUT ROWID;
-"#];
+"#,
+    r#"
+-- Known vulnerabilities (`inventory --advisories`, `inventory rematch`).
+-- What the run was matched against; NULL: not matched, so no finding is no news.
+ALTER TABLE runs ADD COLUMN advisories TEXT;
+
+-- An advisory as one run saw it, content-addressed: a re-rated or re-aliased advisory is a
+-- new row, and older runs keep what they saw.
+CREATE TABLE advisories (
+    id        INTEGER PRIMARY KEY,
+    digest    TEXT NOT NULL UNIQUE,
+    vuln_id   TEXT NOT NULL,              -- the primary id (PYSEC-, GO-, GHSA-, CVE-...)
+    aliases   TEXT NOT NULL,              -- the other ids, space-separated, sorted
+    severity  TEXT NOT NULL,              -- critical | high | medium | low | none | unknown
+    score     REAL,                       -- the best CVSS base score, if any
+    summary   TEXT
+);
+-- Every id of an advisory, its own and its aliases: `query vulns --id CVE-...`.
+CREATE TABLE advisory_ids (
+    alias        TEXT NOT NULL COLLATE NOCASE,
+    advisory_id  INTEGER NOT NULL REFERENCES advisories(id),
+    PRIMARY KEY (alias, advisory_id)
+) WITHOUT ROWID;
+
+-- One row per vulnerable package of a run, not per repository: the repositories, paths
+-- and scopes come from the run's stored BOMs (bom_components), so a package used in 300
+-- repositories is one row.
+CREATE TABLE findings (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    advisory_id   INTEGER NOT NULL REFERENCES advisories(id),
+    component_id  INTEGER NOT NULL REFERENCES components(id),
+    fixed         TEXT,                   -- the lowest fixed version above the found one
+    suppressed    TEXT,                   -- why it does not count (VEX state, ignore), or NULL
+    PRIMARY KEY (run_id, advisory_id, component_id)
+) WITHOUT ROWID;
+CREATE INDEX findings_component ON findings(component_id, run_id);
+"#,
+];
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

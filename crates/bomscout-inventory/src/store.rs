@@ -2,7 +2,8 @@
 
 use crate::repos::Repo;
 use crate::{git::Head, schema, Error};
-use bomscout_core::{Component, Sbom, Severity};
+use bomscout_core::vuln::Vulnerability;
+use bomscout_core::{Component, Ecosystem, Purl, Sbom, Severity};
 use bomscout_policy::{Action, Evaluation};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 use std::path::Path;
@@ -255,6 +256,152 @@ impl Store {
         Ok(out)
     }
 
+    /// The distinct resolved components of `run`'s successful scans, sorted by key, as
+    /// components to match against advisories (what a rematch reads instead of scanning);
+    /// and how many stored components could not be rebuilt (a name no purl accepts).
+    ///
+    /// Unresolved components (a manifest's range, no version) are left out: advisories
+    /// match versions.
+    pub fn components_of_run(&self, run: RunId) -> Result<(Vec<Component>, usize), Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.purl, c.ecosystem, c.name, c.version FROM components c
+             WHERE c.version IS NOT NULL AND c.purl NOT LIKE 'unresolved:%'
+               AND c.id IN (SELECT bc.component_id FROM scans s
+                            JOIN bom_components bc ON bc.bom_id = s.bom_id
+                            WHERE s.run_id = ?1)
+             ORDER BY c.purl",
+        )?;
+        let mut rows = stmt.query([run])?;
+        let (mut out, mut skipped) = (Vec::new(), 0usize);
+        while let Some(r) = rows.next()? {
+            let purl: String = r.get(0)?;
+            let ecosystem: String = r.get(1)?;
+            let name: String = r.get(2)?;
+            let version: String = r.get(3)?;
+            // Stored as people write it, `namespace/name`: the namespace never holds the
+            // last `/` (npm scopes, Maven groups, Go module prefixes).
+            let (namespace, name) = match name.rsplit_once('/') {
+                Some((ns, n)) if !ns.is_empty() && !n.is_empty() => (Some(ns), n),
+                _ => (None, name.as_str()),
+            };
+            match Component::new(
+                Ecosystem::from_purl_type(&ecosystem),
+                namespace,
+                name,
+                &version,
+            ) {
+                Ok(mut c) => {
+                    // The stored key, qualifiers and all: findings point back at it.
+                    c.purl = Purl::from_canonical(purl);
+                    out.push(c);
+                }
+                Err(_) => skipped += 1,
+            }
+        }
+        out.sort_by_key(|c| c.key());
+        Ok((out, skipped))
+    }
+
+    /// Records the vulnerabilities found in `run`'s components, replacing any recorded
+    /// before, and marks the run matched against `source` (the advisory database, in words).
+    /// One transaction: a run is matched wholly or not at all. Returns the findings stored.
+    pub fn record_findings(
+        &mut self,
+        run: RunId,
+        source: &str,
+        vulnerabilities: &[Vulnerability],
+    ) -> Result<usize, Error> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM findings WHERE run_id = ?1", [run])?;
+        let mut stored = 0usize;
+        {
+            let mut find_component =
+                tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO findings (run_id, advisory_id, component_id, fixed, suppressed)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for v in vulnerabilities {
+                let advisory = advisory_id(&tx, v)?;
+                for a in &v.affects {
+                    let Some(component) = find_component
+                        .query_row([&a.component], |r| r.get::<_, i64>(0))
+                        .optional()?
+                    else {
+                        continue;
+                    };
+                    let suppressed = a.suppressed.as_ref().map(|s| match &s.justification {
+                        Some(j) => format!("{}: {j} ({})", s.state, s.source),
+                        None => format!("{} ({})", s.state, s.source),
+                    });
+                    stored +=
+                        insert.execute(params![run, advisory, component, a.fixed, suppressed])?;
+                }
+            }
+        }
+        tx.execute(
+            "UPDATE runs SET advisories = ?2 WHERE id = ?1",
+            params![run, source],
+        )?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// What `run` was matched against, `None` if it was not.
+    pub fn advisories_of_run(&self, run: RunId) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn
+            .query_row("SELECT advisories FROM runs WHERE id = ?1", [run], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Starts a run that re-uses `from`'s scans as they are (no repository is read again):
+    /// the run a rematch against a newer advisory database records its findings in. Its
+    /// repositories, SBOMs, verdicts and diagnostics are `from`'s; finish it with
+    /// [`Store::finish_run`] once its findings are recorded. (A rematch of a merged run is
+    /// not itself marked merged: tonight's shards, merged under the same label, must not
+    /// fold into it.)
+    pub fn begin_rematch(
+        &mut self,
+        from: RunId,
+        label: &str,
+        started_at: i64,
+    ) -> Result<RunId, Error> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO runs (label, started_at, tool_version, policy, shard)
+             SELECT ?2, ?3, ?4, policy, CASE WHEN shard = 'merged' THEN NULL ELSE shard END
+             FROM runs WHERE id = ?1",
+            params![from, label, started_at, env!("CARGO_PKG_VERSION")],
+        )?;
+        let run = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
+                bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
+                projects, manifests_unlocked, allow, review, deny, expired_exceptions,
+                ntia_checked, ntia_missing, errors, warnings)
+             SELECT ?2, repo_id, scanned_at, commit_sha, branch, ok, error,
+                bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
+                projects, manifests_unlocked, allow, review, deny, expired_exceptions,
+                ntia_checked, ntia_missing, errors, warnings
+             FROM scans WHERE run_id = ?1",
+            params![from, run],
+        )?;
+        tx.execute(
+            "INSERT INTO diagnostics (scan_id, severity, path, line, message)
+             SELECT n.id, d.severity, d.path, d.line, d.message
+             FROM scans o JOIN scans n ON n.repo_id = o.repo_id AND n.run_id = ?2
+             JOIN diagnostics d ON d.scan_id = o.id
+             WHERE o.run_id = ?1",
+            params![from, run],
+        )?;
+        tx.commit()?;
+        Ok(run)
+    }
+
     /// The newest finished run, the default subject of every query.
     pub fn latest_run(&self) -> Result<RunId, Error> {
         self.conn
@@ -417,6 +564,47 @@ fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result<(), Error>
         note_first_seen(tx, run, repo_id, scan.scanned_at, v)?;
     }
     Ok(())
+}
+
+/// The stored row of `v`'s advisory, content-addressed (id, aliases, severity, score and
+/// summary): a re-rated advisory is a new row and older runs keep what they saw.
+fn advisory_id(tx: &Transaction, v: &Vulnerability) -> Result<i64, Error> {
+    let a = &v.advisory;
+    let aliases: Vec<&str> = a
+        .aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|x| *x != a.id)
+        .collect();
+    let aliases = aliases.join(" ");
+    let severity = a.severity.as_str();
+    let score = a.score();
+    let summary = a.summary.as_deref();
+    let digest = digest(
+        format!(
+            "{}\n{aliases}\n{severity}\n{score:?}\n{}",
+            a.id,
+            summary.unwrap_or("")
+        )
+        .as_bytes(),
+    );
+    let mut find = tx.prepare_cached("SELECT id FROM advisories WHERE digest = ?1")?;
+    if let Some(id) = find.query_row([&digest], |r| r.get(0)).optional()? {
+        return Ok(id);
+    }
+    tx.prepare_cached(
+        "INSERT INTO advisories (digest, vuln_id, aliases, severity, score, summary)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![digest, a.id, aliases, severity, score, summary])?;
+    let id = tx.last_insert_rowid();
+    let mut alias = tx.prepare_cached(
+        "INSERT OR IGNORE INTO advisory_ids (alias, advisory_id) VALUES (?1, ?2)",
+    )?;
+    for x in a.ids() {
+        alias.execute(params![x, id])?;
+    }
+    Ok(id)
 }
 
 fn repository_id(tx: &Transaction, repo: &Repo) -> Result<i64, Error> {
