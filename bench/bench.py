@@ -180,10 +180,15 @@ def main():
 
 
 def write_results(rows, runs, writers):
+    """Puts this run's section at the top of bench/RESULTS.md, under its title, and keeps
+    every earlier section: the file is the history of the numbers, not the last run."""
+    import datetime
+
+    today = datetime.date.today().isoformat()
     lines = [
-        "# Benchmark results",
+        f"## {today}: `bench/bench.py --runs {runs}` (fill in what changed)",
         "",
-        f"Machine: {os.cpu_count()} cores, `{' '.join(os.uname()[0:1] + os.uname()[2:3])}`; warm page cache; median of {runs} runs; written by `bench/bench.py`.",
+        f"Machine: {os.cpu_count()} cores, `{' '.join(os.uname()[0:1] + os.uname()[2:3])}`; warm page cache; median of {runs} runs.",
         "",
         "| size | repos | files | tool | wall (ms) | peak RSS (MiB) | × find | × walk+read | components |",
         "|---|---:|---:|---|---:|---:|---:|---:|---:|",
@@ -192,13 +197,17 @@ def write_results(rows, runs, writers):
         lines.append(f"| {size} | {repos} | {files} | {tool} | {secs*1000:.1f} | {rss:.1f} | {xfind:.2f} | {xfloor:.2f} | {comps} |")
     lines += [
         "",
-        "## Writing a 50,000-component SBOM (`cargo run --release -p bomscout-report --example write_large`)",
+        "Writing a 50,000-component SBOM (`cargo run --release -p bomscout-report --example write_large`):",
         "",
         "```",
         writers.strip(),
         "```",
+        "",
     ]
-    (REPO / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    path = REPO / "bench" / "RESULTS.md"
+    old = path.read_text() if path.exists() else "# Benchmark results\n"
+    title, _, rest = old.partition("\n")
+    path.write_text(title + "\n\n" + "\n".join(lines) + "\n" + rest.lstrip("\n"))
 
 
 if __name__ == "__main__":
