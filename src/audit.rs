@@ -153,26 +153,41 @@ fn exit_code(evaluation: &Evaluation, incomplete: bool) -> ExitCode {
 /// documents. Fails when the database cannot be opened: a security verdict is never given
 /// without one.
 pub fn attach(sbom: &mut Sbom, options: &AdvisoryOptions) -> anyhow::Result<()> {
-    let database = crate::advisories::database_dir(
-        options.advisory_db.as_deref(),
-        options.cache_dir.as_deref(),
-    )?;
-    let index_dir = bomscout_net::cache::cache_dir(options.cache_dir.as_deref())
-        .ok()
-        .map(|c| c.join("osv-index"));
+    let (database, db_options, stale) = database_options(options)?;
     let settings = AdvisorySettings {
         database: database.clone(),
-        index_dir,
+        index_dir: db_options.index_dir,
         vex: options.vex.clone(),
     };
     bomscout_pipeline::attach_advisories(sbom, &settings)
         .with_context(|| format!("advisory database {}", database.display()))?;
-    let max_age = Duration::from_secs(u64::from(options.max_age) * 86_400);
-    for warning in crate::advisories::stale_exports(&database, max_age) {
-        sbom.diagnostics
-            .push(Diagnostic::warning(database.display().to_string(), warning));
-    }
+    sbom.diagnostics.extend(stale);
     Ok(())
+}
+
+/// The database `options` name (`--advisory-db`, `BOMSCOUT_ADVISORY_DB`, else the cache's
+/// `osv` folder), how to open it (its index kept in `{cache}/osv-index`), and a warning
+/// for each export not confirmed current within `--max-age` days.
+pub fn database_options(
+    options: &AdvisoryOptions,
+) -> anyhow::Result<(PathBuf, bomscout_advisory::Options, Vec<Diagnostic>)> {
+    let database = crate::advisories::database_dir(
+        options.advisory_db.as_deref(),
+        options.cache_dir.as_deref(),
+    )?;
+    let max_age = Duration::from_secs(u64::from(options.max_age) * 86_400);
+    let stale = crate::advisories::stale_exports(&database, max_age)
+        .into_iter()
+        .map(|warning| Diagnostic::warning(database.display().to_string(), warning))
+        .collect();
+    let db_options = bomscout_advisory::Options {
+        // Without a cache directory (none on this platform) the index lives in memory.
+        index_dir: bomscout_net::cache::cache_dir(options.cache_dir.as_deref())
+            .ok()
+            .map(|c| c.join("osv-index")),
+        ..bomscout_advisory::Options::default()
+    };
+    Ok((database, db_options, stale))
 }
 
 /// Marks the findings a policy `ignore` entry sets aside as suppressed in the document, so

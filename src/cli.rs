@@ -108,15 +108,10 @@ pub struct InventoryArgs {
     #[arg(long)]
     pub advisories: bool,
 
-    /// The advisory database to match against (implies --advisories): a directory of
-    /// `{Ecosystem}/all.zip` or a tree of OSV records. Also BOMSCOUT_ADVISORY_DB (used only
-    /// with --advisories). Default: what `bomscout advisories update` downloaded.
-    #[arg(long, value_name = "DIR")]
-    pub advisory_db: Option<PathBuf>,
-
-    /// The cache directory (downloaded advisories and their index; also BOMSCOUT_CACHE_DIR).
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    /// Where the advisories are (`--advisory-db` or `--vex` imply --advisories), as for
+    /// `scan`, `check` and `audit`.
+    #[command(flatten)]
+    pub advisory: crate::audit::AdvisoryOptions,
 }
 
 /// `bomscout inventory …` subcommands.
@@ -152,13 +147,9 @@ pub struct RematchArgs {
     #[arg(long)]
     pub label: Option<String>,
 
-    /// The advisory database, as for `inventory --advisory-db` (also BOMSCOUT_ADVISORY_DB).
-    #[arg(long, value_name = "DIR")]
-    pub advisory_db: Option<PathBuf>,
-
-    /// The cache directory, as for `inventory --cache-dir`.
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    /// Where the advisories are, as for `inventory`.
+    #[command(flatten)]
+    pub advisory: crate::audit::AdvisoryOptions,
 
     /// Print nothing but errors.
     #[arg(short, long)]

@@ -81,12 +81,8 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     }
     // Opened once, before the database is touched: an advisory database that cannot be
     // read stops the run here rather than recording a night with "no vulnerabilities".
-    let advisories = if args.advisories || args.advisory_db.is_some() {
-        Some(Advisories::open(
-            args.advisory_db.as_deref(),
-            args.cache_dir.as_deref(),
-            args.quiet,
-        )?)
+    let advisories = if args.advisories || args.advisory.implied() {
+        Some(Advisories::open(&args.advisory, args.quiet)?)
     } else {
         None
     };
@@ -157,6 +153,8 @@ struct Advisories {
     db: bomscout_advisory::Database,
     /// What the run records it was matched against: the location and its record count.
     source: String,
+    /// The organization's VEX statements (`--vex`), applied to every run's findings.
+    vex: Option<bomscout_policy::vex::Vex>,
 }
 
 /// What matching a run found, for the closing line.
@@ -190,27 +188,23 @@ impl Advisories {
     /// with its index under `{cache}/osv-index`. Problems with parts of it (a corrupt export,
     /// records skipped) are printed; a database of which nothing loads is an error.
     #[allow(clippy::print_stderr)]
-    fn open(
-        advisory_db: Option<&std::path::Path>,
-        cache_dir: Option<&std::path::Path>,
-        quiet: bool,
-    ) -> anyhow::Result<Advisories> {
-        use bomscout_advisory::{Database, Location, Options};
-        let location = Location::path(crate::advisories::database_dir(advisory_db, cache_dir)?);
-        let options = Options {
-            // Without a cache directory (none on this platform) the index lives in memory.
-            index_dir: bomscout_net::cache::cache_dir(cache_dir)
-                .ok()
-                .map(|c| c.join("osv-index")),
-            ..Options::default()
+    fn open(options: &crate::audit::AdvisoryOptions, quiet: bool) -> anyhow::Result<Advisories> {
+        use bomscout_advisory::{Database, Location};
+        let vex = if options.vex.is_empty() {
+            None
+        } else {
+            Some(bomscout_policy::vex::load(&options.vex)?)
         };
+        let (database, options, stale) = crate::audit::database_options(options)?;
+        report_diagnostics(&stale, quiet);
+        let location = Location::path(database);
         let db = Database::open(&location, &options).context(
             "--advisories: the advisory database cannot be opened, so nothing was scanned",
         )?;
         report_diagnostics(db.diagnostics(), quiet);
         let records: u64 = db.status().iter().map(|s| s.records).sum();
         let source = format!("{} ({records} records)", location.root.display());
-        Ok(Advisories { db, source })
+        Ok(Advisories { db, source, vex })
     }
 
     /// Matches the distinct components stored for `run` (all repositories at once: a
@@ -223,7 +217,7 @@ impl Advisories {
     ) -> anyhow::Result<MatchSummary> {
         let (components, unreadable) = store.components_of_run(run)?;
         let count = components.len();
-        let sbom = bomscout_core::Sbom {
+        let mut sbom = bomscout_core::Sbom {
             name: format!("inventory run {run}"),
             projects: Vec::new(),
             components,
@@ -233,6 +227,10 @@ impl Advisories {
         };
         let matched = self.db.match_sbom(&sbom);
         let mut diagnostics = matched.diagnostics;
+        sbom.vulnerabilities = matched.vulnerabilities;
+        if let Some(vex) = &self.vex {
+            diagnostics.extend(vex.apply(&mut sbom));
+        }
         if unreadable > 0 {
             diagnostics.push(bomscout_core::Diagnostic::warning(
                 format!("run {run}"),
@@ -244,16 +242,16 @@ impl Advisories {
         }
         report_diagnostics(&diagnostics, quiet);
         store
-            .record_findings(run, &self.source, &matched.vulnerabilities)
+            .record_findings(run, &self.source, &sbom.vulnerabilities)
             .context("cannot record the vulnerabilities found")?;
-        let affected: std::collections::BTreeSet<&str> = matched
+        let affected: std::collections::BTreeSet<&str> = sbom
             .vulnerabilities
             .iter()
             .flat_map(|v| v.affects.iter().map(|a| a.component.as_str()))
             .collect();
         Ok(MatchSummary {
             components: count,
-            vulnerabilities: matched.vulnerabilities.len(),
+            vulnerabilities: sbom.vulnerabilities.len(),
             affected: affected.len(),
         })
     }
@@ -286,11 +284,7 @@ fn rematch(args: &RematchArgs) -> anyhow::Result<ExitCode> {
     if !args.db.is_file() {
         bail!("{}: no such file", args.db.display());
     }
-    let advisories = Advisories::open(
-        args.advisory_db.as_deref(),
-        args.cache_dir.as_deref(),
-        args.quiet,
-    )?;
+    let advisories = Advisories::open(&args.advisory, args.quiet)?;
     let mut store = Store::open(&args.db)?;
     let from = match args.run {
         Some(id) => store.run(id)?,

@@ -406,3 +406,44 @@ fn an_advisory_database_that_cannot_be_opened_stops_the_run() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no such file"), "{err}");
 }
+
+#[test]
+fn an_organization_vex_marks_its_findings_suppressed_in_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = org(tmp.path());
+    let db = tmp.path().join("inv.db");
+    let vex = tmp.path().join("org.openvex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/org",
+            "author": "Security team", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2023-5752"},
+              "products": [{"@id": "pkg:pypi/pip@23.2.1"}], "status": "not_affected",
+              "justification": "vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = outcome(
+        bomscout()
+            .arg("inventory")
+            .arg(&org)
+            .arg("--db")
+            .arg(&db)
+            .args(["--repos-are-children", "--no-caches", "--advisory-db"])
+            .arg(fixture("advisories"))
+            .arg("--vex")
+            .arg(&vex)
+            .env("BOMSCOUT_CACHE_DIR", tmp.path().join("cache")),
+    );
+    assert_eq!(code, 0, "{err}");
+    let pip = query_json(&db, &["vulns", "--id", "CVE-2023-5752"]);
+    let row = &rows(&pip)[0];
+    let why = row["suppressed"].as_str().unwrap_or_default();
+    assert!(
+        why.starts_with("not_affected: vulnerable_code_not_in_execute_path")
+            && why.contains("org.openvex.json"),
+        "the state, the justification and the file that said so: {pip}"
+    );
+    // Still found by its id, but not counted: the scorecard counts open findings only.
+    let log4shell = query_json(&db, &["vulns", "--id", "CVE-2021-44228"]);
+    assert!(rows(&log4shell)[0]["suppressed"].is_null());
+}
