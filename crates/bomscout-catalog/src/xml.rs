@@ -126,7 +126,9 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
         .ok_or_else(|| ParseError::format("no root element"))
 }
 
-fn element(start: &quick_xml::events::BytesStart, line: u32) -> Element {
+/// The element a start tag opens at `line`: its local name and its attributes (local names,
+/// values normalized; an attribute that does not decode is dropped), no children or text yet.
+pub(crate) fn element(start: &quick_xml::events::BytesStart, line: u32) -> Element {
     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
     let attrs = start
         .attributes()

@@ -12,11 +12,11 @@
 //! value), `evidence` (`occurrences`, `licenses`), nested `components`, and `dependency`
 //! elements nesting their targets. Nesting deeper than [`MAX_DEPTH`] is refused.
 
-use crate::xml::Element;
+use crate::xml::{element, Element};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::Catalog;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::{json, Map, Value};
 
@@ -180,28 +180,6 @@ fn check_root(root: &Element, seen_root: bool) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn element(start: &BytesStart, line: u32) -> Element {
-    let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-    let attrs = start
-        .attributes()
-        .flatten()
-        .map(|a| {
-            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-            let value = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_default();
-            (key, value)
-        })
-        .collect();
-    Element {
-        name,
-        attrs,
-        line,
-        ..Element::default()
-    }
-}
-
 /// Text is kept only inside a component, a dependency or the metadata: the whitespace
 /// between the document's top-level elements is not needed.
 fn push_text(stack: &mut [Element], text: &str) {
@@ -321,14 +299,7 @@ pub(crate) mod tests {
     use bomscout_core::{DepKind, NodeRef, Scope, SourceKind};
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.xml",
-            abs: std::path::Path::new("bom.xml"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.xml", text)
     }
 
     pub(crate) const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

@@ -247,14 +247,7 @@ pub(crate) mod tests {
     use bomscout_core::{DepKind, NodeRef, SourceKind};
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.spdx",
-            abs: std::path::Path::new("bom.spdx"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.spdx", text)
     }
 
     pub(crate) const DOC: &str = "SPDXVersion: SPDX-2.3
