@@ -92,20 +92,7 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
             }
             Event::Text(t) => push_text(&mut stack, &t.decode().unwrap_or_default()),
             Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match &*r.decode().unwrap_or_default() {
-                        "amp" => "&".into(),
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "quot" => "\"".into(),
-                        "apos" => "'".into(),
-                        other => format!("&{other};"),
-                    },
-                };
-                push_text(&mut stack, &resolved);
-            }
+            Event::GeneralRef(r) => push_text(&mut stack, &resolve_ref(&r)),
             Event::Eof => break,
             _ => {}
         }
@@ -147,6 +134,22 @@ pub(crate) fn element(start: &quick_xml::events::BytesStart, line: u32) -> Eleme
         attrs,
         line,
         ..Element::default()
+    }
+}
+
+/// The text a reference stands for: a character reference (`&#38;`, `&#x26;`) or one of
+/// the five predefined entities; any other `&name;` is kept as written.
+pub(crate) fn resolve_ref(r: &quick_xml::events::BytesRef) -> String {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        _ => match &*r.decode().unwrap_or_default() {
+            "amp" => "&".into(),
+            "lt" => "<".into(),
+            "gt" => ">".into(),
+            "quot" => "\"".into(),
+            "apos" => "'".into(),
+            other => format!("&{other};"),
+        },
     }
 }
 

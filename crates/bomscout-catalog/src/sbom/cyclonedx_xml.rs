@@ -12,7 +12,7 @@
 //! value), `evidence` (`occurrences`, `licenses`), nested `components`, and `dependency`
 //! elements nesting their targets. Nesting deeper than [`MAX_DEPTH`] is refused.
 
-use crate::xml::{element, Element};
+use crate::xml::{element, resolve_ref, Element};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::Catalog;
@@ -98,20 +98,7 @@ fn stream(text: &str) -> Result<Gathered, ParseError> {
             }
             Event::Text(t) => push_text(&mut stack, &t.decode().unwrap_or_default()),
             Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match &*r.decode().unwrap_or_default() {
-                        "amp" => "&".into(),
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "quot" => "\"".into(),
-                        "apos" => "'".into(),
-                        other => format!("&{other};"),
-                    },
-                };
-                push_text(&mut stack, &resolved);
-            }
+            Event::GeneralRef(r) => push_text(&mut stack, &resolve_ref(&r)),
             Event::Eof => break,
             _ => {}
         }
@@ -353,11 +340,7 @@ pub(crate) mod tests {
         assert_eq!(c.purl.as_str(), "pkg:npm/%40babel/core@7.0.0");
         assert_eq!(c.scope, Scope::Dev);
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [

@@ -282,11 +282,7 @@ pub(crate) mod tests {
         );
         assert_eq!(c.purl.as_str(), "pkg:npm/%40babel/core@7.0.0");
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [

@@ -295,11 +295,7 @@ LicenseName: Some License
         );
         assert_eq!(c.version.as_deref(), Some("7.0.0"));
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [
