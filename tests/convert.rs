@@ -144,12 +144,7 @@ fn merge_dedupes_by_purl_and_keeps_every_occurrence() {
     let purls: BTreeSet<&str> = comps.iter().map(|c| c["purl"].as_str().unwrap()).collect();
     assert_eq!(purls.len(), comps.len(), "no duplicates");
     let requests = comps.iter().find(|c| c["name"] == "requests").unwrap();
-    let paths: Vec<&str> = requests["locations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["path"].as_str().unwrap())
-        .collect();
+    let paths = location_paths(requests);
     assert_eq!(
         paths,
         ["pipenv/Pipfile.lock", "uv/uv.lock"],

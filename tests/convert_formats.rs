@@ -301,12 +301,7 @@ fn merge_reads_cyclonedx_xml_and_spdx_tag_value_together() {
 
     // Found in both: every occurrence kept, each under its document's subject.
     let requests = comps.iter().find(|c| c["name"] == "requests").unwrap();
-    let paths: Vec<&str> = requests["locations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["path"].as_str().unwrap())
-        .collect();
+    let paths = location_paths(requests);
     assert_eq!(paths, ["pipenv/Pipfile.lock", "uv/uv.lock"]);
 
     // Each input's projects and edges, with its paths prefixed.

@@ -169,3 +169,13 @@ pub fn load_json(path: &Path) -> Value {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The `path` of each of a bomscout JSON component's `locations`, in order.
+pub fn location_paths(component: &Value) -> Vec<&str> {
+    component["locations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["path"].as_str())
+        .collect()
+}
