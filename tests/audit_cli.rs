@@ -21,6 +21,14 @@ fn advisories() -> String {
     fixture("advisories").display().to_string()
 }
 
+/// `bomscout audit` of the installed environment against the fixture records, then `extra`.
+fn audit(cache: &Path, extra: &[&str]) -> (i32, String, String) {
+    let (python, db) = (python(), advisories());
+    let mut args = vec!["audit", python.as_str(), "--advisory-db", db.as_str()];
+    args.extend(extra);
+    run(cache, &args)
+}
+
 /// A policy whose licenses the fixture passes and whose security table denies medium and
 /// above.
 const GATE: &str = "[licenses]\nallow = [\"category:permissive\", \"category:weak-copyleft\", \"category:public-domain\"]\n\
@@ -36,10 +44,7 @@ fn write_policy(dir: &Path, toml: &str) -> String {
 #[test]
 fn audit_lists_each_finding_with_aliases_severity_fix_and_path() {
     let cache = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(
-        cache.path(),
-        &["audit", &python(), "--advisory-db", &advisories()],
-    );
+    let (code, out, err) = audit(cache.path(), &[]);
     assert_eq!(
         code, 0,
         "medium and unknown are reviewed, not denied: {err}"
@@ -77,19 +82,7 @@ fn audit_fails_when_the_policy_denies_the_severity() {
         cache.path(),
         "[security]\ndeny-severity = \"medium\"\nreview-severity = \"low\"\n",
     );
-    let (code, out, err) = run(
-        cache.path(),
-        &[
-            "audit",
-            &python(),
-            "--advisory-db",
-            &advisories(),
-            "--policy",
-            &policy,
-            "-o",
-            "json",
-        ],
-    );
+    let (code, out, err) = audit(cache.path(), &["--policy", &policy, "-o", "json"]);
     assert_eq!(code, 1, "{out}{err}");
     let json: Value = serde_json::from_str(&out).expect("json report");
     assert!(out.contains("PYSEC-2023-228"), "{json}");
@@ -103,17 +96,7 @@ fn an_ignore_with_a_reason_sets_the_finding_aside_and_the_audit_passes() {
         "[security]\ndeny-severity = \"medium\"\n\n[[security.ignore]]\nid = \"CVE-2023-5752\"\n\
          reason = \"pip is only used at build time here\"\n",
     );
-    let (code, out, err) = run(
-        cache.path(),
-        &[
-            "audit",
-            &python(),
-            "--advisory-db",
-            &advisories(),
-            "--policy",
-            &policy,
-        ],
-    );
+    let (code, out, err) = audit(cache.path(), &["--policy", &policy]);
     assert_eq!(code, 0, "the alias matches the ignore: {out}{err}");
     assert!(
         out.contains("pip is only used at build time here"),
