@@ -21,13 +21,30 @@ fn advisories() -> String {
     fixture("advisories").display().to_string()
 }
 
+/// `bomscout audit` of the installed environment against the fixture records, then `extra`.
+fn audit(cache: &Path, extra: &[&str]) -> (i32, String, String) {
+    let (python, db) = (python(), advisories());
+    let mut args = vec!["audit", python.as_str(), "--advisory-db", db.as_str()];
+    args.extend(extra);
+    run(cache, &args)
+}
+
+/// A policy whose licenses the fixture passes and whose security table denies medium and
+/// above.
+const GATE: &str = "[licenses]\nallow = [\"category:permissive\", \"category:weak-copyleft\", \"category:public-domain\"]\n\
+    [security]\ndeny-severity = \"medium\"\n";
+
+/// Writes `toml` as `policy.toml` in `dir`; returns its path.
+fn write_policy(dir: &Path, toml: &str) -> String {
+    let path = dir.join("policy.toml");
+    std::fs::write(&path, toml).unwrap();
+    path.display().to_string()
+}
+
 #[test]
 fn audit_lists_each_finding_with_aliases_severity_fix_and_path() {
     let cache = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(
-        cache.path(),
-        &["audit", &python(), "--advisory-db", &advisories()],
-    );
+    let (code, out, err) = audit(cache.path(), &[]);
     assert_eq!(
         code, 0,
         "medium and unknown are reviewed, not denied: {err}"
@@ -61,25 +78,11 @@ fn audit_lists_each_finding_with_aliases_severity_fix_and_path() {
 #[test]
 fn audit_fails_when_the_policy_denies_the_severity() {
     let cache = tempfile::tempdir().unwrap();
-    let policy = cache.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        "[security]\ndeny-severity = \"medium\"\nreview-severity = \"low\"\n",
-    )
-    .unwrap();
-    let (code, out, err) = run(
+    let policy = write_policy(
         cache.path(),
-        &[
-            "audit",
-            &python(),
-            "--advisory-db",
-            &advisories(),
-            "--policy",
-            policy.to_str().unwrap(),
-            "-o",
-            "json",
-        ],
+        "[security]\ndeny-severity = \"medium\"\nreview-severity = \"low\"\n",
     );
+    let (code, out, err) = audit(cache.path(), &["--policy", &policy, "-o", "json"]);
     assert_eq!(code, 1, "{out}{err}");
     let json: Value = serde_json::from_str(&out).expect("json report");
     assert!(out.contains("PYSEC-2023-228"), "{json}");
@@ -88,24 +91,12 @@ fn audit_fails_when_the_policy_denies_the_severity() {
 #[test]
 fn an_ignore_with_a_reason_sets_the_finding_aside_and_the_audit_passes() {
     let cache = tempfile::tempdir().unwrap();
-    let policy = cache.path().join("policy.toml");
-    std::fs::write(
-        &policy,
+    let policy = write_policy(
+        cache.path(),
         "[security]\ndeny-severity = \"medium\"\n\n[[security.ignore]]\nid = \"CVE-2023-5752\"\n\
          reason = \"pip is only used at build time here\"\n",
-    )
-    .unwrap();
-    let (code, out, err) = run(
-        cache.path(),
-        &[
-            "audit",
-            &python(),
-            "--advisory-db",
-            &advisories(),
-            "--policy",
-            policy.to_str().unwrap(),
-        ],
     );
+    let (code, out, err) = audit(cache.path(), &["--policy", &policy]);
     assert_eq!(code, 0, "the alias matches the ignore: {out}{err}");
     assert!(
         out.contains("pip is only used at build time here"),
@@ -207,14 +198,7 @@ fn no_database_is_an_error_naming_how_to_get_one_never_zero_findings() {
 #[test]
 fn check_with_a_security_table_matches_without_a_flag_and_never_passes_blind() {
     let cache = tempfile::tempdir().unwrap();
-    let policy = cache.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        "[licenses]\nallow = [\"category:permissive\", \"category:weak-copyleft\", \"category:public-domain\"]\n\
-         [security]\ndeny-severity = \"medium\"\n",
-    )
-    .unwrap();
-    let policy = policy.to_str().unwrap();
+    let policy = &write_policy(cache.path(), GATE);
     // No database anywhere: no verdict rather than a pass.
     let (code, out, err) = run(cache.path(), &["check", &python(), "--policy", policy]);
     assert_eq!(code, 2, "{out}{err}");
@@ -247,13 +231,7 @@ fn check_with_a_security_table_matches_without_a_flag_and_never_passes_blind() {
 #[test]
 fn check_against_a_baseline_with_the_same_finding_passes() {
     let cache = tempfile::tempdir().unwrap();
-    let policy = cache.path().join("policy.toml");
-    std::fs::write(
-        &policy,
-        "[licenses]\nallow = [\"category:permissive\", \"category:weak-copyleft\", \"category:public-domain\"]\n\
-         [security]\ndeny-severity = \"medium\"\n",
-    )
-    .unwrap();
+    let policy = write_policy(cache.path(), GATE);
     let baseline = cache.path().join("base.cdx.json");
     let (code, _, err) = run(
         cache.path(),
@@ -271,7 +249,7 @@ fn check_against_a_baseline_with_the_same_finding_passes() {
             "check",
             &python(),
             "--policy",
-            policy.to_str().unwrap(),
+            &policy,
             "--advisory-db",
             &advisories(),
             "--baseline",

@@ -6,20 +6,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-
-fn run(args: &[&str]) {
-    let out = bomscout().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn load(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 /// Every SPDX id or license name a `licenses` array mentions.
 fn terms(licenses: Option<&Value>) -> BTreeSet<String> {
@@ -109,29 +95,10 @@ fn cyclonedx_to_spdx_and_back_loses_nothing() {
     let spdx = dir.path().join("a.spdx.json");
     let back = dir.path().join("b.cdx.json");
     let fixtures = fixture("");
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        fixtures.to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-json={}", cdx.display()),
-    ]);
-    run(&[
-        "convert",
-        "-q",
-        cdx.to_str().unwrap(),
-        "-o",
-        &format!("spdx-json={}", spdx.display()),
-    ]);
-    run(&[
-        "convert",
-        "-q",
-        spdx.to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-json={}", back.display()),
-    ]);
-    let (a, b) = (summary(&load(&cdx)), summary(&load(&back)));
+    scan_into(&fixtures, "cyclonedx-json", &cdx);
+    convert_into(&cdx, "spdx-json", &spdx);
+    convert_into(&spdx, "cyclonedx-json", &back);
+    let (a, b) = (summary(&load_json(&cdx)), summary(&load_json(&back)));
     assert_eq!(
         a.0.keys().collect::<Vec<_>>(),
         b.0.keys().collect::<Vec<_>>(),
@@ -158,22 +125,9 @@ fn cyclonedx_to_cyclonedx_is_stable() {
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
     let fixtures = fixture("npm");
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        fixtures.to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-json={}", a.display()),
-    ]);
-    run(&[
-        "convert",
-        "-q",
-        a.to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-json={}", b.display()),
-    ]);
-    assert_eq!(summary(&load(&a)), summary(&load(&b)));
+    scan_into(&fixtures, "cyclonedx-json", &a);
+    convert_into(&a, "cyclonedx-json", &b);
+    assert_eq!(summary(&load_json(&a)), summary(&load_json(&b)));
 }
 
 #[test]
@@ -182,41 +136,15 @@ fn merge_dedupes_by_purl_and_keeps_every_occurrence() {
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.spdx.json");
     let m = dir.path().join("m.json");
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        fixture("python/uv").to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-json={}", a.display()),
-    ]);
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        fixture("python/pipenv").to_str().unwrap(),
-        "-o",
-        &format!("spdx-json={}", b.display()),
-    ]);
-    run(&[
-        "merge",
-        "-q",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-        "-o",
-        &format!("json={}", m.display()),
-    ]);
-    let merged = load(&m);
+    scan_into(&fixture("python/uv"), "cyclonedx-json", &a);
+    scan_into(&fixture("python/pipenv"), "spdx-json", &b);
+    merge_into(&[&a, &b], "json", &m);
+    let merged = load_json(&m);
     let comps = merged["components"].as_array().unwrap();
     let purls: BTreeSet<&str> = comps.iter().map(|c| c["purl"].as_str().unwrap()).collect();
     assert_eq!(purls.len(), comps.len(), "no duplicates");
     let requests = comps.iter().find(|c| c["name"] == "requests").unwrap();
-    let paths: Vec<&str> = requests["locations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["path"].as_str().unwrap())
-        .collect();
+    let paths = location_paths(requests);
     assert_eq!(
         paths,
         ["pipenv/Pipfile.lock", "uv/uv.lock"],

@@ -10,7 +10,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// Every output format that is an SBOM document.
 const FORMATS: [&str; 6] = [
@@ -21,15 +20,6 @@ const FORMATS: [&str; 6] = [
     "spdx-tag-value",
     "spdx3-json",
 ];
-
-fn run(args: &[&str]) {
-    let (code, _, stderr) = outcome(bomscout().args(args));
-    assert_eq!(code, 0, "{args:?}: {stderr}");
-}
-
-fn load(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 fn text(v: &Value, key: &str) -> String {
     v.get(key)
@@ -226,18 +216,12 @@ fn round_trip(fixture_dir: &str) {
         args.push("-o".into());
         args.push(format!("{f}={}", dir.path().join(f).display()));
     }
-    run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let scan = load(&dir.path().join("json"));
+    run_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let scan = load_json(&dir.path().join("json"));
     for f in FORMATS {
         let back = dir.path().join(format!("{f}.back.json"));
-        run(&[
-            "convert",
-            "-q",
-            dir.path().join(f).to_str().unwrap(),
-            "-o",
-            &format!("json={}", back.display()),
-        ]);
-        assert_round_trip(fixture_dir, f, &scan, &load(&back));
+        convert_into(&dir.path().join(f), "json", &back);
+        assert_round_trip(fixture_dir, f, &scan, &load_json(&back));
     }
 }
 
@@ -273,14 +257,7 @@ fn convert_recognizes_every_format_on_stdin() {
     assert!(!expected.is_empty());
     for f in ["cyclonedx-xml", "spdx-tag-value", "spdx3-json", "json"] {
         let doc = dir.path().join(f);
-        run(&[
-            "scan",
-            "--no-caches",
-            "-q",
-            fixture("cargo/workspace").to_str().unwrap(),
-            "-o",
-            &format!("{f}={}", doc.display()),
-        ]);
+        scan_into(&fixture("cargo/workspace"), f, &doc);
         let (code, stdout, stderr) = outcome(
             bomscout()
                 .args(["convert", "-q", "-", "-o", "json"])
@@ -305,31 +282,10 @@ fn merge_reads_cyclonedx_xml_and_spdx_tag_value_together() {
     let tv = dir.path().join("pipenv.spdx");
     let merged = dir.path().join("merged.json");
     let (uv, pipenv) = (fixture("python/uv"), fixture("python/pipenv"));
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        uv.to_str().unwrap(),
-        "-o",
-        &format!("cyclonedx-xml={}", xml.display()),
-    ]);
-    run(&[
-        "scan",
-        "--no-caches",
-        "-q",
-        pipenv.to_str().unwrap(),
-        "-o",
-        &format!("spdx-tag-value={}", tv.display()),
-    ]);
-    run(&[
-        "merge",
-        "-q",
-        xml.to_str().unwrap(),
-        tv.to_str().unwrap(),
-        "-o",
-        &format!("json={}", merged.display()),
-    ]);
-    let merged = load(&merged);
+    scan_into(&uv, "cyclonedx-xml", &xml);
+    scan_into(&pipenv, "spdx-tag-value", &tv);
+    merge_into(&[&xml, &tv], "json", &merged);
+    let merged = load_json(&merged);
     let (_, a, _) = scan_json(&uv, &[]);
     let (_, b, _) = scan_json(&pipenv, &[]);
 
@@ -345,12 +301,7 @@ fn merge_reads_cyclonedx_xml_and_spdx_tag_value_together() {
 
     // Found in both: every occurrence kept, each under its document's subject.
     let requests = comps.iter().find(|c| c["name"] == "requests").unwrap();
-    let paths: Vec<&str> = requests["locations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["path"].as_str().unwrap())
-        .collect();
+    let paths = location_paths(requests);
     assert_eq!(paths, ["pipenv/Pipfile.lock", "uv/uv.lock"]);
 
     // Each input's projects and edges, with its paths prefixed.
@@ -508,14 +459,7 @@ fn a_baseline_in_any_format_hides_known_violations() {
     let dir = tempfile::tempdir().unwrap();
     for f in FORMATS {
         let base = dir.path().join(f);
-        run(&[
-            "scan",
-            "--no-caches",
-            "-q",
-            venv.to_str().unwrap(),
-            "-o",
-            &format!("{f}={}", base.display()),
-        ]);
+        scan_into(&venv, f, &base);
         let (code, stdout, stderr) = check(&["--baseline", base.to_str().unwrap()]);
         assert_eq!(code, 0, "{f}: {stdout}{stderr}");
         assert!(

@@ -122,3 +122,60 @@ pub fn errors(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect()
 }
+
+/// Runs `bomscout ARGS...` and checks it exits 0 (a failure names the arguments and shows
+/// stderr).
+pub fn run_ok(args: &[&str]) {
+    let (code, _, stderr) = outcome(bomscout().args(args));
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+}
+
+/// `bomscout scan --no-caches -q PATH -o FORMAT=OUT`: one document of `path`, checked to
+/// succeed.
+pub fn scan_into(path: &Path, format: &str, out: &Path) {
+    run_ok(&[
+        "scan",
+        "--no-caches",
+        "-q",
+        &path.to_string_lossy(),
+        "-o",
+        &format!("{format}={}", out.display()),
+    ]);
+}
+
+/// `bomscout convert -q IN -o FORMAT=OUT`, checked to succeed.
+pub fn convert_into(input: &Path, format: &str, out: &Path) {
+    run_ok(&[
+        "convert",
+        "-q",
+        &input.to_string_lossy(),
+        "-o",
+        &format!("{format}={}", out.display()),
+    ]);
+}
+
+/// `bomscout merge -q IN... -o FORMAT=OUT`, checked to succeed.
+pub fn merge_into(inputs: &[&Path], format: &str, out: &Path) {
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["merge", "-q"];
+    args.extend(inputs.iter().map(String::as_str));
+    let target = format!("{format}={}", out.display());
+    args.extend(["-o", &target]);
+    run_ok(&args);
+}
+
+/// A JSON file, parsed; panics naming it if it cannot be read or is not JSON.
+pub fn load_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The `path` of each of a bomscout JSON component's `locations`, in order.
+pub fn location_paths(component: &Value) -> Vec<&str> {
+    component["locations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["path"].as_str())
+        .collect()
+}

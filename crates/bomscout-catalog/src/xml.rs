@@ -92,20 +92,7 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
             }
             Event::Text(t) => push_text(&mut stack, &t.decode().unwrap_or_default()),
             Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match &*r.decode().unwrap_or_default() {
-                        "amp" => "&".into(),
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "quot" => "\"".into(),
-                        "apos" => "'".into(),
-                        other => format!("&{other};"),
-                    },
-                };
-                push_text(&mut stack, &resolved);
-            }
+            Event::GeneralRef(r) => push_text(&mut stack, &resolve_ref(&r)),
             Event::Eof => break,
             _ => {}
         }
@@ -126,7 +113,9 @@ pub fn parse(text: &str) -> Result<Element, ParseError> {
         .ok_or_else(|| ParseError::format("no root element"))
 }
 
-fn element(start: &quick_xml::events::BytesStart, line: u32) -> Element {
+/// The element a start tag opens at `line`: its local name and its attributes (local names,
+/// values normalized; an attribute that does not decode is dropped), no children or text yet.
+pub(crate) fn element(start: &quick_xml::events::BytesStart, line: u32) -> Element {
     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
     let attrs = start
         .attributes()
@@ -145,6 +134,22 @@ fn element(start: &quick_xml::events::BytesStart, line: u32) -> Element {
         attrs,
         line,
         ..Element::default()
+    }
+}
+
+/// The text a reference stands for: a character reference (`&#38;`, `&#x26;`) or one of
+/// the five predefined entities; any other `&name;` is kept as written.
+pub(crate) fn resolve_ref(r: &quick_xml::events::BytesRef) -> String {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        _ => match &*r.decode().unwrap_or_default() {
+            "amp" => "&".into(),
+            "lt" => "<".into(),
+            "gt" => ">".into(),
+            "quot" => "\"".into(),
+            "apos" => "'".into(),
+            other => format!("&{other};"),
+        },
     }
 }
 

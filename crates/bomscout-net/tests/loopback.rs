@@ -206,8 +206,16 @@ fn a_404_is_not_retried() {
     assert!(err.to_string().contains("404"), "{err}");
 }
 
-/// Puts a first good copy in place and returns (dir, dest, its bytes, its sidecar text).
-fn with_old_copy() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>, String) {
+/// A first good copy put in place (its bytes and sidecar text), for a failed second
+/// download to leave alone.
+struct OldCopy {
+    dir: tempfile::TempDir,
+    dest: std::path::PathBuf,
+    bytes: Vec<u8>,
+    sidecar: String,
+}
+
+fn with_old_copy() -> OldCopy {
     let old = osv_zip(&["OLD-1", "OLD-2"]);
     let server = Server::sequence(vec![Canned::ok(old.clone()).header("ETag", "\"old\"")]);
     let dir = tempfile::tempdir().unwrap();
@@ -216,62 +224,73 @@ fn with_old_copy() -> (tempfile::TempDir, std::path::PathBuf, Vec<u8>, String) {
         .download(&format!("{}/npm/all.zip", server.url()), &dest, validate)
         .unwrap();
     let sidecar = std::fs::read_to_string(Sidecar::path_for(&dest)).unwrap();
-    (dir, dest, old, sidecar)
+    OldCopy {
+        dir,
+        dest,
+        bytes: old,
+        sidecar,
+    }
+}
+
+impl OldCopy {
+    /// The copy and its sidecar are byte-identical, and no temporary file is left.
+    fn assert_kept(&self) {
+        assert_eq!(
+            std::fs::read(&self.dest).unwrap(),
+            self.bytes,
+            "old copy byte-identical"
+        );
+        assert_eq!(
+            std::fs::read_to_string(Sidecar::path_for(&self.dest)).unwrap(),
+            self.sidecar
+        );
+        assert_no_leftovers(self.dir.path());
+    }
+}
+
+fn assert_no_leftovers(dir: &Path) {
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
 }
 
 #[test]
 fn a_truncated_zip_keeps_the_old_copy() {
-    let (dir, dest, old, old_sidecar) = with_old_copy();
+    let old = with_old_copy();
     let new = osv_zip(&["NEW-1", "NEW-2", "NEW-3"]);
     // A complete HTTP response whose body is a zip cut in half (a broken mirror).
     let server = Server::sequence(vec![
         Canned::ok(new[..new.len() / 2].to_vec()).header("ETag", "\"new\"")
     ]);
     let err = client()
-        .download(&format!("{}/npm/all.zip", server.url()), &dest, validate)
+        .download(
+            &format!("{}/npm/all.zip", server.url()),
+            &old.dest,
+            validate,
+        )
         .unwrap_err();
     assert!(matches!(err, NetError::Invalid { .. }), "{err}");
     assert!(err.to_string().contains("left as it was"), "{err}");
-    assert_eq!(
-        std::fs::read(&dest).unwrap(),
-        old,
-        "old copy byte-identical"
-    );
-    assert_eq!(
-        std::fs::read_to_string(Sidecar::path_for(&dest)).unwrap(),
-        old_sidecar
-    );
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    old.assert_kept();
 }
 
 #[test]
 fn a_body_cut_short_is_retried_and_keeps_the_old_copy() {
-    let (dir, dest, old, old_sidecar) = with_old_copy();
+    let old = with_old_copy();
     let new = osv_zip(&["NEW-1"]);
     // Content-Length announces the whole zip; the connection closes halfway.
     let server = Server::sequence(vec![Canned::ok(new.clone()).cut_after(new.len() / 2)]);
     let err = client()
-        .download(&format!("{}/npm/all.zip", server.url()), &dest, validate)
+        .download(
+            &format!("{}/npm/all.zip", server.url()),
+            &old.dest,
+            validate,
+        )
         .unwrap_err();
     assert!(
         matches!(err, NetError::Transport { attempts: 3, .. }),
         "{err}"
     );
     assert_eq!(server.requests().len(), 3);
-    assert_eq!(std::fs::read(&dest).unwrap(), old);
-    assert_eq!(
-        std::fs::read_to_string(Sidecar::path_for(&dest)).unwrap(),
-        old_sidecar
-    );
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    old.assert_kept();
 }
 
 #[test]
@@ -381,11 +400,7 @@ fn an_endless_body_without_a_length_is_cut_at_the_limit() {
         "{err}"
     );
     assert!(!dest.exists());
-    assert!(
-        leftovers(dir.path()).is_empty(),
-        "{:?}",
-        leftovers(dir.path())
-    );
+    assert_no_leftovers(dir.path());
     // A body that ends with the connection is complete when it is under the limit.
     client.download(&url, &dest, validate).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), zip);

@@ -16,6 +16,7 @@
 //! aliases, then the package name, and the path is left out when even that is not enough.
 //! [`write_json`] and [`write_markdown`] carry the same rows.
 
+use crate::table::shrink;
 use crate::vulns;
 use crate::Settings;
 use bomscout_core::escape::{markdown, printable};
@@ -164,12 +165,7 @@ fn severity_cell(f: &Finding) -> String {
 /// `GHSA-jfh8-c2jp-5v3q (CVE-2021-44228)`.
 fn id_cell(v: &Vulnerability) -> String {
     let a = &v.advisory;
-    let aliases: Vec<&str> = a
-        .aliases
-        .iter()
-        .map(String::as_str)
-        .filter(|x| *x != a.id)
-        .collect();
+    let aliases = vulns::other_aliases(a);
     if aliases.is_empty() {
         a.id.clone()
     } else {
@@ -397,20 +393,6 @@ impl<'h> Grid<'h> {
     }
 }
 
-/// Narrows `columns` in order toward their floors; true if the row then fits `total`.
-fn shrink(widths: &mut [usize], total: usize, columns: &[(usize, usize)]) -> bool {
-    let used = |w: &[usize]| {
-        let shown = w.iter().filter(|&&n| n > 0).count();
-        w.iter().sum::<usize>() + 2 * shown.saturating_sub(1)
-    };
-    for &(column, floor) in columns {
-        let over = used(widths).saturating_sub(total);
-        let room = widths[column].saturating_sub(floor);
-        widths[column] -= over.min(room);
-    }
-    used(widths) <= total
-}
-
 /// `s` in at most `width` characters, the cut marked with `…`.
 fn cut(s: &str, width: usize, how: Cut) -> String {
     let len = s.chars().count();
@@ -530,12 +512,7 @@ pub fn write_json(sbom: &Sbom, out: &mut dyn Write) -> io::Result<()> {
             let a = &f.vulnerability.advisory;
             JsonFinding {
                 id: &a.id,
-                aliases: a
-                    .aliases
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|x| *x != a.id)
-                    .collect(),
+                aliases: vulns::other_aliases(a),
                 severity: a.severity,
                 score: vulns::score(a.score()),
                 summary: a.summary.as_deref(),

@@ -64,9 +64,10 @@ fn fit(widths: &mut [usize; 6], total: usize) {
     shrink(widths, total, &SHRINKABLE[1..]);
 }
 
-/// Narrows `columns` in order toward their floors; true if the row then fits `total`.
-fn shrink(widths: &mut [usize; 6], total: usize, columns: &[(usize, usize)]) -> bool {
-    let used = |w: &[usize; 6]| {
+/// Narrows `columns` (index, floor) in order toward their floors; true if the row then fits
+/// `total` (a hidden column, width 0, takes no separator). The audit table's grid uses it too.
+pub(crate) fn shrink(widths: &mut [usize], total: usize, columns: &[(usize, usize)]) -> bool {
+    let used = |w: &[usize]| {
         let shown = w.iter().filter(|&&n| n > 0).count();
         w.iter().sum::<usize>() + 2 * shown.saturating_sub(1)
     };

@@ -4,7 +4,7 @@
 //! fix and of a suppression.
 
 use bomscout_core::vuln::{Affected, Suppression};
-use bomscout_core::{Component, Sbom, Vulnerability};
+use bomscout_core::{Advisory, Component, Sbom, Vulnerability};
 use std::collections::BTreeSet;
 
 /// An affected entry and its component.
@@ -103,6 +103,16 @@ pub(crate) fn id_source(id: &str) -> (&'static str, Option<String>) {
         ("OSV", "https://osv.dev/vulnerability/")
     };
     (name, is_plain_id(id).then(|| format!("{base}{id}")))
+}
+
+/// The advisory's aliases other than its own id, in order (an export may list the id
+/// among its aliases).
+pub(crate) fn other_aliases(a: &Advisory) -> Vec<&str> {
+    a.aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|x| *x != a.id)
+        .collect()
 }
 
 /// A CVE id is a CVE; everything else is some other security identifier.

@@ -4,9 +4,9 @@
 mod sboms;
 
 use bomscout_report::{write, Format, Settings, SpecVersion};
+use sboms::Vendored;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 const VERSIONS: [(SpecVersion, &str); 4] = [
     (SpecVersion::V1_4, "bom-1.4.SNAPSHOT.schema.json"),
@@ -15,41 +15,10 @@ const VERSIONS: [(SpecVersion, &str); 4] = [
     (SpecVersion::V1_7, "bom-1.7.SNAPSHOT.schema.json"),
 ];
 
-fn schema_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/schemas/cyclonedx")
-}
-
-fn load(name: &str) -> Value {
-    let text = std::fs::read_to_string(schema_dir().join(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Serves the schemas' cross-file `$ref`s (spdx, jsf, cryptography-defs) from the vendored
-/// files, so validation never touches the network.
-struct Vendored;
-
-impl jsonschema::Retrieve for Vendored {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let file = uri
-            .path()
-            .as_str()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let text = std::fs::read_to_string(schema_dir().join(&file))
-            .map_err(|e| format!("{uri}: not vendored ({e})"))?;
-        Ok(serde_json::from_str(&text)?)
-    }
-}
-
 fn validator(file: &str) -> jsonschema::Validator {
     jsonschema::options()
         .with_retriever(Vendored)
-        .build(&load(file))
+        .build(&sboms::load_schema(&format!("cyclonedx/{file}")))
         .unwrap()
 }
 

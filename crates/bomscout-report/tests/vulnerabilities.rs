@@ -7,9 +7,9 @@ mod sboms;
 
 use bomscout_core::Sbom;
 use bomscout_report::{write, Format, Settings, SpecVersion};
+use sboms::{load_schema, schemas, Vendored};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 const CDX_VERSIONS: [SpecVersion; 4] = [
     SpecVersion::V1_4,
@@ -17,29 +17,6 @@ const CDX_VERSIONS: [SpecVersion; 4] = [
     SpecVersion::V1_6,
     SpecVersion::V1_7,
 ];
-
-fn schemas() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/schemas")
-}
-
-fn load(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(schemas().join(path)).unwrap()).unwrap()
-}
-
-/// Serves the CycloneDX schemas' cross-file `$ref`s from the vendored files.
-struct Vendored;
-
-impl jsonschema::Retrieve for Vendored {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let file = uri.path().as_str().rsplit('/').next().unwrap_or_default();
-        let text = std::fs::read_to_string(schemas().join("cyclonedx").join(file))
-            .map_err(|e| format!("{uri}: not vendored ({e})"))?;
-        Ok(serde_json::from_str(&text)?)
-    }
-}
 
 fn errors(schema: &Value, doc: &Value) -> Vec<String> {
     let validator = jsonschema::options()
@@ -83,7 +60,7 @@ fn cyclonedx_json_with_vulnerabilities_is_valid_in_every_version() {
     for v in CDX_VERSIONS {
         let doc = cdx(&sbom, v);
         let file = format!("cyclonedx/bom-{}.SNAPSHOT.schema.json", v.as_str());
-        let errs = errors(&load(&file), &doc);
+        let errs = errors(&load_schema(&file), &doc);
         assert!(errs.is_empty(), "CycloneDX {}: {errs:#?}", v.as_str());
         // One entry per advisory, plus one per distinct suppression.
         assert_eq!(doc["vulnerabilities"].as_array().unwrap().len(), 5);
@@ -209,7 +186,7 @@ fn findings_on_components_not_in_the_document_are_left_out() {
     let text = doc["vulnerabilities"].to_string();
     assert!(!text.contains("lodash@4.17.20"), "{text}");
     assert!(text.contains("lodash@4.17.19"));
-    assert!(errors(&load("cyclonedx/bom-1.6.SNAPSHOT.schema.json"), &doc).is_empty());
+    assert!(errors(&load_schema("cyclonedx/bom-1.6.SNAPSHOT.schema.json"), &doc).is_empty());
     let mut only_gone = sboms::vulnerable();
     only_gone.components.retain(|c| c.name != "Jinja2");
     let doc = cdx(&only_gone, SpecVersion::V1_6);
@@ -304,7 +281,7 @@ const LOG4J_COMMENT: &str = "GHSA-jfh8-c2jp-5v3q (CVE-2021-44228): Remote code i
 #[test]
 fn spdx_2_3_affected_packages_carry_security_advisory_refs() {
     let doc = spdx_json(&sboms::vulnerable());
-    let errs = errors(&load("spdx/spdx-schema-2.3.json"), &doc);
+    let errs = errors(&load_schema("spdx/spdx-schema-2.3.json"), &doc);
     assert!(errs.is_empty(), "{errs:#?}");
     let log4j = package_named(&doc, "org.apache.logging.log4j/log4j-core", "2.14.1");
     assert_eq!(
@@ -396,7 +373,7 @@ fn name_of(doc: &Value, iri: &Value) -> String {
 #[test]
 fn spdx_3_security_elements_are_valid_and_linked() {
     let doc = spdx3(&sboms::vulnerable());
-    let errs = errors(&load("spdx/spdx-json-schema-3.0.1.json"), &doc);
+    let errs = errors(&load_schema("spdx/spdx-json-schema-3.0.1.json"), &doc);
     assert!(errs.is_empty(), "{errs:#?}");
     let document = of_type(&doc, "SpdxDocument")[0];
     assert!(document["profileConformance"]
@@ -573,7 +550,7 @@ fn hostile_advisory_text_stays_inside_its_field_in_every_format() {
     for v in CDX_VERSIONS {
         let doc = cdx(&sbom, v);
         let file = format!("cyclonedx/bom-{}.SNAPSHOT.schema.json", v.as_str());
-        let errs = errors(&load(&file), &doc);
+        let errs = errors(&load_schema(&file), &doc);
         assert!(errs.is_empty(), "CycloneDX {}: {errs:#?}", v.as_str());
     }
     let doc = cdx(&sbom, SpecVersion::V1_6);
@@ -630,7 +607,7 @@ fn hostile_advisory_text_stays_inside_its_field_in_every_format() {
     }
 
     let spdx = spdx_json(&sbom);
-    assert!(errors(&load("spdx/spdx-schema-2.3.json"), &spdx).is_empty());
+    assert!(errors(&load_schema("spdx/spdx-schema-2.3.json"), &spdx).is_empty());
     let jinja = package_named(&spdx, "Jinja2", "2.10");
     assert_eq!(
         jinja["externalRefs"][1]["referenceLocator"], "https://example.invalid/advisory?id=1&x=2",
@@ -644,7 +621,7 @@ fn hostile_advisory_text_stays_inside_its_field_in_every_format() {
     ), "{tv}");
 
     let doc3 = spdx3(&sbom);
-    let errs = errors(&load("spdx/spdx-json-schema-3.0.1.json"), &doc3);
+    let errs = errors(&load_schema("spdx/spdx-json-schema-3.0.1.json"), &doc3);
     assert!(errs.is_empty(), "{errs:#?}");
     let vuln = of_type(&doc3, "security_Vulnerability")
         .into_iter()
@@ -734,7 +711,7 @@ fn cyclonedx_each_distinct_suppression_gets_its_own_entry_and_ref() {
         source: "vex/cdx-vex.json".into(),
     });
     let doc = cdx(&sbom, SpecVersion::V1_5);
-    assert!(errors(&load("cyclonedx/bom-1.5.SNAPSHOT.schema.json"), &doc).is_empty());
+    assert!(errors(&load_schema("cyclonedx/bom-1.5.SNAPSHOT.schema.json"), &doc).is_empty());
     let lodash: Vec<&Value> = doc["vulnerabilities"]
         .as_array()
         .unwrap()

@@ -155,14 +155,7 @@ pub(crate) mod tests {
     use super::*;
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.json",
-            abs: std::path::Path::new("bom.json"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.json", text)
     }
 
     pub(crate) const DOC: &str = r#"{

@@ -12,11 +12,11 @@
 //! value), `evidence` (`occurrences`, `licenses`), nested `components`, and `dependency`
 //! elements nesting their targets. Nesting deeper than [`MAX_DEPTH`] is refused.
 
-use crate::xml::Element;
+use crate::xml::{element, resolve_ref, Element};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::Catalog;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde_json::{json, Map, Value};
 
@@ -98,20 +98,7 @@ fn stream(text: &str) -> Result<Gathered, ParseError> {
             }
             Event::Text(t) => push_text(&mut stack, &t.decode().unwrap_or_default()),
             Event::CData(t) => push_text(&mut stack, &String::from_utf8_lossy(&t)),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match &*r.decode().unwrap_or_default() {
-                        "amp" => "&".into(),
-                        "lt" => "<".into(),
-                        "gt" => ">".into(),
-                        "quot" => "\"".into(),
-                        "apos" => "'".into(),
-                        other => format!("&{other};"),
-                    },
-                };
-                push_text(&mut stack, &resolved);
-            }
+            Event::GeneralRef(r) => push_text(&mut stack, &resolve_ref(&r)),
             Event::Eof => break,
             _ => {}
         }
@@ -178,28 +165,6 @@ fn check_root(root: &Element, seen_root: bool) -> Result<(), ParseError> {
         )));
     }
     Ok(())
-}
-
-fn element(start: &BytesStart, line: u32) -> Element {
-    let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-    let attrs = start
-        .attributes()
-        .flatten()
-        .map(|a| {
-            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-            let value = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_default();
-            (key, value)
-        })
-        .collect();
-    Element {
-        name,
-        attrs,
-        line,
-        ..Element::default()
-    }
 }
 
 /// Text is kept only inside a component, a dependency or the metadata: the whitespace
@@ -321,14 +286,7 @@ pub(crate) mod tests {
     use bomscout_core::{DepKind, NodeRef, Scope, SourceKind};
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.xml",
-            abs: std::path::Path::new("bom.xml"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.xml", text)
     }
 
     pub(crate) const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -382,11 +340,7 @@ pub(crate) mod tests {
         assert_eq!(c.purl.as_str(), "pkg:npm/%40babel/core@7.0.0");
         assert_eq!(c.scope, Scope::Dev);
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [

@@ -203,6 +203,18 @@ fn read_json(input: &Input, bytes: &[u8]) -> Result<Document, ParseError> {
     })
 }
 
+/// `(raw, kind)` of each license of a component read from a document, for the readers'
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn license_kinds(
+    c: &bomscout_core::Component,
+) -> Vec<(&str, bomscout_core::SourceKind)> {
+    c.licenses
+        .iter()
+        .map(|l| (l.raw.as_str(), l.source.kind))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,14 +237,7 @@ pub(crate) mod tests {
     use bomscout_core::{DepKind, NodeRef, SourceKind};
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.spdx3.json",
-            abs: std::path::Path::new("bom.spdx3.json"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.spdx3.json", text)
     }
 
     /// A document with every element kind the reader maps.
@@ -289,11 +282,7 @@ pub(crate) mod tests {
         );
         assert_eq!(c.purl.as_str(), "pkg:npm/%40babel/core@7.0.0");
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [

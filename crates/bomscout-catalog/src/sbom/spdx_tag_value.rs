@@ -247,14 +247,7 @@ pub(crate) mod tests {
     use bomscout_core::{DepKind, NodeRef, SourceKind};
 
     fn input(text: &str) -> Result<Catalog, ParseError> {
-        let options = crate::Options::default();
-        parse(&Input {
-            bytes: text.as_bytes(),
-            path: "bom.spdx",
-            abs: std::path::Path::new("bom.spdx"),
-            root: std::path::Path::new("/"),
-            options: &options,
-        })
+        crate::parse_str(parse, "bom.spdx", text)
     }
 
     pub(crate) const DOC: &str = "SPDXVersion: SPDX-2.3
@@ -302,11 +295,7 @@ LicenseName: Some License
         );
         assert_eq!(c.version.as_deref(), Some("7.0.0"));
         assert_eq!(c.hashes.len(), 1);
-        let licenses: Vec<(&str, SourceKind)> = c
-            .licenses
-            .iter()
-            .map(|l| (l.raw.as_str(), l.source.kind))
-            .collect();
+        let licenses = crate::sbom::license_kinds(c);
         assert_eq!(
             licenses,
             [

@@ -1,7 +1,7 @@
 //! Malformed input: a fixture truncated at many points, and garbage bytes, give an error
 //! or a diagnostic naming the file, never a panic.
 
-use bomscout_catalog::{parse, Input, Options, ParseError};
+use bomscout_catalog::ParseError;
 use bomscout_core::{Catalog, Cataloger};
 
 /// Garbage: not UTF-8, and not the format.
@@ -9,19 +9,13 @@ pub const GARBAGE: &[u8] = b"\xff\xfe\x00PK\x03\x04\x80\x81 {{ ]] :: not this fo
 
 /// Parses `bytes` as if they were `fixtures/<rel>` (side files are looked up beside it).
 pub fn parse_bytes(cataloger: Cataloger, rel: &str, bytes: &[u8]) -> Result<Catalog, ParseError> {
-    let abs = super::fixture_path(rel);
-    let options = Options {
-        read_caches: false,
-        ..Options::default()
-    };
-    let input = Input {
+    super::parse_as(
+        cataloger,
         bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    parse(cataloger, &input)
+        rel,
+        &super::fixture_path(rel),
+        &super::options(),
+    )
 }
 
 /// Every diagnostic names the file.

@@ -9,9 +9,9 @@ pub mod snapshot;
 
 pub use snapshot::assert_fixture;
 
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Catalog, Cataloger, DepKind, HashAlg, Package, SbomBuilder, Scope};
-use std::path::PathBuf;
+use bomscout_catalog::{parse, Input, Options, ParseError};
+use bomscout_core::{Catalog, Cataloger, DepKind, HashAlg, Package, Sbom, SbomBuilder, Scope};
+use std::path::{Path, PathBuf};
 
 /// The absolute path of `fixtures/<rel>`.
 pub fn fixture_path(rel: &str) -> PathBuf {
@@ -23,22 +23,59 @@ pub fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(fixture_path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// Parses `fixtures/<rel>` with `cataloger`; panics on a parse error.
-pub fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
-    let abs = fixture_path(rel);
-    let bytes = fixture(rel);
-    let options = Options {
+/// What a test scan runs with: the defaults, with local package caches off so results do
+/// not depend on the machine.
+pub fn options() -> Options {
+    Options {
         read_caches: false,
         ..Options::default()
-    };
+    }
+}
+
+/// Parses `bytes` as the file `rel` of a scan rooted at `/`, on disk at `abs` (where side
+/// files are looked up), with `options`.
+pub fn parse_as(
+    cataloger: Cataloger,
+    bytes: &[u8],
+    rel: &str,
+    abs: &Path,
+    options: &Options,
+) -> Result<Catalog, ParseError> {
     let input = Input {
-        bytes: &bytes,
+        bytes,
         path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
+        abs,
+        root: Path::new("/"),
+        options,
     };
-    parse(cataloger, &input).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    parse(cataloger, &input)
+}
+
+/// Parses the file at `abs` as the file `rel` of a scan rooted at `/`, with `options`;
+/// panics (naming it) if it cannot be read.
+pub fn parse_file(
+    cataloger: Cataloger,
+    abs: &Path,
+    rel: &str,
+    options: &Options,
+) -> Result<Catalog, ParseError> {
+    let bytes = std::fs::read(abs).unwrap_or_else(|e| panic!("{}: {e}", abs.display()));
+    parse_as(cataloger, &bytes, rel, abs, options)
+}
+
+/// Parses `<base>/<rel>` with `cataloger` as the file `rel`, caches off.
+pub fn try_catalog_in(base: &Path, cataloger: Cataloger, rel: &str) -> Result<Catalog, ParseError> {
+    parse_file(cataloger, &base.join(rel), rel, &options())
+}
+
+/// [`try_catalog_in`]; panics on a parse error.
+pub fn catalog_in(base: &Path, cataloger: Cataloger, rel: &str) -> Catalog {
+    try_catalog_in(base, cataloger, rel).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Parses `fixtures/<rel>` with `cataloger`; panics on a parse error.
+pub fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
+    catalog_in(&snapshot::fixtures_dir(), cataloger, rel)
 }
 
 /// [`catalog`], and checks the file gave no diagnostics.
@@ -50,13 +87,18 @@ pub fn clean(cataloger: Cataloger, rel: &str) -> Catalog {
 
 /// `(purl, scope)` of every component once the builder has computed scopes.
 pub fn scopes(catalog: Catalog) -> Vec<(String, Scope)> {
-    let mut b = SbomBuilder::new("t");
-    b.add(catalog);
-    b.finish()
+    sbom(vec![catalog])
         .components
         .into_iter()
         .map(|c| (c.purl.to_string(), c.scope))
         .collect()
+}
+
+/// The SBOM the builder makes of `catalogs`.
+pub fn sbom(catalogs: Vec<Catalog>) -> Sbom {
+    let mut b = SbomBuilder::new("t");
+    catalogs.into_iter().for_each(|c| b.add(c));
+    b.finish()
 }
 
 /// How many of `s` have `scope`.
@@ -89,6 +131,14 @@ pub fn find<'a>(c: &'a Catalog, purl: &str) -> &'a Package {
         .iter()
         .find(|p| p.component.purl.as_str() == purl)
         .unwrap_or_else(|| panic!("{purl} not in {:?}", purls(c)))
+}
+
+/// The (first) package with this name; panics listing the purls there are.
+pub fn named<'a>(c: &'a Catalog, name: &str) -> &'a Package {
+    c.packages
+        .iter()
+        .find(|p| p.component.name == name)
+        .unwrap_or_else(|| panic!("no package named {name} in {:?}", purls(c)))
 }
 
 /// The line of the first location of the package with this purl.

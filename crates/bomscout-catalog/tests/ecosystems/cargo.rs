@@ -2,42 +2,23 @@
 //! dev and build scope from the manifests, and nothing ever executed.
 
 use crate::common;
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Catalog, Cataloger, SbomBuilder, Scope};
+use bomscout_catalog::Options;
+use bomscout_core::{Catalog, Cataloger, Scope};
 use std::path::{Path, PathBuf};
 use test_case::test_case;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/cargo")
-}
-
-/// Parses `rel` under `base`, with the registry cache off so results do not depend on
-/// this machine.
-fn catalog_in(base: &Path, cataloger: Cataloger, rel: &str) -> Catalog {
-    let abs = base.join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options {
-        read_caches: false,
-        ..Options::default()
-    };
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    parse(cataloger, &input).unwrap()
+    common::fixture_path("cargo")
 }
 
 fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
-    catalog_in(&root(), cataloger, rel)
+    common::catalog_in(&root(), cataloger, rel)
 }
 
+/// `(key, scope)` of every component: the key, so an unresolved requirement shows apart
+/// from the locked package of the same name.
 fn scoped(cats: Vec<Catalog>) -> Vec<(String, Scope)> {
-    let mut b = SbomBuilder::new("t");
-    cats.into_iter().for_each(|c| b.add(c));
-    b.finish()
+    common::sbom(cats)
         .components
         .into_iter()
         .map(|c| (c.key(), c.scope))
@@ -134,20 +115,14 @@ fn workspace_members_are_projects_in_their_directories() {
 
 #[test]
 fn corrupt_files_are_named_with_lines_or_warned_about() {
-    let abs = root().join("corrupt/truncated/Cargo.lock");
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "Cargo.lock",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    assert!(parse(Cataloger::CargoLock, &input)
-        .unwrap_err()
-        .line()
-        .is_some());
+    let options = common::options();
+    let truncated = root().join("corrupt/truncated/Cargo.lock");
+    assert!(
+        common::parse_file(Cataloger::CargoLock, &truncated, "Cargo.lock", &options)
+            .unwrap_err()
+            .line()
+            .is_some()
+    );
     let cat = catalog(Cataloger::CargoLock, "corrupt/no-name/Cargo.lock");
     assert_eq!(
         cat.diagnostics
@@ -156,16 +131,10 @@ fn corrupt_files_are_named_with_lines_or_warned_about() {
             .count(),
         2
     );
-    let abs = root().join("corrupt/bad-manifest/Cargo.toml");
-    let bytes = std::fs::read(&abs).unwrap();
-    let input = Input {
-        bytes: &bytes,
-        path: "Cargo.toml",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    assert!(parse(Cataloger::CargoManifest, &input).is_err());
+    let manifest = root().join("corrupt/bad-manifest/Cargo.toml");
+    assert!(
+        common::parse_file(Cataloger::CargoManifest, &manifest, "Cargo.toml", &options).is_err()
+    );
 }
 
 /// The tree's `.cargo/config.toml` and `rust-toolchain.toml` name scripts that would create
@@ -182,16 +151,7 @@ fn a_hostile_cargo_config_never_runs() {
         (Cataloger::CargoLock, "Cargo.lock"),
         (Cataloger::CargoManifest, "Cargo.toml"),
     ] {
-        let abs = tmp.path().join(rel);
-        let bytes = std::fs::read(&abs).unwrap();
-        let input = Input {
-            bytes: &bytes,
-            path: rel,
-            abs: &abs,
-            root: std::path::Path::new("/"),
-            options: &options,
-        };
-        parse(cataloger, &input).unwrap();
+        common::parse_file(cataloger, &tmp.path().join(rel), rel, &options).unwrap();
     }
     assert!(
         !tmp.path().join("EXECUTED").exists(),
@@ -228,7 +188,7 @@ fn optional_dependencies_are_optional() {
     .unwrap();
     use Scope::*;
     assert_eq!(
-        scoped(vec![catalog_in(
+        scoped(vec![common::catalog_in(
             tmp.path(),
             Cataloger::CargoLock,
             "Cargo.lock"

@@ -3,7 +3,6 @@
 
 use crate::common::malformed::{diagnostics_name, parse_bytes, truncations, GARBAGE};
 use crate::common::{self, clean, find, line, project_kinds, purls, scopes};
-use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Cataloger, DepKind, Scope};
 use test_case::test_case;
 
@@ -101,17 +100,9 @@ fn podfile_lock_flutter_plugins_without_pubspec_lock_are_pods() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = common::fixture("cocoapods/flutter-gallery/ios/Podfile.lock");
     std::fs::create_dir(dir.path().join("ios")).unwrap();
-    let abs = dir.path().join("ios/Podfile.lock");
-    std::fs::write(&abs, &bytes).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "ios/Podfile.lock",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let c = parse(Cataloger::PodfileLock, &input).unwrap();
+    let rel = "ios/Podfile.lock";
+    std::fs::write(dir.path().join(rel), &bytes).unwrap();
+    let c = common::catalog_in(dir.path(), Cataloger::PodfileLock, rel);
     assert_eq!(
         purls(&c),
         [
@@ -125,7 +116,7 @@ fn podfile_lock_flutter_plugins_without_pubspec_lock_are_pods() {
     );
     // A pubspec.lock that is not YAML is a warning naming it; the pods are still there.
     std::fs::write(dir.path().join("pubspec.lock"), "packages: [\n").unwrap();
-    let c = parse(Cataloger::PodfileLock, &input).unwrap();
+    let c = common::catalog_in(dir.path(), Cataloger::PodfileLock, rel);
     assert_eq!(c.packages.len(), 2);
     assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
     assert!(c.diagnostics[0]

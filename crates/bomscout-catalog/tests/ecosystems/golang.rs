@@ -1,10 +1,8 @@
 //! Go: real `go.mod` + `go.sum` pairs (fixtures/golang/README.md), before and after the
 //! Go 1.17 build-list change; `vendor/modules.txt`; the build info of a real binary.
 
-use crate::common::{self, clean, find};
-use bomscout_catalog::{parse, Input, Options};
+use crate::common::{self, clean, find, purls};
 use bomscout_core::{Catalog, Cataloger};
-use std::path::PathBuf;
 use test_case::test_case;
 
 #[test_case(Cataloger::GoMod, "golang/cobra/go.mod" ; "go 1.15 cobra")]
@@ -77,24 +75,9 @@ fn go_1_17_and_later_go_mod_is_the_build_list() {
 /// A real Go 1.19 executable (stripped, `-trimpath`), read without running it.
 #[test]
 fn build_info_of_a_real_binary() {
-    let abs =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/golang/binary/bin/hello");
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "bin/hello",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let c = parse(Cataloger::GoBinary, &input).unwrap();
-    let purls: Vec<String> = c
-        .packages
-        .iter()
-        .map(|p| p.component.purl.to_string())
-        .collect();
-    assert_eq!(purls, ["pkg:golang/github.com/spf13/pflag@v1.0.5"]);
+    let dir = common::fixture_path("golang/binary");
+    let c = common::catalog_in(&dir, Cataloger::GoBinary, "bin/hello");
+    assert_eq!(purls(&c), ["pkg:golang/github.com/spf13/pflag@v1.0.5"]);
     assert_eq!(c.projects[0].name.as_deref(), Some("example.com/hello"));
 }
 

@@ -107,12 +107,7 @@ fn gradle_lockfile_main_test_and_tooling_configurations() {
 fn a_real_jar() {
     let c = catalog(Cataloger::JavaArchive, "jars/slf4j-api-1.7.32.jar");
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
-    let purls: Vec<String> = c
-        .packages
-        .iter()
-        .map(|p| p.component.purl.to_string())
-        .collect();
-    assert_eq!(purls, ["pkg:maven/org.slf4j/slf4j-api@1.7.32"]);
+    assert_eq!(purls(&c), ["pkg:maven/org.slf4j/slf4j-api@1.7.32"]);
     assert_eq!(c.packages[0].component.hashes.len(), 1);
 }
 

@@ -3,29 +3,12 @@
 //! `pnpm list --depth Infinity` reported for it, and the same for a two-package workspace.
 
 use crate::common;
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Cataloger, SbomBuilder, Scope, Severity};
-use std::path::PathBuf;
+use bomscout_catalog::{parse, Input};
+use bomscout_core::{Cataloger, Scope, Severity};
 use test_case::test_case;
 
 fn scan(cataloger: Cataloger, rel: &str) -> (Vec<(String, Scope)>, Vec<String>) {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let catalog = parse(cataloger, &input).unwrap();
-    assert!(catalog.diagnostics.is_empty(), "{:?}", catalog.diagnostics);
-    let mut b = SbomBuilder::new("t");
-    b.add(catalog);
-    let sbom = b.finish();
+    let sbom = common::sbom(vec![common::clean(cataloger, rel)]);
     let components = sbom
         .components
         .iter()
@@ -115,11 +98,9 @@ fn workspaces_are_projects_with_their_own_dev_dependencies(cataloger: Cataloger,
 #[test]
 fn pnpm_lockfile_after_an_environment_document() {
     let rel = "pnpm/v9-env/pnpm-lock.yaml";
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(rel);
+    let abs = common::fixture_path(rel);
     let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
+    let options = common::options();
     let root = abs.parent().unwrap().to_path_buf();
     let input = Input {
         bytes: &bytes,
@@ -141,11 +122,7 @@ fn pnpm_lockfile_after_an_environment_document() {
         catalog.diagnostics
     );
     assert!(catalog.diagnostics[0].message.contains("left-pad"));
-    let left_pad = catalog
-        .packages
-        .iter()
-        .find(|p| p.component.purl.to_string() == "pkg:npm/left-pad@1.3.0")
-        .unwrap();
+    let left_pad = common::find(&catalog, "pkg:npm/left-pad@1.3.0");
     let lines: Vec<Option<u32>> = left_pad
         .component
         .locations
@@ -157,15 +134,7 @@ fn pnpm_lockfile_after_an_environment_document() {
         [Some(98)],
         "the lockfile's own entry, not the environment's"
     );
-    let mut b = SbomBuilder::new("t");
-    b.add(catalog);
-    let sbom = b.finish();
-    let components: Vec<(String, Scope)> = sbom
-        .components
-        .iter()
-        .map(|c| (c.purl.to_string(), c.scope))
-        .collect();
-    assert_eq!(components, base());
+    assert_eq!(common::scopes(catalog), base());
 }
 
 /// yarn 3 (lockfile `__metadata.version: 6`) writes dependency ranges without their

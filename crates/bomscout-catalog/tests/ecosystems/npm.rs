@@ -2,40 +2,17 @@
 //! versions, aliases, workspaces, and scope computed over the graph matching npm's own flags.
 
 use crate::common;
-use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger, NodeRef, SbomBuilder, Scope};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use test_case::test_case;
 
 fn path(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/npm")
-        .join(rel)
+    common::fixture_path("npm").join(rel)
 }
 
 fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
-    let abs = path(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    parse(cataloger, &input).unwrap()
-}
-
-fn scoped(cat: Catalog) -> Vec<(String, Scope)> {
-    let mut b = SbomBuilder::new("t");
-    b.add(cat);
-    b.finish()
-        .components
-        .into_iter()
-        .map(|c| (c.purl.to_string(), c.scope))
-        .collect()
+    common::catalog_in(&common::fixture_path("npm"), cataloger, rel)
 }
 
 fn expected_v3() -> Vec<(String, Scope)> {
@@ -58,7 +35,7 @@ fn expected_v3() -> Vec<(String, Scope)> {
 #[test]
 fn lock_v3_components_and_scopes() {
     assert_eq!(
-        scoped(catalog(Cataloger::NpmLock, "lock-v3/package-lock.json")),
+        common::scopes(catalog(Cataloger::NpmLock, "lock-v3/package-lock.json")),
         expected_v3()
     );
 }
@@ -66,11 +43,11 @@ fn lock_v3_components_and_scopes() {
 #[test]
 fn lock_v2_and_v1_agree_with_v3() {
     assert_eq!(
-        scoped(catalog(Cataloger::NpmLock, "lock-v2/package-lock.json")),
+        common::scopes(catalog(Cataloger::NpmLock, "lock-v2/package-lock.json")),
         expected_v3()
     );
     assert_eq!(
-        scoped(catalog(Cataloger::NpmLock, "lock-v1/package-lock.json")),
+        common::scopes(catalog(Cataloger::NpmLock, "lock-v1/package-lock.json")),
         expected_v3()
     );
 }
@@ -80,7 +57,7 @@ fn computed_scope_matches_npms_own_flags() {
     let bytes = std::fs::read(path("lock-v3/package-lock.json")).unwrap();
     let lock: Value = serde_json::from_slice(&bytes).unwrap();
     let cat = catalog(Cataloger::NpmLock, "lock-v3/package-lock.json");
-    let computed = scoped(cat.clone());
+    let computed = common::scopes(cat.clone());
     for p in &cat.packages {
         let c = &p.component;
         let entry = lock["packages"]
@@ -111,11 +88,7 @@ fn computed_scope_matches_npms_own_flags() {
 #[test]
 fn nested_versions_resolve_like_node() {
     let cat = catalog(Cataloger::NpmLock, "lock-v3/package-lock.json");
-    let debug = cat
-        .packages
-        .iter()
-        .find(|p| p.component.name == "debug")
-        .unwrap();
+    let debug = common::named(&cat, "debug");
     let NodeRef::Package(i) = debug.deps[0].to else {
         panic!()
     };
@@ -131,11 +104,7 @@ fn nested_versions_resolve_like_node() {
         .unwrap();
     assert_eq!(alias.component.purl.as_str(), "pkg:npm/is-number@7.0.0");
     assert_eq!(alias.component.properties["alias"], "nm");
-    let left_pad = cat
-        .packages
-        .iter()
-        .find(|p| p.component.name == "left-pad")
-        .unwrap();
+    let left_pad = common::named(&cat, "left-pad");
     assert_eq!(left_pad.component.licenses[0].raw, "WTFPL");
     assert_eq!(left_pad.component.hashes.len(), 1, "integrity");
 }
@@ -166,7 +135,7 @@ fn workspace_members_are_projects_not_components() {
     assert!(cat.diagnostics.is_empty(), "{:?}", cat.diagnostics);
     use Scope::*;
     assert_eq!(
-        scoped(cat),
+        common::scopes(cat),
         [
             ("pkg:npm/is-number@7.0.0".to_string(), Required),
             ("pkg:npm/left-pad@1.3.0".to_string(), Dev),
@@ -215,32 +184,22 @@ fn corrupt_files_are_errors_with_lines_not_panics() {
         (Cataloger::NpmLock, "corrupt/wrong-types/package-lock.json"),
         (Cataloger::NpmManifest, "corrupt/not-utf8/package.json"),
     ] {
-        let abs = path(rel);
-        let bytes = std::fs::read(&abs).unwrap();
-        let options = Options::default();
-        let input = Input {
-            bytes: &bytes,
-            path: rel,
-            abs: &abs,
-            root: std::path::Path::new("/"),
-            options: &options,
-        };
-        assert!(parse(cataloger, &input).is_err(), "{rel}");
+        let result = common::try_catalog_in(&common::fixture_path("npm"), cataloger, rel);
+        assert!(result.is_err(), "{rel}");
     }
 }
 
 #[test]
 fn hostile_nesting_is_an_error_not_a_stack_overflow() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let options = Options::default();
-    let input = Input {
-        bytes: deep.as_bytes(),
-        path: "package-lock.json",
-        abs: std::path::Path::new("x"),
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    assert!(parse(Cataloger::NpmLock, &input).is_err());
+    let result = common::parse_as(
+        Cataloger::NpmLock,
+        deep.as_bytes(),
+        "package-lock.json",
+        Path::new("x"),
+        &common::options(),
+    );
+    assert!(result.is_err());
 }
 
 #[test]
@@ -260,18 +219,13 @@ fn an_installed_package_without_a_license_field_gets_its_license_file_matched() 
         .replace("<copyright holders>", "Jane Doe");
     std::fs::write(pkg.join("LICENSE"), text).unwrap();
     std::fs::write(pkg.join("README.md"), "not a license").unwrap();
-    let abs = pkg.join("package.json");
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let rel = "node_modules/quiet/package.json";
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let cat = parse(Cataloger::NpmInstalled, &input).unwrap();
+    let cat = common::parse_file(
+        Cataloger::NpmInstalled,
+        &pkg.join("package.json"),
+        "node_modules/quiet/package.json",
+        &common::options(),
+    )
+    .unwrap();
     let l = &cat.packages[0].component.licenses;
     assert_eq!(l.len(), 1, "{l:?}");
     assert_eq!(l[0].expression.as_deref(), Some("MIT"));
@@ -296,20 +250,18 @@ fn lock_v1_nested_under_a_dev_parent_is_dev() {
     .map(|(p, s)| (p.to_string(), *s))
     .collect();
     let rel = "lock-v1-dev-nested/package-lock.json";
-    assert_eq!(scoped(catalog(Cataloger::NpmLock, rel)), want);
+    assert_eq!(common::scopes(catalog(Cataloger::NpmLock, rel)), want);
     let bytes = std::fs::read(path(rel)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let abs = dir.path().join("package-lock.json");
     std::fs::write(&abs, &bytes).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "package-lock.json",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    assert_eq!(scoped(parse(Cataloger::NpmLock, &input).unwrap()), want);
+    let cat = common::parse_file(
+        Cataloger::NpmLock,
+        &abs,
+        "package-lock.json",
+        &common::options(),
+    );
+    assert_eq!(common::scopes(cat.unwrap()), want);
 }
 
 /// The same lock as npm 5.0 wrote it, before `requires` existed (edges then come only from
@@ -325,16 +277,14 @@ fn lock_v1_nested_under_a_dev_parent_is_dev_without_requires() {
     let nested = debug["dependencies"]["ms"].as_object_mut().unwrap();
     nested.remove("dev").unwrap();
     let bytes = serde_json::to_vec(&lock).unwrap();
-    let abs = path(rel);
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let scopes = scoped(parse(Cataloger::NpmLock, &input).unwrap());
+    let cat = common::parse_as(
+        Cataloger::NpmLock,
+        &bytes,
+        rel,
+        &path(rel),
+        &common::options(),
+    );
+    let scopes = common::scopes(cat.unwrap());
     assert!(
         scopes.contains(&("pkg:npm/ms@2.0.0".to_string(), Scope::Dev)),
         "{scopes:?}"

@@ -2,36 +2,19 @@
 //! computed over their graphs matches what the tool itself calls dev / optional.
 
 use crate::common;
-use bomscout_catalog::{parse, Input, Options};
-use bomscout_core::{Cataloger, SbomBuilder, Scope};
-use std::path::PathBuf;
+use bomscout_core::{Catalog, Cataloger, Scope};
 use test_case::test_case;
 
-fn fixture(rel: &str) -> (PathBuf, Vec<u8>) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/python")
-        .join(rel);
-    let bytes = std::fs::read(&path).unwrap();
-    (path, bytes)
+fn catalog(cataloger: Cataloger, rel: &str) -> Catalog {
+    common::catalog_in(&common::fixture_path("python"), cataloger, rel)
 }
 
 /// `(name, version, scope)` of every component after the builder.
 fn scan(cataloger: Cataloger, rel: &str) -> Vec<(String, String, Scope)> {
-    let (abs, bytes) = fixture(rel);
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let catalog = parse(cataloger, &input).unwrap();
+    let catalog = catalog(cataloger, rel);
     assert!(catalog.diagnostics.is_empty(), "{:?}", catalog.diagnostics);
-    let mut b = SbomBuilder::new("t");
-    b.add(catalog);
-    let sbom = b.finish();
-    sbom.components
+    common::sbom(vec![catalog])
+        .components
         .iter()
         .map(|c| {
             (
@@ -77,16 +60,7 @@ fn uv_lock_scopes_match_uv_export() {
 
 #[test]
 fn uv_lock_project_is_first_party_and_hashes_are_kept() {
-    let (abs, bytes) = fixture("uv/uv.lock");
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "uv/uv.lock",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let catalog = parse(Cataloger::UvLock, &input).unwrap();
+    let catalog = catalog(Cataloger::UvLock, "uv/uv.lock");
     assert_eq!(catalog.projects.len(), 1);
     assert_eq!(catalog.projects[0].name.as_deref(), Some("fixture-uv"));
     assert_eq!(catalog.projects[0].dir, "uv");
@@ -94,11 +68,7 @@ fn uv_lock_project_is_first_party_and_hashes_are_kept() {
         .packages
         .iter()
         .all(|p| p.component.name != "fixture-uv"));
-    let requests = catalog
-        .packages
-        .iter()
-        .find(|p| p.component.name == "requests")
-        .unwrap();
+    let requests = common::named(&catalog, "requests");
     assert_eq!(requests.component.hashes.len(), 1, "the sdist hash");
     assert_eq!(requests.component.purl.as_str(), "pkg:pypi/requests@2.34.2");
 }

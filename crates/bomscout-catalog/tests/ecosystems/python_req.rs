@@ -1,27 +1,17 @@
 //! Fixture tests for pip requirements files, pyproject.toml and installed distributions.
 
 use crate::common;
-use bomscout_catalog::{parse, Input, Options};
 use bomscout_core::{Catalog, Cataloger, NodeRef};
 use std::path::PathBuf;
 use test_case::test_case;
 
 /// Parses `fixtures/python/<scenario>/<rel>` with the scan root at the scenario.
 fn parse_fixture(cataloger: Cataloger, scenario: &str, rel: &str) -> Catalog {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/python")
-        .join(scenario)
-        .join(rel);
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: rel,
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    parse(cataloger, &input).unwrap()
+    common::catalog_in(&scenario_dir(scenario), cataloger, rel)
+}
+
+fn scenario_dir(scenario: &str) -> PathBuf {
+    common::fixture_path(&format!("python/{scenario}"))
 }
 
 /// One line per package: purl, version or requirement, hash count, the edge kinds the
@@ -235,18 +225,13 @@ fn corrupt_requirements_keep_good_lines_and_warn_per_bad_line() {
 
 #[test]
 fn non_utf8_requirements_file_is_an_error_with_its_line() {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/python/corrupt-req/requirements-binary.txt");
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "requirements-binary.txt",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let err = parse(Cataloger::PipRequirements, &input).unwrap_err();
+    let rel = "requirements-binary.txt";
+    let err = common::try_catalog_in(
+        &scenario_dir("corrupt-req"),
+        Cataloger::PipRequirements,
+        rel,
+    )
+    .unwrap_err();
     assert_eq!(err.line(), Some(2));
 }
 
@@ -313,18 +298,8 @@ fn poetry_legacy_tables() {
 
 #[test]
 fn invalid_pyproject_is_an_error_with_its_line() {
-    let abs = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/python/pyproject-corrupt/pyproject.toml");
-    let bytes = std::fs::read(&abs).unwrap();
-    let options = Options::default();
-    let input = Input {
-        bytes: &bytes,
-        path: "pyproject.toml",
-        abs: &abs,
-        root: std::path::Path::new("/"),
-        options: &options,
-    };
-    let err = parse(Cataloger::Pyproject, &input).unwrap_err();
+    let dir = scenario_dir("pyproject-corrupt");
+    let err = common::try_catalog_in(&dir, Cataloger::Pyproject, "pyproject.toml").unwrap_err();
     assert!(err.line().is_some(), "{err}");
 }
 
@@ -441,7 +416,7 @@ fn installed_packages_record_their_author() {
 /// file declares hangs off the project; the rest hangs off the package that pulls it in.
 #[test]
 fn pip_compile_via_comments_give_the_transitive_graph() {
-    use bomscout_core::{SbomBuilder, Scope};
+    use bomscout_core::Scope;
     let c = parse_fixture(
         Cataloger::PipRequirements,
         "requirements",
@@ -451,17 +426,11 @@ fn pip_compile_via_comments_give_the_transitive_graph() {
         NodeRef::Package(i) => c.packages[*i].component.name.clone(),
         NodeRef::Project(_) => "project".into(),
     };
-    let requests = c
-        .packages
-        .iter()
-        .find(|p| p.component.name == "requests")
-        .unwrap();
+    let requests = common::named(&c, "requests");
     let mut deps: Vec<String> = requests.deps.iter().map(|e| name(&e.to)).collect();
     deps.sort();
     assert_eq!(deps, ["certifi", "charset-normalizer", "idna", "urllib3"]);
-    let mut b = SbomBuilder::new("t");
-    b.add(c);
-    let sbom = b.finish();
+    let sbom = common::sbom(vec![c]);
     let direct: Vec<&str> = sbom
         .components
         .iter()

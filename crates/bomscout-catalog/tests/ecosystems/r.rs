@@ -14,11 +14,7 @@ fn snapshot() {
 fn renv_lock() {
     let c = clean(Cataloger::RenvLock, LOCK);
     assert_eq!(c.packages.len(), 110);
-    let pkgdown = c
-        .packages
-        .iter()
-        .find(|p| p.component.name == "pkgdown")
-        .unwrap();
+    let pkgdown = common::named(&c, "pkgdown");
     assert_eq!(
         pkgdown.component.purl.as_str(),
         "pkg:cran/pkgdown@2.0.7.9000?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fr-lib%2Fpkgdown%40c354aa7e5ea1f9936692494c28c89e5bdd31fc68"

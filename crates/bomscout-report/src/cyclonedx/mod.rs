@@ -353,14 +353,12 @@ fn vulnerability(
         name: a.source.name.clone(),
         url: vulns::advisory_url(present.vuln),
     };
-    let references = a
-        .aliases
-        .iter()
-        .filter(|alias| **alias != a.id)
+    let references = vulns::other_aliases(a)
+        .into_iter()
         .map(|alias| {
             let (name, url) = vulns::id_source(alias);
             VulnReference {
-                id: alias.clone(),
+                id: alias.to_string(),
                 source: VulnSource {
                     name: name.to_string(),
                     url,

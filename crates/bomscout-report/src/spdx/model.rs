@@ -244,12 +244,7 @@ fn security_comment(
     affected: &bomscout_core::vuln::Affected,
 ) -> String {
     let mut text = a.id.clone();
-    let aliases: Vec<&str> = a
-        .aliases
-        .iter()
-        .map(String::as_str)
-        .filter(|x| *x != a.id)
-        .collect();
+    let aliases = crate::vulns::other_aliases(a);
     if !aliases.is_empty() {
         text.push_str(&format!(" ({})", aliases.join(", ")));
     }

@@ -528,3 +528,31 @@ pub fn hostile_findings() -> Sbom {
     sbom.vulnerabilities[3].affects[0].fixed = Some("2.10.1 <img src=x>".into());
     sbom
 }
+
+/// The vendored schemas: `tests/schemas/` at the repository root.
+pub fn schemas() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/schemas")
+}
+
+/// The vendored schema `tests/schemas/<rel>`, parsed.
+pub fn load_schema(rel: &str) -> serde_json::Value {
+    let path = schemas().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Serves the CycloneDX schemas' cross-file `$ref`s (spdx, jsf, cryptography-defs) from the
+/// vendored files, so validation never touches the network.
+pub struct Vendored;
+
+impl jsonschema::Retrieve for Vendored {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let file = uri.path().as_str().rsplit('/').next().unwrap_or_default();
+        let text = std::fs::read_to_string(schemas().join("cyclonedx").join(file))
+            .map_err(|e| format!("{uri}: not vendored ({e})"))?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
