@@ -577,6 +577,7 @@ fn vulnerability(group: Vec<Found>) -> Vulnerability {
     let mut aliases = BTreeSet::new();
     let mut ratings: Vec<Rating> = Vec::new();
     let mut references: Vec<String> = Vec::new();
+    let mut fixes: Vec<String> = Vec::new();
     let mut published: Option<String> = None;
     let mut modified: Option<String> = None;
     // The primary record first, then the others by id.
@@ -597,6 +598,13 @@ fn vulnerability(group: Vec<Found>) -> Vulnerability {
         for r in &record.references {
             if !r.url.is_empty() && !references.contains(&r.url) {
                 references.push(r.url.clone());
+            }
+            let is_fix = r
+                .kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("FIX"));
+            if is_fix && !r.url.is_empty() && !fixes.contains(&r.url) {
+                fixes.push(r.url.clone());
             }
         }
         if summary.is_none() {
@@ -656,6 +664,7 @@ fn vulnerability(group: Vec<Found>) -> Vulnerability {
             severity,
             ratings,
             references,
+            fixes,
             published,
             modified,
             source: AdvisorySource {

@@ -164,6 +164,15 @@ fn pip_and_setuptools_of_the_installed_fixture_are_matched_end_to_end() {
         Some("pypa/vulns/pip/PYSEC-2023-228.yaml")
     );
     assert_eq!(pip_vuln.advisory.source.name, "PyPA Advisory Database");
+    // The record's FIX reference (the pull request) is kept apart for SPDX's `fix`.
+    assert!(
+        pip_vuln
+            .advisory
+            .fixes
+            .contains(&"https://github.com/pypa/pip/pull/12306".to_string()),
+        "{:?}",
+        pip_vuln.advisory.fixes
+    );
     // setuptools' record also has a GIT range: said once, as info, not evaluated.
     let setuptools_vuln = matched
         .vulnerabilities

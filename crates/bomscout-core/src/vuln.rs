@@ -146,6 +146,10 @@ pub struct Advisory {
     /// Reference URLs (advisory pages, fixes, reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// The references that are the fix itself (OSV's `FIX` type: a commit, a pull request,
+    /// a release), also in `references`: SPDX 2.3 writes them as `fix` references.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<String>,
     /// When it was published (RFC 3339), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,

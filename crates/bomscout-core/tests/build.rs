@@ -236,6 +236,7 @@ fn without_dev_drops_the_findings_of_the_components_it_drops() {
             severity: VulnSeverity::High,
             ratings: vec![],
             references: vec![],
+            fixes: Vec::new(),
             published: None,
             modified: None,
             source: AdvisorySource {

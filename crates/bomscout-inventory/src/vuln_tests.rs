@@ -70,6 +70,7 @@ fn vuln(id: &str, alias: &str, severity: VulnSeverity, affects: &[&str]) -> Vuln
             severity,
             ratings: Vec::new(),
             references: Vec::new(),
+            fixes: Vec::new(),
             published: None,
             modified: None,
             source: AdvisorySource {

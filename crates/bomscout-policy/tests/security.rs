@@ -168,6 +168,7 @@ fn advisory(
             .into_iter()
             .collect(),
         references: vec![reference.into()],
+        fixes: Vec::new(),
         published: None,
         modified: None,
         source: AdvisorySource {

@@ -291,7 +291,10 @@ fn spdx_2_3_affected_packages_carry_security_advisory_refs() {
              "referenceLocator": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
             {"referenceCategory": "SECURITY", "referenceType": "advisory",
              "referenceLocator": "https://github.com/advisories/GHSA-jfh8-c2jp-5v3q",
-             "comment": LOG4J_COMMENT}
+             "comment": LOG4J_COMMENT},
+            {"referenceCategory": "SECURITY", "referenceType": "fix",
+             "referenceLocator": "https://github.com/apache/logging-log4j2/pull/608",
+             "comment": "The fix of GHSA-jfh8-c2jp-5v3q."}
         ])
     );
     let requests = package_named(&doc, "requests", "2.31.0");
@@ -327,6 +330,12 @@ fn spdx_tag_value_writes_the_same_security_refs() {
         "{text}"
     );
     assert_eq!(text.matches("ExternalRef: SECURITY advisory ").count(), 5);
+    assert!(
+        text.contains(
+            "ExternalRef: SECURITY fix https://github.com/apache/logging-log4j2/pull/608\n"
+        ),
+        "OSV's FIX references are SPDX fix references: {text}"
+    );
 }
 
 #[test]
@@ -674,6 +683,7 @@ fn bomscout_json_carries_findings_field_by_field() {
                     "https://github.com/psf/requests/security/advisories/GHSA-9wx4-h78v-vm56",
                     "https://github.com/psf/requests/pull/6655"
                 ],
+                "fixes": ["https://github.com/psf/requests/pull/6655"],
                 "published": "2024-05-20T20:15:00Z",
                 "source": {"name": "OSV", "url": "advisories/PyPI/GHSA-9wx4-h78v-vm56.json"}
             },

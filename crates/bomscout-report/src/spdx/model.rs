@@ -61,7 +61,7 @@ pub(crate) struct Package {
 /// A `SECURITY` external reference of a package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SecurityRef {
-    /// `advisory` (SPDX 2.3 annex F).
+    /// `advisory` or `fix` (SPDX 2.3 annex F).
     pub reference_type: &'static str,
     /// The advisory's URL.
     pub locator: String,
@@ -212,6 +212,14 @@ fn vulnerabilities(
                     reference_type: "advisory",
                     locator: locator.clone(),
                     comment: security_comment(advisory, affected),
+                });
+            }
+            // SPDX 2.3 annex F's `fix`: the commit or pull request that fixes it.
+            for fix in &advisory.fixes {
+                packages[i].security_refs.push(SecurityRef {
+                    reference_type: "fix",
+                    locator: fix.clone(),
+                    comment: format!("The fix of {}.", advisory.id),
                 });
             }
             let fixed_purl = affected.fixed.as_deref().and_then(|f| {
