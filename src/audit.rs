@@ -3,11 +3,11 @@
 //! table.
 
 use crate::cli::ScanOptions;
-use anyhow::Context;
+use crate::progress::Progress;
 use bomscout_core::vuln::Suppression;
 use bomscout_core::{Diagnostic, Sbom};
-use bomscout_pipeline::AdvisorySettings;
-use bomscout_policy::{evaluate, Action, Evaluation, Policy, SecurityStatus};
+use bomscout_pipeline::{AdvisorySettings, CheckSettings, Checked, Pipeline};
+use bomscout_policy::{Action, Evaluation, Policy, SecurityStatus};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -101,9 +101,27 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
         None => Policy::load("builtin:stage1").map_err(|e| anyhow::anyhow!("{e}"))?,
     };
     let today = crate::check::today(args.date.as_deref())?;
-    let mut sbom = crate::scan::scan(&args.scan)?;
-    attach(&mut sbom, &args.advisories)?;
-    let evaluation = evaluate(&policy, &sbom, today);
+    let advisories = advisory_settings(&args.advisories)?;
+    let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
+    let progress = Progress::new(!args.scan.verbosity.quiet);
+    let checked = pipeline.check(
+        &progress,
+        &policy,
+        &CheckSettings {
+            today,
+            // The verdict is the security one; an unreadable file is a diagnostic, and
+            // `--strict` makes it exit 2.
+            allow_unreadable: true,
+            baseline: None,
+            advisories: Some(&advisories),
+        },
+    );
+    progress.finish();
+    let Checked {
+        mut sbom,
+        evaluation,
+        ..
+    } = checked?;
     mark_ignored(&mut sbom, &evaluation, &policy);
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     for (format, file) in &outputs {
@@ -153,41 +171,34 @@ fn exit_code(evaluation: &Evaluation, incomplete: bool) -> ExitCode {
 /// documents. Fails when the database cannot be opened: a security verdict is never given
 /// without one.
 pub fn attach(sbom: &mut Sbom, options: &AdvisoryOptions) -> anyhow::Result<()> {
-    let (database, db_options, stale) = database_options(options)?;
-    let settings = AdvisorySettings {
-        database: database.clone(),
-        index_dir: db_options.index_dir,
-        vex: options.vex.clone(),
-    };
-    bomscout_pipeline::attach_advisories(sbom, &settings)
-        .with_context(|| format!("advisory database {}", database.display()))?;
-    sbom.diagnostics.extend(stale);
+    bomscout_pipeline::attach_advisories(sbom, &advisory_settings(options)?)?;
     Ok(())
 }
 
-/// The database `options` name (`--advisory-db`, `BOMSCOUT_ADVISORY_DB`, else the cache's
-/// `osv` folder), how to open it (its index kept in `{cache}/osv-index`), and a warning
-/// for each export not confirmed current within `--max-age` days.
-pub fn database_options(
-    options: &AdvisoryOptions,
-) -> anyhow::Result<(PathBuf, bomscout_advisory::Options, Vec<Diagnostic>)> {
+/// The pipeline's advisory settings for `options`: the database (`--advisory-db`,
+/// `BOMSCOUT_ADVISORY_DB`, else the cache's `osv` folder), its index in
+/// `{cache}/osv-index`, the VEX documents, and a warning for each export not confirmed
+/// current within `--max-age` days.
+pub fn advisory_settings(options: &AdvisoryOptions) -> anyhow::Result<AdvisorySettings> {
     let database = crate::advisories::database_dir(
         options.advisory_db.as_deref(),
         options.cache_dir.as_deref(),
     )?;
     let max_age = Duration::from_secs(u64::from(options.max_age) * 86_400);
-    let stale = crate::advisories::stale_exports(&database, max_age)
+    let notes = crate::advisories::stale_exports(&database, max_age)
         .into_iter()
         .map(|warning| Diagnostic::warning(database.display().to_string(), warning))
         .collect();
-    let db_options = bomscout_advisory::Options {
+    let settings = AdvisorySettings {
+        database,
         // Without a cache directory (none on this platform) the index lives in memory.
         index_dir: bomscout_net::cache::cache_dir(options.cache_dir.as_deref())
             .ok()
             .map(|c| c.join("osv-index")),
-        ..bomscout_advisory::Options::default()
+        vex: options.vex.clone(),
+        notes,
     };
-    Ok((database, db_options, stale))
+    Ok(settings)
 }
 
 /// Marks the findings a policy `ignore` entry sets aside as suppressed in the document, so

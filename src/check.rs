@@ -5,7 +5,7 @@ use crate::progress::Progress;
 use anyhow::{bail, Context};
 use bomscout_core::escape::printable;
 use bomscout_core::Sbom;
-use bomscout_pipeline::{CheckSettings, Pipeline};
+use bomscout_pipeline::{CheckSettings, Checked, Pipeline};
 use bomscout_policy::report::{self, CheckFormat};
 use bomscout_policy::{Action, Date, Outcome, Policy};
 use std::io::Write;
@@ -29,30 +29,29 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     // A policy with a `[security]` table judges vulnerabilities without being asked: a
     // forgotten flag must not make the security gate pass.
     let advisories = args.advisories || args.advisory.implied() || policy.security.declared;
-    let mut baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
+    let advisories = advisories
+        .then(|| crate::audit::advisory_settings(&args.advisory))
+        .transpose()?;
+    let baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
     let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
     let quiet = args.scan.verbosity.quiet;
     let progress = Progress::new(!quiet);
-    let scanned = pipeline.run(&progress);
-    progress.finish();
-    let mut sbom = scanned?;
-    if advisories {
-        crate::audit::attach(&mut sbom, &args.advisory)?;
-        if let Some(old) = baseline.as_mut() {
-            // The base branch's findings come from the same database, so a finding it
-            // already had is not new.
-            crate::audit::attach(old, &args.advisory)?;
-        }
-    }
-    let (eval, changes) = bomscout_pipeline::evaluate(
-        &sbom,
+    let checked = pipeline.check(
+        &progress,
         &policy,
         &CheckSettings {
             today,
             allow_unreadable: args.allow_unreadable,
             baseline: baseline.as_ref(),
+            advisories: advisories.as_ref(),
         },
     );
+    progress.finish();
+    let Checked {
+        sbom,
+        evaluation: eval,
+        changes,
+    } = checked?;
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review

@@ -82,7 +82,7 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     // Opened once, before the database is touched: an advisory database that cannot be
     // read stops the run here rather than recording a night with "no vulnerabilities".
     let advisories = if args.advisories || args.advisory.implied() {
-        Some(Advisories::open(&args.advisory, args.quiet)?)
+        Some(Advisories::open(&args.advisory)?)
     } else {
         None
     };
@@ -150,11 +150,10 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
 
 /// The advisory database a run is matched against, opened once per invocation.
 struct Advisories {
-    db: bomscout_advisory::Database,
+    /// The database and the organization's VEX statements (`--vex`), applied to every run.
+    matcher: bomscout_pipeline::Advisories,
     /// What the run records it was matched against: the location and its record count.
     source: String,
-    /// The organization's VEX statements (`--vex`), applied to every run's findings.
-    vex: Option<bomscout_policy::vex::Vex>,
 }
 
 /// What matching a run found, for the closing line.
@@ -186,25 +185,16 @@ impl std::fmt::Display for MatchSummary {
 impl Advisories {
     /// Opens `--advisory-db` (or BOMSCOUT_ADVISORY_DB), else the cache's downloaded exports,
     /// with its index under `{cache}/osv-index`. Problems with parts of it (a corrupt export,
-    /// records skipped) are printed; a database of which nothing loads is an error.
-    #[allow(clippy::print_stderr)]
-    fn open(options: &crate::audit::AdvisoryOptions, quiet: bool) -> anyhow::Result<Advisories> {
-        use bomscout_advisory::{Database, Location};
-        let vex = if options.vex.is_empty() {
-            None
-        } else {
-            Some(bomscout_policy::vex::load(&options.vex)?)
-        };
-        let (database, options, stale) = crate::audit::database_options(options)?;
-        report_diagnostics(&stale, quiet);
-        let location = Location::path(database);
-        let db = Database::open(&location, &options).context(
+    /// records skipped) are reported with each run's match; a database of which nothing
+    /// loads is an error.
+    fn open(options: &crate::audit::AdvisoryOptions) -> anyhow::Result<Advisories> {
+        let settings = crate::audit::advisory_settings(options)?;
+        let matcher = bomscout_pipeline::Advisories::open(&settings).context(
             "--advisories: the advisory database cannot be opened, so nothing was scanned",
         )?;
-        report_diagnostics(db.diagnostics(), quiet);
-        let records: u64 = db.status().iter().map(|s| s.records).sum();
-        let source = format!("{} ({records} records)", location.root.display());
-        Ok(Advisories { db, source, vex })
+        let records: u64 = matcher.database().status().iter().map(|s| s.records).sum();
+        let source = format!("{} ({records} records)", settings.database.display());
+        Ok(Advisories { matcher, source })
     }
 
     /// Matches the distinct components stored for `run` (all repositories at once: a
@@ -225,12 +215,8 @@ impl Advisories {
             diagnostics: Vec::new(),
             vulnerabilities: Vec::new(),
         };
-        let matched = self.db.match_sbom(&sbom);
-        let mut diagnostics = matched.diagnostics;
-        sbom.vulnerabilities = matched.vulnerabilities;
-        if let Some(vex) = &self.vex {
-            diagnostics.extend(vex.apply(&mut sbom));
-        }
+        self.matcher.apply(&mut sbom);
+        let mut diagnostics = std::mem::take(&mut sbom.diagnostics);
         if unreadable > 0 {
             diagnostics.push(bomscout_core::Diagnostic::warning(
                 format!("run {run}"),
@@ -284,7 +270,7 @@ fn rematch(args: &RematchArgs) -> anyhow::Result<ExitCode> {
     if !args.db.is_file() {
         bail!("{}: no such file", args.db.display());
     }
-    let advisories = Advisories::open(&args.advisory, args.quiet)?;
+    let advisories = Advisories::open(&args.advisory)?;
     let mut store = Store::open(&args.db)?;
     let from = match args.run {
         Some(id) => store.run(id)?,
@@ -362,6 +348,7 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         today: context.today,
         allow_unreadable: false,
         baseline: None,
+        advisories: None,
     };
     let evaluation = context
         .policy

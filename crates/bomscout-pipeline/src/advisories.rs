@@ -20,6 +20,10 @@ pub struct AdvisorySettings {
     /// VEX documents (OpenVEX or CycloneDX VEX) whose `not_affected` statements suppress
     /// findings.
     pub vex: Vec<PathBuf>,
+    /// What the front end found out about the database before opening it (an export not
+    /// confirmed current for too long): added to the diagnostics of every SBOM matched, so
+    /// the reports carry it.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Why the security step could not run. A gate that was asked to judge vulnerabilities
@@ -37,30 +41,60 @@ pub enum AdvisoryError {
     Vex(#[from] vex::VexError),
 }
 
-/// Matches `sbom`'s components against the database and applies the VEX documents:
-/// `sbom.vulnerabilities` is replaced, and what could not be evaluated (a record skipped,
-/// a range type not evaluated, a VEX statement not understood) joins its diagnostics.
-pub fn attach(sbom: &mut Sbom, settings: &AdvisorySettings) -> Result<(), AdvisoryError> {
-    // Read the VEX documents first: a typo in their path should not cost an index build.
-    let vex = if settings.vex.is_empty() {
-        None
-    } else {
-        Some(vex::load(&settings.vex)?)
-    };
-    let options = Options {
-        index_dir: settings.index_dir.clone(),
-        ..Options::default()
-    };
-    let db = Database::open(&Location::path(&settings.database), &options)?;
-    let matched = db.match_sbom(sbom);
-    let mut diagnostics: Vec<Diagnostic> = db.diagnostics().to_vec();
-    diagnostics.extend(matched.diagnostics);
-    sbom.vulnerabilities = matched.vulnerabilities;
-    if let Some(vex) = vex {
-        diagnostics.extend(vex.apply(sbom));
+/// An opened advisory database and the VEX documents to apply: opened once, applied to as
+/// many SBOMs as the caller has (a scan and its baseline, every run of an inventory).
+pub struct Advisories {
+    db: Database,
+    vex: Option<vex::Vex>,
+    notes: Vec<Diagnostic>,
+}
+
+impl Advisories {
+    /// Reads the VEX documents, then opens the database (building its index if it changed).
+    pub fn open(settings: &AdvisorySettings) -> Result<Advisories, AdvisoryError> {
+        // The VEX documents first: a typo in their path should not cost an index build.
+        let vex = if settings.vex.is_empty() {
+            None
+        } else {
+            Some(vex::load(&settings.vex)?)
+        };
+        let options = Options {
+            index_dir: settings.index_dir.clone(),
+            ..Options::default()
+        };
+        let db = Database::open(&Location::path(&settings.database), &options)?;
+        Ok(Advisories {
+            db,
+            vex,
+            notes: settings.notes.clone(),
+        })
     }
-    sbom.diagnostics.extend(diagnostics);
-    sbom.diagnostics.sort();
-    sbom.diagnostics.dedup();
+
+    /// The database, for what it holds ([`Database::status`]).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Matches `sbom`'s components and applies the VEX documents: `sbom.vulnerabilities` is
+    /// replaced, and what could not be evaluated (a record skipped, a range type not
+    /// evaluated, a VEX statement not understood) joins its diagnostics.
+    pub fn apply(&self, sbom: &mut Sbom) {
+        let matched = self.db.match_sbom(sbom);
+        let mut diagnostics: Vec<Diagnostic> = self.notes.clone();
+        diagnostics.extend_from_slice(self.db.diagnostics());
+        diagnostics.extend(matched.diagnostics);
+        sbom.vulnerabilities = matched.vulnerabilities;
+        if let Some(vex) = &self.vex {
+            diagnostics.extend(vex.apply(sbom));
+        }
+        sbom.diagnostics.extend(diagnostics);
+        sbom.diagnostics.sort();
+        sbom.diagnostics.dedup();
+    }
+}
+
+/// [`Advisories::open`] and [`Advisories::apply`] for one SBOM.
+pub fn attach(sbom: &mut Sbom, settings: &AdvisorySettings) -> Result<(), AdvisoryError> {
+    Advisories::open(settings)?.apply(sbom);
     Ok(())
 }

@@ -38,7 +38,7 @@
 pub mod advisories;
 mod settings;
 
-pub use advisories::{attach as attach_advisories, AdvisoryError, AdvisorySettings};
+pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
 pub use settings::{RawSettings, Settings};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -107,6 +107,9 @@ pub enum Error {
     /// The walk refused its options (an exclude glob; [`Settings::new`] checks them first).
     #[error(transparent)]
     Walk(#[from] bomscout_walk::ExcludeError),
+    /// Vulnerabilities were to be judged and the advisory step could not run.
+    #[error(transparent)]
+    Advisories(#[from] AdvisoryError),
 }
 
 /// Scans `settings.paths()`: walks them, parses every detected file, merges the catalogs by
@@ -195,6 +198,10 @@ pub struct CheckSettings<'a> {
     pub allow_unreadable: bool,
     /// The base branch's SBOM: only violations it does not have count.
     pub baseline: Option<&'a Sbom>,
+    /// Judge known vulnerabilities too: the scan and the baseline are matched against this
+    /// database (so a finding the base branch already had is not new). `None`: licenses
+    /// only. Only [`check`] reads it; [`evaluate`] judges what the SBOMs already carry.
+    pub advisories: Option<&'a AdvisorySettings>,
 }
 
 /// A scan and its verdict.
@@ -225,16 +232,32 @@ pub fn evaluate(
     (evaluation, changes)
 }
 
-/// Scans ([`run`]) and judges the result against `policy` ([`evaluate`]): the path the
-/// `check` gate and every later command that gives a verdict share.
+/// Scans ([`run`]), matches advisories when asked ([`Advisories`], the baseline too),
+/// and judges the result against `policy` ([`evaluate`]): the path the `check` gate,
+/// `audit` and every later command that gives a verdict share.
 pub fn check(
     settings: &Settings,
     reporter: &dyn Reporter,
     policy: &Policy,
     check: &CheckSettings,
 ) -> Result<Checked, Error> {
-    let sbom = run(settings, reporter)?;
-    let (evaluation, changes) = evaluate(&sbom, policy, check);
+    // Opened before the scan: a database that cannot be opened stops here, unscanned.
+    let advisories = check.advisories.map(Advisories::open).transpose()?;
+    let mut sbom = run(settings, reporter)?;
+    let mut matched_baseline = None;
+    if let Some(advisories) = &advisories {
+        advisories.apply(&mut sbom);
+        if let Some(old) = check.baseline {
+            let mut old = old.clone();
+            advisories.apply(&mut old);
+            matched_baseline = Some(old);
+        }
+    }
+    let judge = CheckSettings {
+        baseline: matched_baseline.as_ref().or(check.baseline),
+        ..*check
+    };
+    let (evaluation, changes) = evaluate(&sbom, policy, &judge);
     Ok(Checked {
         sbom,
         evaluation,

@@ -177,6 +177,7 @@ fn check_judges_the_scan_and_a_baseline_keeps_only_new_findings() {
         today,
         allow_unreadable: false,
         baseline: None,
+        advisories: None,
     };
     let checked = check(&settings, &Silent, &policy, &judge).unwrap();
     assert_eq!(components(&checked.sbom), expected_lock_v3());
@@ -207,4 +208,52 @@ fn check_judges_the_scan_and_a_baseline_keeps_only_new_findings() {
     );
     let changes = again.changes.expect("a baseline gives changes");
     assert!(changes.added.is_empty() && changes.removed.is_empty());
+}
+
+#[test]
+fn check_with_advisories_matches_the_scan_and_the_baseline_against_one_database() {
+    let policy = Policy::from_text(
+        "test-policy.toml",
+        "[licenses]\nallow = [\"category:permissive\", \"category:weak-copyleft\", \"category:public-domain\"]\n\
+         [security]\ndeny-severity = \"medium\"\n",
+    )
+    .unwrap();
+    let index = tempfile::tempdir().unwrap();
+    let advisories = bomscout_pipeline::AdvisorySettings {
+        database: fixture("advisories"),
+        index_dir: Some(index.path().to_path_buf()),
+        ..Default::default()
+    };
+    let settings = settings("python/installed", |_| {});
+    let judge = CheckSettings {
+        today: Date::parse("2026-12-04").unwrap(),
+        allow_unreadable: false,
+        baseline: None,
+        advisories: Some(&advisories),
+    };
+    let checked = check(&settings, &Silent, &policy, &judge).unwrap();
+    let denied: Vec<&str> = checked
+        .evaluation
+        .security_violations(bomscout_policy::Action::Deny)
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(denied, ["PYSEC-2023-228"], "pip's medium finding");
+    assert!(!checked.sbom.vulnerabilities.is_empty());
+
+    // The baseline is a plain scan (no findings of its own): matched against the same
+    // database, pip's finding is old.
+    let plain = bomscout_pipeline::run(&settings, &Silent).unwrap();
+    assert!(plain.vulnerabilities.is_empty());
+    let against = CheckSettings {
+        baseline: Some(&plain),
+        ..judge
+    };
+    let again = check(&settings, &Silent, &policy, &against).unwrap();
+    assert_eq!(
+        again
+            .evaluation
+            .security_violations(bomscout_policy::Action::Deny)
+            .count(),
+        0
+    );
 }
