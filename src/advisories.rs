@@ -24,29 +24,6 @@ pub const OSV_URL_ENV: &str = "BOMSCOUT_OSV_URL";
 /// The environment variable naming a local advisory database.
 pub const ADVISORY_DB_ENV: &str = "BOMSCOUT_ADVISORY_DB";
 
-/// The ecosystems bomscout catalogs, in this order; those OSV has a name for are the defaults.
-const CATALOGED: [Ecosystem; 19] = [
-    Ecosystem::Npm,
-    Ecosystem::PyPI,
-    Ecosystem::Cargo,
-    Ecosystem::Golang,
-    Ecosystem::Maven,
-    Ecosystem::Nuget,
-    Ecosystem::Gem,
-    Ecosystem::Composer,
-    Ecosystem::Hex,
-    Ecosystem::Pub,
-    Ecosystem::Swift,
-    Ecosystem::Hackage,
-    Ecosystem::Cran,
-    Ecosystem::Conan,
-    Ecosystem::Github,
-    Ecosystem::Cocoapods,
-    Ecosystem::Bitbucket,
-    Ecosystem::Docker,
-    Ecosystem::Generic,
-];
-
 /// `bomscout advisories ...`
 #[derive(Debug, Subcommand)]
 pub enum AdvisoriesCommand {
@@ -109,9 +86,9 @@ pub fn run(command: &AdvisoriesCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The OSV ecosystem names asked for, in `CATALOGED` order, without repeats.
+/// The OSV ecosystem names asked for, in [`Ecosystem::ALL`] order, without repeats.
 fn selected(names: &[String]) -> anyhow::Result<Vec<&'static str>> {
-    let known: Vec<(Ecosystem, &'static str)> = CATALOGED
+    let known: Vec<(Ecosystem, &'static str)> = Ecosystem::ALL
         .iter()
         .filter_map(|e| e.osv_name().map(|n| (*e, n)))
         .collect();

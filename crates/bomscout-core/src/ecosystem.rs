@@ -76,31 +76,34 @@ impl Ecosystem {
         }
     }
 
+    /// Every ecosystem, the most used first (the order `advisories update` lists them in).
+    pub const ALL: [Ecosystem; 19] = [
+        Ecosystem::Npm,
+        Ecosystem::PyPI,
+        Ecosystem::Cargo,
+        Ecosystem::Golang,
+        Ecosystem::Maven,
+        Ecosystem::Nuget,
+        Ecosystem::Gem,
+        Ecosystem::Composer,
+        Ecosystem::Hex,
+        Ecosystem::Pub,
+        Ecosystem::Swift,
+        Ecosystem::Hackage,
+        Ecosystem::Cran,
+        Ecosystem::Conan,
+        Ecosystem::Github,
+        Ecosystem::Cocoapods,
+        Ecosystem::Bitbucket,
+        Ecosystem::Docker,
+        Ecosystem::Generic,
+    ];
+
     /// The ecosystem of a purl `type` (`Generic` for types bomscout has no ecosystem for).
     pub fn from_purl_type(ty: &str) -> Ecosystem {
-        const ALL: [Ecosystem; 19] = [
-            Ecosystem::Npm,
-            Ecosystem::Cargo,
-            Ecosystem::PyPI,
-            Ecosystem::Golang,
-            Ecosystem::Maven,
-            Ecosystem::Gem,
-            Ecosystem::Composer,
-            Ecosystem::Nuget,
-            Ecosystem::Swift,
-            Ecosystem::Cocoapods,
-            Ecosystem::Pub,
-            Ecosystem::Hex,
-            Ecosystem::Conan,
-            Ecosystem::Hackage,
-            Ecosystem::Cran,
-            Ecosystem::Github,
-            Ecosystem::Bitbucket,
-            Ecosystem::Docker,
-            Ecosystem::Generic,
-        ];
         let ty = ty.to_ascii_lowercase();
-        ALL.into_iter()
+        Ecosystem::ALL
+            .into_iter()
             .find(|e| e.purl_type() == ty)
             .unwrap_or(Ecosystem::Generic)
     }
@@ -149,3 +152,19 @@ impl fmt::Display for Ecosystem {
 /// OSV's ecosystem name for Rust crates: the crate registry's host, assembled from parts so
 /// that the host never appears literally in this repository.
 pub const OSV_CRATES_ECOSYSTEM: &str = concat!("crates", ".", "io");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_each_ecosystem_once_and_purl_types_lead_back() {
+        let mut types: Vec<&str> = Ecosystem::ALL.iter().map(|e| e.purl_type()).collect();
+        types.sort_unstable();
+        types.dedup();
+        assert_eq!(types.len(), Ecosystem::ALL.len());
+        for e in Ecosystem::ALL {
+            assert_eq!(Ecosystem::from_purl_type(e.purl_type()), e);
+        }
+    }
+}
