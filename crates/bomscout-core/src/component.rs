@@ -237,9 +237,14 @@ pub struct Component {
     /// Every file it was found in.
     pub locations: BTreeSet<Location>,
     /// Ecosystem-specific facts (`resolved` URL, `alias`, `bundled` …); writers put them
-    /// under the `bomscout:` property namespace.
+    /// under the `bomscout:` property namespace. `supplier` (with `supplier-source`, the
+    /// file or URL it came from) names who supplies the package, for the NTIA minimum
+    /// elements.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, String>,
+    /// Upkeep facts (repository, scorecard, releases) fetched by `--enrich`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::Health>,
 }
 
 impl Component {
@@ -296,6 +301,7 @@ impl Component {
             notices: Vec::new(),
             locations: BTreeSet::new(),
             properties: BTreeMap::new(),
+            health: None,
         }
     }
 

@@ -15,19 +15,55 @@ pub enum SourceKind {
     File,
     /// A correction written in a policy file.
     Curation,
+    /// A package registry's metadata for the version, fetched by `--enrich` (npm, PyPI, the
+    /// Rust crate registry, RubyGems, NuGet, Packagist, pub, Hex, Maven POMs, a Go module's
+    /// LICENSE file from the module proxy). `path` is the URL that answered.
+    Registry,
+    /// ClearlyDefined's definition (curated, or harvested from the package's files), fetched
+    /// by `--enrich`. `path` is the URL that answered.
+    #[serde(rename = "clearlydefined")]
+    ClearlyDefined,
+    /// deps.dev's record of the version, fetched by `--enrich`. `path` is the URL that
+    /// answered.
+    #[serde(rename = "deps.dev")]
+    DepsDev,
 }
 
 impl SourceKind {
     /// How strongly this kind of evidence speaks for a package's license, strongest first:
     /// a person's curation, then what the package declares, then trove classifiers, then a
-    /// license file's text. Writers and the policy gate choose by this one order.
+    /// license file's text; then, for what was fetched rather than found on disk, the
+    /// registry, then ClearlyDefined, then deps.dev (local evidence always wins over an
+    /// answer from a service). Writers and the policy gate choose by this one order.
     pub fn precedence(self) -> u8 {
         match self {
             SourceKind::Curation => 0,
             SourceKind::Declared => 1,
             SourceKind::Classifier => 2,
             SourceKind::File => 3,
+            SourceKind::Registry => 4,
+            SourceKind::ClearlyDefined => 5,
+            SourceKind::DepsDev => 6,
         }
+    }
+
+    /// The name used in JSON and tables (`declared`, `registry`, `deps.dev` ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Declared => "declared",
+            SourceKind::Classifier => "classifier",
+            SourceKind::File => "file",
+            SourceKind::Curation => "curation",
+            SourceKind::Registry => "registry",
+            SourceKind::ClearlyDefined => "clearlydefined",
+            SourceKind::DepsDev => "deps.dev",
+        }
+    }
+
+    /// True for evidence fetched from a service by `--enrich`, false for what was read from
+    /// the scanned files or the policy.
+    pub fn is_remote(self) -> bool {
+        self.precedence() >= 4
     }
 }
 

@@ -4,12 +4,12 @@ use crate::cache::{now_rfc3339, parent_dir, Sidecar};
 use crate::retry::{backoff, is_retryable_status, parse_retry_after};
 use crate::NetError;
 use reqwest::header::{
-    HeaderMap, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    HeaderMap, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use std::fmt::Display;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How the client behaves; [`ClientConfig::new`] gives the defaults.
 #[derive(Debug, Clone)]
@@ -86,7 +86,7 @@ enum Step<T> {
 
 /// Why an attempt failed, for the error after the last one.
 enum Failure {
-    Status(String),
+    Status(u16, String),
     Transport(String),
 }
 
@@ -135,11 +135,44 @@ impl Client {
 
     /// GETs `url` into memory, with retries; fails past `limit` bytes.
     pub fn get_bytes(&self, url: &str, limit: u64) -> Result<Vec<u8>, NetError> {
+        self.request(url, None, limit, None)
+    }
+
+    /// GETs `url` (or, with `json`, POSTs that JSON body to it) into memory, with retries,
+    /// failing past `limit` bytes. With a `deadline`, no attempt starts and no retry is waited
+    /// for past it, and each attempt's timeout is cut to the time left: the caller's time
+    /// budget holds whatever the server does ([`NetError::OutOfTime`] when nothing could
+    /// be tried). Redirects are followed up to 10 hops; a loop is an error, not retried.
+    pub fn request(
+        &self,
+        url: &str,
+        json: Option<&[u8]>,
+        limit: u64,
+        deadline: Option<Instant>,
+    ) -> Result<Vec<u8>, NetError> {
         let url = checked_url(url)?;
         let shown = redact_url(&url);
-        self.with_retries(&shown, |_| {
-            let resp = match self.http.get(&url).send() {
+        self.with_retries(&shown, deadline, |_, timeout| {
+            let mut request = match json {
+                Some(body) => self
+                    .http
+                    .post(&url)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec()),
+                None => self.http.get(&url),
+            };
+            if let Some(timeout) = timeout {
+                request = request.timeout(timeout);
+            }
+            let resp = match request.send() {
                 Ok(resp) => resp,
+                Err(e) if e.is_redirect() => {
+                    return Err(NetError::Transport {
+                        url: shown.clone(),
+                        reason: describe(&e),
+                        attempts: 1,
+                    })
+                }
                 Err(e) => return Ok(transport(&e)),
             };
             let status = resp.status();
@@ -148,6 +181,12 @@ impl Client {
             }
             if !status.is_success() {
                 return Err(status_error(&shown, status));
+            }
+            if resp.content_length().is_some_and(|n| n > limit) {
+                return Err(NetError::TooLarge {
+                    url: shown.clone(),
+                    limit,
+                });
             }
             let mut out = Vec::new();
             match resp.take(limit.saturating_add(1)).read_to_end(&mut out) {
@@ -181,7 +220,7 @@ impl Client {
         std::fs::create_dir_all(dir).map_err(|e| NetError::io(dir, "create directory", e))?;
         let previous = Sidecar::read(dest).filter(|s| s.url == shown && dest.is_file());
 
-        let body = self.with_retries(&shown, |_| {
+        let body = self.with_retries(&shown, None, |_, _| {
             let mut request = self.http.get(&url);
             if let Some(prev) = &previous {
                 if let Some(etag) = &prev.etag {
@@ -333,39 +372,32 @@ impl Client {
         }))
     }
 
-    /// Runs `attempt` until it is done, fails for good, or the attempts are spent; sleeps the
-    /// `Retry-After` or the backoff in between.
+    /// Runs `attempt` until it is done, fails for good, or the attempts (or the time to the
+    /// `deadline`) are spent; sleeps the `Retry-After` or the backoff in between. `attempt`
+    /// is given its number and, under a deadline, the time left.
     fn with_retries<T>(
         &self,
         url: &str,
-        mut attempt: impl FnMut(u32) -> Result<Step<T>, NetError>,
+        deadline: Option<Instant>,
+        mut attempt: impl FnMut(u32, Option<Duration>) -> Result<Step<T>, NetError>,
     ) -> Result<T, NetError> {
         let attempts = self.config.attempts.max(1);
+        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut n = 1;
         loop {
-            let (failure, wait) = match attempt(n)? {
+            let timeout = match left() {
+                Some(t) if t.is_zero() => {
+                    return Err(NetError::OutOfTime {
+                        url: url.to_string(),
+                    })
+                }
+                Some(t) => Some(t.min(self.config.read_timeout)),
+                None => None,
+            };
+            let (failure, wait) = match attempt(n, timeout)? {
                 Step::Done(value) => return Ok(value),
                 Step::Retry { failure, wait } => (failure, wait),
             };
-            if n >= attempts {
-                return Err(match failure {
-                    Failure::Status(status) => NetError::Status {
-                        url: url.to_string(),
-                        status,
-                        after: if n > 1 {
-                            format!(" after {n} attempts")
-                        } else {
-                            String::new()
-                        },
-                        hint: "; the server is failing or busy: try again later",
-                    },
-                    Failure::Transport(reason) => NetError::Transport {
-                        url: url.to_string(),
-                        reason,
-                        attempts: n,
-                    },
-                });
-            }
             let wait = match wait {
                 Some(w) if w > self.config.max_retry_after => {
                     return Err(NetError::RetryAfterTooLong {
@@ -377,8 +409,36 @@ impl Client {
                 Some(w) => w,
                 None => backoff(n, self.config.backoff_base, self.config.max_backoff),
             };
+            // The last attempt, or no time left to wait for another: the last failure stands.
+            if n >= attempts || left().is_some_and(|t| t <= wait) {
+                return Err(failure.into_error(url, n));
+            }
             std::thread::sleep(wait);
             n += 1;
+        }
+    }
+}
+
+impl Failure {
+    /// The error after `n` attempts ended in this failure.
+    fn into_error(self, url: &str, n: u32) -> NetError {
+        match self {
+            Failure::Status(code, status) => NetError::Status {
+                url: url.to_string(),
+                code,
+                status,
+                after: if n > 1 {
+                    format!(" after {n} attempts")
+                } else {
+                    String::new()
+                },
+                hint: "; the server is failing or busy: try again later",
+            },
+            Failure::Transport(reason) => NetError::Transport {
+                url: url.to_string(),
+                reason,
+                attempts: n,
+            },
         }
     }
 }
@@ -440,7 +500,7 @@ fn retry_status<T>(resp: &reqwest::blocking::Response) -> Step<T> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, SystemTime::now()));
     Step::Retry {
-        failure: Failure::Status(resp.status().to_string()),
+        failure: Failure::Status(resp.status().as_u16(), resp.status().to_string()),
         wait,
     }
 }
@@ -448,13 +508,14 @@ fn retry_status<T>(resp: &reqwest::blocking::Response) -> Step<T> {
 fn status_error(url: &str, status: reqwest::StatusCode) -> NetError {
     let hint = match status.as_u16() {
         404 | 410 => {
-            "; nothing is published at this URL: check the URL (or --osv-url) and the name"
+            "; nothing is published at this URL: check the URL (or its --*-url option) and the name"
         }
         401 | 403 => "; the server refused access: check the URL and any proxy",
         _ => "",
     };
     NetError::Status {
         url: url.to_string(),
+        code: status.as_u16(),
         status: status.to_string(),
         after: String::new(),
         hint,

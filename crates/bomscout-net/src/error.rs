@@ -26,6 +26,8 @@ pub enum NetError {
     Status {
         /// The URL asked.
         url: String,
+        /// The HTTP status code (`404`), for callers that treat some codes as answers.
+        code: u16,
         /// The HTTP status, e.g. `404 Not Found`.
         status: String,
         /// ` after N attempts`, when retried.
@@ -85,12 +87,38 @@ pub enum NetError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The caller's deadline passed before an answer came (a request is not started, and a
+    /// retry not waited for, past it).
+    #[error(
+        "{url}: no answer within the time budget; raise it (--enrich-timeout) or try again later"
+    )]
+    OutOfTime {
+        /// The URL asked.
+        url: String,
+    },
     /// No cache directory could be found.
     #[error("no cache directory: this platform has none; give --cache-dir DIR or set BOMSCOUT_CACHE_DIR")]
     NoCacheDir,
 }
 
 impl NetError {
+    /// True for `404 Not Found` and `410 Gone`: the server knows nothing at this URL. An
+    /// enrichment source reads that as an answer ("not found"), not as a failure.
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            NetError::Status {
+                code: 404 | 410,
+                ..
+            }
+        )
+    }
+
+    /// True when the request ran out of the caller's time budget ([`crate::Client::request`]).
+    pub fn is_out_of_time(&self) -> bool {
+        matches!(self, NetError::OutOfTime { .. })
+    }
+
     pub(crate) fn io(
         path: impl Into<PathBuf>,
         action: &'static str,

@@ -76,6 +76,8 @@ struct ComponentIn {
     locations: BTreeSet<Location>,
     #[serde(default)]
     properties: BTreeMap<String, String>,
+    #[serde(default)]
+    health: Option<bomscout_core::Health>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +139,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
             notices: c.notices,
             locations: c.locations,
             properties: c.properties,
+            health: c.health,
         };
         let key = component.key();
         let node = cat.add_package(component);

@@ -156,12 +156,7 @@ fn component(out: &mut String, c: &Component) {
 
 fn licenses(out: &mut String, licenses: &[License]) {
     for l in licenses {
-        let kind = match l.source.kind {
-            bomscout_core::SourceKind::Declared => "declared",
-            bomscout_core::SourceKind::Classifier => "classifier",
-            bomscout_core::SourceKind::File => "file",
-            bomscout_core::SourceKind::Curation => "curation",
-        };
+        let kind = l.source.kind.as_str();
         let _ = write!(
             out,
             "    license: {} [{kind}: {} {}]",

@@ -1,0 +1,265 @@
+//! A loopback HTTP/1.1 server for tests (feature `testing`): answers each request with what
+//! a handler returns, one thread per connection (so a slow answer does not hold the
+//! others up), records every request with its body, and counts connections. Tests serve
+//! responses recorded once from the real services (see `fixtures/enrich/SOURCES.md`).
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path with its query (`/v3/systems/npm/packages/x`).
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub at: Instant,
+}
+
+impl Request {
+    /// A header's value (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A canned response.
+#[derive(Debug, Clone)]
+pub struct Canned {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Wait this long before answering (a slow service).
+    pub delay: Option<Duration>,
+}
+
+impl Canned {
+    pub fn status(status: u16) -> Self {
+        Canned {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            delay: None,
+        }
+    }
+
+    pub fn ok(body: impl Into<Vec<u8>>) -> Self {
+        Canned {
+            body: body.into(),
+            ..Canned::status(200)
+        }
+    }
+
+    /// A JSON `200`.
+    pub fn json(body: impl Into<Vec<u8>>) -> Self {
+        Canned::ok(body).header("Content-Type", "application/json")
+    }
+
+    pub fn not_found() -> Self {
+        Canned::status(404)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Canned + Send + Sync;
+
+#[derive(Default)]
+struct State {
+    requests: Vec<Request>,
+    connections: usize,
+}
+
+/// The server; stops when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a server answering every request with `handler(request)`.
+    pub fn start(handler: impl Fn(&Request) -> Canned + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(State::default()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let thread = {
+            let state = Arc::clone(&state);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    state.lock().unwrap().connections += 1;
+                    let state = Arc::clone(&state);
+                    let handler = Arc::clone(&handler);
+                    std::thread::spawn(move || serve(stream, &state, &*handler));
+                }
+            })
+        };
+        Server {
+            addr,
+            state,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// A server answering from a table of `(path, response)`; anything else is a `404`.
+    /// A path ending in `*` matches every path that starts with the rest.
+    pub fn routes(routes: Vec<(String, Canned)>) -> Server {
+        Server::start(move |req| {
+            routes
+                .iter()
+                .find(|(p, _)| match p.strip_suffix('*') {
+                    Some(prefix) => req.path.starts_with(prefix),
+                    None => req.path == *p,
+                })
+                .map(|(_, c)| c.clone())
+                .unwrap_or_else(Canned::not_found)
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// How many requests so far.
+    pub fn count(&self) -> usize {
+        self.state.lock().unwrap().requests.len()
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves the requests of one connection (keep-alive), until the client closes it.
+fn serve(mut stream: TcpStream, state: &Mutex<State>, handler: &Handler) {
+    while let Some(request) = read_request(&mut stream) {
+        state.lock().unwrap().requests.push(request.clone());
+        let canned = handler(&request);
+        if let Some(delay) = canned.delay {
+            std::thread::sleep(delay);
+        }
+        if !write_response(&mut stream, &canned, request.method == "HEAD") {
+            return;
+        }
+    }
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Request> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if head.len() > 64 * 1024 || stream.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let at = Instant::now();
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split(' ');
+    let method = first.next()?.to_string();
+    let path = first.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(64 * 1024 * 1024);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(Request {
+        method,
+        path,
+        headers,
+        body,
+        at,
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Writes one response; false when the connection is gone.
+fn write_response(stream: &mut TcpStream, canned: &Canned, head_only: bool) -> bool {
+    let mut out = format!("HTTP/1.1 {} {}\r\n", canned.status, reason(canned.status));
+    for (k, v) in &canned.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\n\r\n", canned.body.len()));
+    if stream.write_all(out.as_bytes()).is_err() {
+        return false;
+    }
+    if !head_only && stream.write_all(&canned.body).is_err() {
+        return false;
+    }
+    stream.flush().is_ok()
+}
