@@ -145,3 +145,46 @@ impl License {
         self.expression.as_deref().unwrap_or(&self.raw)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KINDS: [SourceKind; 7] = [
+        SourceKind::Curation,
+        SourceKind::Declared,
+        SourceKind::Classifier,
+        SourceKind::File,
+        SourceKind::Registry,
+        SourceKind::ClearlyDefined,
+        SourceKind::DepsDev,
+    ];
+
+    #[test]
+    fn names_match_serialization() {
+        for kind in KINDS {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(serde_json::from_str::<SourceKind>(&json).unwrap(), kind);
+        }
+    }
+
+    #[test]
+    fn local_evidence_outranks_every_service() {
+        let precedences: Vec<u8> = KINDS.iter().map(|k| k.precedence()).collect();
+        assert!(
+            precedences.windows(2).all(|w| w[0] < w[1]),
+            "{precedences:?}"
+        );
+        assert!(KINDS.iter().all(|k| k.is_remote() == (k.precedence() >= 4)));
+        let local = License::declared("MIT", "go.mod", "license");
+        let remote = License::of_kind(
+            "Apache-2.0",
+            "https://x.invalid",
+            "license",
+            SourceKind::Registry,
+        );
+        let both = [remote, local.clone()];
+        assert_eq!(License::strongest(&both), vec![&local]);
+    }
+}
