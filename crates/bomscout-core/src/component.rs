@@ -47,6 +47,48 @@ impl fmt::Display for Scope {
     }
 }
 
+/// What a component is, as CycloneDX's component `type` names it. Almost everything a
+/// lockfile lists is a library; an operating system's release file, a container image, a
+/// machine-learning model and a dataset are not, and the outputs say so.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentKind {
+    /// A package of code.
+    #[default]
+    Library,
+    /// A program (a binary found in a tree).
+    Application,
+    /// An operating system (`etc/os-release`).
+    OperatingSystem,
+    /// A container image.
+    Container,
+    /// A machine-learning model.
+    MachineLearningModel,
+    /// A dataset.
+    Data,
+}
+
+impl ComponentKind {
+    /// The CycloneDX component `type` (`library`, `operating-system`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Library => "library",
+            ComponentKind::Application => "application",
+            ComponentKind::OperatingSystem => "operating-system",
+            ComponentKind::Container => "container",
+            ComponentKind::MachineLearningModel => "machine-learning-model",
+            ComponentKind::Data => "data",
+        }
+    }
+
+    /// True for the default, so that JSON leaves it out.
+    pub fn is_library(&self) -> bool {
+        *self == ComponentKind::Library
+    }
+}
+
 /// A place a component (or a license) was found: a file path relative to the scan root,
 /// always with `/` separators, and a 1-based line where the parser knows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -242,6 +284,9 @@ pub struct Component {
     /// elements.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub properties: BTreeMap<String, String>,
+    /// What it is; a library unless a cataloger says otherwise.
+    #[serde(default, skip_serializing_if = "ComponentKind::is_library")]
+    pub kind: ComponentKind,
     /// Upkeep facts (repository, scorecard, releases) fetched by `--enrich`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<crate::Health>,
@@ -301,6 +346,7 @@ impl Component {
             notices: Vec::new(),
             locations: BTreeSet::new(),
             properties: BTreeMap::new(),
+            kind: ComponentKind::Library,
             health: None,
         }
     }

@@ -46,6 +46,14 @@ pub enum Ecosystem {
     Bitbucket,
     /// Container images (`docker://` actions).
     Docker,
+    /// Debian and Ubuntu packages (`var/lib/dpkg/status`).
+    Deb,
+    /// Alpine packages (`lib/apk/db/installed`).
+    Apk,
+    /// RPM packages (`var/lib/rpm/rpmdb.sqlite`).
+    Rpm,
+    /// Hugging Face models and datasets.
+    Huggingface,
     /// Anything else.
     Generic,
 }
@@ -72,12 +80,16 @@ impl Ecosystem {
             Ecosystem::Github => "github",
             Ecosystem::Bitbucket => "bitbucket",
             Ecosystem::Docker => "docker",
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Huggingface => "huggingface",
             Ecosystem::Generic => "generic",
         }
     }
 
     /// Every ecosystem, the most used first (the order `advisories update` lists them in).
-    pub const ALL: [Ecosystem; 19] = [
+    pub const ALL: [Ecosystem; 23] = [
         Ecosystem::Npm,
         Ecosystem::PyPI,
         Ecosystem::Cargo,
@@ -96,6 +108,10 @@ impl Ecosystem {
         Ecosystem::Cocoapods,
         Ecosystem::Bitbucket,
         Ecosystem::Docker,
+        Ecosystem::Deb,
+        Ecosystem::Apk,
+        Ecosystem::Rpm,
+        Ecosystem::Huggingface,
         Ecosystem::Generic,
     ];
 
@@ -132,6 +148,12 @@ impl Ecosystem {
             Ecosystem::Cocoapods
             | Ecosystem::Bitbucket
             | Ecosystem::Docker
+            // OS packages' OSV ecosystems carry the release (`Debian:12`, `Alpine:v3.20`):
+            // the advisory step names them from the component's `distro` qualifier.
+            | Ecosystem::Deb
+            | Ecosystem::Apk
+            | Ecosystem::Rpm
+            | Ecosystem::Huggingface
             | Ecosystem::Generic => return None,
         };
         Some(name)

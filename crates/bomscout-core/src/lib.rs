@@ -45,7 +45,9 @@ pub mod vuln;
 pub use build::SbomBuilder;
 pub use catalog::{Catalog, DepKind, Edge, NodeRef, Package, Project};
 pub use cataloger::{Cataloger, CatalogerKind, Detected, FilePattern};
-pub use component::{Component, Copyright, Hash, HashAlg, Location, NoticeText, Scope};
+pub use component::{
+    Component, ComponentKind, Copyright, Hash, HashAlg, Location, NoticeText, Scope,
+};
 pub use diagnostic::{Diagnostic, Severity};
 pub use ecosystem::{Ecosystem, OSV_CRATES_ECOSYSTEM};
 pub use health::{Health, Scorecard, ScorecardCheck};

@@ -163,6 +163,10 @@ impl Scheme {
             | Ecosystem::Github
             | Ecosystem::Bitbucket
             | Ecosystem::Docker
+            | Ecosystem::Deb
+            | Ecosystem::Apk
+            | Ecosystem::Rpm
+            | Ecosystem::Huggingface
             | Ecosystem::Generic => Scheme::Generic,
         }
     }

@@ -77,6 +77,8 @@ struct ComponentIn {
     #[serde(default)]
     properties: BTreeMap<String, String>,
     #[serde(default)]
+    kind: bomscout_core::ComponentKind,
+    #[serde(default)]
     health: Option<bomscout_core::Health>,
 }
 
@@ -139,6 +141,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
             notices: c.notices,
             locations: c.locations,
             properties: c.properties,
+            kind: c.kind,
             health: c.health,
         };
         let key = component.key();
