@@ -231,6 +231,17 @@ fn add_health(component: &mut Component, answers: &Answers) -> bool {
         f.scorecard.clone()
     });
     fill(&mut health.archived, &answers.projects, s, |f| f.archived);
+    // The evidence in order of precedence (versions, packages, projects), after any
+    // sources already there.
+    let order: Vec<&str> = answers
+        .versions
+        .iter()
+        .chain(&answers.packages)
+        .chain(&answers.projects)
+        .map(|(_, _, f)| f.url.as_str())
+        .collect();
+    let known = before.sources.len();
+    sources[known..].sort_by_key(|url| order.iter().position(|o| o == url));
     health.sources = sources;
     if health == before || health.is_empty() {
         return false;

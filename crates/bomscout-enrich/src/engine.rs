@@ -24,7 +24,7 @@ use crate::cache::{Cache, Level, Row};
 use crate::source::{Http, Source};
 use crate::sources::{self, Endpoints};
 use crate::{Answer, Coordinates};
-use bomscout_core::{Diagnostic, Reporter, Sbom, SourceKind};
+use bomscout_core::{Component, Diagnostic, Reporter, Sbom, SourceKind};
 use bomscout_net::{Client, ClientConfig, NetError};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -307,8 +307,7 @@ impl Enricher {
                 problem.clone(),
             ));
         }
-        let distinct: BTreeSet<Coordinates> =
-            sbom.components.iter().filter_map(Coordinates::of).collect();
+        let distinct: BTreeSet<Coordinates> = sbom.components.iter().filter_map(askable).collect();
         outcome.packages = distinct.len();
         let distinct: Vec<Coordinates> = distinct.into_iter().collect();
 
@@ -327,7 +326,7 @@ impl Enricher {
         let mut failed: BTreeMap<usize, (usize, Vec<Failure>)> = BTreeMap::new();
         let mut diagnostics = Vec::new();
         for component in &mut sbom.components {
-            let Some(coordinates) = Coordinates::of(component) else {
+            let Some(coordinates) = askable(component) else {
                 continue;
             };
             let answers = self.answers_for(&coordinates);
@@ -364,6 +363,8 @@ impl Enricher {
             outcome.shortfalls.push(shortfall);
         }
         sbom.diagnostics.extend(diagnostics);
+        sbom.diagnostics.sort();
+        sbom.diagnostics.dedup();
         outcome.from_cache = run.from_cache.load(Ordering::Relaxed);
         outcome.requests = run.http.as_ref().map_or(0, Http::requests);
         outcome
@@ -814,6 +815,21 @@ fn ask(
             source.projects(http, &repos)
         }
     }
+}
+
+/// The coordinates to ask about a component: `None` for an unresolved one, and for one
+/// that does not come from its registry (a git or URL dependency, whose purl carries a
+/// `vcs_url` or `download_url`): the registry's facts about that name are not its facts.
+fn askable(component: &Component) -> Option<Coordinates> {
+    let purl = component.purl.as_str();
+    let qualifiers = purl.split_once('?').map_or("", |(_, q)| q);
+    if qualifiers
+        .split('&')
+        .any(|q| q.starts_with("vcs_url=") || q.starts_with("download_url="))
+    {
+        return None;
+    }
+    Coordinates::of(component)
 }
 
 /// The packages of `coordinates` without their versions.
