@@ -958,3 +958,44 @@ fn two_processes_share_the_cache() {
         }
     }
 }
+
+#[test]
+fn a_cache_that_fails_during_the_run_is_reported_and_the_run_goes_on() {
+    let server = Server::start(|_| json(&licensed("MIT")));
+    let dir = tempfile::tempdir().unwrap();
+    let web = Web::new("npm", SourceKind::Registry, &server);
+    let enricher = Enricher::with_sources(settings(dir.path()), vec![Box::new(web)]).unwrap();
+    assert_eq!(enricher.cache_problem(), None);
+    // Another process breaks the file after this one opened it.
+    let other = rusqlite::Connection::open(Cache::path_in(dir.path())).unwrap();
+    other.execute_batch("DROP TABLE answers").unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = enricher.enrich(&mut doc, &Silent);
+    assert_eq!(outcome.enriched, 1);
+    let warnings = messages(&doc);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("no such table"), "{warnings:?}");
+    assert!(warnings[0].contains("asked for again"), "{warnings:?}");
+    assert!(doc.diagnostics[0].path.ends_with("facts.sqlite"));
+}
+
+#[test]
+fn a_scorecard_service_that_times_out_is_a_shortfall_too() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/depsdev/a@1.0.0" => json(&Facts {
+            repository: Some("https://github.com/o/a".into()),
+            ..licensed("MIT")
+        }),
+        _ => json(&Facts::default()).delayed(Duration::from_secs(30)),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.timeout = Duration::from_secs(2);
+    let web = Web::new("depsdev", SourceKind::DepsDev, &server);
+    let enricher = Enricher::with_sources(s, vec![Box::new(web)]).unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = enricher.enrich(&mut doc, &Silent);
+    assert_eq!(doc.components[0].licenses.len(), 1);
+    let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
+    assert_eq!(reasons, ["1 component not enriched: depsdev timed out"]);
+}
