@@ -999,3 +999,9 @@ fn a_scorecard_service_that_times_out_is_a_shortfall_too() {
     let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
     assert_eq!(reasons, ["1 component not enriched: depsdev timed out"]);
 }
+
+#[test]
+fn an_enricher_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Enricher>();
+}
