@@ -868,10 +868,11 @@ fn a_panicking_source_is_a_shortfall() {
 // Several processes sharing the cache
 
 const CHILD_ENV: &str = "BOMSCOUT_ENGINE_TEST_CHILD_CACHE";
-const ROWS: usize = 300;
+const ROWS: usize = 1000;
 
 /// Writes `ROWS` answers of `who`, one transaction each, plus an enrichment run.
 fn write_rows(dir: &Path, who: &str) {
+    eprintln!("{who} starts at {:?}", std::time::SystemTime::now());
     let cache = Cache::open(&Cache::path_in(dir), Duration::from_secs(3600)).unwrap();
     for i in 0..ROWS {
         let answer = Answer::found(licensed("MIT"));
@@ -898,8 +899,12 @@ fn write_rows(dir: &Path, who: &str) {
     let components = (0..ROWS)
         .map(|i| npm(&format!("{who}-e{i}"), "1.0.0"))
         .collect();
-    let outcome = enricher.enrich(&mut sbom(components), &Silent);
+    let mut doc = sbom(components);
+    let outcome = enricher.enrich(&mut doc, &Silent);
     assert_eq!(outcome.enriched, ROWS);
+    // No "database is locked" (nor any other cache failure) surfaced.
+    assert!(doc.diagnostics.is_empty(), "{:?}", doc.diagnostics);
+    eprintln!("{who} done at {:?}", std::time::SystemTime::now());
 }
 
 /// The second process of `two_processes_share_the_cache` (does nothing when run alone).
@@ -933,6 +938,7 @@ fn two_processes_share_the_cache() {
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("the child said: {}", stderr.trim());
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("1 passed"),
@@ -1004,4 +1010,35 @@ fn a_scorecard_service_that_times_out_is_a_shortfall_too() {
 fn an_enricher_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<Enricher>();
+}
+
+#[test]
+fn connections_are_reused_and_concurrency_is_bounded() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let (in_flight, most) = (Arc::clone(&in_flight), Arc::clone(&most));
+        Server::start(move |_| {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100));
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            json(&licensed("MIT"))
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.concurrency = 3;
+    let web = Web::new("npm", SourceKind::Registry, &server);
+    let enricher = Enricher::with_sources(s, vec![Box::new(web)]).unwrap();
+    let components: Vec<Component> = (0..24).map(|i| npm(&format!("p{i}"), "1.0.0")).collect();
+    let outcome = enricher.enrich(&mut sbom(components), &Silent);
+    assert_eq!(outcome.requests, 24);
+    assert_eq!(outcome.enriched, 24);
+    assert_eq!(most.load(Ordering::SeqCst), 3, "requests in flight at most");
+    assert!(
+        server.connections() <= 3,
+        "{} connections for 24 requests",
+        server.connections()
+    );
 }
