@@ -49,7 +49,9 @@ pub struct Settings {
     pub concurrency: usize,
     /// The time budget of one [`Enricher::enrich`] or [`Enricher::lookup`] call (60 s).
     pub timeout: Duration,
-    /// Answer from the cache only: no client is built, no socket opened.
+    /// Answer from the cache only: no client is built, no socket opened. A version not in
+    /// the cache is reported; a latest release or a scorecard not in the cache (or expired)
+    /// is left out silently.
     pub offline: bool,
     /// Also ask package-level facts (the latest release and its date), for the policy's
     /// `deny-unmaintained-days` and for `vet`.
@@ -678,7 +680,13 @@ impl Enricher {
                     continue;
                 }
                 if run.http.is_none() {
-                    memo.insert(memo_key, Memo::Failed(Failure::Offline));
+                    // Offline, a version not in the cache is a shortfall. A package- or
+                    // project-level miss is not: most sources have no such answer at all
+                    // (their `packages`/`projects` give `None`), and offline there is no
+                    // asking them which.
+                    if level == Level::Version {
+                        memo.insert(memo_key, Memo::Failed(Failure::Offline));
+                    }
                     continue;
                 }
                 if exhausted.contains(name) {

@@ -1042,3 +1042,29 @@ fn connections_are_reused_and_concurrency_is_bounded() {
         server.connections()
     );
 }
+
+#[test]
+fn offline_does_not_report_scorecards_a_source_never_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_repo = licensed("MIT");
+    with_repo.repository = Some("https://github.com/o/a".into());
+    let table = || Table {
+        name: "table",
+        kind: SourceKind::Registry,
+        facts: HashMap::from([("pkg:npm/a@1.0.0".to_string(), with_repo.clone())]),
+        asked: Arc::new(AtomicUsize::new(0)),
+    };
+    let mut s = settings(dir.path());
+    s.latest = true;
+    let online = Enricher::with_sources(s.clone(), vec![Box::new(table())]).unwrap();
+    assert!(online
+        .enrich(&mut sbom(vec![npm("a", "1.0.0")]), &Silent)
+        .shortfalls
+        .is_empty());
+    s.offline = true;
+    let offline = Enricher::with_sources(s, vec![Box::new(table())]).unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = offline.enrich(&mut doc, &Silent);
+    assert!(outcome.shortfalls.is_empty(), "{:?}", outcome.shortfalls);
+    assert_eq!(doc.components[0].licenses.len(), 1);
+}
