@@ -1068,3 +1068,36 @@ fn offline_does_not_report_scorecards_a_source_never_gives() {
     assert!(outcome.shortfalls.is_empty(), "{:?}", outcome.shortfalls);
     assert_eq!(doc.components[0].licenses.len(), 1);
 }
+
+#[test]
+fn only_the_source_that_ran_out_of_time_is_said_to_have_timed_out() {
+    // deps.dev never answers; the registry answers at once and names a repository, whose
+    // scorecard questions come after the budget is spent. The registry has no scorecards
+    // (its `projects` is `None`): it did not time out, and is not said to have.
+    let server = Server::start(|_| json(&licensed("MIT")).delayed(Duration::from_secs(30)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_repo = licensed("MIT");
+    with_repo.repository = Some("https://github.com/o/a".into());
+    let table = Table {
+        name: "table",
+        kind: SourceKind::Registry,
+        facts: HashMap::from([("pkg:npm/a@1.0.0".to_string(), with_repo)]),
+        asked: Arc::new(AtomicUsize::new(0)),
+    };
+    let mut s = settings(dir.path());
+    s.timeout = Duration::from_secs(1);
+    let slow = Web::new("depsdev", SourceKind::DepsDev, &server);
+    let enricher = Enricher::with_sources(s, vec![Box::new(slow), Box::new(table)]).unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = enricher.enrich(&mut doc, &Silent);
+    let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
+    assert_eq!(reasons, ["1 component not enriched: depsdev timed out"]);
+    assert_eq!(doc.components[0].licenses.len(), 1);
+    assert_eq!(server.count(), 1, "no request past the deadline");
+    // A later call of the same engine: deps.dev is not asked again, the registry is.
+    let mut later = sbom(vec![npm("a", "1.0.0"), npm("b", "1.0.0")]);
+    let outcome = enricher.enrich(&mut later, &Silent);
+    assert_eq!(server.count(), 1);
+    let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
+    assert_eq!(reasons, ["2 components not enriched: depsdev timed out"]);
+}
