@@ -781,7 +781,11 @@ impl Enricher {
                         Some(Err(e)) if e.is_out_of_time() || Instant::now() >= run.deadline => {
                             Err(Failure::OutOfTime)
                         }
-                        Some(Err(e)) => Err(Failure::Error(e.to_string())),
+                        // Messages carry names from the scanned files: no control
+                        // characters reach a terminal.
+                        Some(Err(e)) => Err(Failure::Error(
+                            bomscout_core::escape::printable(&e.to_string()).into_owned(),
+                        )),
                         None => Err(Failure::Error(format!(
                             "gave {} answers for {} questions (a bug in the source)",
                             results.len(),

@@ -1101,3 +1101,42 @@ fn only_the_source_that_ran_out_of_time_is_said_to_have_timed_out() {
     let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
     assert_eq!(reasons, ["2 components not enriched: depsdev timed out"]);
 }
+
+/// A source that refuses every package with a message naming it.
+struct Refuses;
+
+impl Source for Refuses {
+    fn name(&self) -> &'static str {
+        "refuses"
+    }
+    fn kind(&self) -> SourceKind {
+        SourceKind::Registry
+    }
+    fn supports(&self, _: Ecosystem) -> bool {
+        true
+    }
+    fn versions(&self, _: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
+        packages
+            .iter()
+            .map(|c| {
+                Err(SourceError::Unaskable(format!(
+                    "cannot ask about {}",
+                    c.name
+                )))
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn failure_messages_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let enricher = Enricher::with_sources(settings(dir.path()), vec![Box::new(Refuses)]).unwrap();
+    let mut hostile = npm("x", "1.0.0");
+    hostile.name = "x\u{1b}[2J\r".into();
+    let outcome = enricher.enrich(&mut sbom(vec![hostile]), &Silent);
+    assert_eq!(
+        outcome.shortfalls[0].to_string(),
+        "1 component not enriched: refuses: cannot ask about x\\x1b[2J\\r"
+    );
+}
