@@ -664,9 +664,10 @@ impl Enricher {
 
     /// Answers every question: from memory, else the cache, else (online) a source.
     fn resolve(&self, run: &Run, questions: Vec<(usize, Level, Subject)>, reporter: &dyn Reporter) {
-        let mut pending: BTreeMap<(usize, Level), Vec<Subject>> = BTreeMap::new();
+        // What memory does not know...
+        let mut misses: Vec<(usize, Level, Subject, String)> = Vec::new();
         {
-            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
             let unsupported = self.unsupported.lock().unwrap_or_else(|p| p.into_inner());
             let mut seen = HashSet::new();
             for (i, level, subject) in questions {
@@ -675,14 +676,37 @@ impl Enricher {
                 if unsupported.contains(&(name, level)) || !seen.insert((i, level, key.clone())) {
                     continue;
                 }
-                let memo_key = (name, level, key);
-                if let Some(known) = memo.get(&memo_key) {
-                    if matches!(known, Memo::Answered(_)) {
+                match memo.get(&(name, level, key.clone())) {
+                    Some(Memo::Answered(_)) => {
                         run.from_cache.fetch_add(1, Ordering::Relaxed);
                     }
-                    continue;
+                    Some(Memo::Failed(_)) => {}
+                    None => misses.push((i, level, subject, key)),
                 }
-                if let Some(answer) = self.cached(name, level, &memo_key.2) {
+            }
+        }
+        // ...the cache may, read in one transaction...
+        let cached: Vec<Option<Answer>> = match &self.cache {
+            Some(cache) if !misses.is_empty() => {
+                let questions: Vec<(&str, Level, &str)> = misses
+                    .iter()
+                    .map(|(i, level, _, key)| (self.sources[*i].name(), *level, key.as_str()))
+                    .collect();
+                cache.get_many(&questions).unwrap_or_else(|e| {
+                    self.cache_failed(e);
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
+        // ...and the rest is asked.
+        let mut pending: BTreeMap<(usize, Level), Vec<Subject>> = BTreeMap::new();
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cached = cached.into_iter();
+            for (i, level, subject, key) in misses {
+                let memo_key = (self.sources[i].name(), level, key);
+                if let Some(answer) = cached.next().flatten() {
                     run.from_cache.fetch_add(1, Ordering::Relaxed);
                     memo.insert(memo_key, Memo::Answered(answer));
                     continue;
@@ -732,17 +756,6 @@ impl Enricher {
                 });
             }
         });
-    }
-
-    /// The cached answer, if any; a cache that fails to read is a miss.
-    fn cached(&self, source: &str, level: Level, key: &str) -> Option<Answer> {
-        match self.cache.as_ref()?.get(source, level, key) {
-            Ok(answer) => answer,
-            Err(e) => {
-                self.cache_failed(e);
-                None
-            }
-        }
     }
 
     /// Remembers the first cache failure of a run, to report it.
