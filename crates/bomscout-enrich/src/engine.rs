@@ -621,11 +621,12 @@ impl Enricher {
                             Level::Project => answers.projects.push(said),
                         }
                     }
-                    Some(Memo::Failed(f)) if failed.is_none() => {
-                        // A package-level failure only counts when those were asked for.
-                        if level != Level::Package || self.settings.latest {
-                            failed = Some(f.clone());
-                        }
+                    // A package-level failure only counts when those were asked for.
+                    Some(Memo::Failed(f))
+                        if failed.is_none()
+                            && (level != Level::Package || self.settings.latest) =>
+                    {
+                        failed = Some(f.clone());
                     }
                     _ => {}
                 }
