@@ -191,15 +191,15 @@ struct CrateDoc {
 
 #[derive(Debug, Deserialize)]
 struct Krate {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     repository: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     homepage: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     max_stable_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     default_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     max_version: Option<String>,
 }
 
@@ -238,9 +238,9 @@ struct VersionDoc {
 #[derive(Debug, Deserialize)]
 struct Version {
     num: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     created_at: Option<String>,
     #[serde(default)]
     published_by: Option<User>,
@@ -248,9 +248,9 @@ struct Version {
 
 #[derive(Debug, Deserialize)]
 struct User {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     login: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     name: Option<String>,
 }
 
@@ -302,13 +302,28 @@ mod tests {
     }
 
     #[test]
+    fn empty_objects_for_null_are_tolerated() {
+        let k: Krate = serde_json::from_str(
+            r#"{"homepage": {}, "repository": "https://github.com/o/r.git", "max_version": 5, "default_version": "1.2.0"}"#,
+        )
+        .unwrap();
+        assert_eq!(k.repository().as_deref(), Some("https://github.com/o/r"));
+        assert_eq!(k.latest(), Some("1.2.0"));
+    }
+
+    #[test]
     fn supplier_is_the_publishers_name_else_login() {
         let v: Version = serde_json::from_str(
             r#"{"num": "1.0.0", "published_by": {"login": "dtolnay", "name": null}}"#,
         )
         .unwrap();
-        assert_eq!(v.facts("http://x/", "version", None).supplier.as_deref(), Some("dtolnay"));
-        let v: Version = serde_json::from_str(r#"{"num": "1.0.0", "published_by": null, "license": " "}"#).unwrap();
+        assert_eq!(
+            v.facts("http://x/", "version", None).supplier.as_deref(),
+            Some("dtolnay")
+        );
+        let v: Version =
+            serde_json::from_str(r#"{"num": "1.0.0", "published_by": null, "license": " "}"#)
+                .unwrap();
         let f = v.facts("http://x/", "version", None);
         assert_eq!(f.supplier, None);
         assert!(f.licenses.is_empty());

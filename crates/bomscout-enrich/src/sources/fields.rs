@@ -2,7 +2,18 @@
 //! `"Name" <mail>, Other <mail>`) and timestamps (RFC 3339 with `Z` or an offset, or a
 //! bare date-time read as UTC). Shared by the registry sources.
 
+use serde::{Deserialize, Deserializer};
 use std::str::FromStr;
+
+/// Deserializes an optional text field leniently: a string is kept, anything else (`null`,
+/// `{}` written for null by some mirrors, a number) is `None` rather than a failure of the
+/// whole answer. Use with `#[serde(default, deserialize_with = "fields::lenient")]`.
+pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
+}
 
 /// The longest supplier name kept (a longer one is clipped).
 pub const MAX_NAME_LEN: usize = 200;
@@ -89,10 +100,22 @@ mod tests {
     #[test]
     fn person_forms() {
         let cases = [
-            ("Isaac Z. Schlueter <i@izs.me> (http://blog.izs.me/)", Some("Isaac Z. Schlueter")),
-            ("The Babel Team (https://babel.dev/team)", Some("The Babel Team")),
-            ("Dominic Tarr <dominic.tarr@gmail.com> (dominictarr.com)", Some("Dominic Tarr")),
-            ("\"Ahmed R. TAHRI\" <tahri.ahmed@proton.me>", Some("Ahmed R. TAHRI")),
+            (
+                "Isaac Z. Schlueter <i@izs.me> (http://blog.izs.me/)",
+                Some("Isaac Z. Schlueter"),
+            ),
+            (
+                "The Babel Team (https://babel.dev/team)",
+                Some("The Babel Team"),
+            ),
+            (
+                "Dominic Tarr <dominic.tarr@gmail.com> (dominictarr.com)",
+                Some("Dominic Tarr"),
+            ),
+            (
+                "\"Ahmed R. TAHRI\" <tahri.ahmed@proton.me>",
+                Some("Ahmed R. TAHRI"),
+            ),
             ("Kris Zyp", Some("Kris Zyp")),
             ("me@kennethreitz.com", None),
             ("<a@b.c>", None),
@@ -114,14 +137,20 @@ mod tests {
             first_person("\"Doe, Jane\" <j@d.example>, X <x@y.example>").as_deref(),
             Some("Doe, Jane")
         );
-        assert_eq!(first_person("a@b.example, Named <n@b.example>").as_deref(), Some("Named"));
+        assert_eq!(
+            first_person("a@b.example, Named <n@b.example>").as_deref(),
+            Some("Named")
+        );
         assert_eq!(first_person(""), None);
     }
 
     #[test]
     fn names_are_clipped_and_cleaned() {
         let long = "x".repeat(500);
-        assert_eq!(person_name(&long).map(|s| s.chars().count()), Some(MAX_NAME_LEN));
+        assert_eq!(
+            person_name(&long).map(|s| s.chars().count()),
+            Some(MAX_NAME_LEN)
+        );
         assert_eq!(text_name("a\u{7}b").as_deref(), Some("ab"));
     }
 

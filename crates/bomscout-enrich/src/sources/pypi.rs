@@ -5,9 +5,9 @@
 //!   (PEP 639) when set, else `info.license` read as the installed-metadata reader reads
 //!   `License:` (`UNKNOWN` skipped; a value longer than 100 characters or of several lines
 //!   is a license text, of which only the first non-blank line is kept, clipped), plus
-//!   every `License :: …` trove classifier with field `classifier`. Supplier: `info.author`,
-//!   else the first name in `info.author_email`, else `info.maintainer`, else the first
-//!   name in `info.maintainer_email`. Repository: `info.project_urls` under a Source /
+//!   every `License :: …` trove classifier with field `classifier`. Supplier: the first
+//!   name in `info.author` (a comma-separated list), else in `info.author_email`, else in
+//!   `info.maintainer`, else in `info.maintainer_email`. Repository: `info.project_urls` under a Source /
 //!   Source Code / Repository / Code / GitHub key (any case), else a home page
 //!   (`Homepage` there, or `info.home_page`) on a code host. Published: the earliest
 //!   `urls[].upload_time_iso_8601`.
@@ -131,33 +131,33 @@ struct Doc {
 
 #[derive(Debug, Default, Deserialize)]
 struct Info {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license_expression: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license: Option<String>,
     #[serde(default)]
     classifiers: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     author: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     author_email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     maintainer: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     maintainer_email: Option<String>,
     #[serde(default)]
     project_urls: Option<BTreeMap<String, Value>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     home_page: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct File {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     upload_time_iso_8601: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     upload_time: Option<String>,
 }
 
@@ -204,9 +204,9 @@ fn version_facts(url: &str, doc: &Doc) -> Facts {
     let supplier = info
         .author
         .as_deref()
-        .and_then(fields::person_name)
+        .and_then(fields::first_person)
         .or_else(|| info.author_email.as_deref().and_then(fields::first_person))
-        .or_else(|| info.maintainer.as_deref().and_then(fields::person_name))
+        .or_else(|| info.maintainer.as_deref().and_then(fields::first_person))
         .or_else(|| {
             info.maintainer_email
                 .as_deref()
@@ -309,7 +309,10 @@ mod tests {
         assert_eq!(license_name("UNKNOWN"), None);
         assert_eq!(license_name("  "), None);
         let text = "Copyright (c) 2001 Somebody.\nAll rights reserved.\n\nRedistribution...";
-        assert_eq!(license_name(text).as_deref(), Some("Copyright (c) 2001 Somebody."));
+        assert_eq!(
+            license_name(text).as_deref(),
+            Some("Copyright (c) 2001 Somebody.")
+        );
         let long = "x".repeat(300);
         assert_eq!(license_name(&long).map(|s| s.len()), Some(MAX_LICENSE_LEN));
     }
