@@ -673,3 +673,108 @@ fn crates_malformed_answer_names_the_url() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn pypi_mirror_without_version_documents_falls_back_to_the_latest() {
+    // Only the package document is served (as by a bandersnatch mirror): it describes 26.4.
+    let server = json_routes(&[("/pypi/packaging/json", "pypi/packaging.json")]);
+    let pypi = Pypi::new(server.url());
+    let answers = pypi.versions(
+        &http(),
+        &[
+            coords(Ecosystem::PyPI, None, "packaging", Some("26.4")),
+            coords(Ecosystem::PyPI, None, "packaging", Some("26.3")),
+        ],
+    );
+    let base = server.url();
+    check(
+        found(&answers[0]),
+        &format!("{base}/pypi/packaging/json"),
+        &Want {
+            licenses: &[("Apache-2.0 OR BSD-2-Clause", "info.license_expression")],
+            supplier: Some("Donald Stufft"),
+            repository: Some("https://github.com/pypa/packaging"),
+            published: Some("2026-11-23"),
+        },
+    );
+    // 26.3 is not the version the package document describes: not found, not 26.4's facts.
+    match &answers[1] {
+        Ok(Answer::NotFound { url }) => {
+            assert_eq!(*url, format!("{base}/pypi/packaging/26.3/json"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/pypi/packaging/26.4/json",
+            "/pypi/packaging/json",
+            "/pypi/packaging/26.3/json",
+        ],
+        "the package document is asked once per call"
+    );
+}
+
+/// Names and versions come from lockfiles: `..` must not climb out of the package's path,
+/// odd characters are sent encoded, and nothing panics.
+#[test]
+fn hostile_coordinates_stay_inside_the_package_path() {
+    let server = Server::start(|_| Canned::not_found());
+    let sources: Vec<(Box<dyn Source>, Ecosystem)> = vec![
+        (Box::new(Npm::new(server.url())), Ecosystem::Npm),
+        (Box::new(Pypi::new(server.url())), Ecosystem::PyPI),
+        (Box::new(Crates::new(server.url())), Ecosystem::Cargo),
+    ];
+    for (source, eco) in &sources {
+        let climbing = [
+            coords(*eco, None, "..", Some("1.0.0")),
+            coords(*eco, None, "x", Some("..")),
+            coords(*eco, None, ".", Some(".")),
+            coords(*eco, None, " ", Some("1.0.0")),
+        ];
+        for answer in source.versions(&http(), &climbing) {
+            match answer {
+                Err(SourceError::Net(e)) => assert!(e.to_string().contains("path segment"), "{e}"),
+                Err(SourceError::Unaskable(e)) => assert!(e.contains("without a name"), "{e}"),
+                // PyPI's `..` is the normalized name `-`, asked as such.
+                Ok(Answer::NotFound { url }) if source.name() == "pypi" => {
+                    assert!(url.ends_with("/pypi/-/1.0.0/json"), "{url}")
+                }
+                // The crate document is asked first (the version is not in a path yet).
+                Ok(Answer::NotFound { url }) if source.name() == "crates" => {
+                    assert!(url.ends_with("/api/v1/crates/x"), "{url}")
+                }
+                other => panic!("{}: {other:?}", source.name()),
+            }
+        }
+    }
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        ["/pypi/-/1.0.0/json", "/pypi/-/json", "/api/v1/crates/x"],
+        "no request for a climbing name or version"
+    );
+    let long = "a".repeat(5000);
+    for (source, eco) in &sources {
+        let odd = [
+            coords(*eco, None, "a b/c?d#e", Some("1.0 beta")),
+            coords(*eco, None, "naïve", Some("%2e%2e")),
+            coords(*eco, None, &long, Some("1")),
+        ];
+        for answer in source.versions(&http(), &odd) {
+            assert!(
+                matches!(answer, Ok(Answer::NotFound { .. })),
+                "{}: {answer:?}",
+                source.name()
+            );
+        }
+    }
+    for r in server.requests() {
+        assert!(
+            !r.path.contains(' ') && !r.path.contains('?') && !r.path.contains('#'),
+            "{}",
+            r.path
+        );
+    }
+}

@@ -41,6 +41,11 @@ impl Crates {
 
     /// The URL of the crate document.
     pub fn crate_url(&self, name: &str) -> Result<String, SourceError> {
+        if name.trim().is_empty() {
+            return Err(SourceError::Unaskable(String::from(
+                "a crate without a name cannot be asked about",
+            )));
+        }
         Ok(bomscout_net::join_url(
             &self.base,
             &["api", "v1", "crates", name],
