@@ -7,6 +7,10 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+pub mod clearlydefined;
+pub mod depsdev;
+pub mod goproxy;
+
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
 pub const NAMES: [&str; 12] = [
@@ -103,8 +107,12 @@ fn first_http_proxy(value: &str) -> Option<String> {
 
 /// Every source, built with its URL from `endpoints`, in order of precedence.
 pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
-    let _ = endpoints;
-    let all: Vec<Box<dyn Source>> = Vec::new();
+    let mut all: Vec<Box<dyn Source>> = Vec::new();
+    all.push(Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))));
+    all.push(Box::new(clearlydefined::ClearlyDefined::new(
+        endpoints.url("clearlydefined"),
+    )));
+    all.push(Box::new(depsdev::DepsDev::new(endpoints.url("depsdev"))));
     all
 }
 
