@@ -107,12 +107,13 @@ fn first_http_proxy(value: &str) -> Option<String> {
 
 /// Every source, built with its URL from `endpoints`, in order of precedence.
 pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
-    let mut all: Vec<Box<dyn Source>> = Vec::new();
-    all.push(Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))));
-    all.push(Box::new(clearlydefined::ClearlyDefined::new(
-        endpoints.url("clearlydefined"),
-    )));
-    all.push(Box::new(depsdev::DepsDev::new(endpoints.url("depsdev"))));
+    let all: Vec<Box<dyn Source>> = vec![
+        Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))),
+        Box::new(clearlydefined::ClearlyDefined::new(
+            endpoints.url("clearlydefined"),
+        )),
+        Box::new(depsdev::DepsDev::new(endpoints.url("depsdev"))),
+    ];
     all
 }
 
