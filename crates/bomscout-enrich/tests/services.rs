@@ -650,9 +650,15 @@ fn goproxy_licenses_for_the_cobra_lockfile() {
     assert_eq!(ids(2), vec![("BSD-2-Clause".into(), "LICENSE.txt".into())]);
     assert_eq!(ids(3), vec![("BSD-3-Clause".into(), "LICENSE".into())]);
     assert_eq!(ids(5), vec![("BSD-2-Clause".into(), "LICENSE".into())]);
-    // go-yaml's LICENSE holds the MIT and the Apache-2.0 texts one after the other, which
-    // the detector matches as neither: deps.dev and ClearlyDefined answer for it.
-    assert_eq!(ids(4), vec![]);
+    // go-yaml's LICENSE holds the MIT and the Apache-2.0 texts one after the other, under
+    // headings: matched section by section.
+    assert_eq!(
+        ids(4),
+        vec![
+            ("MIT".into(), "LICENSE (section 2)".into()),
+            ("Apache-2.0".into(), "LICENSE (section 3)".into())
+        ]
+    );
     for i in [0, 1, 2, 3, 5] {
         let l = &found(&answers[i]).licenses[0];
         assert!(l.confidence.unwrap() >= 0.9, "{l:?}");
