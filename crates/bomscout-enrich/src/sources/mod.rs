@@ -12,6 +12,9 @@ pub mod fields;
 pub mod npm;
 pub mod pypi;
 pub mod repo;
+pub mod clearlydefined;
+pub mod depsdev;
+pub mod goproxy;
 
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
@@ -113,6 +116,11 @@ pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
         Box::new(npm::Npm::new(endpoints.url("npm"))),
         Box::new(pypi::Pypi::new(endpoints.url("pypi"))),
         Box::new(crates::Crates::new(endpoints.url("crates"))),
+        Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))),
+        Box::new(clearlydefined::ClearlyDefined::new(
+            endpoints.url("clearlydefined"),
+        )),
+        Box::new(depsdev::DepsDev::new(endpoints.url("depsdev"))),
     ];
     all
 }
