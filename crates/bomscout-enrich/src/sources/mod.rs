@@ -5,6 +5,16 @@
 //! `registry.example.invalid`).
 
 use crate::Source;
+
+mod declared;
+pub mod hex;
+pub mod maven;
+pub mod nuget;
+pub mod packagist;
+pub mod pubdev;
+pub mod repo;
+pub mod rubygems;
+mod xml;
 use std::collections::BTreeMap;
 
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
@@ -103,8 +113,14 @@ fn first_http_proxy(value: &str) -> Option<String> {
 
 /// Every source, built with its URL from `endpoints`, in order of precedence.
 pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
-    let _ = endpoints;
-    let all: Vec<Box<dyn Source>> = Vec::new();
+    let all: Vec<Box<dyn Source>> = vec![
+        Box::new(rubygems::RubyGems::new(endpoints.url("rubygems"))),
+        Box::new(nuget::NuGet::new(endpoints.url("nuget"))),
+        Box::new(packagist::Packagist::new(endpoints.url("packagist"))),
+        Box::new(pubdev::Pub::new(endpoints.url("pub"))),
+        Box::new(hex::Hex::new(endpoints.url("hex"))),
+        Box::new(maven::Maven::new(endpoints.url("maven"))),
+    ];
     all
 }
 

@@ -1,0 +1,192 @@
+//! What the registry sources of this module share: turning a registry's list of licenses
+//! into what the engine reads, dates into `YYYY-MM-DD`, and a first author into a supplier.
+
+use crate::{FoundLicense, SourceError};
+use serde_json::{Map, Value};
+
+/// A JSON value as text: a non-empty string, trimmed; `None` for anything else.
+pub fn json_str(value: &Value) -> Option<String> {
+    value
+        .as_str()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The answer as a JSON object, or the error naming `url`.
+pub fn object<'a>(
+    url: &str,
+    doc: &'a Value,
+    what: &'static str,
+) -> Result<&'a Map<String, Value>, SourceError> {
+    doc.as_object().ok_or_else(|| SourceError::Malformed {
+        url: bomscout_net::redact_url(url),
+        reason: "not a JSON object".to_string(),
+        what,
+    })
+}
+
+/// How a registry's list of several licenses is meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Several {
+    /// Every license applies (RubyGems, Hex, Maven: their documents give no meaning to a
+    /// list, so the conservative reading is taken, as ORT's declared-license processor does).
+    All,
+    /// Any one may be chosen (Composer documents an array as a disjunction).
+    Any,
+}
+
+/// The licenses of a list at JSON path / element `field`. One license is kept as written.
+/// Several that each normalize to SPDX become one expression joined by `AND` or `OR`
+/// (`field` then names the whole list), so the engine can report and judge it as one
+/// expression; when any of them does not normalize, each is kept as written
+/// (`field[i]`), so the gate reports the unknown text instead of a guess.
+pub fn combine(field: &str, raws: &[String], several: Several) -> Vec<FoundLicense> {
+    let raws: Vec<&str> = raws
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let found = |raw: &str, field: String| FoundLicense {
+        raw: raw.to_string(),
+        field,
+        confidence: None,
+    };
+    match raws.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![found(one, field.to_string())],
+        many => {
+            let exprs: Option<Vec<String>> = many
+                .iter()
+                .map(|r| bomscout_license::normalize(r).expression)
+                .collect();
+            match exprs {
+                Some(mut exprs) => {
+                    exprs.dedup();
+                    let op = match several {
+                        Several::All => " AND ",
+                        Several::Any => " OR ",
+                    };
+                    let joined = exprs
+                        .iter()
+                        .map(|e| {
+                            if e.contains(' ') {
+                                format!("({e})")
+                            } else {
+                                e.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(op);
+                    vec![found(&joined, field.to_string())]
+                }
+                None => many
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| found(r, format!("{field}[{i}]")))
+                    .collect(),
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` of a registry's timestamp (`2021-07-09T15:54:43.000Z`,
+/// `2018-02-05T13:05:30+00:00`, a bare date), in UTC; `None` for anything else.
+pub fn date(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if let Ok(ts) = raw.parse::<jiff::Timestamp>() {
+        return Some(ts.strftime("%Y-%m-%d").to_string());
+    }
+    let day = raw.get(..10)?;
+    day.parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|_| {
+            raw.len() == 10
+                || raw
+                    .as_bytes()
+                    .get(10)
+                    .is_some_and(|b| *b == b'T' || *b == b' ')
+        })
+        .map(|d| d.to_string())
+}
+
+/// A person or organization name fit to be a supplier: trimmed, mail address and URL in
+/// `Name <mail> (url)` dropped, at most 200 characters; `None` when nothing is left.
+pub fn supplier(raw: &str) -> Option<String> {
+    let name = raw.split(['<', '(']).next().unwrap_or("").trim();
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(s: &[&str]) -> Vec<String> {
+        s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn one_license_is_kept_as_written() {
+        let l = combine(
+            "licenses",
+            &strings(&["Apache License, Version 2.0"]),
+            Several::All,
+        );
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].raw, "Apache License, Version 2.0");
+        assert_eq!(l[0].field, "licenses");
+    }
+
+    #[test]
+    fn several_known_become_one_expression() {
+        let l = combine("licenses", &strings(&["MIT", "Apache-2.0"]), Several::All);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].raw, "MIT AND Apache-2.0");
+        let l = combine(
+            "license",
+            &strings(&["MIT", "GPL-2.0-or-later OR BSD-3-Clause"]),
+            Several::Any,
+        );
+        assert_eq!(l[0].raw, "MIT OR (GPL-2.0-or-later OR BSD-3-Clause)");
+    }
+
+    #[test]
+    fn an_unknown_one_keeps_each_apart() {
+        let l = combine(
+            "licenses",
+            &strings(&["MIT", "the Foo licence", " "]),
+            Several::All,
+        );
+        assert_eq!(l.len(), 2);
+        assert_eq!(
+            (l[1].raw.as_str(), l[1].field.as_str()),
+            ("the Foo licence", "licenses[1]")
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            date("2021-07-09T15:54:43.000Z").as_deref(),
+            Some("2021-07-09")
+        );
+        assert_eq!(
+            date("2018-02-05T23:05:30-03:00").as_deref(),
+            Some("2018-02-06")
+        );
+        assert_eq!(date("2021-07-09").as_deref(), Some("2021-07-09"));
+        assert_eq!(date("20210709"), None);
+        assert_eq!(date("2021-13-09"), None);
+        assert_eq!(date("é"), None);
+    }
+
+    #[test]
+    fn suppliers() {
+        assert_eq!(
+            supplier("Jane Doe <j@d.e> (https://x)").as_deref(),
+            Some("Jane Doe")
+        );
+        assert_eq!(supplier("  "), None);
+    }
+}

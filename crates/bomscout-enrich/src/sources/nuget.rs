@@ -1,0 +1,210 @@
+//! NuGet (the public gallery's flat container, or a mirror's).
+//!
+//! - facts: `GET {base}/v3-flatcontainer/{id}/{version}/{id}.nuspec` (id and version
+//!   lower-cased, build metadata dropped, as the flat container names them): `license`
+//!   with `type="expression"` (an SPDX expression), `type="file"` (no expression: the
+//!   license is a file inside the package, kept as the text "see the package's file X" so
+//!   the gate reports it), else the legacy `licenseUrl` (the gallery's own
+//!   `licenses.nuget.org/EXPR` and the well-known license pages map to their SPDX id;
+//!   any other URL is kept as written, so the gate reports it); `authors` (the first is
+//!   the supplier); `repository@url`, else `projectUrl` on a known forge. A `.nuspec` has
+//!   no publication date.
+//! - latest: `GET {base}/v3-flatcontainer/{id}/index.json`: the last stable entry of
+//!   `versions` (the list is in ascending order; a version with `-` is a prerelease).
+
+use super::declared::{self, json_str, object};
+use super::{repo, xml};
+use crate::source::DOCUMENT_LIMIT;
+use crate::{Answer, Coordinates, Facts, FoundLicense, Http, Source, SourceError};
+use bomscout_core::{Ecosystem, SourceKind};
+use serde_json::Value;
+
+const WHAT: &str = "NuGet flat container";
+
+/// The NuGet source.
+#[derive(Debug)]
+pub struct NuGet {
+    base: String,
+}
+
+impl NuGet {
+    /// The source at `base` (the service root; `/v3-flatcontainer` is appended).
+    pub fn new(base: &str) -> NuGet {
+        NuGet {
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        let id = c.name.to_lowercase();
+        let version = c.version.as_deref().unwrap_or("");
+        let version = version.split('+').next().unwrap_or(version).to_lowercase();
+        let file = format!("{id}.nuspec");
+        let url = bomscout_net::join_url(&self.base, &["v3-flatcontainer", &id, &version, &file])?;
+        let Some(bytes) = http.get_bytes(&url, DOCUMENT_LIMIT)? else {
+            return Ok(Answer::NotFound { url });
+        };
+        let malformed = |reason: String| SourceError::Malformed {
+            url: bomscout_net::redact_url(&url),
+            reason,
+            what: WHAT,
+        };
+        let root = xml::parse(&bytes).map_err(malformed)?;
+        let Some(meta) = root.child("metadata").filter(|_| root.name == "package") else {
+            return Err(malformed("no <package><metadata> element".to_string()));
+        };
+        let licenses = match meta.child("license") {
+            Some(l) if !l.text.is_empty() && l.attr("type") == Some("expression") => {
+                vec![found(&l.text, "metadata/license[@type=expression]")]
+            }
+            Some(l) if !l.text.is_empty() && l.attr("type") == Some("file") => vec![found(
+                &format!("see the package's file {}", l.text),
+                "metadata/license[@type=file]",
+            )],
+            _ => meta
+                .text_at(&["licenseUrl"])
+                .map(|u| vec![found(&license_url(u), "metadata/licenseUrl")])
+                .unwrap_or_default(),
+        };
+        let repository = meta
+            .child("repository")
+            .and_then(|r| r.attr("url"))
+            .and_then(repo::normalize)
+            .or_else(|| meta.text_at(&["projectUrl"]).and_then(repo::forge));
+        Ok(Answer::found(Facts {
+            licenses,
+            supplier: meta
+                .text_at(&["authors"])
+                .and_then(|a| a.split(',').find_map(declared::supplier)),
+            repository,
+            url,
+            ..Facts::default()
+        }))
+    }
+
+    fn package(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        let id = c.name.to_lowercase();
+        let url = bomscout_net::join_url(&self.base, &["v3-flatcontainer", &id, "index.json"])?;
+        let Some(doc) = http.get_json::<Value>(&url, WHAT)? else {
+            return Ok(Answer::NotFound { url });
+        };
+        let versions = object(&url, &doc, WHAT)?
+            .get("versions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| SourceError::Malformed {
+                url: bomscout_net::redact_url(&url),
+                reason: "no `versions` array".to_string(),
+                what: WHAT,
+            })?;
+        let latest = versions
+            .iter()
+            .filter_map(json_str)
+            .rfind(|v| !v.contains('-'));
+        Ok(Answer::found(Facts {
+            url,
+            latest_version: latest,
+            ..Facts::default()
+        }))
+    }
+}
+
+fn found(raw: &str, field: &str) -> FoundLicense {
+    FoundLicense {
+        raw: raw.to_string(),
+        field: field.to_string(),
+        confidence: None,
+    }
+}
+
+/// The SPDX id a well-known license URL stands for, else the URL as written.
+fn license_url(url: &str) -> String {
+    let trimmed = url.trim();
+    let bare = trimmed
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(trimmed)
+        .trim_start_matches("www.")
+        .trim_end_matches('/');
+    let known = |id: &str| {
+        bomscout_license::normalize(id)
+            .expression
+            .filter(|e| !e.contains(' ') || id.contains(' ') || id.contains('%'))
+    };
+    if let Some(expr) = bare.strip_prefix("licenses.nuget.org/") {
+        let expr = expr
+            .replace("%20", " ")
+            .replace("%28", "(")
+            .replace("%29", ")");
+        if let Some(e) = bomscout_license::normalize(&expr).expression {
+            return e;
+        }
+    }
+    for prefix in ["opensource.org/licenses/", "spdx.org/licenses/"] {
+        if let Some(id) = bare.strip_prefix(prefix) {
+            let id = id
+                .trim_end_matches(".php")
+                .trim_end_matches(".html")
+                .trim_end_matches("-license");
+            if let Some(e) = known(id) {
+                return e;
+            }
+        }
+    }
+    match bare.trim_end_matches(".txt").trim_end_matches(".html") {
+        "apache.org/licenses/LICENSE-2.0" => "Apache-2.0".to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
+impl Source for NuGet {
+    fn name(&self) -> &'static str {
+        "nuget"
+    }
+
+    fn kind(&self) -> SourceKind {
+        SourceKind::Registry
+    }
+
+    fn supports(&self, ecosystem: Ecosystem) -> bool {
+        ecosystem == Ecosystem::Nuget
+    }
+
+    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
+        packages.iter().map(|c| self.version(http, c)).collect()
+    }
+
+    fn packages(
+        &self,
+        http: &Http,
+        packages: &[Coordinates],
+    ) -> Option<Vec<Result<Answer, SourceError>>> {
+        Some(packages.iter().map(|c| self.package(http, c)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::license_url;
+
+    #[test]
+    fn well_known_license_urls() {
+        assert_eq!(license_url("https://licenses.nuget.org/MIT"), "MIT");
+        assert_eq!(
+            license_url("https://licenses.nuget.org/(MIT%20OR%20Apache-2.0)"),
+            "MIT OR Apache-2.0"
+        );
+        assert_eq!(license_url("http://opensource.org/licenses/MIT"), "MIT");
+        assert_eq!(
+            license_url("https://opensource.org/licenses/BSD-3-Clause"),
+            "BSD-3-Clause"
+        );
+        assert_eq!(
+            license_url("http://www.apache.org/licenses/LICENSE-2.0.txt"),
+            "Apache-2.0"
+        );
+        assert_eq!(
+            license_url("https://go.microsoft.com/fwlink/?LinkId=329770"),
+            "https://go.microsoft.com/fwlink/?LinkId=329770"
+        );
+    }
+}
