@@ -80,7 +80,7 @@ impl Maven {
                 bomscout_core::escape::quote(group, bomscout_core::escape::QUOTE_LIMIT)
             )));
         }
-        bomscout_net::join_url(&self.base, &segments).map_err(|e| SourceError::Net(e))
+        bomscout_net::join_url(&self.base, &segments).map_err(SourceError::Net)
     }
 
     /// The POM of `gav`, from memory or fetched; `None` when the repository has none.

