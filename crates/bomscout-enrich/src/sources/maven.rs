@@ -257,7 +257,8 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
     let mut pom = Pom {
         url: bomscout_net::redact_url(url),
         group: text(&["groupId"]).or_else(|| parent.as_ref().map(|p| p.0.clone())),
-        version: text(&["version"]),
+        // A POM without its own version has its parent's (Maven's inheritance rule).
+        version: text(&["version"]).or_else(|| parent.as_ref().map(|p| p.2.clone())),
         parent,
         licenses,
         organization: text(&["organization", "name"]),
@@ -375,6 +376,18 @@ mod tests {
         assert_eq!(parent, ("g".into(), "p".into(), "2.1".into()));
         assert_eq!(pom.group.as_deref(), Some("g"));
         assert_eq!(pom.scm, None, "an unresolved property is not a fact");
+    }
+
+    #[test]
+    fn a_pom_without_a_version_has_its_parents() {
+        let pom = read_pom(
+            "http://x/a.pom",
+            b"<project><parent><groupId>g</groupId><artifactId>p</artifactId><version>7</version></parent>\
+              <artifactId>a</artifactId><scm><url>https://github.com/o/r/tree/v${project.version}</url></scm></project>",
+        )
+        .unwrap();
+        assert_eq!(pom.version.as_deref(), Some("7"));
+        assert_eq!(pom.scm.as_deref(), Some("https://github.com/o/r/tree/v7"));
     }
 
     #[test]

@@ -37,8 +37,7 @@ impl NuGet {
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
         let id = c.name.to_lowercase();
-        let version = c.version.as_deref().unwrap_or("");
-        let version = version.split('+').next().unwrap_or(version).to_lowercase();
+        let version = normalized_version(c.version.as_deref().unwrap_or(""));
         let file = format!("{id}.nuspec");
         let url = bomscout_net::join_url(&self.base, &["v3-flatcontainer", &id, &version, &file])?;
         let Some(bytes) = http.get_bytes(&url, DOCUMENT_LIMIT)? else {
@@ -106,6 +105,43 @@ impl NuGet {
             ..Facts::default()
         }))
     }
+}
+
+/// A version as the flat container names it (NuGet's normalization): lower case, build
+/// metadata dropped, at least three numbers (`1.0` is `1.0.0`), a fourth that is `0`
+/// dropped (`1.0.0.0` is `1.0.0`), leading zeros dropped (`01.2.3` is `1.2.3`).
+fn normalized_version(version: &str) -> String {
+    let version = version.trim();
+    let version = version.split('+').next().unwrap_or(version).to_lowercase();
+    let (numbers, pre) = match version.split_once('-') {
+        Some((n, p)) => (n, Some(p)),
+        None => (version.as_str(), None),
+    };
+    let mut parts: Vec<String> = numbers
+        .split('.')
+        .map(|p| match p.trim_start_matches('0') {
+            "" if !p.is_empty() => "0".to_string(),
+            t => t.to_string(),
+        })
+        .collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return version;
+    }
+    while parts.len() < 3 {
+        parts.push("0".to_string());
+    }
+    if parts.len() == 4 && parts[3] == "0" {
+        parts.pop();
+    }
+    let mut out = parts.join(".");
+    if let Some(pre) = pre {
+        out.push('-');
+        out.push_str(pre);
+    }
+    out
 }
 
 /// The gallery's license pages (`{host}/MIT`), assembled from parts: no registry host is
@@ -188,7 +224,22 @@ impl Source for NuGet {
 
 #[cfg(test)]
 mod tests {
-    use super::{license_url, GALLERY_LICENSES};
+    use super::{license_url, normalized_version, GALLERY_LICENSES};
+
+    #[test]
+    fn versions_as_the_flat_container_names_them() {
+        for (given, expected) in [
+            ("13.0.3", "13.0.3"),
+            ("1.0", "1.0.0"),
+            ("1.0.0.0", "1.0.0"),
+            ("1.0.0.4", "1.0.0.4"),
+            ("01.02.3", "1.2.3"),
+            ("1.0.0-Beta.1+sha.abc", "1.0.0-beta.1"),
+            ("not-a-version", "not-a-version"),
+        ] {
+            assert_eq!(normalized_version(given), expected, "{given}");
+        }
+    }
 
     #[test]
     fn well_known_license_urls() {
