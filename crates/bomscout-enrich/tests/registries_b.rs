@@ -335,6 +335,11 @@ fn packagist_minified_versions_expand() {
         .unwrap()));
     assert_eq!(latest.latest_version.as_deref(), Some("3.5.0"));
     assert_eq!(latest.latest_release.as_deref(), Some("2023-10-27"));
+    assert_eq!(
+        server.count(),
+        1,
+        "one document for every version and the latest"
+    );
     let missing = one(source.versions(
         &http(),
         &[coords(
@@ -423,6 +428,11 @@ fn hex_one_request_gives_version_facts_and_latest() {
         "the stable one"
     );
     assert_eq!(latest.latest_release.as_deref(), Some("2023-07-11"));
+    assert_eq!(
+        server.count(),
+        1,
+        "the run's one document answers the latest too"
+    );
     let unknown = one(source.versions(
         &http(),
         &[coords(Ecosystem::Hex, None, "jason", Some("0.0.1"))],

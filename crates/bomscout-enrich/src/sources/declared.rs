@@ -3,6 +3,45 @@
 
 use crate::{FoundLicense, SourceError};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Documents kept for one run, keyed by URL, for sources whose one package-level document
+/// answers every version of the package and its latest release (Hex, Packagist): ten
+/// versions of one package cost one request. At most `MEMO_LIMIT` kept; past that the
+/// memory is emptied and starts again. Failures are not kept.
+#[derive(Debug, Default)]
+pub struct Memo {
+    kept: Mutex<HashMap<String, Option<Arc<Value>>>>,
+}
+
+/// The most documents a [`Memo`] keeps.
+const MEMO_LIMIT: usize = 1024;
+
+impl Memo {
+    /// The JSON document at `url` (`None` for a 404), from memory or fetched.
+    pub fn get(
+        &self,
+        http: &crate::Http,
+        url: &str,
+        what: &'static str,
+    ) -> Result<Option<Arc<Value>>, SourceError> {
+        if let Some(doc) = self.lock().get(url) {
+            return Ok(doc.clone());
+        }
+        let doc = http.get_json::<Value>(url, what)?.map(Arc::new);
+        let mut kept = self.lock();
+        if kept.len() >= MEMO_LIMIT {
+            kept.clear();
+        }
+        kept.insert(url.to_string(), doc.clone());
+        Ok(doc)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<Value>>>> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// A JSON value as text: a non-empty string, trimmed; `None` for anything else.
 pub fn json_str(value: &Value) -> Option<String> {

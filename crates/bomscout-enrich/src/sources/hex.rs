@@ -7,13 +7,15 @@
 //! `inserted_at` (published), and `latest_stable_version`. Hex keeps licenses on the
 //! package, not per release: they are those of the latest release's metadata. (A release's
 //! own document, `…/releases/{version}`, adds only its `publisher`: not worth a second
-//! request per version.)
+//! request per version.) The document is kept for the run: every version of the package and
+//! its latest release cost one request.
 
-use super::declared::{self, json_str, object, Several};
+use super::declared::{self, json_str, object, Memo, Several};
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
 use serde_json::Value;
+use std::sync::Arc;
 
 const WHAT: &str = "Hex API";
 
@@ -21,6 +23,7 @@ const WHAT: &str = "Hex API";
 #[derive(Debug)]
 pub struct Hex {
     base: String,
+    memo: Memo,
 }
 
 impl Hex {
@@ -28,6 +31,7 @@ impl Hex {
     pub fn new(base: &str) -> Hex {
         Hex {
             base: base.trim_end_matches('/').to_string(),
+            memo: Memo::default(),
         }
     }
 
@@ -35,9 +39,9 @@ impl Hex {
         &self,
         http: &Http,
         c: &Coordinates,
-    ) -> Result<(String, Option<Value>), SourceError> {
+    ) -> Result<(String, Option<Arc<Value>>), SourceError> {
         let url = bomscout_net::join_url(&self.base, &["api", "packages", &c.name])?;
-        let doc = http.get_json::<Value>(&url, WHAT)?;
+        let doc = self.memo.get(http, &url, WHAT)?;
         if let Some(doc) = &doc {
             object(&url, doc, WHAT)?;
         }

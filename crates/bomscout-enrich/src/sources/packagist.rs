@@ -6,9 +6,10 @@
 //!   ([`expand`]). The release's `license` (an array: Composer documents several as a
 //!   choice, so they are joined by `OR`), the first `authors[].name` (supplier),
 //!   `source.url` (repository) and `time` (published). The latest is the first stable
-//!   release (no `-` in `version_normalized`).
+//!   release (no `-` in `version_normalized`). The document is kept for the run: every
+//!   version of the package and its latest release cost one request.
 
-use super::declared::{self, json_str, object, Several};
+use super::declared::{self, json_str, object, Memo, Several};
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
@@ -23,6 +24,7 @@ type Releases = Vec<Map<String, Value>>;
 #[derive(Debug)]
 pub struct Packagist {
     base: String,
+    memo: Memo,
 }
 
 impl Packagist {
@@ -30,6 +32,7 @@ impl Packagist {
     pub fn new(base: &str) -> Packagist {
         Packagist {
             base: base.trim_end_matches('/').to_string(),
+            memo: Memo::default(),
         }
     }
 
@@ -54,7 +57,7 @@ impl Packagist {
         let name = c.name.to_lowercase();
         let file = format!("{name}.json");
         let url = bomscout_net::join_url(&self.base, &["p2", &vendor, &file])?;
-        let Some(doc) = http.get_json::<Value>(&url, WHAT)? else {
+        let Some(doc) = self.memo.get(http, &url, WHAT)? else {
             return Ok((url, None));
         };
         let key = format!("{vendor}/{name}");
