@@ -703,3 +703,38 @@ fn malformed_answers_name_the_url() {
         }
     }
 }
+
+#[test]
+fn empty_names_and_missing_versions_are_not_asked() {
+    let server = Server::start(|_| Canned::json("{}"));
+    for (source, c) in every_source(&server.url()) {
+        let nameless = Coordinates {
+            name: " ".to_string(),
+            ..c.clone()
+        };
+        let versionless = Coordinates {
+            version: None,
+            ..c.clone()
+        };
+        let answers = source.versions(&http(), &[nameless.clone(), versionless]);
+        for answer in &answers {
+            assert!(
+                matches!(answer, Err(SourceError::Unaskable(_))),
+                "{}: {answer:?}",
+                source.name()
+            );
+        }
+        let latest = Coordinates {
+            version: None,
+            ..nameless
+        };
+        let answers = source.packages(&http(), &[latest]).unwrap();
+        assert!(
+            matches!(answers[0], Err(SourceError::Unaskable(_))),
+            "{}: {:?}",
+            source.name(),
+            answers[0]
+        );
+    }
+    assert_eq!(server.count(), 0);
+}

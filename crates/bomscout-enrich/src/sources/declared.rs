@@ -1,7 +1,7 @@
 //! What the registry sources of this module share: turning a registry's list of licenses
 //! into what the engine reads, dates into `YYYY-MM-DD`, and a first author into a supplier.
 
-use crate::{FoundLicense, SourceError};
+use crate::{Coordinates, FoundLicense, SourceError};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,6 +41,29 @@ impl Memo {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<Value>>>> {
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The name of `c`, or why it cannot be asked about (an empty name would ask for a
+/// registry's listing, not a package).
+pub fn named(c: &Coordinates) -> Result<&str, SourceError> {
+    let name = c.name.trim();
+    if name.is_empty() {
+        return Err(SourceError::Unaskable(format!(
+            "{}: a package without a name cannot be looked up",
+            c.purl()
+        )));
+    }
+    Ok(name)
+}
+
+/// The version of `c` (with its name checked by [`named`]), or why it cannot be asked.
+pub fn versioned(c: &Coordinates) -> Result<&str, SourceError> {
+    named(c)?;
+    c.version
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| SourceError::Unaskable(format!("{}: no version to look up", c.purl())))
 }
 
 /// A JSON value as text: a non-empty string, trimmed; `None` for anything else.

@@ -40,6 +40,7 @@ impl Hex {
         http: &Http,
         c: &Coordinates,
     ) -> Result<(String, Option<Arc<Value>>), SourceError> {
+        declared::named(c)?;
         let url = bomscout_net::join_url(&self.base, &["api", "packages", &c.name])?;
         let doc = self.memo.get(http, &url, WHAT)?;
         if let Some(doc) = &doc {
@@ -49,11 +50,12 @@ impl Hex {
     }
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        let version = declared::versioned(c)?;
         let (url, doc) = self.document(http, c)?;
         let Some(doc) = doc else {
             return Ok(Answer::NotFound { url });
         };
-        let wanted = c.version.as_deref().unwrap_or("");
+        let wanted = version;
         let release = doc
             .get("releases")
             .and_then(Value::as_array)

@@ -151,6 +151,7 @@ impl Maven {
     }
 
     fn package(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        declared::named(c)?;
         let group = c.namespace.as_deref().unwrap_or("");
         let url = self.url(group, &c.name, &["maven-metadata.xml"])?;
         let Some(bytes) = http.get_bytes(&url, DOCUMENT_LIMIT)? else {
@@ -181,6 +182,7 @@ impl Maven {
 
 /// The group and version asked about, or why they cannot be asked.
 fn ask(c: &Coordinates) -> Result<(&str, &str), SourceError> {
+    let version = declared::versioned(c)?;
     let group = c
         .namespace
         .as_deref()
@@ -191,11 +193,6 @@ fn ask(c: &Coordinates) -> Result<(&str, &str), SourceError> {
                 c.purl()
             ))
         })?;
-    let version = c
-        .version
-        .as_deref()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| SourceError::Unaskable(format!("{}: no version to look up", c.purl())))?;
     Ok((group, version))
 }
 

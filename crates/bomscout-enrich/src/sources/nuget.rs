@@ -36,8 +36,9 @@ impl NuGet {
     }
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        let version = declared::versioned(c)?;
         let id = c.name.to_lowercase();
-        let version = normalized_version(c.version.as_deref().unwrap_or(""));
+        let version = normalized_version(version);
         let file = format!("{id}.nuspec");
         let url = bomscout_net::join_url(&self.base, &["v3-flatcontainer", &id, &version, &file])?;
         let Some(bytes) = http.get_bytes(&url, DOCUMENT_LIMIT)? else {
@@ -82,6 +83,7 @@ impl NuGet {
     }
 
     fn package(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        declared::named(c)?;
         let id = c.name.to_lowercase();
         let url = bomscout_net::join_url(&self.base, &["v3-flatcontainer", &id, "index.json"])?;
         let Some(doc) = http.get_json::<Value>(&url, WHAT)? else {

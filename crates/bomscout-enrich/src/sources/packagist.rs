@@ -43,6 +43,7 @@ impl Packagist {
         http: &Http,
         c: &Coordinates,
     ) -> Result<(String, Option<Releases>), SourceError> {
+        declared::named(c)?;
         let vendor = c
             .namespace
             .as_deref()
@@ -74,11 +75,12 @@ impl Packagist {
     }
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        let version = declared::versioned(c)?;
         let (url, releases) = self.releases(http, c)?;
         let Some(releases) = releases else {
             return Ok(Answer::NotFound { url });
         };
-        let wanted = c.version.as_deref().unwrap_or("").trim();
+        let wanted = version;
         let bare = |v: &str| v.trim_start_matches(['v', 'V']).to_string();
         let release = releases
             .iter()

@@ -37,7 +37,7 @@ impl Pub {
     }
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
-        let version = c.version.as_deref().unwrap_or("");
+        let version = declared::versioned(c)?;
         let url = bomscout_net::join_url(
             &self.base,
             &["api", "packages", &c.name, "versions", version],
@@ -90,6 +90,7 @@ impl Pub {
     }
 
     fn package(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        declared::named(c)?;
         let url = bomscout_net::join_url(&self.base, &["api", "packages", &c.name])?;
         let Some(doc) = http.get_json::<Value>(&url, WHAT)? else {
             return Ok(Answer::NotFound { url });

@@ -32,7 +32,7 @@ impl RubyGems {
     }
 
     fn version(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
-        let version = c.version.as_deref().unwrap_or("");
+        let version = declared::versioned(c)?;
         let file = format!("{version}.json");
         let url = bomscout_net::join_url(
             &self.base,
@@ -79,6 +79,7 @@ impl RubyGems {
     }
 
     fn package(&self, http: &Http, c: &Coordinates) -> Result<Answer, SourceError> {
+        declared::named(c)?;
         let url = bomscout_net::join_url(
             &self.base,
             &["api", "v1", "versions", &c.name, "latest.json"],
