@@ -169,14 +169,14 @@ fn rubygems_fixtures_of_the_rails_lockfile_give_licenses() {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ruby/rails/Gemfile.lock"),
     )
     .unwrap();
-    let mut covered = 0;
-    let mut without = Vec::new();
-    let mut unknown: Vec<String> = Vec::new();
+    // Every version document, served at its API path by one server.
+    let mut table = Vec::new();
+    let mut asked = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let file = path.file_name().unwrap().to_str().unwrap().to_string();
-        let doc: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let (Some(name), Some(number)) = (doc["name"].as_str(), doc["number"].as_str()) else {
             continue; // the latest-release fixtures
         };
@@ -184,12 +184,24 @@ fn rubygems_fixtures_of_the_rails_lockfile_give_licenses() {
             lock.contains(&format!("\n    {name} (")),
             "{name} is not in the lockfile"
         );
-        let route = format!("/api/v2/rubygems/{name}/versions/{number}.json");
-        let server = routes(&[(route.as_str(), Canned::json(std::fs::read(&path).unwrap()))]);
-        let c = coords(Ecosystem::Gem, None, name, Some(number));
-        let facts = found(one(RubyGems::new(&server.url()).versions(&http(), &[c])));
+        table.push((
+            format!("/api/v2/rubygems/{name}/versions/{number}.json"),
+            Canned::json(bytes),
+        ));
+        asked.push((file, coords(Ecosystem::Gem, None, name, Some(number))));
+    }
+    asked.sort_by(|a, b| a.0.cmp(&b.0));
+    let server = Server::routes(table);
+    let source = RubyGems::new(&server.url());
+    let coordinates: Vec<Coordinates> = asked.iter().map(|(_, c)| c.clone()).collect();
+    let answers = source.versions(&http(), &coordinates);
+    let mut covered = 0;
+    let mut without = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
+    for ((file, _), answer) in asked.iter().zip(answers) {
+        let facts = found(answer.unwrap());
         if facts.licenses.is_empty() {
-            without.push(file);
+            without.push(file.clone());
             continue;
         }
         for l in &facts.licenses {
@@ -199,8 +211,6 @@ fn rubygems_fixtures_of_the_rails_lockfile_give_licenses() {
         }
         covered += 1;
     }
-    without.sort();
-    unknown.sort();
     assert_eq!(without, ["os-0.9.4.json", "rack-cache-1.2.json"]);
     assert_eq!(covered, 126);
     // What the license normalizer does not map yet (left to it, reported as found).
