@@ -538,6 +538,34 @@ fn maven_own_license_wins_and_the_parent_is_fetched_once() {
     assert_eq!(server.count(), before);
 }
 
+/// jsoup's one compile-scope dependency with a Maven-built POM (fixtures/maven/jsoup).
+#[test]
+fn maven_gson_of_the_jsoup_fixture() {
+    let server = maven_server();
+    let base = format!("{}/maven2", server.url());
+    let c = coords(
+        Ecosystem::Maven,
+        Some("com.google.code.gson"),
+        "gson",
+        Some("2.14.0"),
+    );
+    let facts = found(one(Maven::new(&base).versions(&http(), &[c])));
+    assert_eq!(licenses(&facts), [("Apache-2.0", "licenses/license/name")]);
+    assert_eq!(
+        facts.url,
+        format!("{base}/com/google/code/gson/gson/2.14.0/gson-2.14.0.pom")
+    );
+    assert_eq!(
+        facts.supplier.as_deref(),
+        Some("Google"),
+        "a developer entry's organization"
+    );
+    assert_eq!(
+        facts.repository.as_deref(),
+        Some("https://github.com/google/gson")
+    );
+}
+
 #[test]
 fn maven_license_from_the_grandparent() {
     let server = maven_server();

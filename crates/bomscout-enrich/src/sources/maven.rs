@@ -2,8 +2,8 @@
 //! parents for what it does not say itself.
 //!
 //! - facts: `GET {base}/{group as path}/{artifact}/{version}/{artifact}-{version}.pom`:
-//!   `licenses/license/name` (its `url` when it has no name), `organization/name` or the
-//!   first `developers/developer/name` (supplier), `scm/url` (repository). A POM has no
+//!   `licenses/license/name` (its `url` when it has no name), `organization/name`, else the
+//!   first `developers/developer/name` or `…/organization` (supplier), `scm/url` (repository). A POM has no
 //!   publication date.
 //! - inheritance: what a POM lacks (licenses, organization, developers, scm) comes from its
 //!   `<parent>`, then the parent's parent, up to [`MAX_PARENTS`] levels; a cycle stops the
@@ -259,9 +259,18 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
         parent,
         licenses,
         organization: text(&["organization", "name"]),
+        // A developer's name, else the organization a developer entry names (Google's
+        // POMs list `<developer><id>google</id><organization>Google</organization>`).
         developer: root
             .child("developers")
-            .and_then(|d| d.all("developer").find_map(|d| d.text_at(&["name"])))
+            .and_then(|d| {
+                d.all("developer")
+                    .find_map(|d| d.text_at(&["name"]))
+                    .or_else(|| {
+                        d.all("developer")
+                            .find_map(|d| d.text_at(&["organization"]))
+                    })
+            })
             .map(str::to_string),
         scm: text(&["scm", "url"]),
         properties,
