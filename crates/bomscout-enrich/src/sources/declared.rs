@@ -180,6 +180,50 @@ pub fn supplier(raw: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// The gallery's license pages (`{host}/MIT`), assembled from parts: no registry host is
+/// written literally in this repository.
+pub const GALLERY_LICENSES: &str = concat!("licenses.", "nuget", ".org/");
+
+/// The SPDX id a well-known license URL stands for, else the URL as written.
+pub fn license_url(url: &str) -> String {
+    let trimmed = url.trim();
+    let bare = trimmed
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or(trimmed)
+        .trim_start_matches("www.")
+        .trim_end_matches('/');
+    let known = |id: &str| {
+        bomscout_license::normalize(id)
+            .expression
+            .filter(|e| !e.contains(' ') || id.contains(' ') || id.contains('%'))
+    };
+    if let Some(expr) = bare.strip_prefix(GALLERY_LICENSES) {
+        let expr = expr
+            .replace("%20", " ")
+            .replace("%28", "(")
+            .replace("%29", ")");
+        if let Some(e) = bomscout_license::normalize(&expr).expression {
+            return e;
+        }
+    }
+    for prefix in ["opensource.org/licenses/", "spdx.org/licenses/"] {
+        if let Some(id) = bare.strip_prefix(prefix) {
+            let id = id
+                .trim_end_matches(".php")
+                .trim_end_matches(".html")
+                .trim_end_matches("-license");
+            if let Some(e) = known(id) {
+                return e;
+            }
+        }
+    }
+    match bare.trim_end_matches(".txt").trim_end_matches(".html") {
+        "apache.org/licenses/LICENSE-2.0" => "Apache-2.0".to_string(),
+        _ => trimmed.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +268,29 @@ mod tests {
         assert_eq!(
             (l[1].raw.as_str(), l[1].field.as_str()),
             ("the Foo licence", "licenses[1]")
+        );
+    }
+
+    #[test]
+    fn well_known_license_urls() {
+        let gallery = |expr: &str| format!("https://{GALLERY_LICENSES}{expr}");
+        assert_eq!(license_url(&gallery("MIT")), "MIT");
+        assert_eq!(
+            license_url(&gallery("(MIT%20OR%20Apache-2.0)")),
+            "MIT OR Apache-2.0"
+        );
+        assert_eq!(license_url("http://opensource.org/licenses/MIT"), "MIT");
+        assert_eq!(
+            license_url("https://opensource.org/licenses/BSD-3-Clause"),
+            "BSD-3-Clause"
+        );
+        assert_eq!(
+            license_url("http://www.apache.org/licenses/LICENSE-2.0.txt"),
+            "Apache-2.0"
+        );
+        assert_eq!(
+            license_url("https://go.microsoft.com/fwlink/?LinkId=329770"),
+            "https://go.microsoft.com/fwlink/?LinkId=329770"
         );
     }
 

@@ -2,7 +2,8 @@
 //! parents for what it does not say itself.
 //!
 //! - facts: `GET {base}/{group as path}/{artifact}/{version}/{artifact}-{version}.pom`:
-//!   `licenses/license/name` (its `url` when it has no name), `organization/name`, else the
+//!   `licenses/license/name` (its `url` when it has no name, a well-known license page
+//!   read as its SPDX id), `organization/name`, else the
 //!   first `developers/developer/name` or `…/organization` (supplier), `scm/url` (repository). A POM has no
 //!   publication date.
 //! - inheritance: what a POM lacks (licenses, organization, developers, scm) comes from its
@@ -237,8 +238,11 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
         .child("licenses")
         .map(|ls| {
             ls.all("license")
-                .filter_map(|l| l.text_at(&["name"]).or_else(|| l.text_at(&["url"])))
-                .map(str::to_string)
+                .filter_map(|l| {
+                    l.text_at(&["name"])
+                        .map(str::to_string)
+                        .or_else(|| l.text_at(&["url"]).map(declared::license_url))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -394,6 +398,21 @@ mod tests {
         .unwrap();
         assert_eq!(pom.version.as_deref(), Some("7"));
         assert_eq!(pom.scm.as_deref(), Some("https://github.com/o/r/tree/v7"));
+    }
+
+    #[test]
+    fn a_license_without_a_name_is_read_from_its_url() {
+        let pom = read_pom(
+            "http://x/a.pom",
+            b"<project><artifactId>a</artifactId><licenses>\
+              <license><url>http://www.apache.org/licenses/LICENSE-2.0.txt</url></license>\
+              <license><url>https://example.invalid/terms</url></license></licenses></project>",
+        )
+        .unwrap();
+        assert_eq!(
+            pom.licenses,
+            ["Apache-2.0", "https://example.invalid/terms"]
+        );
     }
 
     #[test]

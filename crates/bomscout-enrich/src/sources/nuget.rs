@@ -12,7 +12,7 @@
 //! - latest: `GET {base}/v3-flatcontainer/{id}/index.json`: the last stable entry of
 //!   `versions` (the list is in ascending order; a version with `-` is a prerelease).
 
-use super::declared::{self, json_str, object};
+use super::declared::{self, json_str, license_url, object};
 use super::{repo, xml};
 use crate::source::DOCUMENT_LIMIT;
 use crate::{Answer, Coordinates, Facts, FoundLicense, Http, Source, SourceError};
@@ -146,55 +146,11 @@ fn normalized_version(version: &str) -> String {
     out
 }
 
-/// The gallery's license pages (`{host}/MIT`), assembled from parts: no registry host is
-/// written literally in this repository.
-const GALLERY_LICENSES: &str = concat!("licenses.", "nuget", ".org/");
-
 fn found(raw: &str, field: &str) -> FoundLicense {
     FoundLicense {
         raw: raw.to_string(),
         field: field.to_string(),
         confidence: None,
-    }
-}
-
-/// The SPDX id a well-known license URL stands for, else the URL as written.
-fn license_url(url: &str) -> String {
-    let trimmed = url.trim();
-    let bare = trimmed
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(trimmed)
-        .trim_start_matches("www.")
-        .trim_end_matches('/');
-    let known = |id: &str| {
-        bomscout_license::normalize(id)
-            .expression
-            .filter(|e| !e.contains(' ') || id.contains(' ') || id.contains('%'))
-    };
-    if let Some(expr) = bare.strip_prefix(GALLERY_LICENSES) {
-        let expr = expr
-            .replace("%20", " ")
-            .replace("%28", "(")
-            .replace("%29", ")");
-        if let Some(e) = bomscout_license::normalize(&expr).expression {
-            return e;
-        }
-    }
-    for prefix in ["opensource.org/licenses/", "spdx.org/licenses/"] {
-        if let Some(id) = bare.strip_prefix(prefix) {
-            let id = id
-                .trim_end_matches(".php")
-                .trim_end_matches(".html")
-                .trim_end_matches("-license");
-            if let Some(e) = known(id) {
-                return e;
-            }
-        }
-    }
-    match bare.trim_end_matches(".txt").trim_end_matches(".html") {
-        "apache.org/licenses/LICENSE-2.0" => "Apache-2.0".to_string(),
-        _ => trimmed.to_string(),
     }
 }
 
@@ -226,7 +182,7 @@ impl Source for NuGet {
 
 #[cfg(test)]
 mod tests {
-    use super::{license_url, normalized_version, GALLERY_LICENSES};
+    use super::normalized_version;
 
     #[test]
     fn versions_as_the_flat_container_names_them() {
@@ -241,28 +197,5 @@ mod tests {
         ] {
             assert_eq!(normalized_version(given), expected, "{given}");
         }
-    }
-
-    #[test]
-    fn well_known_license_urls() {
-        let gallery = |expr: &str| format!("https://{GALLERY_LICENSES}{expr}");
-        assert_eq!(license_url(&gallery("MIT")), "MIT");
-        assert_eq!(
-            license_url(&gallery("(MIT%20OR%20Apache-2.0)")),
-            "MIT OR Apache-2.0"
-        );
-        assert_eq!(license_url("http://opensource.org/licenses/MIT"), "MIT");
-        assert_eq!(
-            license_url("https://opensource.org/licenses/BSD-3-Clause"),
-            "BSD-3-Clause"
-        );
-        assert_eq!(
-            license_url("http://www.apache.org/licenses/LICENSE-2.0.txt"),
-            "Apache-2.0"
-        );
-        assert_eq!(
-            license_url("https://go.microsoft.com/fwlink/?LinkId=329770"),
-            "https://go.microsoft.com/fwlink/?LinkId=329770"
-        );
     }
 }
