@@ -641,6 +641,50 @@ fn maven_parent_cycles_and_long_chains_stop() {
     assert_eq!(server.count(), 2 + 6, "the POM and five parents");
 }
 
+/// Constructed POMs: `x:old:1` relocated to `y:new:1` (which names a license), and
+/// `x:gone:1` relocated to an artifact the repository does not have.
+#[test]
+fn maven_relocations_are_followed() {
+    let server = Server::routes(vec![
+        (
+            "/x/old/1/old-1.pom".to_string(),
+            Canned::ok(
+                "<project><groupId>x</groupId><artifactId>old</artifactId><version>1</version>\
+                 <distributionManagement><relocation><groupId>y</groupId><artifactId>new</artifactId>\
+                 </relocation></distributionManagement></project>",
+            ),
+        ),
+        (
+            "/y/new/1/new-1.pom".to_string(),
+            Canned::ok(
+                "<project><groupId>y</groupId><artifactId>new</artifactId><version>1</version>\
+                 <licenses><license><name>MIT</name></license></licenses></project>",
+            ),
+        ),
+        (
+            "/x/gone/1/gone-1.pom".to_string(),
+            Canned::ok(
+                "<project><groupId>x</groupId><artifactId>gone</artifactId><version>1</version>\
+                 <licenses><license><name>BSD-2-Clause</name></license></licenses>\
+                 <distributionManagement><relocation><artifactId>nowhere</artifactId>\
+                 </relocation></distributionManagement></project>",
+            ),
+        ),
+    ]);
+    let source = Maven::new(&server.url());
+    let moved = found(one(source.versions(
+        &http(),
+        &[coords(Ecosystem::Maven, Some("x"), "old", Some("1"))],
+    )));
+    assert_eq!(licenses(&moved), [("MIT", "licenses/license/name")]);
+    assert_eq!(moved.url, format!("{}/y/new/1/new-1.pom", server.url()));
+    let kept = found(one(source.versions(
+        &http(),
+        &[coords(Ecosystem::Maven, Some("x"), "gone", Some("1"))],
+    )));
+    assert_eq!(licenses(&kept), [("BSD-2-Clause", "licenses/license/name")]);
+}
+
 #[test]
 fn maven_latest_release_from_metadata() {
     let server = maven_server();

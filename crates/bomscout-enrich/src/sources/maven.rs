@@ -12,6 +12,9 @@
 //!   `project.groupId`, the child's `<properties>`). Each POM is fetched once per run and
 //!   kept in memory ([`MAX_KEPT`] at most), so fifty artifacts of one parent fetch it once.
 //!   An inherited license's evidence (`Facts::url`) is the POM that states it.
+//! - relocation: an artifact whose POM says it moved (`distributionManagement/relocation`,
+//!   `mysql:mysql-connector-java` to `com.mysql:mysql-connector-j`) is described by the POM it
+//!   moved to (up to [`MAX_RELOCATIONS`] moves), when that exists.
 //! - several `<license>` entries: Maven gives the list no meaning ("any of" is a common
 //!   intent, "all of" as common); ORT reads them as separate declared licenses and ANDs them
 //!   into one expression, which is also the reading that never hides an obligation: `AND`
@@ -30,6 +33,8 @@ use std::sync::{Arc, Mutex};
 
 /// The deepest parent chain followed.
 pub const MAX_PARENTS: usize = 5;
+/// The most relocations followed.
+pub const MAX_RELOCATIONS: usize = 3;
 /// POMs kept in memory in one run; past this the memory is emptied and starts again.
 pub const MAX_KEPT: usize = 4096;
 
@@ -52,6 +57,7 @@ struct Pom {
     group: Option<String>,
     version: Option<String>,
     parent: Option<Gav>,
+    relocation: Option<Gav>,
     licenses: Vec<String>,
     organization: Option<String>,
     developer: Option<String>,
@@ -113,12 +119,26 @@ impl Maven {
         let gav = (group.to_string(), c.name.clone(), version.to_string());
         let file = format!("{}-{version}.pom", c.name);
         let url = self.url(group, &c.name, &[version, &file])?;
-        let Some(pom) = self.pom(http, &gav)? else {
+        let Some(mut pom) = self.pom(http, &gav)? else {
             return Ok(Answer::NotFound { url });
         };
+        let mut seen: HashSet<Gav> = HashSet::from([gav]);
+        // A relocated artifact (`distributionManagement/relocation`) is described by the
+        // POM it moved to, when that one exists.
+        for _ in 0..MAX_RELOCATIONS {
+            let Some(to) = pom.relocation.as_ref().map(|r| resolve(&pom, r)) else {
+                break;
+            };
+            if !seen.insert(to.clone()) {
+                break;
+            }
+            match self.pom(http, &to)? {
+                Some(moved) => pom = moved,
+                None => break,
+            }
+        }
         // The chain: the POM, then its parents, nearest first.
         let mut chain = vec![Arc::clone(&pom)];
-        let mut seen: HashSet<Gav> = HashSet::from([gav]);
         while chain.len() <= MAX_PARENTS {
             let Some(child) = chain.last() else { break };
             let Some(parent) = child.parent.as_ref().map(|p| resolve(child, p)) else {
@@ -255,12 +275,29 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
                 .collect()
         })
         .unwrap_or_default();
+    let relocation = root
+        .at(&["distributionManagement", "relocation"])
+        .and_then(|r| {
+            let own = |k: &str| text(&[k]).or_else(|| parent.as_ref().map(|p| field(p, k)));
+            Some((
+                r.text_at(&["groupId"])
+                    .map(str::to_string)
+                    .or_else(|| own("groupId"))?,
+                r.text_at(&["artifactId"])
+                    .map(str::to_string)
+                    .or_else(|| text(&["artifactId"]))?,
+                r.text_at(&["version"])
+                    .map(str::to_string)
+                    .or_else(|| own("version"))?,
+            ))
+        });
     let mut pom = Pom {
         url: bomscout_net::redact_url(url),
         group: text(&["groupId"]).or_else(|| parent.as_ref().map(|p| p.0.clone())),
         // A POM without its own version has its parent's (Maven's inheritance rule).
         version: text(&["version"]).or_else(|| parent.as_ref().map(|p| p.2.clone())),
         parent,
+        relocation,
         licenses,
         organization: text(&["organization", "name"]),
         // A developer's name, else the organization a developer entry names (Google's
@@ -293,6 +330,14 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
         .filter_map(|l| own(Some(l), &pom))
         .collect();
     Ok(pom)
+}
+
+/// The group (`groupId`) or version (`version`) of a parent's coordinates.
+fn field(parent: &Gav, key: &str) -> String {
+    match key {
+        "groupId" => parent.0.clone(),
+        _ => parent.2.clone(),
+    }
 }
 
 /// The parent's coordinates with `${…}` resolved from the child.
