@@ -3,9 +3,9 @@
 //!
 //! - facts: `GET {base}/{group as path}/{artifact}/{version}/{artifact}-{version}.pom`:
 //!   `licenses/license/name` (its `url` when it has no name, a well-known license page
-//!   read as its SPDX id), `organization/name`, else the
-//!   first `developers/developer/name` or `…/organization` (supplier), `scm/url` (repository). A POM has no
-//!   publication date.
+//!   read as its SPDX id), `organization/name`, else the first
+//!   `developers/developer/name` or `…/organization` (supplier), `scm/url` (repository).
+//!   A POM has no publication date.
 //! - inheritance: what a POM lacks (licenses, organization, developers, scm) comes from its
 //!   `<parent>`, then the parent's parent, up to [`MAX_PARENTS`] levels; a cycle stops the
 //!   walk. `${…}` in the parent's coordinates are resolved from the child (`project.version`,
@@ -182,7 +182,10 @@ impl Maven {
         if root.name != "metadata" {
             return Err(malformed(
                 &url,
-                format!("the root element is <{}>, not <metadata>", root.name),
+                format!(
+                    "the root element is {}, not <metadata>",
+                    bomscout_core::escape::quote(&root.name, bomscout_core::escape::QUOTE_LIMIT)
+                ),
             ));
         }
         let versioning = root.child("versioning");
@@ -243,7 +246,10 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
     if root.name != "project" {
         return Err(malformed(
             url,
-            format!("the root element is <{}>, not <project>", root.name),
+            format!(
+                "the root element is {}, not <project>",
+                bomscout_core::escape::quote(&root.name, bomscout_core::escape::QUOTE_LIMIT)
+            ),
         ));
     }
     let text = |path: &[&str]| root.text_at(path).map(str::to_string);
@@ -457,6 +463,16 @@ mod tests {
         assert_eq!(
             pom.licenses,
             ["Apache-2.0", "https://example.invalid/terms"]
+        );
+    }
+
+    #[test]
+    fn an_html_page_is_not_a_pom() {
+        let err = read_pom("http://x/a.pom", b"<html><body>Sign in</body></html>").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("http://x/a.pom") && text.contains("\"html\""),
+            "{text}"
         );
     }
 
