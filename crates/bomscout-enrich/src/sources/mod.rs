@@ -5,6 +5,7 @@
 //! `registry.example.invalid`).
 
 use crate::Source;
+use std::collections::BTreeMap;
 
 mod declared;
 pub mod hex;
@@ -15,7 +16,6 @@ pub mod pubdev;
 pub mod repo;
 pub mod rubygems;
 mod xml;
-use std::collections::BTreeMap;
 
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
