@@ -7,14 +7,22 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+pub mod clearlydefined;
 pub mod crates;
+mod declared;
+pub mod depsdev;
 pub mod fields;
+pub mod goproxy;
+pub mod hex;
+pub mod maven;
 pub mod npm;
+pub mod nuget;
+pub mod packagist;
+pub mod pubdev;
 pub mod pypi;
 pub mod repo;
-pub mod clearlydefined;
-pub mod depsdev;
-pub mod goproxy;
+pub mod rubygems;
+mod xml;
 
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
@@ -116,6 +124,12 @@ pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
         Box::new(npm::Npm::new(endpoints.url("npm"))),
         Box::new(pypi::Pypi::new(endpoints.url("pypi"))),
         Box::new(crates::Crates::new(endpoints.url("crates"))),
+        Box::new(rubygems::RubyGems::new(endpoints.url("rubygems"))),
+        Box::new(nuget::NuGet::new(endpoints.url("nuget"))),
+        Box::new(packagist::Packagist::new(endpoints.url("packagist"))),
+        Box::new(pubdev::Pub::new(endpoints.url("pub"))),
+        Box::new(hex::Hex::new(endpoints.url("hex"))),
+        Box::new(maven::Maven::new(endpoints.url("maven"))),
         Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))),
         Box::new(clearlydefined::ClearlyDefined::new(
             endpoints.url("clearlydefined"),
