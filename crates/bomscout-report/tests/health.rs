@@ -333,3 +333,37 @@ fn a_filled_supplier_closes_the_ntia_supplier_gap() {
         "every component has a supplier: no gap"
     );
 }
+
+#[test]
+fn the_audit_table_gains_a_scorecard_column_when_any_vulnerable_package_has_one() {
+    let mut sbom = sboms::vulnerable();
+    let mut settings = sboms::settings();
+    settings.table_width = None;
+    let mut plain = Vec::new();
+    bomscout_report::audit::write_table(&sbom, &settings, &mut plain).unwrap();
+    assert!(!String::from_utf8(plain).unwrap().contains("SCORECARD"));
+    for c in &mut sbom.components {
+        if c.name == "lodash" {
+            c.health = Some(bomscout_core::Health {
+                scorecard: Some(bomscout_core::Scorecard {
+                    score: 3.2,
+                    date: None,
+                    failing: Vec::new(),
+                }),
+                ..Default::default()
+            });
+        }
+    }
+    let mut out = Vec::new();
+    bomscout_report::audit::write_table(&sbom, &settings, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.contains("  SCOPE     SCORECARD  PATH"), "{text}");
+    let lodash = text.lines().find(|l| l.contains("lodash")).unwrap();
+    assert!(
+        lodash.contains("required  3.2        admin → lodash"),
+        "{text}"
+    );
+    let log4j = text.lines().find(|l| l.contains("log4j-core")).unwrap();
+    assert!(log4j.contains("required  -          shop → "), "{text}");
+}
