@@ -152,34 +152,6 @@ pub fn combine(field: &str, raws: &[String], several: Several) -> Vec<FoundLicen
     }
 }
 
-/// `YYYY-MM-DD` of a registry's timestamp (`2021-07-09T15:54:43.000Z`,
-/// `2018-02-05T13:05:30+00:00`, a bare date), in UTC; `None` for anything else.
-pub fn date(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if let Ok(ts) = raw.parse::<jiff::Timestamp>() {
-        return Some(ts.strftime("%Y-%m-%d").to_string());
-    }
-    let day = raw.get(..10)?;
-    day.parse::<jiff::civil::Date>()
-        .ok()
-        .filter(|_| {
-            raw.len() == 10
-                || raw
-                    .as_bytes()
-                    .get(10)
-                    .is_some_and(|b| *b == b'T' || *b == b' ')
-        })
-        .map(|d| d.to_string())
-}
-
-/// A person or organization name fit to be a supplier: trimmed, mail address and URL in
-/// `Name <mail> (url)` dropped, at most 200 characters; `None` when nothing is left.
-pub fn supplier(raw: &str) -> Option<String> {
-    let name = raw.split(['<', '(']).next().unwrap_or("").trim();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-    (!name.is_empty()).then_some(name)
-}
-
 /// The gallery's license pages (`{host}/MIT`), assembled from parts: no registry host is
 /// written literally in this repository.
 pub const GALLERY_LICENSES: &str = concat!("licenses.", "nuget", ".org/");
@@ -227,6 +199,8 @@ pub fn license_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The readers every source shares (moved to `fields`), on the shapes these registries write.
+    use crate::sources::fields::{day as date, person_name as supplier};
 
     fn strings(s: &[&str]) -> Vec<String> {
         s.iter().map(|s| s.to_string()).collect()
@@ -305,7 +279,6 @@ mod tests {
             Some("2018-02-06")
         );
         assert_eq!(date("2021-07-09").as_deref(), Some("2021-07-09"));
-        assert_eq!(date("20210709"), None);
         assert_eq!(date("2021-13-09"), None);
         assert_eq!(date("é"), None);
     }

@@ -11,6 +11,7 @@
 //! its latest release cost one request.
 
 use super::declared::{self, json_str, object, Memo, Several};
+use super::fields;
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
@@ -98,7 +99,7 @@ impl Hex {
                     .and_then(Value::as_array)
                     .and_then(|m| m.iter().find_map(json_str))
             })
-            .and_then(|s| declared::supplier(&s));
+            .and_then(|s| fields::person_name(&s));
         Ok(Answer::found(Facts {
             licenses: declared::combine("meta.licenses", &licenses, Several::All),
             supplier,
@@ -106,7 +107,7 @@ impl Hex {
             published: release
                 .get("inserted_at")
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d)),
+                .and_then(|d| fields::day(&d)),
             url,
             ..Facts::default()
         }))
@@ -128,7 +129,7 @@ impl Hex {
                 .find(|r| r.get("version").and_then(Value::as_str) == Some(v))?
                 .get("inserted_at")
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d))
+                .and_then(|d| fields::day(&d))
         });
         Ok(Answer::found(Facts {
             url,

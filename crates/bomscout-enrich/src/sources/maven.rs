@@ -24,6 +24,7 @@
 //!   changed, which for a released artifact is its latest release).
 
 use super::declared::{self, Several};
+use super::fields;
 use super::{repo, xml};
 use crate::source::DOCUMENT_LIMIT;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
@@ -225,7 +226,7 @@ fn last_updated(raw: &str) -> Option<String> {
     let digits = raw
         .get(..8)
         .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))?;
-    declared::date(&format!(
+    fields::day(&format!(
         "{}-{}-{}",
         &digits[..4],
         &digits[4..6],
@@ -327,8 +328,8 @@ fn read_pom(url: &str, bytes: &[u8]) -> Result<Pom, SourceError> {
         v.map(|v| interpolate(&v, pom))
             .filter(|v| !v.contains("${") && !v.trim().is_empty())
     };
-    pom.organization = own(pom.organization.take(), &pom).and_then(|o| declared::supplier(&o));
-    pom.developer = own(pom.developer.take(), &pom).and_then(|o| declared::supplier(&o));
+    pom.organization = own(pom.organization.take(), &pom).and_then(|o| fields::person_name(&o));
+    pom.developer = own(pom.developer.take(), &pom).and_then(|o| fields::person_name(&o));
     pom.scm = own(pom.scm.take(), &pom);
     let licenses = std::mem::take(&mut pom.licenses);
     pom.licenses = licenses

@@ -13,6 +13,7 @@
 //!   `versions` (the list is in ascending order; a version with `-` is a prerelease).
 
 use super::declared::{self, json_str, license_url, object};
+use super::fields;
 use super::{repo, xml};
 use crate::source::DOCUMENT_LIMIT;
 use crate::{Answer, Coordinates, Facts, FoundLicense, Http, Source, SourceError};
@@ -75,7 +76,7 @@ impl NuGet {
             licenses,
             supplier: meta
                 .text_at(&["authors"])
-                .and_then(|a| a.split(',').find_map(declared::supplier)),
+                .and_then(|a| a.split(',').find_map(fields::person_name)),
             repository,
             url,
             ..Facts::default()

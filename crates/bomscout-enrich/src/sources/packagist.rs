@@ -10,6 +10,7 @@
 //!   version of the package and its latest release cost one request.
 
 use super::declared::{self, json_str, object, Memo, Several};
+use super::fields;
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
@@ -104,7 +105,7 @@ impl Packagist {
                 .get("authors")
                 .and_then(Value::as_array)
                 .and_then(|a| a.iter().find_map(|a| a.get("name").and_then(json_str)))
-                .and_then(|n| declared::supplier(&n)),
+                .and_then(|n| fields::person_name(&n)),
             repository: release
                 .get("source")
                 .and_then(|s| s.get("url"))
@@ -113,7 +114,7 @@ impl Packagist {
             published: release
                 .get("time")
                 .and_then(json_str)
-                .and_then(|t| declared::date(&t)),
+                .and_then(|t| fields::day(&t)),
             url,
             ..Facts::default()
         }))
@@ -134,7 +135,7 @@ impl Packagist {
             latest_release: latest
                 .and_then(|r| r.get("time"))
                 .and_then(json_str)
-                .and_then(|t| declared::date(&t)),
+                .and_then(|t| fields::day(&t)),
             url,
             ..Facts::default()
         }))

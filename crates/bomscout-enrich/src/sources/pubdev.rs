@@ -12,6 +12,7 @@
 //! - latest: `GET {base}/api/packages/{name}`: `latest.version`, `latest.published`.
 
 use super::declared::{self, json_str, object, Several};
+use super::fields;
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
@@ -78,12 +79,12 @@ impl Pub {
             .map(str::to_string);
         Ok(Answer::found(Facts {
             licenses: declared::combine("score.tags (latest version)", &licenses, Several::All),
-            supplier: author.or(publisher).and_then(|a| declared::supplier(&a)),
+            supplier: author.or(publisher).and_then(|a| fields::person_name(&a)),
             repository,
             published: doc
                 .get("published")
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d)),
+                .and_then(|d| fields::day(&d)),
             url,
             ..Facts::default()
         }))
@@ -101,7 +102,7 @@ impl Pub {
             latest_release: latest
                 .and_then(|l| l.get("published"))
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d)),
+                .and_then(|d| fields::day(&d)),
             url,
             ..Facts::default()
         }))

@@ -10,6 +10,7 @@
 
 use super::declared::{self, Several};
 use super::declared::{json_str, object};
+use super::fields;
 use super::repo;
 use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
@@ -64,7 +65,7 @@ impl RubyGems {
         let supplier = doc
             .get("authors")
             .and_then(json_str)
-            .and_then(|a| a.split(',').find_map(declared::supplier));
+            .and_then(|a| a.split(',').find_map(fields::person_name));
         Ok(Answer::found(Facts {
             licenses: declared::combine("licenses", &licenses, Several::All),
             supplier,
@@ -72,7 +73,7 @@ impl RubyGems {
             published: doc
                 .get("version_created_at")
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d)),
+                .and_then(|d| fields::day(&d)),
             url,
             ..Facts::default()
         }))
@@ -105,7 +106,7 @@ impl RubyGems {
                 })
                 .and_then(|v| v.get("created_at"))
                 .and_then(json_str)
-                .and_then(|d| declared::date(&d)),
+                .and_then(|d| fields::day(&d)),
             Some(_) => {
                 return Err(SourceError::Malformed {
                     url: bomscout_net::redact_url(&list_url),
