@@ -11,10 +11,15 @@ use bomscout_core::escape::printable;
 use bomscout_core::Severity;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The enrichment step's engine, shared: an `inventory` run hands the same one to every
+/// repository's settings, so each distinct package is asked about once per run.
+pub type SharedEnricher = Arc<bomscout_enrich::engine::Enricher>;
 
 /// Unchecked scan settings, as a front end gathers them. Turn them into [`Settings`] with
 /// [`Settings::new`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct RawSettings {
     /// Directories or files to scan (a file is read as the file it is). Must not be empty.
     pub paths: Vec<PathBuf>,
@@ -37,6 +42,26 @@ pub struct RawSettings {
     /// The document's subject; `None` for the scanned directory's name (`scan` for several
     /// paths).
     pub name: Option<String>,
+    /// Ask online sources for what the files do not say (licenses, suppliers, health);
+    /// `None`, the default, sends nothing anywhere.
+    pub enricher: Option<SharedEnricher>,
+}
+
+impl std::fmt::Debug for RawSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSettings")
+            .field("paths", &self.paths)
+            .field("excludes", &self.excludes)
+            .field("follow_links", &self.follow_links)
+            .field("jobs", &self.jobs)
+            .field("read_caches", &self.read_caches)
+            .field("license_threshold", &self.license_threshold)
+            .field("no_dev", &self.no_dev)
+            .field("strict", &self.strict)
+            .field("name", &self.name)
+            .field("enricher", &self.enricher.is_some())
+            .finish()
+    }
 }
 
 impl Default for RawSettings {
@@ -52,6 +77,7 @@ impl Default for RawSettings {
             no_dev: false,
             strict: false,
             name: None,
+            enricher: None,
         }
     }
 }
@@ -59,7 +85,7 @@ impl Default for RawSettings {
 /// Validated scan settings: every path existed when they were built, every exclude glob
 /// compiles, the threshold is in range and `jobs` is at least 1. Build them with
 /// [`Settings::new`]; run them with [`crate::run`] or a [`crate::Pipeline`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) excludes: Vec<String>,
@@ -71,6 +97,22 @@ pub struct Settings {
     pub(crate) strict: bool,
     pub(crate) nothing_found: Severity,
     pub(crate) name: String,
+    pub(crate) enricher: Option<SharedEnricher>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("paths", &self.paths)
+            .field("excludes", &self.excludes)
+            .field("jobs", &self.jobs)
+            .field("read_caches", &self.read_caches)
+            .field("no_dev", &self.no_dev)
+            .field("strict", &self.strict)
+            .field("name", &self.name)
+            .field("enricher", &self.enricher.is_some())
+            .finish()
+    }
 }
 
 impl Settings {
@@ -108,6 +150,7 @@ impl Settings {
                 Severity::Warning
             },
             name,
+            enricher: raw.enricher,
         })
     }
 
@@ -164,6 +207,11 @@ impl Settings {
     /// The document's subject.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The enrichment engine, when enrichment was asked for.
+    pub fn enricher(&self) -> Option<&SharedEnricher> {
+        self.enricher.as_ref()
     }
 
     /// The walk's options.
