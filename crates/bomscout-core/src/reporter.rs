@@ -13,6 +13,11 @@ pub trait Reporter: Sync {
     fn parsed(&self, done: u64, total: u64) {
         let _ = (done, total);
     }
+
+    /// `done` of `total` enrichment requests (`--enrich`) have been answered.
+    fn enriched(&self, done: u64, total: u64) {
+        let _ = (done, total);
+    }
 }
 
 /// A reporter that reports nothing.

@@ -22,12 +22,17 @@
 //! kept for good; "not found", latest releases and scorecards expire.
 #![deny(missing_docs)]
 
+pub mod apply;
+pub mod cache;
+pub mod engine;
 pub mod facts;
 pub mod source;
 pub mod sources;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use cache::{Cache, CacheError, Level};
+pub use engine::{EnrichError, Enricher, Gathered, Outcome, Settings, Shortfall, SourceAnswer};
 pub use facts::{Answer, Coordinates, Facts, FoundLicense};
 pub use source::{Http, Source, SourceError};
 pub use sources::Endpoints;

@@ -5,6 +5,8 @@ use bomscout_core::{Ecosystem, SourceKind};
 use bomscout_net::{Client, NetError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A service that knows facts about packages: a registry, ClearlyDefined, deps.dev.
@@ -97,12 +99,24 @@ pub const DOCUMENT_LIMIT: u64 = 32 * 1024 * 1024;
 pub struct Http {
     client: Client,
     deadline: Option<Instant>,
+    /// Requests sent through this access and its clones (retries not counted).
+    requests: Arc<AtomicUsize>,
 }
 
 impl Http {
     /// Access through `client`, with no request started past `deadline`.
     pub fn new(client: Client, deadline: Option<Instant>) -> Http {
-        Http { client, deadline }
+        Http {
+            client,
+            deadline,
+            requests: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// How many requests were sent through this access and its clones (retries not
+    /// counted).
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// The deadline in force.
@@ -112,6 +126,7 @@ impl Http {
 
     /// GETs `url`; `Ok(None)` on `404`/`410`; fails past `limit` bytes.
     pub fn get_bytes(&self, url: &str, limit: u64) -> Result<Option<Vec<u8>>, SourceError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         not_found_as_none(self.client.request(url, None, limit, self.deadline))
     }
 
@@ -140,6 +155,7 @@ impl Http {
             reason: format!("cannot encode the request: {e}"),
             what,
         })?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
         match not_found_as_none(self.client.request(
             url,
             Some(&body),

@@ -1,0 +1,258 @@
+//! Applying the sources' answers to one component, in order of precedence.
+//!
+//! - **Licenses**: each license an answer states becomes evidence of the source's kind
+//!   ([`SourceKind::Registry`], `ClearlyDefined`, `DepsDev`) whose path is the URL that
+//!   answered, normalized like a local one (a Python trove classifier through the classifier
+//!   table). Local evidence keeps its place: [`License::strongest`] chooses by kind.
+//! - **Conflicts**: when the strongest local evidence and a source, or two sources, name
+//!   different licenses (compared as sets of SPDX ids, so `MIT OR Apache-2.0` and
+//!   `Apache-2.0 OR MIT` agree) the component says so, in the words of the license-file
+//!   conflicts: `pkg:npm/x@1: package-lock.json declares MIT but the npm registry (URL) says
+//!   ISC`.
+//! - **Supplier**: when none is known, the first answer's (by precedence), with its URL in
+//!   `supplier-source`.
+//! - **Health**: each fact from the first answer (by precedence) that has it; `sources`
+//!   lists the URLs the facts came from.
+
+use crate::Facts;
+use bomscout_core::{Component, License, SourceKind};
+use bomscout_license::{classifier_to_spdx, normalize_license};
+use std::collections::BTreeSet;
+
+/// One source's facts: its name, its kind, what it said.
+pub type Said = (&'static str, SourceKind, Facts);
+
+/// The answers that bear on one component, each list in order of precedence.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// About the component's version.
+    pub versions: Vec<Said>,
+    /// About the package as a whole (latest release).
+    pub packages: Vec<Said>,
+    /// About the repositories the version answers named.
+    pub projects: Vec<Said>,
+}
+
+/// What applying changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// True when the component gained a license, a supplier or a health fact.
+    pub changed: bool,
+    /// Disagreements between local evidence and sources, or between sources.
+    pub conflicts: Vec<String>,
+}
+
+/// Adds the answers' facts to `component`.
+pub fn apply(component: &mut Component, answers: &Answers) -> Applied {
+    let mut applied = Applied::default();
+    applied.changed |= add_licenses(component, &answers.versions);
+    applied.conflicts = conflicts(component, &answers.versions);
+    applied.changed |= add_supplier(component, answers);
+    applied.changed |= add_health(component, answers);
+    applied
+}
+
+/// A fetched license as evidence.
+fn license(
+    raw: &str,
+    url: &str,
+    field: &str,
+    kind: SourceKind,
+    confidence: Option<f32>,
+) -> License {
+    let mut l = License::of_kind(raw, url, field, kind);
+    if field == "classifier" {
+        l.expression = classifier_to_spdx(raw).map(str::to_string);
+        l.mapped_from = l
+            .expression
+            .as_ref()
+            .map(|_| "trove classifier".to_string());
+    } else {
+        normalize_license(&mut l);
+    }
+    l.confidence = confidence;
+    l
+}
+
+fn add_licenses(component: &mut Component, versions: &[Said]) -> bool {
+    let mut changed = false;
+    for (_, kind, facts) in versions {
+        for found in &facts.licenses {
+            let l = license(
+                &found.raw,
+                &facts.url,
+                &found.field,
+                *kind,
+                found.confidence,
+            );
+            if l.raw.is_empty()
+                || component
+                    .licenses
+                    .iter()
+                    .any(|have| have.source.kind == *kind && have.raw == l.raw)
+            {
+                continue;
+            }
+            component.add_license(l);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The license ids (with their exceptions) of expressions, as a set; unparsable ones left
+/// out.
+fn ids<'a>(expressions: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for expression in expressions {
+        let Ok(parsed) = spdx::Expression::parse_mode(expression, spdx::ParseMode::LAX) else {
+            continue;
+        };
+        for req in parsed.requirements() {
+            // `MIT`, `GPL-2.0+ WITH Classpath-exception-2.0`, `LicenseRef-x`.
+            let id = req.req.to_string();
+            out.insert(id);
+        }
+    }
+    out
+}
+
+fn show(ids: &BTreeSet<String>) -> String {
+    ids.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// How a source is named in a conflict.
+fn label(name: &str, kind: SourceKind, url: &str) -> String {
+    let who = match kind {
+        SourceKind::ClearlyDefined => "ClearlyDefined".to_string(),
+        SourceKind::DepsDev => "deps.dev".to_string(),
+        _ => format!("the {name} registry"),
+    };
+    format!("{who} ({})", bomscout_core::escape::printable(url))
+}
+
+fn conflicts(component: &Component, versions: &[Said]) -> Vec<String> {
+    let local_licenses: Vec<License> = component
+        .licenses
+        .iter()
+        .filter(|l| !l.source.kind.is_remote())
+        .cloned()
+        .collect();
+    let strongest = License::strongest(&local_licenses);
+    let local_ids = ids(strongest.iter().filter_map(|l| l.expression.as_deref()));
+    // Each source's view, in order of precedence: its licenses as they normalized.
+    let said: Vec<(String, BTreeSet<String>)> = versions
+        .iter()
+        .filter_map(|(name, kind, facts)| {
+            let mine = facts
+                .licenses
+                .iter()
+                .map(|f| license(&f.raw, &facts.url, &f.field, *kind, None))
+                .filter_map(|l| l.expression)
+                .collect::<Vec<_>>();
+            let set = ids(mine.iter().map(String::as_str));
+            (!set.is_empty()).then(|| (label(name, *kind, &facts.url), set))
+        })
+        .collect();
+    let purl = &component.purl;
+    let mut out = Vec::new();
+    if !local_ids.is_empty() {
+        let path = strongest
+            .first()
+            .map(|l| bomscout_core::escape::printable(&l.source.path))
+            .unwrap_or_default();
+        for (who, set) in &said {
+            if *set != local_ids {
+                out.push(format!(
+                    "{purl}: {path} declares {} but {who} says {}",
+                    show(&local_ids),
+                    show(set)
+                ));
+            }
+        }
+    } else if let Some(((first, first_set), rest)) = said.split_first() {
+        for (who, set) in rest {
+            if set != first_set {
+                out.push(format!(
+                    "{purl}: {first} says {} but {who} says {}",
+                    show(first_set),
+                    show(set)
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn add_supplier(component: &mut Component, answers: &Answers) -> bool {
+    if component.properties.contains_key("supplier") {
+        return false;
+    }
+    let found = answers
+        .versions
+        .iter()
+        .chain(&answers.packages)
+        .find_map(|(_, _, f)| {
+            let s = f.supplier.as_deref()?.trim();
+            (!s.is_empty()).then(|| (s.to_string(), f.url.clone()))
+        });
+    let Some((supplier, url)) = found else {
+        return false;
+    };
+    component.properties.insert("supplier".into(), supplier);
+    component.properties.insert("supplier-source".into(), url);
+    true
+}
+
+fn add_health(component: &mut Component, answers: &Answers) -> bool {
+    let mut health = component.health.clone().unwrap_or_default();
+    let before = health.clone();
+    let mut sources: Vec<String> = health.sources.clone();
+    let all: Vec<Said> = answers
+        .versions
+        .iter()
+        .chain(&answers.packages)
+        .cloned()
+        .collect();
+    let s = &mut sources;
+    fill(&mut health.repository, &answers.versions, s, |f| {
+        f.repository.clone()
+    });
+    fill(&mut health.published, &answers.versions, s, |f| {
+        f.published.clone()
+    });
+    fill(&mut health.latest_version, &all, s, |f| {
+        f.latest_version.clone()
+    });
+    fill(&mut health.latest_release, &all, s, |f| {
+        f.latest_release.clone()
+    });
+    fill(&mut health.scorecard, &answers.projects, s, |f| {
+        f.scorecard.clone()
+    });
+    fill(&mut health.archived, &answers.projects, s, |f| f.archived);
+    health.sources = sources;
+    if health == before || health.is_empty() {
+        return false;
+    }
+    component.health = Some(health);
+    true
+}
+
+/// Fills an empty `slot` from the first answer that has the fact, noting its URL.
+fn fill<T>(
+    slot: &mut Option<T>,
+    said: &[Said],
+    sources: &mut Vec<String>,
+    pick: impl Fn(&Facts) -> Option<T>,
+) {
+    if slot.is_some() {
+        return;
+    }
+    if let Some((value, url)) = said.iter().find_map(|(_, _, f)| Some((pick(f)?, &f.url))) {
+        *slot = Some(value);
+        if !sources.contains(url) {
+            sources.push(url.clone());
+        }
+    }
+}
