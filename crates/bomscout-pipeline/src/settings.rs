@@ -19,7 +19,7 @@ pub type SharedEnricher = Arc<bomscout_enrich::engine::Enricher>;
 
 /// Unchecked scan settings, as a front end gathers them. Turn them into [`Settings`] with
 /// [`Settings::new`].
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct RawSettings {
     /// Directories or files to scan (a file is read as the file it is). Must not be empty.
     pub paths: Vec<PathBuf>,
@@ -47,22 +47,6 @@ pub struct RawSettings {
     pub enricher: Option<SharedEnricher>,
 }
 
-impl std::fmt::Debug for RawSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RawSettings")
-            .field("paths", &self.paths)
-            .field("excludes", &self.excludes)
-            .field("follow_links", &self.follow_links)
-            .field("jobs", &self.jobs)
-            .field("read_caches", &self.read_caches)
-            .field("license_threshold", &self.license_threshold)
-            .field("no_dev", &self.no_dev)
-            .field("strict", &self.strict)
-            .field("name", &self.name)
-            .field("enricher", &self.enricher.is_some())
-            .finish()
-    }
-}
 
 impl Default for RawSettings {
     /// The current directory, with every default the CLI has.
@@ -85,7 +69,7 @@ impl Default for RawSettings {
 /// Validated scan settings: every path existed when they were built, every exclude glob
 /// compiles, the threshold is in range and `jobs` is at least 1. Build them with
 /// [`Settings::new`]; run them with [`crate::run`] or a [`crate::Pipeline`].
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) excludes: Vec<String>,
@@ -100,20 +84,6 @@ pub struct Settings {
     pub(crate) enricher: Option<SharedEnricher>,
 }
 
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("paths", &self.paths)
-            .field("excludes", &self.excludes)
-            .field("jobs", &self.jobs)
-            .field("read_caches", &self.read_caches)
-            .field("no_dev", &self.no_dev)
-            .field("strict", &self.strict)
-            .field("name", &self.name)
-            .field("enricher", &self.enricher.is_some())
-            .finish()
-    }
-}
 
 impl Settings {
     /// Checks `raw` and builds the settings, or says what is wrong with the first bad
