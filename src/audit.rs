@@ -24,8 +24,9 @@ pub struct AdvisoryOptions {
     #[arg(long, value_name = "DIR")]
     pub advisory_db: Option<PathBuf>,
 
-    /// The cache directory: `bomscout advisories update` writes `osv/` there, and the
-    /// database's index is kept in it. Also BOMSCOUT_CACHE_DIR.
+    /// The cache directory: `bomscout advisories update` writes `osv/` there, the
+    /// database's index is kept in it, and so are enrichment's answers (`enrich/`). Also
+    /// BOMSCOUT_CACHE_DIR.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 

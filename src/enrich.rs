@@ -17,30 +17,29 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 /// `--enrich` and its companions, flattened into `scan`, `check`, `licenses`, `audit`,
 /// `inventory` and `vet`.
 #[derive(Debug, Args, Clone, Default)]
-#[command(next_help_heading = "Enrichment")]
 pub struct EnrichOptions {
     /// Ask online services what the scanned files do not say: licenses, suppliers, source
     /// repositories, OpenSSF Scorecards, latest releases. Only each package's ecosystem,
     /// name and version are sent; answers are cached (under --cache-dir). Also
     /// `enrich = true` in the policy's `[enrich]` table.
-    #[arg(long)]
+    #[arg(long, help_heading = "Enrichment")]
     pub enrich: bool,
 
     /// Use no network at all, even when the policy's `[enrich]` table asks for enrichment:
     /// enrichment then answers from the cache only.
-    #[arg(long)]
+    #[arg(long, help_heading = "Enrichment")]
     pub offline: bool,
 
     /// The total time enrichment may take; what is not answered by then is reported and
     /// left unenriched (the scan never fails for it). Default: the policy's
     /// `[enrich] timeout`, else 60.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", help_heading = "Enrichment")]
     pub enrich_timeout: Option<u64>,
 
     /// Ask only these sources (comma-separated): npm, pypi, crates, rubygems, nuget,
     /// packagist, pub, hex, maven, goproxy, clearlydefined, depsdev. Default: the policy's
     /// `[enrich] sources`, else all.
-    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',', help_heading = "Enrichment")]
     pub enrich_sources: Vec<String>,
 
     /// One `--NAME-url` per source: a mirror, a proxy, or a test server.

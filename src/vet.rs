@@ -441,7 +441,7 @@ fn rows(r: &Report) -> Vec<(&'static str, String)> {
                 "{} [{}]: {} ({})",
                 l.expression,
                 l.categories,
-                l.verdict.word(),
+                Verdict::of(l.verdict).word(),
                 l.reason
             ),
         ));
@@ -461,7 +461,7 @@ fn rows(r: &Report) -> Vec<(&'static str, String)> {
             text.push_str(&format!(": {}", v.summary));
         }
         if let Some(a) = v.verdict {
-            text.push_str(&format!(" -> {}", a.word()));
+            text.push_str(&format!(" -> {}", Verdict::of(a).word()));
         }
         rows.push(("vuln", text));
     }
@@ -603,7 +603,7 @@ fn json_report(r: &Report) -> Value {
         "licenses": r.licenses.iter().map(|l| json!({
             "expression": l.expression,
             "categories": l.categories,
-            "verdict": l.verdict.word(),
+            "verdict": Verdict::of(l.verdict).word(),
             "reason": l.reason,
             "guidance": l.guidance,
             "evidence": l.evidence,
@@ -612,7 +612,7 @@ fn json_report(r: &Report) -> Value {
             "id": v.id,
             "severity": v.severity,
             "summary": (!v.summary.is_empty()).then_some(&v.summary),
-            "verdict": v.verdict.map(Action::word),
+            "verdict": v.verdict.map(|a| Verdict::of(a).word()),
         })).collect::<Vec<_>>(),
         "health": c.and_then(|c| c.health.as_ref()),
         "latest_release_age_days": r.age_days,
