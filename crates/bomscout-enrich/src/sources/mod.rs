@@ -7,6 +7,12 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+pub mod crates;
+pub mod fields;
+pub mod npm;
+pub mod pypi;
+pub mod repo;
+
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
 pub const NAMES: [&str; 12] = [
@@ -103,8 +109,11 @@ fn first_http_proxy(value: &str) -> Option<String> {
 
 /// Every source, built with its URL from `endpoints`, in order of precedence.
 pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
-    let _ = endpoints;
-    let all: Vec<Box<dyn Source>> = Vec::new();
+    let all: Vec<Box<dyn Source>> = vec![
+        Box::new(npm::Npm::new(endpoints.url("npm"))),
+        Box::new(pypi::Pypi::new(endpoints.url("pypi"))),
+        Box::new(crates::Crates::new(endpoints.url("crates"))),
+    ];
     all
 }
 
