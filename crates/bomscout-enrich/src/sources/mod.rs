@@ -7,8 +7,11 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+pub mod clearlydefined;
 pub mod crates;
+pub mod depsdev;
 pub mod fields;
+pub mod goproxy;
 pub mod npm;
 pub mod pypi;
 pub mod repo;
@@ -113,6 +116,11 @@ pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
         Box::new(npm::Npm::new(endpoints.url("npm"))),
         Box::new(pypi::Pypi::new(endpoints.url("pypi"))),
         Box::new(crates::Crates::new(endpoints.url("crates"))),
+        Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))),
+        Box::new(clearlydefined::ClearlyDefined::new(
+            endpoints.url("clearlydefined"),
+        )),
+        Box::new(depsdev::DepsDev::new(endpoints.url("depsdev"))),
     ];
     all
 }
