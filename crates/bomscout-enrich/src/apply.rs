@@ -231,6 +231,17 @@ fn add_health(component: &mut Component, answers: &Answers) -> bool {
         f.scorecard.clone()
     });
     fill(&mut health.archived, &answers.projects, s, |f| f.archived);
+    // The evidence in order of precedence (versions, packages, projects), after any
+    // sources already there.
+    let order: Vec<&str> = answers
+        .versions
+        .iter()
+        .chain(&answers.packages)
+        .chain(&answers.projects)
+        .map(|(_, _, f)| f.url.as_str())
+        .collect();
+    let known = before.sources.len();
+    sources[known..].sort_by_key(|url| order.iter().position(|o| o == url));
     health.sources = sources;
     if health == before || health.is_empty() {
         return false;
@@ -254,5 +265,196 @@ fn fill<T>(
         if !sources.contains(url) {
             sources.push(url.clone());
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::FoundLicense;
+    use bomscout_core::{Ecosystem, Scorecard};
+
+    fn facts(url: &str, licenses: &[(&str, &str)]) -> Facts {
+        Facts {
+            url: url.into(),
+            licenses: licenses
+                .iter()
+                .map(|(raw, field)| FoundLicense {
+                    raw: raw.to_string(),
+                    field: field.to_string(),
+                    confidence: None,
+                })
+                .collect(),
+            ..Facts::default()
+        }
+    }
+
+    fn component() -> Component {
+        Component::new(Ecosystem::PyPI, None, "x", "1.0").unwrap()
+    }
+
+    fn declared(c: &mut Component, raw: &str) {
+        let mut l = License::declared(raw, "poetry.lock", "license");
+        normalize_license(&mut l);
+        c.add_license(l);
+    }
+
+    #[test]
+    fn classifiers_normalize_through_the_classifier_table_and_keep_the_source_kind() {
+        let mut c = component();
+        let answers = Answers {
+            versions: vec![(
+                "pypi",
+                SourceKind::Registry,
+                facts(
+                    "http://r/pypi/x/1.0/json",
+                    &[
+                        ("License :: OSI Approved :: MIT License", "classifier"),
+                        ("Apache 2.0", "info.license"),
+                    ],
+                ),
+            )],
+            ..Answers::default()
+        };
+        let applied = apply(&mut c, &answers);
+        assert!(applied.changed);
+        let got: Vec<(SourceKind, Option<&str>, Option<&str>)> = c
+            .licenses
+            .iter()
+            .map(|l| {
+                (
+                    l.source.kind,
+                    l.expression.as_deref(),
+                    l.mapped_from.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got[0],
+            (SourceKind::Registry, Some("MIT"), Some("trove classifier"))
+        );
+        assert_eq!(got[1].0, SourceKind::Registry);
+        assert_eq!(got[1].1, Some("Apache-2.0"));
+        assert_eq!(c.licenses[0].source.path, "http://r/pypi/x/1.0/json");
+        assert_eq!(c.licenses[0].source.field, "classifier");
+        // Applied again (a second run on the same SBOM): each (kind, text) is kept once.
+        let again = apply(&mut c, &answers);
+        assert!(!again.changed);
+        assert_eq!(c.licenses.len(), 2);
+    }
+
+    #[test]
+    fn license_sets_compare_regardless_of_order_and_keep_exceptions_apart() {
+        assert_eq!(ids(["MIT OR Apache-2.0"]), ids(["Apache-2.0 OR MIT"]));
+        assert_eq!(ids(["MIT", "Apache-2.0"]), ids(["Apache-2.0 OR MIT"]));
+        assert_ne!(
+            ids(["GPL-2.0-only WITH Classpath-exception-2.0"]),
+            ids(["GPL-2.0-only"])
+        );
+        assert_ne!(ids(["GPL-2.0-or-later"]), ids(["GPL-2.0-only"]));
+        assert_eq!(
+            ids(["LicenseRef-Public-Domain"])
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["LicenseRef-Public-Domain"]
+        );
+        assert!(ids(["not ( an expression"]).is_empty());
+    }
+
+    #[test]
+    fn agreement_is_not_a_conflict_and_an_unnormalized_statement_is_not_compared() {
+        let mut c = component();
+        declared(&mut c, "Apache-2.0 OR MIT");
+        let answers = Answers {
+            versions: vec![
+                (
+                    "pypi",
+                    SourceKind::Registry,
+                    facts("u1", &[("MIT OR Apache-2.0", "license")]),
+                ),
+                (
+                    "clearlydefined",
+                    SourceKind::ClearlyDefined,
+                    facts("u2", &[("some words", "x")]),
+                ),
+            ],
+            ..Answers::default()
+        };
+        assert!(apply(&mut c, &answers).conflicts.is_empty());
+    }
+
+    #[test]
+    fn the_strongest_local_evidence_is_what_sources_are_compared_with() {
+        let mut c = component();
+        declared(&mut c, "BSD-3-Clause");
+        let mut file = License::of_kind("MIT", "x/LICENSE", "license-file", SourceKind::File);
+        file.expression = Some("MIT".into());
+        c.add_license(file);
+        let answers = Answers {
+            versions: vec![
+                (
+                    "pypi",
+                    SourceKind::Registry,
+                    facts("u1", &[("BSD-3-Clause", "license")]),
+                ),
+                (
+                    "depsdev",
+                    SourceKind::DepsDev,
+                    facts("u2", &[("MIT", "license")]),
+                ),
+            ],
+            ..Answers::default()
+        };
+        let applied = apply(&mut c, &answers);
+        assert_eq!(
+            applied.conflicts,
+            ["pkg:pypi/x@1.0: poetry.lock declares BSD-3-Clause but deps.dev (u2) says MIT"]
+        );
+    }
+
+    #[test]
+    fn health_takes_each_fact_from_the_first_answer_that_has_it() {
+        let mut c = component();
+        let mut registry = facts("reg", &[]);
+        registry.latest_version = Some("2.0".into());
+        let mut deps = facts("deps", &[]);
+        deps.latest_version = Some("1.9".into());
+        deps.repository = Some("https://github.com/o/x".into());
+        let mut project = facts("proj", &[]);
+        project.scorecard = Some(Scorecard {
+            score: 7.0,
+            date: None,
+            failing: Vec::new(),
+        });
+        let answers = Answers {
+            versions: vec![
+                ("pypi", SourceKind::Registry, registry),
+                ("depsdev", SourceKind::DepsDev, deps),
+            ],
+            packages: Vec::new(),
+            projects: vec![("depsdev", SourceKind::DepsDev, project)],
+        };
+        assert!(apply(&mut c, &answers).changed);
+        let h = c.health.as_ref().unwrap();
+        assert_eq!(h.latest_version.as_deref(), Some("2.0"));
+        assert_eq!(h.repository.as_deref(), Some("https://github.com/o/x"));
+        assert_eq!(h.scorecard.as_ref().unwrap().score, 7.0);
+        assert_eq!(h.sources, ["reg", "deps", "proj"]);
+        // Nothing new the second time.
+        assert!(!apply(&mut c, &answers).changed);
+    }
+
+    #[test]
+    fn nothing_known_leaves_the_component_alone() {
+        let mut c = component();
+        let answers = Answers {
+            versions: vec![("pypi", SourceKind::Registry, facts("u", &[]))],
+            ..Answers::default()
+        };
+        let applied = apply(&mut c, &answers);
+        assert!(!applied.changed);
+        assert_eq!(c.health, None);
+        assert!(c.properties.is_empty());
     }
 }

@@ -24,7 +24,7 @@ use crate::cache::{Cache, Level, Row};
 use crate::source::{Http, Source};
 use crate::sources::{self, Endpoints};
 use crate::{Answer, Coordinates};
-use bomscout_core::{Diagnostic, Reporter, Sbom, SourceKind};
+use bomscout_core::{Component, Diagnostic, Reporter, Sbom, SourceKind};
 use bomscout_net::{Client, ClientConfig, NetError};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -209,6 +209,9 @@ pub struct Enricher {
     cache: Option<Cache>,
     /// Why the cache is not in use, reported on every SBOM enriched.
     cache_problem: Option<String>,
+    /// The first failure to read or write the cache during a run (reported on the next SBOM
+    /// enriched; the run goes on with what the cache could not give fetched again).
+    cache_failure: Mutex<Option<String>>,
     client: Option<Client>,
     memo: Mutex<HashMap<MemoKey, Memo>>,
     /// (source, level) pairs the source has no answer for (`packages`/`projects` gave
@@ -277,6 +280,7 @@ impl Enricher {
             sources,
             cache,
             cache_problem,
+            cache_failure: Mutex::new(None),
             client,
             memo: Mutex::new(HashMap::new()),
             unsupported: Mutex::new(HashSet::new()),
@@ -301,14 +305,12 @@ impl Enricher {
     pub fn enrich(&self, sbom: &mut Sbom, reporter: &dyn Reporter) -> Outcome {
         let run = self.start();
         let mut outcome = Outcome::default();
+        let cache_path = self.cache_path().display().to_string();
         if let Some(problem) = &self.cache_problem {
-            sbom.diagnostics.push(Diagnostic::warning(
-                self.cache_path().display().to_string(),
-                problem.clone(),
-            ));
+            sbom.diagnostics
+                .push(Diagnostic::warning(cache_path.clone(), problem.clone()));
         }
-        let distinct: BTreeSet<Coordinates> =
-            sbom.components.iter().filter_map(Coordinates::of).collect();
+        let distinct: BTreeSet<Coordinates> = sbom.components.iter().filter_map(askable).collect();
         outcome.packages = distinct.len();
         let distinct: Vec<Coordinates> = distinct.into_iter().collect();
 
@@ -327,7 +329,7 @@ impl Enricher {
         let mut failed: BTreeMap<usize, (usize, Vec<Failure>)> = BTreeMap::new();
         let mut diagnostics = Vec::new();
         for component in &mut sbom.components {
-            let Some(coordinates) = Coordinates::of(component) else {
+            let Some(coordinates) = askable(component) else {
                 continue;
             };
             let answers = self.answers_for(&coordinates);
@@ -363,7 +365,17 @@ impl Enricher {
             ));
             outcome.shortfalls.push(shortfall);
         }
+        let cache_failure = self
+            .cache_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(failure) = cache_failure {
+            diagnostics.push(Diagnostic::warning(cache_path, failure));
+        }
         sbom.diagnostics.extend(diagnostics);
+        sbom.diagnostics.sort();
+        sbom.diagnostics.dedup();
         outcome.from_cache = run.from_cache.load(Ordering::Relaxed);
         outcome.requests = run.http.as_ref().map_or(0, Http::requests);
         outcome
@@ -589,19 +601,32 @@ impl Enricher {
         answers
     }
 
-    /// The sources (by index) that failed to answer about one component, and why.
+    /// The sources (by index) that failed to answer about one component (its version, its
+    /// package when the latest releases are asked for, the repositories its answers name),
+    /// and why: the first failure of each source.
     fn failures_for(&self, coordinates: &Coordinates) -> Vec<(usize, Failure)> {
+        let repositories = self.repositories(std::slice::from_ref(coordinates));
         let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        let key = coordinates.purl();
+        let mut keys = vec![(Level::Version, coordinates.purl())];
+        if self.settings.latest {
+            let whole = Coordinates {
+                version: None,
+                ..coordinates.clone()
+            };
+            keys.push((Level::Package, whole.purl()));
+        }
+        keys.extend(repositories.into_iter().map(|r| (Level::Project, r)));
         self.sources
             .iter()
             .enumerate()
-            .filter_map(
-                |(i, s)| match memo.get(&(s.name(), Level::Version, key.clone())) {
-                    Some(Memo::Failed(f)) => Some((i, f.clone())),
-                    _ => None,
-                },
-            )
+            .filter_map(|(i, s)| {
+                keys.iter().find_map(|(level, key)| {
+                    match memo.get(&(s.name(), *level, key.clone())) {
+                        Some(Memo::Failed(f)) => Some((i, f.clone())),
+                        _ => None,
+                    }
+                })
+            })
             .collect()
     }
 
@@ -641,8 +666,10 @@ impl Enricher {
                     continue;
                 }
                 let memo_key = (name, level, key);
-                if memo.contains_key(&memo_key) {
-                    run.from_cache.fetch_add(1, Ordering::Relaxed);
+                if let Some(known) = memo.get(&memo_key) {
+                    if matches!(known, Memo::Answered(_)) {
+                        run.from_cache.fetch_add(1, Ordering::Relaxed);
+                    }
                     continue;
                 }
                 if let Some(answer) = self.cached(name, level, &memo_key.2) {
@@ -697,7 +724,23 @@ impl Enricher {
 
     /// The cached answer, if any; a cache that fails to read is a miss.
     fn cached(&self, source: &str, level: Level, key: &str) -> Option<Answer> {
-        self.cache.as_ref()?.get(source, level, key).ok().flatten()
+        match self.cache.as_ref()?.get(source, level, key) {
+            Ok(answer) => answer,
+            Err(e) => {
+                self.cache_failed(e);
+                None
+            }
+        }
+    }
+
+    /// Remembers the first cache failure of a run, to report it.
+    fn cache_failed(&self, error: crate::CacheError) {
+        let mut failure = self.cache_failure.lock().unwrap_or_else(|p| p.into_inner());
+        if failure.is_none() {
+            *failure = Some(format!(
+                "{error}; answers the cache could not give were asked for again"
+            ));
+        }
     }
 
     /// Asks one source one batch, and remembers (and caches) what came back.
@@ -777,7 +820,10 @@ impl Enricher {
             .collect();
         if let Some(cache) = &self.cache {
             // A failed write costs the next run a request, nothing else.
-            let _ = cache.put(&rows);
+            if let Err(e) = cache.put(&rows) {
+                // A failed write costs the next run a request, nothing else; said once.
+                self.cache_failed(e);
+            }
         }
         drop(rows);
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
@@ -814,6 +860,21 @@ fn ask(
             source.projects(http, &repos)
         }
     }
+}
+
+/// The coordinates to ask about a component: `None` for an unresolved one, and for one
+/// that does not come from its registry (a git or URL dependency, whose purl carries a
+/// `vcs_url` or `download_url`): the registry's facts about that name are not its facts.
+fn askable(component: &Component) -> Option<Coordinates> {
+    let purl = component.purl.as_str();
+    let qualifiers = purl.split_once('?').map_or("", |(_, q)| q);
+    if qualifiers
+        .split('&')
+        .any(|q| q.starts_with("vcs_url=") || q.starts_with("download_url="))
+    {
+        return None;
+    }
+    Coordinates::of(component)
 }
 
 /// The packages of `coordinates` without their versions.
