@@ -6,9 +6,9 @@ use anyhow::{bail, Context};
 use bomscout_core::escape::printable;
 use bomscout_enrich::engine::{Enricher, Outcome, Settings as EngineSettings};
 use bomscout_enrich::sources::{Endpoints, NAMES};
+use bomscout_pipeline::{EnrichStep, SharedEnricher};
 use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The total time budget when neither `--enrich-timeout` nor the policy sets one.
@@ -39,7 +39,12 @@ pub struct EnrichOptions {
     /// Ask only these sources (comma-separated): npm, pypi, crates, rubygems, nuget,
     /// packagist, pub, hex, maven, goproxy, clearlydefined, depsdev. Default: the policy's
     /// `[enrich] sources`, else all.
-    #[arg(long, value_name = "NAME,...", value_delimiter = ',', help_heading = "Enrichment")]
+    #[arg(
+        long,
+        value_name = "NAME,...",
+        value_delimiter = ',',
+        help_heading = "Enrichment"
+    )]
     pub enrich_sources: Vec<String>,
 
     /// One `--NAME-url` per source: a mirror, a proxy, or a test server.
@@ -195,19 +200,13 @@ pub fn enricher(
     cache_dir: Option<&Path>,
     policy: &FromPolicy,
     need: Need,
-) -> anyhow::Result<Option<Arc<Enricher>>> {
-    let settings = settings(
-        options,
-        cache_dir,
-        policy,
-        need,
-        |k| std::env::var(k).ok(),
-    )?;
+) -> anyhow::Result<Option<SharedEnricher>> {
+    let settings = settings(options, cache_dir, policy, need, |k| std::env::var(k).ok())?;
     let Some(settings) = settings else {
         return Ok(None);
     };
     let enricher = Enricher::new(settings).context("cannot start enrichment")?;
-    Ok(Some(Arc::new(enricher)))
+    Ok(Some(EnrichStep::new(enricher)))
 }
 
 /// The engine's settings (see [`enricher`]), with the environment read through `var`.
@@ -236,7 +235,10 @@ pub fn settings(
         endpoints.set(name, url).map_err(anyhow::Error::msg)?;
     }
     let only = if !options.enrich_sources.is_empty() {
-        Some(checked_sources(&options.enrich_sources, "--enrich-sources")?)
+        Some(checked_sources(
+            &options.enrich_sources,
+            "--enrich-sources",
+        )?)
     } else if let Some(sources) = &policy.sources {
         Some(checked_sources(sources, "the policy's [enrich] sources")?)
     } else {
@@ -444,7 +446,10 @@ mod tests {
         ]);
         let s = resolve(&o, &policy, &env).unwrap();
         assert_eq!(s.timeout, Duration::from_secs(7));
-        assert_eq!(s.only, Some(vec!["depsdev".to_string(), "pypi".to_string()]));
+        assert_eq!(
+            s.only,
+            Some(vec!["depsdev".to_string(), "pypi".to_string()])
+        );
         assert_eq!(s.endpoints.url("npm"), "http://127.0.0.1:1/flag");
         let s = resolve(&parse(&["--enrich"]), &FromPolicy::default(), &[]).unwrap();
         assert_eq!(s.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
@@ -474,7 +479,10 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(err.contains("\"nmp\"") && err.contains("npm, pypi"), "{err}");
+        assert!(
+            err.contains("\"nmp\"") && err.contains("npm, pypi"),
+            "{err}"
+        );
         let o = parse(&["--enrich", "--npm-url", "ftp://x"]);
         assert!(settings(
             &o,

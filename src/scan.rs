@@ -14,7 +14,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         outputs.iter().filter_map(|o| o.file.as_deref()),
         &args.scan.paths,
     )?;
-    let (policy, latest) = crate::enrich::discovered_policy(&args.scan.paths, args.scan.verbosity.quiet);
+    let (policy, latest) =
+        crate::enrich::discovered_policy(&args.scan.paths, args.scan.verbosity.quiet);
     let enricher = crate::enrich::enricher(
         &args.enrich,
         args.advisory.cache_dir.as_deref(),

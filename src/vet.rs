@@ -162,6 +162,7 @@ pub fn vet(args: &VetArgs) -> anyhow::Result<ExitCode> {
         },
     )?
     .context("vet asks the enrichment sources; nothing to ask with")?;
+    let enricher = enricher.enricher();
     let advisories = open_advisories(&args.advisory)?;
 
     let gathered = enricher.lookup(&coordinates);
@@ -280,7 +281,9 @@ fn latest_version(g: &Gathered) -> Option<String> {
 
 /// Whether any source knew anything about the package.
 fn known(g: &Gathered) -> bool {
-    g.answers.iter().any(|a| matches!(a.answer, Answer::Found(_)))
+    g.answers
+        .iter()
+        .any(|a| matches!(a.answer, Answer::Found(_)))
 }
 
 fn report(
@@ -509,12 +512,19 @@ fn rows(r: &Report) -> Vec<(&'static str, String)> {
             rows.push(("archived", if a { "yes" } else { "no" }.to_string()));
         }
     }
-    if r.component.as_ref().and_then(|c| c.health.as_ref()).is_none()
+    if r.component
+        .as_ref()
+        .and_then(|c| c.health.as_ref())
+        .is_none()
         && r.verdict != Verdict::Unknown
     {
         rows.push(("health", "unknown (no source repository found)".to_string()));
     }
-    if let Some(s) = r.component.as_ref().and_then(|c| c.properties.get("supplier")) {
+    if let Some(s) = r
+        .component
+        .as_ref()
+        .and_then(|c| c.properties.get("supplier"))
+    {
         rows.push(("supplier", s.clone()));
     }
     for f in &r.failures {
@@ -556,7 +566,12 @@ fn write_markdown(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     writeln!(out, "## bomscout vet\n")?;
-    writeln!(out, "Policy: {}. {}.\n", markdown(&policy.name), markdown(&vuln_note(source)))?;
+    writeln!(
+        out,
+        "Policy: {}. {}.\n",
+        markdown(&policy.name),
+        markdown(&vuln_note(source))
+    )?;
     writeln!(out, "| package | verdict |")?;
     writeln!(out, "|---|---|")?;
     for r in reports {

@@ -50,10 +50,10 @@ pub mod advisories;
 mod settings;
 
 pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
-pub use settings::{RawSettings, Settings, SharedEnricher};
 /// What an enrichment step did: packages asked about, answers from the cache, requests
 /// made, shortfalls.
 pub use bomscout_enrich::engine::Outcome as EnrichOutcome;
+pub use settings::{EnrichStep, RawSettings, Settings, SharedEnricher};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Diagnostic, Reporter, Sbom, SbomBuilder, Silent};

@@ -15,7 +15,47 @@ use std::sync::Arc;
 
 /// The enrichment step's engine, shared: an `inventory` run hands the same one to every
 /// repository's settings, so each distinct package is asked about once per run.
-pub type SharedEnricher = Arc<bomscout_enrich::engine::Enricher>;
+pub type SharedEnricher = Arc<EnrichStep>;
+
+/// The enrichment engine, and the lock that makes scans sharing it enrich one at a time:
+/// the engine remembers every answer, but two scans asking at the same moment would both
+/// miss the memory and ask the same package twice. One at a time, the second finds the
+/// first one's answers (and the engine still runs its requests in parallel within a scan).
+#[derive(Debug)]
+pub struct EnrichStep {
+    enricher: bomscout_enrich::engine::Enricher,
+    one_at_a_time: std::sync::Mutex<()>,
+}
+
+impl EnrichStep {
+    /// The step around `enricher`, ready to share.
+    pub fn new(enricher: bomscout_enrich::engine::Enricher) -> SharedEnricher {
+        Arc::new(EnrichStep {
+            enricher,
+            one_at_a_time: std::sync::Mutex::new(()),
+        })
+    }
+
+    /// The engine (for lookups outside a scan, `bomscout vet`).
+    pub fn enricher(&self) -> &bomscout_enrich::engine::Enricher {
+        &self.enricher
+    }
+
+    /// Enriches `sbom`, after any other scan sharing this step has finished enriching.
+    pub fn enrich(
+        &self,
+        sbom: &mut bomscout_core::Sbom,
+        reporter: &dyn bomscout_core::Reporter,
+    ) -> bomscout_enrich::engine::Outcome {
+        // A scan that panicked while enriching leaves nothing half-done that matters here:
+        // the engine's memory is its own, so a poisoned lock is still a lock.
+        let _turn = self
+            .one_at_a_time
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.enricher.enrich(sbom, reporter)
+    }
+}
 
 /// Unchecked scan settings, as a front end gathers them. Turn them into [`Settings`] with
 /// [`Settings::new`].
@@ -46,7 +86,6 @@ pub struct RawSettings {
     /// `None`, the default, sends nothing anywhere.
     pub enricher: Option<SharedEnricher>,
 }
-
 
 impl Default for RawSettings {
     /// The current directory, with every default the CLI has.
@@ -83,7 +122,6 @@ pub struct Settings {
     pub(crate) name: String,
     pub(crate) enricher: Option<SharedEnricher>,
 }
-
 
 impl Settings {
     /// Checks `raw` and builds the settings, or says what is wrong with the first bad

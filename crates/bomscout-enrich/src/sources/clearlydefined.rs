@@ -61,8 +61,7 @@ impl ClearlyDefined {
 
     fn batch(&self, http: &Http, keys: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
         let mut asked: Vec<(usize, String)> = Vec::new();
-        let mut out: Vec<Option<Result<Answer, SourceError>>> =
-            keys.iter().map(|_| None).collect();
+        let mut out: Vec<Option<Result<Answer, SourceError>>> = keys.iter().map(|_| None).collect();
         for (i, key) in keys.iter().enumerate() {
             match coordinates(key) {
                 Ok(c) => asked.push((i, c)),
@@ -147,8 +146,8 @@ fn kind_of(ecosystem: Ecosystem) -> Option<(&'static str, &'static str)> {
 /// The ClearlyDefined coordinates of a package version.
 pub fn coordinates(key: &Coordinates) -> Result<String, SourceError> {
     let unaskable = |why: &str| SourceError::Unaskable(format!("{}: {why}", key.purl()));
-    let (ty, provider) =
-        kind_of(key.ecosystem).ok_or_else(|| unaskable("ClearlyDefined does not know this ecosystem"))?;
+    let (ty, provider) = kind_of(key.ecosystem)
+        .ok_or_else(|| unaskable("ClearlyDefined does not know this ecosystem"))?;
     let revision = key
         .version
         .as_deref()
@@ -165,7 +164,9 @@ pub fn coordinates(key: &Coordinates) -> Result<String, SourceError> {
     } else {
         let ns = key.namespace.as_deref().filter(|n| !n.is_empty());
         if key.ecosystem == Ecosystem::Maven && ns.is_none() {
-            return Err(unaskable("a Maven artifact without a group cannot be asked about"));
+            return Err(unaskable(
+                "a Maven artifact without a group cannot be asked about",
+            ));
         }
         (ns.unwrap_or("-").to_string(), key.name.clone())
     };

@@ -307,8 +307,13 @@ mod tests {
             r#"{"num": "1.0.0", "published_by": {"login": "dtolnay", "name": null}}"#,
         )
         .unwrap();
-        assert_eq!(v.facts("http://x/", "version", None).supplier.as_deref(), Some("dtolnay"));
-        let v: Version = serde_json::from_str(r#"{"num": "1.0.0", "published_by": null, "license": " "}"#).unwrap();
+        assert_eq!(
+            v.facts("http://x/", "version", None).supplier.as_deref(),
+            Some("dtolnay")
+        );
+        let v: Version =
+            serde_json::from_str(r#"{"num": "1.0.0", "published_by": null, "license": " "}"#)
+                .unwrap();
         let f = v.facts("http://x/", "version", None);
         assert_eq!(f.supplier, None);
         assert!(f.licenses.is_empty());

@@ -83,15 +83,10 @@ impl DepsDev {
     }
 
     /// One batch of at most [`BATCH_LIMIT`] versions.
-    fn version_batch(
-        &self,
-        http: &Http,
-        keys: &[Coordinates],
-    ) -> Vec<Result<Answer, SourceError>> {
+    fn version_batch(&self, http: &Http, keys: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
         // The keys deps.dev can be asked about, each with its position.
         let mut asked: Vec<(usize, VersionKey)> = Vec::new();
-        let mut out: Vec<Option<Result<Answer, SourceError>>> =
-            keys.iter().map(|_| None).collect();
+        let mut out: Vec<Option<Result<Answer, SourceError>>> = keys.iter().map(|_| None).collect();
         for (i, key) in keys.iter().enumerate() {
             match version_key(key) {
                 Ok(k) => asked.push((i, k)),
@@ -111,7 +106,10 @@ impl DepsDev {
                     })
                     .collect(),
                 // No batch endpoint here: one GET per version.
-                Ok(None) => asked.iter().map(|(_, k)| self.get_version(http, k)).collect(),
+                Ok(None) => asked
+                    .iter()
+                    .map(|(_, k)| self.get_version(http, k))
+                    .collect(),
                 Err(e) => asked.iter().map(|_| Err(duplicate(&e))).collect::<Vec<_>>(),
             };
             for ((i, _), answer) in asked.iter().zip(answers) {
@@ -198,12 +196,10 @@ impl DepsDev {
         for (i, repo) in repos.iter().enumerate() {
             match project_id(repo) {
                 Some(id) => asked.push((i, id)),
-                None => {
-                    out[i] = Some(Err(SourceError::Unaskable(format!(
-                        "{}: deps.dev knows projects on github.com, gitlab.com and bitbucket.org only",
-                        bomscout_core::escape::quote(repo, 200)
-                    ))))
-                }
+                None => out[i] = Some(Err(SourceError::Unaskable(format!(
+                    "{}: deps.dev knows projects on github.com, gitlab.com and bitbucket.org only",
+                    bomscout_core::escape::quote(repo, 200)
+                )))),
             }
         }
         if !asked.is_empty() {
@@ -344,7 +340,10 @@ pub fn system(ecosystem: Ecosystem) -> Option<&'static str> {
 }
 
 fn unsupported(key: &Coordinates) -> SourceError {
-    SourceError::Unaskable(format!("{}: deps.dev does not know this ecosystem", key.purl()))
+    SourceError::Unaskable(format!(
+        "{}: deps.dev does not know this ecosystem",
+        key.purl()
+    ))
 }
 
 fn version_key(key: &Coordinates) -> Result<VersionKey, SourceError> {
@@ -781,7 +780,10 @@ mod tests {
             segment("org.apache.commons:commons-lang3"),
             "org.apache.commons%3Acommons-lang3"
         );
-        assert_eq!(segment("github.com/spf13/pflag"), "github.com%2Fspf13%2Fpflag");
+        assert_eq!(
+            segment("github.com/spf13/pflag"),
+            "github.com%2Fspf13%2Fpflag"
+        );
     }
 
     #[test]

@@ -89,10 +89,22 @@ mod tests {
     #[test]
     fn person_forms() {
         let cases = [
-            ("Isaac Z. Schlueter <i@izs.me> (http://blog.izs.me/)", Some("Isaac Z. Schlueter")),
-            ("The Babel Team (https://babel.dev/team)", Some("The Babel Team")),
-            ("Dominic Tarr <dominic.tarr@gmail.com> (dominictarr.com)", Some("Dominic Tarr")),
-            ("\"Ahmed R. TAHRI\" <tahri.ahmed@proton.me>", Some("Ahmed R. TAHRI")),
+            (
+                "Isaac Z. Schlueter <i@izs.me> (http://blog.izs.me/)",
+                Some("Isaac Z. Schlueter"),
+            ),
+            (
+                "The Babel Team (https://babel.dev/team)",
+                Some("The Babel Team"),
+            ),
+            (
+                "Dominic Tarr <dominic.tarr@gmail.com> (dominictarr.com)",
+                Some("Dominic Tarr"),
+            ),
+            (
+                "\"Ahmed R. TAHRI\" <tahri.ahmed@proton.me>",
+                Some("Ahmed R. TAHRI"),
+            ),
             ("Kris Zyp", Some("Kris Zyp")),
             ("me@kennethreitz.com", None),
             ("<a@b.c>", None),
@@ -114,14 +126,20 @@ mod tests {
             first_person("\"Doe, Jane\" <j@d.example>, X <x@y.example>").as_deref(),
             Some("Doe, Jane")
         );
-        assert_eq!(first_person("a@b.example, Named <n@b.example>").as_deref(), Some("Named"));
+        assert_eq!(
+            first_person("a@b.example, Named <n@b.example>").as_deref(),
+            Some("Named")
+        );
         assert_eq!(first_person(""), None);
     }
 
     #[test]
     fn names_are_clipped_and_cleaned() {
         let long = "x".repeat(500);
-        assert_eq!(person_name(&long).map(|s| s.chars().count()), Some(MAX_NAME_LEN));
+        assert_eq!(
+            person_name(&long).map(|s| s.chars().count()),
+            Some(MAX_NAME_LEN)
+        );
         assert_eq!(text_name("a\u{7}b").as_deref(), Some("ab"));
     }
 

@@ -79,13 +79,12 @@ impl GoProxy {
         let Some(bytes) = http.get_bytes(&url, ZIP_LIMIT)? else {
             return Ok(Answer::NotFound { url });
         };
-        let licenses = licenses_in_zip(&bytes, &module, version).map_err(|reason| {
-            SourceError::Malformed {
+        let licenses =
+            licenses_in_zip(&bytes, &module, version).map_err(|reason| SourceError::Malformed {
                 url: bomscout_net::redact_url(&url),
                 reason,
                 what: WHAT,
-            }
-        })?;
+            })?;
         let (supplier, repository) = match repository_of(&module) {
             Some((owner, repo)) => (Some(owner), Some(repo)),
             None => (None, None),
@@ -192,11 +191,7 @@ fn is_license_file(name: &str) -> bool {
 
 /// The licenses the root license files of a module zip name. Errors (for
 /// [`SourceError::Malformed`]) say what is wrong with the zip.
-fn licenses_in_zip(
-    bytes: &[u8],
-    module: &str,
-    version: &str,
-) -> Result<Vec<FoundLicense>, String> {
+fn licenses_in_zip(bytes: &[u8], module: &str, version: &str) -> Result<Vec<FoundLicense>, String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable module zip: {e}"))?;
     let prefix = format!("{module}@{version}/");
@@ -309,7 +304,12 @@ pub fn pseudo_version_date(version: &str) -> Option<String> {
     if stamp.len() != 14 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    day(&format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..8]))
+    day(&format!(
+        "{}-{}-{}",
+        &stamp[..4],
+        &stamp[4..6],
+        &stamp[6..8]
+    ))
 }
 
 /// The `YYYY-MM-DD` a timestamp (`2021-02-20T16:28:57Z`) or date starts with.
@@ -344,7 +344,10 @@ mod tests {
         );
         assert_eq!(
             repository_of("github.com/cpuguy83/go-md2man/v2"),
-            Some(("cpuguy83".into(), "https://github.com/cpuguy83/go-md2man".into()))
+            Some((
+                "cpuguy83".into(),
+                "https://github.com/cpuguy83/go-md2man".into()
+            ))
         );
         assert_eq!(
             repository_of("gopkg.in/yaml.v3"),
@@ -352,7 +355,10 @@ mod tests {
         );
         assert_eq!(
             repository_of("gopkg.in/check.v1"),
-            Some(("go-check".into(), "https://github.com/go-check/check".into()))
+            Some((
+                "go-check".into(),
+                "https://github.com/go-check/check".into()
+            ))
         );
         assert_eq!(repository_of("go.yaml.in/yaml/v3"), None);
         assert_eq!(repository_of("golang.org/x/text"), None);
@@ -370,8 +376,7 @@ mod tests {
             Some("2019-11-09")
         );
         assert_eq!(
-            pseudo_version_date("v1.2.3-pre.0.20191109021931-daa7c04131f5+incompatible")
-                .as_deref(),
+            pseudo_version_date("v1.2.3-pre.0.20191109021931-daa7c04131f5+incompatible").as_deref(),
             Some("2019-11-09")
         );
         assert_eq!(pseudo_version_date("v1.0.9"), None);

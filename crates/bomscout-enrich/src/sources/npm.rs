@@ -234,7 +234,10 @@ mod tests {
         let f = facts(json!({"license": {"type": "MIT", "url": "http://x"}}));
         assert_eq!(licenses(&f), [("MIT", "license.type")]);
         let f = facts(json!({"license": ["MIT", "Apache2"]}));
-        assert_eq!(licenses(&f), [("MIT", "license[0]"), ("Apache2", "license[1]")]);
+        assert_eq!(
+            licenses(&f),
+            [("MIT", "license[0]"), ("Apache2", "license[1]")]
+        );
         let f = facts(json!({"licenses": [{"type": "AFLv2.1"}, {"type": "BSD"}]}));
         assert_eq!(
             licenses(&f),
@@ -279,6 +282,9 @@ mod tests {
             npm.version_url(&c).unwrap(),
             "http://127.0.0.1:1/@babel%2Fcore/7.26.0"
         );
-        assert_eq!(npm.package_url(&c).unwrap(), "http://127.0.0.1:1/@babel%2Fcore");
+        assert_eq!(
+            npm.package_url(&c).unwrap(),
+            "http://127.0.0.1:1/@babel%2Fcore"
+        );
     }
 }

@@ -309,7 +309,10 @@ mod tests {
         assert_eq!(license_name("UNKNOWN"), None);
         assert_eq!(license_name("  "), None);
         let text = "Copyright (c) 2001 Somebody.\nAll rights reserved.\n\nRedistribution...";
-        assert_eq!(license_name(text).as_deref(), Some("Copyright (c) 2001 Somebody."));
+        assert_eq!(
+            license_name(text).as_deref(),
+            Some("Copyright (c) 2001 Somebody.")
+        );
         let long = "x".repeat(300);
         assert_eq!(license_name(&long).map(|s| s.len()), Some(MAX_LICENSE_LEN));
     }

@@ -15,7 +15,9 @@ const TWO_SEGMENT_FORGES: [&str; 3] = ["github.com", "bitbucket.org", "codeberg.
 /// relative path, a mail address, text with spaces, a forge URL without `owner/repo`).
 pub fn normalize(raw: &str) -> Option<String> {
     let s = raw.trim();
-    if s.is_empty() || s.len() > MAX_URL_LEN || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    if s.is_empty()
+        || s.len() > MAX_URL_LEN
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return None;
     }
@@ -37,7 +39,10 @@ pub fn normalize(raw: &str) -> Option<String> {
         }
         segments[..2].to_vec()
     } else if host == "gitlab.com" {
-        let end = segments.iter().position(|s| *s == "-").unwrap_or(segments.len());
+        let end = segments
+            .iter()
+            .position(|s| *s == "-")
+            .unwrap_or(segments.len());
         if end < 2 {
             return None;
         }
@@ -119,19 +124,43 @@ mod tests {
     #[test]
     fn forms_seen_in_registries() {
         let cases = [
-            ("https://github.com/babel/babel.git", "https://github.com/babel/babel"),
+            (
+                "https://github.com/babel/babel.git",
+                "https://github.com/babel/babel",
+            ),
             ("git+https://github.com/o/r.git", "https://github.com/o/r"),
-            ("git://github.com/isaacs/inherits", "https://github.com/isaacs/inherits"),
-            ("git@github.com:stevemao/left-pad.git", "https://github.com/stevemao/left-pad"),
+            (
+                "git://github.com/isaacs/inherits",
+                "https://github.com/isaacs/inherits",
+            ),
+            (
+                "git@github.com:stevemao/left-pad.git",
+                "https://github.com/stevemao/left-pad",
+            ),
             ("ssh://git@github.com/o/r.git", "https://github.com/o/r"),
             ("git+ssh://git@github.com/o/r.git", "https://github.com/o/r"),
-            ("http://github.com/kriszyp/json-schema", "https://github.com/kriszyp/json-schema"),
+            (
+                "http://github.com/kriszyp/json-schema",
+                "https://github.com/kriszyp/json-schema",
+            ),
             ("https://github.com/o/r#readme", "https://github.com/o/r"),
             ("https://www.github.com/o/r/", "https://github.com/o/r"),
-            ("https://GitHub.com/o/r/tree/main/packages/x", "https://github.com/o/r"),
-            ("https://gitlab.com/g/sub/r/-/tree/main", "https://gitlab.com/g/sub/r"),
-            ("https://foss.heptapod.net/octobus/rust/micro-timer", "https://foss.heptapod.net/octobus/rust/micro-timer"),
-            ("https://www.mercurial-scm.org/repo/hg", "https://www.mercurial-scm.org/repo/hg"),
+            (
+                "https://GitHub.com/o/r/tree/main/packages/x",
+                "https://github.com/o/r",
+            ),
+            (
+                "https://gitlab.com/g/sub/r/-/tree/main",
+                "https://gitlab.com/g/sub/r",
+            ),
+            (
+                "https://foss.heptapod.net/octobus/rust/micro-timer",
+                "https://foss.heptapod.net/octobus/rust/micro-timer",
+            ),
+            (
+                "https://www.mercurial-scm.org/repo/hg",
+                "https://www.mercurial-scm.org/repo/hg",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(normalize(raw).as_deref(), Some(want), "{raw}");
@@ -153,7 +182,10 @@ mod tests {
         ] {
             assert_eq!(normalize(raw), None, "{raw:?}");
         }
-        assert_eq!(normalize(&format!("https://github.com/o/{}", "r".repeat(600))), None);
+        assert_eq!(
+            normalize(&format!("https://github.com/o/{}", "r".repeat(600))),
+            None
+        );
     }
 
     #[test]
@@ -163,7 +195,10 @@ mod tests {
             ("gitlab:g/r", "https://gitlab.com/g/r"),
             ("bitbucket:o/r", "https://bitbucket.org/o/r"),
             ("o/r", "https://github.com/o/r"),
-            ("git://github.com/isaacs/inherits", "https://github.com/isaacs/inherits"),
+            (
+                "git://github.com/isaacs/inherits",
+                "https://github.com/isaacs/inherits",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(normalize_npm(raw).as_deref(), Some(want), "{raw}");
