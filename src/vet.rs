@@ -594,44 +594,77 @@ fn write_json(
     source: &VulnSource,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let packages: Vec<Value> = reports.iter().map(json_report).collect();
-    let doc = json!({
-        "policy": policy.name,
-        "vulnerabilities_from": match source {
-            VulnSource::Database(name) => Value::String(name.clone()),
-            VulnSource::Keys => Value::String("deps.dev advisory keys (severity unknown)".into()),
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        policy: &'a str,
+        vulnerabilities_from: String,
+        packages: Vec<JsonPackage<'a>>,
+    }
+    let doc = Doc {
+        policy: &policy.name,
+        vulnerabilities_from: match source {
+            VulnSource::Database(name) => name.clone(),
+            VulnSource::Keys => "deps.dev advisory keys (severity unknown)".to_string(),
         },
-        "packages": packages,
-    });
+        packages: reports.iter().map(json_report).collect(),
+    };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;
     Ok(())
 }
 
-fn json_report(r: &Report) -> Value {
+/// One package in the JSON report. A struct rather than `json!`, so the health facts keep
+/// their own serialization (a scorecard of 3.2 stays 3.2, not its `f64` widening).
+#[derive(serde::Serialize)]
+struct JsonPackage<'a> {
+    asked: &'a str,
+    purl: Option<String>,
+    verdict: &'static str,
+    reasons: &'a [String],
+    licenses: Vec<Value>,
+    vulnerabilities: Vec<Value>,
+    health: Option<&'a bomscout_core::Health>,
+    latest_release_age_days: Option<i64>,
+    supplier: Option<&'a String>,
+    failures: &'a [String],
+}
+
+fn json_report(r: &Report) -> JsonPackage<'_> {
     let c = r.component.as_ref();
-    json!({
-        "asked": r.asked,
-        "purl": c.map(|c| c.purl.to_string()),
-        "verdict": r.verdict.word(),
-        "reasons": r.reasons,
-        "licenses": r.licenses.iter().map(|l| json!({
-            "expression": l.expression,
-            "categories": l.categories,
-            "verdict": Verdict::of(l.verdict).word(),
-            "reason": l.reason,
-            "guidance": l.guidance,
-            "evidence": l.evidence,
-        })).collect::<Vec<_>>(),
-        "vulnerabilities": r.vulns.iter().map(|v| json!({
-            "id": v.id,
-            "severity": v.severity,
-            "summary": (!v.summary.is_empty()).then_some(&v.summary),
-            "verdict": v.verdict.map(|a| Verdict::of(a).word()),
-        })).collect::<Vec<_>>(),
-        "health": c.and_then(|c| c.health.as_ref()),
-        "latest_release_age_days": r.age_days,
-        "supplier": c.and_then(|c| c.properties.get("supplier")),
-        "failures": r.failures,
-    })
+    JsonPackage {
+        asked: &r.asked,
+        purl: c.map(|c| c.purl.to_string()),
+        verdict: r.verdict.word(),
+        reasons: &r.reasons,
+        licenses: r
+            .licenses
+            .iter()
+            .map(|l| {
+                json!({
+                    "expression": l.expression,
+                    "categories": l.categories,
+                    "verdict": Verdict::of(l.verdict).word(),
+                    "reason": l.reason,
+                    "guidance": l.guidance,
+                    "evidence": l.evidence,
+                })
+            })
+            .collect(),
+        vulnerabilities: r
+            .vulns
+            .iter()
+            .map(|v| {
+                json!({
+                    "id": v.id,
+                    "severity": v.severity,
+                    "summary": (!v.summary.is_empty()).then_some(&v.summary),
+                    "verdict": v.verdict.map(|a| Verdict::of(a).word()),
+                })
+            })
+            .collect(),
+        health: c.and_then(|c| c.health.as_ref()),
+        latest_release_age_days: r.age_days,
+        supplier: c.and_then(|c| c.properties.get("supplier")),
+        failures: &r.failures,
+    }
 }
