@@ -45,8 +45,20 @@ pub struct Applied {
 /// Adds the answers' facts to `component`.
 pub fn apply(component: &mut Component, answers: &Answers) -> Applied {
     let mut applied = Applied::default();
-    applied.changed |= add_licenses(component, &answers.versions);
-    applied.conflicts = conflicts(component, &answers.versions);
+    // Each version answer's licenses, normalized once.
+    let stated: Vec<Vec<License>> = answers
+        .versions
+        .iter()
+        .map(|(_, kind, facts)| {
+            facts
+                .licenses
+                .iter()
+                .map(|f| license(&f.raw, &facts.url, &f.field, *kind, f.confidence))
+                .collect()
+        })
+        .collect();
+    applied.changed |= add_licenses(component, &stated);
+    applied.conflicts = conflicts(component, &answers.versions, &stated);
     applied.changed |= add_supplier(component, answers);
     applied.changed |= add_health(component, answers);
     applied
@@ -74,28 +86,19 @@ fn license(
     l
 }
 
-fn add_licenses(component: &mut Component, versions: &[Said]) -> bool {
+fn add_licenses(component: &mut Component, stated: &[Vec<License>]) -> bool {
     let mut changed = false;
-    for (_, kind, facts) in versions {
-        for found in &facts.licenses {
-            let l = license(
-                &found.raw,
-                &facts.url,
-                &found.field,
-                *kind,
-                found.confidence,
-            );
-            if l.raw.is_empty()
-                || component
-                    .licenses
-                    .iter()
-                    .any(|have| have.source.kind == *kind && have.raw == l.raw)
-            {
-                continue;
-            }
-            component.add_license(l);
-            changed = true;
+    for l in stated.iter().flatten() {
+        if l.raw.is_empty()
+            || component
+                .licenses
+                .iter()
+                .any(|have| have.source.kind == l.source.kind && have.raw == l.raw)
+        {
+            continue;
         }
+        component.add_license(l.clone());
+        changed = true;
     }
     changed
 }
@@ -131,7 +134,7 @@ fn label(name: &str, kind: SourceKind, url: &str) -> String {
     format!("{who} ({})", bomscout_core::escape::printable(url))
 }
 
-fn conflicts(component: &Component, versions: &[Said]) -> Vec<String> {
+fn conflicts(component: &Component, versions: &[Said], stated: &[Vec<License>]) -> Vec<String> {
     let local_licenses: Vec<License> = component
         .licenses
         .iter()
@@ -143,14 +146,9 @@ fn conflicts(component: &Component, versions: &[Said]) -> Vec<String> {
     // Each source's view, in order of precedence: its licenses as they normalized.
     let said: Vec<(String, BTreeSet<String>)> = versions
         .iter()
-        .filter_map(|(name, kind, facts)| {
-            let mine = facts
-                .licenses
-                .iter()
-                .map(|f| license(&f.raw, &facts.url, &f.field, *kind, None))
-                .filter_map(|l| l.expression)
-                .collect::<Vec<_>>();
-            let set = ids(mine.iter().map(String::as_str));
+        .zip(stated)
+        .filter_map(|((name, kind, facts), licenses)| {
+            let set = ids(licenses.iter().filter_map(|l| l.expression.as_deref()));
             (!set.is_empty()).then(|| (label(name, *kind, &facts.url), set))
         })
         .collect();

@@ -371,6 +371,29 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_dir_that_cannot_be_made_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, b"x").unwrap();
+        let err = Cache::open(&Cache::path_in(&file), Duration::from_secs(1)).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("not-a-dir"), "{text}");
+        assert!(text.contains("--cache-dir"), "{text}");
+    }
+
+    #[test]
+    fn a_cache_from_a_newer_bomscout_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Cache::path_in(dir.path());
+        drop(Cache::open(&path, Duration::from_secs(1)).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 7").unwrap();
+        drop(conn);
+        let err = Cache::open(&path, Duration::from_secs(1)).unwrap_err();
+        assert!(err.to_string().contains("schema version 7"), "{err}");
+    }
+
+    #[test]
     fn a_corrupt_file_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = Cache::path_in(dir.path());

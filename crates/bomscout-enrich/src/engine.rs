@@ -49,7 +49,9 @@ pub struct Settings {
     pub concurrency: usize,
     /// The time budget of one [`Enricher::enrich`] or [`Enricher::lookup`] call (60 s).
     pub timeout: Duration,
-    /// Answer from the cache only: no client is built, no socket opened.
+    /// Answer from the cache only: no client is built, no socket opened. A version not in
+    /// the cache is reported; a latest release or a scorecard not in the cache (or expired)
+    /// is left out silently.
     pub offline: bool,
     /// Also ask package-level facts (the latest release and its date), for the policy's
     /// `deny-unmaintained-days` and for `vet`.
@@ -197,6 +199,10 @@ struct Job {
 /// The state of one call: its HTTP access (with its deadline) and its counts.
 struct Run {
     http: Option<Http>,
+    /// Access whose deadline has passed, for sources that ran out of time earlier: the
+    /// source is still called (so that one with no answer at a level says so) but no
+    /// request starts.
+    spent: Option<Http>,
     deadline: Instant,
     from_cache: AtomicUsize,
 }
@@ -499,12 +505,17 @@ impl Enricher {
 
     /// A new call: its deadline and its HTTP access.
     fn start(&self) -> Run {
-        let deadline = Instant::now() + self.settings.timeout;
+        let now = Instant::now();
+        let deadline = now + self.settings.timeout;
         Run {
             http: self
                 .client
                 .as_ref()
                 .map(|c| Http::new(c.clone(), Some(deadline))),
+            spent: self
+                .client
+                .as_ref()
+                .map(|c| Http::new(c.clone(), Some(now))),
             deadline,
             from_cache: AtomicUsize::new(0),
         }
@@ -657,7 +668,6 @@ impl Enricher {
         {
             let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
             let unsupported = self.unsupported.lock().unwrap_or_else(|p| p.into_inner());
-            let exhausted = self.exhausted.lock().unwrap_or_else(|p| p.into_inner());
             let mut seen = HashSet::new();
             for (i, level, subject) in questions {
                 let name = self.sources[i].name();
@@ -678,11 +688,13 @@ impl Enricher {
                     continue;
                 }
                 if run.http.is_none() {
-                    memo.insert(memo_key, Memo::Failed(Failure::Offline));
-                    continue;
-                }
-                if exhausted.contains(name) {
-                    memo.insert(memo_key, Memo::Failed(Failure::OutOfTime));
+                    // Offline, a version not in the cache is a shortfall. A package- or
+                    // project-level miss is not: most sources have no such answer at all
+                    // (their `packages`/`projects` give `None`), and offline there is no
+                    // asking them which.
+                    if level == Level::Version {
+                        memo.insert(memo_key, Memo::Failed(Failure::Offline));
+                    }
                     continue;
                 }
                 pending.entry((i, level)).or_default().push(subject);
@@ -748,50 +760,49 @@ impl Enricher {
         let source = &self.sources[job.source];
         let name = source.name();
         let keys: Vec<String> = job.subjects.iter().map(Subject::key).collect();
-        let results = if Instant::now() >= run.deadline
-            || self
-                .exhausted
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(name)
-        {
-            Some(
+        // Past the deadline, or for a source that ran out of time before, the source's
+        // requests fail at once (without a connection) as out of time.
+        let exhausted = self
+            .exhausted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(name);
+        let http = match (&run.spent, exhausted) {
+            (Some(spent), true) => spent,
+            _ => http,
+        };
+        let asked = catch_unwind(AssertUnwindSafe(|| ask(&**source, http, &job)));
+        let results: Option<Vec<Result<Answer, Failure>>> = match asked {
+            Ok(None) => None,
+            Ok(Some(results)) => Some(
+                (0..keys.len())
+                    .map(|i| match results.get(i) {
+                        Some(Ok(answer)) => Ok(answer.clone()),
+                        Some(Err(e)) if e.is_out_of_time() || Instant::now() >= run.deadline => {
+                            Err(Failure::OutOfTime)
+                        }
+                        // Messages carry names from the scanned files: no control
+                        // characters reach a terminal.
+                        Some(Err(e)) => Err(Failure::Error(
+                            bomscout_core::escape::printable(&e.to_string()).into_owned(),
+                        )),
+                        None => Err(Failure::Error(format!(
+                            "gave {} answers for {} questions (a bug in the source)",
+                            results.len(),
+                            keys.len()
+                        ))),
+                    })
+                    .collect(),
+            ),
+            Err(_) => Some(
                 keys.iter()
-                    .map(|_| Err(Failure::OutOfTime))
-                    .collect::<Vec<_>>(),
-            )
-        } else {
-            let asked = catch_unwind(AssertUnwindSafe(|| ask(&**source, http, &job)));
-            match asked {
-                Ok(None) => None,
-                Ok(Some(results)) => Some(
-                    (0..keys.len())
-                        .map(|i| match results.get(i) {
-                            Some(Ok(answer)) => Ok(answer.clone()),
-                            Some(Err(e))
-                                if e.is_out_of_time() || Instant::now() >= run.deadline =>
-                            {
-                                Err(Failure::OutOfTime)
-                            }
-                            Some(Err(e)) => Err(Failure::Error(e.to_string())),
-                            None => Err(Failure::Error(format!(
-                                "gave {} answers for {} questions (a bug in the source)",
-                                results.len(),
-                                keys.len()
-                            ))),
-                        })
-                        .collect(),
-                ),
-                Err(_) => Some(
-                    keys.iter()
-                        .map(|_| {
-                            Err(Failure::Error(
-                                "the source failed unexpectedly (a bug)".into(),
-                            ))
-                        })
-                        .collect(),
-                ),
-            }
+                    .map(|_| {
+                        Err(Failure::Error(
+                            "the source failed unexpectedly (a bug)".into(),
+                        ))
+                    })
+                    .collect(),
+            ),
         };
         let Some(results) = results else {
             self.unsupported

@@ -868,10 +868,11 @@ fn a_panicking_source_is_a_shortfall() {
 // Several processes sharing the cache
 
 const CHILD_ENV: &str = "BOMSCOUT_ENGINE_TEST_CHILD_CACHE";
-const ROWS: usize = 300;
+const ROWS: usize = 1000;
 
 /// Writes `ROWS` answers of `who`, one transaction each, plus an enrichment run.
 fn write_rows(dir: &Path, who: &str) {
+    eprintln!("{who} starts at {:?}", std::time::SystemTime::now());
     let cache = Cache::open(&Cache::path_in(dir), Duration::from_secs(3600)).unwrap();
     for i in 0..ROWS {
         let answer = Answer::found(licensed("MIT"));
@@ -898,8 +899,12 @@ fn write_rows(dir: &Path, who: &str) {
     let components = (0..ROWS)
         .map(|i| npm(&format!("{who}-e{i}"), "1.0.0"))
         .collect();
-    let outcome = enricher.enrich(&mut sbom(components), &Silent);
+    let mut doc = sbom(components);
+    let outcome = enricher.enrich(&mut doc, &Silent);
     assert_eq!(outcome.enriched, ROWS);
+    // No "database is locked" (nor any other cache failure) surfaced.
+    assert!(doc.diagnostics.is_empty(), "{:?}", doc.diagnostics);
+    eprintln!("{who} done at {:?}", std::time::SystemTime::now());
 }
 
 /// The second process of `two_processes_share_the_cache` (does nothing when run alone).
@@ -933,6 +938,7 @@ fn two_processes_share_the_cache() {
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("the child said: {}", stderr.trim());
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("1 passed"),
@@ -998,4 +1004,139 @@ fn a_scorecard_service_that_times_out_is_a_shortfall_too() {
     assert_eq!(doc.components[0].licenses.len(), 1);
     let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
     assert_eq!(reasons, ["1 component not enriched: depsdev timed out"]);
+}
+
+#[test]
+fn an_enricher_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Enricher>();
+}
+
+#[test]
+fn connections_are_reused_and_concurrency_is_bounded() {
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let (in_flight, most) = (Arc::clone(&in_flight), Arc::clone(&most));
+        Server::start(move |_| {
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100));
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            json(&licensed("MIT"))
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.concurrency = 3;
+    let web = Web::new("npm", SourceKind::Registry, &server);
+    let enricher = Enricher::with_sources(s, vec![Box::new(web)]).unwrap();
+    let components: Vec<Component> = (0..24).map(|i| npm(&format!("p{i}"), "1.0.0")).collect();
+    let outcome = enricher.enrich(&mut sbom(components), &Silent);
+    assert_eq!(outcome.requests, 24);
+    assert_eq!(outcome.enriched, 24);
+    assert_eq!(most.load(Ordering::SeqCst), 3, "requests in flight at most");
+    assert!(
+        server.connections() <= 3,
+        "{} connections for 24 requests",
+        server.connections()
+    );
+}
+
+#[test]
+fn offline_does_not_report_scorecards_a_source_never_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_repo = licensed("MIT");
+    with_repo.repository = Some("https://github.com/o/a".into());
+    let table = || Table {
+        name: "table",
+        kind: SourceKind::Registry,
+        facts: HashMap::from([("pkg:npm/a@1.0.0".to_string(), with_repo.clone())]),
+        asked: Arc::new(AtomicUsize::new(0)),
+    };
+    let mut s = settings(dir.path());
+    s.latest = true;
+    let online = Enricher::with_sources(s.clone(), vec![Box::new(table())]).unwrap();
+    assert!(online
+        .enrich(&mut sbom(vec![npm("a", "1.0.0")]), &Silent)
+        .shortfalls
+        .is_empty());
+    s.offline = true;
+    let offline = Enricher::with_sources(s, vec![Box::new(table())]).unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = offline.enrich(&mut doc, &Silent);
+    assert!(outcome.shortfalls.is_empty(), "{:?}", outcome.shortfalls);
+    assert_eq!(doc.components[0].licenses.len(), 1);
+}
+
+#[test]
+fn only_the_source_that_ran_out_of_time_is_said_to_have_timed_out() {
+    // deps.dev never answers; the registry answers at once and names a repository, whose
+    // scorecard questions come after the budget is spent. The registry has no scorecards
+    // (its `projects` is `None`): it did not time out, and is not said to have.
+    let server = Server::start(|_| json(&licensed("MIT")).delayed(Duration::from_secs(30)));
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_repo = licensed("MIT");
+    with_repo.repository = Some("https://github.com/o/a".into());
+    let table = Table {
+        name: "table",
+        kind: SourceKind::Registry,
+        facts: HashMap::from([("pkg:npm/a@1.0.0".to_string(), with_repo)]),
+        asked: Arc::new(AtomicUsize::new(0)),
+    };
+    let mut s = settings(dir.path());
+    s.timeout = Duration::from_secs(1);
+    let slow = Web::new("depsdev", SourceKind::DepsDev, &server);
+    let enricher = Enricher::with_sources(s, vec![Box::new(slow), Box::new(table)]).unwrap();
+    let mut doc = sbom(vec![npm("a", "1.0.0")]);
+    let outcome = enricher.enrich(&mut doc, &Silent);
+    let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
+    assert_eq!(reasons, ["1 component not enriched: depsdev timed out"]);
+    assert_eq!(doc.components[0].licenses.len(), 1);
+    assert_eq!(server.count(), 1, "no request past the deadline");
+    // A later call of the same engine: deps.dev is not asked again, the registry is.
+    let mut later = sbom(vec![npm("a", "1.0.0"), npm("b", "1.0.0")]);
+    let outcome = enricher.enrich(&mut later, &Silent);
+    assert_eq!(server.count(), 1);
+    let reasons: Vec<String> = outcome.shortfalls.iter().map(|s| s.to_string()).collect();
+    assert_eq!(reasons, ["2 components not enriched: depsdev timed out"]);
+}
+
+/// A source that refuses every package with a message naming it.
+struct Refuses;
+
+impl Source for Refuses {
+    fn name(&self) -> &'static str {
+        "refuses"
+    }
+    fn kind(&self) -> SourceKind {
+        SourceKind::Registry
+    }
+    fn supports(&self, _: Ecosystem) -> bool {
+        true
+    }
+    fn versions(&self, _: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
+        packages
+            .iter()
+            .map(|c| {
+                Err(SourceError::Unaskable(format!(
+                    "cannot ask about {}",
+                    c.name
+                )))
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn failure_messages_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let enricher = Enricher::with_sources(settings(dir.path()), vec![Box::new(Refuses)]).unwrap();
+    let mut hostile = npm("x", "1.0.0");
+    hostile.name = "x\u{1b}[2J\r".into();
+    let outcome = enricher.enrich(&mut sbom(vec![hostile]), &Silent);
+    assert_eq!(
+        outcome.shortfalls[0].to_string(),
+        "1 component not enriched: refuses: cannot ask about x\\x1b[2J\\r"
+    );
 }
