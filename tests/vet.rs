@@ -243,10 +243,7 @@ fn offline_answers_from_the_cache_only() {
     let (code, stdout, _) = s.vet(&[TWO[0], "--offline"]);
     assert_eq!(code, 2, "{stdout}");
     assert_eq!(s.server.connections(), 0);
-    // ClearlyDefined is left out: it has no package-level answer, and offline the engine
-    // cannot tell that from an answer missing from the cache (it reports it as not asked).
-    let sources = ["--enrich-sources", "pypi,depsdev"];
-    let (code, online, _) = s.vet(&[TWO[0], TWO[1], sources[0], sources[1]]);
+    let (code, online, _) = s.vet(&TWO);
     assert_eq!(code, 0);
     // The same answers from the cache, with a fresh server that must see nothing.
     let quiet = Server::start(answer);
@@ -254,7 +251,7 @@ fn offline_answers_from_the_cache_only() {
         &quiet.url(),
         s.cache.path(),
         s.cwd.path(),
-        &[TWO[0], TWO[1], "--offline", sources[0], sources[1]],
+        &[TWO[0], TWO[1], "--offline"],
     );
     assert_eq!(code, 0, "{stderr}");
     for (a, b) in offline.lines().zip(online.lines()) {
