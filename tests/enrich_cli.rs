@@ -263,7 +263,10 @@ fn the_policy_turns_enrichment_on_and_offline_still_opens_no_socket() {
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(licenses(&doc), expected());
     assert_eq!(quiet.connections(), 0);
-    assert!(!stderr.contains("not enriched"), "all from the cache: {stderr}");
+    assert!(
+        !stderr.contains("not enriched"),
+        "all from the cache: {stderr}"
+    );
 }
 
 #[test]

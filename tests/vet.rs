@@ -23,6 +23,7 @@ const PYPI: &[(&str, &str, &str, &str)] = &[
     ("requests", "2.33.0", "Apache-2.0", "2025-01-10"),
     ("requests", "2.34.2", "Apache-2.0", "2026-09-15"),
     ("gplthing", "1.0.0", "GPL-3.0-only", "2019-03-01"),
+    ("py", "1.11.0", "MIT", "2021-11-04"),
 ];
 
 fn pypi_version(name: &str, version: &str, license: &str, day: &str) -> String {
@@ -131,7 +132,10 @@ fn two_packages_as_a_table() {
     assert!(stdout.contains("pkg:pypi/requests: REVIEW"), "{stdout}");
     // The version-less purl is the latest release.
     assert!(stdout.contains("pkg:pypi/requests@2.34.2"), "{stdout}");
-    assert!(stdout.contains("BSD-3-Clause [permissive]: allowed"), "{stdout}");
+    assert!(
+        stdout.contains("BSD-3-Clause [permissive]: allowed"),
+        "{stdout}"
+    );
     assert!(stdout.contains("GHSA-0000-test-0001 (unknown)"), "{stdout}");
     assert!(
         stdout.contains("severities unknown (run `bomscout advisories update`"),
@@ -147,7 +151,10 @@ fn two_packages_as_a_table() {
         "{stdout}"
     );
     assert!(stdout.contains("idna authors"), "{stdout}");
-    assert!(stderr.contains("no policy file found: judged by builtin:stage1"), "{stderr}");
+    assert!(
+        stderr.contains("no policy file found: judged by builtin:stage1"),
+        "{stderr}"
+    );
 
     let (code, _, _) = s.vet(&[TWO[0], TWO[1], "--fail-on", "review"]);
     assert_eq!(code, 1, "a review fails with --fail-on review");
@@ -171,7 +178,10 @@ fn two_packages_as_json() {
     assert_eq!(packages[1]["verdict"], "review");
     assert_eq!(packages[1]["health"]["latest_version"], "2.34.2");
     assert_eq!(packages[1]["latest_release_age_days"], 80);
-    assert_eq!(packages[1]["vulnerabilities"][0]["id"], "GHSA-0000-test-0001");
+    assert_eq!(
+        packages[1]["vulnerabilities"][0]["id"],
+        "GHSA-0000-test-0001"
+    );
     assert_eq!(packages[1]["vulnerabilities"][0]["severity"], "unknown");
     let reasons = packages[1]["reasons"].to_string();
     assert!(reasons.contains("severity unknown"), "{reasons}");
@@ -183,10 +193,22 @@ fn two_packages_as_markdown() {
     let (code, stdout, stderr) = s.vet(&[TWO[0], TWO[1], "--format", "markdown"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.starts_with("## bomscout vet\n"), "{stdout}");
-    assert!(stdout.contains("| pkg:pypi/idna@3.20 | **allowed** |"), "{stdout}");
-    assert!(stdout.contains("| pkg:pypi/requests | **review** |"), "{stdout}");
-    assert!(stdout.contains("### pkg:pypi/requests — review"), "{stdout}");
-    assert!(stdout.contains("| vuln | GHSA-0000-test-0001 (unknown) |"), "{stdout}");
+    assert!(
+        stdout.contains("| pkg:pypi/idna@3.20 | **allowed** |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| pkg:pypi/requests | **review** |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("### pkg:pypi/requests — review"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| vuln | GHSA-0000-test-0001 (unknown) |"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -202,8 +224,14 @@ fn a_denied_license_exits_1_with_the_guidance() {
     let (code, stdout, stderr) = s.vet(&["pkg:pypi/gplthing@1.0.0", "pkg:pypi/idna@3.20"]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("policy: acme"), "{stdout}");
-    assert!(stdout.contains("pkg:pypi/gplthing@1.0.0: DENIED"), "{stdout}");
-    assert!(stdout.contains("GPL-3.0-only [strong-copyleft]: denied"), "{stdout}");
+    assert!(
+        stdout.contains("pkg:pypi/gplthing@1.0.0: DENIED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("GPL-3.0-only [strong-copyleft]: denied"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("obliges     Shipping it obliges us to publish our source"),
         "{stdout}"
@@ -221,7 +249,11 @@ fn health_rules_of_the_policy_decide_too() {
          deny-archived = true\naction = \"deny\"\n",
     )
     .unwrap();
-    let (code, stdout, stderr) = s.vet(&["pkg:pypi/idna@3.20", "--policy", &policy.display().to_string()]);
+    let (code, stdout, stderr) = s.vet(&[
+        "pkg:pypi/idna@3.20",
+        "--policy",
+        &policy.display().to_string(),
+    ]);
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("pkg:pypi/idna@3.20: DENIED"), "{stdout}");
     assert!(stdout.contains("archived"), "{stdout}");
@@ -232,7 +264,10 @@ fn nothing_known_is_never_allowed() {
     let s = setup();
     let (code, stdout, stderr) = s.vet(&["pkg:pypi/no-such-package@1.0.0", "pkg:pypi/idna@3.20"]);
     assert_eq!(code, 2, "{stdout}\n{stderr}");
-    assert!(stdout.contains("pkg:pypi/no-such-package@1.0.0: UNKNOWN"), "{stdout}");
+    assert!(
+        stdout.contains("pkg:pypi/no-such-package@1.0.0: UNKNOWN"),
+        "{stdout}"
+    );
     assert!(stdout.contains("no source knows this package"), "{stdout}");
 }
 
@@ -268,4 +303,30 @@ fn a_bad_purl_is_refused_before_anything_is_asked() {
     assert_eq!(code, 2);
     assert!(stderr.contains("pkg:npm/left-pad@1.3.0"), "{stderr}");
     assert_eq!(s.server.connections(), 0);
+}
+
+#[test]
+fn a_local_advisory_database_gives_the_vulnerabilities() {
+    let s = setup();
+    let db = fixture("advisories").display().to_string();
+    let (code, stdout, stderr) = s.vet(&[
+        "pkg:pypi/py@1.11.0",
+        "--advisory-db",
+        &db,
+        "--format",
+        "json",
+    ]);
+    assert!(code == 0 || code == 1, "{stdout}\n{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        doc["vulnerabilities_from"]
+            .as_str()
+            .unwrap()
+            .starts_with("the local advisory database"),
+        "{doc}"
+    );
+    let vulns = doc["packages"][0]["vulnerabilities"].to_string();
+    assert!(vulns.contains("PYSEC-2022-42969"), "{vulns}");
+    // deps.dev's advisory keys are not what is shown when a database is there.
+    assert!(!vulns.contains("GHSA-0000-test"), "{vulns}");
 }

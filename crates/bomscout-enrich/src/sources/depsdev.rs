@@ -196,10 +196,12 @@ impl DepsDev {
         for (i, repo) in repos.iter().enumerate() {
             match project_id(repo) {
                 Some(id) => asked.push((i, id)),
-                None => out[i] = Some(Err(SourceError::Unaskable(format!(
+                None => {
+                    out[i] = Some(Err(SourceError::Unaskable(format!(
                     "{}: deps.dev knows projects on github.com, gitlab.com and bitbucket.org only",
                     bomscout_core::escape::quote(repo, 200)
-                )))),
+                ))))
+                }
             }
         }
         if !asked.is_empty() {
