@@ -189,7 +189,9 @@ pub fn vet(args: &VetArgs) -> anyhow::Result<ExitCode> {
     builder.add(catalog);
     let mut sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
-    let outcome = enricher.enrich(&mut sbom, &bomscout_core::Silent);
+    // Every answer is in the engine's memory by now (the lookup asked): this applies them
+    // to the components as a scan's enrichment does, without a request.
+    enricher.enrich(&mut sbom, &bomscout_core::Silent);
     let vuln_source = match &advisories {
         Some((adv, name)) => {
             adv.apply(&mut sbom);
@@ -223,7 +225,6 @@ pub fn vet(args: &VetArgs) -> anyhow::Result<ExitCode> {
         {
             eprintln!("{}", printable(&d.to_string()));
         }
-        crate::enrich::print_summary(Some(&outcome), args.enrich.offline, false);
     }
     let mut out = Vec::new();
     match args.format.as_str() {
