@@ -455,3 +455,37 @@ fn bad_enrichment_options_are_refused_with_the_list() {
     assert!(stderr.contains("\"pipy\""), "{stderr}");
     assert!(stderr.contains("bomscout-policy.toml"), "{stderr}");
 }
+
+#[test]
+fn no_dev_packages_are_not_asked_about() {
+    let server = pypi();
+    let cache = tempfile::tempdir().unwrap();
+    let dir = fixture("python/requirements").display().to_string();
+    let (code, stdout, stderr) = run(
+        &server.url(),
+        cache.path(),
+        &[
+            "scan",
+            &dir,
+            "--no-caches",
+            "-o",
+            "json",
+            "--no-dev",
+            "--enrich",
+            "--enrich-sources",
+            "pypi",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(licenses(&doc), expected());
+    // coverage, pytest and ruff are dev-only: left out of the report, never sent.
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths.len(), PACKAGES.len(), "{paths:?}");
+    for dev in ["coverage", "pytest", "ruff"] {
+        assert!(
+            !paths.iter().any(|p| p.contains(dev)),
+            "{dev} asked: {paths:?}"
+        );
+    }
+}
