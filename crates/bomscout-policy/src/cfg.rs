@@ -150,6 +150,29 @@ impl Default for EnrichPolicy {
     }
 }
 
+impl EnrichPolicy {
+    /// Checks `sources` against the names of the sources there are (`known`, e.g. the
+    /// enrichment crate's list): the message for the first unknown one, naming the policy
+    /// file and line, the closest known name, and every known name.
+    pub fn check_sources(&self, known: &[&str]) -> Result<(), String> {
+        let Some(bad) = self.sources.iter().find(|s| !known.contains(&s.as_str())) else {
+            return Ok(());
+        };
+        let at = self
+            .sources_at
+            .as_deref()
+            .map(|a| format!("{a}: "))
+            .unwrap_or_default();
+        let hint = did_you_mean(bad, known)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        Err(format!(
+            "{at}[enrich] sources names `{bad}`, which is no source{hint}; sources: {}",
+            known.join(", ")
+        ))
+    }
+}
+
 /// The `[health]` table of a policy file: upkeep rules, each off unless set.
 ///
 /// A component that breaks a rule gets a [`crate::HealthFinding`] whose verdict is

@@ -130,6 +130,22 @@ fn enrich_table_is_read_layered_and_defaults_when_absent() {
 }
 
 #[test]
+fn unknown_source_names_are_named_with_the_policy_file_and_line() {
+    let p = policy("[enrich]\nsources = [\"npm\", \"depsdv\"]\n");
+    let known = ["npm", "pypi", "depsdev", "clearlydefined"];
+    let err = p.enrich.check_sources(&known).unwrap_err();
+    assert_eq!(
+        err,
+        "policy.toml:6: [enrich] sources names `depsdv`, which is no source (did you mean `depsdev`?); sources: npm, pypi, depsdev, clearlydefined"
+    );
+    assert!(policy("[enrich]\nsources = [\"npm\"]\n")
+        .enrich
+        .check_sources(&known)
+        .is_ok());
+    assert!(policy("").enrich.check_sources(&known).is_ok());
+}
+
+#[test]
 fn enrich_and_health_problems_are_reported_with_their_lines() {
     let err = error("[enrich]\ntimeout = 0\nconcurrency = 1000\nsources = [\"NPM!\", \"npm\", \"npm\"]\nttl-days = -1\n[health]\nmin-scorecard = 11\naction = \"allow\"\ndeny-unmaintained-days = 0\nscopes = [\"runtime\"]\nignore = [{ package = \"left-pad\", reason = \"r\" }, { package = \"pkg:npm/x\", reason = \" \" }]\n");
     for needle in [
