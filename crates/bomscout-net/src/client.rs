@@ -445,7 +445,18 @@ impl Failure {
 
 /// `base` (an http(s) URL) with `segments` appended as path segments, each percent-encoded
 /// (`GitHub Actions` becomes `GitHub%20Actions`); a trailing `/` on `base` is allowed.
+/// A `.` or `..` segment (a package name or version from a hostile lockfile) is refused:
+/// the URL parser would resolve it and ask another path than the one meant.
 pub fn join_url(base: &str, segments: &[&str]) -> Result<String, NetError> {
+    if let Some(dots) = segments.iter().find(|s| matches!(**s, "." | "..")) {
+        return Err(NetError::BadUrl {
+            url: bomscout_core::escape::quote(base, 200),
+            reason: format!(
+                "the path segment {} would leave the path meant; it is not a name or version",
+                bomscout_core::escape::quote(dots, bomscout_core::escape::QUOTE_LIMIT)
+            ),
+        });
+    }
     let mut url = reqwest::Url::parse(&checked_url(base)?).map_err(|e| NetError::BadUrl {
         url: bomscout_core::escape::quote(base, 200),
         reason: e.to_string(),
@@ -597,6 +608,11 @@ mod tests {
             "https://mirror.example.invalid/osv/..%2Fx%3Fy%23z/all.zip"
         );
         assert!(join_url("file:///srv/osv", &["npm"]).is_err());
+        // Nor resolve to its parent or itself.
+        for dots in ["..", "."] {
+            let err = join_url(base, &["npm", dots]).unwrap_err().to_string();
+            assert!(err.contains("path segment"), "{err}");
+        }
     }
 
     #[test]

@@ -41,6 +41,11 @@ impl Crates {
 
     /// The URL of the crate document.
     pub fn crate_url(&self, name: &str) -> Result<String, SourceError> {
+        if name.trim().is_empty() {
+            return Err(SourceError::Unaskable(String::from(
+                "a crate without a name cannot be asked about",
+            )));
+        }
         Ok(bomscout_net::join_url(
             &self.base,
             &["api", "v1", "crates", name],
@@ -191,15 +196,15 @@ struct CrateDoc {
 
 #[derive(Debug, Deserialize)]
 struct Krate {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     repository: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     homepage: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     max_stable_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     default_version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     max_version: Option<String>,
 }
 
@@ -238,9 +243,9 @@ struct VersionDoc {
 #[derive(Debug, Deserialize)]
 struct Version {
     num: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     created_at: Option<String>,
     #[serde(default)]
     published_by: Option<User>,
@@ -248,9 +253,9 @@ struct Version {
 
 #[derive(Debug, Deserialize)]
 struct User {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     login: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     name: Option<String>,
 }
 
@@ -299,6 +304,16 @@ mod tests {
         assert_eq!(k.latest(), Some("1.0.0"));
         let k: Krate = serde_json::from_str(r#"{"max_version": "0.0.0"}"#).unwrap();
         assert_eq!(k.latest(), None);
+    }
+
+    #[test]
+    fn empty_objects_for_null_are_tolerated() {
+        let k: Krate = serde_json::from_str(
+            r#"{"homepage": {}, "repository": "https://github.com/o/r.git", "max_version": 5, "default_version": "1.2.0"}"#,
+        )
+        .unwrap();
+        assert_eq!(k.repository().as_deref(), Some("https://github.com/o/r"));
+        assert_eq!(k.latest(), Some("1.2.0"));
     }
 
     #[test]

@@ -2,7 +2,18 @@
 //! `"Name" <mail>, Other <mail>`) and timestamps (RFC 3339 with `Z` or an offset, or a
 //! bare date-time read as UTC). Shared by the registry sources.
 
+use serde::{Deserialize, Deserializer};
 use std::str::FromStr;
+
+/// Deserializes an optional text field leniently: a string is kept, anything else (`null`,
+/// `{}` written for null by some mirrors, a number) is `None` rather than a failure of the
+/// whole answer. Use with `#[serde(default, deserialize_with = "fields::lenient")]`.
+pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
+}
 
 /// The longest supplier name kept (a longer one is clipped).
 pub const MAX_NAME_LEN: usize = 200;

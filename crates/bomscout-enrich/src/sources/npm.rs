@@ -42,6 +42,11 @@ impl Npm {
 
     /// The URL of one version's document; the latest release's when `version` is `None`.
     pub fn version_url(&self, package: &Coordinates) -> Result<String, SourceError> {
+        if package.name.trim().is_empty() {
+            return Err(SourceError::Unaskable(String::from(
+                "an npm package without a name cannot be asked about",
+            )));
+        }
         let name = package.full_name();
         let version = package.version.as_deref().unwrap_or("latest");
         Ok(bomscout_net::join_url(&self.base, &[&name, version])?)
@@ -49,6 +54,11 @@ impl Npm {
 
     /// The URL of the package's full document.
     pub fn package_url(&self, package: &Coordinates) -> Result<String, SourceError> {
+        if package.name.trim().is_empty() {
+            return Err(SourceError::Unaskable(String::from(
+                "an npm package without a name cannot be asked about",
+            )));
+        }
         Ok(bomscout_net::join_url(&self.base, &[&package.full_name()])?)
     }
 

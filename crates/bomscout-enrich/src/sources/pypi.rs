@@ -5,12 +5,16 @@
 //!   (PEP 639) when set, else `info.license` read as the installed-metadata reader reads
 //!   `License:` (`UNKNOWN` skipped; a value longer than 100 characters or of several lines
 //!   is a license text, of which only the first non-blank line is kept, clipped), plus
-//!   every `License :: …` trove classifier with field `classifier`. Supplier: `info.author`,
-//!   else the first name in `info.author_email`, else `info.maintainer`, else the first
-//!   name in `info.maintainer_email`. Repository: `info.project_urls` under a Source /
+//!   every `License :: …` trove classifier with field `classifier`. Supplier: the first
+//!   name in `info.author` (a comma-separated list), else in `info.author_email`, else in
+//!   `info.maintainer`, else in `info.maintainer_email`. Repository: `info.project_urls` under a Source /
 //!   Source Code / Repository / Code / GitHub key (any case), else a home page
 //!   (`Homepage` there, or `info.home_page`) on a code host. Published: the earliest
 //!   `urls[].upload_time_iso_8601`.
+//!
+//!   A `404` there is followed by the package document `GET {base}/pypi/{name}/json`
+//!   (once per package and call): a mirror such as bandersnatch serves only that one, and
+//!   when its `info.version` is the version asked, its facts are that version's.
 //! - Packages: `GET {base}/pypi/{name}/json`: `info.version` is the latest release, its
 //!   files' earliest upload its date.
 
@@ -59,6 +63,11 @@ impl Pypi {
     /// The URL of one version's document (the package's when `version` is `None`).
     pub fn version_url(&self, package: &Coordinates) -> Result<String, SourceError> {
         let name = normalize_name(&package.name);
+        if name.is_empty() {
+            return Err(SourceError::Unaskable(String::from(
+                "a PyPI package without a name cannot be asked about",
+            )));
+        }
         let url = match package.version.as_deref() {
             Some(v) => bomscout_net::join_url(&self.base, &["pypi", &name, v, "json"])?,
             None => bomscout_net::join_url(&self.base, &["pypi", &name, "json"])?,
@@ -66,14 +75,43 @@ impl Pypi {
         Ok(url)
     }
 
-    fn version(&self, http: &Http, package: &Coordinates) -> Result<Answer, SourceError> {
+    fn version(
+        &self,
+        http: &Http,
+        package: &Coordinates,
+        latest: &mut BTreeMap<String, Option<(String, Doc)>>,
+    ) -> Result<Answer, SourceError> {
         let url = self.version_url(package)?;
-        let Some(doc) = http.get_json::<Doc>(&url, WHAT)? else {
-            return Ok(Answer::NotFound {
+        if let Some(doc) = http.get_json::<Doc>(&url, WHAT)? {
+            return Ok(Answer::found(version_facts(&url, &doc)));
+        }
+        let not_found = || {
+            Ok(Answer::NotFound {
                 url: bomscout_net::redact_url(&url),
-            });
+            })
         };
-        Ok(Answer::found(version_facts(&url, &doc)))
+        // A mirror that serves only the package document (bandersnatch's JSON): it
+        // describes the latest release, which may be the version asked.
+        let Some(version) = package.version.as_deref().map(str::trim) else {
+            return not_found();
+        };
+        let name = normalize_name(&package.name);
+        if !latest.contains_key(&name) {
+            let package_url = self.version_url(&Coordinates {
+                version: None,
+                ..package.clone()
+            })?;
+            let doc = http.get_json::<Doc>(&package_url, WHAT)?;
+            latest.insert(name.clone(), doc.map(|d| (package_url, d)));
+        }
+        match latest.get(&name) {
+            Some(Some((package_url, doc)))
+                if doc.info.version.as_deref().map(str::trim) == Some(version) =>
+            {
+                Ok(Answer::found(version_facts(package_url, doc)))
+            }
+            _ => not_found(),
+        }
     }
 
     fn package(&self, http: &Http, package: &Coordinates) -> Result<Answer, SourceError> {
@@ -109,7 +147,11 @@ impl Source for Pypi {
     }
 
     fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|p| self.version(http, p)).collect()
+        let mut latest = BTreeMap::new();
+        packages
+            .iter()
+            .map(|p| self.version(http, p, &mut latest))
+            .collect()
     }
 
     fn packages(
@@ -131,47 +173,47 @@ struct Doc {
 
 #[derive(Debug, Default, Deserialize)]
 struct Info {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     version: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license_expression: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     license: Option<String>,
     #[serde(default)]
     classifiers: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     author: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     author_email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     maintainer: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     maintainer_email: Option<String>,
     #[serde(default)]
     project_urls: Option<BTreeMap<String, Value>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     home_page: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct File {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     upload_time_iso_8601: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::lenient")]
     upload_time: Option<String>,
 }
 
-/// PEP 503: lower case, runs of `-`, `_` and `.` made one `-`.
+/// PEP 503: lower case, each run of `-`, `_` and `.` made one `-`.
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut separator = false;
     for c in name.trim().chars() {
         if matches!(c, '-' | '_' | '.') {
+            if !separator {
+                out.push('-');
+            }
             separator = true;
             continue;
-        }
-        if separator && !out.is_empty() {
-            out.push('-');
         }
         separator = false;
         out.extend(c.to_lowercase());
@@ -204,9 +246,9 @@ fn version_facts(url: &str, doc: &Doc) -> Facts {
     let supplier = info
         .author
         .as_deref()
-        .and_then(fields::person_name)
+        .and_then(fields::first_person)
         .or_else(|| info.author_email.as_deref().and_then(fields::first_person))
-        .or_else(|| info.maintainer.as_deref().and_then(fields::person_name))
+        .or_else(|| info.maintainer.as_deref().and_then(fields::first_person))
         .or_else(|| {
             info.maintainer_email
                 .as_deref()
@@ -296,6 +338,8 @@ mod tests {
             ("Flask_SQLAlchemy", "flask-sqlalchemy"),
             ("zope.interface", "zope-interface"),
             ("a--_.b", "a-b"),
+            ("..", "-"),
+            ("_private.", "-private-"),
             ("PySocks", "pysocks"),
             ("requests", "requests"),
         ] {
