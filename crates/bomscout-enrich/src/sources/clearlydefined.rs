@@ -6,8 +6,10 @@
 //! the ClearlyDefined service). The answer is an object keyed by the coordinates asked
 //! (matched here without regard to case, as the service does). Of each definition:
 //!
-//! - `licensed.declared` → the license (an SPDX expression; `NOASSERTION` and `OTHER` say
-//!   there is none usable and are not taken);
+//! - `licensed.declared` → the license (an SPDX expression; `NOASSERTION`, `NONE` and
+//!   `OTHER` alone say there is none usable and are not taken, as bomscout reads them in
+//!   SPDX documents; an expression that merely contains one, `MIT AND NOASSERTION`, is
+//!   kept as stated for the license stage to report verbatim);
 //! - `described.sourceLocation` → the repository, when it is on github.com, gitlab.com or
 //!   bitbucket.org (its `url` often points at one commit; the repository is rebuilt from
 //!   `namespace` and `name`);

@@ -11,7 +11,11 @@
 //!   nested module); each is read up to [`LICENSE_FILE_LIMIT`] bytes uncompressed (a file
 //!   that claims or turns out to be larger, such as a zip bomb, makes the answer
 //!   [`SourceError::Malformed`]) and matched at [`DEFAULT_THRESHOLD`], the threshold the
-//!   installed-tree license files use. The `.info` file is not asked for (one request
+//!   installed-tree license files use. A file whose whole text matches nothing is matched
+//!   section by section (go-yaml's LICENSE holds the MIT and the Apache-2.0 texts under
+//!   two headings, each after a sentence saying which files it covers; up to three such
+//!   leading paragraphs are passed over); each license found is kept, named
+//!   `LICENSE (section N)`, and a text that matches nothing gives no license. The `.info` file is not asked for (one request
 //!   saved per module): a pseudo-version carries its commit time, which becomes
 //!   `published`; a tagged version's date comes from deps.dev.
 //! - `packages`: `GET {base}/{module}/@latest` (`Version`, `Time`).
@@ -25,7 +29,7 @@
 use crate::facts::{Answer, Coordinates, Facts, FoundLicense};
 use crate::source::{parse_json, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
-use bomscout_license::detect::{LicenseText, DEFAULT_THRESHOLD};
+use bomscout_license::detect::{Detected, LicenseText, DEFAULT_THRESHOLD};
 use serde::Deserialize;
 use std::io::Read;
 
@@ -234,17 +238,73 @@ fn licenses_in_zip(bytes: &[u8], module: &str, version: &str) -> Result<Vec<Foun
                 "{shown} inflates past the {LICENSE_FILE_LIMIT} bytes a license file may be"
             ));
         }
-        let detected = LicenseText::new(&String::from_utf8_lossy(&text))
-            .and_then(|t| t.best(DEFAULT_THRESHOLD));
-        if let Some(d) = detected {
+        for (field, d) in detect(&String::from_utf8_lossy(&text), &file) {
             licenses.push(FoundLicense {
                 raw: d.id,
-                field: file,
+                field,
                 confidence: Some(d.confidence),
             });
         }
     }
     Ok(licenses)
+}
+
+/// The licenses a license file's text is: the whole text's match; or, when the whole
+/// matches nothing, each section's (a file that holds two licenses' texts one after the
+/// other, under headings or between rule lines, as go-yaml's does), named
+/// `FILE (section N)`.
+fn detect(text: &str, file: &str) -> Vec<(String, Detected)> {
+    if let Some(d) = LicenseText::new(text).and_then(|t| t.best(DEFAULT_THRESHOLD)) {
+        return vec![(file.to_string(), d)];
+    }
+    let mut found: Vec<(String, Detected)> = Vec::new();
+    for (n, section) in sections(text).iter().enumerate() {
+        // A section may open with a sentence or two about what it covers ("The following
+        // files were ported from…"): up to three leading paragraphs are dropped in turn.
+        let paragraphs: Vec<&str> = section
+            .split("\n\n")
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        let Some(d) = (0..paragraphs.len().min(4)).find_map(|skip| {
+            LicenseText::new(&paragraphs[skip..].join("\n\n"))
+                .and_then(|t| t.best(DEFAULT_THRESHOLD))
+        }) else {
+            continue;
+        };
+        if !found.iter().any(|(_, f)| f.id == d.id) {
+            found.push((format!("{file} (section {})", n + 1), d));
+        }
+    }
+    found
+}
+
+/// A text cut at heading lines (`# …`, `### MIT License ###`), rule lines (`-----`,
+/// `=====`, `*****`) and form feeds. At most 8 sections are kept (a license file is short).
+fn sections(text: &str) -> Vec<String> {
+    let is_break = |line: &str| {
+        let t = line.trim();
+        t.starts_with('#')
+            || line.contains('\u{c}')
+            || (t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '*' | '_')))
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if is_break(line) {
+            if !current.trim().is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            current.clear();
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out.truncate(8);
+    out
 }
 
 /// The owner and the `https://` repository URL a module path names, for modules on
@@ -363,6 +423,25 @@ mod tests {
         assert_eq!(repository_of("go.yaml.in/yaml/v3"), None);
         assert_eq!(repository_of("golang.org/x/text"), None);
         assert_eq!(repository_of("github.com/spf13"), None);
+    }
+
+    #[test]
+    fn a_text_that_is_no_license_gives_none() {
+        assert!(detect(
+            "Proprietary.\n\n# Terms\n\nAll rights reserved.\n",
+            "LICENSE"
+        )
+        .is_empty());
+        assert!(detect("", "LICENSE").is_empty());
+    }
+
+    #[test]
+    fn sections_are_cut_at_headings_and_rules() {
+        let text = "intro\n#### MIT ####\none\n\ntwo\n-----\nthree\n\u{c}\nfour\n";
+        assert_eq!(
+            sections(text),
+            vec!["intro\n", "one\n\ntwo\n", "three\n", "four\n"]
+        );
     }
 
     #[test]
