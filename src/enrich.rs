@@ -129,6 +129,8 @@ pub fn from_policy(policy: &bomscout_policy::Policy) -> anyhow::Result<FromPolic
     if !table.declared {
         return Ok(FromPolicy::default());
     }
+    // The policy crate names the file, the line and the closest source name.
+    table.check_sources(&NAMES).map_err(anyhow::Error::msg)?;
     let sources = if table.sources.is_empty() {
         None
     } else {

@@ -452,7 +452,7 @@ fn bad_enrichment_options_are_refused_with_the_list() {
         &["check", &tree.path().display().to_string()],
     );
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("\"pipy\""), "{stderr}");
+    assert!(stderr.contains("`pipy`, which is no source"), "{stderr}");
     assert!(stderr.contains("bomscout-policy.toml"), "{stderr}");
 }
 
