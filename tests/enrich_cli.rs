@@ -2,7 +2,9 @@
 //! (`bomscout_enrich::testing::Server`); no test touches the public network. Every source's
 //! URL variable points at the server, so a request any source makes is seen.
 //!
-//! The answers are canned JSON in the shape of PyPI's JSON API
+//! One test serves the PyPI answers recorded under fixtures/enrich/pypi/ (provenance in
+//! fixtures/enrich/SOURCES.md) for the poetry fixture's lock. The others use canned JSON in
+//! the shape of PyPI's JSON API, so each can say exactly what a source answers
 //! (`GET /pypi/{name}/{version}/json`: `info.license_expression`, `info.author`,
 //! `info.project_urls`, `urls[].upload_time_iso_8601`; `GET /pypi/{name}/json` for the
 //! latest release), the fields the PyPI source reads.
@@ -488,4 +490,65 @@ fn no_dev_packages_are_not_asked_about() {
             "{dev} asked: {paths:?}"
         );
     }
+}
+
+/// A server answering PyPI version documents from the recorded fixtures
+/// (fixtures/enrich/pypi/{name}-{version}.json; provenance in fixtures/enrich/SOURCES.md).
+fn recorded_pypi() -> Server {
+    let dir = fixture("enrich/pypi");
+    Server::start(move |req: &Request| {
+        let file = req
+            .path
+            .strip_prefix("/pypi/")
+            .and_then(|p| p.strip_suffix("/json"))
+            .and_then(|p| p.split_once('/'))
+            .map(|(name, version)| dir.join(format!("{name}-{version}.json")));
+        match file.and_then(|f| std::fs::read(f).ok()) {
+            Some(body) => Canned::json(body),
+            None => Canned::not_found(),
+        }
+    })
+}
+
+#[test]
+fn a_poetry_lock_gets_its_licenses_from_recorded_answers() {
+    let server = recorded_pypi();
+    let cache = tempfile::tempdir().unwrap();
+    let dir = fixture("python/poetry").display().to_string();
+    let (code, stdout, stderr) = run(
+        &server.url(),
+        cache.path(),
+        &[
+            "scan",
+            &dir,
+            "--no-caches",
+            "-o",
+            "json",
+            "--enrich",
+            "--enrich-sources",
+            "pypi",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let got = licenses(&doc);
+    let want: Vec<(String, String)> = [
+        ("certifi", "MPL-2.0"),
+        ("charset-normalizer", "MIT"),
+        ("colorama", "BSD-3-Clause"),
+        ("idna", "BSD-3-Clause"),
+        ("iniconfig", "MIT"),
+        ("packaging", "Apache-2.0 OR BSD-2-Clause"),
+        ("pluggy", "MIT"),
+        ("pygments", "BSD-2-Clause"),
+        ("pysocks", "BSD-3-Clause"),
+        ("pytest", "MIT"),
+        ("requests", "Apache-2.0"),
+        ("urllib3", "MIT"),
+    ]
+    .iter()
+    .map(|(n, l)| (n.to_string(), l.to_string()))
+    .collect();
+    assert_eq!(got, want, "{stderr}");
+    assert!(stderr.contains("enriched 12 of 12 components"), "{stderr}");
 }
