@@ -552,3 +552,53 @@ fn a_poetry_lock_gets_its_licenses_from_recorded_answers() {
     assert_eq!(got, want, "{stderr}");
     assert!(stderr.contains("enriched 12 of 12 components"), "{stderr}");
 }
+
+#[test]
+fn a_baseline_written_without_enrich_is_enriched_like_the_scan() {
+    let server = pypi();
+    let cache = tempfile::tempdir().unwrap();
+    let tree = tree_with_policy("[policy]\nextends = [\"builtin:stage1\"]\n");
+    let path = tree.path().display().to_string();
+    let baseline = tree.path().join("base.cdx.json").display().to_string();
+    let (code, _, stderr) = run(
+        &server.url(),
+        cache.path(),
+        &[
+            "scan",
+            &path,
+            "--no-caches",
+            "-q",
+            "-o",
+            &format!("cyclonedx-json={baseline}"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(server.connections(), 0);
+    // The same tree against its own unenriched baseline: nothing changed, nothing new.
+    let (code, stdout, stderr) = run(
+        &server.url(),
+        cache.path(),
+        &[
+            "check",
+            &path,
+            "--no-caches",
+            "--baseline",
+            &baseline,
+            "--enrich",
+            "--enrich-sources",
+            "pypi",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("0 new, 0 removed package(s), 0 license change(s)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        pypi_requests(&server),
+        PACKAGES.len(),
+        "the baseline's packages are the scan's: answered from memory"
+    );
+}

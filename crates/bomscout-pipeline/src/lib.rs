@@ -282,17 +282,24 @@ pub fn check(
         mut sbom,
         enrichment,
     } = scan(settings, reporter)?;
-    let mut matched_baseline = None;
+    // The baseline gets the same steps as the scan, so the two compare alike: enriched
+    // (from the memory of the scan's answers, mostly), then matched. A baseline written
+    // without --enrich would otherwise show every license the scan fetched as a change.
+    let mut baseline = check.baseline.map(|old| {
+        let mut old = old.clone();
+        if let Some(enricher) = &settings.enricher {
+            enricher.enrich(&mut old, &Silent);
+        }
+        old
+    });
     if let Some(advisories) = &advisories {
         advisories.apply(&mut sbom);
-        if let Some(old) = check.baseline {
-            let mut old = old.clone();
-            advisories.apply(&mut old);
-            matched_baseline = Some(old);
+        if let Some(old) = baseline.as_mut() {
+            advisories.apply(old);
         }
     }
     let judge = CheckSettings {
-        baseline: matched_baseline.as_ref().or(check.baseline),
+        baseline: baseline.as_ref(),
         ..*check
     };
     let (evaluation, changes) = evaluate(&sbom, policy, &judge);
