@@ -180,29 +180,47 @@ impl Cache {
 
     /// The stored answer of `source` for `key` at `level`, unless absent or expired.
     pub fn get(&self, source: &str, level: Level, key: &str) -> Result<Option<Answer>, CacheError> {
-        let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        let row: Option<(bool, i64, String)> = conn
-            .prepare_cached(
-                "SELECT found, fetched, answer FROM answers
-                 WHERE source = ?1 AND level = ?2 AND key = ?3",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row(params![source, level.as_str(), key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()
-            })
-            .map_err(|source| self.error(source))?;
-        let Some((found, fetched, text)) = row else {
-            return Ok(None);
-        };
-        let lasting = found && level == Level::Version;
-        if !lasting && now_secs().saturating_sub(fetched) >= self.ttl.as_secs() as i64 {
-            return Ok(None);
-        }
-        // A row this code cannot read (written by a bug, or hand-edited) is a miss: the
-        // answer is fetched again and the row replaced.
-        Ok(serde_json::from_str(&text).ok())
+        Ok(self.get_many(&[(source, level, key)])?.pop().flatten())
+    }
+
+    /// The stored answers for many `(source, level, key)` questions, in order, read in one
+    /// transaction (one snapshot, one lock).
+    pub fn get_many(
+        &self,
+        questions: &[(&str, Level, &str)],
+    ) -> Result<Vec<Option<Answer>>, CacheError> {
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let now = now_secs();
+        let ttl = self.ttl.as_secs() as i64;
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+            let mut out = Vec::with_capacity(questions.len());
+            {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT found, fetched, answer FROM answers
+                     WHERE source = ?1 AND level = ?2 AND key = ?3",
+                )?;
+                for (source, level, key) in questions {
+                    let row: Option<(bool, i64, String)> = stmt
+                        .query_row(params![source, level.as_str(), key], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
+                        .optional()?;
+                    out.push(row.and_then(|(found, fetched, text)| {
+                        let lasting = found && *level == Level::Version;
+                        if !lasting && now.saturating_sub(fetched) >= ttl {
+                            return None;
+                        }
+                        // A row this code cannot read (written by a bug, or hand-edited)
+                        // is a miss: the answer is fetched again and the row replaced.
+                        serde_json::from_str(&text).ok()
+                    }));
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })();
+        result.map_err(|source| self.error(source))
     }
 
     /// Stores answers, replacing what was there, in one transaction.

@@ -176,15 +176,20 @@ type MemoKey = (&'static str, Level, String);
 /// What one question is about.
 #[derive(Debug, Clone)]
 enum Subject {
-    Package(Coordinates),
+    /// A package, with its package URL (the key) built once.
+    Package(Coordinates, String),
     Repository(String),
 }
 
 impl Subject {
+    fn package(coordinates: Coordinates) -> Subject {
+        let key = coordinates.purl();
+        Subject::Package(coordinates, key)
+    }
+
     fn key(&self) -> String {
         match self {
-            Subject::Package(c) => c.purl(),
-            Subject::Repository(r) => r.clone(),
+            Subject::Package(_, key) | Subject::Repository(key) => key.clone(),
         }
     }
 }
@@ -328,7 +333,8 @@ impl Enricher {
             questions.extend(self.package_questions(&latest, Level::Package));
         }
         self.resolve(&run, questions, reporter);
-        let repositories = self.repositories(&distinct);
+        let keys: Vec<String> = distinct.iter().map(Coordinates::purl).collect();
+        let repositories = self.repositories(&keys);
         self.resolve(&run, self.project_questions(&repositories), reporter);
 
         // Apply, component by component, answers in order of precedence.
@@ -338,8 +344,14 @@ impl Enricher {
             let Some(coordinates) = askable(component) else {
                 continue;
             };
-            let answers = self.answers_for(&coordinates);
-            for (source, failure) in self.failures_for(&coordinates) {
+            let version_key = coordinates.purl();
+            let package_key = Coordinates {
+                version: None,
+                ..coordinates
+            }
+            .purl();
+            let (answers, failures) = self.for_component(&version_key, &package_key);
+            for (source, failure) in failures {
                 let entry = failed.entry(source).or_default();
                 entry.0 += 1;
                 if !entry.1.contains(&failure) {
@@ -428,7 +440,8 @@ impl Enricher {
             self.package_questions(&versioned, Level::Version),
             &reporter,
         );
-        let repositories = self.repositories(&versioned);
+        let keys: Vec<String> = versioned.iter().map(Coordinates::purl).collect();
+        let repositories = self.repositories(&keys);
         self.resolve(&run, self.project_questions(&repositories), &reporter);
 
         resolved
@@ -443,14 +456,14 @@ impl Enricher {
                     version: None,
                     ..coordinates.clone()
                 };
-                let mut levels = vec![(Level::Package, Subject::Package(whole))];
+                let mut levels = vec![(Level::Package, Subject::package(whole))];
                 if coordinates.version.is_some() {
-                    levels.push((Level::Version, Subject::Package(coordinates.clone())));
+                    levels.push((Level::Version, Subject::package(coordinates.clone())));
                 }
                 for (level, subject) in levels {
                     self.collect(level, &subject, &mut gathered);
                 }
-                let repos: Vec<String> = self.repositories(std::slice::from_ref(&coordinates));
+                let repos: Vec<String> = self.repositories(&[coordinates.purl()]);
                 for repo in repos {
                     self.collect(Level::Project, &Subject::Repository(repo), &mut gathered);
                 }
@@ -485,11 +498,11 @@ impl Enricher {
 
     /// The latest release of a package, from the first source (by precedence) that names it.
     fn latest_of(&self, whole: &Coordinates) -> Option<String> {
-        let key = Subject::Package(Coordinates {
+        let key = Coordinates {
             version: None,
             ..whole.clone()
-        })
-        .key();
+        }
+        .purl();
         let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         self.sources.iter().find_map(
             |s| match memo.get(&(s.name(), Level::Package, key.clone())) {
@@ -529,9 +542,12 @@ impl Enricher {
         level: Level,
     ) -> Vec<(usize, Level, Subject)> {
         let mut out = Vec::new();
-        for (i, source) in self.sources.iter().enumerate() {
-            for c in packages.iter().filter(|c| source.supports(c.ecosystem)) {
-                out.push((i, level, Subject::Package(c.clone())));
+        for c in packages {
+            let subject = Subject::package(c.clone());
+            for (i, source) in self.sources.iter().enumerate() {
+                if source.supports(c.ecosystem) {
+                    out.push((i, level, subject.clone()));
+                }
             }
         }
         out
@@ -548,97 +564,78 @@ impl Enricher {
         out
     }
 
-    /// The repositories the answers about `packages` name (distinct, sorted).
-    fn repositories(&self, packages: &[Coordinates]) -> Vec<String> {
+    /// The repositories the answers about the package versions `keys` name (distinct,
+    /// sorted).
+    fn repositories(&self, keys: &[String]) -> Vec<String> {
         let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = BTreeSet::new();
-        for c in packages {
-            let key = c.purl();
-            for source in &self.sources {
-                if let Some(Memo::Answered(a)) =
-                    memo.get(&(source.name(), Level::Version, key.clone()))
-                {
-                    if let Some(repo) = a.facts().and_then(|f| f.repository.clone()) {
-                        out.insert(repo);
-                    }
-                }
-            }
+        for key in keys {
+            out.extend(self.repositories_in(&memo, key));
         }
         out.into_iter().collect()
     }
 
-    /// Every source's answers that bear on one component, in order of precedence.
-    fn answers_for(&self, coordinates: &Coordinates) -> Answers {
-        let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        let version_key = coordinates.purl();
-        let package_key = Subject::Package(Coordinates {
-            version: None,
-            ..coordinates.clone()
-        })
-        .key();
-        let mut answers = Answers::default();
+    /// The repositories the version answers for `key` name, in order of precedence.
+    fn repositories_in(&self, memo: &HashMap<MemoKey, Memo>, key: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
         for source in &self.sources {
-            let get = |level: Level, key: &str| match memo.get(&(
-                source.name(),
-                level,
-                key.to_string(),
-            )) {
-                Some(Memo::Answered(Answer::Found(facts))) => Some((**facts).clone()),
-                _ => None,
-            };
-            if let Some(facts) = get(Level::Version, &version_key) {
-                answers.versions.push((source.name(), source.kind(), facts));
-            }
-            if let Some(facts) = get(Level::Package, &package_key) {
-                answers.packages.push((source.name(), source.kind(), facts));
-            }
-        }
-        let repos: Vec<String> = answers
-            .versions
-            .iter()
-            .filter_map(|(_, _, f)| f.repository.clone())
-            .collect();
-        for source in &self.sources {
-            for repo in &repos {
-                if let Some(Memo::Answered(Answer::Found(facts))) =
-                    memo.get(&(source.name(), Level::Project, repo.clone()))
-                {
-                    answers
-                        .projects
-                        .push((source.name(), source.kind(), (**facts).clone()));
+            if let Some(Memo::Answered(a)) =
+                memo.get(&(source.name(), Level::Version, key.to_string()))
+            {
+                if let Some(repo) = a.facts().and_then(|f| f.repository.as_ref()) {
+                    if !out.contains(repo) {
+                        out.push(repo.clone());
+                    }
                 }
             }
         }
-        answers
+        out
     }
 
-    /// The sources (by index) that failed to answer about one component (its version, its
-    /// package when the latest releases are asked for, the repositories its answers name),
-    /// and why: the first failure of each source.
-    fn failures_for(&self, coordinates: &Coordinates) -> Vec<(usize, Failure)> {
-        let repositories = self.repositories(std::slice::from_ref(coordinates));
+    /// For one component (its version's and its package's keys): every source's answers
+    /// that bear on it, in order of precedence; and the sources (by index) that failed to
+    /// answer about it (its version, its package when the latest releases are asked for,
+    /// the repositories its answers name) with the first failure of each.
+    fn for_component(
+        &self,
+        version_key: &str,
+        package_key: &str,
+    ) -> (Answers, Vec<(usize, Failure)>) {
         let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        let mut keys = vec![(Level::Version, coordinates.purl())];
-        if self.settings.latest {
-            let whole = Coordinates {
-                version: None,
-                ..coordinates.clone()
-            };
-            keys.push((Level::Package, whole.purl()));
-        }
-        keys.extend(repositories.into_iter().map(|r| (Level::Project, r)));
-        self.sources
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| {
-                keys.iter().find_map(|(level, key)| {
-                    match memo.get(&(s.name(), *level, key.clone())) {
-                        Some(Memo::Failed(f)) => Some((i, f.clone())),
-                        _ => None,
+        let repositories = self.repositories_in(&memo, version_key);
+        let mut answers = Answers::default();
+        let mut failures = Vec::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            let name = source.name();
+            let mut questions = vec![(Level::Version, version_key.to_string())];
+            questions.push((Level::Package, package_key.to_string()));
+            questions.extend(repositories.iter().map(|r| (Level::Project, r.clone())));
+            let mut failed = None;
+            for (level, key) in questions {
+                match memo.get(&(name, level, key)) {
+                    Some(Memo::Answered(Answer::Found(facts))) => {
+                        let said = (name, source.kind(), (**facts).clone());
+                        match level {
+                            Level::Version => answers.versions.push(said),
+                            Level::Package => answers.packages.push(said),
+                            Level::Project => answers.projects.push(said),
+                        }
                     }
-                })
-            })
-            .collect()
+                    // A package-level failure only counts when those were asked for.
+                    Some(Memo::Failed(f))
+                        if failed.is_none()
+                            && (level != Level::Package || self.settings.latest) =>
+                    {
+                        failed = Some(f.clone());
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(f) = failed {
+                failures.push((i, f));
+            }
+        }
+        (answers, failures)
     }
 
     fn shortfall(&self, source: usize, packages: usize, failures: &[Failure]) -> Shortfall {
@@ -664,9 +661,10 @@ impl Enricher {
 
     /// Answers every question: from memory, else the cache, else (online) a source.
     fn resolve(&self, run: &Run, questions: Vec<(usize, Level, Subject)>, reporter: &dyn Reporter) {
-        let mut pending: BTreeMap<(usize, Level), Vec<Subject>> = BTreeMap::new();
+        // What memory does not know...
+        let mut misses: Vec<(usize, Level, Subject, String)> = Vec::new();
         {
-            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
             let unsupported = self.unsupported.lock().unwrap_or_else(|p| p.into_inner());
             let mut seen = HashSet::new();
             for (i, level, subject) in questions {
@@ -675,14 +673,37 @@ impl Enricher {
                 if unsupported.contains(&(name, level)) || !seen.insert((i, level, key.clone())) {
                     continue;
                 }
-                let memo_key = (name, level, key);
-                if let Some(known) = memo.get(&memo_key) {
-                    if matches!(known, Memo::Answered(_)) {
+                match memo.get(&(name, level, key.clone())) {
+                    Some(Memo::Answered(_)) => {
                         run.from_cache.fetch_add(1, Ordering::Relaxed);
                     }
-                    continue;
+                    Some(Memo::Failed(_)) => {}
+                    None => misses.push((i, level, subject, key)),
                 }
-                if let Some(answer) = self.cached(name, level, &memo_key.2) {
+            }
+        }
+        // ...the cache may, read in one transaction...
+        let cached: Vec<Option<Answer>> = match &self.cache {
+            Some(cache) if !misses.is_empty() => {
+                let questions: Vec<(&str, Level, &str)> = misses
+                    .iter()
+                    .map(|(i, level, _, key)| (self.sources[*i].name(), *level, key.as_str()))
+                    .collect();
+                cache.get_many(&questions).unwrap_or_else(|e| {
+                    self.cache_failed(e);
+                    Vec::new()
+                })
+            }
+            _ => Vec::new(),
+        };
+        // ...and the rest is asked.
+        let mut pending: BTreeMap<(usize, Level), Vec<Subject>> = BTreeMap::new();
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            let mut cached = cached.into_iter();
+            for (i, level, subject, key) in misses {
+                let memo_key = (self.sources[i].name(), level, key);
+                if let Some(answer) = cached.next().flatten() {
                     run.from_cache.fetch_add(1, Ordering::Relaxed);
                     memo.insert(memo_key, Memo::Answered(answer));
                     continue;
@@ -732,17 +753,6 @@ impl Enricher {
                 });
             }
         });
-    }
-
-    /// The cached answer, if any; a cache that fails to read is a miss.
-    fn cached(&self, source: &str, level: Level, key: &str) -> Option<Answer> {
-        match self.cache.as_ref()?.get(source, level, key) {
-            Ok(answer) => answer,
-            Err(e) => {
-                self.cache_failed(e);
-                None
-            }
-        }
     }
 
     /// Remembers the first cache failure of a run, to report it.
@@ -858,7 +868,7 @@ fn ask(
         job.subjects
             .iter()
             .filter_map(|s| match s {
-                Subject::Package(c) => Some(c.clone()),
+                Subject::Package(c, _) => Some(c.clone()),
                 Subject::Repository(_) => None,
             })
             .collect()

@@ -1140,3 +1140,53 @@ fn failure_messages_cannot_drive_the_terminal() {
         "1 component not enriched: refuses: cannot ask about x\\x1b[2J\\r"
     );
 }
+
+#[test]
+fn a_50_mb_body_without_a_length_is_cut_at_the_limit() {
+    use std::io::{Read, Write};
+    // A raw server: no Content-Length, the body streamed until the client hangs up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let sent = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n",
+            );
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..50 {
+                if stream.write_all(&chunk).is_err() {
+                    break;
+                }
+                sent.fetch_add(chunk.len(), Ordering::SeqCst);
+            }
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let web = Web {
+        name: "npm",
+        kind: SourceKind::Registry,
+        base,
+        batch: 1,
+        ecosystems: vec![Ecosystem::Npm],
+    };
+    let enricher = Enricher::with_sources(settings(dir.path()), vec![Box::new(web)]).unwrap();
+    let outcome = enricher.enrich(&mut sbom(vec![npm("a", "1.0.0")]), &Silent);
+    let text = outcome.shortfalls[0].to_string();
+    assert!(text.contains("exceeds 33554432 bytes"), "{text}");
+    drop(enricher);
+    server.join().unwrap();
+    // The client stopped reading at the limit: the server could not send everything.
+    assert!(
+        sent.load(Ordering::SeqCst) < 50 * 1024 * 1024,
+        "{}",
+        sent.load(Ordering::SeqCst)
+    );
+}
