@@ -588,3 +588,48 @@ fn a_baseline_health_finding_of_the_same_package_and_rule_is_not_new() {
         .iter()
         .any(|n| n.starts_with("1 health finding(s) already in the baseline")));
 }
+
+#[test]
+fn service_text_in_a_reason_cannot_forge_lines_or_markup() {
+    let mut h = health(Some(1.0), Some(true), None);
+    h.repository = Some(format!(
+        "https://github.com/o/r\n::error::forged\u{1b}[2J<img src=x>{}",
+        "x".repeat(5000)
+    ));
+    h.sources = vec!["https://api.example.invalid/\r\nerror: all good".into()];
+    let s = sbom(vec![("low", Some(h), false)]);
+    let eval = evaluate(&policy(HEALTH), &s, today());
+    assert!(
+        eval.health.iter().all(|f| f.reason.chars().count() < 700),
+        "bounded"
+    );
+    let human = render(CheckFormat::Human, &eval);
+    assert!(
+        !human.chars().any(|c| c.is_control() && c != '\n'),
+        "{human:?}"
+    );
+    assert!(
+        !human
+            .lines()
+            .any(|l| l.starts_with("::") || l.starts_with("error:")),
+        "{human}"
+    );
+    let gh = render(CheckFormat::Github, &eval);
+    assert!(
+        gh.lines()
+            .all(|l| l.starts_with("::error ") || l.starts_with("::notice ")),
+        "{gh}"
+    );
+    assert_eq!(
+        gh.lines().filter(|l| l.starts_with("::error ")).count(),
+        2,
+        "{gh}"
+    );
+    let md = render(CheckFormat::Markdown, &eval);
+    assert!(!md.contains('\u{1b}') && !md.contains('\r'), "{md:?}");
+    for (i, c) in md.char_indices() {
+        if c == '<' {
+            assert_eq!(md[..i].chars().last(), Some('\\'), "unescaped < in {md}");
+        }
+    }
+}
