@@ -866,3 +866,89 @@ fn the_three_sources_are_built_after_the_registries_in_order() {
     assert!(at("goproxy") < at("clearlydefined"));
     assert!(at("clearlydefined") < at("depsdev"));
 }
+
+// ---------------------------------------------------------------- batching and budgets
+
+#[test]
+fn depsdev_projects_are_asked_one_by_one_when_there_is_no_batch_endpoint() {
+    let batch: Value = serde_json::from_slice(&fixture("depsdev/projectbatch.json")).unwrap();
+    let pflag = serde_json::to_vec(&batch["responses"][0]["project"]).unwrap();
+    let server = Server::routes(vec![
+        ("/v3alpha/projectbatch".into(), Canned::status(405)),
+        (
+            "/v3/projects/github.com%2Fspf13%2Fpflag".into(),
+            Canned::json(pflag),
+        ),
+    ]);
+    let repos = vec![
+        "https://github.com/spf13/pflag".to_string(),
+        "https://github.com/example-owner/gone".to_string(),
+    ];
+    let answers = DepsDev::new(&server.url())
+        .projects(&http(), &repos)
+        .unwrap();
+    assert_eq!(found(&answers[0]).scorecard.as_ref().unwrap().score, 4.1);
+    assert!(matches!(answers[1], Ok(Answer::NotFound { .. })));
+    assert_eq!(server.count(), 3);
+}
+
+#[test]
+fn batches_are_cut_at_each_services_limit() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/definitions" => Canned::json("{}"),
+        "/v3alpha/versionbatch" => Canned::json("{\"responses\": []}"),
+        _ => Canned::not_found(),
+    });
+    let keys: Vec<Coordinates> = (0..5001)
+        .map(|i| key(Ecosystem::Npm, None, &format!("p{i}"), "1.0.0"))
+        .collect();
+
+    let answers = ClearlyDefined::new(&server.url()).versions(&http(), &keys[..501]);
+    assert_eq!(answers.len(), 501);
+    assert!(answers
+        .iter()
+        .all(|a| matches!(a, Ok(Answer::NotFound { .. }))));
+    let sizes: Vec<usize> = server
+        .requests()
+        .iter()
+        .map(|r| body(r).as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![500, 1]);
+
+    let answers = DepsDev::new(&server.url()).versions(&http(), &keys);
+    assert_eq!(answers.len(), 5001);
+    assert!(answers
+        .iter()
+        .all(|a| matches!(a, Ok(Answer::NotFound { .. }))));
+    let sizes: Vec<usize> = server.requests()[2..]
+        .iter()
+        .map(|r| body(r)["requests"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![5000, 1]);
+}
+
+#[test]
+fn a_spent_budget_is_reported_for_every_key_of_a_batch() {
+    let server = Server::start(|_| Canned::json("{}"));
+    let mut config = ClientConfig::new("bomscout-test");
+    config.attempts = 1;
+    let spent = Http::new(
+        Client::new(config).unwrap(),
+        Some(std::time::Instant::now() - std::time::Duration::from_secs(1)),
+    );
+    let keys = vec![
+        key(Ecosystem::Npm, None, "lodash", "4.17.21"),
+        key(Ecosystem::PyPI, None, "requests", "2.31.0"),
+    ];
+    for answers in [
+        ClearlyDefined::new(&server.url()).versions(&spent, &keys),
+        DepsDev::new(&server.url()).versions(&spent, &keys),
+        GoProxy::new(&server.url()).versions(&spent, &[go("github.com/spf13/pflag", "v1.0.9")]),
+    ] {
+        assert!(!answers.is_empty());
+        for answer in &answers {
+            assert!(matches!(answer, Err(e) if e.is_out_of_time()), "{answer:?}");
+        }
+    }
+    assert_eq!(server.count(), 0, "nothing is sent past the deadline");
+}
