@@ -48,7 +48,24 @@ pub fn licenses(args: &LicensesArgs) -> anyhow::Result<ExitCode> {
         outputs.iter().filter_map(|(_, f)| f.as_deref()),
         &args.scan.paths,
     )?;
-    let sbom = crate::scan::scan(&args.scan)?;
+    let (policy, latest) =
+        crate::enrich::discovered_policy(&args.scan.paths, args.scan.verbosity.quiet);
+    let enricher = crate::enrich::enricher(
+        &args.enrich,
+        args.cache_dir.as_deref(),
+        &policy,
+        crate::enrich::Need {
+            always: false,
+            latest,
+        },
+    )?;
+    let scanned = crate::scan::scan(&args.scan, enricher)?;
+    crate::enrich::print_summary(
+        scanned.enrichment.as_ref(),
+        args.enrich.offline,
+        args.scan.verbosity.quiet,
+    );
+    let sbom = scanned.sbom;
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     let rows = rows(&sbom);
     for (format, file) in &outputs {
