@@ -13,8 +13,8 @@
 use super::declared::{self, json_str, object, Memo, Several};
 use super::fields;
 use super::repo;
-use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -140,28 +140,4 @@ impl Hex {
     }
 }
 
-impl Source for Hex {
-    fn name(&self) -> &'static str {
-        "hex"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Hex
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(Hex, "hex", Ecosystem::Hex, version, package);

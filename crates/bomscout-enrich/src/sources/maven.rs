@@ -27,8 +27,8 @@ use super::declared::{self, Several};
 use super::fields;
 use super::{repo, xml};
 use crate::source::DOCUMENT_LIMIT;
-use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, Http, SourceError};
+use bomscout_core::Ecosystem;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -395,31 +395,7 @@ fn interpolate(text: &str, pom: &Pom) -> String {
     out
 }
 
-impl Source for Maven {
-    fn name(&self) -> &'static str {
-        "maven"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Maven
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(Maven, "maven", Ecosystem::Maven, version, package);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,43 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+/// `impl Source` for a registry asked one package at a time: `$version` answers
+/// [`Source::versions`] and `$package` answers [`Source::packages`], key by key; its
+/// licenses are registry evidence ([`SourceKind::Registry`](bomscout_core::SourceKind)).
+macro_rules! one_at_a_time {
+    ($ty:ty, $name:literal, $ecosystem:expr, $version:ident, $package:ident) => {
+        impl $crate::Source for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn kind(&self) -> bomscout_core::SourceKind {
+                bomscout_core::SourceKind::Registry
+            }
+
+            fn supports(&self, ecosystem: bomscout_core::Ecosystem) -> bool {
+                ecosystem == $ecosystem
+            }
+
+            fn versions(
+                &self,
+                http: &$crate::Http,
+                packages: &[$crate::Coordinates],
+            ) -> Vec<Result<$crate::Answer, $crate::SourceError>> {
+                packages.iter().map(|c| self.$version(http, c)).collect()
+            }
+
+            fn packages(
+                &self,
+                http: &$crate::Http,
+                packages: &[$crate::Coordinates],
+            ) -> Option<Vec<Result<$crate::Answer, $crate::SourceError>>> {
+                Some(packages.iter().map(|c| self.$package(http, c)).collect())
+            }
+        }
+    };
+}
+
 pub mod clearlydefined;
 pub mod crates;
 mod declared;

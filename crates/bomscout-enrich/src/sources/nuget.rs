@@ -16,8 +16,8 @@ use super::declared::{self, json_str, license_url, object};
 use super::fields;
 use super::{repo, xml};
 use crate::source::DOCUMENT_LIMIT;
-use crate::{Answer, Coordinates, Facts, FoundLicense, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, FoundLicense, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde_json::Value;
 
 const WHAT: &str = "NuGet flat container";
@@ -155,31 +155,7 @@ fn found(raw: &str, field: &str) -> FoundLicense {
     }
 }
 
-impl Source for NuGet {
-    fn name(&self) -> &'static str {
-        "nuget"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Nuget
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(NuGet, "nuget", Ecosystem::Nuget, version, package);
 
 #[cfg(test)]
 mod tests {

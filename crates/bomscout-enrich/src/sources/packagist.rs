@@ -12,8 +12,8 @@
 use super::declared::{self, json_str, object, Memo, Several};
 use super::fields;
 use super::repo;
-use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde_json::{Map, Value};
 
 const WHAT: &str = "Composer v2 metadata";
@@ -164,31 +164,13 @@ pub fn expand(list: &[Value]) -> Vec<Map<String, Value>> {
     out
 }
 
-impl Source for Packagist {
-    fn name(&self) -> &'static str {
-        "packagist"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Composer
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(
+    Packagist,
+    "packagist",
+    Ecosystem::Composer,
+    version,
+    package
+);
 
 #[cfg(test)]
 mod tests {

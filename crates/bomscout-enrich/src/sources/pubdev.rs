@@ -14,8 +14,8 @@
 use super::declared::{self, json_str, object, Several};
 use super::fields;
 use super::repo;
-use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde_json::Value;
 
 const WHAT: &str = "pub API";
@@ -109,28 +109,4 @@ impl Pub {
     }
 }
 
-impl Source for Pub {
-    fn name(&self) -> &'static str {
-        "pub"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Pub
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(Pub, "pub", Ecosystem::Pub, version, package);

@@ -12,8 +12,8 @@ use super::declared::{self, Several};
 use super::declared::{json_str, object};
 use super::fields;
 use super::repo;
-use crate::{Answer, Coordinates, Facts, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde_json::Value;
 
 const WHAT: &str = "RubyGems API";
@@ -125,28 +125,4 @@ impl RubyGems {
     }
 }
 
-impl Source for RubyGems {
-    fn name(&self) -> &'static str {
-        "rubygems"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Gem
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|c| self.version(http, c)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|c| self.package(http, c)).collect())
-    }
-}
+one_at_a_time!(RubyGems, "rubygems", Ecosystem::Gem, version, package);
