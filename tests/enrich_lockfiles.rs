@@ -36,6 +36,12 @@ fn answer(root: &Path, path: &str) -> Option<Vec<u8>> {
     }
     let file: PathBuf = match source {
         "goproxy" | "maven" => root.join(source).join(rest),
+        // `/npm/NAME/VERSION` (no scoped names in that tree).
+        "npm" => {
+            let (name, version) = rest.split_once('/')?;
+            root.join("npm/express")
+                .join(format!("{name}-{version}.json"))
+        }
         "pypi" => {
             let (name, version) = rest
                 .strip_prefix("pypi/")?
@@ -195,6 +201,53 @@ fn a_gemfile_lock_gets_licenses_for_every_gem_the_registry_knows() {
     }
     // 126 of the recorded gems declare a license; the lock lists most of them.
     assert!(known >= 100, "only {known} gems of the lock were known");
+}
+
+#[test]
+fn a_lockfile_alone_gets_a_supplier_for_every_component_and_passes_strict_ntia() {
+    let server = recorded();
+    let cache = tempfile::tempdir().unwrap();
+    // The lockfile and manifest only: no node_modules, as on a fresh CI checkout.
+    let tree = tempfile::tempdir().unwrap();
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(
+            fixture("npm/attribution").join(file),
+            tree.path().join(file),
+        )
+        .unwrap();
+    }
+    let dir = tree.path().display().to_string();
+    let (bare, _, bare_err) =
+        outcome(bomscout().args(["scan", &dir, "--no-caches", "--strict-ntia"]));
+    assert_eq!(
+        bare, 2,
+        "without --enrich the supplier is missing: {bare_err}"
+    );
+    assert!(bare_err.contains("Supplier Name"), "{bare_err}");
+
+    let (code, stdout, stderr) = enriched(
+        &server,
+        cache.path(),
+        "npm",
+        &["scan", &dir, "-o", "json", "--strict-ntia"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    let components = doc["components"].as_array().unwrap();
+    assert_eq!(components.len(), 72);
+    for c in components {
+        let props = &c["properties"];
+        assert!(props["supplier"].is_string(), "{}: {props}", c["name"]);
+        assert!(
+            props["supplier-source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(&server.url())),
+            "{props}"
+        );
+    }
+    // `accepts` names no author: its supplier is the owner of its repository.
+    let accepts = components.iter().find(|c| c["name"] == "accepts").unwrap();
+    assert_eq!(accepts["properties"]["supplier"], "jshttp");
 }
 
 /// A policy that denies one license and reviews another, so that both verdicts are tested.
