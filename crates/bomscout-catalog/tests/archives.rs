@@ -105,7 +105,12 @@ fn check_tinyaud(c: &Catalog, rel: &str) {
         ]
     );
     for pkg in &c.packages {
-        let at: Vec<&str> = pkg.component.locations.iter().map(|l| l.path.as_str()).collect();
+        let at: Vec<&str> = pkg
+            .component
+            .locations
+            .iter()
+            .map(|l| l.path.as_str())
+            .collect();
         assert_eq!(at, [rel]);
         assert!(pkg.component.properties.get("cargo-source").is_none());
     }
@@ -129,7 +134,10 @@ fn a_rust_executable_in_bin_is_read_by_the_executable_cataloger() {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `(raw, kind, path)` of each license.
@@ -234,7 +242,10 @@ fn a_truncated_wheel_is_an_error_naming_the_problem() {
     let bytes = common::fixture(SIX_WHEEL);
     let cut = &bytes[..bytes.len() / 2];
     let err = parse(Cataloger::PythonArchive, "dist/six.whl", cut).unwrap_err();
-    assert!(err.to_string().contains("not a readable zip archive"), "{err}");
+    assert!(
+        err.to_string().contains("not a readable zip archive"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -258,13 +269,22 @@ fn a_metadata_bomb_in_a_wheel_is_not_inflated() {
 
 #[test]
 fn names_with_dotdot_are_strings_not_paths() {
-    let meta = b"Metadata-Version: 2.1\nName: ok\nVersion: 1.0\nLicense-File: ../../../../etc/passwd\n";
+    let meta =
+        b"Metadata-Version: 2.1\nName: ok\nVersion: 1.0\nLicense-File: ../../../../etc/passwd\n";
     let bytes = zip_of(&[
-        ("../evil-6.6.dist-info/METADATA", b"Name: evil\nVersion: 6.6\n"),
+        (
+            "../evil-6.6.dist-info/METADATA",
+            b"Name: evil\nVersion: 6.6\n",
+        ),
         ("ok-1.0.dist-info/METADATA", meta),
         ("../../../../etc/LICENSE", b"MIT License\n"),
     ]);
-    let c = parse(Cataloger::PythonArchive, "dist/ok-1.0-py3-none-any.whl", &bytes).unwrap();
+    let c = parse(
+        Cataloger::PythonArchive,
+        "dist/ok-1.0-py3-none-any.whl",
+        &bytes,
+    )
+    .unwrap();
     assert_eq!(purl_rows(&c), ["pkg:pypi/ok@1.0 Required"]);
     let kinds: Vec<SourceKind> = c.packages[0]
         .component
@@ -274,7 +294,10 @@ fn names_with_dotdot_are_strings_not_paths() {
         .collect();
     assert!(!kinds.contains(&SourceKind::File), "{kinds:?}");
 
-    let only_evil = zip_of(&[("../evil-6.6.dist-info/METADATA", b"Name: evil\nVersion: 6.6\n")]);
+    let only_evil = zip_of(&[(
+        "../evil-6.6.dist-info/METADATA",
+        b"Name: evil\nVersion: 6.6\n",
+    )]);
     let err = parse(Cataloger::PythonArchive, "dist/evil.whl", &only_evil).unwrap_err();
     assert!(err.to_string().contains("not a wheel or egg"), "{err}");
 }
@@ -312,10 +335,17 @@ fn a_truncated_tgz_is_an_error_or_a_warning() {
     let bytes = common::fixture(LEFT_PAD);
     let err = parse(Cataloger::NpmTarball, "dist/x.tgz", &bytes[..40]).unwrap_err();
     assert!(err.to_string().contains("truncated or corrupt"), "{err}");
-    let c = parse(Cataloger::NpmTarball, "dist/x.tgz", &bytes[..bytes.len() / 3]).unwrap();
+    let c = parse(
+        Cataloger::NpmTarball,
+        "dist/x.tgz",
+        &bytes[..bytes.len() / 3],
+    )
+    .unwrap();
     assert_eq!(purl_rows(&c), ["pkg:npm/left-pad@1.3.0 Required"]);
     assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
-    assert!(c.diagnostics[0].message.contains("truncated or corrupt after its package.json"));
+    assert!(c.diagnostics[0]
+        .message
+        .contains("truncated or corrupt after its package.json"));
 }
 
 /// `Read::take` for `io::Repeat` under a name that does not clash with `tar`'s imports.
@@ -372,8 +402,14 @@ fn dep_v0_indices_out_of_range_and_cycles_are_warnings() {
         ["pkg:cargo/a@1.0.0 Required", "pkg:cargo/b@1.0.0 Required"]
     );
     // a → b → a: both edges kept (nothing walks them here); 7 is out of range.
-    assert_eq!(edges_of(&c, &c.packages[0].deps), [("b".into(), DepKind::Normal)]);
-    assert_eq!(edges_of(&c, &c.packages[1].deps), [("a".into(), DepKind::Normal)]);
+    assert_eq!(
+        edges_of(&c, &c.packages[0].deps),
+        [("b".into(), DepKind::Normal)]
+    );
+    assert_eq!(
+        edges_of(&c, &c.packages[1].deps),
+        [("a".into(), DepKind::Normal)]
+    );
     let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("dependency index 7 is out of range (3 packages)"));

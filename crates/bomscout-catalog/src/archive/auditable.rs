@@ -106,9 +106,7 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, ParseError> {
 fn build(info: VersionInfo, path: &str) -> Catalog {
     let mut catalog = Catalog::default();
     let warn = |catalog: &mut Catalog, message: String| {
-        catalog
-            .diagnostics
-            .push(Diagnostic::warning(path, message));
+        catalog.diagnostics.push(Diagnostic::warning(path, message));
     };
     // One node per package (None: skipped), then the edges between them.
     let mut nodes: Vec<Option<NodeRef>> = Vec::with_capacity(info.packages.len());

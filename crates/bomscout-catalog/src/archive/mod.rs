@@ -143,6 +143,9 @@ mod tests {
     #[test]
     fn read_capped_refuses_more_than_the_cap() {
         assert_eq!(read_capped(&b"abcd"[..], 4).unwrap(), b"abcd");
-        assert!(matches!(read_capped(&b"abcde"[..], 4), Err(Capped::TooLarge)));
+        assert!(matches!(
+            read_capped(&b"abcde"[..], 4),
+            Err(Capped::TooLarge)
+        ));
     }
 }

@@ -36,7 +36,9 @@ impl<R: Read> Read for Capped2<R> {
             self.hit = true;
             return Err(io::Error::other("inflated size limit reached"));
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(buf.get_mut(..want).unwrap_or_default())?;
         self.left -= n as u64;
         Ok(n)
@@ -118,9 +120,9 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
         hit: false,
     };
     let mut archive = tar::Archive::new(&mut stream);
-    let entries = archive.entries().map_err(|e| {
-        ParseError::format(format!("not a gzip-compressed tar archive ({e})"))
-    })?;
+    let entries = archive
+        .entries()
+        .map_err(|e| ParseError::format(format!("not a gzip-compressed tar archive ({e})")))?;
     let mut broken = None;
     for (count, entry) in entries.enumerate() {
         if count >= MAX_ENTRIES {
@@ -185,7 +187,9 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
     if stream.hit {
         diagnostics.push(Diagnostic::warning(
             input.path,
-            format!("inflates to more than {MAX_INFLATED} bytes (a gzip bomb?): the rest was not read"),
+            format!(
+                "inflates to more than {MAX_INFLATED} bytes (a gzip bomb?): the rest was not read"
+            ),
         ));
     } else if let Some(e) = broken {
         if found.manifests.is_empty() {
@@ -239,9 +243,18 @@ mod tests {
     fn package_wins_over_other_top_directories_and_dotdot_is_not_a_directory() {
         let bytes = tgz(&[
             ("../package.json", br#"{"name":"evil","version":"6.6.6"}"#),
-            ("other/package.json", br#"{"name":"other","version":"1.0.0"}"#),
-            ("package/package.json", br#"{"name":"@s/x","version":"1.0.0","license":"MIT"}"#),
-            ("package/lib/package.json", br#"{"name":"nested","version":"1.0.0"}"#),
+            (
+                "other/package.json",
+                br#"{"name":"other","version":"1.0.0"}"#,
+            ),
+            (
+                "package/package.json",
+                br#"{"name":"@s/x","version":"1.0.0","license":"MIT"}"#,
+            ),
+            (
+                "package/lib/package.json",
+                br#"{"name":"nested","version":"1.0.0"}"#,
+            ),
         ]);
         let c = run(&bytes).unwrap();
         assert_eq!(c.packages.len(), 1);

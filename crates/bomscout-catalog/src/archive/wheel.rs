@@ -64,9 +64,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             ),
         ));
     }
-    let bytes = read_entry(&mut zip, entry, MAX_META).map_err(|e| {
-        ParseError::format(format!("{}: {e}", quote(entry, QUOTE_LIMIT)))
-    })?;
+    let bytes = read_entry(&mut zip, entry, MAX_META)
+        .map_err(|e| ParseError::format(format!("{}: {e}", quote(entry, QUOTE_LIMIT))))?;
     let shown = inside(input.path, entry);
     // No directory on disk behind the metadata: an empty `abs` has no parent, so the
     // installed-distribution parser looks for no license file beside it.
@@ -199,6 +198,9 @@ mod tests {
         assert_eq!(license_candidate("x-1.0.dist-info/RECORD", d, false), None);
         assert_eq!(license_candidate("x/LICENSE", d, false), None);
         assert_eq!(license_candidate("LICENSE", d, false), None);
-        assert_eq!(license_candidate("LICENSE", "EGG-INFO", true), Some("LICENSE"));
+        assert_eq!(
+            license_candidate("LICENSE", "EGG-INFO", true),
+            Some("LICENSE")
+        );
     }
 }
