@@ -112,7 +112,7 @@ fn check_tinyaud(c: &Catalog, rel: &str) {
             .map(|l| l.path.as_str())
             .collect();
         assert_eq!(at, [rel]);
-        assert!(pkg.component.properties.get("cargo-source").is_none());
+        assert!(!pkg.component.properties.contains_key("cargo-source"));
     }
 }
 

@@ -24,13 +24,13 @@ use std::io::{self, Read};
 const MAX_CANDIDATES: usize = 4 * license_files::MAX_FILES;
 
 /// A reader that fails once `left` bytes were read, remembering that it did.
-struct Capped2<R> {
+struct StreamLimit<R> {
     inner: R,
     left: u64,
     hit: bool,
 }
 
-impl<R: Read> Read for Capped2<R> {
+impl<R: Read> Read for StreamLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.left == 0 {
             self.hit = true;
@@ -114,7 +114,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 /// One pass over the tarball: its manifests and license-like files.
 fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Found, ParseError> {
     let mut found = Found::default();
-    let mut stream = Capped2 {
+    let mut stream = StreamLimit {
         inner: flate2::read::GzDecoder::new(input.bytes),
         left: MAX_INFLATED,
         hit: false,
