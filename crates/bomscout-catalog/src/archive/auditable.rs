@@ -224,15 +224,24 @@ mod tests {
     use super::*;
 
     fn catalog(json: &str) -> Catalog {
-        build(serde_json::from_str(json).unwrap(), "bin/tool")
+        build(
+            serde_json::from_str(&with_registry(json)).unwrap(),
+            "bin/tool",
+        )
+    }
+
+    /// `json` with `$REGISTRY` replaced by the registry crates' source label (not written
+    /// literally in this project's files).
+    fn with_registry(json: &str) -> String {
+        json.replace("$REGISTRY", bomscout_core::OSV_CRATES_ECOSYSTEM)
     }
 
     #[test]
     fn root_is_the_project_and_kinds_make_edge_kinds() {
         let c = catalog(
             r#"{"packages":[
-              {"name":"cc","version":"1.0.0","source":"crates.io","kind":"build","dependencies":[1]},
-              {"name":"shlex","version":"1.3.0","source":"crates.io","kind":"build"},
+              {"name":"cc","version":"1.0.0","source":"$REGISTRY","kind":"build","dependencies":[1]},
+              {"name":"shlex","version":"1.3.0","source":"$REGISTRY","kind":"build"},
               {"name":"mine","version":"0.2.0","source":"git"},
               {"name":"tool","version":"0.1.0","source":"local","dependencies":[0,2,2],"root":true}],
              "format":1}"#,
@@ -297,6 +306,56 @@ mod tests {
         assert!(err.contains("zlib bomb"), "{err}");
         let err = inflate(b"not zlib").unwrap_err().to_string();
         assert!(err.contains("not zlib-compressed"), "{err}");
+    }
+
+    /// An object file of `format` with `section` in a `.dep-v0` section, placed the way
+    /// cargo auditable places it (`__DATA,.dep-v0` in Mach-O).
+    fn object_with(format: object::BinaryFormat, section: &[u8]) -> Vec<u8> {
+        use object::write;
+        let mut obj = write::Object::new(
+            format,
+            object::Architecture::X86_64,
+            object::Endianness::Little,
+        );
+        let segment = match format {
+            object::BinaryFormat::MachO => b"__DATA".to_vec(),
+            _ => Vec::new(),
+        };
+        let id = obj.add_section(
+            segment,
+            SECTION.as_bytes().to_vec(),
+            object::SectionKind::ReadOnlyData,
+        );
+        obj.append_section_data(id, section, 1);
+        obj.write().unwrap()
+    }
+
+    #[test_case::test_case(object::BinaryFormat::Elf ; "elf")]
+    #[test_case::test_case(object::BinaryFormat::MachO ; "mach-o")]
+    #[test_case::test_case(object::BinaryFormat::Coff ; "coff")]
+    fn the_section_is_found_in_every_object_format(format: object::BinaryFormat) {
+        use std::io::Write;
+        let json = with_registry(
+            r#"{"packages":[{"name":"itoa","version":"1.0.0","source":"$REGISTRY"},{"name":"t","version":"0.1.0","source":"local","dependencies":[0],"root":true}],"format":1}"#,
+        );
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(json.as_bytes()).unwrap();
+        let bytes = object_with(format, &z.finish().unwrap());
+        let options = crate::Options::default();
+        let c = parse(&Input {
+            bytes: &bytes,
+            path: "bin/t",
+            abs: std::path::Path::new("/nonexistent/bin/t"),
+            root: std::path::Path::new("/nonexistent"),
+            options: &options,
+        })
+        .unwrap();
+        assert_eq!(c.projects[0].name.as_deref(), Some("t"));
+        assert_eq!(
+            c.packages[0].component.purl.as_str(),
+            "pkg:cargo/itoa@1.0.0"
+        );
+        assert_eq!(c.projects[0].deps[0].to, NodeRef::Package(0));
     }
 
     #[test]
