@@ -438,3 +438,27 @@ fn a_dep_v0_section_reaching_past_the_end_of_the_file_is_an_error() {
     assert!(text.contains("past the end of the file"), "{text}");
     assert!(text.contains("2147483647 bytes"), "{text}");
 }
+
+/// A wheel with hundreds of license files: a bounded number is inflated, and the
+/// detector still reads the first ones.
+#[test]
+fn a_wheel_with_many_license_files_reads_a_bounded_number() {
+    let meta = b"Metadata-Version: 2.1\nName: many\nVersion: 1.0\n";
+    let names: Vec<String> = (0..500)
+        .map(|i| format!("many-1.0.dist-info/licenses/LICENSE-{i:03}"))
+        .collect();
+    let text = b"MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
+    let mut entries: Vec<(&str, &[u8])> = vec![("many-1.0.dist-info/METADATA", meta)];
+    entries.extend(names.iter().map(|n| (n.as_str(), &text[..])));
+    let c = parse(Cataloger::PythonArchive, "dist/many.whl", &zip_of(&entries)).unwrap();
+    let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["500 license, notice and copyright files: only the first 32 were read"]
+    );
+    let prints = &c.packages[0].component.properties["license-file-sha256"];
+    assert_eq!(prints.split(',').count(), 8, "{prints}");
+    let rows = licenses(&c);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].0.as_str(), rows[0].1), ("MIT", SourceKind::File));
+}

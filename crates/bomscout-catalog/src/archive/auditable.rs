@@ -32,6 +32,10 @@ use bomscout_core::{
 };
 use object::{Object, ObjectSection};
 use serde::Deserialize;
+use std::collections::HashSet;
+
+/// Warnings kept per executable; past this many, one more says how many were left out.
+pub const MAX_WARNINGS: usize = 20;
 
 /// Bytes the `.dep-v0` section may inflate to.
 pub const MAX_DEP_INFO: u64 = 16 << 20;
@@ -105,8 +109,15 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, ParseError> {
 /// The project, components and edges of a dependency list.
 fn build(info: VersionInfo, path: &str) -> Catalog {
     let mut catalog = Catalog::default();
-    let warn = |catalog: &mut Catalog, message: String| {
-        catalog.diagnostics.push(Diagnostic::warning(path, message));
+    let mut dropped = 0usize;
+    // At most MAX_WARNINGS warnings are kept; the rest are counted (a hostile list of
+    // millions of bad indices is not millions of diagnostics).
+    let mut warn = |catalog: &mut Catalog, message: String| {
+        if catalog.diagnostics.len() < MAX_WARNINGS {
+            catalog.diagnostics.push(Diagnostic::warning(path, message));
+        } else {
+            dropped += 1;
+        }
     };
     // One node per package (None: skipped), then the edges between them.
     let mut nodes: Vec<Option<NodeRef>> = Vec::with_capacity(info.packages.len());
@@ -166,7 +177,7 @@ fn build(info: VersionInfo, path: &str) -> Catalog {
         let Some(Some(from)) = nodes.get(i).copied() else {
             continue;
         };
-        let mut seen: Vec<usize> = Vec::new();
+        let mut seen: HashSet<usize> = HashSet::new();
         for &j in &p.dependencies {
             let target = usize::try_from(j).ok().filter(|&j| j < count);
             let Some(j) = target else {
@@ -189,10 +200,9 @@ fn build(info: VersionInfo, path: &str) -> Catalog {
                 );
                 continue;
             }
-            if seen.contains(&j) {
+            if !seen.insert(j) {
                 continue;
             }
-            seen.push(j);
             match nodes.get(j).copied().flatten() {
                 Some(to @ NodeRef::Package(_)) => {
                     let kind = match info.packages.get(j) {
@@ -211,6 +221,12 @@ fn build(info: VersionInfo, path: &str) -> Catalog {
                 None => {}
             }
         }
+    }
+    if dropped > 0 {
+        catalog.diagnostics.push(Diagnostic::warning(
+            path,
+            format!("{dropped} more problems with the dependency list were not reported"),
+        ));
     }
     catalog
 }
@@ -289,6 +305,27 @@ mod tests {
         assert!(messages[0].contains("depends on itself"), "{messages:?}");
         assert!(messages[1].contains("root package"), "{messages:?}");
         assert!(messages[2].contains("out of range"), "{messages:?}");
+    }
+
+    /// A package naming a huge number of bad and repeated indices costs linear time and a
+    /// bounded number of diagnostics.
+    #[test]
+    fn many_bad_indices_make_few_diagnostics() {
+        let mut deps: Vec<String> = (0..200_000).map(|i| (i % 2 + 1).to_string()).collect();
+        deps.extend((0..200_000).map(|i| (1_000_000 + i).to_string()));
+        let json = format!(
+            r#"{{"packages":[{{"name":"a","version":"1.0.0","dependencies":[{}]}},{{"name":"b","version":"1.0.0"}},{{"name":"c","version":"1.0.0"}}]}}"#,
+            deps.join(",")
+        );
+        let c = catalog(&json);
+        assert_eq!(c.packages[0].deps.len(), 2);
+        assert_eq!(c.diagnostics.len(), MAX_WARNINGS + 1);
+        // One for the missing root, 19 out-of-range indices kept, the rest counted.
+        let last = &c.diagnostics[MAX_WARNINGS].message;
+        assert_eq!(
+            last,
+            "199981 more problems with the dependency list were not reported"
+        );
     }
 
     #[test]

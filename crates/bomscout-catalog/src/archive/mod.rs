@@ -29,6 +29,10 @@ pub const MAX_ENTRIES: usize = 65_536;
 pub const MAX_META: u64 = 1 << 20;
 /// Bytes inflated of a whole tarball stream (a `.tgz` is read in one pass).
 pub const MAX_INFLATED: u64 = 64 << 20;
+/// License, notice and copyright files read from one archive (each at most
+/// [`crate::license_files::MAX_FILE`] bytes), before the detector picks at most
+/// [`crate::license_files::MAX_FILES`] of each kind.
+pub const MAX_CANDIDATES: usize = 4 * crate::license_files::MAX_FILES;
 
 /// An executable that may carry Go build info or a `cargo auditable` dependency list: the
 /// `go-binary` cataloger's parser. The walker picks executables by name only (`bin/*`

@@ -11,17 +11,16 @@
 //! go through the license-text detector. A `.tgz` without a `package.json` is some other
 //! tarball and yields nothing, silently.
 
-use super::{archive_hashes, inside, read_capped, Capped, MAX_ENTRIES, MAX_INFLATED, MAX_META};
+use super::{
+    archive_hashes, inside, read_capped, Capped, MAX_CANDIDATES, MAX_ENTRIES, MAX_INFLATED,
+    MAX_META,
+};
 use crate::license_files::{self, is_license_file, is_notice_file};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Diagnostic, Location};
 use serde_json::Value;
 use std::io::{self, Read};
-
-/// License-like files kept while reading the stream, before the manifest's directory is
-/// known.
-const MAX_CANDIDATES: usize = 4 * license_files::MAX_FILES;
 
 /// A reader that fails once `left` bytes were read, remembering that it did.
 struct StreamLimit<R> {

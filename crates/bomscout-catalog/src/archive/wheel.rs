@@ -12,7 +12,7 @@
 //! The component is located at the archive; its license evidence names the entry it came
 //! from, `ARCHIVE!/ENTRY`. The archive's SHA-256 and SHA-512 are its hashes.
 
-use super::{archive_hashes, inside, read_capped, Capped, MAX_ENTRIES, MAX_META};
+use super::{archive_hashes, inside, read_capped, Capped, MAX_CANDIDATES, MAX_ENTRIES, MAX_META};
 use crate::license_files::{self, is_license_file, is_notice_file};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -87,10 +87,20 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let dir = entry.rsplit_once('/').map(|(d, _)| d).unwrap_or_default();
     let is_egg = dir == "EGG-INFO";
     let mut files = Vec::new();
-    for name in &names {
-        let Some(relative) = license_candidate(name, dir, is_egg) else {
-            continue;
-        };
+    let candidates: Vec<(&String, &str)> = names
+        .iter()
+        .filter_map(|n| Some((n, license_candidate(n, dir, is_egg)?)))
+        .collect();
+    if candidates.len() > MAX_CANDIDATES {
+        diagnostics.push(Diagnostic::warning(
+            input.path,
+            format!(
+                "{} license, notice and copyright files: only the first {MAX_CANDIDATES} were read",
+                candidates.len()
+            ),
+        ));
+    }
+    for (name, relative) in candidates.into_iter().take(MAX_CANDIDATES) {
         match read_entry(&mut zip, name, license_files::MAX_FILE) {
             Ok(bytes) => files.push((relative.to_string(), inside(input.path, name), bytes)),
             Err(e) => diagnostics.push(Diagnostic::warning(
