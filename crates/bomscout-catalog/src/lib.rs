@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::string_slice)]
 
+pub mod archive;
 pub mod bun;
 pub mod cargo;
 pub mod cocoapods;

@@ -70,29 +70,77 @@ pub fn add_evidence(
     names: &[String],
     threshold: f32,
 ) -> Vec<String> {
-    let declared = declared_ids(component);
-    let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
-    let mut prints = Vec::new();
-    let mut conflicts = Vec::new();
     // Symlinks resolved, every file read must lie in the package's own directory: a name
     // from metadata (or a `LICENSE` symlink) never reaches `/etc/shadow`.
     let real_dir = std::fs::canonicalize(dir).ok();
     let read_in = |name: &str| real_dir.as_deref().and_then(|d| read(d, &dir.join(name)));
     let licenses = candidates(dir, names);
-    for name in attribution_files(dir, &licenses) {
-        if let Some(bytes) = read_in(&name) {
-            add_attribution(component, &name, &join(rel_dir, &name), &bytes);
-        }
+    let read_all = |names: Vec<String>| -> Vec<(String, String, Vec<u8>)> {
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let bytes = read_in(&name)?;
+                let path = join(rel_dir, &name);
+                Some((name, path, bytes))
+            })
+            .collect()
+    };
+    let attribution = read_all(attribution_files(dir, &licenses));
+    let licenses = read_all(licenses);
+    evidence(component, &attribution, &licenses, threshold)
+}
+
+/// [`add_evidence`] for a package whose files are already in memory (read from inside an
+/// archive, never from disk): `files` are `(name, path, bytes)`, `name` relative to the
+/// package's directory (`LICENSE`, `licenses/COPYING`), `path` as shown in evidence
+/// (`dist/x.whl!/x-1.0.dist-info/LICENSE`). The conventional license files among them
+/// (by file name, none vendored) are matched and the `NOTICE*`/`COPYRIGHT*` ones read for
+/// attribution, each kind sorted by name and at most [`MAX_FILES`]; each is expected to be
+/// at most [`MAX_FILE`] bytes already (the caller bounds what it inflates).
+pub fn add_evidence_from_files(
+    component: &mut Component,
+    files: &[(String, String, Vec<u8>)],
+    threshold: f32,
+) -> Vec<String> {
+    let base = |name: &str| name.rsplit('/').next().unwrap_or(name).to_string();
+    let mut sorted: Vec<&(String, String, Vec<u8>)> = files
+        .iter()
+        .filter(|(name, _, _)| crate::paths::is_contained_relative(name) && !is_vendored(name))
+        .collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let pick = |wanted: &dyn Fn(&str) -> bool| -> Vec<(String, String, Vec<u8>)> {
+        sorted
+            .iter()
+            .filter(|(name, _, _)| wanted(&base(name)))
+            .take(MAX_FILES)
+            .map(|&f| f.clone())
+            .collect()
+    };
+    let licenses = pick(&|n| is_license_file(n));
+    let attribution = pick(&|n| is_attribution_file(n) && !is_license_file(n));
+    evidence(component, &attribution, &licenses, threshold)
+}
+
+/// What `attribution` and `licenses` files (`(name, path, bytes)`) say, added to
+/// `component` (see the module docs); returns the conflicts with the declared license.
+fn evidence(
+    component: &mut Component,
+    attribution: &[(String, String, Vec<u8>)],
+    licenses: &[(String, String, Vec<u8>)],
+    threshold: f32,
+) -> Vec<String> {
+    let declared = declared_ids(component);
+    let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let mut prints = Vec::new();
+    let mut conflicts = Vec::new();
+    for (name, path, bytes) in attribution {
+        add_attribution(component, name, path, bytes);
     }
-    for name in licenses {
-        let Some(bytes) = read_in(&name) else {
-            continue;
-        };
-        let hex = sha256_hex(&bytes);
+    for (name, path, bytes) in licenses {
+        let hex = sha256_hex(bytes);
         prints.push(format!("{name}:{hex}"));
-        let path = join(rel_dir, &name);
-        add_attribution(component, &name, &path, &bytes);
-        let (detected, differs) = match finding(&hex, &bytes, &declared, threshold) {
+        add_attribution(component, name, path, bytes);
+        let (detected, differs) = match finding(&hex, bytes, &declared, threshold) {
             Finding::Confirms(d) => (d, false),
             Finding::Differs(d) => (d, !declared.is_empty()),
             Finding::Unrecognized => continue,
@@ -111,7 +159,7 @@ pub fn add_evidence(
             .iter()
             .any(|l| l.source.kind == SourceKind::File && l.raw == detected.id)
         {
-            let mut l = License::of_kind(&detected.id, &path, "license-file", SourceKind::File);
+            let mut l = License::of_kind(&detected.id, path, "license-file", SourceKind::File);
             l.expression = Some(detected.id);
             l.confidence = Some(detected.confidence);
             component.add_license(l);

@@ -146,14 +146,37 @@ macro_rules! catalogers {
                 files: ["**/vendor/modules.txt"],
                 parse: golang::vendor::parse,
             }
-            /// An executable that may carry Go build info (read, never run): a file without
-            /// an extension in a `bin/` directory, or `*.exe`. The walker sees names only; the
-            /// parser checks the magic bytes and quietly yields nothing for anything else.
-            /// Other executables are not read: sniffing every file would cost a read per file.
+            /// An executable that may carry Go build info or a `cargo auditable` dependency
+            /// list (read, never run): a file without an extension in a `bin/` directory, or
+            /// `*.exe`. The walker sees names only; the parser checks the bytes and quietly
+            /// yields nothing for anything else. Other executables are not read: sniffing
+            /// every file would cost a read per file. (The name predates the Rust reader and
+            /// is kept: names are an interface.)
             GoBinary = "go-binary" {
                 ecosystem: Golang, kind: Resolved,
                 files: ["**/bin/*" except "*.*", "**/*.exe"],
-                parse: golang::binary::parse,
+                parse: archive::parse_executable,
+            }
+            /// A Rust executable in Cargo's output directory (`target/release/*`,
+            /// `target/debug/*`, without an extension) that may carry a `cargo auditable`
+            /// dependency list; anything else yields nothing, silently.
+            RustAuditable = "rust-auditable" {
+                ecosystem: Cargo, kind: Resolved,
+                files: ["**/target/release/*" except "*.*", "**/target/debug/*" except "*.*"],
+                parse: archive::auditable::parse,
+            }
+            /// A Python wheel (`*.whl`) or egg (`*.egg`): the distribution's metadata and
+            /// license files inside the zip.
+            PythonArchive = "python-archive" {
+                ecosystem: PyPI, kind: Resolved,
+                files: ["**/*.whl", "**/*.egg"],
+                parse: archive::wheel::parse,
+            }
+            /// An npm package tarball (`*.tgz` with `package/package.json`).
+            NpmTarball = "npm-tarball" {
+                ecosystem: Npm, kind: Resolved,
+                files: ["**/*.tgz"],
+                parse: archive::npm_tarball::parse,
             }
             /// `pom.xml`.
             MavenPom = "maven-pom" {
@@ -477,6 +500,9 @@ mod tests {
             "cabal-freeze",
             "renv-lock",
             "github-actions",
+            "rust-auditable",
+            "python-archive",
+            "npm-tarball",
         ];
         let names: Vec<&str> = Cataloger::ALL.iter().map(|c| c.name()).collect();
         for name in before {

@@ -290,6 +290,24 @@ pub static FAMILIES: &[Family] = &[
                 Cataloger::JavaArchive,
                 &["fixtures/maven/jars/slf4j-api-1.7.32.jar"],
             ),
+            cat(
+                "target/release/app",
+                Cataloger::RustAuditable,
+                &["fixtures/archives/rust/target/release/tinyaud"],
+            ),
+            cat(
+                "dist/app-1.0-py3-none-any.whl",
+                Cataloger::PythonArchive,
+                &[
+                    "fixtures/archives/python/six-1.17.0-py2.py3-none-any.whl",
+                    "fixtures/archives/python/six-1.17.0-py3.11.egg",
+                ],
+            ),
+            cat(
+                "dist/app-1.0.0.tgz",
+                Cataloger::NpmTarball,
+                &["fixtures/archives/npm/left-pad-1.3.0.tgz"],
+            ),
         ],
     },
     Family {
