@@ -185,11 +185,17 @@ fn other_snapshots_are_other_versions() {
 fn refs_main_naming_a_missing_snapshot_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let repo = minilm_copy(dir.path());
-    std::fs::write(repo.join("refs/main"), "0123456789abcdef0123456789abcdef01234567").unwrap();
+    std::fs::write(
+        repo.join("refs/main"),
+        "0123456789abcdef0123456789abcdef01234567",
+    )
+    .unwrap();
     let rel = "models--sentence-transformers--all-MiniLM-L6-v2/refs/main";
     let c = catalog_in(dir.path(), Cataloger::HuggingfaceCache, rel);
     assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
-    assert!(c.diagnostics[0].message.contains("no directory under snapshots/"));
+    assert!(c.diagnostics[0]
+        .message
+        .contains("no directory under snapshots/"));
     assert_eq!(c.diagnostics[0].path, rel);
     // The snapshot that is there is still listed, without the `main` mark.
     assert!(c.packages[0].component.properties.get("hf-ref").is_none());
@@ -210,7 +216,11 @@ fn a_card_with_invalid_yaml_is_a_diagnostic_naming_the_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let repo = minilm_copy(dir.path());
     let readme = repo.join("snapshots/c9745ed1d9f207416be6d2e6f8de32d1f16199bf/README.md");
-    std::fs::write(&readme, "---\nlicense: mit\ntags: [a, b\nlanguage: en\n---\n# x\n").unwrap();
+    std::fs::write(
+        &readme,
+        "---\nlicense: mit\ntags: [a, b\nlanguage: en\n---\n# x\n",
+    )
+    .unwrap();
     let rel = "models--sentence-transformers--all-MiniLM-L6-v2/refs/main";
     let c = catalog_in(dir.path(), Cataloger::HuggingfaceCache, rel);
     assert_eq!(c.diagnostics.len(), 1, "{:?}", c.diagnostics);
@@ -236,13 +246,19 @@ fn a_card_with_license_other_uses_license_name_and_base_model_is_an_edge() {
     let rel = "models--sentence-transformers--all-MiniLM-L6-v2/refs/main";
     let c = catalog_in(dir.path(), Cataloger::HuggingfaceCache, rel);
     let model = &c.packages[0];
-    assert_eq!(model.component.licenses[0].raw, "LicenseRef-acme-model-license");
+    assert_eq!(
+        model.component.licenses[0].raw,
+        "LicenseRef-acme-model-license"
+    );
     assert_eq!(model.deps.len(), 1);
     let NodeRef::Package(i) = model.deps[0].to else {
         panic!("edge to a project")
     };
     let base = &c.packages[i].component;
-    assert_eq!(base.purl.as_str(), "pkg:huggingface/meta-llama/Llama-3.1-8B");
+    assert_eq!(
+        base.purl.as_str(),
+        "pkg:huggingface/meta-llama/Llama-3.1-8B"
+    );
     assert_eq!(base.version, None);
     assert_eq!(base.kind, ComponentKind::MachineLearningModel);
 }
