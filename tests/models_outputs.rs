@@ -200,3 +200,25 @@ fn a_policy_can_deny_restricted_model_licenses() {
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(out.contains("LicenseRef-llama3.1"), "{out}");
 }
+
+/// `builtin:stage1` reviews a model under vendor terms (not allowed, not denied): the
+/// guidance text names the category.
+#[test]
+fn stage1_reviews_a_llama_model_with_guidance() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    let name = "models--meta-llama--Llama-3.1-8B";
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let snap = tree.join(name).join("snapshots").join(rev);
+    std::fs::create_dir_all(&snap).unwrap();
+    std::fs::create_dir_all(tree.join(name).join("refs")).unwrap();
+    std::fs::write(tree.join(name).join("refs/main"), rev).unwrap();
+    std::fs::write(snap.join("README.md"), "---\nlicense: llama3.1\n---\n").unwrap();
+    let (code, out, err) = outcome(
+        bomscout()
+            .args(["check", "--no-caches", "--policy", "builtin:stage1"])
+            .arg(&tree),
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("acceptable-use policy"), "{out}");
+}
