@@ -198,7 +198,7 @@ fn refs_main_naming_a_missing_snapshot_is_a_warning() {
         .contains("no directory under snapshots/"));
     assert_eq!(c.diagnostics[0].path, rel);
     // The snapshot that is there is still listed, without the `main` mark.
-    assert!(c.packages[0].component.properties.get("hf-ref").is_none());
+    assert!(!c.packages[0].component.properties.contains_key("hf-ref"));
 }
 
 #[test]
