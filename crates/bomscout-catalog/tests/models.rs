@@ -277,3 +277,91 @@ fn hostile_model_file_headers_are_errors() {
         common::malformed::parse_bytes(Cataloger::Safetensors, "x.safetensors", &st).unwrap_err();
     assert!(err.to_string().contains("limit"), "{err}");
 }
+
+/// A clone of a Hub model repository: the real MiniLM card and config beside a
+/// safetensors file, with the clone's `.git` (remote URL, `HEAD` through a ref). The model
+/// file gives the repository's component, not a `pkg:generic` one.
+#[test]
+fn a_cloned_hub_repository_is_the_hub_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let clone = dir.path().join("all-MiniLM-L6-v2");
+    std::fs::create_dir_all(clone.join(".git/refs/heads")).unwrap();
+    let snap = common::fixture_path(
+        "ml/hub/models--sentence-transformers--all-MiniLM-L6-v2/snapshots/c9745ed1d9f207416be6d2e6f8de32d1f16199bf",
+    );
+    for f in ["README.md", "config.json"] {
+        std::fs::copy(snap.join(f), clone.join(f)).unwrap();
+    }
+    std::fs::copy(
+        common::fixture_path("ml/files/plain.safetensors"),
+        clone.join("model.safetensors"),
+    )
+    .unwrap();
+    std::fs::write(
+        clone.join(".git/config"),
+        "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
+    )
+    .unwrap();
+    std::fs::write(clone.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(
+        clone.join(".git/refs/heads/main"),
+        "C9745ED1D9F207416BE6D2E6F8DE32D1F16199BF\n",
+    )
+    .unwrap();
+    let c = catalog_in(
+        dir.path(),
+        Cataloger::Safetensors,
+        "all-MiniLM-L6-v2/model.safetensors",
+    );
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    let model = &find(&c, MINILM_PURL).component;
+    assert_eq!(model.licenses[0].raw, "Apache-2.0");
+    assert_eq!(
+        model.properties.get("hf-model-type").map(String::as_str),
+        Some("bert")
+    );
+    assert_eq!(c.packages.len(), 22, "the model and its 21 datasets");
+
+    // Without `.git`: named after the directory, no version.
+    std::fs::remove_dir_all(clone.join(".git")).unwrap();
+    let c = catalog_in(
+        dir.path(),
+        Cataloger::Safetensors,
+        "all-MiniLM-L6-v2/model.safetensors",
+    );
+    assert_eq!(
+        c.packages[0].component.purl.as_str(),
+        "pkg:huggingface/all-MiniLM-L6-v2"
+    );
+
+    // A README without front matter: the file is a model file of its own.
+    std::fs::write(clone.join("README.md"), "# notes\n").unwrap();
+    let c = catalog_in(
+        dir.path(),
+        Cataloger::Safetensors,
+        "all-MiniLM-L6-v2/model.safetensors",
+    );
+    assert_eq!(purls(&c), ["pkg:generic/model"]);
+}
+
+/// A model file inside a hub cache snapshot (seen when the walk follows symlinks) gives
+/// nothing: the cache's `refs/main` already gives the model.
+#[test]
+fn a_model_file_in_a_cache_snapshot_is_left_to_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir
+        .path()
+        .join("models--a--b/snapshots/0123456789abcdef0123456789abcdef01234567");
+    std::fs::create_dir_all(&snap).unwrap();
+    std::fs::copy(
+        common::fixture_path("ml/files/tiny-llama.gguf"),
+        snap.join("m.gguf"),
+    )
+    .unwrap();
+    let c = catalog_in(
+        dir.path(),
+        Cataloger::Gguf,
+        "models--a--b/snapshots/0123456789abcdef0123456789abcdef01234567/m.gguf",
+    );
+    assert!(c.packages.is_empty());
+}

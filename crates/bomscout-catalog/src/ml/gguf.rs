@@ -5,6 +5,9 @@
 //! key, a `u32` value type, the value. Strings are a length (`u32` in version 1, `u64`
 //! after) and UTF-8 bytes; arrays are an element type, a count and the elements.
 //!
+//! A file in a clone of a Hub repository (a card `README.md` beside it) gives that
+//! repository's component instead (`hub::cloned_repository`).
+//!
 //! Read: `general.name`, `general.basename`, `general.version`, `general.license`,
 //! `general.architecture`. Tensor data is never read: the walker hands this parser at
 //! most [`HEAD_LIMIT`] bytes of the file (see [`crate::ml::head_limit`]). When the
@@ -29,6 +32,9 @@ const MAX_VALUE: usize = 512;
 /// Parses a GGUF file's header into one model component.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let facts = read_header(input.bytes)?;
+    if let Some(repository) = super::hub::cloned_repository(input, &facts) {
+        return repository;
+    }
     let mut catalog = Catalog::default();
     let stem = file_stem(input.path);
     let component = model_file_component(input.path, &stem, "gguf", &facts)?;

@@ -22,6 +22,10 @@
 //! licenses, `base_model` (an edge to that model, version unresolved) and `datasets`
 //! (edges to `data` components, version unresolved); `config.json` gives `model_type` and
 //! `architectures`.
+//!
+//! A plain clone of a Hub repository (a directory with a card `README.md`, `config.json`
+//! and model files) is found through its model files: `cloned_repository`, called by
+//! the GGUF and safetensors catalogers.
 
 use super::card::{self, Card};
 use crate::text::read_in_root;
@@ -148,6 +152,147 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     Ok(catalog)
 }
 
+/// A model file (`*.safetensors`, `*.gguf`) in a clone of a Hub model repository: a
+/// directory whose `README.md` has card front matter. `None` when the file is not in one
+/// (the caller then makes a component of the file itself); an empty catalog when it lies
+/// in a hub cache snapshot, which the cache's `refs/main` already covers.
+///
+/// The repository is `ORG/NAME` from the clone's `.git/config` remote URL
+/// (`https://huggingface.co/ORG/NAME`), else the directory's name; its version is the
+/// commit `.git/HEAD` names (directly, through a ref file or `packed-refs`), else none.
+/// Every model file of the clone (a sharded model has several) gives the same component,
+/// which the SBOM keeps once.
+pub(crate) fn cloned_repository(
+    input: &Input,
+    facts: &super::ModelFacts,
+) -> Option<Result<Catalog, ParseError>> {
+    if in_cache_snapshot(input.path) {
+        return Some(Ok(Catalog::default()));
+    }
+    let dir_abs = input.abs.parent()?;
+    let dir_rel = crate::paths::dir_of(input.path);
+    let readme_rel = if dir_rel == "." {
+        "README.md".to_string()
+    } else {
+        format!("{dir_rel}/README.md")
+    };
+    let text = read_in_root(input.root, &dir_abs.join("README.md"), MAX_SIDE).ok()??;
+    let card = match card::parse(&text) {
+        Ok(Some(card)) if card != Card::default() => card,
+        _ => return None,
+    };
+    let git = dir_abs.join(".git");
+    let (org, name) = git_remote(input, &git).unwrap_or_else(|| {
+        let dir = dir_abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (None, dir)
+    });
+    if name.is_empty() {
+        return None;
+    }
+    let revision = git_head(input, &git);
+    let result = (|| {
+        let mut c = component(
+            Repo::Model,
+            org.as_deref(),
+            &name,
+            revision.as_deref().unwrap_or("0"),
+        )?;
+        if revision.is_none() {
+            c.version = None;
+            c.purl = bomscout_core::Purl::build(
+                Ecosystem::Huggingface,
+                org.as_deref(),
+                &name,
+                None,
+                &[],
+            )
+            .map_err(|e| ParseError::format(e.to_string()))?;
+        }
+        c.locations.insert(Location::new(input.path));
+        c.locations.insert(Location::new(&readme_rel));
+        if let Some(a) = &facts.architecture {
+            c.properties
+                .insert("model-architecture".to_string(), a.clone());
+        }
+        let mut catalog = Catalog::default();
+        let snapshot_rel = dir_rel.to_string();
+        read_config(input, dir_abs, &snapshot_rel, &mut c, &mut catalog);
+        let edges = apply_card(&card, &readme_rel, &mut c);
+        let node = catalog.add_package(c);
+        for dep in edges {
+            let to = catalog.add_package(dep);
+            catalog.add_edge(node, to, DepKind::Normal);
+        }
+        Ok(catalog)
+    })();
+    Some(result)
+}
+
+/// True for a path inside `models--*/snapshots/` or `datasets--*/snapshots/`.
+fn in_cache_snapshot(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts.windows(2).any(|w| {
+        (w[0].starts_with("models--") || w[0].starts_with("datasets--")) && w[1] == "snapshots"
+    })
+}
+
+/// `(ORG, NAME)` of the first remote URL in `.git/config` that points at the Hub.
+fn git_remote(input: &Input, git: &Path) -> Option<(Option<String>, String)> {
+    let config = read_in_root(input.root, &git.join("config"), 1024 * 1024).ok()??;
+    config.lines().find_map(|line| {
+        let (key, url) = line.trim().split_once('=')?;
+        if key.trim() != "url" {
+            return None;
+        }
+        let url = url.trim();
+        let rest = [
+            "https://huggingface.co/",
+            "http://huggingface.co/",
+            "git@hf.co:",
+            "https://hf.co/",
+        ]
+        .iter()
+        .find_map(|p| url.strip_prefix(p))?;
+        let rest = rest.trim_end_matches('/').trim_end_matches(".git");
+        let (org, name) = match rest.split_once('/') {
+            Some((org, name)) => (Some(org.to_string()), name.to_string()),
+            None => (None, rest.to_string()),
+        };
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
+        (ok(&name) && org.as_deref().is_none_or(ok)).then_some((org, name))
+    })
+}
+
+/// The commit `.git/HEAD` names, lowercase hex.
+fn git_head(input: &Input, git: &Path) -> Option<String> {
+    let head = read_in_root(input.root, &git.join("HEAD"), 4096).ok()??;
+    let head = head.trim();
+    let is_commit =
+        |s: &str| (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let Some(reference) = head.strip_prefix("ref:").map(str::trim) else {
+        return is_commit(head).then(|| head.to_ascii_lowercase());
+    };
+    if !reference.starts_with("refs/") || reference.split('/').any(|p| p == ".." || p.is_empty()) {
+        return None;
+    }
+    if let Ok(Some(text)) = read_in_root(input.root, &git.join(reference), 4096) {
+        let commit = text.trim();
+        return is_commit(commit).then(|| commit.to_ascii_lowercase());
+    }
+    let packed = read_in_root(input.root, &git.join("packed-refs"), 16 * 1024 * 1024).ok()??;
+    packed.lines().find_map(|line| {
+        let (commit, name) = line.split_once(' ')?;
+        (name.trim() == reference && is_commit(commit)).then(|| commit.to_ascii_lowercase())
+    })
+}
+
 /// `(kind, namespace, name)` from `.../models--ORG--NAME/refs/main`.
 fn repo_of(path: &str) -> Option<(Repo, Option<String>, String)> {
     let mut parts = path.rsplit('/');
@@ -245,13 +390,14 @@ fn apply_card(card: &Card, readme: &str, component: &mut Component) -> Vec<Compo
     put("hf-language", joined(&card.languages));
     put("hf-task-categories", joined(&card.task_categories));
     put("hf-pretty-name", card.pretty_name.clone());
+    // A referenced model or dataset is found where the card names it.
     let mut deps: Vec<Component> = Vec::new();
     for id in &card.base_models {
-        deps.extend(reference(Repo::Model, id));
+        deps.extend(reference(Repo::Model, id).map(|c| c.at(Location::new(readme))));
     }
     let mut dataset_refs = Vec::new();
     for id in &card.datasets {
-        if let Some(d) = reference(Repo::Dataset, id) {
+        if let Some(d) = reference(Repo::Dataset, id).map(|c| c.at(Location::new(readme))) {
             dataset_refs.push(d.key());
             deps.push(d);
         }

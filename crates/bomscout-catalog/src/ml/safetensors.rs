@@ -22,6 +22,9 @@ pub const MAX_HEADER: u64 = 100_000_000;
 /// Parses a safetensors file's header into one model component.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let facts = read_header(input.bytes)?;
+    if let Some(repository) = super::hub::cloned_repository(input, &facts) {
+        return repository;
+    }
     let mut catalog = Catalog::default();
     let component =
         model_file_component(input.path, &file_stem(input.path), "safetensors", &facts)?;
