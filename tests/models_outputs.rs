@@ -222,3 +222,52 @@ fn stage1_reviews_a_llama_model_with_guidance() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("acceptable-use policy"), "{out}");
 }
+
+/// CycloneDX XML carries the `modelCard` too (1.5+, none in 1.4), valid against the XSD
+/// when python3's `xmlschema` is there (CI has it).
+#[test]
+fn cyclonedx_xml_has_the_model_card_and_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let have_validator = std::process::Command::new("python3")
+        .args(["-c", "import xmlschema"])
+        .status()
+        .is_ok_and(|s| s.success());
+    for v in ["1.4", "1.5", "1.6", "1.7"] {
+        let xml = dir.path().join(format!("bom-{v}.xml"));
+        let (code, _, err) = outcome(
+            bomscout()
+                .args(["scan", "--no-caches", "-q", "--cyclonedx-version", v, "-o"])
+                .arg(format!("cyclonedx-xml={}", xml.display()))
+                .arg(fixture("ml")),
+        );
+        assert_eq!(code, 0, "{err}");
+        let text = std::fs::read_to_string(&xml).unwrap();
+        if v == "1.4" {
+            assert!(!text.contains("<modelCard>"));
+            assert!(!text.contains("type=\"machine-learning-model\""));
+        } else {
+            assert!(text.contains("type=\"machine-learning-model\""), "{v}");
+            assert!(text.contains("type=\"data\""), "{v}");
+            let compact: String = text.split_whitespace().collect();
+            assert!(
+                compact.contains("<modelCard><modelParameters><task>sentence-similarity</task><architectureFamily>bert</architectureFamily><modelArchitecture>BertModel</modelArchitecture><datasets><ref>unresolved:pkg:huggingface/datasets/code_search_net@*</ref>"),
+                "{v}"
+            );
+        }
+        if !have_validator {
+            continue;
+        }
+        let xsd = repo().join(format!("tests/schemas/cyclonedx/bom-{v}.SNAPSHOT.xsd"));
+        let check = std::process::Command::new("python3")
+            .args(["-c", "import sys, xmlschema; s = xmlschema.XMLSchema(sys.argv[1]); errs = list(s.iter_errors(sys.argv[2])); [print(e) for e in errs[:5]]; sys.exit(1 if errs else 0)"])
+            .arg(&xsd)
+            .arg(&xml)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "CycloneDX {v} XML: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+}

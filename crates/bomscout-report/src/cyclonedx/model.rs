@@ -97,7 +97,7 @@ pub struct CdxComponent {
     pub properties: Vec<Property>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
-    /// A model's card (1.5+; JSON only).
+    /// A model's card (1.5+).
     #[serde(rename = "modelCard", skip_serializing_if = "Option::is_none")]
     pub model_card: Option<ModelCard>,
 }
