@@ -172,7 +172,9 @@ pub fn catalog_files(
 /// Reads and parses one file; never fails.
 pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
     let bytes = match ml::head_limit(file.cataloger) {
-        Some(limit) => ml::read_head(&file.abs, limit.min(options.max_file_size)),
+        Some(limit) => {
+            ml::read_model_head(file.cataloger, &file.abs, limit.min(options.max_file_size))
+        }
         None => read_bounded(&file.abs, options.max_file_size),
     };
     let bytes = match bytes {

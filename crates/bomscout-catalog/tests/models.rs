@@ -365,3 +365,36 @@ fn a_model_file_in_a_cache_snapshot_is_left_to_the_cache() {
     );
     assert!(c.packages.is_empty());
 }
+
+/// A safetensors file is read up to the end of the header it announces, not to the
+/// 100 MB cap: a 2 GiB (sparse) file with a small header is cataloged from a few hundred
+/// bytes; one announcing a header over the cap is an error naming the limit.
+#[test]
+fn a_huge_safetensors_file_is_read_to_its_header_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.safetensors");
+    std::fs::copy(common::fixture_path("ml/files/tiny.safetensors"), &path).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    f.set_len(2 << 30).unwrap();
+    drop(f);
+    let head =
+        bomscout_catalog::ml::read_model_head(Cataloger::Safetensors, &path, 1 << 30).unwrap();
+    let announced = u64::from_le_bytes(head[..8].try_into().unwrap());
+    assert_eq!(head.len() as u64, 8 + announced);
+    let file = Detected {
+        rel: "big.safetensors".into(),
+        abs: path.clone(),
+        cataloger: Cataloger::Safetensors,
+        root: dir.path().to_path_buf(),
+    };
+    let c = catalog_file(&file, &Options::default());
+    assert_eq!(purls(&c), ["pkg:generic/tiny-test-model@1.0"]);
+    std::fs::write(&path, u64::MAX.to_le_bytes()).unwrap();
+    let c = catalog_file(&file, &Options::default());
+    assert!(c.packages.is_empty());
+    assert!(
+        c.diagnostics[0].message.contains("over the format's limit"),
+        "{:?}",
+        c.diagnostics
+    );
+}

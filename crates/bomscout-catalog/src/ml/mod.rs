@@ -25,6 +25,31 @@ pub fn head_limit(cataloger: Cataloger) -> Option<u64> {
     }
 }
 
+/// What a header-only cataloger reads of `path`, at most `limit` bytes: for safetensors
+/// the 8-byte length and then exactly the header it announces (nothing more when it is
+/// over the format's limit, which the parser reports); for GGUF, whose header length is
+/// not written anywhere, the first `limit` bytes.
+pub fn read_model_head(
+    cataloger: Cataloger,
+    path: &std::path::Path,
+    limit: u64,
+) -> Result<Vec<u8>, String> {
+    if cataloger != Cataloger::Safetensors {
+        return read_head(path, limit);
+    }
+    let first = read_head(path, 8)?;
+    let Some(len) = first.get(..8) else {
+        return Ok(first);
+    };
+    let mut a = [0u8; 8];
+    a.copy_from_slice(len);
+    let n = u64::from_le_bytes(a);
+    if n > safetensors::MAX_HEADER {
+        return Ok(first);
+    }
+    read_head(path, (8 + n).min(limit))
+}
+
 /// The first `limit` bytes of the regular file at `path` (all of it when shorter): the
 /// same checks as [`bomscout_walk::read_regular`] (a FIFO or device is refused, never
 /// opened blocking), but a longer file is cut, not refused.
