@@ -271,3 +271,24 @@ fn cyclonedx_xml_has_the_model_card_and_validates() {
         );
     }
 }
+
+/// `convert` keeps what a model and a dataset are: from CycloneDX (1.6 `type`) and from
+/// SPDX 3 (`ai_AIPackage`, `dataset_DatasetPackage`) back into bomscout JSON.
+#[test]
+fn convert_keeps_model_and_dataset_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["cyclonedx-json", "cyclonedx-xml", "spdx3-json"] {
+        let doc = dir.path().join(format!("bom.{format}"));
+        scan_into(&fixture("ml"), format, &doc);
+        let (code, out, err) = outcome(bomscout().arg("convert").arg(&doc).args(["-o", "json=-"]));
+        assert_eq!(code, 0, "{format}: {err}");
+        let json: Value = serde_json::from_str(&out).unwrap();
+        let components = json["components"].as_array().unwrap();
+        assert_eq!(
+            by_purl(components, MINILM)["kind"],
+            "machine-learning-model",
+            "{format}"
+        );
+        assert_eq!(by_purl(components, REVIEWS)["kind"], "data", "{format}");
+    }
+}
