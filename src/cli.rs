@@ -207,7 +207,8 @@ pub enum Question {
     /// Licenses across the organization: counts and repositories.
     Licenses {
         /// Only this category: permissive, public-domain, weak-copyleft, strong-copyleft,
-        /// network-copyleft, non-commercial, proprietary, source-available, unknown.
+        /// network-copyleft, responsible-ai, restricted-model, non-commercial, proprietary,
+        /// source-available, unknown.
         #[arg(long, value_parser = parse_category)]
         category: Option<String>,
     },

@@ -29,6 +29,7 @@ pub mod golang;
 pub mod haskell;
 pub mod java;
 pub mod license_files;
+pub mod ml;
 mod nesting;
 pub mod npm;
 mod paths;
@@ -171,7 +172,13 @@ pub fn catalog_files(
 
 /// Reads and parses one file; never fails.
 pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
-    let bytes = match read_bounded(&file.abs, options.max_file_size) {
+    let bytes = match ml::head_limit(file.cataloger) {
+        Some(limit) => {
+            ml::read_model_head(file.cataloger, &file.abs, limit.min(options.max_file_size))
+        }
+        None => read_bounded(&file.abs, options.max_file_size),
+    };
+    let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(message) => return failed(Diagnostic::error(&file.rel, message)),
     };

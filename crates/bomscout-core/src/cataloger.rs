@@ -316,6 +316,28 @@ macro_rules! catalogers {
                 ],
                 parse: github_actions::parse,
             }
+            /// A Hugging Face hub cache repository, `models--ORG--NAME/refs/main` or
+            /// `datasets--ORG--NAME/refs/main`: a model or dataset per snapshot, with its
+            /// card (`README.md` front matter) and `config.json` read beside it.
+            HuggingfaceCache = "huggingface-cache" {
+                ecosystem: Huggingface, kind: Resolved,
+                files: ["**/models--*/refs/main", "**/datasets--*/refs/main"],
+                parse: ml::hub::parse,
+            }
+            /// `*.gguf`: a model file's header (`general.name`, `general.license` ...);
+            /// only the header is read, never the weights.
+            Gguf = "gguf" {
+                ecosystem: Generic, kind: Resolved,
+                files: ["**/*.gguf"],
+                parse: ml::gguf::parse,
+            }
+            /// `*.safetensors`: a model file's header `__metadata__`; only the header is
+            /// read, never the weights.
+            Safetensors = "safetensors" {
+                ecosystem: Generic, kind: Resolved,
+                files: ["**/*.safetensors"],
+                parse: ml::safetensors::parse,
+            }
         }
     };
 }

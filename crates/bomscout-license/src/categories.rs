@@ -21,6 +21,17 @@ pub enum Category {
     StrongCopyleft,
     /// Strong copyleft that also triggers on network use (AGPL, OSL, SSPL-like RPL …).
     NetworkCopyleft,
+    /// Use-based restrictions that travel with the work and every derivative (the OpenRAIL
+    /// family of AI licenses: `openrail`, `openrail++`, `creativeml-openrail-m`,
+    /// `bigscience-openrail-m`, `bigcode-openrail-m`, `bigscience-bloom-rail-1.0`).
+    /// Otherwise permissive, but a product must pass the use restrictions on, so it is
+    /// reviewed separately from plain copyleft.
+    ResponsibleAi,
+    /// A model vendor's own terms with use restrictions, an acceptable-use policy and
+    /// conditions on scale or naming (the Llama community licenses, the Gemma terms,
+    /// DeepFloyd IF's license): commercial use is allowed within limits, so neither
+    /// permissive nor non-commercial.
+    RestrictedModel,
     /// No commercial use (CC-BY-NC-*, PolyForm Noncommercial).
     NonCommercial,
     /// Not licensed for use by others (npm's `UNLICENSED`, "proprietary").
@@ -33,12 +44,14 @@ pub enum Category {
 
 impl Category {
     /// Every category, in display order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 11] = [
         Category::Permissive,
         Category::PublicDomain,
         Category::WeakCopyleft,
         Category::StrongCopyleft,
         Category::NetworkCopyleft,
+        Category::ResponsibleAi,
+        Category::RestrictedModel,
         Category::NonCommercial,
         Category::Proprietary,
         Category::SourceAvailable,
@@ -53,6 +66,8 @@ impl Category {
             Category::WeakCopyleft => "weak-copyleft",
             Category::StrongCopyleft => "strong-copyleft",
             Category::NetworkCopyleft => "network-copyleft",
+            Category::ResponsibleAi => "responsible-ai",
+            Category::RestrictedModel => "restricted-model",
             Category::NonCommercial => "non-commercial",
             Category::Proprietary => "proprietary",
             Category::SourceAvailable => "source-available",
@@ -103,6 +118,29 @@ const EXACT: &[(&str, Category)] = &[
     ("IPL-1.0", Category::WeakCopyleft),
     ("SPL-1.0", Category::WeakCopyleft),
     ("QPL-1.0", Category::StrongCopyleft),
+    // Model licenses of the Hugging Face Hub without an SPDX id, as
+    // `bomscout_catalog::ml::card` names them (`LicenseRef-` + the Hub's id).
+    ("LicenseRef-openrail", Category::ResponsibleAi),
+    ("LicenseRef-openrail-plus-plus", Category::ResponsibleAi),
+    ("LicenseRef-creativeml-openrail-m", Category::ResponsibleAi),
+    ("LicenseRef-bigscience-openrail-m", Category::ResponsibleAi),
+    ("LicenseRef-bigcode-openrail-m", Category::ResponsibleAi),
+    (
+        "LicenseRef-bigscience-bloom-rail-1.0",
+        Category::ResponsibleAi,
+    ),
+    ("LicenseRef-llama2", Category::RestrictedModel),
+    ("LicenseRef-llama3", Category::RestrictedModel),
+    ("LicenseRef-llama3.1", Category::RestrictedModel),
+    ("LicenseRef-llama3.2", Category::RestrictedModel),
+    ("LicenseRef-llama3.3", Category::RestrictedModel),
+    ("LicenseRef-llama4", Category::RestrictedModel),
+    ("LicenseRef-gemma", Category::RestrictedModel),
+    ("LicenseRef-deepfloyd-if-license", Category::RestrictedModel),
+    (
+        "LicenseRef-fair-noncommercial-research-license",
+        Category::NonCommercial,
+    ),
 ];
 
 /// Family prefixes, first match wins (so `LGPL-` is tried before `GPL-` cannot match it:
@@ -279,6 +317,16 @@ mod tests {
             ("Elastic-2.0", SourceAvailable),
             ("LicenseRef-UNLICENSED", Proprietary),
             ("LicenseRef-acme", Unknown),
+            ("CC-BY-NC-SA-4.0", NonCommercial),
+            ("CC-BY-NC-ND-4.0", NonCommercial),
+            ("LicenseRef-openrail", ResponsibleAi),
+            ("LicenseRef-openrail-plus-plus", ResponsibleAi),
+            ("LicenseRef-creativeml-openrail-m", ResponsibleAi),
+            ("LicenseRef-bigscience-openrail-m", ResponsibleAi),
+            ("LicenseRef-llama2", RestrictedModel),
+            ("LicenseRef-llama3.1", RestrictedModel),
+            ("LicenseRef-gemma", RestrictedModel),
+            ("LicenseRef-deepfloyd-if-license", RestrictedModel),
         ];
         for (id, want) in cases {
             assert_eq!(category(id), want, "{id}");

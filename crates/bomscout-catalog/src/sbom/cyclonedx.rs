@@ -148,6 +148,14 @@ fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
         str_of("version"),
         prop("bomscout:requirement"),
     )?;
+    // A model or a dataset (CycloneDX 1.5+ component types).
+    match str_of("type") {
+        Some("machine-learning-model") => {
+            comp.kind = bomscout_core::ComponentKind::MachineLearningModel
+        }
+        Some("data") => comp.kind = bomscout_core::ComponentKind::Data,
+        _ => {}
+    }
     comp.scope = match (prop("bomscout:scope"), str_of("scope")) {
         (Some("dev"), _) | (None, Some("excluded")) => Scope::Dev,
         (Some("build"), _) => Scope::Build,

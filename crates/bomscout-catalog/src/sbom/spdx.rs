@@ -137,6 +137,12 @@ fn add(
         .map(|(r, _)| r);
     let (group, short) = split_name(name, purl);
     let mut c = component(purl, group, short, str_of("versionInfo"), requirement)?;
+    // SPDX 3's `ai_AIPackage` / `dataset_DatasetPackage` purposes (SPDX 2.3 has none).
+    match str_of("primaryPackagePurpose") {
+        Some("MODEL") => c.kind = bomscout_core::ComponentKind::MachineLearningModel,
+        Some("DATA") => c.kind = bomscout_core::ComponentKind::Data,
+        _ => {}
+    }
     for l in licenses {
         c.add_license(l);
     }

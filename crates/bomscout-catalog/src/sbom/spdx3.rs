@@ -2,7 +2,8 @@
 //!
 //! The `@graph` is rebuilt in the shape of an SPDX 2 JSON document, which [`super::spdx`]
 //! then maps, so every SPDX serialization keeps the same facts. What moves:
-//! - `software_Package` → a package: `spdxId` (the IRI, used as its id), `name`,
+//! - `software_Package` (and its subclasses `ai_AIPackage`, `dataset_DatasetPackage`) → a
+//!   package: `spdxId` (the IRI, used as its id), `name`,
 //!   `software_packageVersion`, the purl (`software_packageUrl`, or an
 //!   `externalIdentifier` of type `packageUrl`), `software_primaryPurpose` (upper-cased:
 //!   `application` → `APPLICATION`), `verifiedUsing` hashes, `software_copyrightText`,
@@ -65,7 +66,8 @@ pub(crate) fn to_spdx2(doc: &Value) -> (Value, Option<String>) {
             "SpdxDocument" => {
                 name = e.get("name").and_then(Value::as_str).map(str::to_string);
             }
-            "software_Package" => {
+            // A model (`ai_AIPackage`) and a dataset (`dataset_DatasetPackage`) are packages too.
+            "software_Package" | "ai_AIPackage" | "dataset_DatasetPackage" => {
                 if let Some(spdx_id) = id(e) {
                     by_id.insert(spdx_id, packages.len());
                     packages.push(package(e, spdx_id));

@@ -35,7 +35,7 @@ use crate::spdx::{ids::fnv128, time::rfc3339};
 use crate::vulns::{self, Present};
 use crate::Settings;
 use bomscout_core::vuln::{RatingMethod, Suppression};
-use bomscout_core::{Component, ProjectEntry, Sbom, Scope, VulnSeverity};
+use bomscout_core::{Component, ComponentKind, ProjectEntry, Sbom, Scope, VulnSeverity};
 use model::*;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
@@ -95,7 +95,12 @@ pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
     let v = settings.cyclonedx_version;
     let mut components: Vec<CdxComponent> = sbom.projects.iter().map(|p| project(p, v)).collect();
-    components.extend(sbom.components.iter().map(|c| component(c, v)));
+    let data = data_edges(sbom);
+    components.extend(sbom.components.iter().map(|c| {
+        let mut cdx = component(c, v);
+        cdx.model_card = model_card(c, v, data.get(c.key().as_str()));
+        cdx
+    }));
     Bom {
         bom_format: "CycloneDX",
         spec_version: v.as_str(),
@@ -174,6 +179,7 @@ fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
         properties,
         evidence: None,
         supplier: None,
+        model_card: None,
     }
 }
 
@@ -207,7 +213,8 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
             })
             .into_iter()
             .collect(),
-        kind: "library",
+        kind: component_type(c.kind, v),
+        model_card: None,
         bom_ref: c.key(),
         group: c.namespace.clone(),
         name: c.name.clone(),
@@ -233,6 +240,71 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
         properties,
         evidence: evidence(c, picked.others, v),
     }
+}
+
+/// The component `type`: [`ComponentKind::as_str`], except that CycloneDX 1.4 has no
+/// `machine-learning-model` or `data` (added in 1.5): there a model or dataset is a `file`.
+fn component_type(kind: ComponentKind, v: SpecVersion) -> &'static str {
+    match kind {
+        ComponentKind::MachineLearningModel | ComponentKind::Data if v < SpecVersion::V1_5 => {
+            "file"
+        }
+        _ => kind.as_str(),
+    }
+}
+
+/// For each component, the refs of the `data` components it depends on (a model's
+/// training datasets, from its card).
+fn data_edges(sbom: &Sbom) -> BTreeMap<&str, Vec<&str>> {
+    let data: std::collections::BTreeSet<String> = sbom
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::Data)
+        .map(Component::key)
+        .collect();
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for d in &sbom.dependencies {
+        if data.contains(&d.to) {
+            out.entry(d.from.as_str()).or_default().push(d.to.as_str());
+        }
+    }
+    for refs in out.values_mut() {
+        refs.sort_unstable();
+        refs.dedup();
+    }
+    out
+}
+
+/// A model's `modelCard` (CycloneDX 1.5+): the task (`pipeline_tag`), the architecture
+/// (`config.json`'s `model_type` as the family, `architectures` as the architecture, or
+/// a model file's own `model-architecture`) and its datasets as refs to their components.
+/// `None` for anything else, for 1.4, and when the card gives none of these facts.
+fn model_card(c: &Component, v: SpecVersion, datasets: Option<&Vec<&str>>) -> Option<ModelCard> {
+    if c.kind != ComponentKind::MachineLearningModel || v < SpecVersion::V1_5 {
+        return None;
+    }
+    let prop = |k: &str| c.properties.get(k).filter(|s| !s.is_empty()).cloned();
+    let params = ModelParameters {
+        task: prop("hf-pipeline-tag"),
+        architecture_family: prop("hf-model-type").or_else(|| prop("model-architecture")),
+        model_architecture: prop("hf-architectures"),
+        datasets: datasets
+            .map(|d| {
+                d.iter()
+                    .map(|r| DatasetRef {
+                        reference: r.to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let empty = params.task.is_none()
+        && params.architecture_family.is_none()
+        && params.model_architecture.is_none()
+        && params.datasets.is_empty();
+    (!empty).then_some(ModelCard {
+        model_parameters: params,
+    })
 }
 
 /// A URL a reference can carry: http(s), nothing that is not a URL character.

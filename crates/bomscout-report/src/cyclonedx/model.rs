@@ -97,6 +97,36 @@ pub struct CdxComponent {
     pub properties: Vec<Property>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+    /// A model's card (1.5+).
+    #[serde(rename = "modelCard", skip_serializing_if = "Option::is_none")]
+    pub model_card: Option<ModelCard>,
+}
+
+/// A `modelCard`: what the model is for and how it is built.
+#[derive(Serialize)]
+pub struct ModelCard {
+    #[serde(rename = "modelParameters")]
+    pub model_parameters: ModelParameters,
+}
+
+/// `modelCard.modelParameters`.
+#[derive(Serialize)]
+pub struct ModelParameters {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    #[serde(rename = "architectureFamily", skip_serializing_if = "Option::is_none")]
+    pub architecture_family: Option<String>,
+    #[serde(rename = "modelArchitecture", skip_serializing_if = "Option::is_none")]
+    pub model_architecture: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<DatasetRef>,
+}
+
+/// A dataset of `modelParameters.datasets`, by reference to its component.
+#[derive(Serialize)]
+pub struct DatasetRef {
+    #[serde(rename = "ref")]
+    pub reference: String,
 }
 
 /// An organizational entity (a component's `supplier`): its name.

@@ -157,8 +157,41 @@ fn component(w: &mut W, c: &CdxComponent, v: SpecVersion) -> io::Result<()> {
             if let Some(e) = &c.evidence {
                 evidence(w, e, v)?;
             }
+            if let Some(card) = &c.model_card {
+                model_card(w, card)?;
+            }
             Ok(())
         })?;
+    Ok(())
+}
+
+/// `modelCard` (only set for 1.5+), after `evidence` as the XSD's sequence has it; the
+/// parameters in the XSD's order.
+fn model_card(w: &mut W, card: &ModelCard) -> io::Result<()> {
+    let p = &card.model_parameters;
+    w.create_element("modelCard").write_inner_content(|w| {
+        w.create_element("modelParameters")
+            .write_inner_content(|w| {
+                if let Some(t) = &p.task {
+                    text(w, "task", t)?;
+                }
+                if let Some(a) = &p.architecture_family {
+                    text(w, "architectureFamily", a)?;
+                }
+                if let Some(a) = &p.model_architecture {
+                    text(w, "modelArchitecture", a)?;
+                }
+                if !p.datasets.is_empty() {
+                    w.create_element("datasets").write_inner_content(|w| {
+                        p.datasets
+                            .iter()
+                            .try_for_each(|d| text(w, "ref", &d.reference))
+                    })?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })?;
     Ok(())
 }
 

@@ -178,6 +178,8 @@ pub(crate) fn purpose(p: Purpose) -> &'static str {
         Purpose::Application => "APPLICATION",
         Purpose::Library => "LIBRARY",
         Purpose::Source => "SOURCE",
+        // SPDX 2.3 has no purpose for a model or a dataset.
+        Purpose::Model | Purpose::Data => "OTHER",
     }
 }
 

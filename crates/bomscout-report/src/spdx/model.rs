@@ -27,6 +27,10 @@ pub(crate) enum Purpose {
     Library,
     /// The scanned tree itself, when there is no project to describe.
     Source,
+    /// A third-party machine-learning model (SPDX 3: an `ai_AIPackage`).
+    Model,
+    /// A third-party dataset (SPDX 3: a `dataset_DatasetPackage`).
+    Data,
 }
 
 /// One SPDX package: a project, a component, or the scanned tree.
@@ -495,7 +499,11 @@ fn component_package(id: String, c: &Component, licenses: &LicenseMap) -> Packag
         id,
         name: c.display_name(),
         version: c.version.clone(),
-        purpose: Purpose::Library,
+        purpose: match c.kind {
+            bomscout_core::ComponentKind::MachineLearningModel => Purpose::Model,
+            bomscout_core::ComponentKind::Data => Purpose::Data,
+            _ => Purpose::Library,
+        },
         download_location: c
             .properties
             .get("resolved")

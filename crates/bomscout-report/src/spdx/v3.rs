@@ -164,6 +164,13 @@ impl<'a> Graph<'a> {
         if !self.doc.vulnerabilities.is_empty() {
             profile_conformance.push("security");
         }
+        let has = |purpose: Purpose| self.doc.packages.iter().any(|p| p.purpose == purpose);
+        if has(Purpose::Model) {
+            profile_conformance.push("ai");
+        }
+        if has(Purpose::Data) {
+            profile_conformance.push("dataset");
+        }
         emit(&DocumentElement {
             kind: "SpdxDocument",
             spdx_id: self.iri("SPDXRef-DOCUMENT"),
@@ -409,7 +416,13 @@ impl<'a> Graph<'a> {
         PackageElement {
             supplied_by: None,
             iri_plain: self.base_is_plain,
-            kind: "software_Package",
+            kind: match p.purpose {
+                Purpose::Model => "ai_AIPackage",
+                Purpose::Data => "dataset_DatasetPackage",
+                _ => "software_Package",
+            },
+            // Required of a dataset; a card does not say what kind of data it holds.
+            dataset_type: (p.purpose == Purpose::Data).then_some("noAssertion"),
             spdx_id: self.iri(&p.id),
             creation_info: CREATION_INFO,
             name: &p.name,
@@ -417,6 +430,8 @@ impl<'a> Graph<'a> {
                 Purpose::Application => "application",
                 Purpose::Library => "library",
                 Purpose::Source => "source",
+                Purpose::Model => "model",
+                Purpose::Data => "data",
             },
             version: p.version.as_deref(),
             purl: p.purl.as_deref(),
@@ -537,6 +552,8 @@ struct PackageElement<'p> {
     comment: Option<&'p str>,
     /// The supplier's agent element.
     supplied_by: Option<String>,
+    /// `dataset_datasetType` of a `dataset_DatasetPackage`.
+    dataset_type: Option<&'static str>,
 }
 
 struct ExternalIdentifier<'p> {
@@ -670,6 +687,14 @@ impl erased::Element for PackageElement<'_> {
         o.opt_text("software_copyrightText", self.copyright);
         o.opt_text("comment", self.comment);
         o.opt_text("suppliedBy", self.supplied_by.as_deref());
+        if let Some(t) = self.dataset_type {
+            o.key("dataset_datasetType");
+            let array = o.open_array();
+            array.push(b'"');
+            array.extend_from_slice(t.as_bytes());
+            array.push(b'"');
+            o.close_array();
+        }
         o.end();
         Ok(out)
     }
