@@ -30,6 +30,7 @@ pub mod java;
 pub mod license_files;
 mod nesting;
 pub mod npm;
+pub mod os;
 mod paths;
 pub mod php;
 pub mod pnpm;
