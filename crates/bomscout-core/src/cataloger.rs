@@ -291,10 +291,11 @@ macro_rules! catalogers {
                 parse: os::dpkg::parse_status,
             }
             /// `var/lib/dpkg/status.d/*`: a distroless image's installed packages, one file
-            /// each (not the `*.md5sums` lists beside them).
+            /// each. The `*.md5sums` lists beside them are claimed too (a package name may
+            /// hold a dot, so no name glob tells them apart) and quietly give nothing.
             DpkgStatusD = "dpkg-status-d" {
                 ecosystem: Deb, kind: Resolved,
-                files: ["**/var/lib/dpkg/status.d/*" except "*.md5sums"],
+                files: ["**/var/lib/dpkg/status.d/*"],
                 parse: os::dpkg::parse_status_d,
             }
             /// `lib/apk/db/installed`: an Alpine root's installed packages.

@@ -291,11 +291,53 @@ pub fn spdx_name(name: &str) -> String {
     {
         return spdx.to_string();
     }
-    let n = bomscout_license::normalize(name);
-    match n.expression {
-        Some(e) if n.mapped_from.is_none() && e == name => e,
-        _ => license_ref(name),
+    if let Some(id) = gnu(name) {
+        return id;
     }
+    let (base, plus) = match name.strip_suffix('+') {
+        Some(base) => (base, "+"),
+        None => (name, ""),
+    };
+    match spdx::identifiers::LICENSES
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(base))
+        .and_then(|l| spdx::license_id(l.name))
+        .filter(|id| !id.is_deprecated())
+    {
+        Some(id) => format!("{}{plus}", id.name),
+        None => license_ref(name),
+    }
+}
+
+/// A GNU license in any of the spellings Debian files use (`GPL-2`, `GPL-2.0+`,
+/// `LGPL-3.0+`, `GFDL-NIV-1.3+`): the SPDX `-only` or `-or-later` id.
+fn gnu(name: &str) -> Option<String> {
+    let (base, or_later) = match name.strip_suffix('+') {
+        Some(b) => (b, true),
+        None => (name, false),
+    };
+    let upper = base.to_ascii_uppercase();
+    let (family, version) = upper.rsplit_once('-')?;
+    let family = match family {
+        "GPL" | "LGPL" | "AGPL" | "GFDL" => family.to_string(),
+        "GFDL-NIV" => "GFDL".to_string(),
+        _ => return None,
+    };
+    if !version.chars().all(|c| c.is_ascii_digit() || c == '.') || version.is_empty() {
+        return None;
+    }
+    let version = if version.contains('.') {
+        version.to_string()
+    } else {
+        format!("{version}.0")
+    };
+    let invariants = if upper.starts_with("GFDL-NIV") {
+        "-no-invariants"
+    } else {
+        ""
+    };
+    spdx::gnu_license_id(&format!("{family}-{version}{invariants}"), or_later)
+        .map(|l| l.name.to_string())
 }
 
 /// `LicenseRef-debian-<name>`, with `+` spelled `-plus` and anything but letters, digits,
@@ -451,9 +493,16 @@ mod tests {
     #[test_case("X11", "X11")]
     #[test_case("Zlib", "Zlib")]
     #[test_case("Zope-2.1", "ZPL-2.1")]
+    #[test_case("LGPL-2.0+", "LGPL-2.0-or-later" ; "gnu with a dot")]
+    #[test_case("GPL-3.0", "GPL-3.0-only" ; "gnu with a dot only")]
+    #[test_case("BSD-4-clause-UC", "BSD-4-Clause-UC" ; "spdx id in another case")]
+    #[test_case("MPL-1.1+", "MPL-1.1+" ; "plus on a non-gnu id")]
+    #[test_case("GPL-2.0-with-classpath", "LicenseRef-debian-GPL-2.0-with-classpath" ; "unknown")]
     fn table_row(debian: &str, spdx: &str) {
         assert_eq!(spdx_name(debian), spdx);
-        assert_eq!(spdx_name(&debian.to_ascii_lowercase()), spdx);
+        if !spdx.starts_with("LicenseRef-debian-") {
+            assert_eq!(spdx_name(&debian.to_ascii_lowercase()), spdx);
+        }
     }
 
     #[test]

@@ -20,7 +20,8 @@
 //! - `Depends` and `Pre-Depends`: an edge to each installed package (or package that
 //!   `Provides` the name) among the alternatives `a | b`, with version constraints,
 //!   `:any`-style architecture qualifiers and `[arch]`/`<profile>` restrictions stripped.
-//!   A `status.d` file holds one package, and catalog edges do not cross files, so its
+//!   A `status.d` file holds one package (its `<name>.md5sums` sibling holds none and
+//!   gives nothing), and catalog edges do not cross files, so its
 //!   dependencies are not edges.
 //!
 //! Licenses come from `usr/share/doc/<name>/copyright` under the same root ([`super::copyright`]),
@@ -136,8 +137,12 @@ pub fn parse_status(input: &Input) -> Result<Catalog, ParseError> {
     parse_with(input, root, true)
 }
 
-/// Parses one distroless `var/lib/dpkg/status.d/<name>` file.
+/// Parses one distroless `var/lib/dpkg/status.d/<name>` file; a `<name>.md5sums` file
+/// beside the records (file hashes, no package) gives nothing.
 pub fn parse_status_d(input: &Input) -> Result<Catalog, ParseError> {
+    if input.path.ends_with(".md5sums") {
+        return Ok(Catalog::default());
+    }
     let root = input.path.rsplit_once('/').and_then(|(_, name)| {
         Root::of(input, &format!("var/lib/dpkg/status.d/{name}"))
     });

@@ -184,7 +184,7 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
             .map(|(k, val)| Property::new(&format!("bomscout:{k}"), val)),
     );
     CdxComponent {
-        kind: "library",
+        kind: c.kind.as_str(),
         bom_ref: c.key(),
         group: c.namespace.clone(),
         name: c.name.clone(),
