@@ -78,7 +78,10 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             catalog.diagnostics.push(
                 Diagnostic::warning(
                     input.path,
-                    format!("line is not `X:value`: {}; ignored", quote(line, QUOTE_LIMIT)),
+                    format!(
+                        "line is not `X:value`: {}; ignored",
+                        quote(line, QUOTE_LIMIT)
+                    ),
                 )
                 .at_line(n),
             );
@@ -131,8 +134,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     for r in records {
         let (Some(name), Some(version)) = (&r.name, &r.version) else {
             catalog.diagnostics.push(
-                Diagnostic::warning(input.path, "record without P: (name) or V: (version) skipped")
-                    .at_line(r.line),
+                Diagnostic::warning(
+                    input.path,
+                    "record without P: (name) or V: (version) skipped",
+                )
+                .at_line(r.line),
             );
             continue;
         };
@@ -153,7 +159,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(c) => c.at(Location::at_line(input.path, r.line)),
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("package skipped: {e}")).at_line(r.line),
+                    Diagnostic::warning(input.path, format!("package skipped: {e}"))
+                        .at_line(r.line),
                 );
                 continue;
             }
@@ -161,14 +168,19 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(l) = &r.license {
             c.add_license(License::declared(l, input.path, "L"));
         }
-        for (key, value) in [("source", &r.origin), ("commit", &r.commit), ("installed-size", &r.size)] {
+        for (key, value) in [
+            ("source", &r.origin),
+            ("commit", &r.commit),
+            ("installed-size", &r.size),
+        ] {
             if let Some(v) = value {
                 c.properties.insert(key.into(), v.clone());
             }
         }
         if let Some(m) = &r.maintainer {
             c.properties.insert("supplier".into(), m.clone());
-            c.properties.insert("supplier-source".into(), input.path.to_string());
+            c.properties
+                .insert("supplier-source".into(), input.path.to_string());
         }
         let node = catalog.add_package(c);
         for p in std::iter::once(name).chain(r.provides.iter()) {

@@ -228,7 +228,10 @@ pub fn expression(line: &str) -> Option<String> {
             _ => {
                 let mut id = spdx_name(word.trim_end_matches(','));
                 // `with X exception`
-                if words.get(i + 1).is_some_and(|w| w.eq_ignore_ascii_case("with")) {
+                if words
+                    .get(i + 1)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("with"))
+                {
                     let mut j = i + 2;
                     let mut name = Vec::new();
                     while let Some(w) = words.get(j) {
@@ -239,7 +242,10 @@ pub fn expression(line: &str) -> Option<String> {
                         name.push(*w);
                     }
                     let name = name.join("-");
-                    id = match EXCEPTIONS.iter().find(|(k, _)| k.eq_ignore_ascii_case(&name)) {
+                    id = match EXCEPTIONS
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+                    {
                         Some((_, ex)) if !id.contains(' ') => format!("{id} WITH {ex}"),
                         _ => license_ref(&format!("{word}-with-{name}-exception")),
                     };
@@ -536,7 +542,8 @@ mod tests {
         assert!(canon(&got).is_some(), "{got} is not valid SPDX");
     }
 
-    const DEP5: &str = "Format: https://www.example.invalid/doc/packaging-manuals/copyright-format/1.0/
+    const DEP5: &str =
+        "Format: https://www.example.invalid/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: x
 Source: https://example.invalid/x
 
@@ -563,7 +570,9 @@ License: GPL-2+
     #[test]
     fn summary() {
         assert!(is_machine_readable(DEP5));
-        assert!(!is_machine_readable("This is x, packaged by y.\nFormat: copyright-format/1.0"));
+        assert!(!is_machine_readable(
+            "This is x, packaged by y.\nFormat: copyright-format/1.0"
+        ));
         let s = summarize(DEP5);
         assert_eq!(
             s.expression.as_deref(),

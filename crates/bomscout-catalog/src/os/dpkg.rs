@@ -143,9 +143,10 @@ pub fn parse_status_d(input: &Input) -> Result<Catalog, ParseError> {
     if input.path.ends_with(".md5sums") {
         return Ok(Catalog::default());
     }
-    let root = input.path.rsplit_once('/').and_then(|(_, name)| {
-        Root::of(input, &format!("var/lib/dpkg/status.d/{name}"))
-    });
+    let root = input
+        .path
+        .rsplit_once('/')
+        .and_then(|(_, name)| Root::of(input, &format!("var/lib/dpkg/status.d/{name}")));
     parse_with(input, root, false)
 }
 
@@ -194,7 +195,10 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
             catalog.diagnostics.push(
                 Diagnostic::warning(
                     input.path,
-                    format!("package {} has no Version; skipped", quote(name, QUOTE_LIMIT)),
+                    format!(
+                        "package {} has no Version; skipped",
+                        quote(name, QUOTE_LIMIT)
+                    ),
                 )
                 .at_line(stanza.line),
             );
@@ -207,33 +211,48 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         if let Some(d) = &distro_q {
             qualifiers.push(("distro", d));
         }
-        let mut component =
-            match Component::with_qualifiers(Ecosystem::Deb, Some(&namespace), name, version, &qualifiers) {
-                Ok(c) => c.at(at),
-                Err(e) => {
-                    catalog.diagnostics.push(
-                        Diagnostic::warning(input.path, format!("package skipped: {e}"))
-                            .at_line(stanza.line),
-                    );
-                    continue;
-                }
-            };
+        let mut component = match Component::with_qualifiers(
+            Ecosystem::Deb,
+            Some(&namespace),
+            name,
+            version,
+            &qualifiers,
+        ) {
+            Ok(c) => c.at(at),
+            Err(e) => {
+                catalog.diagnostics.push(
+                    Diagnostic::warning(input.path, format!("package skipped: {e}"))
+                        .at_line(stanza.line),
+                );
+                continue;
+            }
+        };
         if let Some(source) = stanza.get("Source") {
             let (src, src_version) = match source.split_once('(') {
                 Some((n, v)) => (n.trim(), Some(v.trim_end_matches(')').trim())),
                 None => (source, None),
             };
-            component.properties.insert("source".into(), src.to_string());
+            component
+                .properties
+                .insert("source".into(), src.to_string());
             if let Some(v) = src_version.filter(|v| !v.is_empty()) {
-                component.properties.insert("source-version".into(), v.to_string());
+                component
+                    .properties
+                    .insert("source-version".into(), v.to_string());
             }
         }
         if let Some(size) = stanza.get("Installed-Size") {
-            component.properties.insert("installed-size".into(), size.to_string());
+            component
+                .properties
+                .insert("installed-size".into(), size.to_string());
         }
         if let Some(m) = stanza.get("Maintainer") {
-            component.properties.insert("supplier".into(), m.to_string());
-            component.properties.insert("supplier-source".into(), input.path.to_string());
+            component
+                .properties
+                .insert("supplier".into(), m.to_string());
+            component
+                .properties
+                .insert("supplier-source".into(), input.path.to_string());
         }
         if let Some(root) = &root {
             add_copyright(&mut component, root, name, input);
@@ -293,7 +312,13 @@ fn add_copyright(component: &mut Component, root: &Root, name: &str, input: &Inp
     };
     let rel_dir = root.rel_path(&format!("usr/share/doc/{name}"));
     let threshold = input.options.license_threshold;
-    crate::license_files::add_evidence(component, dir, &rel_dir, &["copyright".to_string()], threshold);
+    crate::license_files::add_evidence(
+        component,
+        dir,
+        &rel_dir,
+        &["copyright".to_string()],
+        threshold,
+    );
 }
 
 #[cfg(test)]
@@ -336,7 +361,11 @@ Pre-Depends: missing | libgcc1:any, libc6:amd64 [amd64] <!nocheck>
     #[test]
     fn packages_and_edges() {
         let c = crate::parse_str(parse_status, "var/lib/dpkg/status", STATUS).unwrap();
-        let purls: Vec<&str> = c.packages.iter().map(|p| p.component.purl.as_str()).collect();
+        let purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
         assert_eq!(
             purls,
             [
@@ -353,14 +382,25 @@ Pre-Depends: missing | libgcc1:any, libc6:amd64 [amd64] <!nocheck>
         assert_eq!(to(1), [NodeRef::Package(0)]);
         // `libgcc1:any` resolves through libgcc-s1's Provides; `missing` is not installed.
         assert_eq!(to(2), [NodeRef::Package(1), NodeRef::Package(0)]);
-        assert!(c.diagnostics.iter().any(|d| d.message.contains("namespace `debian` assumed")));
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("namespace `debian` assumed")));
     }
 
     #[test]
     fn stanza_without_package() {
-        let c = crate::parse_str(parse_status, "var/lib/dpkg/status", "Version: 1\n\nPackage: a\nVersion: 1\n").unwrap();
+        let c = crate::parse_str(
+            parse_status,
+            "var/lib/dpkg/status",
+            "Version: 1\n\nPackage: a\nVersion: 1\n",
+        )
+        .unwrap();
         assert_eq!(c.packages.len(), 1);
-        assert!(c.diagnostics.iter().any(|d| d.message.contains("without a Package") && d.line == Some(1)));
+        assert!(c
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("without a Package") && d.line == Some(1)));
     }
 
     #[test]
@@ -381,7 +421,11 @@ Pre-Depends: missing | libgcc1:any, libc6:amd64 [amd64] <!nocheck>
     fn groups() {
         assert_eq!(
             dependency_groups("a (>= 1) | b:any, c [amd64], , d<!x>"),
-            vec![vec!["a".to_string(), "b".into()], vec!["c".into()], vec!["d".into()]]
+            vec![
+                vec!["a".to_string(), "b".into()],
+                vec!["c".into()],
+                vec!["d".into()]
+            ]
         );
     }
 }

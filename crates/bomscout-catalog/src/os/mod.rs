@@ -16,7 +16,6 @@ pub mod dpkg;
 pub mod release;
 pub mod rpm;
 
-
 use crate::Input;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -6,9 +6,10 @@
 //! name), `VERSION_ID` (its version), `PRETTY_NAME` and `VERSION_CODENAME` (properties
 //! `pretty-name` and `version-codename`), `ID_LIKE` (property `id-like`).
 //!
-//! The file becomes one component of kind `operating-system`. The purl spec has no type for
-//! an operating system, so its purl is `pkg:generic/<ID>@<VERSION_ID>`: bomscout's identity
-//! is the purl, and a generic one cannot be mistaken for a package. The component has no
+//! The file becomes one component of kind `operating-system`, named `ID` at `VERSION_ID`
+//! as Syft's CycloneDX output names it. The purl spec has no type for an operating system
+//! and Syft writes no purl for it; bomscout's identity is the purl, so it is
+//! `pkg:generic/<ID>@<VERSION_ID>`, which cannot be mistaken for a package. The component has no
 //! dependency edges to the packages of the same root: those are found by other files'
 //! catalogers, and catalog edges never cross files; the packages' purls carry the distro as
 //! their namespace and `distro` qualifier instead.
@@ -174,7 +175,8 @@ ID=debian
 
     #[test]
     fn quotes_and_escapes() {
-        let d = Distro::parse("# c\nID='Fedora'\nPRETTY_NAME=\"a \\\"b\\\" \\\\c\"\nVERSION_ID=\"\n");
+        let d =
+            Distro::parse("# c\nID='Fedora'\nPRETTY_NAME=\"a \\\"b\\\" \\\\c\"\nVERSION_ID=\"\n");
         assert_eq!(d.id.as_deref(), Some("fedora"));
         assert_eq!(d.pretty_name.as_deref(), Some("a \"b\" \\c"));
         // A lone quote is a value, not an empty quoted string; no panic.

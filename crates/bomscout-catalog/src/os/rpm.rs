@@ -319,9 +319,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let sql_err = |e: rusqlite::Error| {
-        ParseError::format(format!("cannot read the RPM database: {e}"))
-    };
+    let sql_err =
+        |e: rusqlite::Error| ParseError::format(format!("cannot read the RPM database: {e}"));
     let conn = Connection::open_with_flags(&uri, flags).map_err(sql_err)?;
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
@@ -402,7 +401,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             &qualifiers,
         )
         .and_then(|purl| {
-            let mut c = Component::new(Ecosystem::Rpm, namespace.as_deref(), &rpm.name, &display_version)?;
+            let mut c = Component::new(
+                Ecosystem::Rpm,
+                namespace.as_deref(),
+                &rpm.name,
+                &display_version,
+            )?;
             c.purl = purl;
             Ok(c)
         });
@@ -421,7 +425,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         }
         if let Some(v) = &rpm.vendor {
             c.properties.insert("supplier".into(), v.clone());
-            c.properties.insert("supplier-source".into(), input.path.to_string());
+            c.properties
+                .insert("supplier-source".into(), input.path.to_string());
         }
         if let Some(s) = &rpm.source_rpm {
             c.properties.insert("source-rpm".into(), s.clone());
@@ -480,7 +485,12 @@ mod tests {
             (TAG_VERSION, TYPE_STRING, b"1.0\0", 1),
             (TAG_RELEASE, TYPE_STRING, b"2\0", 1),
             (TAG_EPOCH, TYPE_INT32, &3u32.to_be_bytes(), 1),
-            (TAG_PROVIDENAME, TYPE_STRING_ARRAY, b"hello\0hello(x86-64)\0", 2),
+            (
+                TAG_PROVIDENAME,
+                TYPE_STRING_ARRAY,
+                b"hello\0hello(x86-64)\0",
+                2,
+            ),
         ])
     }
 
@@ -498,7 +508,10 @@ mod tests {
         let blob = good();
         for cut in [0, 3, 7, 8, 20, blob.len() - 1] {
             assert!(
-                matches!(Header::parse(&blob[..cut]), Err(HeaderError::Truncated { .. })),
+                matches!(
+                    Header::parse(&blob[..cut]),
+                    Err(HeaderError::Truncated { .. })
+                ),
                 "cut at {cut}"
             );
         }
@@ -509,9 +522,15 @@ mod tests {
         let mut blob = good();
         // First entry's offset field: bytes 8+8..8+12.
         blob[16..20].copy_from_slice(&10_000u32.to_be_bytes());
-        assert!(matches!(Header::parse(&blob), Err(HeaderError::OutOfBounds { .. })));
+        assert!(matches!(
+            Header::parse(&blob),
+            Err(HeaderError::OutOfBounds { .. })
+        ));
         // An offset inside the store whose string has no NUL before the end.
-        let blob = header(&[(TAG_NAME, TYPE_STRING, b"abc", 1), (TAG_VERSION, TYPE_STRING, b"", 1)]);
+        let blob = header(&[
+            (TAG_NAME, TYPE_STRING, b"abc", 1),
+            (TAG_VERSION, TYPE_STRING, b"", 1),
+        ]);
         assert!(matches!(read(&blob), Err(HeaderError::OutOfBounds { .. })));
     }
 
@@ -534,13 +553,18 @@ mod tests {
         // Entry and data counts beyond rpm's limits.
         let mut blob = vec![0xff; 8];
         blob.extend_from_slice(&[0; 16]);
-        assert!(matches!(Header::parse(&blob), Err(HeaderError::TooLarge { .. })));
+        assert!(matches!(
+            Header::parse(&blob),
+            Err(HeaderError::TooLarge { .. })
+        ));
     }
 
     #[test]
     fn berkeley_db_is_named() {
         let err = crate::parse_str(parse, "var/lib/rpm/Packages", "x").unwrap_err();
-        assert!(err.to_string().starts_with("RPM database in BerkeleyDB format is not supported"));
+        assert!(err
+            .to_string()
+            .starts_with("RPM database in BerkeleyDB format is not supported"));
         let err = crate::parse_str(parse, "usr/lib/sysimage/rpm/Packages.db", "x").unwrap_err();
         assert!(err.to_string().contains("NDB"));
     }
