@@ -431,7 +431,10 @@ mod tests {
         assert_eq!(Scheme::for_osv_ecosystem("GIT"), None);
         // RPM-based distributions order by rpm's rules.
         assert_eq!(Scheme::for_osv_ecosystem("Red Hat"), Some(Scheme::Rpm));
-        assert_eq!(Scheme::for_osv_ecosystem("Rocky Linux:9"), Some(Scheme::Rpm));
+        assert_eq!(
+            Scheme::for_osv_ecosystem("Rocky Linux:9"),
+            Some(Scheme::Rpm)
+        );
     }
 
     #[test]
