@@ -52,7 +52,8 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
-    /// Make no connection at all: say so, and show what the cache holds.
+    /// Refuse to run (exit 2): updating needs the network, which --offline forbids (as it
+    /// does for enrichment in every other command). No connection is made.
     #[arg(long)]
     pub offline: bool,
 }
@@ -125,13 +126,14 @@ fn update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
     let db = bomscout_net::cache::osv_dir(args.cache_dir.as_deref())?;
     let mut out = std::io::stdout().lock();
     if args.offline {
-        writeln!(
-            out,
-            "offline: no connection made; the advisory database in {} is as it was:",
+        // Updating is downloading: with the network forbidden, nothing was updated, and a
+        // job that asked for an update must not read success.
+        bail!(
+            "offline: `advisories update` needs the network, and --offline forbids it: \
+             nothing was updated, no connection made (the advisory database in {} is as it \
+             was; `bomscout advisories status` shows it)",
             printable(&db.display().to_string())
-        )?;
-        write_status(&mut out, &db, &ecosystems, None)?;
-        return Ok(ExitCode::SUCCESS);
+        );
     }
     let base = args
         .osv_url

@@ -24,8 +24,9 @@ pub struct AdvisoryOptions {
     #[arg(long, value_name = "DIR")]
     pub advisory_db: Option<PathBuf>,
 
-    /// The cache directory: `bomscout advisories update` writes `osv/` there, and the
-    /// database's index is kept in it. Also BOMSCOUT_CACHE_DIR.
+    /// The cache directory: `bomscout advisories update` writes `osv/` there, the
+    /// database's index is kept in it, and so are enrichment's answers (`enrich/`). Also
+    /// BOMSCOUT_CACHE_DIR.
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 
@@ -69,6 +70,9 @@ pub struct AuditArgs {
     /// The day ignore entries' expiry dates are checked against (default: today, UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::cli::parse_date)]
     pub date: Option<String>,
+
+    #[command(flatten)]
+    pub enrich: crate::enrich::EnrichOptions,
 }
 
 /// The report formats of `audit`.
@@ -102,7 +106,16 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     };
     let today = crate::check::today(args.date.as_deref())?;
     let advisories = advisory_settings(&args.advisories)?;
-    let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
+    let enricher = crate::enrich::enricher(
+        &args.enrich,
+        args.advisories.cache_dir.as_deref(),
+        &crate::enrich::from_policy(&policy)?,
+        crate::enrich::Need {
+            always: false,
+            latest: crate::enrich::needs_latest(&policy),
+        },
+    )?;
+    let pipeline = Pipeline::new(crate::scan::settings(&args.scan, enricher)?)?;
     let progress = Progress::new(!args.scan.verbosity.quiet);
     let checked = pipeline.check(
         &progress,
@@ -120,8 +133,14 @@ pub fn audit(args: &AuditArgs) -> anyhow::Result<ExitCode> {
     let Checked {
         mut sbom,
         evaluation,
+        enrichment,
         ..
     } = checked?;
+    crate::enrich::print_summary(
+        enrichment.as_ref(),
+        args.enrich.offline,
+        args.scan.verbosity.quiet,
+    );
     mark_ignored(&mut sbom, &evaluation, &policy);
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, args.scan.strict);
     for (format, file) in &outputs {

@@ -33,7 +33,16 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .then(|| crate::audit::advisory_settings(&args.advisory))
         .transpose()?;
     let baseline = args.baseline.as_deref().map(read_sbom).transpose()?;
-    let pipeline = Pipeline::new(crate::scan::settings(&args.scan)?)?;
+    let enricher = crate::enrich::enricher(
+        &args.enrich,
+        args.advisory.cache_dir.as_deref(),
+        &crate::enrich::from_policy(&policy)?,
+        crate::enrich::Need {
+            always: false,
+            latest: crate::enrich::needs_latest(&policy),
+        },
+    )?;
+    let pipeline = Pipeline::new(crate::scan::settings(&args.scan, enricher)?)?;
     let quiet = args.scan.verbosity.quiet;
     let progress = Progress::new(!quiet);
     let checked = pipeline.check(
@@ -51,7 +60,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         sbom,
         evaluation: eval,
         changes,
+        enrichment,
     } = checked?;
+    crate::enrich::print_summary(enrichment.as_ref(), args.enrich.offline, quiet);
     crate::scan::report_diagnostics(&sbom.diagnostics, args.scan.verbosity, true);
     let fail_on = if args.fail_on == "review" {
         Action::Review

@@ -45,6 +45,12 @@ pub enum Command {
     /// The advisory database (OSV exports): `update` downloads it, `status` shows its age.
     #[command(subcommand)]
     Advisories(crate::advisories::AdvisoriesCommand),
+    /// Decide before adopting: a package's licenses and what the policy says they oblige,
+    /// known vulnerabilities, OpenSSF Scorecard, upkeep, and a verdict with every reason.
+    /// Asks the enrichment sources by itself (only ecosystem, name and version are sent);
+    /// `--offline` answers from the cache only. Exit 0 allowed, 1 denied (or review with
+    /// `--fail-on review`), 2 when a package could not be decided.
+    Vet(crate::vet::VetArgs),
     /// Print a shell completion script: `bomscout completions bash > /etc/bash_completion.d/bomscout`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -112,6 +118,11 @@ pub struct InventoryArgs {
     /// `scan`, `check` and `audit`.
     #[command(flatten)]
     pub advisory: crate::audit::AdvisoryOptions,
+
+    /// Enrichment: one engine for the whole run, so each distinct package is asked about
+    /// once however many repositories use it.
+    #[command(flatten)]
+    pub enrich: crate::enrich::EnrichOptions,
 }
 
 /// `bomscout inventory …` subcommands.
@@ -342,6 +353,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub advisory: crate::audit::AdvisoryOptions,
+
+    #[command(flatten)]
+    pub enrich: crate::enrich::EnrichOptions,
 }
 
 /// Arguments of `bomscout licenses`.
@@ -354,6 +368,13 @@ pub struct LicensesArgs {
     /// json, csv, markdown.
     #[arg(short, long = "output", value_name = "FORMAT[=FILE]")]
     pub outputs: Vec<String>,
+
+    #[command(flatten)]
+    pub enrich: crate::enrich::EnrichOptions,
+
+    /// The cache directory, where enrichment keeps its answers. Also BOMSCOUT_CACHE_DIR.
+    #[arg(long, value_name = "DIR", help_heading = "Enrichment")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Where and how to write documents (shared by `scan`, `convert` and `merge`).
@@ -424,6 +445,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub advisory: crate::audit::AdvisoryOptions,
+
+    #[command(flatten)]
+    pub enrich: crate::enrich::EnrichOptions,
 
     #[command(flatten)]
     pub out: OutputArgs,

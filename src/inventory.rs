@@ -41,6 +41,26 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
             bail!("{}: no such directory", root.display());
         }
     }
+    let policy = match &args.policy {
+        Some(p) => Some(Policy::load(p).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?),
+        None => None,
+    };
+    // One engine for the whole run: each distinct package is asked about once, however
+    // many repositories use it.
+    let enricher = crate::enrich::enricher(
+        &args.enrich,
+        args.advisory.cache_dir.as_deref(),
+        &policy
+            .as_ref()
+            .map(crate::enrich::from_policy)
+            .transpose()?
+            .unwrap_or_default(),
+        crate::enrich::Need {
+            always: false,
+            latest: policy.as_ref().is_some_and(crate::enrich::needs_latest),
+        },
+    )?;
+
     // Validated once for every repository: a bad --exclude is refused here, before the
     // database is touched, not reported as a failure of each repository.
     let settings = Settings::new(RawSettings {
@@ -49,14 +69,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         // One walker thread per repository: the repositories are the parallelism.
         jobs: Some(1),
         read_caches: !args.no_caches,
+        enricher,
         ..RawSettings::default()
     })?
     // A repository of documents, with nothing to catalog, is normal in an organization.
     .with_nothing_found(bomscout_core::Severity::Info);
-    let policy = match &args.policy {
-        Some(p) => Some(Policy::load(p).map_err(|e| anyhow::anyhow!("invalid policy:\n{e}"))?),
-        None => None,
-    };
     let shard = args
         .shard
         .as_deref()
@@ -106,6 +123,7 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         policy: policy.as_ref(),
         today: Date::from_unix(started),
         settings,
+        enrichment: std::sync::Mutex::default(),
     };
     let (mut recorded, mut failed) = (0usize, 0usize);
     let progress = crate::progress::Progress::new(!args.quiet);
@@ -137,6 +155,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     store.finish_run(run, crate::scan::timestamp())?;
+    if !args.quiet && context.settings.enricher().is_some() {
+        if let Ok(totals) = context.enrichment.lock() {
+            eprintln!("bomscout: {}", totals.summary(args.enrich.offline));
+        }
+    }
     if !args.quiet {
         eprintln!(
             "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s, {failed} failed{}; {}",
@@ -300,6 +323,8 @@ struct ScanContext<'a> {
     today: Date,
     /// The run's settings; each repository's are derived from them.
     settings: Settings,
+    /// What enrichment did, over every repository.
+    enrichment: std::sync::Mutex<crate::enrich::Totals>,
 }
 
 /// Scans one repository; never fails and never panics out: an error or a panic becomes a
@@ -329,7 +354,12 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
         .settings
         .for_paths(vec![repo.abs.clone()], repo.name.clone())?;
     // Parsing runs on the pool the repositories are scanned on (see `inventory`).
-    let sbom = bomscout_pipeline::run(&scan, &Silent)?;
+    let bomscout_pipeline::Scanned { sbom, enrichment } = bomscout_pipeline::scan(&scan, &Silent)?;
+    if let Some(outcome) = &enrichment {
+        if let Ok(mut totals) = context.enrichment.lock() {
+            totals.add(outcome);
+        }
+    }
     let settings = bomscout_report::Settings {
         // No timestamp: an unchanged repository then writes identical bytes, and the store
         // keeps one copy for every night it did not change.

@@ -10,12 +10,14 @@ mod check;
 mod cli;
 mod color;
 mod convert;
+mod enrich;
 mod guard;
 mod inventory;
 mod licenses;
 mod output;
 mod progress;
 mod scan;
+mod vet;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -54,6 +56,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Query(args) => inventory::query(args),
         cli::Command::Audit(args) => audit::audit(args),
         cli::Command::Advisories(command) => advisories::run(command),
+        cli::Command::Vet(args) => vet::vet(args),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "bomscout", &mut std::io::stdout());

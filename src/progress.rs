@@ -51,4 +51,9 @@ impl Reporter for Progress {
         self.bar
             .set_message(format!("parsed {done}/{total} manifests"));
     }
+
+    fn enriched(&self, done: u64, total: u64) {
+        self.bar
+            .set_message(format!("enriching: {done}/{total} requests answered"));
+    }
 }

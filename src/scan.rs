@@ -4,7 +4,7 @@
 use crate::cli::{OutputArgs, OutputSpec, ScanArgs, ScanOptions, Verbosity};
 use crate::progress::Progress;
 use bomscout_core::{Diagnostic, Sbom, Severity};
-use bomscout_pipeline::{Pipeline, RawSettings, Settings};
+use bomscout_pipeline::{Pipeline, RawSettings, Scanned, Settings, SharedEnricher};
 use std::process::ExitCode;
 
 /// Runs a scan and writes every requested output.
@@ -14,7 +14,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         outputs.iter().filter_map(|o| o.file.as_deref()),
         &args.scan.paths,
     )?;
-    let mut sbom = scan(&args.scan)?;
+    let (policy, latest) =
+        crate::enrich::discovered_policy(&args.scan.paths, args.scan.verbosity.quiet);
+    let enricher = crate::enrich::enricher(
+        &args.enrich,
+        args.advisory.cache_dir.as_deref(),
+        &policy,
+        crate::enrich::Need {
+            always: false,
+            latest,
+        },
+    )?;
+    let scanned = scan(&args.scan, enricher)?;
+    crate::enrich::print_summary(
+        scanned.enrichment.as_ref(),
+        args.enrich.offline,
+        args.scan.verbosity.quiet,
+    );
+    let mut sbom = scanned.sbom;
     if args.advisories || args.advisory.implied() {
         crate::audit::attach(&mut sbom, &args.advisory)?;
     }
@@ -28,8 +45,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The validated settings of a scan, built once from the parsed arguments.
-pub fn settings(args: &ScanOptions) -> anyhow::Result<Settings> {
+/// The validated settings of a scan, built once from the parsed arguments, with the
+/// enrichment engine when enrichment was asked for.
+pub fn settings(args: &ScanOptions, enricher: Option<SharedEnricher>) -> anyhow::Result<Settings> {
     Ok(Settings::new(RawSettings {
         paths: args.paths.clone(),
         excludes: args.exclude.clone(),
@@ -40,17 +58,18 @@ pub fn settings(args: &ScanOptions) -> anyhow::Result<Settings> {
         no_dev: args.no_dev,
         strict: args.strict,
         name: None,
+        enricher,
     })?)
 }
 
 /// Builds the SBOM for the paths in `args` with the library's pipeline, showing progress:
 /// the one path `scan` and `licenses` share (`check` adds the policy step).
-pub fn scan(args: &ScanOptions) -> anyhow::Result<Sbom> {
-    let pipeline = Pipeline::new(settings(args)?)?;
+pub fn scan(args: &ScanOptions, enricher: Option<SharedEnricher>) -> anyhow::Result<Scanned> {
+    let pipeline = Pipeline::new(settings(args, enricher)?)?;
     let progress = Progress::new(!args.verbosity.quiet);
-    let sbom = pipeline.run(&progress);
+    let scanned = pipeline.scan(&progress);
     progress.finish();
-    Ok(sbom?)
+    Ok(scanned?)
 }
 
 /// Writes every requested output of `sbom`.

@@ -10,7 +10,9 @@
 //!   conflicts: `pkg:npm/x@1: package-lock.json declares MIT but the npm registry (URL) says
 //!   ISC`.
 //! - **Supplier**: when none is known, the first answer's (by precedence), with its URL in
-//!   `supplier-source`.
+//!   `supplier-source`; when no answer names one, the owner of the source repository on a
+//!   code host (`https://github.com/jshttp/accepts` → `jshttp`), as the NTIA
+//!   "supplier" allows and as Syft does for Go modules.
 //! - **Health**: each fact from the first answer (by precedence) that has it; `sources`
 //!   lists the URLs the facts came from.
 
@@ -193,6 +195,12 @@ fn add_supplier(component: &mut Component, answers: &Answers) -> bool {
         .find_map(|(_, _, f)| {
             let s = f.supplier.as_deref()?.trim();
             (!s.is_empty()).then(|| (s.to_string(), f.url.clone()))
+        })
+        .or_else(|| {
+            answers.versions.iter().find_map(|(_, _, f)| {
+                let owner = repository_owner(f.repository.as_deref()?)?;
+                Some((owner, f.url.clone()))
+            })
         });
     let Some((supplier, url)) = found else {
         return false;
@@ -200,6 +208,17 @@ fn add_supplier(component: &mut Component, answers: &Answers) -> bool {
     component.properties.insert("supplier".into(), supplier);
     component.properties.insert("supplier-source".into(), url);
     true
+}
+
+/// The owner of a repository on a code host (`https://github.com/o/r` → `o`); `None`
+/// elsewhere, where the first path segment says nothing about who publishes.
+fn repository_owner(url: &str) -> Option<String> {
+    if !crate::sources::repo::is_code_host(url) {
+        return None;
+    }
+    let path = url.split_once("://")?.1.split_once('/')?.1;
+    let owner = path.split('/').next()?.trim();
+    (!owner.is_empty()).then(|| owner.to_string())
 }
 
 fn add_health(component: &mut Component, answers: &Answers) -> bool {
@@ -441,6 +460,57 @@ mod tests {
         assert_eq!(h.sources, ["reg", "deps", "proj"]);
         // Nothing new the second time.
         assert!(!apply(&mut c, &answers).changed);
+    }
+
+    #[test]
+    fn a_repository_owner_on_a_code_host_is_the_supplier_when_no_answer_names_one() {
+        let with_repo = |url: &str, repo: &str| Facts {
+            repository: Some(repo.into()),
+            ..facts(url, &[])
+        };
+        let mut c = component();
+        let answers = Answers {
+            versions: vec![(
+                "npm",
+                SourceKind::Registry,
+                with_repo(
+                    "http://r/accepts/1.3.8",
+                    "https://github.com/jshttp/accepts",
+                ),
+            )],
+            ..Answers::default()
+        };
+        add_supplier(&mut c, &answers);
+        assert_eq!(c.properties["supplier"], "jshttp");
+        assert_eq!(c.properties["supplier-source"], "http://r/accepts/1.3.8");
+        // A named supplier wins over the owner, whatever its order.
+        let mut c = component();
+        let mut answers = answers;
+        answers.versions.push((
+            "depsdev",
+            SourceKind::DepsDev,
+            Facts {
+                supplier: Some("The Express team".into()),
+                ..facts("http://d/x", &[])
+            },
+        ));
+        add_supplier(&mut c, &answers);
+        assert_eq!(c.properties["supplier"], "The Express team");
+        // Off a code host, a path says nothing about who publishes.
+        let mut c = component();
+        let answers = Answers {
+            versions: vec![(
+                "maven",
+                SourceKind::Registry,
+                with_repo(
+                    "http://m/x.pom",
+                    "https://gitbox.apache.org/repos/asf?p=commons-io.git",
+                ),
+            )],
+            ..Answers::default()
+        };
+        assert!(!add_supplier(&mut c, &answers));
+        assert!(!c.properties.contains_key("supplier"));
     }
 
     #[test]

@@ -69,8 +69,9 @@ pub mod engine;
 pub mod facts;
 pub mod source;
 pub mod sources;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
+/// The loopback test server (feature `testing`), bomscout-net's.
+#[cfg(feature = "testing")]
+pub use bomscout_net::testing;
 
 pub use cache::{Cache, CacheError, Level};
 pub use engine::{EnrichError, Enricher, Gathered, Outcome, Settings, Shortfall, SourceAnswer};

@@ -1,6 +1,8 @@
 //! The scorecard as one self-contained HTML page: no server, no external file, no network.
 //! A sortable table (click a header; `#sort=COLUMN:desc` in the URL sorts on load), the
-//! organization's numbers with their trend, and two small inline-SVG bar charts.
+//! organization's numbers with their trend, and two small inline-SVG bar charts; when
+//! `--enrich` found OpenSSF Scorecards, their distribution over the run's packages and the
+//! lowest-scored packages.
 
 use crate::query::Scorecard;
 use crate::render::text;
@@ -44,7 +46,19 @@ pub fn write(
         "License categories (distinct components)",
         categories,
     );
-    html.push_str("</div><table id=\"scores\"><thead><tr>");
+    if card.health.scored > 0 {
+        bar_chart(
+            &mut html,
+            &format!(
+                "OpenSSF Scorecard ({} scored packages, {} unscored)",
+                card.health.scored, card.health.unscored
+            ),
+            &card.health.distribution,
+        );
+    }
+    html.push_str("</div>");
+    lowest(&mut html, card);
+    html.push_str("<table id=\"scores\"><thead><tr>");
     for c in &table.columns {
         let _ = write!(html, "<th data-col=\"{c}\">{c}</th>");
     }
@@ -68,6 +82,35 @@ pub fn write(
     html.push_str(SCRIPT);
     html.push_str("</body></html>\n");
     out.write_all(html.as_bytes())
+}
+
+/// The lowest-scored packages, with their repository and how widely they are used.
+fn lowest(html: &mut String, card: &Scorecard) {
+    if card.health.lowest.is_empty() {
+        return;
+    }
+    html.push_str(
+        "<h2>Lowest OpenSSF Scorecards</h2><table class=\"low\"><thead><tr><th>package</th>\
+         <th>scorecard</th><th>repository</th><th>used in</th></tr></thead><tbody>",
+    );
+    for l in &card.health.lowest {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+            escape(&l.purl),
+            number(l.scorecard, false),
+            escape(
+                l.repository
+                    .as_deref()
+                    .map(|r| r
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://"))
+                    .unwrap_or("")
+            ),
+            l.repositories
+        );
+    }
+    html.push_str("</tbody></table>");
 }
 
 fn summary(html: &mut String, card: &Scorecard) {

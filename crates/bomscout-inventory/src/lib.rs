@@ -13,6 +13,8 @@
 
 mod error;
 pub mod git;
+#[cfg(test)]
+mod health_tests;
 pub mod html;
 pub mod merge;
 pub mod query;

@@ -45,7 +45,10 @@ fn fold(conn: &mut rusqlite::Connection) -> Result<(), Error> {
          INSERT OR IGNORE INTO main.boms (digest, cyclonedx)
            SELECT digest, cyclonedx FROM shard.boms;
          INSERT OR IGNORE INTO main.bom_components
-           SELECT mb.id, mc.id, bc.scope, bc.license, bc.spdx, bc.category, bc.location
+             (bom_id, component_id, scope, license, spdx, category, location,
+              scorecard, repository, archived, latest_release, supplier)
+           SELECT mb.id, mc.id, bc.scope, bc.license, bc.spdx, bc.category, bc.location,
+             bc.scorecard, bc.repository, bc.archived, bc.latest_release, bc.supplier
            FROM shard.bom_components bc
            JOIN shard.boms sb ON sb.id = bc.bom_id
            JOIN main.boms mb ON mb.digest = sb.digest

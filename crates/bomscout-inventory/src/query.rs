@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `where PURL-OR-NAME [--version RANGE]`: every repository and file using a package.
+/// `where PURL-OR-NAME [--version RANGE]`: every repository and file using a package,
+/// with its repository's OpenSSF Scorecard when `--enrich` found one.
 ///
 /// A purl (`pkg:maven/org.apache.logging.log4j/log4j-core`) matches that package, with or
 /// without a version; a bare name matches a component's name with or without its namespace
@@ -53,7 +54,7 @@ pub fn where_used(
         ),
     };
     let sql = format!(
-        "SELECT r.path, bc.location, c.purl, c.version, bc.scope, bc.license
+        "SELECT r.path, bc.location, c.purl, c.version, bc.scope, bc.license, bc.scorecard
          FROM components c
          JOIN bom_components bc ON bc.component_id = c.id
          JOIN scans s ON s.bom_id = bc.bom_id AND s.run_id = ?1
@@ -61,7 +62,15 @@ pub fn where_used(
          WHERE {condition}
          ORDER BY r.path, c.purl"
     );
-    let mut table = Table::new(&["repository", "path", "purl", "version", "scope", "license"]);
+    let mut table = Table::new(&[
+        "repository",
+        "path",
+        "purl",
+        "version",
+        "scope",
+        "license",
+        "scorecard",
+    ]);
     let mut stmt = store.conn().prepare(&sql)?;
     let mut rows = stmt.query(params![run, a, b])?;
     while let Some(r) = rows.next()? {
@@ -87,9 +96,138 @@ pub fn where_used(
             json!(version),
             json!(r.get::<_, String>(4)?),
             json!(r.get::<_, Option<String>>(5)?),
+            json!(r.get::<_, Option<f64>>(6)?.map(score)),
         ]);
     }
     Ok(table)
+}
+
+/// A score to one decimal, as the scorecard shows it (stored as REAL from an `f32`).
+fn score(s: f64) -> f64 {
+    (s * 10.0).round() / 10.0
+}
+
+/// `health [--below SCORE]`: every distinct package of the run with what `--enrich` found
+/// (OpenSSF Scorecard, source repository, archived, latest release, supplier) and in how
+/// many repositories it is used, lowest score first; `below` keeps those scoring under it.
+/// Packages nothing is known of are left out (the scorecard counts them).
+pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Error> {
+    let mut stmt = store.conn().prepare(
+        "SELECT c.purl, min(bc.scorecard), max(bc.repository), max(bc.archived),
+                max(bc.latest_release), max(bc.supplier), count(DISTINCT s.repo_id)
+         FROM scans s
+         JOIN bom_components bc ON bc.bom_id = s.bom_id
+         JOIN components c ON c.id = bc.component_id
+         WHERE s.run_id = ?1
+           AND (bc.scorecard IS NOT NULL OR bc.repository IS NOT NULL
+                OR bc.archived IS NOT NULL OR bc.latest_release IS NOT NULL
+                OR bc.supplier IS NOT NULL)
+         GROUP BY c.purl
+         HAVING ?2 IS NULL OR min(bc.scorecard) < ?2
+         ORDER BY min(bc.scorecard) IS NULL, min(bc.scorecard), c.purl",
+    )?;
+    let mut table = Table::new(&[
+        "purl",
+        "scorecard",
+        "repository",
+        "archived",
+        "latest-release",
+        "supplier",
+        "repositories",
+    ]);
+    let mut rows = stmt.query(params![run, below])?;
+    while let Some(r) = rows.next()? {
+        table.rows.push(vec![
+            json!(r.get::<_, String>(0)?),
+            json!(r.get::<_, Option<f64>>(1)?.map(score)),
+            json!(r.get::<_, Option<String>>(2)?),
+            json!(r.get::<_, Option<bool>>(3)?),
+            json!(r.get::<_, Option<String>>(4)?),
+            json!(r.get::<_, Option<String>>(5)?),
+            json!(r.get::<_, i64>(6)?),
+        ]);
+    }
+    Ok(table)
+}
+
+/// The run's OpenSSF Scorecards over distinct packages, for the scorecard page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HealthSummary {
+    /// Distinct packages with a score.
+    pub scored: i64,
+    /// Distinct packages without one (not enriched, no repository known, or not scored).
+    pub unscored: i64,
+    /// Packages per score band: `0-2`, `2-4`, `4-6`, `6-8`, `8-10` (a band holds its lower
+    /// bound; 10 is in `8-10`).
+    pub distribution: Vec<(String, i64)>,
+    /// The lowest-scored packages (at most [`LOWEST`]), lowest first.
+    pub lowest: Vec<LowScore>,
+    /// Distinct packages whose repository is archived.
+    pub archived: i64,
+}
+
+/// How many of the lowest-scored packages the summary keeps.
+pub const LOWEST: usize = 10;
+
+/// One of the lowest-scored packages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowScore {
+    /// Its purl.
+    pub purl: String,
+    /// Its repository's score.
+    pub scorecard: f64,
+    /// The repository.
+    pub repository: Option<String>,
+    /// In how many repositories of the organization it is used.
+    pub repositories: i64,
+}
+
+/// The [`HealthSummary`] of `run`.
+pub fn health_summary(store: &Store, run: RunId) -> Result<HealthSummary, Error> {
+    let mut out = HealthSummary::default();
+    let (scored, unscored, archived): (i64, i64, i64) = store.conn().query_row(
+        "SELECT count(*) FILTER (WHERE score IS NOT NULL),
+                count(*) FILTER (WHERE score IS NULL),
+                count(*) FILTER (WHERE archived = 1)
+         FROM (SELECT min(bc.scorecard) AS score, max(bc.archived) AS archived
+               FROM scans s JOIN bom_components bc ON bc.bom_id = s.bom_id
+               WHERE s.run_id = ?1 GROUP BY bc.component_id)",
+        [run],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    out.scored = scored;
+    out.unscored = unscored;
+    out.archived = archived;
+    let mut bands = [0i64; 5];
+    let mut stmt = store.conn().prepare(
+        "SELECT min(bc.scorecard) FROM scans s JOIN bom_components bc ON bc.bom_id = s.bom_id
+         WHERE s.run_id = ?1 AND bc.scorecard IS NOT NULL GROUP BY bc.component_id",
+    )?;
+    let scores = stmt.query_map([run], |r| r.get::<_, f64>(0))?;
+    for s in scores {
+        let band = (s?.clamp(0.0, 10.0) / 2.0).floor() as usize;
+        bands[band.min(4)] += 1;
+    }
+    out.distribution = ["0-2", "2-4", "4-6", "6-8", "8-10"]
+        .iter()
+        .zip(bands)
+        .map(|(l, n)| (l.to_string(), n))
+        .collect();
+    let table = health(store, run, None)?;
+    out.lowest = table
+        .rows
+        .iter()
+        .filter_map(|r| {
+            Some(LowScore {
+                purl: r[0].as_str()?.to_string(),
+                scorecard: r[1].as_f64()?,
+                repository: r[2].as_str().map(str::to_string),
+                repositories: r[6].as_i64().unwrap_or(0),
+            })
+        })
+        .take(LOWEST)
+        .collect();
+    Ok(out)
 }
 
 /// `s` as a LIKE pattern that matches only itself: the wildcards `%` and `_` and the
@@ -553,6 +691,8 @@ pub struct Scorecard {
     pub org_previous: Option<Numbers>,
     /// Repositories, by path.
     pub repositories: Vec<RepoCard>,
+    /// The OpenSSF Scorecards of the run's packages.
+    pub health: HealthSummary,
 }
 
 /// Computes the scorecard of `run`.
@@ -591,6 +731,7 @@ pub fn scorecard(store: &Store, run: RunId) -> Result<Scorecard, Error> {
         org: org_numbers(store, run)?,
         org_previous: previous_run.map(|p| org_numbers(store, p)).transpose()?,
         repositories,
+        health: health_summary(store, run)?,
     })
 }
 

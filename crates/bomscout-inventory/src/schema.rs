@@ -156,6 +156,17 @@ CREATE TABLE findings (
 ) WITHOUT ROWID;
 CREATE INDEX findings_component ON findings(component_id, run_id);
 "#,
+    r#"
+-- What `--enrich` found about each component: who supplies it and its upkeep. Kept beside
+-- the component in its stored BOM (the BOM's CycloneDX carries the same facts, so a changed
+-- scorecard is a new BOM and older runs keep what they saw). NULL: not enriched, or not
+-- known.
+ALTER TABLE bom_components ADD COLUMN scorecard REAL;         -- OpenSSF Scorecard, 0 to 10
+ALTER TABLE bom_components ADD COLUMN repository TEXT;        -- the source repository URL
+ALTER TABLE bom_components ADD COLUMN archived INTEGER;       -- 1 if that repository is archived
+ALTER TABLE bom_components ADD COLUMN latest_release TEXT;    -- YYYY-MM-DD of the latest release
+ALTER TABLE bom_components ADD COLUMN supplier TEXT;          -- the NTIA supplier name
+"#,
 ];
 
 /// The schema version this build writes.

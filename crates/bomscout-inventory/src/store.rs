@@ -657,8 +657,9 @@ fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
     let bom_id = tx.last_insert_rowid();
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO bom_components
-            (bom_id, component_id, scope, license, spdx, category, location)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            (bom_id, component_id, scope, license, spdx, category, location,
+             scorecard, repository, archived, latest_release, supplier)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for c in &scanned.sbom.components {
         let id = component_id(
@@ -673,6 +674,11 @@ fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
             .then(|| license.as_deref().and_then(category_of))
             .flatten();
         let location = c.locations.iter().next().map(|l| l.path.as_str());
+        let health = c.health.as_ref();
+        let scorecard = health
+            .and_then(|h| h.scorecard.as_ref())
+            .map(|s| f64::from(s.score))
+            .filter(|s| s.is_finite());
         insert.execute(params![
             bom_id,
             id,
@@ -680,7 +686,12 @@ fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
             license,
             spdx,
             category,
-            location
+            location,
+            scorecard,
+            health.and_then(|h| h.repository.as_deref()),
+            health.and_then(|h| h.archived),
+            health.and_then(|h| h.latest_release.as_deref()),
+            c.properties.get("supplier").map(String::as_str),
         ])?;
     }
     Ok(bom_id)

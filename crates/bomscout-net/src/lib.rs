@@ -35,6 +35,8 @@ pub mod cache;
 mod client;
 mod error;
 pub mod retry;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod zipcheck;
 
 pub use cache::Sidecar;

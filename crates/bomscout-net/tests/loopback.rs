@@ -1,12 +1,9 @@
 //! The client against a loopback server started by each test: conditional GET, retries,
 //! `Retry-After`, validation and the atomic replace. No test touches the public network.
 
-#[path = "support/server.rs"]
-mod server;
-
+use bomscout_net::testing::{Canned, Server};
 use bomscout_net::zipcheck::{check_zip, ZipLimits};
 use bomscout_net::{Client, ClientConfig, Fetched, NetError, Sidecar};
-use server::{Canned, Server};
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -54,7 +51,7 @@ fn first_download_then_304_with_if_none_match() {
     let zip = osv_zip(&["GHSA-aaaa-bbbb-cccc", "GHSA-dddd-eeee-ffff"]);
     let server = Server::start({
         let zip = zip.clone();
-        move |req, _| {
+        move |req| {
             if req.header("If-None-Match") == Some("\"v1\"") {
                 Canned::status(304).header("ETag", "\"v1\"")
             } else {
@@ -346,7 +343,7 @@ fn too_large_bodies_are_refused() {
 
 #[test]
 fn a_password_in_the_url_is_sent_but_never_written_or_shown() {
-    let server = Server::start(|req, _| match req.path.as_str() {
+    let server = Server::start(|req| match req.path.as_str() {
         "/npm/all.zip" => Canned::ok(osv_zip(&["A"])).header("ETag", "\"e\""),
         _ => Canned::status(404),
     });

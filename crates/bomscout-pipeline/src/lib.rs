@@ -1,5 +1,6 @@
 //! bomscout's pipeline as a library: **walk → catalog → merge → license → (no-dev) →
-//! (policy)**, the one path that `scan`, `check`, `licenses` and `inventory` share.
+//! (enrich) → (policy)**, the one path that `scan`, `check`, `licenses` and `inventory`
+//! share.
 //!
 //! A front end fills a [`RawSettings`], validates it once into [`Settings`]
 //! ([`Settings::new`]: paths exist, exclude globs compile, the threshold is in 0–1, jobs ≥ 1)
@@ -7,6 +8,16 @@
 //! policy). The writers (`bomscout-report`) take the resulting [`Sbom`]; this crate writes
 //! nothing and prints nothing: progress goes to the caller's [`Reporter`], problems with
 //! single files into the SBOM's diagnostics, and only a bad setting is an [`Error`].
+//!
+//! # Enrichment
+//!
+//! With an enricher in the settings ([`RawSettings::enricher`]), the components that
+//! remain after the no-dev filter are enriched online (licenses, suppliers, health) before
+//! any policy sees them: only what is reported is asked about. Enrichment never fails a
+//! scan: a dead or slow service leaves components as the files described them, says so in
+//! the SBOM's diagnostics (warnings), and in [`Scanned::enrichment`]'s shortfalls. A
+//! component whose license stays unknown is judged `unknown` by the policy, as without
+//! enrichment.
 //!
 //! # Threads
 //!
@@ -39,7 +50,10 @@ pub mod advisories;
 mod settings;
 
 pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
-pub use settings::{RawSettings, Settings};
+/// What an enrichment step did: packages asked about, answers from the cache, requests
+/// made, shortfalls.
+pub use bomscout_enrich::engine::Outcome as EnrichOutcome;
+pub use settings::{EnrichStep, RawSettings, Settings, SharedEnricher};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Diagnostic, Reporter, Sbom, SbomBuilder, Silent};
@@ -112,13 +126,28 @@ pub enum Error {
     Advisories(#[from] AdvisoryError),
 }
 
+/// A scan's result.
+#[derive(Debug)]
+pub struct Scanned {
+    /// What was found.
+    pub sbom: Sbom,
+    /// What the enrichment step did, when the settings have an enricher.
+    pub enrichment: Option<EnrichOutcome>,
+}
+
 /// Scans `settings.paths()`: walks them, parses every detected file, merges the catalogs by
 /// purl, normalizes licenses, and, with `no_dev`, leaves dev-only components out.
 ///
 /// A directory under which nothing at all was detected gets a diagnostic of severity
 /// [`Settings::nothing_found`]: an empty result must never look like a clean one. Parsing
-/// runs on the current rayon pool (see the crate's notes on threads).
+/// runs on the current rayon pool (see the crate's notes on threads). With an enricher,
+/// the enrichment step runs too; [`scan`] also returns what it did.
 pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Sbom, Error> {
+    scan(settings, reporter).map(|s| s.sbom)
+}
+
+/// [`run`], with what the enrichment step did.
+pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Error> {
     let walked = walk(&settings.paths, &settings.walk_options(), reporter)?;
     let mut builder = SbomBuilder::new(settings.name.clone());
     for d in walked.diagnostics {
@@ -141,11 +170,15 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Sbom, Error> 
     );
     let mut sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
-    Ok(if settings.no_dev {
-        sbom.without_dev()
-    } else {
-        sbom
-    })
+    if settings.no_dev {
+        sbom = sbom.without_dev();
+    }
+    // After the no-dev filter: a package left out of the report is not asked about.
+    let enrichment = settings
+        .enricher
+        .as_ref()
+        .map(|enricher| enricher.enrich(&mut sbom, reporter));
+    Ok(Scanned { sbom, enrichment })
 }
 
 /// The one call of the walk.
@@ -213,6 +246,8 @@ pub struct Checked {
     pub evaluation: Evaluation,
     /// With a baseline: packages added and removed, licenses changed.
     pub changes: Option<Changes>,
+    /// What the enrichment step did, when the settings have an enricher.
+    pub enrichment: Option<EnrichOutcome>,
 }
 
 /// Judges `sbom` against `policy`: the policy step of [`check`], for callers that already
@@ -243,18 +278,28 @@ pub fn check(
 ) -> Result<Checked, Error> {
     // Opened before the scan: a database that cannot be opened stops here, unscanned.
     let advisories = check.advisories.map(Advisories::open).transpose()?;
-    let mut sbom = run(settings, reporter)?;
-    let mut matched_baseline = None;
+    let Scanned {
+        mut sbom,
+        enrichment,
+    } = scan(settings, reporter)?;
+    // The baseline gets the same steps as the scan, so the two compare alike: enriched
+    // (from the memory of the scan's answers, mostly), then matched. A baseline written
+    // without --enrich would otherwise show every license the scan fetched as a change.
+    let mut baseline = check.baseline.map(|old| {
+        let mut old = old.clone();
+        if let Some(enricher) = &settings.enricher {
+            enricher.enrich(&mut old, &Silent);
+        }
+        old
+    });
     if let Some(advisories) = &advisories {
         advisories.apply(&mut sbom);
-        if let Some(old) = check.baseline {
-            let mut old = old.clone();
-            advisories.apply(&mut old);
-            matched_baseline = Some(old);
+        if let Some(old) = baseline.as_mut() {
+            advisories.apply(old);
         }
     }
     let judge = CheckSettings {
-        baseline: matched_baseline.as_ref().or(check.baseline),
+        baseline: baseline.as_ref(),
         ..*check
     };
     let (evaluation, changes) = evaluate(&sbom, policy, &judge);
@@ -262,6 +307,7 @@ pub fn check(
         sbom,
         evaluation,
         changes,
+        enrichment,
     })
 }
 
@@ -300,6 +346,11 @@ impl Pipeline {
     /// [`run`] on this pipeline's threads.
     pub fn run(&self, reporter: &dyn Reporter) -> Result<Sbom, Error> {
         self.install(|| run(&self.settings, reporter))
+    }
+
+    /// [`scan`] on this pipeline's threads.
+    pub fn scan(&self, reporter: &dyn Reporter) -> Result<Scanned, Error> {
+        self.install(|| scan(&self.settings, reporter))
     }
 
     /// [`check`] on this pipeline's threads.

@@ -11,10 +11,55 @@ use bomscout_core::escape::printable;
 use bomscout_core::Severity;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The enrichment step's engine, shared: an `inventory` run hands the same one to every
+/// repository's settings, so each distinct package is asked about once per run.
+pub type SharedEnricher = Arc<EnrichStep>;
+
+/// The enrichment engine, and the lock that makes scans sharing it enrich one at a time:
+/// the engine remembers every answer, but two scans asking at the same moment would both
+/// miss the memory and ask the same package twice. One at a time, the second finds the
+/// first one's answers (and the engine still runs its requests in parallel within a scan).
+#[derive(Debug)]
+pub struct EnrichStep {
+    enricher: bomscout_enrich::engine::Enricher,
+    one_at_a_time: std::sync::Mutex<()>,
+}
+
+impl EnrichStep {
+    /// The step around `enricher`, ready to share.
+    pub fn new(enricher: bomscout_enrich::engine::Enricher) -> SharedEnricher {
+        Arc::new(EnrichStep {
+            enricher,
+            one_at_a_time: std::sync::Mutex::new(()),
+        })
+    }
+
+    /// The engine (for lookups outside a scan, `bomscout vet`).
+    pub fn enricher(&self) -> &bomscout_enrich::engine::Enricher {
+        &self.enricher
+    }
+
+    /// Enriches `sbom`, after any other scan sharing this step has finished enriching.
+    pub fn enrich(
+        &self,
+        sbom: &mut bomscout_core::Sbom,
+        reporter: &dyn bomscout_core::Reporter,
+    ) -> bomscout_enrich::engine::Outcome {
+        // A scan that panicked while enriching leaves nothing half-done that matters here:
+        // the engine's memory is its own, so a poisoned lock is still a lock.
+        let _turn = self
+            .one_at_a_time
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.enricher.enrich(sbom, reporter)
+    }
+}
 
 /// Unchecked scan settings, as a front end gathers them. Turn them into [`Settings`] with
 /// [`Settings::new`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct RawSettings {
     /// Directories or files to scan (a file is read as the file it is). Must not be empty.
     pub paths: Vec<PathBuf>,
@@ -37,6 +82,9 @@ pub struct RawSettings {
     /// The document's subject; `None` for the scanned directory's name (`scan` for several
     /// paths).
     pub name: Option<String>,
+    /// Ask online sources for what the files do not say (licenses, suppliers, health);
+    /// `None`, the default, sends nothing anywhere.
+    pub enricher: Option<SharedEnricher>,
 }
 
 impl Default for RawSettings {
@@ -52,6 +100,7 @@ impl Default for RawSettings {
             no_dev: false,
             strict: false,
             name: None,
+            enricher: None,
         }
     }
 }
@@ -71,6 +120,7 @@ pub struct Settings {
     pub(crate) strict: bool,
     pub(crate) nothing_found: Severity,
     pub(crate) name: String,
+    pub(crate) enricher: Option<SharedEnricher>,
 }
 
 impl Settings {
@@ -108,6 +158,7 @@ impl Settings {
                 Severity::Warning
             },
             name,
+            enricher: raw.enricher,
         })
     }
 
@@ -164,6 +215,11 @@ impl Settings {
     /// The document's subject.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The enrichment engine, when enrichment was asked for.
+    pub fn enricher(&self) -> Option<&SharedEnricher> {
+        self.enricher.as_ref()
     }
 
     /// The walk's options.

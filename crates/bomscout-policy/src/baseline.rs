@@ -8,6 +8,9 @@
 //! A security finding is *old* when the baseline had one, not allowed, for the same
 //! component purl under the same advisory, the advisory recognised by its id or any alias
 //! (a database that renames a record, or lists it under its CVE, does not make it new).
+//!
+//! A health finding is *old* when the baseline had one for the same package name (any
+//! version) under the same rule: a scorecard that moved from 3.1 to 3.4 is not news.
 
 use crate::eval::{Evaluation, Finding};
 use bomscout_core::Sbom;
@@ -73,6 +76,21 @@ pub fn only_new(current: &mut Evaluation, baseline: &Evaluation) {
     if dropped > 0 {
         current.notes.push(format!(
             "{dropped} security finding(s) already in the baseline are not reported again"
+        ));
+    }
+    let old: BTreeSet<(String, crate::HealthRule)> = baseline
+        .health
+        .iter()
+        .map(|f| (name_of(&f.purl), f.rule))
+        .collect();
+    let before = current.health.len();
+    current
+        .health
+        .retain(|f| !old.contains(&(name_of(&f.purl), f.rule)));
+    let dropped = before - current.health.len();
+    if dropped > 0 {
+        current.notes.push(format!(
+            "{dropped} health finding(s) already in the baseline are not reported again"
         ));
     }
 }

@@ -103,6 +103,132 @@ pub struct Policy {
     pub guidance: BTreeMap<String, String>,
     /// The `[security]` table: how known vulnerabilities are judged.
     pub security: SecurityPolicy,
+    /// The `[enrich]` table: whether and how online enrichment runs.
+    pub enrich: EnrichPolicy,
+    /// The `[health]` table: how upkeep (OpenSSF Scorecard, archived repositories, the
+    /// latest release) is judged.
+    pub health: HealthPolicy,
+}
+
+/// The `[enrich]` table of a policy file: online enrichment (licenses, suppliers and upkeep
+/// facts from registries and license services) and its limits.
+///
+/// Source names are kept as written: the binary checks them against the enrichment
+/// crate's list (so the policy crate does not depend on the network code), and names the
+/// place they were written, [`EnrichPolicy::sources_at`], when one is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrichPolicy {
+    /// `enrich`: turn `--enrich` on for scan, check, licenses, audit and inventory.
+    pub enrich: bool,
+    /// `timeout`: the total time budget of the enrichment step, in seconds.
+    pub timeout_secs: u64,
+    /// `ttl-days`: how long scorecards, latest releases and "not found" answers are
+    /// cached (version-level facts never expire).
+    pub ttl_days: u32,
+    /// `sources`: the only sources asked, as written; empty asks every source.
+    pub sources: Vec<String>,
+    /// `file:line` of the `sources` list that applies, for the binary's messages.
+    pub sources_at: Option<String>,
+    /// `concurrency`: requests in flight at most.
+    pub concurrency: usize,
+    /// Whether a policy file (or one it extends) has an `[enrich]` table.
+    pub declared: bool,
+}
+
+impl Default for EnrichPolicy {
+    /// Off; 60 seconds, a 7-day cache for what changes, every source, 8 requests at once.
+    fn default() -> Self {
+        EnrichPolicy {
+            enrich: false,
+            timeout_secs: 60,
+            ttl_days: 7,
+            sources: Vec::new(),
+            sources_at: None,
+            concurrency: 8,
+            declared: false,
+        }
+    }
+}
+
+impl EnrichPolicy {
+    /// Checks `sources` against the names of the sources there are (`known`, e.g. the
+    /// enrichment crate's list): the message for the first unknown one, naming the policy
+    /// file and line, the closest known name, and every known name.
+    pub fn check_sources(&self, known: &[&str]) -> Result<(), String> {
+        let Some(bad) = self.sources.iter().find(|s| !known.contains(&s.as_str())) else {
+            return Ok(());
+        };
+        let at = self
+            .sources_at
+            .as_deref()
+            .map(|a| format!("{a}: "))
+            .unwrap_or_default();
+        let hint = did_you_mean(bad, known)
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        Err(format!(
+            "{at}[enrich] sources names `{bad}`, which is no source{hint}; sources: {}",
+            known.join(", ")
+        ))
+    }
+}
+
+/// The `[health]` table of a policy file: upkeep rules, each off unless set.
+///
+/// A component that breaks a rule gets a [`crate::HealthFinding`] whose verdict is
+/// `action` (review by default: a team adopting the table on an existing tree sees
+/// warnings first and turns on `action = "deny"`, or `--fail-on review`, when the tree is
+/// clean). Components outside `scopes` are reported, never failing; `ignore` entries (by
+/// package, with a reason and an optional expiry) set a package's findings aside.
+/// Components with no upkeep facts at all are never failed and never silently passed:
+/// they are counted ([`crate::Evaluation::health_unknown`]) and reported.
+#[derive(Debug, Clone)]
+pub struct HealthPolicy {
+    /// `min-scorecard`: an OpenSSF Scorecard below this (0 to 10) breaks the rule.
+    pub min_scorecard: Option<f32>,
+    /// `deny-archived`: an archived source repository breaks the rule.
+    pub deny_archived: bool,
+    /// `deny-unmaintained-days`: a latest release older than this many days breaks the
+    /// rule.
+    pub deny_unmaintained_days: Option<u32>,
+    /// `action`: the verdict of a broken rule, deny or review.
+    pub action: Action,
+    /// `scopes`: the scopes whose findings can fail; others are reported only.
+    pub scopes: Vec<Scope>,
+    /// `ignore` entries, in file order (extended files first).
+    pub ignore: Vec<HealthIgnore>,
+    /// Whether a policy file (or one it extends) has a `[health]` table: without one,
+    /// upkeep is not judged at all.
+    pub declared: bool,
+}
+
+impl Default for HealthPolicy {
+    /// No rule; review; required, optional and build dependencies can fail.
+    fn default() -> Self {
+        HealthPolicy {
+            min_scorecard: None,
+            deny_archived: false,
+            deny_unmaintained_days: None,
+            action: Action::Review,
+            scopes: vec![Scope::Required, Scope::Optional, Scope::Build],
+            ignore: Vec::new(),
+            declared: false,
+        }
+    }
+}
+
+/// An `ignore` entry of `[health]`: one package (purl, version optional or a range) whose
+/// upkeep findings are set aside.
+#[derive(Debug, Clone)]
+pub struct HealthIgnore {
+    /// Which package.
+    pub package: PackageMatch,
+    /// Why (shown in reports).
+    pub reason: String,
+    /// The last day it applies.
+    pub expires: Option<Date>,
+    /// From the file being checked (see [`Exception::local`]).
+    pub local: bool,
 }
 
 /// The `[security]` table of a policy file: which known vulnerabilities fail the gate.
@@ -212,6 +338,38 @@ struct RawFile {
     #[serde(default)]
     guidance: BTreeMap<String, Spanned<String>>,
     security: Option<RawSecurity>,
+    enrich: Option<RawEnrich>,
+    health: Option<RawHealth>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEnrich {
+    enrich: Option<bool>,
+    timeout: Option<Spanned<i64>>,
+    ttl_days: Option<Spanned<i64>>,
+    sources: Option<Spanned<Vec<Spanned<String>>>>,
+    concurrency: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHealth {
+    min_scorecard: Option<Spanned<f64>>,
+    deny_archived: Option<bool>,
+    deny_unmaintained_days: Option<Spanned<i64>>,
+    action: Option<Spanned<String>>,
+    scopes: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<RawHealthIgnore>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHealthIgnore {
+    package: Spanned<String>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -319,6 +477,8 @@ fn empty() -> Policy {
         curations: Vec::new(),
         guidance: BTreeMap::new(),
         security: SecurityPolicy::default(),
+        enrich: EnrichPolicy::default(),
+        health: HealthPolicy::default(),
     }
 }
 
@@ -445,6 +605,21 @@ fn apply_text(
     }
     let mut problems = Vec::new();
     layer(&raw, file, local, policy, &mut problems);
+    if let Some(raw_enrich) = &raw.enrich {
+        policy.enrich.declared = true;
+        enrich(
+            raw_enrich,
+            name,
+            text,
+            file,
+            &mut policy.enrich,
+            &mut problems,
+        );
+    }
+    if let Some(raw_health) = &raw.health {
+        policy.health.declared = true;
+        health(raw_health, file, local, &mut policy.health, &mut problems);
+    }
     if !problems.is_empty() {
         return Err(render(&files, &problems));
     }
@@ -879,6 +1054,186 @@ fn security(
         if ok {
             target.ignore.push(Ignore {
                 id: id.to_string(),
+                reason: i.reason.get_ref().clone(),
+                expires,
+                local,
+            });
+        }
+    }
+}
+
+/// The most seconds `timeout` may give (an hour: a budget, not a way to hang a CI job).
+const MAX_ENRICH_TIMEOUT: i64 = 3600;
+/// The longest `ttl-days` (ten years).
+const MAX_TTL_DAYS: i64 = 3650;
+/// The most requests in flight `concurrency` may ask for.
+const MAX_CONCURRENCY: i64 = 64;
+
+/// An integer setting within `min..=max`, or a problem at its span.
+fn bounded(
+    item: &Spanned<i64>,
+    key: &str,
+    min: i64,
+    max: i64,
+    file: usize,
+    problems: &mut Problems,
+) -> Option<i64> {
+    let v = *item.get_ref();
+    if (min..=max).contains(&v) {
+        Some(v)
+    } else {
+        problems.push(problem(
+            file,
+            item.span(),
+            format!("`{key}` is {v}; it must be between {min} and {max}"),
+            None,
+        ));
+        None
+    }
+}
+
+/// Layers an `[enrich]` table onto `target`; `name` and `text` locate `sources`.
+fn enrich(
+    raw: &RawEnrich,
+    name: &str,
+    text: &str,
+    file: usize,
+    target: &mut EnrichPolicy,
+    problems: &mut Problems,
+) {
+    if let Some(on) = raw.enrich {
+        target.enrich = on;
+    }
+    if let Some(t) = &raw.timeout {
+        if let Some(t) = bounded(t, "timeout", 1, MAX_ENRICH_TIMEOUT, file, problems) {
+            target.timeout_secs = t.unsigned_abs();
+        }
+    }
+    if let Some(t) = &raw.ttl_days {
+        if let Some(t) = bounded(t, "ttl-days", 0, MAX_TTL_DAYS, file, problems) {
+            target.ttl_days = u32::try_from(t).unwrap_or(u32::MAX);
+        }
+    }
+    if let Some(c) = &raw.concurrency {
+        if let Some(c) = bounded(c, "concurrency", 1, MAX_CONCURRENCY, file, problems) {
+            target.concurrency = usize::try_from(c).unwrap_or(1);
+        }
+    }
+    if let Some(list) = &raw.sources {
+        let mut names = Vec::new();
+        for s in list.get_ref() {
+            let n = s.get_ref().trim();
+            let shape = !n.is_empty()
+                && n.len() <= 32
+                && n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !shape {
+                problems.push(problem(
+                    file,
+                    s.span(),
+                    format!(
+                        "{} is not a source name",
+                        bomscout_core::escape::quote(n, bomscout_core::escape::QUOTE_LIMIT)
+                    ),
+                    Some("sources are named in lowercase, such as npm, pypi, crates, clearlydefined, depsdev".into()),
+                ));
+            } else if names.iter().any(|x: &String| x == n) {
+                problems.push(problem(
+                    file,
+                    s.span(),
+                    format!("source `{n}` is listed twice"),
+                    None,
+                ));
+            } else {
+                names.push(n.to_string());
+            }
+        }
+        if list.get_ref().is_empty() {
+            problems.push(problem(
+                file,
+                list.span(),
+                "`sources` is empty: no source would be asked".into(),
+                Some("leave `sources` out to ask every source, or set `enrich = false`".into()),
+            ));
+        }
+        let line = text
+            .get(..list.span().start)
+            .map_or(1, |t| t.matches('\n').count() + 1);
+        target.sources = names;
+        target.sources_at = Some(format!("{name}:{line}"));
+    }
+}
+
+/// Layers a `[health]` table onto `target`.
+fn health(
+    raw: &RawHealth,
+    file: usize,
+    local: bool,
+    target: &mut HealthPolicy,
+    problems: &mut Problems,
+) {
+    if let Some(m) = &raw.min_scorecard {
+        let v = *m.get_ref();
+        if v.is_finite() && (0.0..=10.0).contains(&v) {
+            target.min_scorecard = Some(v as f32);
+        } else {
+            problems.push(problem(
+                file,
+                m.span(),
+                format!("`min-scorecard` is {v}; an OpenSSF Scorecard is between 0 and 10"),
+                None,
+            ));
+        }
+    }
+    if let Some(a) = raw.deny_archived {
+        target.deny_archived = a;
+    }
+    if let Some(d) = &raw.deny_unmaintained_days {
+        if let Some(d) = bounded(d, "deny-unmaintained-days", 1, 36_500, file, problems) {
+            target.deny_unmaintained_days = Some(u32::try_from(d).unwrap_or(u32::MAX));
+        }
+    }
+    if let Some(a) = &raw.action {
+        match a.get_ref().as_str() {
+            "deny" => target.action = Action::Deny,
+            "review" => target.action = Action::Review,
+            other => problems.push(problem(
+                file,
+                a.span(),
+                format!(
+                    "{} is not one of deny, review",
+                    bomscout_core::escape::quote(other, bomscout_core::escape::QUOTE_LIMIT)
+                ),
+                did_you_mean(other, &["deny", "review"]).or_else(|| {
+                    (other == "allow").then(|| {
+                        "to judge nothing, leave the rules out (or the whole [health] table)"
+                            .to_string()
+                    })
+                }),
+            )),
+        }
+    }
+    if let Some(scopes) = &raw.scopes {
+        target.scopes = scopes
+            .iter()
+            .filter_map(|s| scope(s, file, problems))
+            .collect();
+    }
+    for i in &raw.ignore {
+        let package = package(&i.package, file, problems);
+        if i.reason.get_ref().trim().is_empty() {
+            problems.push(problem(
+                file,
+                i.reason.span(),
+                "an ignore needs a reason (who accepted the risk, and why)".into(),
+                None,
+            ));
+            continue;
+        }
+        let expires = i.expires.as_ref().and_then(|d| date(d, file, problems));
+        if let Some(package) = package {
+            target.ignore.push(HealthIgnore {
+                package,
                 reason: i.reason.get_ref().clone(),
                 expires,
                 local,

@@ -20,6 +20,7 @@
 //! nothing, curations that change nothing, and allowed licenses never encountered.
 
 use crate::cfg::{Action, Curation, Entry, Policy};
+use crate::health::HealthFinding;
 use crate::matching::Date;
 use crate::security::SecurityFinding;
 use bomscout_core::{Component, Diagnostic, License, Location, Sbom, Scope, Severity, SourceKind};
@@ -109,6 +110,15 @@ pub struct Evaluation {
     /// first; empty when no advisories were matched.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub security: Vec<SecurityFinding>,
+    /// One finding per broken `[health]` rule per component, open first; empty when the
+    /// policy has no `[health]` table.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<HealthFinding>,
+    /// Components in the health scopes of which nothing is known (not enriched, or no
+    /// service knew them): neither failed nor passed by `[health]`, and reported. Zero when
+    /// the policy has no `[health]` table.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub health_unknown: usize,
     /// Expired or unused exceptions and ignores, idle curations, allowed licenses never
     /// seen.
     pub notes: Vec<String>,
@@ -119,6 +129,10 @@ pub struct Evaluation {
     /// `--allow-unreadable`: judge what could be read and let unreadable files pass.
     #[serde(skip)]
     pub allow_unreadable: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What the gate says.
@@ -177,6 +191,12 @@ impl Evaluation {
         self.security.iter().filter(|f| f.reported())
     }
 
+    /// The health findings that fail at `fail_on`: open (not ignored, in the health scopes)
+    /// with a verdict at or above it.
+    pub fn health_violations(&self, fail_on: Action) -> impl Iterator<Item = &HealthFinding> {
+        self.health.iter().filter(move |f| f.fails(fail_on))
+    }
+
     /// Files and directories that could not be read at all.
     pub fn unreadable(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics
@@ -191,6 +211,7 @@ impl Evaluation {
             Outcome::Incomplete
         } else if self.violations(fail_on).next().is_some()
             || self.security_violations(fail_on).next().is_some()
+            || self.health_violations(fail_on).next().is_some()
         {
             Outcome::Fail
         } else {
@@ -288,6 +309,8 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
         });
     }
     let security = crate::security::evaluate(policy, sbom, today, &chains, &mut notes);
+    let (health, health_unknown) =
+        crate::health::evaluate(policy, sbom, today, &chains, &mut notes);
     for (i, ex) in policy.exceptions.iter().enumerate() {
         if ex.local && !used_exceptions[i] {
             notes.insert(format!("exception for {} was never used", ex.package.text));
@@ -313,6 +336,8 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
         findings,
         skipped,
         security,
+        health,
+        health_unknown,
         notes: notes.into_iter().collect(),
         diagnostics: sbom
             .diagnostics

@@ -29,16 +29,18 @@
 pub mod baseline;
 mod cfg;
 mod eval;
+mod health;
 mod matching;
 pub mod report;
 mod security;
 pub mod vex;
 
 pub use cfg::{
-    Action, Curation, Entry, Exception, Ignore, Policy, PolicyError, SecurityPolicy, BUILTIN,
-    STARTER,
+    Action, Curation, EnrichPolicy, Entry, Exception, HealthIgnore, HealthPolicy, Ignore, Policy,
+    PolicyError, SecurityPolicy, BUILTIN, STARTER,
 };
 pub use eval::{effective, evaluate, Evaluation, Finding, Outcome, Rule};
+pub use health::{HealthFinding, HealthRule, HealthStatus};
 pub use matching::{
     compare as compare_versions, in_range, parse_range, scheme_of_purl_type, Cmp, Date,
     PackageMatch,

@@ -10,9 +10,17 @@
 //! Suppressed (VEX) and ignored (policy) findings are listed in the human, Markdown and
 //! JSON reports, never as SARIF results or annotations (code scanning would open alerts
 //! for them).
+//!
+//! Health findings (`[health]`: scorecard, archived, unmaintained) likewise: one SARIF rule
+//! per health rule and one result per component per rule at the component's first
+//! location; an upkeep section in the Markdown and human reports; an annotation per open or
+//! not-gating finding; and the count of components whose upkeep is unknown in the summary
+//! line of every format, so a `[health]` table over an un-enriched tree never passes
+//! silently.
 
 use crate::cfg::Action;
 use crate::eval::{Evaluation, Finding, Outcome, Rule};
+use crate::health::{HealthFinding, HealthRule, HealthStatus};
 use crate::security::{SecurityFinding, SecurityStatus};
 use bomscout_core::escape::{markdown as escape_md, printable};
 use bomscout_core::VulnSeverity;
@@ -121,6 +129,7 @@ fn human(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Result<
         }
     }
     human_security(eval, out)?;
+    human_health(eval, out)?;
     for n in &eval.notes {
         writeln!(out, "note: {}", printable(n))?;
     }
@@ -168,6 +177,68 @@ fn human_security(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The word a health finding is listed under.
+fn health_word(f: &HealthFinding) -> &'static str {
+    match (f.status, f.verdict) {
+        (HealthStatus::Open, Action::Deny) => "unhealthy",
+        (HealthStatus::Open, _) => "unhealthy (review)",
+        (HealthStatus::NotGating, _) => "unhealthy (not gating)",
+        (HealthStatus::Ignored, _) => "ignored",
+    }
+}
+
+/// One block per health finding.
+fn human_health(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    for f in &eval.health {
+        writeln!(
+            out,
+            "{}: {} {}  in {}",
+            health_word(f),
+            f.rule.id(),
+            printable(&f.package_text()),
+            printable(&where_found_health(f))
+        )?;
+        if f.chain.len() > 1 {
+            writeln!(out, "    via {}", printable(&f.chain.join(" > ")))?;
+        }
+        writeln!(out, "    why: {}", printable(&f.reason))?;
+    }
+    Ok(())
+}
+
+fn where_found_health(f: &HealthFinding) -> String {
+    f.location
+        .as_ref()
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// `; health: …` for the summary line, or nothing when upkeep was not judged.
+fn health_clause(eval: &Evaluation) -> String {
+    if eval.health.is_empty() && eval.health_unknown == 0 {
+        return String::new();
+    }
+    let open = |a: Action| {
+        eval.health
+            .iter()
+            .filter(|f| f.status == HealthStatus::Open && f.verdict == a)
+            .count()
+    };
+    let status = |s: HealthStatus| eval.health.iter().filter(|f| f.status == s).count();
+    let unknown = match eval.health_unknown {
+        0 => String::new(),
+        n => format!(", upkeep unknown for {n} component(s) (run with --enrich)"),
+    };
+    format!(
+        "; health: {} finding(s), {} denied, {} to review, {} ignored, {} not gating{unknown}",
+        eval.health.len(),
+        open(Action::Deny),
+        open(Action::Review),
+        status(HealthStatus::Ignored),
+        status(HealthStatus::NotGating),
+    )
+}
+
 fn where_found_security(f: &SecurityFinding) -> String {
     f.location
         .as_ref()
@@ -209,7 +280,7 @@ fn summary(
     let outcome = eval.outcome(fail_on);
     writeln!(
         out,
-        "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}{}",
+        "{}: policy {}: {} checked, {} denied, {} to review, {} allowed ({} excepted), {} not in checked scopes{}{}{}",
         outcome.word(),
         policy,
         eval.findings.len(),
@@ -219,6 +290,7 @@ fn summary(
         eval.findings.iter().filter(|f| f.rule == Rule::Excepted).count(),
         eval.skipped,
         security_clause(eval),
+        health_clause(eval),
         unreadable_clause(eval)
     )
 }
@@ -242,10 +314,12 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
         Outcome::Fail => "❌ failed",
         Outcome::Incomplete => "⚠️ incomplete: input could not be read",
     };
-    let what = if eval.security.is_empty() {
-        "license check"
-    } else {
-        "license and security check"
+    let judged_health = !eval.health.is_empty() || eval.health_unknown > 0;
+    let what = match (eval.security.is_empty(), judged_health) {
+        (true, false) => "license check",
+        (false, false) => "license and security check",
+        (true, true) => "license and health check",
+        (false, true) => "license, security and health check",
     };
     writeln!(out, "## bomscout {what}: {heading}\n")?;
     let problems: Vec<&Finding> = eval.problems().collect();
@@ -280,6 +354,7 @@ fn markdown(eval: &Evaluation, fail_on: Action, out: &mut dyn Write) -> io::Resu
         }
     }
     markdown_security(eval, out)?;
+    markdown_health(eval, out)?;
     markdown_diagnostics(eval, out)?;
     if !eval.notes.is_empty() {
         writeln!(out, "\n**Notes**\n")?;
@@ -378,6 +453,52 @@ fn markdown_security(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
                 escape_md(&f.reason)
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The upkeep section of the PR summary: one row per health finding, and how many
+/// components could not be judged.
+fn markdown_health(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
+    if eval.health.is_empty() && eval.health_unknown == 0 {
+        return Ok(());
+    }
+    writeln!(out, "\n### Upkeep (OpenSSF Scorecard, maintenance)\n")?;
+    if eval.health_unknown > 0 {
+        writeln!(
+            out,
+            "Upkeep unknown for {} component(s): not judged; run with `--enrich`.",
+            eval.health_unknown
+        )?;
+    }
+    if eval.health.is_empty() {
+        return Ok(());
+    }
+    if eval.health_unknown > 0 {
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "| package | version | rule | verdict | why | found in |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for f in &eval.health {
+        let verdict = match (f.status, f.verdict) {
+            (HealthStatus::Open, Action::Deny) => "deny",
+            (HealthStatus::Open, _) => "review",
+            (HealthStatus::NotGating, _) => "not gating",
+            (HealthStatus::Ignored, _) => "ignored",
+        };
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            escape_md(&f.name),
+            escape_md(f.version.as_deref().unwrap_or("?")),
+            f.rule.key(),
+            verdict,
+            escape_md(&f.reason),
+            escape_md(&where_found_health(f)),
+        )?;
     }
     Ok(())
 }
@@ -483,6 +604,18 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         );
         annotation(out, level, place, &title, &message)?;
     }
+    for f in &eval.health {
+        let level = match (f.status, f.verdict) {
+            (HealthStatus::Open, Action::Deny) => "error",
+            (HealthStatus::Open, _) => "warning",
+            (HealthStatus::NotGating, _) => "notice",
+            (HealthStatus::Ignored, _) => continue,
+        };
+        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let title = format!("{}: {}", f.rule.id(), printable(&f.name));
+        let message = format!("{}: {}", printable(&f.package_text()), printable(&f.reason));
+        annotation(out, level, place, &title, &message)?;
+    }
     Ok(())
 }
 
@@ -569,6 +702,9 @@ fn sarif(
     let mut rules = rules;
     rules.extend(security_rules);
     results.extend(security_results);
+    let (health_rules, health_results) = sarif_health(eval, rules.len());
+    rules.extend(health_rules);
+    results.extend(health_results);
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -730,6 +866,62 @@ fn sarif_security(
     (rules, results)
 }
 
+/// One rule per health rule that has a result, and one result per component per rule
+/// (open and not-gating findings; ignored ones are left out, as for security);
+/// `first_index` is the index of the first health rule.
+fn sarif_health(
+    eval: &Evaluation,
+    first_index: usize,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let shown = || {
+        eval.health
+            .iter()
+            .filter(|f| f.verdict != Action::Allow && f.status != HealthStatus::Ignored)
+    };
+    let used: Vec<HealthRule> = HealthRule::ALL
+        .into_iter()
+        .filter(|r| shown().any(|f| f.rule == *r))
+        .collect();
+    let rules = used
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id(),
+                "name": r.id(),
+                "shortDescription": {"text": r.description()},
+                "fullDescription": {"text": format!("{} Set by `{}` in the policy's [health] table.", r.description(), r.key())},
+                "helpUri": "https://scorecard.dev/",
+                "help": {"text": "Look for a maintained alternative, or record the accepted risk as a [health] ignore entry with a reason and an expiry."},
+                "properties": {"tags": ["health", "maintenance"]},
+            })
+        })
+        .collect();
+    let results = shown()
+        .map(|f| {
+            let index = used.iter().position(|r| *r == f.rule).unwrap_or(0) + first_index;
+            let location = sarif_location(
+                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().and_then(|l| l.line),
+            );
+            let level = match (f.status, f.verdict) {
+                (HealthStatus::Open, Action::Deny) => "error",
+                (HealthStatus::Open, _) => "warning",
+                _ => "note",
+            };
+            json!({
+                "ruleId": f.rule.id(),
+                "ruleIndex": index,
+                "level": level,
+                "message": {"text": format!("{}: {}", f.package_text(), f.reason)},
+                "locations": [location],
+                "partialFingerprints": {"bomscout/purl-health": fnv(&[&f.purl, f.rule.id()])},
+                "properties": {"purl": f.purl, "scope": f.scope.as_str(), "status": f.status},
+            })
+        })
+        .collect();
+    (rules, results)
+}
+
 /// A SARIF `location`: the file, and its line when known.
 fn sarif_location(uri: &str, line: Option<u32>) -> serde_json::Value {
     let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
@@ -826,6 +1018,8 @@ mod tests {
             findings: vec![finding],
             skipped: 0,
             security: Vec::new(),
+            health: Vec::new(),
+            health_unknown: 0,
             notes: vec!["exception for x\nerror: y expired".into()],
             diagnostics: vec![bomscout_core::Diagnostic::error(
                 "lock\u{1b}]8;;x\u{7}.json",

@@ -200,10 +200,15 @@ pub fn write_table(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io:
             sbom.components.len()
         )?;
     } else {
+        // A SCORECARD column (the package's repository's OpenSSF score) when any affected
+        // package has one: a low score beside a vulnerability says who will not fix it.
+        let scored = open
+            .iter()
+            .any(|f| crate::table::scorecard(f.component).is_some());
         let rows: Vec<Vec<String>> = open
             .iter()
             .map(|f| {
-                vec![
+                let mut row = vec![
                     severity_cell(f),
                     f.component.display_name(),
                     f.affected.version.clone(),
@@ -211,15 +216,20 @@ pub fn write_table(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io:
                     id_cell(f.vulnerability),
                     f.component.scope.to_string(),
                     f.path.join(PATH_SEPARATOR),
-                ]
+                ];
+                if scored {
+                    let score = crate::table::scorecard(f.component).unwrap_or_else(|| "-".into());
+                    row.insert(6, score);
+                }
+                row
             })
             .collect();
-        let header = [
+        let mut header = vec![
             "SEVERITY", "PACKAGE", "VERSION", "FIXED IN", "ID", "SCOPE", "PATH",
         ];
         // PATH gives way first (to 24), then ID (to a GHSA id, whole), then PACKAGE (to 20).
         // Paths and names keep both ends (`org.apache…log4j-core`), ids their start.
-        let cuts = [
+        let mut cuts = vec![
             Cut::End,
             Cut::Middle,
             Cut::End,
@@ -228,7 +238,14 @@ pub fn write_table(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io:
             Cut::End,
             Cut::Middle,
         ];
-        Grid::new(&header, rows, &[(6, 24), (4, 21), (1, 20)], &cuts)
+        let path = if scored {
+            header.insert(6, "SCORECARD");
+            cuts.insert(6, Cut::End);
+            7
+        } else {
+            6
+        };
+        Grid::new(&header, rows, &[(path, 24), (4, 21), (1, 20)], &cuts)
             .write(settings.table_width, out)?;
     }
     if !suppressed.is_empty() {

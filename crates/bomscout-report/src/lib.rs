@@ -11,6 +11,7 @@ mod json;
 mod notice;
 pub mod ntia;
 mod spdx;
+mod supplier;
 mod table;
 mod vulns;
 

@@ -18,32 +18,56 @@ const HEADER: [&str; 6] = [
     "FOUND IN",
 ];
 
+/// The column shown before FOUND IN when any component has an OpenSSF Scorecard.
+const SCORECARD: &str = "SCORECARD";
+
 /// Columns that may be cut on a narrow terminal, in the order they give way, each with the
-/// width it keeps at least: FOUND IN, then NAME, then VERSION.
-const SHRINKABLE: [(usize, usize); 3] = [(5, 12), (0, 20), (1, 12)];
+/// width it keeps at least: FOUND IN (the last column, index filled in), then NAME, then
+/// VERSION.
+fn shrinkable(last: usize) -> [(usize, usize); 3] {
+    [(last, 12), (0, 20), (1, 12)]
+}
 
 /// Writes the table and a summary line; `width` is the terminal's, `None` for a file or a
-/// pipe (nothing is cut).
+/// pipe (nothing is cut). A SCORECARD column (the source repository's OpenSSF score, `-`
+/// when unknown) is added when any component has a scorecard.
 pub fn write(sbom: &Sbom, width: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
     if sbom.components.is_empty() {
         writeln!(out, "No packages found in {}.", sbom.name)?;
         return summary(sbom, out);
     }
-    let rows: Vec<[String; 6]> = sbom
+    let scored = sbom.components.iter().any(|c| scorecard(c).is_some());
+    let mut header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+    if scored {
+        header.insert(5, SCORECARD.to_string());
+    }
+    let rows: Vec<Vec<String>> = sbom
         .components
         .iter()
         // A hostile lockfile cannot send escape sequences to the terminal through a name.
-        .map(|c| row(c).map(|cell| printable(&cell).into_owned()))
+        .map(|c| {
+            let mut r: Vec<String> = row(c)
+                .into_iter()
+                .map(|cell| printable(&cell).into_owned())
+                .collect();
+            if scored {
+                r.insert(5, scorecard(c).unwrap_or_else(|| "-".into()));
+            }
+            r
+        })
         .collect();
-    let mut widths = [0usize; 6];
-    for (i, title) in HEADER.iter().enumerate() {
-        let longest = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
-        widths[i] = longest.max(title.len());
-    }
+    let mut widths: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let longest = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            longest.max(title.len())
+        })
+        .collect();
     if let Some(total) = width {
         fit(&mut widths, total);
     }
-    line(&HEADER.map(String::from), &widths, out)?;
+    line(&header, &widths, out)?;
     for r in &rows {
         line(r, &widths, out)?;
     }
@@ -51,17 +75,28 @@ pub fn write(sbom: &Sbom, width: Option<usize>, out: &mut dyn Write) -> io::Resu
     summary(sbom, out)
 }
 
+/// The component's OpenSSF Scorecard score, one decimal.
+pub(crate) fn scorecard(c: &Component) -> Option<String> {
+    c.health
+        .as_ref()
+        .and_then(|h| h.scorecard.as_ref())
+        .filter(|s| s.score.is_finite())
+        .map(|s| format!("{:.1}", s.score))
+}
+
 /// Narrows the shrinkable columns, in order, until the row fits `total` columns. When it
 /// cannot fit with every one at its floor, FOUND IN is left out (width 0) and the others
 /// are fitted again from their natural widths, rather than letting every row wrap.
-fn fit(widths: &mut [usize; 6], total: usize) {
-    let natural = *widths;
-    if shrink(widths, total, &SHRINKABLE) {
+fn fit(widths: &mut [usize], total: usize) {
+    let natural = widths.to_vec();
+    let last = widths.len() - 1;
+    let columns = shrinkable(last);
+    if shrink(widths, total, &columns) {
         return;
     }
-    *widths = natural;
-    widths[5] = 0;
-    shrink(widths, total, &SHRINKABLE[1..]);
+    widths.copy_from_slice(&natural);
+    widths[last] = 0;
+    shrink(widths, total, &columns[1..]);
 }
 
 /// Narrows `columns` (index, floor) in order toward their floors; true if the row then fits
@@ -114,10 +149,11 @@ fn row(c: &Component) -> [String; 6] {
     ]
 }
 
-fn line(cells: &[String; 6], widths: &[usize; 6], out: &mut dyn Write) -> io::Result<()> {
+fn line(cells: &[String], widths: &[usize], out: &mut dyn Write) -> io::Result<()> {
     let mut text = String::new();
+    let last = cells.len() - 1;
     for (i, cell) in cells.iter().enumerate() {
-        if i == 5 {
+        if i == last {
             // The end of a path says the most (`…/requests-2.31.0.dist-info/METADATA`);
             // width 0 means the column was left out to fit the terminal.
             if widths[i] > 0 {
@@ -248,6 +284,38 @@ mod tests {
         assert!(
             text.contains("services/payments/backend/node_modules/"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_scorecard_column_appears_when_any_component_has_a_score() {
+        let mut sbom = long_sbom();
+        let mut plain = Vec::new();
+        write(&sbom, None, &mut plain).unwrap();
+        assert!(!String::from_utf8(plain).unwrap().contains("SCORECARD"));
+        let mut other = Component::new(bomscout_core::Ecosystem::Npm, None, "b", "1.0.0").unwrap();
+        other.health = Some(bomscout_core::Health {
+            scorecard: Some(bomscout_core::Scorecard {
+                score: 3.5,
+                date: None,
+                failing: Vec::new(),
+            }),
+            ..Default::default()
+        });
+        sbom.components.push(other);
+        let mut out = Vec::new();
+        write(&sbom, None, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains("SCOPE     SCORECARD  FOUND IN"), "{text}");
+        assert!(lines[1].contains("required  -          "), "{text}");
+        assert!(lines[2].ends_with("required  3.5"), "{text}");
+        let mut out = Vec::new();
+        write(&sbom, Some(100), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().next().unwrap().ends_with("SCORECARD"),
+            "FOUND IN gives way, the scorecard stays: {text}"
         );
     }
 

@@ -27,8 +27,8 @@
 //! `+incompatible` versions and pseudo-versions are asked for as they are.
 
 use crate::facts::{Answer, Coordinates, Facts, FoundLicense};
-use crate::source::{parse_json, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::source::{parse_json, Http, SourceError};
+use bomscout_core::Ecosystem;
 use bomscout_license::detect::{Detected, LicenseText, DEFAULT_THRESHOLD};
 use serde::Deserialize;
 use std::io::Read;
@@ -125,31 +125,7 @@ impl GoProxy {
     }
 }
 
-impl Source for GoProxy {
-    fn name(&self) -> &'static str {
-        "goproxy"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Golang
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|k| self.version(http, k)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|k| self.latest(http, k)).collect())
-    }
-}
+one_at_a_time!(GoProxy, "goproxy", Ecosystem::Golang, version, latest);
 
 /// A module path or version as the GOPROXY protocol writes it in a URL: each uppercase
 /// letter becomes `!` and its lowercase (`github.com/BurntSushi/toml` →

@@ -7,14 +7,59 @@
 use crate::Source;
 use std::collections::BTreeMap;
 
+/// `impl Source` for a registry asked one package at a time: `$version` answers
+/// [`Source::versions`] and `$package` answers [`Source::packages`], key by key; its
+/// licenses are registry evidence ([`SourceKind::Registry`](bomscout_core::SourceKind)).
+macro_rules! one_at_a_time {
+    ($ty:ty, $name:literal, $ecosystem:expr, $version:ident, $package:ident) => {
+        impl $crate::Source for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn kind(&self) -> bomscout_core::SourceKind {
+                bomscout_core::SourceKind::Registry
+            }
+
+            fn supports(&self, ecosystem: bomscout_core::Ecosystem) -> bool {
+                ecosystem == $ecosystem
+            }
+
+            fn versions(
+                &self,
+                http: &$crate::Http,
+                packages: &[$crate::Coordinates],
+            ) -> Vec<Result<$crate::Answer, $crate::SourceError>> {
+                packages.iter().map(|c| self.$version(http, c)).collect()
+            }
+
+            fn packages(
+                &self,
+                http: &$crate::Http,
+                packages: &[$crate::Coordinates],
+            ) -> Option<Vec<Result<$crate::Answer, $crate::SourceError>>> {
+                Some(packages.iter().map(|c| self.$package(http, c)).collect())
+            }
+        }
+    };
+}
+
+pub mod clearlydefined;
 pub mod crates;
+mod declared;
+pub mod depsdev;
 pub mod fields;
+pub mod goproxy;
+pub mod hex;
+pub mod maven;
 pub mod npm;
+pub mod nuget;
+pub mod packagist;
+pub mod pubdev;
 pub mod pypi;
 pub mod repo;
-pub mod clearlydefined;
-pub mod depsdev;
-pub mod goproxy;
+pub mod rubygems;
+mod xml;
 
 /// Every source's name, in order of precedence (registries first, then ClearlyDefined, then
 /// deps.dev). Each has a `--NAME-url` option and a `BOMSCOUT_NAME_URL` variable.
@@ -116,6 +161,12 @@ pub fn build(endpoints: &Endpoints) -> Vec<Box<dyn Source>> {
         Box::new(npm::Npm::new(endpoints.url("npm"))),
         Box::new(pypi::Pypi::new(endpoints.url("pypi"))),
         Box::new(crates::Crates::new(endpoints.url("crates"))),
+        Box::new(rubygems::RubyGems::new(endpoints.url("rubygems"))),
+        Box::new(nuget::NuGet::new(endpoints.url("nuget"))),
+        Box::new(packagist::Packagist::new(endpoints.url("packagist"))),
+        Box::new(pubdev::Pub::new(endpoints.url("pub"))),
+        Box::new(hex::Hex::new(endpoints.url("hex"))),
+        Box::new(maven::Maven::new(endpoints.url("maven"))),
         Box::new(goproxy::GoProxy::new(endpoints.url("goproxy"))),
         Box::new(clearlydefined::ClearlyDefined::new(
             endpoints.url("clearlydefined"),

@@ -14,8 +14,8 @@
 
 use super::{fields, repo};
 use crate::source::parse_json;
-use crate::{Answer, Coordinates, Facts, FoundLicense, Http, Source, SourceError};
-use bomscout_core::{Ecosystem, SourceKind};
+use crate::{Answer, Coordinates, Facts, FoundLicense, Http, SourceError};
+use bomscout_core::Ecosystem;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -106,31 +106,7 @@ struct PackageDoc {
     time: BTreeMap<String, Value>,
 }
 
-impl Source for Npm {
-    fn name(&self) -> &'static str {
-        "npm"
-    }
-
-    fn kind(&self) -> SourceKind {
-        SourceKind::Registry
-    }
-
-    fn supports(&self, ecosystem: Ecosystem) -> bool {
-        ecosystem == Ecosystem::Npm
-    }
-
-    fn versions(&self, http: &Http, packages: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        packages.iter().map(|p| self.version(http, p)).collect()
-    }
-
-    fn packages(
-        &self,
-        http: &Http,
-        packages: &[Coordinates],
-    ) -> Option<Vec<Result<Answer, SourceError>>> {
-        Some(packages.iter().map(|p| self.package(http, p)).collect())
-    }
-}
+one_at_a_time!(Npm, "npm", Ecosystem::Npm, version, package);
 
 /// The facts of one version document.
 fn version_facts(url: &str, doc: &Value) -> Result<Facts, SourceError> {

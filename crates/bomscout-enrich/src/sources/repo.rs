@@ -1,9 +1,12 @@
 //! Source repository URLs as registries write them, made into one form:
 //! `https://github.com/owner/repo` — no `git+`, no `.git`, no `#readme`, no trailing `/`,
-//! `git://`, `ssh://`, `git+ssh://` and `git@host:owner/repo` forms turned into `https://`.
+//! `git://`, `ssh://`, `git+ssh://`, `git@host:owner/repo` and Maven's `scm:git:` forms
+//! turned into `https://`.
 //! On GitHub, Bitbucket and Codeberg the path is cut to `owner/repo` (a link to a file or
-//! a tree names the same repository); on GitLab it is cut before `/-/`. Shared by every
-//! source that reads a repository field.
+//! a tree names the same repository); on GitLab it is cut before `/-/`. A gitweb-style
+//! `?p=name.git` query is kept elsewhere, since it is what names the repository there (every
+//! Apache repository is otherwise one URL). Shared by every source that reads a repository
+//! field.
 
 /// The longest repository URL accepted (a longer one is not a repository link).
 pub const MAX_URL_LEN: usize = 512;
@@ -21,7 +24,14 @@ pub fn normalize(raw: &str) -> Option<String> {
     {
         return None;
     }
-    let s = s.strip_prefix("git+").unwrap_or(s);
+    let mut s = s;
+    for prefix in ["scm:git:", "scm:svn:", "scm:hg:", "scm:", "git+", "hg+"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest;
+        }
+    }
+    let s = s.split('#').next().unwrap_or("");
+    let query = s.split_once('?').map(|(_, q)| q);
     let (host, path) = split_host_path(s)?;
     let mut host = host.to_ascii_lowercase();
     if host == "www.github.com" {
@@ -33,6 +43,7 @@ pub fn normalize(raw: &str) -> Option<String> {
     }
     let path = path.split(['#', '?']).next().unwrap_or("");
     let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let forge = TWO_SEGMENT_FORGES.contains(&host) || host == "gitlab.com";
     let segments: Vec<&str> = if TWO_SEGMENT_FORGES.contains(&host) {
         if segments.len() < 2 {
             return None;
@@ -57,7 +68,16 @@ pub fn normalize(raw: &str) -> Option<String> {
     if path.is_empty() {
         return None;
     }
-    Some(format!("https://{host}/{path}"))
+    match query.filter(|q| !forge && q.starts_with("p=")) {
+        Some(query) => Some(format!("https://{host}/{path}?{query}")),
+        None => Some(format!("https://{host}/{path}")),
+    }
+}
+
+/// Like [`normalize`], but only for a repository on a code host: for a homepage, which is
+/// as often a website as a repository.
+pub fn forge(raw: &str) -> Option<String> {
+    normalize(raw).filter(|url| is_code_host(url))
 }
 
 /// npm's `repository` string forms: a URL, `github:owner/repo`, `gitlab:owner/repo`,
@@ -205,6 +225,31 @@ mod tests {
         }
         assert_eq!(normalize_npm("/abs/path"), None);
         assert_eq!(normalize_npm("a/b/c"), None);
+    }
+
+    #[test]
+    fn maven_scm_and_gitweb_forms() {
+        assert_eq!(
+            normalize("scm:git:https://github.com/rack/rack-test.git").as_deref(),
+            Some("https://github.com/rack/rack-test")
+        );
+        assert_eq!(
+            normalize("scm:git:git@github.com:google/gson.git").as_deref(),
+            Some("https://github.com/google/gson")
+        );
+        assert_eq!(
+            normalize("https://gitbox.apache.org/repos/asf?p=commons-io.git").as_deref(),
+            Some("https://gitbox.apache.org/repos/asf?p=commons-io.git")
+        );
+    }
+
+    #[test]
+    fn homepages_count_only_on_code_hosts() {
+        assert_eq!(forge("https://rubyonrails.org"), None);
+        assert_eq!(
+            forge("https://github.com/rails/rails/tree/main/activesupport").as_deref(),
+            Some("https://github.com/rails/rails")
+        );
     }
 
     #[test]

@@ -10,7 +10,11 @@
 //!    one expression joining them with AND when all are SPDX (every statement applies), else
 //!    `{license: {name}}` entries carrying each statement's text.
 //!
-//! `acknowledgement: declared` (or `concluded` for a curation) is written from 1.6 on.
+//! `acknowledgement: declared` (or `concluded` for a curation) is written from 1.6 on. A
+//! license fetched online (registry, ClearlyDefined, deps.dev) ranks below every kind of
+//! local evidence ([`SourceKind::precedence`]): chosen only when nothing local says
+//! anything, else kept in `evidence.licenses`; a chosen one's `bomscout:license-source` is
+//! the URL that answered.
 
 use super::model::{CdxLicense, LicenseChoice, Property};
 use super::SpecVersion;
@@ -61,10 +65,14 @@ pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
     });
     let mut properties = Vec::new();
     for l in &chosen {
-        properties.push(Property::new(
-            "bomscout:license-source",
-            &format!("{}#{}", l.source.path, l.source.field),
-        ));
+        // A license fetched online: its evidence is the URL that answered (a `#field`
+        // would read as the URL's fragment).
+        let source = if l.source.kind.is_remote() {
+            l.source.path.clone()
+        } else {
+            format!("{}#{}", l.source.path, l.source.field)
+        };
+        properties.push(Property::new("bomscout:license-source", &source));
         if let Some(how) = &l.mapped_from {
             properties.push(Property::new(
                 "bomscout:license-mapping",

@@ -15,7 +15,15 @@
 //!   files, one per line (every version has the field);
 //! - `dependencies` has an entry for every project and component, and only refs that exist;
 //! - `serialNumber` is derived from the content, so the same tree gives the same bytes;
-//! - `vulnerabilities` (when advisories were matched): see the `vulnerabilities` function.
+//! - `vulnerabilities` (when advisories were matched): see the `vulnerabilities` function;
+//! - `supplier: {name}` from the `supplier` property (kept as `bomscout:supplier` too);
+//!   `externalReferences` `{type: vcs}` from the source repository `--enrich` found; its
+//!   upkeep facts as `bomscout:scorecard` (the overall score), `bomscout:scorecard-date`,
+//!   `bomscout:scorecard-failing` (`Maintained=0,Code-Review=2`), `bomscout:archived`,
+//!   `bomscout:latest-version`, `bomscout:latest-release` and `bomscout:health-source` (each
+//!   service that answered);
+//! - a license fetched online is chosen like any other, below local evidence, and its
+//!   `bomscout:license-source` is the URL that answered.
 //!
 //! The `bomscout:` property namespace is documented in `docs/json-format.md`.
 
@@ -162,8 +170,10 @@ fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
         licenses: licenses::choose(&p.licenses, v).chosen,
         copyright: None,
         purl: p.purl.as_ref().map(|u| u.to_string()),
+        external_references: Vec::new(),
         properties,
         evidence: None,
+        supplier: None,
     }
 }
 
@@ -183,7 +193,20 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
             .iter()
             .map(|(k, val)| Property::new(&format!("bomscout:{k}"), val)),
     );
+    properties.extend(health_properties(c));
     CdxComponent {
+        supplier: crate::supplier::of(c).map(|s| OrganizationalEntity { name: s.name }),
+        external_references: c
+            .health
+            .as_ref()
+            .and_then(|h| h.repository.as_deref())
+            .filter(|u| is_url(u))
+            .map(|url| ExternalReference {
+                kind: "vcs",
+                url: url.to_string(),
+            })
+            .into_iter()
+            .collect(),
         kind: c.kind.as_str(),
         bom_ref: c.key(),
         group: c.namespace.clone(),
@@ -210,6 +233,63 @@ fn component(c: &Component, v: SpecVersion) -> CdxComponent {
         properties,
         evidence: evidence(c, picked.others, v),
     }
+}
+
+/// A URL a reference can carry: http(s), nothing that is not a URL character.
+fn is_url(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= 2048
+        && !u.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+        })
+}
+
+/// The upkeep facts `--enrich` found, as `bomscout:` properties.
+fn health_properties(c: &Component) -> Vec<Property> {
+    let Some(h) = &c.health else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(s) = &h.scorecard {
+        if s.score.is_finite() {
+            out.push(Property::new(
+                "bomscout:scorecard",
+                &format!("{:.1}", s.score),
+            ));
+        }
+        if let Some(d) = &s.date {
+            out.push(Property::new("bomscout:scorecard-date", d));
+        }
+        if !s.failing.is_empty() {
+            let failing: Vec<String> = s
+                .failing
+                .iter()
+                .map(|f| format!("{}={}", f.name, f.score))
+                .collect();
+            out.push(Property::new(
+                "bomscout:scorecard-failing",
+                &failing.join(","),
+            ));
+        }
+    }
+    if let Some(a) = h.archived {
+        out.push(Property::new(
+            "bomscout:archived",
+            if a { "true" } else { "false" },
+        ));
+    }
+    if let Some(v) = &h.latest_version {
+        out.push(Property::new("bomscout:latest-version", v));
+    }
+    if let Some(d) = &h.latest_release {
+        out.push(Property::new("bomscout:latest-release", d));
+    }
+    for s in &h.sources {
+        out.push(Property::new("bomscout:health-source", s));
+    }
+    out
 }
 
 /// Where the component was found (1.5+), and the license findings not chosen above.

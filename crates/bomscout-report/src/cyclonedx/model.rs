@@ -72,6 +72,9 @@ pub struct CdxComponent {
     pub kind: &'static str,
     #[serde(rename = "bom-ref")]
     pub bom_ref: String,
+    /// Who supplies it (an organizational entity: a name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<OrganizationalEntity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     pub name: String,
@@ -88,10 +91,26 @@ pub struct CdxComponent {
     pub copyright: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
+    #[serde(rename = "externalReferences", skip_serializing_if = "Vec::is_empty")]
+    pub external_references: Vec<ExternalReference>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+}
+
+/// An organizational entity (a component's `supplier`): its name.
+#[derive(Serialize)]
+pub struct OrganizationalEntity {
+    pub name: String,
+}
+
+/// An external reference (`vcs`: the source repository).
+#[derive(Serialize)]
+pub struct ExternalReference {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
 }
 
 /// A hash.

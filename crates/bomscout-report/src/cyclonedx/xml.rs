@@ -101,6 +101,10 @@ fn component(w: &mut W, c: &CdxComponent, v: SpecVersion) -> io::Result<()> {
         .with_attribute(("type", c.kind))
         .with_attribute(("bom-ref", bom_ref.as_ref()))
         .write_inner_content(|w| {
+            if let Some(s) = &c.supplier {
+                w.create_element("supplier")
+                    .write_inner_content(|w| text(w, "name", &s.name))?;
+            }
             if let Some(g) = &c.group {
                 text(w, "group", g)?;
             }
@@ -127,6 +131,17 @@ fn component(w: &mut W, c: &CdxComponent, v: SpecVersion) -> io::Result<()> {
             }
             if let Some(p) = &c.purl {
                 text(w, "purl", p)?;
+            }
+            if !c.external_references.is_empty() {
+                w.create_element("externalReferences")
+                    .write_inner_content(|w| {
+                        c.external_references.iter().try_for_each(|r| {
+                            w.create_element("reference")
+                                .with_attribute(("type", r.kind))
+                                .write_inner_content(|w| text(w, "url", &r.url))?;
+                            Ok(())
+                        })
+                    })?;
             }
             if !c.properties.is_empty() {
                 w.create_element("properties").write_inner_content(|w| {

@@ -42,7 +42,7 @@ struct JsonPackage<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     version_info: Option<&'a str>,
-    supplier: &'static str,
+    supplier: String,
     download_location: &'a str,
     files_analyzed: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -134,7 +134,10 @@ fn package(p: &Package) -> JsonPackage<'_> {
         spdx_id: &p.id,
         name: &p.name,
         version_info: p.version.as_deref(),
-        supplier: NOASSERTION,
+        supplier: p
+            .supplier
+            .as_ref()
+            .map_or_else(|| NOASSERTION.to_string(), |s| s.spdx()),
         download_location: p.download_location.as_deref().unwrap_or(NOASSERTION),
         files_analyzed: false,
         checksums: p

@@ -7,7 +7,10 @@
 //!
 //! Which evidence feeds which field:
 //! - *declared*: what the package's authors state: manifest fields, trove classifiers and
-//!   license files (`SourceKind::{Declared, Classifier, File}`);
+//!   license files (`SourceKind::{Declared, Classifier, File}`); a license fetched by
+//!   `--enrich` (registry, ClearlyDefined, deps.dev) only when nothing local says anything,
+//!   and then only the strongest service's (two services are two claims about one package,
+//!   not two licenses it is under);
 //! - *concluded*: only a curation, i.e. a person's correction in the policy file. Without
 //!   one it is `NOASSERTION`: bomscout itself does not conclude licenses.
 
@@ -108,9 +111,22 @@ impl LicenseMap {
     /// statement applies, so they are joined with AND; a license file that only confirms a
     /// declared statement (its license is named there) adds nothing and is left out.
     pub(crate) fn declared(&self, licenses: &[License]) -> Option<String> {
-        let authors: Vec<&License> = licenses
+        let stated: Vec<&License> = licenses
             .iter()
             .filter(|l| l.source.kind != SourceKind::Curation)
+            .collect();
+        let local = stated.iter().any(|l| !l.source.kind.is_remote());
+        let best_remote = stated
+            .iter()
+            .filter(|l| l.source.kind.is_remote())
+            .map(|l| l.source.kind.precedence())
+            .min();
+        let authors: Vec<&License> = stated
+            .into_iter()
+            .filter(|l| {
+                !l.source.kind.is_remote()
+                    || (!local && Some(l.source.kind.precedence()) == best_remote)
+            })
             .collect();
         if authors.iter().all(|l| l.source.kind != SourceKind::File) {
             return self.combine(authors.into_iter());
@@ -343,6 +359,46 @@ mod tests {
             ),
             (vec![lic("", None, d)], None),
             (vec![lic("MIT", Some("MIT"), SourceKind::Curation)], None),
+        ];
+        for (licenses, want) in cases {
+            let sbom = sbom_with(licenses.clone());
+            let map = LicenseMap::new(&sbom);
+            assert_eq!(map.declared(&licenses).as_deref(), want, "{licenses:?}");
+        }
+    }
+
+    #[test]
+    fn licenses_fetched_online_are_declared_only_when_nothing_local_is() {
+        let cases: Vec<(Vec<License>, Option<&str>)> = vec![
+            (
+                vec![
+                    lic("MIT", Some("MIT"), SourceKind::Declared),
+                    lic("Apache-2.0", Some("Apache-2.0"), SourceKind::DepsDev),
+                ],
+                Some("MIT"),
+            ),
+            (
+                vec![
+                    lic(
+                        "BSD-3-Clause",
+                        Some("BSD-3-Clause"),
+                        SourceKind::ClearlyDefined,
+                    ),
+                    lic("Apache-2.0", Some("Apache-2.0"), SourceKind::DepsDev),
+                ],
+                Some("BSD-3-Clause"),
+            ),
+            (
+                vec![
+                    lic("Apache-2.0", Some("Apache-2.0"), SourceKind::DepsDev),
+                    lic("ISC", Some("ISC"), SourceKind::Registry),
+                ],
+                Some("ISC"),
+            ),
+            (
+                vec![lic("Apache-2.0", Some("Apache-2.0"), SourceKind::DepsDev)],
+                Some("Apache-2.0"),
+            ),
         ];
         for (licenses, want) in cases {
             let sbom = sbom_with(licenses.clone());

@@ -21,8 +21,12 @@
 //!   license file) as one expression; names that are not SPDX become `LicenseRef-…` with
 //!   the statement as extracted text. `licenseConcluded` is `NOASSERTION` unless a person
 //!   curated the license in the policy file: bomscout does not conclude licenses itself.
-//! - `supplier` is `NOASSERTION`: lockfiles do not say who supplied a package, and a
-//!   guess would be worse than saying so. `filesAnalyzed` is `false`: bomscout reads
+//! - `supplier` is the component's `supplier` property (filled by `--enrich`, or by an
+//!   installed package's metadata) as `Organization: NAME` or `Person: NAME (EMAIL)` (see
+//!   the `supplier` module for how a person is told from an organization); else
+//!   `NOASSERTION`: lockfiles do not say who supplied a package, and a guess would be
+//!   worse than saying so. In 3.0.1, `suppliedBy` points at one `Organization` or `Person`
+//!   element per distinct supplier. `filesAnalyzed` is `false`: bomscout reads
 //!   package metadata, not every file of a package.
 //! - Identifiers are `SPDXRef-<Project|Package>-<sanitized name>-<hash of the key>`:
 //!   readable, valid whatever the name contains, unique, and the same for the same

@@ -56,6 +56,8 @@ pub(crate) struct Package {
     pub comment: Option<String>,
     /// Advisories of known vulnerabilities affecting it (2.3 `SECURITY` external refs).
     pub security_refs: Vec<SecurityRef>,
+    /// Who supplies it (the `supplier` property); `None` = NOASSERTION.
+    pub supplier: Option<crate::supplier::Supplier>,
 }
 
 /// A `SECURITY` external reference of a package.
@@ -451,6 +453,7 @@ fn root_package(id: &str, sbom: &Sbom) -> Package {
         purl: None,
         comment: Some("The scanned directory tree; no project manifest was found in it.".into()),
         security_refs: Vec::new(),
+        supplier: None,
     }
 }
 
@@ -478,6 +481,7 @@ fn project_package(id: String, p: &ProjectEntry, licenses: &LicenseMap) -> Packa
             manifests.join(", ")
         )),
         security_refs: Vec::new(),
+        supplier: None,
     }
 }
 
@@ -504,6 +508,7 @@ fn component_package(id: String, c: &Component, licenses: &LicenseMap) -> Packag
         purl: Some(c.purl.as_str().to_string()),
         comment: Some(component_comment(c)),
         security_refs: Vec::new(),
+        supplier: crate::supplier::of(c),
     }
 }
 

@@ -52,7 +52,10 @@ fn package(p: &Package, out: &mut dyn Write) -> io::Result<()> {
     if let Some(v) = &p.version {
         writeln!(out, "PackageVersion: {}", line(v))?;
     }
-    writeln!(out, "PackageSupplier: {NOASSERTION}")?;
+    match &p.supplier {
+        Some(s) => writeln!(out, "PackageSupplier: {}", line(&s.spdx()))?,
+        None => writeln!(out, "PackageSupplier: {NOASSERTION}")?,
+    }
     let location = p.download_location.as_deref().unwrap_or(NOASSERTION);
     writeln!(out, "PackageDownloadLocation: {}", line(location))?;
     writeln!(out, "FilesAnalyzed: false")?;

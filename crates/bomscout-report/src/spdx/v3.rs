@@ -103,8 +103,27 @@ impl<'a> Graph<'a> {
         }))?;
 
         let mut content: Vec<String> = Vec::new();
+        let suppliers = self.suppliers();
+        for (s, iri) in &suppliers {
+            let mut agent = json!({
+                "type": if s.person { "Person" } else { "Organization" },
+                "spdxId": iri,
+                "creationInfo": CREATION_INFO,
+                "name": s.name,
+            });
+            if let Some(e) = &s.email {
+                agent["externalIdentifier"] = json!([{
+                    "type": "ExternalIdentifier",
+                    "externalIdentifierType": "email",
+                    "identifier": e,
+                }]);
+            }
+            content.push(iri.clone());
+            emit(&agent)?;
+        }
         for p in &self.doc.packages {
-            let element = self.package(p);
+            let mut element = self.package(p);
+            element.supplied_by = p.supplier.as_ref().and_then(|s| suppliers.get(s)).cloned();
             content.push(element.spdx_id.clone());
             emit(&element)?;
         }
@@ -372,8 +391,23 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// One agent element IRI per distinct supplier, `SPDXRef-Supplier-<hash>`.
+    fn suppliers(&self) -> BTreeMap<&'a crate::supplier::Supplier, String> {
+        self.doc
+            .packages
+            .iter()
+            .filter_map(|p| p.supplier.as_ref())
+            .map(|s| {
+                let key = format!("{}\n{:?}\n{}", s.name, s.email, s.person);
+                let local = format!("SPDXRef-Supplier-{}", super::ids::short_hash(&key, 16));
+                (s, self.iri(&local))
+            })
+            .collect()
+    }
+
     fn package<'p>(&self, p: &'p Package) -> PackageElement<'p> {
         PackageElement {
+            supplied_by: None,
             iri_plain: self.base_is_plain,
             kind: "software_Package",
             spdx_id: self.iri(&p.id),
@@ -501,6 +535,8 @@ struct PackageElement<'p> {
     verified_using: Vec<HashElement<'p>>,
     copyright: Option<&'p str>,
     comment: Option<&'p str>,
+    /// The supplier's agent element.
+    supplied_by: Option<String>,
 }
 
 struct ExternalIdentifier<'p> {
@@ -633,6 +669,7 @@ impl erased::Element for PackageElement<'_> {
         }
         o.opt_text("software_copyrightText", self.copyright);
         o.opt_text("comment", self.comment);
+        o.opt_text("suppliedBy", self.supplied_by.as_deref());
         o.end();
         Ok(out)
     }

@@ -287,7 +287,90 @@ pub fn all() -> Vec<(&'static str, Sbom)> {
         ("hostile", hostile()),
         ("vulnerable", vulnerable()),
         ("hostile-findings", hostile_findings()),
+        ("enriched", enriched()),
     ]
+}
+
+/// The sample after `--enrich`: suppliers (an organization, a person with an e-mail, a
+/// hostile name), upkeep facts (a scorecard with failing checks, an archived repository, a
+/// latest release), and licenses fetched online: one where nothing local was known, one
+/// below a declared license.
+pub fn enriched() -> Sbom {
+    use bomscout_core::{Health, Scorecard, ScorecardCheck};
+    let mut sbom = sample();
+    let api = "https://api.example.invalid/v3/systems/npm/packages/lodash/versions/4.17.21";
+    for c in &mut sbom.components {
+        match c.name.as_str() {
+            "lodash" => {
+                c.properties
+                    .insert("supplier".into(), "OpenJS Foundation".into());
+                c.properties.insert("supplier-source".into(), api.into());
+                c.health = Some(Health {
+                    repository: Some("https://github.com/lodash/lodash".into()),
+                    scorecard: Some(Scorecard {
+                        score: 3.2,
+                        date: Some("2026-11-30".into()),
+                        failing: vec![
+                            ScorecardCheck {
+                                name: "Maintained".into(),
+                                score: 0,
+                                reason: "0 commit(s) out of 30".into(),
+                            },
+                            ScorecardCheck {
+                                name: "Code-Review".into(),
+                                score: 2,
+                                reason: String::new(),
+                            },
+                        ],
+                    }),
+                    archived: Some(false),
+                    latest_version: Some("4.17.21".into()),
+                    latest_release: Some("2021-02-20".into()),
+                    published: Some("2021-02-20".into()),
+                    sources: vec![api.into()],
+                });
+                c.add_license(lic(
+                    "MIT",
+                    Some("MIT"),
+                    SourceKind::DepsDev,
+                    api,
+                    "licenses",
+                ));
+            }
+            "ms" => {
+                c.properties.insert(
+                    "supplier".into(),
+                    "Guillermo Rauch <rauchg@example.org>".into(),
+                );
+                c.health = Some(Health {
+                    repository: Some("https://github.com/vercel/ms".into()),
+                    archived: Some(true),
+                    ..Default::default()
+                });
+            }
+            "debug" => {
+                c.properties.insert(
+                    "supplier".into(),
+                    "Evil\nPackageName: forged </name> \"q\" (x)".into(),
+                );
+                c.health = Some(Health {
+                    repository: Some("not a url\n<x>".into()),
+                    ..Default::default()
+                });
+            }
+            _ => {}
+        }
+        if c.name == "left-pad" || c.licenses.is_empty() {
+            c.add_license(lic(
+                "Apache-2.0",
+                Some("Apache-2.0"),
+                SourceKind::Registry,
+                "https://registry.example.invalid/some/pkg/1.0.0",
+                "license",
+            ));
+        }
+    }
+    sbom
 }
 
 /// Three projects with known vulnerabilities, as the advisory stage leaves them (real

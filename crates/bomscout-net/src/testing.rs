@@ -1,12 +1,15 @@
 //! A loopback HTTP/1.1 server for tests (feature `testing`): answers each request with what
 //! a handler returns, one thread per connection (so a slow answer does not hold the
-//! others up), records every request with its body, and counts connections. Tests serve
-//! responses recorded once from the real services (see `fixtures/enrich/SOURCES.md`).
+//! others up), keeps connections alive, records every request with its body, and counts
+//! connections. It can also misbehave on purpose: a body cut short, a body with no length,
+//! a slow answer. The tests of this crate, of `bomscout-enrich` (which re-exports it) and
+//! of the binary use it; they serve responses recorded once from the real services (see
+//! `fixtures/enrich/SOURCES.md` and `fixtures/advisories/SOURCES.md`).
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -45,6 +48,10 @@ pub struct Canned {
     pub body: Vec<u8>,
     /// Wait this long before answering (a slow service).
     pub delay: Option<Duration>,
+    /// Announce the full length but send only this many body bytes, then close.
+    pub cut_after: Option<usize>,
+    /// Send no Content-Length: the body ends when the connection closes.
+    pub no_length: bool,
 }
 
 impl Canned {
@@ -54,6 +61,8 @@ impl Canned {
             headers: Vec::new(),
             body: Vec::new(),
             delay: None,
+            cut_after: None,
+            no_length: false,
         }
     }
 
@@ -80,6 +89,16 @@ impl Canned {
 
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
+        self
+    }
+
+    pub fn without_length(mut self) -> Self {
+        self.no_length = true;
+        self
+    }
+
+    pub fn cut_after(mut self, bytes: usize) -> Self {
+        self.cut_after = Some(bytes);
         self
     }
 }
@@ -132,6 +151,16 @@ impl Server {
         }
     }
 
+    /// Starts a server answering the n-th request (from 0) with `responses[n]`, the last one
+    /// repeated.
+    pub fn sequence(responses: Vec<Canned>) -> Server {
+        let next = AtomicUsize::new(0);
+        Server::start(move |_| {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            responses[i.min(responses.len() - 1)].clone()
+        })
+    }
+
     /// A server answering from a table of `(path, response)`; anything else is a `404`.
     /// A path ending in `*` matches every path that starts with the rest.
     pub fn routes(routes: Vec<(String, Canned)>) -> Server {
@@ -181,6 +210,9 @@ impl Drop for Server {
 
 /// Serves the requests of one connection (keep-alive), until the client closes it.
 fn serve(mut stream: TcpStream, state: &Mutex<State>, handler: &Handler) {
+    // The head and the body go out in two writes: without this, Nagle's algorithm holds
+    // the body until the client's delayed ACK, about 40 ms per keep-alive request.
+    let _ = stream.set_nodelay(true);
     while let Some(request) = read_request(&mut stream) {
         state.lock().unwrap().requests.push(request.clone());
         let canned = handler(&request);
@@ -248,18 +280,39 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Writes one response; false when the connection is gone.
+/// Writes one response; false when the connection is gone or must close (a body cut short
+/// or without a length ends with the connection).
 fn write_response(stream: &mut TcpStream, canned: &Canned, head_only: bool) -> bool {
     let mut out = format!("HTTP/1.1 {} {}\r\n", canned.status, reason(canned.status));
     for (k, v) in &canned.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str(&format!("Content-Length: {}\r\n\r\n", canned.body.len()));
+    let closes = canned.no_length || canned.cut_after.is_some();
+    if canned.status != 304 && !canned.no_length {
+        out.push_str(&format!("Content-Length: {}\r\n", canned.body.len()));
+    }
+    if closes {
+        out.push_str("Connection: close\r\n");
+    }
+    out.push_str("\r\n");
     if stream.write_all(out.as_bytes()).is_err() {
         return false;
     }
-    if !head_only && stream.write_all(&canned.body).is_err() {
+    if canned.status != 304 && !head_only {
+        let end = canned
+            .cut_after
+            .unwrap_or(canned.body.len())
+            .min(canned.body.len());
+        if stream.write_all(&canned.body[..end]).is_err() {
+            return false;
+        }
+    }
+    if stream.flush().is_err() {
         return false;
     }
-    stream.flush().is_ok()
+    if closes {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return false;
+    }
+    true
 }
