@@ -156,7 +156,7 @@ fn field<'a>(stanza: &'a Stanza, key: &str) -> Option<&'a str> {
 pub struct Summary {
     /// The `AND` of the distinct licenses of the `Files:` stanzas.
     pub expression: Option<String>,
-    /// Each `Copyright:` line, in order, each once.
+    /// Each `Copyright:` line, whitespace-normalized, in order, each once.
     pub copyrights: Vec<String>,
 }
 
@@ -182,9 +182,10 @@ pub fn summarize(text: &str) -> Summary {
             }
         }
         for line in field(stanza, "Copyright").into_iter().flat_map(str::lines) {
-            let line = line.trim();
-            if !line.is_empty() && line != "." && !copyrights.iter().any(|c| c == line) {
-                copyrights.push(line.to_string());
+            // Whitespace-normalized, as every copyright statement in the model is.
+            let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !line.is_empty() && line != "." && !copyrights.contains(&line) {
+                copyrights.push(line);
             }
         }
     }
@@ -556,7 +557,7 @@ License: GPL-2+
  more
 
 Files: lib/*
-Copyright: 2003 C
+Copyright: 2003  C
 License: BSD-3-clause or GPL-2+
 
 Files: doc/*
