@@ -198,7 +198,9 @@ fn rpm_sqlite() {
         lib.purl.as_str(),
         "pkg:rpm/libhello@1.2.3-4?arch=noarch&epoch=2"
     );
-    assert_eq!(lib.licenses[0].raw, "MIT AND BSD-3-Clause");
+    // `License: MIT AND BSD-3-Clause`: one statement per license.
+    let raws: Vec<&str> = lib.licenses.iter().map(|l| l.raw.as_str()).collect();
+    assert_eq!(raws, ["MIT", "BSD-3-Clause"]);
     // hello `Requires: libhello.so.1`, which libhello provides.
     assert_eq!(deps_of(&c, "hello"), ["libhello"]);
     // Read-only and immutable: the database is unchanged and no journal appeared.

@@ -20,9 +20,7 @@ use super::release::Distro;
 use super::Root;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -166,7 +164,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         };
         if let Some(l) = &r.license {
-            c.add_license(License::declared(l, input.path, "L"));
+            super::add_declared(&mut c, l, input.path, "L");
         }
         for (key, value) in [
             ("source", &r.origin),

@@ -418,8 +418,8 @@ fn parenthesize(expr: &str) -> String {
 }
 
 /// Adds what a copyright file at scan-relative `path` says to `component`: for a
-/// machine-readable file, a declared license (field `License`) and its copyright
-/// statements. Returns false when the file is not machine-readable (the caller runs the
+/// machine-readable file, its declared licenses (field `License`: one statement per license
+/// of a plain `AND`, else the one expression) and its copyright statements. Returns false when the file is not machine-readable (the caller runs the
 /// text detector) or names no license.
 pub fn add_machine_readable(component: &mut Component, path: &str, text: &str) -> bool {
     if !is_machine_readable(text) {
@@ -429,13 +429,22 @@ pub fn add_machine_readable(component: &mut Component, path: &str, text: &str) -
     for c in &summary.copyrights {
         component.add_copyright(c, path);
     }
-    match summary.expression {
-        Some(expr) => {
-            component.add_license(License::declared(&expr, path, "License"));
-            true
+    let Some(expr) = summary.expression else {
+        return false;
+    };
+    // A plain conjunction is the list of licenses the package's files are under: each is
+    // its own statement (writers and the policy join a kind's statements with AND, and an
+    // SPDX document read back splits such a conjunction the same way). A summary with a
+    // choice (`OR`) or an exception (`WITH`) stays one expression.
+    let terms = top_level_and(&expr);
+    if terms.iter().all(|t| !t.contains(' ')) {
+        for term in terms {
+            component.add_license(License::declared(&term, path, "License"));
         }
-        None => false,
+    } else {
+        component.add_license(License::declared(&expr, path, "License"));
     }
+    true
 }
 
 #[cfg(test)]
@@ -580,6 +589,24 @@ License: GPL-2+
             Some("(BSD-3-Clause OR GPL-2.0-or-later) AND GPL-2.0-or-later")
         );
         assert_eq!(s.copyrights, ["2001 A", "2002 B", "2003 C"]);
+    }
+
+    #[test]
+    fn statements_of_a_summary() {
+        let raws = |text: &str| {
+            let mut c = Component::new(bomscout_core::Ecosystem::Deb, None, "x", "1").unwrap();
+            assert!(add_machine_readable(&mut c, "copyright", text));
+            c.licenses.iter().map(|l| l.raw.clone()).collect::<Vec<_>>()
+        };
+        let head = "Format: copyright-format/1.0\n\n";
+        let plain = format!("{head}Files: *\nLicense: GPL-2+\n\nFiles: a\nLicense: Expat\n");
+        assert_eq!(raws(&plain), ["GPL-2.0-or-later", "MIT"]);
+        let choice =
+            format!("{head}Files: *\nLicense: GPL-2+ or Artistic\n\nFiles: a\nLicense: Expat\n");
+        assert_eq!(
+            raws(&choice),
+            ["(GPL-2.0-or-later OR Artistic-1.0-Perl) AND MIT"]
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod release;
 pub mod rpm;
 
 use crate::Input;
+use bomscout_core::{Component, License};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -83,10 +84,43 @@ impl Root {
     }
 }
 
+/// Adds a declared license read from `field` of the database at `path`. A strict SPDX
+/// conjunction of plain ids (`MIT AND BSD-3-Clause`) is one statement per id, the way
+/// writers and readers of every SBOM format join and split a component's statements; any
+/// other text (a choice, an exception, free text) is one statement as written.
+pub fn add_declared(component: &mut Component, raw: &str, path: &str, field: &str) {
+    let n = bomscout_license::normalize(raw);
+    let strict = n.mapped_from.is_none() && n.expression.as_deref() == Some(raw.trim());
+    let plain = !raw.contains(" OR ") && !raw.contains(" WITH ") && !raw.contains('(');
+    if strict && plain {
+        for term in raw.trim().split(" AND ") {
+            component.add_license(License::declared(term, path, field));
+        }
+    } else {
+        component.add_license(License::declared(raw, path, field));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Options;
+
+    #[test]
+    fn declared_conjunctions_are_statements() {
+        let raws = |raw: &str| {
+            let mut c = Component::new(bomscout_core::Ecosystem::Rpm, None, "x", "1").unwrap();
+            add_declared(&mut c, raw, "db", "LICENSE");
+            c.licenses.into_iter().map(|l| l.raw).collect::<Vec<_>>()
+        };
+        assert_eq!(raws("MIT AND BSD-3-Clause"), ["MIT", "BSD-3-Clause"]);
+        assert_eq!(
+            raws("(MIT OR Apache-2.0) AND Zlib"),
+            ["(MIT OR Apache-2.0) AND Zlib"]
+        );
+        assert_eq!(raws("GPLv2+ and LGPLv2+"), ["GPLv2+ and LGPLv2+"]);
+        assert_eq!(raws("MIT BSD GPL2+"), ["MIT BSD GPL2+"]);
+    }
 
     #[test]
     fn root_of_a_nested_database() {

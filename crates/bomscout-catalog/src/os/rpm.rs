@@ -28,9 +28,7 @@
 use super::release::Distro;
 use super::Root;
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Purl,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Purl};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeMap;
 
@@ -421,7 +419,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         };
         if let Some(l) = &rpm.license {
-            c.add_license(License::declared(l, input.path, "LICENSE"));
+            super::add_declared(&mut c, l, input.path, "LICENSE");
         }
         if let Some(v) = &rpm.vendor {
             c.properties.insert("supplier".into(), v.clone());
