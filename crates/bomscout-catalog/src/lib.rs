@@ -32,6 +32,7 @@ pub mod license_files;
 pub mod ml;
 mod nesting;
 pub mod npm;
+pub mod os;
 mod paths;
 pub mod php;
 pub mod pnpm;

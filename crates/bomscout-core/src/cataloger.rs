@@ -307,6 +307,44 @@ macro_rules! catalogers {
                 files: ["**/renv.lock"],
                 parse: r::parse,
             }
+            /// `var/lib/dpkg/status`: a Debian or Ubuntu root's installed packages.
+            DpkgStatus = "dpkg-status" {
+                ecosystem: Deb, kind: Resolved,
+                files: ["**/var/lib/dpkg/status"],
+                parse: os::dpkg::parse_status,
+            }
+            /// `var/lib/dpkg/status.d/*`: a distroless image's installed packages, one file
+            /// each. The `*.md5sums` lists beside them are claimed too (a package name may
+            /// hold a dot, so no name glob tells them apart) and quietly give nothing.
+            DpkgStatusD = "dpkg-status-d" {
+                ecosystem: Deb, kind: Resolved,
+                files: ["**/var/lib/dpkg/status.d/*"],
+                parse: os::dpkg::parse_status_d,
+            }
+            /// `lib/apk/db/installed`: an Alpine root's installed packages.
+            ApkInstalled = "apk-installed" {
+                ecosystem: Apk, kind: Resolved,
+                files: ["**/lib/apk/db/installed"],
+                parse: os::apk::parse,
+            }
+            /// `var/lib/rpm/rpmdb.sqlite` (and `usr/lib/sysimage/rpm/`): an RPM root's
+            /// installed packages; the BerkeleyDB `Packages` and NDB `Packages.db` of older
+            /// releases are named and reported as unsupported.
+            RpmDb = "rpmdb" {
+                ecosystem: Rpm, kind: Resolved,
+                files: [
+                    "**/var/lib/rpm/rpmdb.sqlite", "**/usr/lib/sysimage/rpm/rpmdb.sqlite",
+                    "**/var/lib/rpm/Packages", "**/var/lib/rpm/Packages.db",
+                    "**/usr/lib/sysimage/rpm/Packages", "**/usr/lib/sysimage/rpm/Packages.db",
+                ],
+                parse: os::rpm::parse,
+            }
+            /// `etc/os-release` / `usr/lib/os-release`: the operating system of a root.
+            OsRelease = "os-release" {
+                ecosystem: Generic, kind: Resolved,
+                files: ["**/etc/os-release", "**/usr/lib/os-release"],
+                parse: os::release::parse,
+            }
             /// `.github/workflows/*.yml` and `action.yml`: the actions a repository's CI uses.
             GithubActions = "github-actions" {
                 ecosystem: Github, kind: Resolved,

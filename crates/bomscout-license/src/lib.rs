@@ -45,6 +45,11 @@ use std::collections::HashMap;
 /// Longer than this, or spanning lines, a "license" is pasted license text, not a name.
 const MAX_NAME_LEN: usize = 200;
 
+/// Longest string taken as an SPDX expression in the spec's own syntax. A summary of many
+/// files' licenses (a Debian copyright file's, an `AND` of a dozen ids) is longer than any
+/// name but still an expression; past this it is not parsed at all.
+const MAX_EXPRESSION_LEN: usize = 4096;
+
 /// The result of normalizing one declared license string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Normalized {
@@ -73,7 +78,7 @@ impl Normalized {
 /// Normalizes a declared license string to an SPDX expression.
 pub fn normalize(raw: &str) -> Normalized {
     let text = raw.trim();
-    if text.is_empty() || text.len() > MAX_NAME_LEN || text.contains('\n') {
+    if text.is_empty() || text.len() > MAX_EXPRESSION_LEN || text.contains('\n') {
         return Normalized::none();
     }
     if let Some(expr) = render::strict(text) {
@@ -81,6 +86,9 @@ pub fn normalize(raw: &str) -> Normalized {
             mapped_from: (expr != text).then(|| "re-rendered canonically".to_string()),
             expression: Some(expr),
         };
+    }
+    if text.len() > MAX_NAME_LEN {
+        return Normalized::none();
     }
     if let Some(n) = single(text) {
         return n;

@@ -49,6 +49,7 @@ fn samples(scheme: Scheme) -> Vec<&'static str> {
             "1.2.3_p1-r5",
             "3.0.13-r0",
         ],
+        Scheme::Rpm => vec!["1.0-1", "1:2.39.5-1.fc40", "3.0.7-27.el9", "1.0~rc1^git2-3"],
         Scheme::Generic => vec!["1.2.3", "2023.10.1", "1.0rc1", "r2023.2"],
     }
 }

@@ -43,6 +43,8 @@
 //!   the policy's set) is an error here.
 //! - [`Scheme::Alpine`]: apk-tools 2's version comparison (`apk version -t`), checked against
 //!   apk-tools' own test expectations, quirks included (`1.0_rc1 > 1.0` there).
+//! - [`Scheme::Rpm`]: RPM's `[epoch:]version[-release]` with `rpmvercmp` (`~` and `^`
+//!   included), checked against rpm 4.18's own comparison.
 //! - [`Scheme::Generic`]: dotted numbers compared numerically, anything else as text: the
 //!   fallback for ecosystems with no ordering of their own.
 //!
@@ -92,6 +94,7 @@ mod generic;
 mod maven;
 mod nuget;
 mod pep440;
+mod rpm;
 mod rubygems;
 mod semver_scheme;
 
@@ -125,13 +128,15 @@ pub enum Scheme {
     Debian,
     /// Alpine's apk versions.
     Alpine,
+    /// RPM's `[epoch:]version[-release]`.
+    Rpm,
     /// Dotted numbers with a text fallback.
     Generic,
 }
 
 impl Scheme {
     /// Every scheme, in declaration order.
-    pub const ALL: [Scheme; 10] = [
+    pub const ALL: [Scheme; 11] = [
         Scheme::SemVer,
         Scheme::Go,
         Scheme::Pep440,
@@ -141,6 +146,7 @@ impl Scheme {
         Scheme::Composer,
         Scheme::Debian,
         Scheme::Alpine,
+        Scheme::Rpm,
         Scheme::Generic,
     ];
 
@@ -157,15 +163,15 @@ impl Scheme {
             Ecosystem::Cocoapods => Scheme::RubyGems,
             Ecosystem::Nuget => Scheme::NuGet,
             Ecosystem::Composer => Scheme::Composer,
+            Ecosystem::Deb => Scheme::Debian,
+            Ecosystem::Apk => Scheme::Alpine,
+            Ecosystem::Rpm => Scheme::Rpm,
             Ecosystem::Conan
             | Ecosystem::Hackage
             | Ecosystem::Cran
             | Ecosystem::Github
             | Ecosystem::Bitbucket
             | Ecosystem::Docker
-            | Ecosystem::Deb
-            | Ecosystem::Apk
-            | Ecosystem::Rpm
             | Ecosystem::Huggingface
             | Ecosystem::Generic => Scheme::Generic,
         }
@@ -191,6 +197,8 @@ impl Scheme {
             "Debian" | "Ubuntu" => Scheme::Debian,
             // Wolfi and Chainguard build apk packages and use apk's version rules.
             "Alpine" | "Wolfi" | "Chainguard" => Scheme::Alpine,
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" | "Mageia"
+            | "openEuler" => Scheme::Rpm,
             // Dotted numbers (Hackage's `1.2.3.4`, CRAN's `1.2-3`), which the generic
             // ordering compares exactly.
             "Hackage" | "CRAN" => Scheme::Generic,
@@ -211,6 +219,7 @@ impl Scheme {
             Scheme::Composer => "Composer",
             Scheme::Debian => "Debian",
             Scheme::Alpine => "Alpine",
+            Scheme::Rpm => "RPM",
             Scheme::Generic => "generic",
         }
     }
@@ -289,6 +298,7 @@ enum Key {
     Composer(composer::ComposerVersion),
     Debian(debian::DebianVersion),
     Alpine(alpine::AlpineVersion),
+    Rpm(rpm::RpmVersion),
     Generic(generic::GenericVersion),
 }
 
@@ -317,6 +327,7 @@ impl Version {
             Scheme::Composer => Key::Composer(composer::ComposerVersion::parse(trimmed)?),
             Scheme::Debian => Key::Debian(debian::DebianVersion::parse(trimmed)?),
             Scheme::Alpine => Key::Alpine(alpine::AlpineVersion::parse(trimmed)?),
+            Scheme::Rpm => Key::Rpm(rpm::RpmVersion::parse(trimmed)?),
             Scheme::Generic => Key::Generic(generic::GenericVersion::parse(trimmed)?),
         };
         Ok(Version {
@@ -337,6 +348,7 @@ impl Version {
             Key::Composer(_) => Scheme::Composer,
             Key::Debian(_) => Scheme::Debian,
             Key::Alpine(_) => Scheme::Alpine,
+            Key::Rpm(_) => Scheme::Rpm,
             Key::Generic(_) => Scheme::Generic,
         }
     }
@@ -397,6 +409,9 @@ mod tests {
         assert_eq!(Scheme::for_ecosystem(Ecosystem::Nuget), Scheme::NuGet);
         assert_eq!(Scheme::for_ecosystem(Ecosystem::Composer), Scheme::Composer);
         assert_eq!(Scheme::for_ecosystem(Ecosystem::Conan), Scheme::Generic);
+        assert_eq!(Scheme::for_ecosystem(Ecosystem::Deb), Scheme::Debian);
+        assert_eq!(Scheme::for_ecosystem(Ecosystem::Apk), Scheme::Alpine);
+        assert_eq!(Scheme::for_ecosystem(Ecosystem::Rpm), Scheme::Rpm);
     }
 
     #[test]
@@ -414,7 +429,12 @@ mod tests {
         assert_eq!(Scheme::for_osv_ecosystem("Wolfi"), Some(Scheme::Alpine));
         assert_eq!(Scheme::for_osv_ecosystem("Hackage"), Some(Scheme::Generic));
         assert_eq!(Scheme::for_osv_ecosystem("GIT"), None);
-        assert_eq!(Scheme::for_osv_ecosystem("Red Hat"), None);
+        // RPM-based distributions order by rpm's rules.
+        assert_eq!(Scheme::for_osv_ecosystem("Red Hat"), Some(Scheme::Rpm));
+        assert_eq!(
+            Scheme::for_osv_ecosystem("Rocky Linux:9"),
+            Some(Scheme::Rpm)
+        );
     }
 
     #[test]

@@ -252,7 +252,44 @@ fn licenses(c: &Value, path: &str) -> Vec<License> {
                 .or_else(|| l.pointer("/license/id"))
                 .or_else(|| l.pointer("/license/name"))
                 .and_then(Value::as_str)?;
-            Some(License::of_kind(raw, path, "licenses", kind))
+            // A plain conjunction is how a writer joins several statements when one of them
+            // is not a single id: split back, as the SPDX reader does.
+            let plain_and = l.get("expression").is_some()
+                && !raw.contains(" OR ")
+                && !raw.contains(" WITH ")
+                && !raw.contains('(');
+            let terms: Vec<&str> = if plain_and {
+                raw.split(" AND ").collect()
+            } else {
+                vec![raw]
+            };
+            Some(
+                terms
+                    .into_iter()
+                    .map(|t| License::of_kind(t, path, "licenses", kind))
+                    .collect::<Vec<_>>(),
+            )
         })
+        .flatten()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::licenses;
+    use serde_json::json;
+
+    #[test]
+    fn a_plain_conjunction_is_split_back_into_statements() {
+        let c = json!({"licenses": [{"expression": "GPL-2.0-only AND LicenseRef-public-domain"}]});
+        let raws: Vec<String> = licenses(&c, "bom.json")
+            .into_iter()
+            .map(|l| l.raw)
+            .collect();
+        assert_eq!(raws, ["GPL-2.0-only", "LicenseRef-public-domain"]);
+        let c = json!({"licenses": [{"expression": "(MIT OR Apache-2.0) AND Zlib"}]});
+        assert_eq!(licenses(&c, "bom.json").len(), 1);
+        let c = json!({"licenses": [{"license": {"name": "A AND B"}}]});
+        assert_eq!(licenses(&c, "bom.json")[0].raw, "A AND B");
+    }
 }

@@ -70,8 +70,11 @@ impl LicenseMap {
                         .entry(expr.clone())
                         .or_insert_with(|| license_refs(&expr));
                     for id in refs.iter().cloned() {
-                        let slot = referenced.entry(id).or_insert(license);
-                        if license.raw < slot.raw {
+                        // The statement that is the id itself (a cataloger's named
+                        // `LicenseRef-`) is its text; else the least raw text using it.
+                        let exact = license.raw == id;
+                        let slot = referenced.entry(id.clone()).or_insert(license);
+                        if exact || (slot.raw != id && license.raw < slot.raw) {
                             *slot = license;
                         }
                     }
@@ -416,6 +419,31 @@ mod tests {
         let map = LicenseMap::new(&sbom_with(licenses.clone()));
         assert_eq!(map.concluded(&licenses).as_deref(), Some("Apache-2.0"));
         assert_eq!(map.declared(&licenses).as_deref(), Some("MIT"));
+    }
+
+    #[test]
+    fn a_named_license_ref_is_its_own_extracted_text() {
+        // A Debian copyright summary names `LicenseRef-public-domain` on its own and inside
+        // a longer expression (whose raw text sorts first): the text is the named one.
+        let licenses = vec![
+            lic(
+                "(MIT OR Zlib) AND LicenseRef-public-domain",
+                Some("(MIT OR Zlib) AND LicenseRef-public-domain"),
+                SourceKind::Declared,
+            ),
+            lic(
+                "LicenseRef-public-domain",
+                Some("LicenseRef-public-domain"),
+                SourceKind::Declared,
+            ),
+        ];
+        let map = LicenseMap::new(&sbom_with(licenses));
+        let pd = map
+            .extracted()
+            .iter()
+            .find(|e| e.id == "LicenseRef-public-domain")
+            .unwrap();
+        assert_eq!(pd.text, "LicenseRef-public-domain");
     }
 
     #[test]

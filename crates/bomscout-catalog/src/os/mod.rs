@@ -1,0 +1,153 @@
+//! Operating-system packages, read from the package databases of a root filesystem (a
+//! chroot, an unpacked image, a mounted disk): dpkg ([`dpkg`]), Alpine's apk ([`apk`]) and
+//! RPM's SQLite database ([`rpm`]), plus the release file that names the distribution
+//! ([`release`]).
+//!
+//! These are installed-tree catalogers: besides the database they are given, they read the
+//! release file of the same root (for the purl's namespace and `distro` qualifier) and, for
+//! dpkg, each package's `usr/share/doc/<name>/copyright` ([`copyright`]). The root is the
+//! directory the database's fixed path hangs from (`ROOT/var/lib/dpkg/status`); every file
+//! read besides the input must resolve, symlinks included, inside that root and inside the
+//! scan root, so a symlink in a hostile image never reaches the host's files.
+
+pub mod apk;
+pub mod copyright;
+pub mod dpkg;
+pub mod release;
+pub mod rpm;
+
+use crate::Input;
+use bomscout_core::{Component, License};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Largest auxiliary file (a release file, a copyright file) read whole; past this only the
+/// first this-many bytes are read.
+pub const MAX_AUX_FILE: u64 = 1024 * 1024;
+
+/// A root filesystem a package database was found in.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// Its directory on disk (as given, not canonical).
+    pub abs: PathBuf,
+    /// Its path relative to the scan root, with a trailing `/` unless it is the scan root
+    /// itself (then empty): prefix it to a root-relative path to get a scan-relative one.
+    pub rel: String,
+}
+
+impl Root {
+    /// The root that `input` hangs from at the fixed relative path `suffix`
+    /// (`var/lib/dpkg/status`); `None` when the input's path does not end with it.
+    pub fn of(input: &Input, suffix: &str) -> Option<Root> {
+        let rel = input.path.strip_suffix(suffix)?;
+        if !(rel.is_empty() || rel.ends_with('/')) {
+            return None;
+        }
+        let mut abs = input.abs.to_path_buf();
+        for _ in 0..suffix.split('/').count() {
+            abs = abs.parent()?.to_path_buf();
+        }
+        Some(Root {
+            abs,
+            rel: rel.to_string(),
+        })
+    }
+
+    /// The scan-relative form of a root-relative path.
+    pub fn rel_path(&self, path: &str) -> String {
+        format!("{}{path}", self.rel)
+    }
+
+    /// Reads the root-relative `path` (at most [`MAX_AUX_FILE`] bytes) if it resolves,
+    /// symlinks included, inside this root and inside the scan root `scan_root`; `None`
+    /// when it is missing, unreadable or outside.
+    pub fn read(&self, scan_root: &Path, path: &str) -> Option<Vec<u8>> {
+        let real = self.resolve(scan_root, path)?;
+        let mut bytes = Vec::new();
+        std::fs::File::open(&real)
+            .ok()?
+            .take(MAX_AUX_FILE)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        Some(bytes)
+    }
+
+    /// The real path of the root-relative `path` when it exists and lies inside this root
+    /// and inside `scan_root` (see [`Root::read`]).
+    pub fn resolve(&self, scan_root: &Path, path: &str) -> Option<PathBuf> {
+        if !crate::paths::is_contained_relative(path) {
+            return None;
+        }
+        let real_root = std::fs::canonicalize(&self.abs).ok()?;
+        let real = crate::paths::inside_root(scan_root, &self.abs.join(path))?;
+        real.starts_with(&real_root).then_some(real)
+    }
+}
+
+/// Adds a declared license read from `field` of the database at `path`. A strict SPDX
+/// conjunction of plain ids (`MIT AND BSD-3-Clause`) is one statement per id, the way
+/// writers and readers of every SBOM format join and split a component's statements; any
+/// other text (a choice, an exception, free text) is one statement as written.
+pub fn add_declared(component: &mut Component, raw: &str, path: &str, field: &str) {
+    let n = bomscout_license::normalize(raw);
+    let strict = n.mapped_from.is_none() && n.expression.as_deref() == Some(raw.trim());
+    let plain = !raw.contains(" OR ") && !raw.contains(" WITH ") && !raw.contains('(');
+    if strict && plain {
+        for term in raw.trim().split(" AND ") {
+            component.add_license(License::declared(term, path, field));
+        }
+    } else {
+        component.add_license(License::declared(raw, path, field));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+
+    #[test]
+    fn declared_conjunctions_are_statements() {
+        let raws = |raw: &str| {
+            let mut c = Component::new(bomscout_core::Ecosystem::Rpm, None, "x", "1").unwrap();
+            add_declared(&mut c, raw, "db", "LICENSE");
+            c.licenses.into_iter().map(|l| l.raw).collect::<Vec<_>>()
+        };
+        assert_eq!(raws("MIT AND BSD-3-Clause"), ["MIT", "BSD-3-Clause"]);
+        assert_eq!(
+            raws("(MIT OR Apache-2.0) AND Zlib"),
+            ["(MIT OR Apache-2.0) AND Zlib"]
+        );
+        assert_eq!(raws("GPLv2+ and LGPLv2+"), ["GPLv2+ and LGPLv2+"]);
+        assert_eq!(raws("MIT BSD GPL2+"), ["MIT BSD GPL2+"]);
+    }
+
+    #[test]
+    fn root_of_a_nested_database() {
+        let options = Options::default();
+        let abs = Path::new("/scan/img/var/lib/dpkg/status");
+        let input = Input {
+            bytes: b"",
+            path: "img/var/lib/dpkg/status",
+            abs,
+            root: Path::new("/scan"),
+            options: &options,
+        };
+        let root = Root::of(&input, "var/lib/dpkg/status").unwrap();
+        assert_eq!(root.abs, Path::new("/scan/img"));
+        assert_eq!(root.rel, "img/");
+        assert_eq!(root.rel_path("etc/os-release"), "img/etc/os-release");
+        assert!(Root::of(&input, "lib/apk/db/installed").is_none());
+        let top = Input {
+            path: "var/lib/dpkg/status",
+            abs: Path::new("/scan/var/lib/dpkg/status"),
+            ..input
+        };
+        assert_eq!(Root::of(&top, "var/lib/dpkg/status").unwrap().rel, "");
+        let glued = Input {
+            path: "xvar/lib/dpkg/status",
+            ..input
+        };
+        assert!(Root::of(&glued, "var/lib/dpkg/status").is_none());
+    }
+}
