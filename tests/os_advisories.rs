@@ -5,8 +5,10 @@
 
 mod common;
 
+use bomscout_enrich::testing::{Canned, Server};
 use common::{bomscout, copy_tree, fixture, outcome};
 use serde_json::Value;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// `bomscout ARGS` with its cache in `cache` (never the user's).
@@ -202,4 +204,86 @@ fn check_with_a_security_table_and_scan_with_advisories_see_os_findings() {
     assert!(refs.iter().all(|r| r.contains("musl")), "{refs:?}");
     let validator = common::schema("cyclonedx/bom-1.6.SNAPSHOT.schema.json");
     assert_eq!(common::errors(&validator, &doc), Vec::<String>::new());
+}
+
+/// OSV's export of a distribution: the fixture records of `dir`, one `ID.json` each.
+fn export_of(dir: &str) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture(&format!("advisories/{dir}")))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let name = f.file_name().unwrap().to_str().unwrap().to_string();
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&std::fs::read(&f).unwrap()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn advisories_update_downloads_the_debian_and_alpine_exports_that_audit_then_reads() {
+    let debian = export_of("debian");
+    let alpine = export_of("alpine");
+    let server = Server::start(move |req| match req.path.as_str() {
+        "/Debian/all.zip" => Canned::ok(debian.clone()),
+        "/Alpine/all.zip" => Canned::ok(alpine.clone()),
+        _ => Canned::status(404),
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let mut update = bomscout();
+    update
+        .args([
+            "advisories",
+            "update",
+            "--ecosystem",
+            "deb",
+            "--ecosystem",
+            "Alpine",
+        ])
+        .args(["--osv-url", url.as_str()])
+        .env("BOMSCOUT_CACHE_DIR", cache.path())
+        .env_remove("BOMSCOUT_OSV_URL")
+        .env_remove("BOMSCOUT_ADVISORY_DB")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy");
+    let (code, out, err) = outcome(&mut update);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+    paths.sort();
+    assert_eq!(paths, ["/Alpine/all.zip", "/Debian/all.zip"]);
+    assert!(cache.path().join("osv/Debian/all.zip").is_file());
+
+    // The audit reads the cache: the Alpine export holds every branch, the 3.18 root is
+    // matched against 3.18's entry only.
+    let root = alpine_root(cache.path(), "alpine-trivy");
+    let (code, out, err) = run(
+        cache.path(),
+        &["audit", &root.display().to_string(), "-o", "json"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let fixed: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["fixed"].as_str())
+        .collect();
+    assert_eq!(fixed, ["1.2.4-r3", "1.2.4-r3"], "{out}");
+    let (code, out, err) = run(
+        cache.path(),
+        &[
+            "audit",
+            &fixture("os/dpkg-host").display().to_string(),
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("\"findings\": []"), "{out}");
 }
