@@ -52,7 +52,7 @@ fn debian9_sbom() -> Sbom {
 #[test]
 fn a_debian_9_sbom_is_matched_by_source_package_and_release() {
     let db = Database::open(
-        &Location::path(&fixtures().join("advisories")),
+        &Location::path(fixtures().join("advisories")),
         &Options::default(),
     )
     .unwrap();
