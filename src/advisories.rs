@@ -520,6 +520,16 @@ mod tests {
             all.len() >= 15 && all.contains(&"GitHub Actions"),
             "{all:?}"
         );
+        // OS packages: one export per distribution, every release in it.
+        assert_eq!(
+            selected(&["deb".into(), "Alpine".into(), "debian".into()]).unwrap(),
+            ["Debian", "Alpine"]
+        );
+        assert!(
+            all.contains(&"Debian") && all.contains(&"Alpine"),
+            "{all:?}"
+        );
+        assert!(selected(&["rpm".into()]).is_err());
         let err = selected(&["docker".into()]).unwrap_err().to_string();
         assert!(err.contains("use one of: npm, PyPI"), "{err}");
     }

@@ -51,7 +51,10 @@ pub use source::SourceKind;
 use bomscout_core::vuln::{Advisory, AdvisorySource, Affected, Rating, Vulnerability};
 use bomscout_core::{Diagnostic, Sbom, Severity};
 use index::Index;
-use matching::{evaluate, normalize_name, osv_package_name, Installed, Skipped};
+use matching::{
+    evaluate, normalize_name, os_source, osv_package_name, osv_target, Installed, OsvTarget,
+    Skipped,
+};
 use osv::Record;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -280,7 +283,11 @@ impl Database {
         let name = normalize_name(ecosystem, package);
         self.indexes
             .iter()
-            .filter(|i| i.ecosystem.as_deref().is_none_or(|e| e == ecosystem))
+            .filter(|i| {
+                i.ecosystem
+                    .as_deref()
+                    .is_none_or(|e| export_holds(e, ecosystem))
+            })
             .filter_map(|i| i.lookup(ecosystem, &name).ok())
             .flatten()
             .map(|s| s.record)
@@ -302,28 +309,47 @@ impl Database {
         // document holds: components are sorted by purl, so a package's versions are
         // adjacent and the cache only ever holds one package's records.
         let mut cache: HashMap<(usize, String, String), Rc<Vec<Hit>>> = HashMap::new();
-        let mut cached_package: Option<(&str, String)> = None;
+        let mut cached_package: Option<(String, String)> = None;
         let mut hits: Vec<Found> = Vec::new();
+        let mut no_release = 0usize;
 
         for component in &sbom.components {
             let Some(version) = component.version.as_deref() else {
                 unresolved += 1;
                 continue;
             };
-            let Some(ecosystem) = component.ecosystem.osv_name() else {
-                *uncovered
-                    .entry(component.ecosystem.as_str().to_string())
-                    .or_default() += 1;
-                continue;
+            let ecosystem = match osv_target(component) {
+                OsvTarget::Ecosystem(e) => e,
+                OsvTarget::NoRelease => {
+                    no_release += 1;
+                    continue;
+                }
+                OsvTarget::Uncovered => {
+                    *uncovered
+                        .entry(component.ecosystem.as_str().to_string())
+                        .or_default() += 1;
+                    continue;
+                }
             };
+            let ecosystem = ecosystem.as_str();
             let name = normalize_name(ecosystem, &osv_package_name(component));
-            if cached_package.as_ref() != Some(&(ecosystem, name.clone())) {
+            if cached_package.as_ref().map(|(e, n)| (e.as_str(), n)) != Some((ecosystem, &name)) {
                 cache.clear();
-                cached_package = Some((ecosystem, name.clone()));
+                cached_package = Some((ecosystem.to_string(), name.clone()));
             }
-            let mut installed = Installed::new(component.ecosystem, version);
+            // OS advisories give the source package's versions (a binNMU's `+b1` is not
+            // one of them).
+            let source_version = os_source(component).and_then(|(_, v)| v);
+            let mut installed = Installed::new(
+                component.ecosystem,
+                source_version.as_deref().unwrap_or(version),
+            );
             for (n, index) in self.indexes.iter().enumerate() {
-                if index.ecosystem.as_deref().is_some_and(|e| e != ecosystem) {
+                if index
+                    .ecosystem
+                    .as_deref()
+                    .is_some_and(|e| !export_holds(e, ecosystem))
+                {
                     continue;
                 }
                 let key = (n, ecosystem.to_string(), name.clone());
@@ -394,6 +420,17 @@ impl Database {
                  against advisories: add a lockfile so their versions are known"
             )));
         }
+        if no_release > 0 {
+            diagnostics.push(Diagnostic::warning(
+                &shown_root,
+                format!(
+                    "{no_release} OS package(s) have no distro release; they were not matched \
+                     against advisories (Debian's and Alpine's advisories are per release: scan \
+                     the root filesystem with its etc/os-release, or give the purls a \
+                     `distro` qualifier such as debian-12 or alpine-3.20)"
+                ),
+            ));
+        }
         if !uncovered.is_empty() {
             let list: Vec<String> = uncovered
                 .iter()
@@ -453,6 +490,12 @@ impl Database {
             diagnostics,
         }
     }
+}
+
+/// Whether an export of OSV ecosystem `export` (its directory's name: `Debian`) holds the
+/// records of `ecosystem`: the same name, or a release of it (`Debian:12`).
+fn export_holds(export: &str, ecosystem: &str) -> bool {
+    export == ecosystem || ecosystem.split(':').next() == Some(export)
 }
 
 /// A record found for a package, with where it was read.

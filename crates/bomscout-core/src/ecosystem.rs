@@ -126,6 +126,12 @@ impl Ecosystem {
 
     /// The ecosystem's name in OSV records (`affected[].package.ecosystem`), if OSV has one.
     ///
+    /// For Debian and Alpine packages this is the name of OSV's export (`Debian/all.zip`,
+    /// one file for every release): their records name the release too (`Debian:12`,
+    /// `Alpine:v3.20`), which the advisory matcher reads from each component's `distro`
+    /// qualifier. RPM distributions (Red Hat, Rocky, openSUSE ...) have one OSV ecosystem
+    /// each and are not matched.
+    ///
     /// OSV names the Rust ecosystem after its registry's host, which this repository never
     /// writes literally: [`OSV_CRATES_ECOSYSTEM`] assembles it from parts, here only.
     pub fn osv_name(self) -> Option<&'static str> {
@@ -145,13 +151,11 @@ impl Ecosystem {
             Ecosystem::Hackage => "Hackage",
             Ecosystem::Cran => "CRAN",
             Ecosystem::Github => "GitHub Actions",
+            Ecosystem::Deb => "Debian",
+            Ecosystem::Apk => "Alpine",
             Ecosystem::Cocoapods
             | Ecosystem::Bitbucket
             | Ecosystem::Docker
-            // OS packages' OSV ecosystems carry the release (`Debian:12`, `Alpine:v3.20`):
-            // the advisory step names them from the component's `distro` qualifier.
-            | Ecosystem::Deb
-            | Ecosystem::Apk
             | Ecosystem::Rpm
             | Ecosystem::Huggingface
             | Ecosystem::Generic => return None,
