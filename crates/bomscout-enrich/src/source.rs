@@ -87,6 +87,54 @@ impl SourceError {
     pub fn is_out_of_time(&self) -> bool {
         matches!(self, SourceError::Net(e) if e.is_out_of_time())
     }
+
+    /// The same error again, for each key of a batch that failed as a whole.
+    pub fn duplicate(&self) -> SourceError {
+        match self {
+            SourceError::Net(n) => SourceError::Net(n.duplicate()),
+            SourceError::Malformed { url, reason, what } => SourceError::Malformed {
+                url: url.clone(),
+                reason: reason.clone(),
+                what,
+            },
+            SourceError::Unaskable(s) => SourceError::Unaskable(s.clone()),
+        }
+    }
+}
+
+/// Answers a batch of `keys` with one request: `askable` turns each key into what the
+/// service is asked (or the reason it cannot be, for that key alone), `ask` answers the
+/// askable ones in their order, and each answer goes back to its key's place. A request
+/// that fails as a whole fails every askable key with its error.
+pub(crate) fn fan_out<K, Q>(
+    keys: &[K],
+    askable: impl Fn(&K) -> Result<Q, SourceError>,
+    ask: impl FnOnce(&[Q]) -> Result<Vec<Result<Answer, SourceError>>, SourceError>,
+) -> Vec<Result<Answer, SourceError>> {
+    let mut out: Vec<Option<Result<Answer, SourceError>>> = Vec::with_capacity(keys.len());
+    let (mut asked, mut places) = (Vec::new(), Vec::new());
+    for key in keys {
+        match askable(key) {
+            Ok(q) => {
+                places.push(out.len());
+                asked.push(q);
+                out.push(None);
+            }
+            Err(e) => out.push(Some(Err(e))),
+        }
+    }
+    if !asked.is_empty() {
+        let answers = match ask(&asked) {
+            Ok(answers) => answers,
+            Err(e) => asked.iter().map(|_| Err(e.duplicate())).collect(),
+        };
+        for (place, answer) in places.into_iter().zip(answers) {
+            out[place] = Some(answer);
+        }
+    }
+    out.into_iter()
+        .map(|a| a.unwrap_or_else(|| Err(SourceError::Unaskable("not asked".into()))))
+        .collect()
 }
 
 /// The largest JSON or XML answer accepted (a registry's document for one package can be

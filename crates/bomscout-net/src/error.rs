@@ -102,6 +102,65 @@ pub enum NetError {
 }
 
 impl NetError {
+    /// The same error again (a `NetError` is not `Clone`: an `io::Error` is not). A batch
+    /// request that failed as a whole fails each of its keys with this.
+    pub fn duplicate(&self) -> NetError {
+        match self {
+            NetError::BadUrl { url, reason } => NetError::BadUrl {
+                url: url.clone(),
+                reason: reason.clone(),
+            },
+            NetError::Setup(s) => NetError::Setup(s.clone()),
+            NetError::Status {
+                url,
+                code,
+                status,
+                after,
+                hint,
+            } => NetError::Status {
+                url: url.clone(),
+                code: *code,
+                status: status.clone(),
+                after: after.clone(),
+                hint,
+            },
+            NetError::RetryAfterTooLong { url, wait, limit } => NetError::RetryAfterTooLong {
+                url: url.clone(),
+                wait: *wait,
+                limit: *limit,
+            },
+            NetError::Transport {
+                url,
+                reason,
+                attempts,
+            } => NetError::Transport {
+                url: url.clone(),
+                reason: reason.clone(),
+                attempts: *attempts,
+            },
+            NetError::TooLarge { url, limit } => NetError::TooLarge {
+                url: url.clone(),
+                limit: *limit,
+            },
+            NetError::Invalid { url, dest, reason } => NetError::Invalid {
+                url: url.clone(),
+                dest: dest.clone(),
+                reason: reason.clone(),
+            },
+            NetError::Io {
+                path,
+                action,
+                source,
+            } => NetError::Io {
+                path: path.clone(),
+                action,
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            NetError::OutOfTime { url } => NetError::OutOfTime { url: url.clone() },
+            NetError::NoCacheDir => NetError::NoCacheDir,
+        }
+    }
+
     /// True for `404 Not Found` and `410 Gone`: the server knows nothing at this URL. An
     /// enrichment source reads that as an answer ("not found"), not as a failure.
     pub fn is_not_found(&self) -> bool {

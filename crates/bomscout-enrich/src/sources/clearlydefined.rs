@@ -29,10 +29,9 @@
 //! the rest as the namespace with its slashes written `%2F`
 //! (`go/golang/github.com%2Fpkg/errors/v0.9.1`).
 
-use super::depsdev::duplicate;
-use super::goproxy::day;
+use super::fields::day;
 use crate::facts::{Answer, Coordinates, Facts, FoundLicense};
-use crate::source::{Http, Source, SourceError};
+use crate::source::{fan_out, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, SourceKind};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -62,45 +61,25 @@ impl ClearlyDefined {
     }
 
     fn batch(&self, http: &Http, keys: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        let mut asked: Vec<(usize, String)> = Vec::new();
-        let mut out: Vec<Option<Result<Answer, SourceError>>> = keys.iter().map(|_| None).collect();
-        for (i, key) in keys.iter().enumerate() {
-            match coordinates(key) {
-                Ok(c) => asked.push((i, c)),
-                Err(e) => out[i] = Some(Err(e)),
-            }
-        }
-        if !asked.is_empty() {
+        fan_out(keys, coordinates, |asked: &[String]| {
             let url = format!("{}/definitions", self.base);
-            let body: Vec<&str> = asked.iter().map(|(_, c)| c.as_str()).collect();
-            let answers: Vec<Result<Answer, SourceError>> =
-                match http.post_json::<_, HashMap<String, Definition>>(&url, &body, WHAT) {
-                    Ok(found) => {
-                        let found: HashMap<String, Definition> = found
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                            .collect();
-                        asked
-                            .iter()
-                            .map(|(_, c)| {
-                                let url = self.definition_url(c);
-                                Ok(match found.get(&c.to_ascii_lowercase()) {
-                                    Some(d) => facts(url, d),
-                                    None => Answer::NotFound { url },
-                                })
-                            })
-                            .collect()
-                    }
-                    Err(e) => asked.iter().map(|_| Err(duplicate(&e))).collect(),
-                };
-            for ((i, _), answer) in asked.iter().zip(answers) {
-                out[*i] = Some(answer);
-            }
-        }
-        out.into_iter()
-            .map(|a| a.unwrap_or_else(|| Err(SourceError::Unaskable("not asked".into()))))
-            .collect()
+            let found: HashMap<String, Definition> = http
+                .post_json::<_, HashMap<String, Definition>>(&url, &asked, WHAT)?
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect();
+            Ok(asked
+                .iter()
+                .map(|c| {
+                    let url = self.definition_url(c);
+                    Ok(match found.get(&c.to_ascii_lowercase()) {
+                        Some(d) => facts(url, d),
+                        None => Answer::NotFound { url },
+                    })
+                })
+                .collect())
+        })
     }
 }
 

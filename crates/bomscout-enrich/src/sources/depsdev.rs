@@ -22,9 +22,9 @@
 //! `RUBYGEMS`; a name is one percent-encoded path segment (`@scope/name` →
 //! `%40scope%2Fname`).
 
-use super::goproxy::day;
+use super::fields::day;
 use crate::facts::{Answer, Coordinates, Facts, FoundLicense};
-use crate::source::{Http, Source, SourceError};
+use crate::source::{fan_out, Http, Source, SourceError};
 use bomscout_core::{Ecosystem, Scorecard, ScorecardCheck, SourceKind};
 use bomscout_net::NetError;
 use serde::{Deserialize, Serialize};
@@ -84,20 +84,11 @@ impl DepsDev {
 
     /// One batch of at most [`BATCH_LIMIT`] versions.
     fn version_batch(&self, http: &Http, keys: &[Coordinates]) -> Vec<Result<Answer, SourceError>> {
-        // The keys deps.dev can be asked about, each with its position.
-        let mut asked: Vec<(usize, VersionKey)> = Vec::new();
-        let mut out: Vec<Option<Result<Answer, SourceError>>> = keys.iter().map(|_| None).collect();
-        for (i, key) in keys.iter().enumerate() {
-            match version_key(key) {
-                Ok(k) => asked.push((i, k)),
-                Err(e) => out[i] = Some(Err(e)),
-            }
-        }
-        if !asked.is_empty() {
-            let answers = match self.post_versions(http, &asked) {
-                Ok(Some(found)) => asked
+        fan_out(keys, version_key, |asked: &[VersionKey]| {
+            Ok(match self.post_versions(http, asked)? {
+                Some(found) => asked
                     .iter()
-                    .map(|(_, k)| {
+                    .map(|k| {
                         let url = self.version_url(&k.system, &k.name, &k.version);
                         Ok(match found.get(&k.matching()) {
                             Some(v) => Answer::found(version_facts(url, v)),
@@ -106,64 +97,42 @@ impl DepsDev {
                     })
                     .collect(),
                 // No batch endpoint here: one GET per version.
-                Ok(None) => asked
-                    .iter()
-                    .map(|(_, k)| self.get_version(http, k))
-                    .collect(),
-                Err(e) => asked.iter().map(|_| Err(duplicate(&e))).collect::<Vec<_>>(),
-            };
-            for ((i, _), answer) in asked.iter().zip(answers) {
-                out[*i] = Some(answer);
-            }
-        }
-        out.into_iter()
-            .map(|a| a.unwrap_or_else(|| Err(SourceError::Unaskable("not asked".into()))))
-            .collect()
+                None => asked.iter().map(|k| self.get_version(http, k)).collect(),
+            })
+        })
     }
 
     /// POSTs the batch, following pages. `Ok(None)` when the endpoint is not there.
-    #[allow(clippy::type_complexity)]
     fn post_versions(
         &self,
         http: &Http,
-        asked: &[(usize, VersionKey)],
-    ) -> Result<Option<HashMap<(String, String, String), Version>>, SourceError> {
-        let url = self.batch_url("versionbatch");
-        let mut request = VersionBatchRequest {
+        asked: &[VersionKey],
+    ) -> Result<Option<VersionsFound>, SourceError> {
+        let request = VersionBatchRequest {
             requests: asked
                 .iter()
-                .map(|(_, k)| VersionRequest {
+                .map(|k| VersionRequest {
                     version_key: k.clone(),
                 })
                 .collect(),
             page_token: None,
         };
-        let mut found = HashMap::new();
-        for _ in 0..MAX_PAGES {
-            let page: VersionBatch = match http.post_json(&url, &request, WHAT) {
-                Ok(Some(page)) => page,
-                Ok(None) => return Ok(None),
-                Err(e) if is_method_not_allowed(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            for response in page.responses {
-                let Some(version) = response.version else {
-                    continue;
-                };
-                if let Some(key) = response.request.and_then(|r| r.version_key) {
-                    found.insert(key.matching(), version);
+        post_pages(
+            http,
+            self.batch_url("versionbatch"),
+            request,
+            |page: VersionBatch, found| {
+                for response in page.responses {
+                    let Some(version) = response.version else {
+                        continue;
+                    };
+                    if let Some(key) = response.request.and_then(|r| r.version_key) {
+                        found.insert(key.matching(), version);
+                    }
                 }
-            }
-            match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(token) => request.page_token = Some(token),
-                None => return Ok(Some(found)),
-            }
-        }
-        Err(SourceError::Malformed {
-            url,
-            reason: format!("still more pages after {MAX_PAGES}"),
-            what: WHAT,
-        })
+                page.next_page_token
+            },
+        )
     }
 
     fn get_version(&self, http: &Http, key: &VersionKey) -> Result<Answer, SourceError> {
@@ -190,25 +159,19 @@ impl DepsDev {
     }
 
     fn project_batch(&self, http: &Http, repos: &[String]) -> Vec<Result<Answer, SourceError>> {
-        let mut asked: Vec<(usize, String)> = Vec::new();
-        let mut out: Vec<Option<Result<Answer, SourceError>>> =
-            repos.iter().map(|_| None).collect();
-        for (i, repo) in repos.iter().enumerate() {
-            match project_id(repo) {
-                Some(id) => asked.push((i, id)),
-                None => {
-                    out[i] = Some(Err(SourceError::Unaskable(format!(
+        let askable = |repo: &String| {
+            project_id(repo).ok_or_else(|| {
+                SourceError::Unaskable(format!(
                     "{}: deps.dev knows projects on github.com, gitlab.com and bitbucket.org only",
                     bomscout_core::escape::quote(repo, 200)
-                ))))
-                }
-            }
-        }
-        if !asked.is_empty() {
-            let answers = match self.post_projects(http, &asked) {
-                Ok(Some(found)) => asked
+                ))
+            })
+        };
+        fan_out(repos, askable, |asked: &[String]| {
+            Ok(match self.post_projects(http, asked)? {
+                Some(found) => asked
                     .iter()
-                    .map(|(_, id)| {
+                    .map(|id| {
                         let url = self.project_url(id);
                         Ok(match found.get(&id.to_ascii_lowercase()) {
                             Some(p) => Answer::found(project_facts(url, p)),
@@ -216,9 +179,10 @@ impl DepsDev {
                         })
                     })
                     .collect(),
-                Ok(None) => asked
+                // No batch endpoint here: one GET per project.
+                None => asked
                     .iter()
-                    .map(|(_, id)| {
+                    .map(|id| {
                         let url = self.project_url(id);
                         Ok(match http.get_json::<Project>(&url, WHAT)? {
                             Some(p) => Answer::found(project_facts(url, &p)),
@@ -226,59 +190,91 @@ impl DepsDev {
                         })
                     })
                     .collect(),
-                Err(e) => asked.iter().map(|_| Err(duplicate(&e))).collect::<Vec<_>>(),
-            };
-            for ((i, _), answer) in asked.iter().zip(answers) {
-                out[*i] = Some(answer);
-            }
-        }
-        out.into_iter()
-            .map(|a| a.unwrap_or_else(|| Err(SourceError::Unaskable("not asked".into()))))
-            .collect()
+            })
+        })
     }
 
+    /// POSTs the batch, following pages. `Ok(None)` when the endpoint is not there.
     fn post_projects(
         &self,
         http: &Http,
-        asked: &[(usize, String)],
+        asked: &[String],
     ) -> Result<Option<HashMap<String, Project>>, SourceError> {
-        let url = self.batch_url("projectbatch");
-        let mut request = ProjectBatchRequest {
+        let request = ProjectBatchRequest {
             requests: asked
                 .iter()
-                .map(|(_, id)| ProjectRequest {
+                .map(|id| ProjectRequest {
                     project_key: ProjectKey { id: id.clone() },
                 })
                 .collect(),
             page_token: None,
         };
-        let mut found = HashMap::new();
-        for _ in 0..MAX_PAGES {
-            let page: ProjectBatch = match http.post_json(&url, &request, WHAT) {
-                Ok(Some(page)) => page,
-                Ok(None) => return Ok(None),
-                Err(e) if is_method_not_allowed(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            for response in page.responses {
-                let Some(project) = response.project else {
-                    continue;
-                };
-                if let Some(key) = response.request.and_then(|r| r.project_key) {
-                    found.insert(key.id.to_ascii_lowercase(), project);
+        post_pages(
+            http,
+            self.batch_url("projectbatch"),
+            request,
+            |page: ProjectBatch, found| {
+                for response in page.responses {
+                    let Some(project) = response.project else {
+                        continue;
+                    };
+                    if let Some(key) = response.request.and_then(|r| r.project_key) {
+                        found.insert(key.id.to_ascii_lowercase(), project);
+                    }
                 }
-            }
-            match page.next_page_token.filter(|t| !t.is_empty()) {
-                Some(token) => request.page_token = Some(token),
-                None => return Ok(Some(found)),
-            }
-        }
-        Err(SourceError::Malformed {
-            url,
-            reason: format!("still more pages after {MAX_PAGES}"),
-            what: WHAT,
-        })
+                page.next_page_token
+            },
+        )
     }
+}
+
+/// The versions a batch answered, by [`VersionKey::matching`].
+type VersionsFound = HashMap<(String, String, String), Version>;
+
+/// A v3alpha batch request: its `pageToken` is set to follow the answer's pages.
+trait Paged: Serialize {
+    fn set_page_token(&mut self, token: String);
+}
+
+impl Paged for VersionBatchRequest {
+    fn set_page_token(&mut self, token: String) {
+        self.page_token = Some(token);
+    }
+}
+
+impl Paged for ProjectBatchRequest {
+    fn set_page_token(&mut self, token: String) {
+        self.page_token = Some(token);
+    }
+}
+
+/// POSTs a batch `request` to `url` and follows `nextPageToken` for at most [`MAX_PAGES`]
+/// pages, handing each page to `take`, which files its answers and returns the next token.
+/// `Ok(None)` when the service has no batch endpoint (`404`, `405`).
+fn post_pages<R: Paged, P: serde::de::DeserializeOwned, K, V>(
+    http: &Http,
+    url: String,
+    mut request: R,
+    mut take: impl FnMut(P, &mut HashMap<K, V>) -> Option<String>,
+) -> Result<Option<HashMap<K, V>>, SourceError> {
+    let mut found = HashMap::new();
+    for _ in 0..MAX_PAGES {
+        let page: P = match http.post_json(&url, &request, WHAT) {
+            Ok(Some(page)) => page,
+            Ok(None) => return Ok(None),
+            Err(e) if is_method_not_allowed(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match take(page, &mut found).filter(|t| !t.is_empty()) {
+            Some(token) => request.set_page_token(token),
+            None => return Ok(Some(found)),
+        }
+    }
+    Err(SourceError::Malformed {
+        url,
+        reason: format!("still more pages after {MAX_PAGES}"),
+        what: WHAT,
+    })
 }
 
 impl Source for DepsDev {
@@ -404,76 +400,6 @@ fn segment(s: &str) -> String {
 
 fn is_method_not_allowed(e: &SourceError) -> bool {
     matches!(e, SourceError::Net(NetError::Status { code: 405, .. }))
-}
-
-/// The same error again, for each key of a batch that failed as a whole.
-pub(crate) fn duplicate(e: &SourceError) -> SourceError {
-    match e {
-        SourceError::Net(n) => SourceError::Net(duplicate_net(n)),
-        SourceError::Malformed { url, reason, what } => SourceError::Malformed {
-            url: url.clone(),
-            reason: reason.clone(),
-            what,
-        },
-        SourceError::Unaskable(s) => SourceError::Unaskable(s.clone()),
-    }
-}
-
-fn duplicate_net(e: &NetError) -> NetError {
-    match e {
-        NetError::BadUrl { url, reason } => NetError::BadUrl {
-            url: url.clone(),
-            reason: reason.clone(),
-        },
-        NetError::Setup(s) => NetError::Setup(s.clone()),
-        NetError::Status {
-            url,
-            code,
-            status,
-            after,
-            hint,
-        } => NetError::Status {
-            url: url.clone(),
-            code: *code,
-            status: status.clone(),
-            after: after.clone(),
-            hint,
-        },
-        NetError::RetryAfterTooLong { url, wait, limit } => NetError::RetryAfterTooLong {
-            url: url.clone(),
-            wait: *wait,
-            limit: *limit,
-        },
-        NetError::Transport {
-            url,
-            reason,
-            attempts,
-        } => NetError::Transport {
-            url: url.clone(),
-            reason: reason.clone(),
-            attempts: *attempts,
-        },
-        NetError::TooLarge { url, limit } => NetError::TooLarge {
-            url: url.clone(),
-            limit: *limit,
-        },
-        NetError::Invalid { url, dest, reason } => NetError::Invalid {
-            url: url.clone(),
-            dest: dest.clone(),
-            reason: reason.clone(),
-        },
-        NetError::Io {
-            path,
-            action,
-            source,
-        } => NetError::Io {
-            path: path.clone(),
-            action,
-            source: std::io::Error::new(source.kind(), source.to_string()),
-        },
-        NetError::OutOfTime { url } => NetError::OutOfTime { url: url.clone() },
-        NetError::NoCacheDir => NetError::NoCacheDir,
-    }
 }
 
 fn version_facts(url: String, v: &Version) -> Facts {

@@ -117,7 +117,7 @@ impl GoProxy {
         };
         let info: Info = parse_json(&url, &bytes, WHAT)?;
         Ok(Answer::found(Facts {
-            latest_release: info.time.as_deref().and_then(day),
+            latest_release: info.time.as_deref().and_then(super::fields::day),
             latest_version: Some(info.version),
             url,
             ..Facts::default()
@@ -340,21 +340,12 @@ pub fn pseudo_version_date(version: &str) -> Option<String> {
     if stamp.len() != 14 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    day(&format!(
+    super::fields::day(&format!(
         "{}-{}-{}",
         &stamp[..4],
         &stamp[4..6],
         &stamp[6..8]
     ))
-}
-
-/// The `YYYY-MM-DD` a timestamp (`2021-02-20T16:28:57Z`) or date starts with.
-pub(crate) fn day(time: &str) -> Option<String> {
-    let d = time.trim().get(..10)?;
-    let b = d.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    (digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
-        .then(|| d.to_string())
 }
 
 #[cfg(test)]
