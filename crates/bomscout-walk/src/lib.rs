@@ -9,9 +9,11 @@
 
 mod detect;
 pub mod read;
+pub mod tree;
 
 pub use detect::detect;
 pub use read::{read_if_exists, read_regular, ReadError};
+pub use tree::{DirEntry, Disk, EntryKind, MemEntry, MemTree, Tree, DISK};
 
 use bomscout_core::{Detected, Diagnostic, Reporter};
 use globset::{Glob, GlobSet, GlobSetBuilder};
