@@ -130,7 +130,7 @@ pub struct InventoryArgs {
 
     /// Uploads to Dependency-Track (`--upload-dtrack URL`).
     #[command(flatten)]
-    pub dtrack: crate::upload::InventoryUpload,
+    pub dtrack: Box<crate::upload::InventoryUpload>,
 }
 
 /// `bomscout inventory …` subcommands.
