@@ -51,6 +51,10 @@ pub enum Command {
     /// `--offline` answers from the cache only. Exit 0 allowed, 1 denied (or review with
     /// `--fail-on review`), 2 when a package could not be decided.
     Vet(crate::vet::VetArgs),
+    /// Upload CycloneDX SBOMs to Dependency-Track (its BOM API), one project each; the API
+    /// key comes from the environment variable named by --api-key-env. Exit 2 when an
+    /// upload failed.
+    Upload(crate::upload::UploadArgs),
     /// Print a shell completion script: `bomscout completions bash > /etc/bash_completion.d/bomscout`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -123,6 +127,10 @@ pub struct InventoryArgs {
     /// once however many repositories use it.
     #[command(flatten)]
     pub enrich: crate::enrich::EnrichOptions,
+
+    /// Uploads to Dependency-Track (`--upload-dtrack URL`).
+    #[command(flatten)]
+    pub dtrack: Box<crate::upload::InventoryUpload>,
 }
 
 /// `bomscout inventory …` subcommands.

@@ -82,7 +82,7 @@ fn finish(
 /// The bytes of a document the user named: `-` is stdin (`bomscout scan . -o json=- |
 /// bomscout convert - ...`). Pipes and process substitutions are fine here, since the user
 /// asked for them; the size is bounded like every scanned file.
-fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
     let limit = Options::default().max_file_size;
     let mut bytes = Vec::new();
     let read = if path.as_os_str() == "-" {
@@ -103,7 +103,11 @@ fn read_document(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// One document as a catalog, and the name of its subject. Any format bomscout writes is
 /// read, recognized by its content (a file name says nothing about stdin).
 pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
-    let bytes = read_document(path)?;
+    parse(&read_document(path)?, path)
+}
+
+/// [`read`] of bytes already read from `path`.
+pub(crate) fn parse(bytes: &[u8], path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
     let shown = if path.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -111,7 +115,7 @@ pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
     };
     let options = Options::default();
     let input = Input {
-        bytes: &bytes,
+        bytes,
         path: &shown,
         abs: path,
         root: std::path::Path::new("/"),

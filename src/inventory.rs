@@ -103,6 +103,8 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    // The Dependency-Track key is read and checked before anything is scanned.
+    let uploads = args.dtrack.start()?;
     let mut store = Store::open(db)?;
     let started = crate::scan::timestamp();
     let label = args
@@ -136,6 +138,8 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
                 })
             })
         });
+        // Uploads run beside the scans, fed as each repository is recorded.
+        let queue = uploads.as_ref().map(|u| (u, u.spawn(scope)));
         for scan in rx {
             failed += usize::from(scan.result.is_err());
             store.record(run, &scan).with_context(|| {
@@ -144,6 +148,12 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
                     bomscout_core::escape::printable(&scan.repo.path)
                 )
             })?;
+            if let Some((uploads, queue)) = &queue {
+                if let Some(job) = uploads.job(scan) {
+                    // The workers stop only when this sender is dropped.
+                    let _ = queue.send(job);
+                }
+            }
             recorded += 1;
             progress.repositories(recorded, repos.len());
         }
@@ -167,6 +177,11 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
             matched.map(|m| format!("; {m}")).unwrap_or_default(),
             db.display()
         );
+    }
+    if let Some(uploads) = &uploads {
+        if !uploads.summarize(args.quiet) {
+            return Ok(ExitCode::from(2));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

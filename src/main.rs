@@ -17,6 +17,7 @@ mod licenses;
 mod output;
 mod progress;
 mod scan;
+mod upload;
 mod vet;
 
 use clap::Parser;
@@ -57,6 +58,7 @@ fn run() -> anyhow::Result<ExitCode> {
         cli::Command::Audit(args) => audit::audit(args),
         cli::Command::Advisories(command) => advisories::run(command),
         cli::Command::Vet(args) => vet::vet(args),
+        cli::Command::Upload(args) => upload::upload(args),
         cli::Command::Completions { shell } => {
             let mut cmd = <cli::Cli as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "bomscout", &mut std::io::stdout());

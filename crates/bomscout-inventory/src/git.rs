@@ -99,6 +99,128 @@ fn read_small(path: &Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// The tags naming `commit`, sorted: loose `refs/tags/…` files holding that id (lightweight
+/// tags), and `packed-refs` lines holding it or peeling to it (`^id`, annotated tags packed
+/// by `git pack-refs` or a clone). A loose annotated tag holds the id of its tag object,
+/// which only the object store maps to the commit: such tags are not found (the caller falls
+/// back to the commit). At most 10,000 loose tags are looked at.
+pub fn tags_at(repo: &Path, commit: &str) -> Vec<String> {
+    if !is_object_id(commit) {
+        return Vec::new();
+    }
+    let Some(git_dir) = git_dir(repo) else {
+        return Vec::new();
+    };
+    let common = read_small(&git_dir.join("commondir"))
+        .map(|c| git_dir.join(c.trim()))
+        .unwrap_or_else(|| git_dir.clone());
+    let mut tags = Vec::new();
+    let mut budget = 10_000usize;
+    for dir in [git_dir.as_path(), common.as_path()] {
+        loose_tags(&dir.join("refs/tags"), "", commit, &mut budget, &mut tags);
+        if let Some(packed) = read_small(&dir.join("packed-refs")) {
+            // A tag line's id is the commit, unless a `^peeled` line follows it: then the
+            // id is the annotated tag's object and the peeled one is the commit.
+            let mut pending: Option<(&str, &str)> = None;
+            for line in packed.lines().chain(std::iter::once("")) {
+                let peeled = line.strip_prefix('^').map(str::trim);
+                if let Some((name, id)) = pending.take() {
+                    if peeled.unwrap_or(id).eq_ignore_ascii_case(commit) {
+                        tags.push(name.to_string());
+                    }
+                }
+                if peeled.is_some() {
+                    continue;
+                }
+                let Some((id, name)) = line.split_once(' ') else {
+                    continue;
+                };
+                if let Some(tag) = name.trim().strip_prefix("refs/tags/") {
+                    pending = Some((tag, id));
+                }
+            }
+        }
+    }
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// Loose tag files under `dir` (`prefix` is the tag name's path so far) holding `commit`.
+fn loose_tags(dir: &Path, prefix: &str, commit: &str, budget: &mut usize, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let tag = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if kind.is_dir() {
+            loose_tags(&entry.path(), &tag, commit, budget, out);
+        } else if kind.is_file() {
+            if let Some(id) = read_small(&entry.path()) {
+                if id.trim().eq_ignore_ascii_case(commit) {
+                    out.push(tag);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::*;
+    use std::fs;
+
+    const A: &str = "0123456789abcdef0123456789abcdef01234567";
+    const B: &str = "89abcdef0123456789abcdef0123456789abcdef";
+    const T: &str = "fedcba9876543210fedcba9876543210fedcba98";
+
+    #[test]
+    fn loose_and_packed_tags_at_a_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let git = dir.path().join(".git");
+        fs::create_dir_all(git.join("refs/tags/release")).unwrap();
+        fs::write(git.join("HEAD"), format!("{A}\n")).unwrap();
+        fs::write(git.join("refs/tags/v1.0.0"), format!("{A}\n")).unwrap();
+        fs::write(git.join("refs/tags/release/2026-12"), format!("{A}\n")).unwrap();
+        fs::write(git.join("refs/tags/other"), format!("{B}\n")).unwrap();
+        fs::write(
+            git.join("packed-refs"),
+            format!(
+                "# pack-refs with: peeled fully-peeled sorted\n\
+                 {A} refs/heads/main\n\
+                 {A} refs/tags/v1.0.0\n\
+                 {T} refs/tags/v0.9-annotated\n^{A}\n\
+                 {T} refs/tags/v0.8-annotated-elsewhere\n^{B}\n\
+                 {B} refs/tags/v0.1\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            tags_at(dir.path(), A),
+            ["release/2026-12", "v0.9-annotated", "v1.0.0"]
+        );
+        assert_eq!(
+            tags_at(dir.path(), B),
+            ["other", "v0.1", "v0.8-annotated-elsewhere"]
+        );
+        assert!(tags_at(dir.path(), T).is_empty());
+        assert!(tags_at(dir.path(), "not-an-id").is_empty());
+        assert!(tags_at(Path::new("/nonexistent"), A).is_empty());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

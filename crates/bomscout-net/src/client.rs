@@ -2,6 +2,7 @@
 
 use crate::cache::{now_rfc3339, parent_dir, Sidecar};
 use crate::retry::{backoff, is_retryable_status, parse_retry_after};
+use crate::send::{Answer, FormPart, Method, Outgoing, Payload};
 use crate::NetError;
 use reqwest::header::{
     HeaderMap, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
@@ -53,6 +54,9 @@ impl ClientConfig {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::blocking::Client,
+    /// The same, following no redirect: [`Client::send`] carries credentials in headers
+    /// that must not be forwarded to wherever a redirect points.
+    direct: reqwest::blocking::Client,
     config: ClientConfig,
 }
 
@@ -104,10 +108,7 @@ const VALIDATOR_LIMIT: usize = 1024;
 impl Client {
     /// Builds the client. Fails only on TLS set-up (an unreadable `SSL_CERT_FILE`).
     pub fn new(config: ClientConfig) -> Result<Self, NetError> {
-        let mut builder = reqwest::blocking::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.read_timeout);
+        let mut roots = Vec::new();
         if let Some(path) = std::env::var_os("SSL_CERT_FILE").filter(|p| !p.is_empty()) {
             let path = std::path::PathBuf::from(path);
             let mut pem = Vec::new();
@@ -120,12 +121,26 @@ impl Client {
                     path.display()
                 ))
             })?;
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
+            roots = certs;
         }
-        let http = builder.build().map_err(|e| NetError::Setup(describe(&e)))?;
-        Ok(Client { http, config })
+        let build = |redirects: reqwest::redirect::Policy| {
+            let mut builder = reqwest::blocking::Client::builder()
+                .user_agent(config.user_agent.clone())
+                .connect_timeout(config.connect_timeout)
+                .timeout(config.read_timeout)
+                .redirect(redirects);
+            for cert in &roots {
+                builder = builder.add_root_certificate(cert.clone());
+            }
+            builder.build().map_err(|e| NetError::Setup(describe(&e)))
+        };
+        let http = build(reqwest::redirect::Policy::limited(10))?;
+        let direct = build(reqwest::redirect::Policy::none())?;
+        Ok(Client {
+            http,
+            direct,
+            config,
+        })
     }
 
     /// The configuration in force.
@@ -417,6 +432,107 @@ impl Client {
             n += 1;
         }
     }
+}
+
+impl Client {
+    /// Sends `req` with retries (a `408`, `429` or `5xx` answer, a connection error or a
+    /// timeout is retried as for [`Client::request`]), and hands back any other answer,
+    /// success or not, with at most `limit` bytes of its body: the caller reads a `401` or a
+    /// `413` as the service documents it. Redirects are not followed: a `3xx` comes back as
+    /// an answer, and a secret header is never forwarded to wherever it points, nor does it
+    /// appear in an error.
+    pub fn send(&self, req: &Outgoing<'_>, limit: u64) -> Result<Answer, NetError> {
+        let url = checked_url(req.url)?;
+        let shown = redact_url(&url);
+        let mut headers = HeaderMap::new();
+        for h in req.headers {
+            let name =
+                reqwest::header::HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| {
+                    NetError::BadHeader {
+                        name: bomscout_core::escape::quote(h.name, 80),
+                    }
+                })?;
+            let mut value = reqwest::header::HeaderValue::from_str(h.value).map_err(|_| {
+                NetError::BadHeader {
+                    name: bomscout_core::escape::quote(h.name, 80),
+                }
+            })?;
+            value.set_sensitive(h.secret);
+            headers.insert(name, value);
+        }
+        let method = match req.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+        };
+        self.with_retries(&shown, None, |_, _| {
+            let mut request = self
+                .direct
+                .request(method.clone(), &url)
+                .headers(headers.clone());
+            request = match req.body {
+                Payload::Empty => request,
+                Payload::Json(body) => request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.to_vec()),
+                Payload::Multipart(parts) => request.multipart(form(parts)?),
+            };
+            let resp = match request.send() {
+                Ok(resp) => resp,
+                Err(e) if e.is_redirect() => {
+                    return Err(NetError::Transport {
+                        url: shown.clone(),
+                        reason: describe(&e),
+                        attempts: 1,
+                    })
+                }
+                Err(e) => return Ok(transport(&e)),
+            };
+            let status = resp.status().as_u16();
+            if is_retryable_status(status) {
+                return Ok(retry_status(&resp));
+            }
+            let content_type = resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let mut body = Vec::new();
+            match resp.take(limit).read_to_end(&mut body) {
+                Ok(_) => Ok(Step::Done(Answer {
+                    status,
+                    content_type,
+                    body,
+                })),
+                Err(e) => Ok(Step::Retry {
+                    failure: Failure::Transport(format!("reading the answer: {e}")),
+                    wait: None,
+                }),
+            }
+        })
+    }
+}
+
+/// A reqwest form of `parts` (rebuilt for each attempt: a form is consumed when sent).
+fn form(parts: &[FormPart<'_>]) -> Result<reqwest::blocking::multipart::Form, NetError> {
+    let mut form = reqwest::blocking::multipart::Form::new();
+    for p in parts {
+        let mut part = reqwest::blocking::multipart::Part::bytes(p.value.to_vec());
+        if let Some((file_name, content_type)) = p.file {
+            part = part
+                .file_name(file_name.to_string())
+                .mime_str(content_type)
+                .map_err(|_| NetError::BadHeader {
+                    name: format!(
+                        "Content-Type {} of form part {}",
+                        bomscout_core::escape::quote(content_type, 80),
+                        bomscout_core::escape::quote(p.name, 80)
+                    ),
+                })?;
+        }
+        form = form.part(p.name.to_string(), part);
+    }
+    Ok(form)
 }
 
 impl Failure {

@@ -96,6 +96,13 @@ pub enum NetError {
         /// The URL asked.
         url: String,
     },
+    /// A request header's name or value has characters HTTP does not allow (the value, which
+    /// may be a credential, is never shown).
+    #[error("the {name} header cannot be sent: it has characters HTTP does not allow in a header (line breaks, non-ASCII); check its value")]
+    BadHeader {
+        /// The header's name (quoted, bounded).
+        name: String,
+    },
     /// No cache directory could be found.
     #[error("no cache directory: this platform has none; give --cache-dir DIR or set BOMSCOUT_CACHE_DIR")]
     NoCacheDir,
@@ -157,6 +164,7 @@ impl NetError {
                 source: std::io::Error::new(source.kind(), source.to_string()),
             },
             NetError::OutOfTime { url } => NetError::OutOfTime { url: url.clone() },
+            NetError::BadHeader { name } => NetError::BadHeader { name: name.clone() },
             NetError::NoCacheDir => NetError::NoCacheDir,
         }
     }

@@ -23,6 +23,10 @@
 //!   validation (for zip exports: [`zipcheck::check_zip`]) and only then renamed over the
 //!   previous copy. A failed, truncated or corrupt download never replaces what was there.
 //!
+//! - **Any request** ([`Client::send`]): PUT and POST with a JSON or `multipart/form-data`
+//!   body, extra headers (a secret one, an API key, never shown), the answer handed back
+//!   whatever its status, with the same retries.
+//!
 //! TLS is rustls with the `ring` provider (no OpenSSL); the trusted roots are Mozilla's,
 //! bundled, plus the PEM bundle named by `SSL_CERT_FILE` when that is set (a company mirror
 //! signed by an internal CA). Proxies come from the usual `HTTPS_PROXY` / `NO_PROXY` variables.
@@ -35,6 +39,7 @@ pub mod cache;
 mod client;
 mod error;
 pub mod retry;
+pub mod send;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod zipcheck;
@@ -42,6 +47,7 @@ pub mod zipcheck;
 pub use cache::Sidecar;
 pub use client::{join_url, redact_url, Client, ClientConfig, Fetched};
 pub use error::NetError;
+pub use send::{Answer, FormPart, Header, Method, Outgoing, Payload};
 
 /// The User-Agent bomscout sends: `bomscout/VERSION (+what it is)`.
 pub fn user_agent(version: &str) -> String {

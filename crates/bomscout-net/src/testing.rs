@@ -38,6 +38,94 @@ impl Request {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The parts of a `multipart/form-data` body (RFC 7578), read independently of the
+    /// client that wrote it: `None` when the content type is not multipart with a boundary,
+    /// or the body is not well formed (a part without its headers, no closing delimiter).
+    pub fn multipart(&self) -> Option<Vec<FormPart>> {
+        let content_type = self.header("content-type")?;
+        let (kind, params) = content_type.split_once(';')?;
+        if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+            return None;
+        }
+        let boundary = params.split(';').find_map(|p| {
+            let (k, v) = p.trim().split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("boundary")
+                .then(|| v.trim().trim_matches('"').to_string())
+        })?;
+        let delimiter = format!("--{boundary}").into_bytes();
+        let mut rest: &[u8] = &self.body;
+        // The preamble, up to the first delimiter.
+        let at = find(rest, &delimiter)?;
+        rest = &rest[at + delimiter.len()..];
+        let mut parts = Vec::new();
+        loop {
+            if rest.starts_with(b"--") {
+                return Some(parts);
+            }
+            rest = rest.strip_prefix(b"\r\n")?;
+            let head_end = find(rest, b"\r\n\r\n")?;
+            let head = String::from_utf8_lossy(&rest[..head_end]).into_owned();
+            rest = &rest[head_end + 4..];
+            let mut close = b"\r\n".to_vec();
+            close.extend_from_slice(&delimiter);
+            let end = find(rest, &close)?;
+            let body = rest[..end].to_vec();
+            rest = &rest[end + close.len()..];
+            let headers: Vec<(String, String)> = head
+                .split("\r\n")
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            let disposition = headers
+                .iter()
+                .find(|(k, _)| k == "content-disposition")
+                .map(|(_, v)| v.clone())?;
+            let param = |name: &str| {
+                disposition.split(';').skip(1).find_map(|p| {
+                    let (k, v) = p.trim().split_once('=')?;
+                    (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+                })
+            };
+            parts.push(FormPart {
+                name: param("name")?,
+                file_name: param("filename"),
+                content_type: headers
+                    .iter()
+                    .find(|(k, _)| k == "content-type")
+                    .map(|(_, v)| v.clone()),
+                body,
+            });
+        }
+    }
+}
+
+/// One part of a `multipart/form-data` body ([`Request::multipart`]).
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    /// The field's name.
+    pub name: String,
+    /// The `filename` parameter, for a file.
+    pub file_name: Option<String>,
+    /// The part's `Content-Type`, when given.
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl FormPart {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A canned response.
@@ -270,8 +358,13 @@ fn reason(status: u16) -> &'static str {
         301 => "Moved Permanently",
         302 => "Found",
         304 => "Not Modified",
+        201 => "Created",
         400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
+        409 => "Conflict",
+        413 => "Content Too Large",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         502 => "Bad Gateway",
