@@ -1,0 +1,556 @@
+//! Applying one layer (a tar, plain, gzip or zstd) onto the merged tree, within the
+//! limits of [`ImageOptions`].
+
+use crate::ImageOptions;
+use bomscout_core::escape::{quote, QUOTE_LIMIT};
+use bomscout_core::Diagnostic;
+use bomscout_walk::{EntryKind, MemTree};
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+
+/// Most diagnostics about single entries of one layer; the rest are counted.
+const MAX_ENTRY_DIAGNOSTICS: usize = 100;
+
+/// What the layers have used so far of the limits, across all layers.
+#[derive(Debug, Default)]
+pub struct Budget {
+    /// Tar entries read.
+    pub entries: u64,
+    /// Decompressed bytes read.
+    pub total: u64,
+    /// Bytes of file contents kept.
+    pub kept: u64,
+    /// The `max_kept` diagnostic was given.
+    pub kept_warned: bool,
+    /// A limit that stops every later layer too was reached.
+    pub exhausted: bool,
+}
+
+/// How a layer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Read to the end of its tar.
+    Complete,
+    /// Stopped early (a limit, or damaged data); what was read before is applied.
+    Stopped,
+}
+
+/// Counts the decompressed bytes and fails once `max_total` would be passed.
+struct Counted<'a, R> {
+    inner: R,
+    used: &'a Cell<u64>,
+    limit: u64,
+    over: &'a Cell<bool>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.limit.saturating_sub(self.used.get());
+        if left == 0 && !buf.is_empty() {
+            // One more byte tells a layer that ends exactly at the limit from a bigger one.
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.over.set(true);
+            return Err(io::Error::other("over the limit of decompressed bytes"));
+        }
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.used.set(self.used.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// The compression of a layer, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+fn compression_of(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
+}
+
+/// One layer being applied.
+pub struct Layer<'a> {
+    /// The layer's index in `Image::layers` (what `MemEntry::layer` says).
+    pub index: u32,
+    /// Its digest, for messages.
+    pub digest: &'a str,
+    /// The image's path, the diagnostics' path.
+    pub image: &'a str,
+}
+
+struct Ctx<'a> {
+    layer: &'a Layer<'a>,
+    options: &'a ImageOptions,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    entry_diagnostics: usize,
+    suppressed: usize,
+    /// Directories of lower layers that this layer lists again (an opaque marker later
+    /// in the same layer keeps them).
+    touched: HashSet<String>,
+}
+
+impl Ctx<'_> {
+    fn layer_diag(&mut self, message: String) {
+        self.diagnostics.push(Diagnostic::warning(
+            self.layer.image,
+            format!(
+                "layer {} ({}): {message}",
+                self.layer.index, self.layer.digest
+            ),
+        ));
+    }
+
+    fn entry_diag(&mut self, entry: &str, what: &str) {
+        if self.entry_diagnostics >= MAX_ENTRY_DIAGNOSTICS {
+            self.suppressed += 1;
+            return;
+        }
+        self.entry_diagnostics += 1;
+        let message = format!("entry {}: {what}", quote(entry, QUOTE_LIMIT));
+        self.layer_diag(message);
+    }
+}
+
+/// Applies the layer read from `blob` (its bytes as stored) onto `tree`; also says
+/// whether the blob was an uncompressed tar.
+pub fn apply(
+    blob: &mut dyn Read,
+    layer: &Layer<'_>,
+    tree: &mut MemTree,
+    options: &ImageOptions,
+    budget: &mut Budget,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (End, bool) {
+    let mut ctx = Ctx {
+        layer,
+        options,
+        diagnostics,
+        entry_diagnostics: 0,
+        suppressed: 0,
+        touched: HashSet::new(),
+    };
+    let mut buffered = BufReader::with_capacity(64 * 1024, blob);
+    let head = match buffered.fill_buf() {
+        Ok(h) => h,
+        Err(e) => {
+            ctx.layer_diag(format!("cannot be read ({e}); skipped"));
+            return (End::Stopped, false);
+        }
+    };
+    let compression = compression_of(head);
+    let used = Cell::new(budget.total);
+    let over = Cell::new(false);
+    let end = match compression {
+        Compression::None => run(&mut ctx, buffered, &used, &over, tree, budget),
+        Compression::Gzip => run(
+            &mut ctx,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+            &used,
+            &over,
+            tree,
+            budget,
+        ),
+        Compression::Zstd => match zstd::stream::read::Decoder::with_buffer(buffered) {
+            Ok(decoder) => run(&mut ctx, decoder, &used, &over, tree, budget),
+            Err(e) => {
+                ctx.layer_diag(format!("cannot start the zstd decoder ({e}); skipped"));
+                End::Stopped
+            }
+        },
+    };
+    budget.total = used.get();
+    if over.get() {
+        budget.exhausted = true;
+        ctx.layer_diag(format!(
+            "decompresses to more than the {}-byte limit for the whole image (a layer bomb, or raise the limit); this layer was applied up to there and later layers are skipped",
+            options.max_total
+        ));
+    }
+    if ctx.suppressed > 0 {
+        let n = ctx.suppressed;
+        ctx.layer_diag(format!("{n} more entries refused, as above"));
+    }
+    (end, compression == Compression::None)
+}
+
+fn run<R: Read>(
+    ctx: &mut Ctx<'_>,
+    reader: R,
+    used: &Cell<u64>,
+    over: &Cell<bool>,
+    tree: &mut MemTree,
+    budget: &mut Budget,
+) -> End {
+    let counted = Counted {
+        inner: reader,
+        used,
+        limit: ctx.options.max_total,
+        over,
+    };
+    let mut archive = tar::Archive::new(counted);
+    let entries = match archive.entries() {
+        Ok(entries) => entries,
+        Err(e) => {
+            ctx.layer_diag(format!("is not a readable tar ({e}); skipped"));
+            return End::Stopped;
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                if !over.get() {
+                    ctx.layer_diag(format!(
+                        "is damaged after {} entries ({e}): truncated or corrupt; the entries before it are applied",
+                        budget.entries
+                    ));
+                }
+                return End::Stopped;
+            }
+        };
+        if budget.entries >= ctx.options.max_entries {
+            budget.exhausted = true;
+            ctx.layer_diag(format!(
+                "the image has more than {} entries, the limit; this layer was applied up to there and later layers are skipped",
+                ctx.options.max_entries
+            ));
+            return End::Stopped;
+        }
+        budget.entries += 1;
+        if let Err(e) = one(ctx, &mut entry, tree, budget) {
+            if !over.get() {
+                ctx.layer_diag(format!(
+                    "is damaged in the data of entry {} ({e}); the entries before it are applied",
+                    quote(&String::from_utf8_lossy(&entry.path_bytes()), QUOTE_LIMIT)
+                ));
+            }
+            return End::Stopped;
+        }
+    }
+    if over.get() {
+        End::Stopped
+    } else {
+        End::Complete
+    }
+}
+
+/// A tar entry's name made relative to the root: leading `/` and `./` dropped, `..`
+/// applied; `Err` when `..` leaves the root, `Ok(None)` for the root itself.
+pub fn normalize_entry(name: &str) -> Result<Option<String>, ()> {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in name.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if out.pop().is_none() {
+                    return Err(());
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    Ok((!out.is_empty()).then(|| out.join("/")))
+}
+
+/// Where `rel` goes in `tree`: its parent directories resolved through the symlinks
+/// already in the tree (as a container runtime does, always inside the root).
+fn place(tree: &MemTree, rel: &str) -> Result<String, &'static str> {
+    let Some((parent, name)) = rel.rsplit_once('/') else {
+        return Ok(rel.to_string());
+    };
+    if tree.get(parent).map(|e| e.kind) == Some(EntryKind::Dir) {
+        // Every ancestor of a directory in the tree is a directory (entries are only
+        // ever placed through here), so nothing needs resolving.
+        return Ok(rel.to_string());
+    }
+    let mut done = String::new();
+    let mut segs = parent.split('/');
+    while let Some(seg) = segs.next() {
+        let candidate = if done.is_empty() {
+            seg.to_string()
+        } else {
+            format!("{done}/{seg}")
+        };
+        match tree.get(&candidate).map(|e| e.kind) {
+            None => {
+                let mut out = candidate;
+                for s in segs {
+                    out.push('/');
+                    out.push_str(s);
+                }
+                out.push('/');
+                out.push_str(name);
+                return Ok(out);
+            }
+            Some(EntryKind::Dir) => done = candidate,
+            Some(EntryKind::Symlink) => match tree.resolve(&candidate) {
+                Some(real)
+                    if real.is_empty()
+                        || tree.get(&real).map(|e| e.kind) == Some(EntryKind::Dir) =>
+                {
+                    done = real
+                }
+                _ => return Err("a parent directory is a symlink to nothing or to a non-directory; skipped"),
+            },
+            Some(_) => return Err("a parent directory is not a directory; skipped"),
+        }
+    }
+    Ok(if done.is_empty() {
+        name.to_string()
+    } else {
+        format!("{done}/{name}")
+    })
+}
+
+/// True when the symlink at `rel` with the relative `target` leaves the root, judged
+/// lexically from the link's directory.
+fn symlink_escapes(rel: &str, target: &str) -> bool {
+    if target.starts_with('/') {
+        return false;
+    }
+    let mut depth = rel.matches('/').count() as i64;
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+fn one<R: Read>(
+    ctx: &mut Ctx<'_>,
+    entry: &mut tar::Entry<'_, R>,
+    tree: &mut MemTree,
+    budget: &mut Budget,
+) -> io::Result<()> {
+    let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let rel = match normalize_entry(&raw) {
+        Ok(Some(rel)) => rel,
+        Ok(None) => return Ok(()),
+        Err(()) => {
+            ctx.entry_diag(&raw, "its name leaves the image root with `..`; skipped");
+            return Ok(());
+        }
+    };
+    let key = match place(tree, &rel) {
+        Ok(key) => key,
+        Err(why) => {
+            ctx.entry_diag(&raw, why);
+            return Ok(());
+        }
+    };
+    let (dir, name) = match key.rsplit_once('/') {
+        Some((d, n)) => (d, n),
+        None => ("", key.as_str()),
+    };
+    let index = ctx.layer.index;
+    if name == ".wh..wh..opq" {
+        let dir = dir.to_string();
+        let touched = std::mem::take(&mut ctx.touched);
+        tree.clear_dir_except(&dir, |k, e| e.layer == index || touched.contains(k));
+        ctx.touched = touched;
+        return Ok(());
+    }
+    if let Some(hidden) = name.strip_prefix(".wh.") {
+        if hidden.is_empty() || hidden == "." || hidden == ".." {
+            ctx.entry_diag(&raw, "a whiteout that names no file; skipped");
+            return Ok(());
+        }
+        let target = if dir.is_empty() {
+            hidden.to_string()
+        } else {
+            format!("{dir}/{hidden}")
+        };
+        tree.remove(&target);
+        return Ok(());
+    }
+    let kind = entry.header().entry_type();
+    if kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse() {
+        let size = entry.size();
+        let content = if (ctx.options.keep)(&key) {
+            keep_content(ctx, entry, &raw, size, budget)?
+        } else {
+            None
+        };
+        if let Some(old) = tree.get(&key).and_then(|e| e.content.as_ref()) {
+            if Arc::strong_count(old) == 1 {
+                budget.kept = budget.kept.saturating_sub(old.len() as u64);
+            }
+        }
+        tree.insert_file(&key, size, index, content);
+    } else if kind.is_dir() {
+        if tree.get(&key).map(|e| e.kind) == Some(EntryKind::Dir) {
+            ctx.touched.insert(key);
+        } else {
+            tree.insert_dir(&key, index);
+        }
+    } else if kind.is_symlink() {
+        let target = entry
+            .link_name_bytes()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        if target.is_empty() {
+            ctx.entry_diag(&raw, "a symlink without a target; skipped");
+        } else if symlink_escapes(&key, &target) {
+            let what = format!(
+                "a symlink to {}, which leaves the image root; not recorded",
+                quote(&target, QUOTE_LIMIT)
+            );
+            ctx.entry_diag(&raw, &what);
+        } else {
+            tree.insert_symlink(&key, &target, index);
+        }
+    } else if kind.is_hard_link() {
+        hard_link(ctx, entry, &raw, &key, tree);
+    } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
+        tree.insert_other(&key, index);
+    }
+    Ok(())
+}
+
+fn keep_content<R: Read>(
+    ctx: &mut Ctx<'_>,
+    entry: &mut tar::Entry<'_, R>,
+    raw: &str,
+    size: u64,
+    budget: &mut Budget,
+) -> io::Result<Option<Arc<[u8]>>> {
+    if size > ctx.options.max_file {
+        let what = format!(
+            "{size} bytes, over the {}-byte limit for one file; listed, its contents not kept",
+            ctx.options.max_file
+        );
+        ctx.entry_diag(raw, &what);
+        return Ok(None);
+    }
+    if budget.kept.saturating_add(size) > ctx.options.max_kept {
+        if !budget.kept_warned {
+            budget.kept_warned = true;
+            let what = format!(
+                "the contents kept in memory reached the {}-byte limit; from here on files are listed without their contents, so some packages may be missed (raise the limit)",
+                ctx.options.max_kept
+            );
+            ctx.entry_diag(raw, &what);
+        }
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    entry.take(size).read_to_end(&mut bytes)?;
+    if (bytes.len() as u64) < size {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the file's data ends early",
+        ));
+    }
+    budget.kept += size;
+    Ok(Some(Arc::from(bytes)))
+}
+
+fn hard_link<R: Read>(
+    ctx: &mut Ctx<'_>,
+    entry: &tar::Entry<'_, R>,
+    raw: &str,
+    key: &str,
+    tree: &mut MemTree,
+) {
+    let target = entry
+        .link_name_bytes()
+        .map(|t| String::from_utf8_lossy(&t).into_owned())
+        .unwrap_or_default();
+    let quoted = quote(&target, QUOTE_LIMIT);
+    let rel = match normalize_entry(&target) {
+        Ok(Some(rel)) => rel,
+        _ => {
+            let what = format!("a hard link to {quoted}, which leaves the image root; skipped");
+            ctx.entry_diag(raw, &what);
+            return;
+        }
+    };
+    let found = place(tree, &rel)
+        .ok()
+        .and_then(|real| tree.get(&real).cloned());
+    let index = ctx.layer.index;
+    match found {
+        Some(linked) if linked.kind == EntryKind::File => {
+            if linked.content.is_none() && (ctx.options.keep)(key) {
+                let what = format!(
+                    "a hard link to {quoted}, whose contents were not kept; listed without contents"
+                );
+                ctx.entry_diag(raw, &what);
+            }
+            tree.insert_file(key, linked.size, index, linked.content);
+        }
+        Some(linked) if linked.kind == EntryKind::Symlink => {
+            let target = linked.target.unwrap_or_default();
+            tree.insert_symlink(key, &target, index);
+        }
+        Some(linked) if linked.kind == EntryKind::Other => tree.insert_other(key, index),
+        Some(_) => {
+            let what = format!("a hard link to the directory {quoted}; skipped");
+            ctx.entry_diag(raw, &what);
+        }
+        None => {
+            let what =
+                format!("a hard link to {quoted}, which is not in the image before it; skipped");
+            ctx.entry_diag(raw, &what);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_normalize_and_escapes_are_refused() {
+        assert_eq!(normalize_entry("./usr/bin/").unwrap().as_deref(), Some("usr/bin"));
+        assert_eq!(normalize_entry("/etc/passwd").unwrap().as_deref(), Some("etc/passwd"));
+        assert_eq!(normalize_entry("a/../b").unwrap().as_deref(), Some("b"));
+        assert_eq!(normalize_entry("./").unwrap(), None);
+        assert!(normalize_entry("../etc/passwd").is_err());
+        assert!(normalize_entry("a/../../etc").is_err());
+    }
+
+    #[test]
+    fn symlink_escape_is_lexical_from_the_link_directory() {
+        assert!(!symlink_escapes("etc/os-release", "../usr/lib/os-release"));
+        assert!(symlink_escapes("etc/os-release", "../../usr/lib/os-release"));
+        assert!(!symlink_escapes("etc/x", "/anything/../../.."));
+        assert!(!symlink_escapes("a/b/c", "d/../../e"));
+        assert!(symlink_escapes("top", ".."));
+    }
+
+    #[test]
+    fn parents_are_placed_through_symlinks() {
+        let mut t = MemTree::new();
+        t.insert_dir("usr/lib", 0);
+        t.insert_symlink("lib", "usr/lib", 0);
+        t.insert_symlink("abs", "/usr", 0);
+        t.insert_file("file", 0, 0, None);
+        assert_eq!(place(&t, "lib/x.so").unwrap(), "usr/lib/x.so");
+        assert_eq!(place(&t, "abs/lib/y").unwrap(), "usr/lib/y");
+        assert_eq!(place(&t, "new/dir/z").unwrap(), "new/dir/z");
+        assert!(place(&t, "file/z").is_err());
+    }
+}
