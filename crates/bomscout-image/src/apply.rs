@@ -315,15 +315,19 @@ fn place(tree: &MemTree, rel: &str) -> Result<String, &'static str> {
                 return Ok(out);
             }
             Some(EntryKind::Dir) => done = candidate,
-            Some(EntryKind::Symlink) => match tree.resolve(&candidate) {
-                Some(real)
-                    if real.is_empty()
-                        || tree.get(&real).map(|e| e.kind) == Some(EntryKind::Dir) =>
-                {
-                    done = real
+            Some(EntryKind::Symlink) => {
+                match tree.resolve(&candidate) {
+                    Some(real)
+                        if real.is_empty()
+                            || tree.get(&real).map(|e| e.kind) == Some(EntryKind::Dir) =>
+                    {
+                        done = real
+                    }
+                    _ => return Err(
+                        "a parent directory is a symlink to nothing or to a non-directory; skipped",
+                    ),
                 }
-                _ => return Err("a parent directory is a symlink to nothing or to a non-directory; skipped"),
-            },
+            }
             Some(_) => return Err("a parent directory is not a directory; skipped"),
         }
     }
@@ -542,8 +546,14 @@ mod tests {
 
     #[test]
     fn entry_names_normalize_and_escapes_are_refused() {
-        assert_eq!(normalize_entry("./usr/bin/").unwrap().as_deref(), Some("usr/bin"));
-        assert_eq!(normalize_entry("/etc/passwd").unwrap().as_deref(), Some("etc/passwd"));
+        assert_eq!(
+            normalize_entry("./usr/bin/").unwrap().as_deref(),
+            Some("usr/bin")
+        );
+        assert_eq!(
+            normalize_entry("/etc/passwd").unwrap().as_deref(),
+            Some("etc/passwd")
+        );
         assert_eq!(normalize_entry("a/../b").unwrap().as_deref(), Some("b"));
         assert_eq!(normalize_entry("./").unwrap(), None);
         assert!(normalize_entry("../etc/passwd").is_err());
@@ -553,7 +563,10 @@ mod tests {
     #[test]
     fn symlink_escape_is_lexical_from_the_link_directory() {
         assert!(!symlink_escapes("etc/os-release", "../usr/lib/os-release"));
-        assert!(symlink_escapes("etc/os-release", "../../usr/lib/os-release"));
+        assert!(symlink_escapes(
+            "etc/os-release",
+            "../../usr/lib/os-release"
+        ));
         assert!(!symlink_escapes("etc/x", "/anything/../../.."));
         assert!(!symlink_escapes("a/b/c", "d/../../e"));
         assert!(symlink_escapes("top", ".."));

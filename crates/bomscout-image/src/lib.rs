@@ -239,14 +239,26 @@ pub fn open(path: &Path, options: &ImageOptions) -> Result<Image, ImageError> {
         if budget.exhausted {
             skipped_after_limit += 1;
         } else if let Some(blob) = &r.blob {
-            apply_one(&source, blob, &r, index, &shown, &mut tree, options, &mut budget, &mut diagnostics);
+            apply_one(
+                &source,
+                blob,
+                &r,
+                index,
+                &shown,
+                &mut tree,
+                options,
+                &mut budget,
+                &mut diagnostics,
+            );
         }
         layers.push(r.layer);
     }
     if skipped_after_limit > 0 {
         diagnostics.push(Diagnostic::warning(
             &shown,
-            format!("{skipped_after_limit} later layers were not read: a limit was reached (see above)"),
+            format!(
+                "{skipped_after_limit} later layers were not read: a limit was reached (see above)"
+            ),
         ));
     }
     Ok(Image {
@@ -331,7 +343,10 @@ fn apply_one(
     if let Err(e) = std::io::copy(&mut hashing, &mut std::io::sink()) {
         diagnostics.push(Diagnostic::warning(
             shown,
-            format!("layer {index} ({}): cannot be read to its end ({e})", r.layer.digest),
+            format!(
+                "layer {index} ({}): cannot be read to its end ({e})",
+                r.layer.digest
+            ),
         ));
         return;
     }
@@ -355,9 +370,9 @@ fn digest_mismatch(shown: &str, blob: &str, got: &str, expected: &str) -> Diagno
 fn blob_path(digest: &str) -> Option<String> {
     let (alg, hex) = digest.split_once(':')?;
     let alg_ok = !alg.is_empty()
-        && alg
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'_' | b'-'));
+        && alg.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'_' | b'-')
+        });
     let hex_ok = !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit());
     (alg_ok && hex_ok).then(|| format!("blobs/{alg}/{hex}"))
 }
@@ -429,7 +444,15 @@ fn collect(
             }
             let bytes = read_blob(source, &d.digest, shown, diagnostics)?;
             let nested: Index = parse(&bytes, &format!("the index {}", d.digest), shown)?;
-            collect(source, nested, &annotations, depth + 1, shown, diagnostics, out)?;
+            collect(
+                source,
+                nested,
+                &annotations,
+                depth + 1,
+                shown,
+                diagnostics,
+                out,
+            )?;
             continue;
         }
         let attestation = d
@@ -462,7 +485,11 @@ fn read_manifest(
     let bytes = read_blob(source, digest, shown, diagnostics)?;
     let manifest: Manifest = parse(&bytes, &format!("the manifest {digest}"), shown)?;
     let bytes = read_blob(source, &manifest.config.digest, shown, diagnostics)?;
-    let config: Config = parse(&bytes, &format!("the config {}", manifest.config.digest), shown)?;
+    let config: Config = parse(
+        &bytes,
+        &format!("the config {}", manifest.config.digest),
+        shown,
+    )?;
     Ok(Read2 { manifest, config })
 }
 
@@ -497,7 +524,15 @@ fn pick_oci(
     let bytes = source.read("index.json", MAX_METADATA)?;
     let index: Index = parse(&bytes, "index.json", shown)?;
     let mut candidates = Vec::new();
-    collect(source, index, &BTreeMap::new(), 0, shown, diagnostics, &mut candidates)?;
+    collect(
+        source,
+        index,
+        &BTreeMap::new(),
+        0,
+        shown,
+        diagnostics,
+        &mut candidates,
+    )?;
     if candidates.is_empty() {
         return Err(ImageError::Invalid(format!(
             "{shown}: index.json lists no image manifest"
@@ -564,7 +599,8 @@ fn pick_oci(
         .swap_remove(chosen)
         .or_else(|| r.config.platform())
         .map(|p| p.display());
-    let (mut name, mut tag) = meta::name_from_annotations(&candidate.annotations).unwrap_or_default();
+    let (mut name, mut tag) =
+        meta::name_from_annotations(&candidate.annotations).unwrap_or_default();
     if name.is_none() {
         // `docker save` (Docker 25 and later) also writes its own manifest.json.
         if let Some(t) = repo_tag_for(source, &r.manifest.config.digest) {
@@ -673,7 +709,9 @@ fn pick_docker(
     if many > 1 {
         diagnostics.push(Diagnostic::warning(
             shown,
-            format!("the archive holds {many} images; the first that fits was read ({config_path})"),
+            format!(
+                "the archive holds {many} images; the first that fits was read ({config_path})"
+            ),
         ));
     }
     let config_hex = sha256_of(&config_bytes);
@@ -854,7 +892,9 @@ mod tests {
         let modern = dir.path().join("modern.tar");
         image.write_docker_tar(&modern, DockerStyle::Oci).unwrap();
         let legacy = dir.path().join("legacy.tar");
-        let old = image.write_docker_tar(&legacy, DockerStyle::Legacy).unwrap();
+        let old = image
+            .write_docker_tar(&legacy, DockerStyle::Legacy)
+            .unwrap();
         let cases = [
             (&oci_dir, Format::OciDir, &oci.manifests[0]),
             (&oci_tar, Format::OciArchive, &oci.manifests[0]),
@@ -979,7 +1019,10 @@ mod tests {
     fn without_amd64_a_multi_platform_image_needs_a_platform() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("multi.tar");
-        let layer = vec![TestLayer::new(Compression::None, vec![("a", Node::file("1"))])];
+        let layer = vec![TestLayer::new(
+            Compression::None,
+            vec![("a", Node::file("1"))],
+        )];
         TestImage::new(layer.clone())
             .platform("linux/arm64")
             .with_platform("linux/riscv64", layer)
@@ -988,7 +1031,10 @@ mod tests {
         let err = open(&path, &ImageOptions::default()).unwrap_err();
         assert!(matches!(err, ImageError::NoSuchPlatform { .. }), "{err}");
         assert!(err.to_string().contains("--platform"), "{err}");
-        assert!(err.to_string().contains("linux/arm64, linux/riscv64"), "{err}");
+        assert!(
+            err.to_string().contains("linux/arm64, linux/riscv64"),
+            "{err}"
+        );
         let bad = ImageOptions {
             platform: Some("arm64".to_string()),
             ..ImageOptions::default()
@@ -996,32 +1042,52 @@ mod tests {
         assert!(matches!(open(&path, &bad), Err(ImageError::Invalid(_))));
         // The single platform of a plain image is checked against its config.
         let single = dir.path().join("single");
-        TestImage::new(vec![]).platform("linux/arm64").write_oci_dir(&single).unwrap();
+        TestImage::new(vec![])
+            .platform("linux/arm64")
+            .write_oci_dir(&single)
+            .unwrap();
         let amd = ImageOptions {
             platform: Some("linux/amd64".to_string()),
             ..ImageOptions::default()
         };
-        assert!(matches!(open(&single, &amd), Err(ImageError::NoSuchPlatform { .. })));
+        assert!(matches!(
+            open(&single, &amd),
+            Err(ImageError::NoSuchPlatform { .. })
+        ));
         let legacy = dir.path().join("legacy.tar");
         TestImage::new(vec![])
             .platform("linux/arm64")
             .write_docker_tar(&legacy, DockerStyle::Legacy)
             .unwrap();
-        assert!(matches!(open(&legacy, &amd), Err(ImageError::NoSuchPlatform { .. })));
+        assert!(matches!(
+            open(&legacy, &amd),
+            Err(ImageError::NoSuchPlatform { .. })
+        ));
     }
 
     #[test]
     fn names_come_from_annotations_repo_tags_or_the_file_name() {
         let dir = tempfile::tempdir().unwrap();
-        let layers = || vec![TestLayer::new(Compression::None, vec![("a", Node::file("1"))])];
+        let layers = || {
+            vec![TestLayer::new(
+                Compression::None,
+                vec![("a", Node::file("1"))],
+            )]
+        };
         let plain = dir.path().join("plain-image.tar");
         TestImage::new(layers()).write_oci_tar(&plain).unwrap();
         let img = open(&plain, &ImageOptions::default()).unwrap();
         assert_eq!((img.name.as_str(), img.tag), ("plain-image", None));
         let tagged = dir.path().join("tagged");
-        TestImage::new(layers()).reference("latest").write_oci_dir(&tagged).unwrap();
+        TestImage::new(layers())
+            .reference("latest")
+            .write_oci_dir(&tagged)
+            .unwrap();
         let img = open(&tagged, &ImageOptions::default()).unwrap();
-        assert_eq!((img.name.as_str(), img.tag.as_deref()), ("tagged", Some("latest")));
+        assert_eq!(
+            (img.name.as_str(), img.tag.as_deref()),
+            ("tagged", Some("latest"))
+        );
         let legacy = dir.path().join("legacy.tar");
         TestImage::new(layers())
             .reference("registry.example.invalid:5000/library/debian:12")
@@ -1069,7 +1135,10 @@ mod tests {
         let blob = path.join("blobs/sha256").join(hex);
         let mut bytes = std::fs::read(&blob).unwrap();
         // Still a valid tar (a file's contents changed), but not the bytes named.
-        let at = bytes.windows(11).position(|w| w == b"Package: b\n").unwrap();
+        let at = bytes
+            .windows(11)
+            .position(|w| w == b"Package: b\n")
+            .unwrap();
         bytes[at + 9] = b'c';
         std::fs::write(&blob, bytes).unwrap();
         let img = open(&path, &keep_all()).unwrap();
@@ -1077,13 +1146,17 @@ mod tests {
         assert_eq!(status.content.as_deref(), Some(&b"Package: c\n"[..]));
         assert_eq!(img.diagnostics.len(), 1, "{:?}", img.diagnostics);
         let message = &img.diagnostics[0].message;
-        assert!(message.contains(&format!("blobs/sha256/{hex}")), "{message}");
+        assert!(
+            message.contains(&format!("blobs/sha256/{hex}")),
+            "{message}"
+        );
         assert!(message.contains("damaged or was altered"), "{message}");
     }
 
     #[test]
     fn a_debootstrap_root_packed_as_an_image_reads_back_whole() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/os/debootstrap-minbase");
+        let root =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/os/debootstrap-minbase");
         let layer = TestLayer::from_dir(&root, Compression::Gzip).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("debian.tar");
@@ -1094,12 +1167,20 @@ mod tests {
         let img = open(&path, &keep_all()).unwrap();
         assert_eq!(img.diagnostics, vec![]);
         let on_disk = std::fs::read(root.join("var/lib/dpkg/status")).unwrap();
-        let status = img.tree.read(&MemTree::abs("var/lib/dpkg/status"), 1 << 20).unwrap();
+        let status = img
+            .tree
+            .read(&MemTree::abs("var/lib/dpkg/status"), 1 << 20)
+            .unwrap();
         assert_eq!(status, on_disk);
         let mut files = 0;
         for entry in walk(&root) {
             files += 1;
-            let rel = entry.strip_prefix(&root).unwrap().to_str().unwrap().to_string();
+            let rel = entry
+                .strip_prefix(&root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
             assert!(img.tree.get(&rel).is_some(), "{rel}");
         }
         assert_eq!(img.tree.len(), files);

@@ -308,6 +308,9 @@ mod tests {
         assert_eq!(c.layer_history(), vec![Some("ADD x /".to_string())]);
         assert_eq!(c.diff_ids(), ["sha256:a"]);
         assert_eq!(sha256_hex("sha256:a"), None);
-        assert_eq!(sha256_hex(&format!("sha256:{}", "0".repeat(64))).map(str::len), Some(64));
+        assert_eq!(
+            sha256_hex(&format!("sha256:{}", "0".repeat(64))).map(str::len),
+            Some(64)
+        );
     }
 }

@@ -241,7 +241,10 @@ mod tests {
 
     #[test]
     fn names_are_cleaned_and_escapes_refused() {
-        assert_eq!(clean_name("./blobs/sha256/ab").as_deref(), Some("blobs/sha256/ab"));
+        assert_eq!(
+            clean_name("./blobs/sha256/ab").as_deref(),
+            Some("blobs/sha256/ab")
+        );
         assert_eq!(clean_name("a//b/./c").as_deref(), Some("a/b/c"));
         assert_eq!(clean_name("../etc/passwd"), None);
         assert_eq!(clean_name("a/../../b"), None);

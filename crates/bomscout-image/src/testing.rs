@@ -304,6 +304,9 @@ pub fn compress(bytes: &[u8], compression: Compression) -> Vec<u8> {
     }
 }
 
+/// A blob's digest and size.
+type BlobInfo = (String, u64);
+
 /// One platform's image.
 #[derive(Debug, Clone)]
 struct PlatformImage {
@@ -460,7 +463,8 @@ impl TestImage {
         Ok(written)
     }
 
-    fn config(&self, image: &PlatformImage) -> io::Result<(Vec<u8>, Vec<(String, u64)>)> {
+    /// The config's bytes, and each layer's (digest, size).
+    fn config(&self, image: &PlatformImage) -> io::Result<(Vec<u8>, Vec<BlobInfo>)> {
         let mut digests = Vec::new();
         let mut diff_ids = Vec::new();
         let mut history = vec![serde_json::json!({
@@ -469,10 +473,8 @@ impl TestImage {
         })];
         for (i, layer) in image.layers.iter().enumerate() {
             let (digest, size) = layer.digest()?;
-            let diff = match (&layer.diff_sha256, layer.compression) {
-                (Some(d), _) => d.clone(),
-                (None, _) => digest.clone(),
-            };
+            // Unknown for raw and file layers: their blob's digest (right for plain tars).
+            let diff = layer.diff_sha256.clone().unwrap_or_else(|| digest.clone());
             diff_ids.push(diff);
             history.push(serde_json::json!({
                 "created_by": layer.created_by.clone().unwrap_or_else(|| format!("layer {i}")),
@@ -550,7 +552,9 @@ impl TestImage {
             }));
             written.manifests.push(manifest_digest);
             written.configs.push(config_digest);
-            written.layers.push(layers.into_iter().map(|(d, _)| d).collect());
+            written
+                .layers
+                .push(layers.into_iter().map(|(d, _)| d).collect());
         }
         let mut annotations = serde_json::Map::new();
         if let Some(reference) = &self.reference {
@@ -613,7 +617,10 @@ impl TestImage {
             let id = &sha256(format!("v1 {i} {digest}").as_bytes())[7..];
             sink.dir(id)?;
             sink.put_bytes(&format!("{id}/VERSION"), b"1.0")?;
-            sink.put_bytes(&format!("{id}/json"), format!(r#"{{"id":"{id}"}}"#).as_bytes())?;
+            sink.put_bytes(
+                &format!("{id}/json"),
+                format!(r#"{{"id":"{id}"}}"#).as_bytes(),
+            )?;
             sink.put(&format!("{id}/layer.tar"), *size, layer.reader()?)?;
             paths.push(format!("{id}/layer.tar"));
         }
@@ -626,7 +633,8 @@ impl TestImage {
         sink.put_bytes("manifest.json", &serde_json::to_vec(&manifest)?)?;
         if let Some(reference) = &self.reference {
             if let Some((name, tag)) = reference.rsplit_once(':') {
-                let repositories = serde_json::json!({ name: { tag: paths.last().map(|p| &p[..64]) } });
+                let repositories =
+                    serde_json::json!({ name: { tag: paths.last().map(|p| &p[..64]) } });
                 sink.put_bytes("repositories", &serde_json::to_vec(&repositories)?)?;
             }
         }

@@ -13,7 +13,11 @@ fn fixture(name: &str) -> PathBuf {
 
 fn read(path: &Path) -> Image {
     let options = ImageOptions {
-        keep: Box::new(|p| p.starts_with("var/lib/dpkg/") || p.starts_with("usr/share/doc/") || p.starts_with("etc/")),
+        keep: Box::new(|p| {
+            p.starts_with("var/lib/dpkg/")
+                || p.starts_with("usr/share/doc/")
+                || p.starts_with("etc/")
+        }),
         ..ImageOptions::default()
     };
     open(path, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -48,11 +52,19 @@ fn umoci_and_skopeo_images_read_alike() {
         let img = read(path);
         let shown = path.display();
         assert_eq!(img.diagnostics, vec![], "{shown}");
-        assert_eq!((img.name.as_str(), img.tag.as_deref()), (name, Some(tag)), "{shown}");
+        assert_eq!(
+            (img.name.as_str(), img.tag.as_deref()),
+            (name, Some(tag)),
+            "{shown}"
+        );
         assert_eq!(img.digest, digest, "{shown}");
         assert_eq!(img.config_digest, config, "{shown}");
         assert_eq!(img.platform.as_deref(), Some("linux/amd64"), "{shown}");
-        let created: Vec<&str> = img.layers.iter().filter_map(|l| l.created_by.as_deref()).collect();
+        let created: Vec<&str> = img
+            .layers
+            .iter()
+            .filter_map(|l| l.created_by.as_deref())
+            .collect();
         assert_eq!(
             created,
             [
@@ -64,8 +76,17 @@ fn umoci_and_skopeo_images_read_alike() {
             "{shown}"
         );
         let t = &img.tree;
-        assert_eq!(t.read(&MemTree::abs("var/lib/dpkg/status"), 1 << 20).unwrap(), status, "{shown}");
-        assert_eq!(t.read(&MemTree::abs("etc/motd"), 99).unwrap(), b"hello from layer 1\n", "{shown}");
+        assert_eq!(
+            t.read(&MemTree::abs("var/lib/dpkg/status"), 1 << 20)
+                .unwrap(),
+            status,
+            "{shown}"
+        );
+        assert_eq!(
+            t.read(&MemTree::abs("etc/motd"), 99).unwrap(),
+            b"hello from layer 1\n",
+            "{shown}"
+        );
         assert_eq!(t.layer_of("etc/motd"), Some(1), "{shown}");
         // Layer 2's whiteout removed gzip's docs; layer 3's opaque directory hid dpkg's.
         assert_eq!(
@@ -76,8 +97,14 @@ fn umoci_and_skopeo_images_read_alike() {
         assert_eq!(names(t, "usr/share/doc/dpkg"), ["motd"], "{shown}");
         assert_eq!(t.layer_of("usr/share/doc/dpkg/motd"), Some(3), "{shown}");
         // Debian's doc-directory symlink, dangling here as in the fixture it came from.
-        assert_eq!(t.get("usr/share/doc/libgcc-s1").map(|e| e.kind), Some(EntryKind::Symlink));
-        assert!(t.kind(&MemTree::abs("usr/share/doc/libgcc-s1")).is_none(), "{shown}");
+        assert_eq!(
+            t.get("usr/share/doc/libgcc-s1").map(|e| e.kind),
+            Some(EntryKind::Symlink)
+        );
+        assert!(
+            t.kind(&MemTree::abs("usr/share/doc/libgcc-s1")).is_none(),
+            "{shown}"
+        );
         listings.push(
             t.entries()
                 .map(|(k, e)| format!("{k} {:?} {} {}", e.kind, e.size, e.layer))

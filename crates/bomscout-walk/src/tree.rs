@@ -554,7 +554,18 @@ mod tests {
         t.insert_other("dev/null", 0);
         t.clear_dir_except("etc", |_, e| e.layer == 1);
         let keys: Vec<&str> = t.entries().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["dev", "dev/null", "etc", "etc-x", "etc-x/d", "etc/sub", "etc/sub/c"]);
+        assert_eq!(
+            keys,
+            [
+                "dev",
+                "dev/null",
+                "etc",
+                "etc-x",
+                "etc-x/d",
+                "etc/sub",
+                "etc/sub/c"
+            ]
+        );
         assert_eq!(t.kind(&MemTree::abs("dev/null")), Some(EntryKind::Other));
         t.clear_dir_except("", |k, _| k == "etc-x/d");
         let keys: Vec<&str> = t.entries().map(|(k, _)| k).collect();
