@@ -477,7 +477,8 @@ fn keep_content<R: Read>(
         }
         return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // The header's size is a claim: grow as the data comes, not to the claim at once.
+    let mut bytes = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
     entry.take(size).read_to_end(&mut bytes)?;
     if (bytes.len() as u64) < size {
         return Err(io::Error::new(

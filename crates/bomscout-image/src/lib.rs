@@ -35,6 +35,11 @@ const MAX_METADATA: u64 = 4 << 20;
 const BLOB_QUOTE_LIMIT: usize = 100;
 /// Most levels of nested indexes followed.
 const MAX_INDEX_DEPTH: usize = 4;
+/// Most nested index blobs read in one image: a multi-platform image has one or two.
+const MAX_INDEXES: usize = 64;
+/// Most image manifests considered in one image (platforms, tags): bounds what a hostile
+/// index can make the reader read.
+const MAX_MANIFESTS: usize = 1024;
 
 /// What a path to an image is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,15 +427,28 @@ fn is_index(media_type: &str) -> bool {
     media_type == meta::OCI_INDEX || media_type == meta::DOCKER_LIST
 }
 
+/// Gathers the image manifests of an index, and of the indexes it nests.
+struct Collect<'a> {
+    source: &'a Source,
+    shown: &'a str,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    out: Vec<Candidate>,
+    indexes_read: usize,
+}
+
+fn too_many(shown: &str, what: &str, limit: usize) -> ImageError {
+    ImageError::Invalid(format!(
+        "{shown}: more than {limit} {what}; an image holds a handful, so this one is refused"
+    ))
+}
+
 fn collect(
-    source: &Source,
+    c: &mut Collect<'_>,
     index: Index,
     inherited: &BTreeMap<String, String>,
     depth: usize,
-    shown: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-    out: &mut Vec<Candidate>,
 ) -> Result<(), ImageError> {
+    let (source, shown) = (c.source, c.shown);
     for d in index.manifests {
         let mut annotations = inherited.clone();
         for (k, v) in &d.annotations {
@@ -442,17 +460,13 @@ fn collect(
                     "{shown}: indexes nested more than {MAX_INDEX_DEPTH} deep; the image is damaged"
                 )));
             }
-            let bytes = read_blob(source, &d.digest, shown, diagnostics)?;
+            c.indexes_read += 1;
+            if c.indexes_read > MAX_INDEXES {
+                return Err(too_many(shown, "nested indexes", MAX_INDEXES));
+            }
+            let bytes = read_blob(source, &d.digest, shown, c.diagnostics)?;
             let nested: Index = parse(&bytes, &format!("the index {}", d.digest), shown)?;
-            collect(
-                source,
-                nested,
-                &annotations,
-                depth + 1,
-                shown,
-                diagnostics,
-                out,
-            )?;
+            collect(c, nested, &annotations, depth + 1)?;
             continue;
         }
         let attestation = d
@@ -461,7 +475,10 @@ fn collect(
             .is_some_and(|t| t == "attestation-manifest")
             || d.platform.as_ref().is_some_and(Platform::is_unknown);
         if !attestation {
-            out.push(Candidate {
+            if c.out.len() >= MAX_MANIFESTS {
+                return Err(too_many(shown, "image manifests", MAX_MANIFESTS));
+            }
+            c.out.push(Candidate {
                 descriptor: d,
                 annotations,
             });
@@ -523,16 +540,15 @@ fn pick_oci(
 ) -> Result<Picked, ImageError> {
     let bytes = source.read("index.json", MAX_METADATA)?;
     let index: Index = parse(&bytes, "index.json", shown)?;
-    let mut candidates = Vec::new();
-    collect(
+    let mut c = Collect {
         source,
-        index,
-        &BTreeMap::new(),
-        0,
         shown,
         diagnostics,
-        &mut candidates,
-    )?;
+        out: Vec::new(),
+        indexes_read: 0,
+    };
+    collect(&mut c, index, &BTreeMap::new(), 0)?;
+    let mut candidates = c.out;
     if candidates.is_empty() {
         return Err(ImageError::Invalid(format!(
             "{shown}: index.json lists no image manifest"
@@ -677,6 +693,9 @@ fn pick_docker(
         return Err(ImageError::Invalid(format!(
             "{shown}: manifest.json lists no image"
         )));
+    }
+    if entries.len() > MAX_MANIFESTS {
+        return Err(too_many(shown, "images in manifest.json", MAX_MANIFESTS));
     }
     let many = entries.len();
     let mut available = Vec::new();

@@ -514,3 +514,126 @@ fn devices_and_fifos_are_listed_never_read() {
         assert!(img.tree.read(&MemTree::abs(p), 9).is_err(), "{p}");
     }
 }
+
+#[test]
+fn a_missing_layer_blob_is_a_diagnostic_and_the_others_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout");
+    let layer = |p: &str| TestLayer::new(Compression::Gzip, vec![(p, Node::file(p))]);
+    let written = TestImage::new(vec![layer("a"), layer("b"), layer("c")])
+        .write_oci_dir(&path)
+        .unwrap();
+    let gone = &written.layers[0][1];
+    std::fs::remove_file(path.join("blobs/sha256").join(&gone[7..])).unwrap();
+    let img = open(&path, &ImageOptions::default()).unwrap();
+    assert_eq!(paths(&img), ["a", "c"]);
+    let m = messages(&img.diagnostics);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].starts_with(&format!("layer 1 ({gone}): ")), "{}", m[0]);
+    assert!(m[0].contains("is missing from the image"), "{}", m[0]);
+    assert_eq!(img.tree.layer_of("c"), Some(2));
+}
+
+#[test]
+fn a_truncated_archive_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.tar");
+    let layer = TestLayer::new(
+        Compression::None,
+        (0..50)
+            .map(|i| {
+                let name = ["f0", "f1", "f2", "f3", "f4"][i % 5];
+                (name, Node::File(vec![b'x'; 700]))
+            })
+            .collect(),
+    );
+    let written = TestImage::new(vec![layer]).write_oci_tar(&whole).unwrap();
+    // The same archive with the layer blob last, so that cutting it short leaves the
+    // metadata whole and the layer truncated.
+    let layer_name = format!("blobs/sha256/{}", &written.layers[0][0][7..]);
+    let mut a = tar::Archive::new(std::fs::File::open(&whole).unwrap());
+    let mut entries: Vec<(tar::Header, Vec<u8>)> = a
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            (e.header().clone(), data)
+        })
+        .collect();
+    entries.sort_by_key(|(h, _)| h.path().unwrap().to_string_lossy() == layer_name);
+    let mut b = tar::Builder::new(Vec::new());
+    for (h, data) in &entries {
+        b.append(h, data.as_slice()).unwrap();
+    }
+    let bytes = b.into_inner().unwrap();
+    let layer_size = entries.last().unwrap().1.len();
+    let layer_start = bytes.len() - 1024 - layer_size.div_ceil(512) * 512;
+    let mut outcomes = std::collections::BTreeMap::new();
+    for cut in (512..bytes.len()).step_by(1000) {
+        let path = dir.path().join("cut.tar");
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let outcome = match open(&path, &ImageOptions::default()) {
+            Ok(img) if img.diagnostics.is_empty() => "read",
+            Ok(img) => {
+                let m = &img.diagnostics[0].message;
+                assert!(cut > layer_start, "{cut}: {m}");
+                assert!(m.contains("is damaged"), "{cut}: {m}");
+                "read with diagnostics"
+            }
+            Err(ImageError::Unsupported(_)) => "not an image",
+            Err(ImageError::Invalid(_)) => "invalid",
+            Err(e) => panic!("{cut}: {e}"),
+        };
+        *outcomes.entry(outcome).or_insert(0) += 1;
+    }
+    assert!(
+        outcomes.contains_key("read with diagnostics"),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains_key("not an image") || outcomes.contains_key("invalid"),
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn an_index_that_fans_out_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("layout");
+    TestImage::new(vec![])
+        .nested()
+        .write_oci_dir(&path)
+        .unwrap();
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path.join("index.json")).unwrap()).unwrap();
+    let nested = index["manifests"][0].clone();
+    // 100 references to the same nested index.
+    let fan = serde_json::json!({"schemaVersion": 2, "manifests": vec![nested; 100]});
+    std::fs::write(path.join("index.json"), serde_json::to_vec(&fan).unwrap()).unwrap();
+    match open(&path, &ImageOptions::default()) {
+        Err(ImageError::Invalid(m)) => assert!(m.contains("more than 64 nested indexes"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_opaque_root_hides_every_lower_entry() {
+    let lower = TestLayer::new(
+        Compression::None,
+        vec![("etc/a", Node::file("a")), ("b", Node::file("b"))],
+    );
+    let upper = TestLayer::new(
+        Compression::Gzip,
+        vec![
+            ("etc", Node::Dir),
+            ("new", Node::file("n")),
+            (".wh..wh..opq", Node::file("")),
+        ],
+    );
+    let img = read_layers(vec![lower, upper], &keep_all());
+    assert_eq!(img.diagnostics, vec![]);
+    assert_eq!(paths(&img), ["etc", "new"]);
+    assert_eq!(img.tree.layer_of("new"), Some(1));
+}
