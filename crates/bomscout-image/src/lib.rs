@@ -7,9 +7,20 @@
 //! last wrote it; contents are kept only for the paths [`ImageOptions::keep`] asks for, so
 //! memory is bounded by what the catalogers read, not by the image's size.
 //!
-//! An image is untrusted input: entry counts, total and per-file sizes are bounded; `../`,
-//! absolute names, hard links and symlinks that leave the root are diagnostics, never
-//! followed.
+//! An image is untrusted input: entry counts, total and per-file sizes are bounded; `../`
+//! names, hard links and symlinks that leave the root are diagnostics, never followed
+//! (leading `/` and `./`, normal in layers, are dropped).
+//!
+//! Read:
+//! - `index.json` with nested OCI indexes and Docker manifest lists (BuildKit's
+//!   attestation manifests skipped); the manifest picked by platform;
+//! - the config's `rootfs.diff_ids` and `history` (entries with `empty_layer` made no layer);
+//! - name and tag from `io.containerd.image.name`, `org.opencontainers.image.ref.name` (a
+//!   bare tag or a full reference) or `docker save`'s `RepoTags`;
+//! - layers as plain tars, gzip (multi-member too) or zstd, judged by their first bytes;
+//!   a layer that ends right after its last file's data (as umoci writes them) is whole;
+//! - blob digests checked as the blobs stream by (a mismatch is a diagnostic naming the
+//!   blob; an old `docker save` layer, named by no digest, is checked against its diff_id).
 #![deny(missing_docs)]
 
 mod apply;
@@ -48,7 +59,9 @@ pub enum Format {
     DockerArchive,
     /// An OCI image layout directory (`oci-layout` and `index.json`).
     OciDir,
-    /// A tar holding an OCI image layout.
+    /// A tar holding an OCI image layout; `docker save` since Docker 25 writes one (with
+    /// its own `manifest.json` beside, whose `RepoTags` name the image when the index
+    /// does not).
     OciArchive,
 }
 
