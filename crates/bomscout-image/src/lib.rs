@@ -131,7 +131,8 @@ pub struct Image {
     pub name: String,
     /// The tag, when one is given.
     pub tag: Option<String>,
-    /// The manifest's digest (`sha256:...`): the image's identity.
+    /// The manifest's digest (`sha256:...`): the image's identity. An archive of an old
+    /// `docker save` (before Docker 25) holds no manifest; its config digest stands in.
     pub digest: String,
     /// The config blob's digest (`sha256:...`, Docker's "image ID").
     pub config_digest: String,
