@@ -107,6 +107,9 @@ struct Ctx<'a> {
     /// Directories of lower layers that this layer lists again (an opaque marker later
     /// in the same layer keeps them).
     touched: HashSet<String>,
+    /// Directories this layer made opaque already: a repeated marker is a no-op, and
+    /// must not cost another pass over the directory.
+    opaque: HashSet<String>,
 }
 
 impl Ctx<'_> {
@@ -148,6 +151,7 @@ pub fn apply(
         entry_diagnostics: 0,
         suppressed: 0,
         touched: HashSet::new(),
+        opaque: HashSet::new(),
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, blob);
     let head = match buffered.fill_buf() {
@@ -389,6 +393,9 @@ fn one<R: Read>(
     let index = ctx.layer.index;
     if name == ".wh..wh..opq" {
         let dir = dir.to_string();
+        if !ctx.opaque.insert(dir.clone()) {
+            return Ok(());
+        }
         let touched = std::mem::take(&mut ctx.touched);
         tree.clear_dir_except(&dir, |k, e| e.layer == index || touched.contains(k));
         ctx.touched = touched;

@@ -641,3 +641,19 @@ fn an_opaque_root_hides_every_lower_entry() {
     assert_eq!(paths(&img), ["etc", "new"]);
     assert_eq!(img.tree.layer_of("new"), Some(1));
 }
+
+#[test]
+fn repeated_opaque_markers_cost_one_pass() {
+    // 10,000 files of the layer in `x`, then 10,000 opaque markers for it: were each
+    // marker a pass over `x`, that would be 100,000,000 steps (minutes in a debug build).
+    let mut entries: Vec<(String, Node)> = (0..10_000)
+        .map(|i| (format!("x/f{i}"), Node::File(Vec::new())))
+        .collect();
+    entries.extend((0..10_000).map(|_| ("x".to_string(), Node::Opaque)));
+    let tar = bomscout_image::testing::tar_of(&entries).unwrap();
+    let lower = TestLayer::new(Compression::None, vec![("x/old", Node::file("o"))]);
+    let img = read_layers(vec![lower, TestLayer::raw(tar)], &ImageOptions::default());
+    assert_eq!(img.diagnostics, vec![]);
+    assert!(img.tree.get("x/old").is_none());
+    assert_eq!(img.tree.len(), 10_001);
+}
