@@ -26,7 +26,14 @@ pub struct Budget {
     pub kept_warned: bool,
     /// A limit that stops every later layer too was reached.
     pub exhausted: bool,
+    /// Entries looked at by opaque markers' clears.
+    pub opaque_steps: u64,
 }
+
+/// Most entries opaque markers may look at, per entry allowed: a real image's markers
+/// clear a few directories; nested markers over a big directory would cost
+/// depth × entries.
+const OPAQUE_STEPS_PER_ENTRY: u64 = 8;
 
 /// How a layer ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +260,15 @@ fn run<R: Read>(
         }
         budget.entries += 1;
         last_end = entry.raw_file_position().saturating_add(entry.size());
-        if let Err(e) = one(ctx, &mut entry, tree, budget) {
+        if let Err(stop) = one(ctx, &mut entry, tree, budget) {
+            let e = match stop {
+                Stop::Damaged(e) => e,
+                Stop::Limit(why) => {
+                    let what = format!("{why}; the layer was applied up to here");
+                    ctx.entry_diag(&String::from_utf8_lossy(&entry.path_bytes()), &what);
+                    return End::Stopped;
+                }
+            };
             if !over.get() {
                 ctx.layer_diag(format!(
                     "is damaged in the data of entry {} ({e}); the entries before it are applied",
@@ -364,12 +379,26 @@ fn symlink_escapes(rel: &str, target: &str) -> bool {
     false
 }
 
+/// Why applying an entry stopped the layer.
+enum Stop {
+    /// The layer's data is damaged.
+    Damaged(io::Error),
+    /// The layer is built to cost too much.
+    Limit(String),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Stop {
+        Stop::Damaged(e)
+    }
+}
+
 fn one<R: Read>(
     ctx: &mut Ctx<'_>,
     entry: &mut tar::Entry<'_, R>,
     tree: &mut MemTree,
     budget: &mut Budget,
-) -> io::Result<()> {
+) -> Result<(), Stop> {
     let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
     let rel = match normalize_entry(&raw) {
         Ok(Some(rel)) => rel,
@@ -396,8 +425,18 @@ fn one<R: Read>(
         if !ctx.opaque.insert(dir.clone()) {
             return Ok(());
         }
+        let limit = ctx
+            .options
+            .max_entries
+            .saturating_mul(OPAQUE_STEPS_PER_ENTRY);
+        if budget.opaque_steps > limit {
+            return Err(Stop::Limit(format!(
+                "the opaque-directory markers looked at more than {limit} entries ({OPAQUE_STEPS_PER_ENTRY} per entry allowed), as a layer built to cost time does"
+            )));
+        }
         let touched = std::mem::take(&mut ctx.touched);
-        tree.clear_dir_except(&dir, |k, e| e.layer == index || touched.contains(k));
+        let seen = tree.clear_dir_except(&dir, |k, e| e.layer == index || touched.contains(k));
+        budget.opaque_steps += seen as u64;
         ctx.touched = touched;
         return Ok(());
     }

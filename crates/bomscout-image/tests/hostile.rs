@@ -657,3 +657,32 @@ fn repeated_opaque_markers_cost_one_pass() {
     assert!(img.tree.get("x/old").is_none());
     assert_eq!(img.tree.len(), 10_001);
 }
+
+#[test]
+fn nested_opaque_markers_over_a_big_directory_are_bounded() {
+    // 2,000 files at the bottom of 200 nested directories, each made opaque after them:
+    // 200 passes over 2,000 entries, past 8 steps per allowed entry.
+    let deep: Vec<String> = (1..=200).map(|n| vec!["d"; n].join("/")).collect();
+    let bottom = deep.last().unwrap().clone();
+    let mut entries: Vec<(String, Node)> = (0..2000)
+        .map(|i| (format!("{bottom}/f{i}"), Node::File(Vec::new())))
+        .collect();
+    entries.extend(deep.iter().rev().map(|d| (d.clone(), Node::Opaque)));
+    let tar = bomscout_image::testing::tar_of(&entries).unwrap();
+    let options = ImageOptions {
+        max_entries: 10_000,
+        ..ImageOptions::default()
+    };
+    let img = read_layers(vec![TestLayer::raw(tar)], &options);
+    let m = messages(&img.diagnostics);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("the opaque-directory markers looked at more than 80000 entries"),
+        "{}",
+        m[0]
+    );
+    assert_eq!(
+        img.tree.get(&format!("{bottom}/f0")).map(|e| e.size),
+        Some(0)
+    );
+}

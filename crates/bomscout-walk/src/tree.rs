@@ -268,8 +268,9 @@ impl MemTree {
 
     /// Removes everything under the directory `rel` (the whole tree for `""`) except the
     /// entries `keep` says to keep and the directories that lead to them: an opaque
-    /// whiteout, which hides the lower layers' entries but not its own layer's.
-    pub fn clear_dir_except(&mut self, rel: &str, keep: impl Fn(&str, &MemEntry) -> bool) {
+    /// whiteout, which hides the lower layers' entries but not its own layer's. Returns how
+    /// many entries it looked at, for a caller that bounds the work.
+    pub fn clear_dir_except(&mut self, rel: &str, keep: impl Fn(&str, &MemEntry) -> bool) -> usize {
         let rel = normalize(rel);
         let prefix = if rel.is_empty() {
             String::new()
@@ -293,7 +294,9 @@ impl MemTree {
                 }
             }
         }
+        let mut seen = 0;
         for (k, e) in under {
+            seen += 1;
             if !keep(k, e) && !kept_dirs.contains(k.as_str()) {
                 doomed.push(k.clone());
             }
@@ -301,6 +304,7 @@ impl MemTree {
         for k in doomed {
             self.entries.remove(&k);
         }
+        seen
     }
 
     /// The entry at `rel`, symlinks not followed.
@@ -552,7 +556,7 @@ mod tests {
         t.insert_file("etc/sub/c", 1, 1, None);
         t.insert_file("etc-x/d", 1, 0, None);
         t.insert_other("dev/null", 0);
-        t.clear_dir_except("etc", |_, e| e.layer == 1);
+        assert_eq!(t.clear_dir_except("etc", |_, e| e.layer == 1), 4);
         let keys: Vec<&str> = t.entries().map(|(k, _)| k).collect();
         assert_eq!(
             keys,
