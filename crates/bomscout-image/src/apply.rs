@@ -10,6 +10,12 @@ use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
+/// Most symlinks followed placing one entry, as Linux's `MAXSYMLINKS`.
+const MAX_SYMLINKS: usize = 40;
+/// Longest entry name or link target accepted, Linux's `PATH_MAX`: longer ones exist only
+/// to make path handling slow.
+const MAX_NAME: usize = 4096;
+
 /// Most diagnostics about single entries of one layer; the rest are counted.
 const MAX_ENTRY_DIAGNOSTICS: usize = 100;
 
@@ -306,41 +312,47 @@ pub fn normalize_entry(name: &str) -> Result<Option<String>, ()> {
 /// Where `rel` goes in `tree`: its parent directories resolved through the symlinks
 /// already in the tree (as a container runtime does, always inside the root).
 fn place(tree: &MemTree, rel: &str) -> Result<String, &'static str> {
-    let Some((parent, name)) = rel.rsplit_once('/') else {
-        return Ok(rel.to_string());
-    };
-    if tree.get(parent).map(|e| e.kind) == Some(EntryKind::Dir) {
-        // Every ancestor of a directory in the tree is a directory (entries are only
-        // ever placed through here), so nothing needs resolving.
-        return Ok(rel.to_string());
-    }
-    let mut done = String::new();
-    let mut segs = parent.split('/');
-    while let Some(seg) = segs.next() {
-        let candidate = if done.is_empty() {
-            seg.to_string()
-        } else {
-            format!("{done}/{seg}")
+    let is_dir = |p: &str| tree.get(p).map(|e| e.kind) == Some(EntryKind::Dir);
+    let mut path = rel.to_string();
+    for _ in 0..=MAX_SYMLINKS {
+        let Some((parent, _)) = path.rsplit_once('/') else {
+            return Ok(path);
         };
-        match tree.get(&candidate).map(|e| e.kind) {
-            None => {
-                let mut out = candidate;
-                for s in segs {
-                    out.push('/');
-                    out.push_str(s);
-                }
-                out.push('/');
-                out.push_str(name);
-                return Ok(out);
+        // Every ancestor of a directory in the tree is a directory (entries are only ever
+        // placed through here), so the common case needs one look-up, and otherwise the
+        // deepest directory on the way is found by bisection.
+        if is_dir(parent) {
+            return Ok(path);
+        }
+        let ends: Vec<usize> = parent
+            .match_indices('/')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(parent.len()))
+            .collect();
+        // `lo` leading segments are directories; the parent itself is not one.
+        let (mut lo, mut hi) = (0, ends.len() - 1);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if is_dir(&parent[..ends[mid - 1]]) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
             }
-            Some(EntryKind::Dir) => done = candidate,
+        }
+        let upto = ends[lo];
+        let candidate = &parent[..upto];
+        match tree.get(candidate).map(|e| e.kind) {
+            // The rest are new directories.
+            None => return Ok(path),
             Some(EntryKind::Symlink) => {
-                match tree.resolve(&candidate) {
-                    Some(real)
-                        if real.is_empty()
-                            || tree.get(&real).map(|e| e.kind) == Some(EntryKind::Dir) =>
-                    {
-                        done = real
+                match tree.resolve(candidate) {
+                    Some(real) if real.is_empty() || is_dir(&real) => {
+                        let rest = &path[upto + 1..];
+                        path = if real.is_empty() {
+                            rest.to_string()
+                        } else {
+                            format!("{real}/{rest}")
+                        };
                     }
                     _ => return Err(
                         "a parent directory is a symlink to nothing or to a non-directory; skipped",
@@ -350,11 +362,7 @@ fn place(tree: &MemTree, rel: &str) -> Result<String, &'static str> {
             Some(_) => return Err("a parent directory is not a directory; skipped"),
         }
     }
-    Ok(if done.is_empty() {
-        name.to_string()
-    } else {
-        format!("{done}/{name}")
-    })
+    Err("its parent directories go through more than 40 symlinks; skipped")
 }
 
 /// True when the symlink at `rel` with the relative `target` leaves the root, judged
@@ -400,6 +408,14 @@ fn one<R: Read>(
     budget: &mut Budget,
 ) -> Result<(), Stop> {
     let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let link_len = entry.link_name_bytes().map_or(0, |l| l.len());
+    if raw.len() > MAX_NAME || link_len > MAX_NAME {
+        let what = format!(
+            "its name or link target is longer than {MAX_NAME} bytes (Linux's PATH_MAX); skipped"
+        );
+        ctx.entry_diag(&raw, &what);
+        return Ok(());
+    }
     let rel = match normalize_entry(&raw) {
         Ok(Some(rel)) => rel,
         Ok(None) => return Ok(()),
@@ -630,5 +646,15 @@ mod tests {
         assert_eq!(place(&t, "abs/lib/y").unwrap(), "usr/lib/y");
         assert_eq!(place(&t, "new/dir/z").unwrap(), "new/dir/z");
         assert!(place(&t, "file/z").is_err());
+        t.insert_symlink("usr/lib/up", "..", 0);
+        assert_eq!(place(&t, "lib/up/lib/up/bin/sh").unwrap(), "usr/bin/sh");
+        t.insert_symlink("loop", "loop", 0);
+        assert!(place(&t, "loop/x").is_err());
+        // A chain of 41 links, each to the next.
+        for i in 0..41 {
+            t.insert_symlink(&format!("c{i}"), &format!("c{}/d", i + 1), 0);
+        }
+        t.insert_dir("c41", 0);
+        assert!(place(&t, "c0/x").is_err());
     }
 }

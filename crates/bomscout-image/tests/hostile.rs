@@ -686,3 +686,30 @@ fn nested_opaque_markers_over_a_big_directory_are_bounded() {
         Some(0)
     );
 }
+
+#[test]
+fn long_and_deep_names_are_bounded() {
+    // Names past PATH_MAX are refused; names just under it, under a symlink to the root,
+    // are placed at their real directory.
+    let deep = vec!["d"; 2000].join("/");
+    let mut entries: Vec<(String, Node)> = vec![
+        ("s".to_string(), Node::symlink(".")),
+        (format!("{}/x", "e/".repeat(2100)), Node::file("too long")),
+    ];
+    for i in 0..100 {
+        entries.push((format!("s/{deep}/f{i}"), Node::File(Vec::new())));
+    }
+    let tar = bomscout_image::testing::tar_of(&entries).unwrap();
+    let img = read_layers(vec![TestLayer::raw(tar)], &keep_all());
+    let m = messages(&img.diagnostics);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].ends_with(
+            "its name or link target is longer than 4096 bytes (Linux's PATH_MAX); skipped"
+        ),
+        "{}",
+        m[0]
+    );
+    assert!(img.tree.get(&format!("{deep}/f99")).is_some());
+    assert!(img.tree.get("e").is_none());
+}
