@@ -252,6 +252,61 @@ impl MemTree {
         }
     }
 
+    /// Adds a FIFO, socket or device node: listed, never read.
+    pub fn insert_other(&mut self, rel: &str, layer: u32) {
+        self.insert(
+            rel,
+            MemEntry {
+                kind: EntryKind::Other,
+                size: 0,
+                layer,
+                content: None,
+                target: None,
+            },
+        );
+    }
+
+    /// Removes everything under the directory `rel` (the whole tree for `""`) except the
+    /// entries `keep` says to keep and the directories that lead to them: an opaque
+    /// whiteout, which hides the lower layers' entries but not its own layer's. Returns how
+    /// many entries it looked at, for a caller that bounds the work.
+    pub fn clear_dir_except(&mut self, rel: &str, keep: impl Fn(&str, &MemEntry) -> bool) -> usize {
+        let rel = normalize(rel);
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{rel}/")
+        };
+        let mut kept_dirs: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut doomed: Vec<String> = Vec::new();
+        let under = self
+            .entries
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix));
+        for (k, e) in under.clone() {
+            if keep(k, e) {
+                let mut dir = k.as_str();
+                while let Some((parent, _)) = dir.rsplit_once('/') {
+                    if parent.len() < prefix.len() || !kept_dirs.insert(parent) {
+                        break;
+                    }
+                    dir = parent;
+                }
+            }
+        }
+        let mut seen = 0;
+        for (k, e) in under {
+            seen += 1;
+            if !keep(k, e) && !kept_dirs.contains(k.as_str()) {
+                doomed.push(k.clone());
+            }
+        }
+        for k in doomed {
+            self.entries.remove(&k);
+        }
+        seen
+    }
+
     /// The entry at `rel`, symlinks not followed.
     pub fn get(&self, rel: &str) -> Option<&MemEntry> {
         self.entries.get(rel)
@@ -491,6 +546,34 @@ mod tests {
             .unwrap()
             .is_empty());
         assert_eq!(t.layer_of("etc/os-release"), Some(0));
+    }
+
+    #[test]
+    fn opaque_clear_keeps_what_keep_says_and_its_parents() {
+        let mut t = MemTree::new();
+        t.insert_file("etc/a", 1, 0, None);
+        t.insert_file("etc/sub/b", 1, 0, None);
+        t.insert_file("etc/sub/c", 1, 1, None);
+        t.insert_file("etc-x/d", 1, 0, None);
+        t.insert_other("dev/null", 0);
+        assert_eq!(t.clear_dir_except("etc", |_, e| e.layer == 1), 4);
+        let keys: Vec<&str> = t.entries().map(|(k, _)| k).collect();
+        assert_eq!(
+            keys,
+            [
+                "dev",
+                "dev/null",
+                "etc",
+                "etc-x",
+                "etc-x/d",
+                "etc/sub",
+                "etc/sub/c"
+            ]
+        );
+        assert_eq!(t.kind(&MemTree::abs("dev/null")), Some(EntryKind::Other));
+        t.clear_dir_except("", |k, _| k == "etc-x/d");
+        let keys: Vec<&str> = t.entries().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["etc-x", "etc-x/d"]);
     }
 
     #[test]
