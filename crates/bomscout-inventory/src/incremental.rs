@@ -125,12 +125,12 @@ impl std::fmt::Display for RunCounts {
 /// `--exclude` or enrichment turned on scans every repository again.
 pub fn scan_key(tool_version: &str, settings: &[(&str, String)]) -> String {
     let mut h = Sha256::new();
-    h.update(tool_version.as_bytes());
-    for (name, value) in settings {
-        h.update([0]);
-        h.update(name.as_bytes());
-        h.update([b'=']);
-        h.update(value.as_bytes());
+    // Each part length-prefixed: no value can pass for a boundary.
+    for part in std::iter::once(tool_version)
+        .chain(settings.iter().flat_map(|(n, v)| [*n, v.as_str()]))
+    {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
     }
     hex(&h.finalize())
 }
@@ -153,24 +153,28 @@ pub fn tree_digest(root: &Path, excludes: &[String], limit: u64) -> Result<Strin
         .map_err(|e| Error::Query(e.to_string()))?;
     let mut h = Sha256::new();
     for file in &walked.files {
+        h.update((file.rel.len() as u64).to_le_bytes());
         h.update(file.rel.as_bytes());
-        h.update([0]);
         match bomscout_walk::read_regular(&file.abs, limit) {
             Ok(bytes) => {
                 h.update((bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
             }
             Err(e) => {
-                h.update([0xff]);
-                h.update(e.to_string().as_bytes());
+                let e = e.to_string();
+                h.update(u64::MAX.to_le_bytes());
+                h.update((e.len() as u64).to_le_bytes());
+                h.update(e.as_bytes());
             }
         }
     }
+    // After every file, marked: a diagnostic cannot pass for a file.
+    h.update(u64::MAX.to_le_bytes());
     for d in &walked.diagnostics {
-        h.update([1]);
-        h.update(d.path.as_bytes());
-        h.update([0]);
-        h.update(d.message.as_bytes());
+        for part in [&d.path, &d.message] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
     }
     Ok(hex(&h.finalize()))
 }
@@ -470,4 +474,212 @@ pub(crate) fn merge_removed(
         [run],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Scanned;
+    use bomscout_core::{Catalog, Component, Ecosystem, SbomBuilder};
+    use std::path::PathBuf;
+
+    const LIMIT: u64 = 1 << 20;
+
+    fn previous(commit: Option<&str>, tree: Option<&str>, key: Option<&str>) -> Previous {
+        Previous {
+            scan_id: 1,
+            run_id: 1,
+            ok: true,
+            commit: commit.map(Into::into),
+            tree_digest: tree.map(Into::into),
+            scan_key: key.map(Into::into),
+            bom_id: Some(1),
+        }
+    }
+
+    #[test]
+    fn reuse_needs_the_same_commit_or_files_and_the_same_key() {
+        let git = previous(Some("c1"), None, Some("k"));
+        assert!(git.reusable(Some("c1"), None, "k"));
+        assert!(!git.reusable(Some("c2"), None, "k"), "a new commit");
+        assert!(!git.reusable(Some("c1"), None, "k2"), "other settings");
+        assert!(!git.reusable(None, Some("t"), "k"), "the commit is gone");
+        let folder = previous(None, Some("t1"), Some("k"));
+        assert!(folder.reusable(None, Some("t1"), "k"));
+        assert!(!folder.reusable(None, Some("t2"), "k"), "a changed file");
+        assert!(!folder.reusable(None, None, "k"), "files not hashed");
+        assert!(!folder.reusable(Some("c1"), None, "k"), "now a git repository");
+        assert!(
+            !previous(Some("c1"), None, None).reusable(Some("c1"), None, "k"),
+            "a scan from before incremental runs"
+        );
+        let failed = Previous {
+            ok: false,
+            ..git.clone()
+        };
+        assert!(!failed.reusable(Some("c1"), None, "k"));
+        let no_bom = Previous { bom_id: None, ..git };
+        assert!(!no_bom.reusable(Some("c1"), None, "k"));
+    }
+
+    #[test]
+    fn scan_keys_differ_by_version_and_every_setting() {
+        let base = scan_key("1.0", &[("exclude", "a".into()), ("enrich", "false".into())]);
+        assert_eq!(
+            base,
+            scan_key("1.0", &[("exclude", "a".into()), ("enrich", "false".into())])
+        );
+        for other in [
+            scan_key("1.1", &[("exclude", "a".into()), ("enrich", "false".into())]),
+            scan_key("1.0", &[("exclude", "b".into()), ("enrich", "false".into())]),
+            scan_key("1.0", &[("exclude", "a".into()), ("enrich", "true".into())]),
+            // Boundaries are kept: a value holding what separates settings is its own.
+            scan_key("1.0", &[("exclude", "a\0enrich=false".into())]),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
+
+    #[test]
+    fn the_tree_digest_covers_catalogued_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/src")).unwrap();
+        std::fs::write(root.join("app/Cargo.lock"), "version = 3\n").unwrap();
+        std::fs::write(root.join("app/src/main.rs"), "fn main() {}\n").unwrap();
+        let first = tree_digest(root, &[], LIMIT).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(tree_digest(root, &[], LIMIT).unwrap(), first);
+        // Source files are not catalogued: no change.
+        std::fs::write(root.join("app/src/main.rs"), "fn main() { todo!() }\n").unwrap();
+        assert_eq!(tree_digest(root, &[], LIMIT).unwrap(), first);
+        // A changed byte of a lockfile, a new lockfile, a moved lockfile: changes.
+        std::fs::write(root.join("app/Cargo.lock"), "version = 4\n").unwrap();
+        let changed = tree_digest(root, &[], LIMIT).unwrap();
+        assert_ne!(changed, first);
+        std::fs::write(root.join("requirements.txt"), "six==1.16.0\n").unwrap();
+        let added = tree_digest(root, &[], LIMIT).unwrap();
+        assert_ne!(added, changed);
+        // An excluded file is not read, as a scan with the same excludes would not.
+        assert_eq!(
+            tree_digest(root, &["requirements.txt".into()], LIMIT).unwrap(),
+            changed
+        );
+        // A file over the limit counts by its error, and differs from its contents.
+        assert_ne!(tree_digest(root, &[], 4).unwrap(), added);
+    }
+
+    fn scan_of(path: &str, commit: &str, names: &[&str]) -> RepoScan {
+        let mut cat = Catalog::default();
+        for n in names {
+            cat.add_package(Component::new(Ecosystem::Npm, None, n, "1.0.0").unwrap());
+        }
+        let mut b = SbomBuilder::new(path);
+        b.add(cat);
+        let sbom = b.finish();
+        RepoScan {
+            repo: Repo {
+                path: path.into(),
+                name: path.into(),
+                abs: PathBuf::from(path),
+            },
+            head: Head {
+                commit: Some(commit.into()),
+                branch: Some("main".into()),
+            },
+            scanned_at: 0,
+            duration_ms: 1,
+            result: Ok(Scanned {
+                cyclonedx: format!("{:?}", sbom.components).into_bytes(),
+                sbom,
+                evaluation: None,
+                ntia: (3, 0),
+            }),
+        }
+    }
+
+    #[test]
+    fn reused_scans_point_at_the_same_bom_and_removals_are_recorded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("inv.db")).unwrap();
+        let state = ScanState {
+            tree_digest: None,
+            scan_key: "k".into(),
+        };
+        let one = store.begin_run("1", 1, None, None).unwrap();
+        for (repo, names) in [("org/a", &["x", "y"][..]), ("org/b", &["z"][..])] {
+            store
+                .record_scanned(one, &scan_of(repo, "c1", names), &state)
+                .unwrap();
+        }
+        store.finish_run(one, 2).unwrap();
+        let two = store.begin_run("2", 3, None, None).unwrap();
+        let previous = store.previous_scans(two).unwrap();
+        let from = previous["org/a"].clone();
+        assert!(from.reusable(Some("c1"), None, "k"));
+        store
+            .record_reused(
+                two,
+                &Reused {
+                    repo: scan_of("org/a", "c1", &[]).repo,
+                    head: Head {
+                        commit: Some("c1".into()),
+                        branch: Some("main".into()),
+                    },
+                    from: from.clone(),
+                    scanned_at: 3,
+                    duration_ms: 0,
+                    evaluation: None,
+                    state: state.clone(),
+                },
+            )
+            .unwrap();
+        let present: HashSet<&str> = ["org/a"].into_iter().collect();
+        let removed = store.record_removed(two, &present, &|_| true).unwrap();
+        assert_eq!(removed, ["org/b"]);
+        store.finish_run(two, 4).unwrap();
+        assert_eq!(
+            store.run_counts(two).unwrap(),
+            RunCounts {
+                scanned: 0,
+                reused: 1,
+                removed: 1,
+                failed: 0
+            }
+        );
+        let (boms, components): (i64, i64) = store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM boms), (SELECT components FROM scans
+                 WHERE run_id = ?1)",
+                [two],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((boms, components), (2, 2), "one BOM per distinct SBOM");
+        // The next run reuses the reused scan, and does not remove `org/b` again;
+        // out of scope, nothing is removed.
+        let three = store.begin_run("3", 5, None, None).unwrap();
+        let again = store.previous_scans(three).unwrap();
+        assert_eq!(again["org/a"].run_id, two);
+        assert_eq!(again["org/a"].bom_id, from.bom_id);
+        assert!(store
+            .record_removed(three, &HashSet::new(), &|p| p != "org/a")
+            .unwrap()
+            .is_empty());
+        let table = repos(&store, two, None).unwrap();
+        let statuses: Vec<(String, String)> = table
+            .rows
+            .iter()
+            .map(|r| (crate::render::text(&r[0]), crate::render::text(&r[1])))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("org/a".to_string(), "reused".to_string()),
+                ("org/b".to_string(), "removed".to_string())
+            ]
+        );
+        assert!(repos(&store, two, Some("bogus")).is_err());
+    }
 }
