@@ -11,9 +11,9 @@ use crate::cli::{
 };
 use anyhow::{bail, Context};
 use bomscout_core::{Catalog, Ecosystem, Project, Silent};
+use bomscout_inventory::incremental::{self, Previous, Reused, ScanState};
 use bomscout_inventory::render::{Format as TableFormat, Table};
 use bomscout_inventory::repos::{discover, Repo, Shard};
-use bomscout_inventory::incremental::{self, Previous, Reused, ScanState};
 use bomscout_inventory::store::Scanned;
 use bomscout_inventory::{git, html, query, RepoScan, RunId, Store};
 use bomscout_pipeline::{CheckSettings, RawSettings, Settings};

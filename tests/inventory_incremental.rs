@@ -158,7 +158,10 @@ fn an_unchanged_repository_is_reused_without_reading_its_files_until_full() {
         pairs(&[("org/tools", "reused"), ("org/web", "reused")])
     );
     assert_eq!(components(&db, 2), night1);
-    assert_eq!(diagnostics(&db, 2, "org/web"), diagnostics(&db, 1, "org/web"));
+    assert_eq!(
+        diagnostics(&db, 2, "org/web"),
+        diagnostics(&db, 1, "org/web")
+    );
     // The policy ran again on the stored SBOMs and reached the same verdicts: the same
     // content-addressed verdict set, the same violations (first seen on night 1).
     assert_eq!(
@@ -170,7 +173,12 @@ fn an_unchanged_repository_is_reused_without_reading_its_files_until_full() {
         1
     );
     assert_eq!(query_json(&db, &["violations", "--run", "2"]), violations1);
-    assert!(sql_i64(&db, "SELECT count(*) FROM scans WHERE run_id = 2 AND allow IS NOT NULL") == 2);
+    assert!(
+        sql_i64(
+            &db,
+            "SELECT count(*) FROM scans WHERE run_id = 2 AND allow IS NOT NULL"
+        ) == 2
+    );
     // No BOM was stored twice.
     assert_eq!(sql_i64(&db, "SELECT count(*) FROM boms"), 2);
     let runs = query_json(&db, &["runs"]);

@@ -71,9 +71,7 @@ impl Previous {
         }
         match commit {
             Some(c) => self.commit.as_deref() == Some(c),
-            None => {
-                self.commit.is_none() && tree.is_some() && self.tree_digest.as_deref() == tree
-            }
+            None => self.commit.is_none() && tree.is_some() && self.tree_digest.as_deref() == tree,
         }
     }
 }
@@ -126,8 +124,8 @@ impl std::fmt::Display for RunCounts {
 pub fn scan_key(tool_version: &str, settings: &[(&str, String)]) -> String {
     let mut h = Sha256::new();
     // Each part length-prefixed: no value can pass for a boundary.
-    for part in std::iter::once(tool_version)
-        .chain(settings.iter().flat_map(|(n, v)| [*n, v.as_str()]))
+    for part in
+        std::iter::once(tool_version).chain(settings.iter().flat_map(|(n, v)| [*n, v.as_str()]))
     {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -339,7 +337,8 @@ impl Store {
                      WHERE x.repo_id = r.id AND x.run_id <> ?1)
                  FROM repositories r ORDER BY r.path",
             )?;
-            let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            let rows =
+                stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<Result<_, _>>()?
         };
         let mut removed = Vec::new();
@@ -508,7 +507,10 @@ mod tests {
         assert!(folder.reusable(None, Some("t1"), "k"));
         assert!(!folder.reusable(None, Some("t2"), "k"), "a changed file");
         assert!(!folder.reusable(None, None, "k"), "files not hashed");
-        assert!(!folder.reusable(Some("c1"), None, "k"), "now a git repository");
+        assert!(
+            !folder.reusable(Some("c1"), None, "k"),
+            "now a git repository"
+        );
         assert!(
             !previous(Some("c1"), None, None).reusable(Some("c1"), None, "k"),
             "a scan from before incremental runs"
@@ -518,20 +520,35 @@ mod tests {
             ..git.clone()
         };
         assert!(!failed.reusable(Some("c1"), None, "k"));
-        let no_bom = Previous { bom_id: None, ..git };
+        let no_bom = Previous {
+            bom_id: None,
+            ..git
+        };
         assert!(!no_bom.reusable(Some("c1"), None, "k"));
     }
 
     #[test]
     fn scan_keys_differ_by_version_and_every_setting() {
-        let base = scan_key("1.0", &[("exclude", "a".into()), ("enrich", "false".into())]);
+        let base = scan_key(
+            "1.0",
+            &[("exclude", "a".into()), ("enrich", "false".into())],
+        );
         assert_eq!(
             base,
-            scan_key("1.0", &[("exclude", "a".into()), ("enrich", "false".into())])
+            scan_key(
+                "1.0",
+                &[("exclude", "a".into()), ("enrich", "false".into())]
+            )
         );
         for other in [
-            scan_key("1.1", &[("exclude", "a".into()), ("enrich", "false".into())]),
-            scan_key("1.0", &[("exclude", "b".into()), ("enrich", "false".into())]),
+            scan_key(
+                "1.1",
+                &[("exclude", "a".into()), ("enrich", "false".into())],
+            ),
+            scan_key(
+                "1.0",
+                &[("exclude", "b".into()), ("enrich", "false".into())],
+            ),
             scan_key("1.0", &[("exclude", "a".into()), ("enrich", "true".into())]),
             // Boundaries are kept: a value holding what separates settings is its own.
             scan_key("1.0", &[("exclude", "a\0enrich=false".into())]),
