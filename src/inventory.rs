@@ -371,7 +371,7 @@ struct ScanContext<'a> {
 /// What the run does with one repository.
 enum Outcome {
     /// Scanned (or failed to be), with what the next run compares with.
-    Scanned(RepoScan, ScanState),
+    Scanned(Box<RepoScan>, ScanState),
     /// Unchanged since its last scan, which is reused.
     Reused(Box<Reused>),
 }
@@ -449,13 +449,13 @@ fn visit(repo: &Repo, context: &ScanContext) -> Outcome {
             })
             .map_err(|e| format!("{e:#}"));
     Outcome::Scanned(
-        RepoScan {
+        Box::new(RepoScan {
             repo: repo.clone(),
             head,
             scanned_at,
             duration_ms: clock.elapsed().as_millis() as u64,
             result,
-        },
+        }),
         state,
     )
 }
