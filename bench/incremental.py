@@ -145,6 +145,7 @@ def report(results, share, files):
         "a year at that rate |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    notes = []
     for r in results:
         n = r["nights"]
         for mode in ("full", "incremental"):
@@ -161,13 +162,13 @@ def report(results, share, files):
         if later:
             scanned = statistics.mean(c[0] for c in later)
             reused = statistics.mean(c[1] for c in later)
-            lines.append(
-                f"\n{r['repos']} repositories: on nights 2-{n} the incremental run scanned "
+            notes.append(
+                f"{r['repos']} repositories: on nights 2-{n} the incremental run scanned "
                 f"{scanned:.1f} and reused {reused:.1f} repositories a night on average "
                 f"(`query runs`); speed-up of the median later night: "
-                f"{statistics.median(r['times']['full'][1:]) / statistics.median(r['times']['incremental'][1:]):.1f}x.\n"
+                f"{statistics.median(r['times']['full'][1:]) / statistics.median(r['times']['incremental'][1:]):.1f}x."
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + "\n\n".join(notes) + "\n"
 
 
 def main():

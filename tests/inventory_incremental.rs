@@ -468,3 +468,33 @@ fn a_database_of_the_previous_schema_is_upgraded_in_place_and_then_reused() {
     // The same SBOMs all along: the upgraded file stored no BOM twice.
     assert_eq!(sql_i64(&db, "SELECT count(*) FROM boms"), 2);
 }
+
+#[test]
+fn a_rematch_run_is_reused_from_like_any_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let org = tmp.path().join("org");
+    log4j_repo(&org);
+    let db = tmp.path().join("inv.db");
+    let advisories = fixture("advisories");
+    let run = |args: &[&str]| {
+        let (code, _, err) = outcome(
+            bomscout()
+                .args(args)
+                .arg("--db")
+                .arg(&db)
+                .arg("--advisory-db")
+                .arg(&advisories)
+                .env("BOMSCOUT_CACHE_DIR", tmp.path().join("cache")),
+        );
+        assert_eq!(code, 0, "{err}");
+        err
+    };
+    let org_arg = org.to_str().unwrap();
+    run(&["inventory", org_arg, "--no-caches"]);
+    run(&["inventory", "rematch"]);
+    // The rematch copied the scans, with what the next run compares with.
+    let runs = query_json(&db, &["runs"]);
+    assert_eq!(runs[1]["reused"], 1, "{runs}");
+    let err = run(&["inventory", org_arg, "--no-caches"]);
+    assert!(err.contains("(0 scanned, 1 reused, 0 removed)"), "{err}");
+}
