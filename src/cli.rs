@@ -111,6 +111,12 @@ pub struct InventoryArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Scan every repository, even those unchanged since their last scan. By default a
+    /// repository whose commit (without git: whose catalogued files) and scan settings are
+    /// those of its last recorded scan reuses that scan (`query repos` shows which).
+    #[arg(long)]
+    pub full: bool,
+
     /// Match every component of the run against the advisory database (OSV) and store the
     /// findings: `query vulns`, vulnerability counts in the scorecard, `query diff`.
     /// The database is opened once, before any repository is scanned: one that cannot be
@@ -251,6 +257,13 @@ pub enum Question {
     Scorecard,
     /// The runs in the database.
     Runs,
+    /// The repositories of a run and what the run did with each: scanned, reused
+    /// (unchanged since its last scan) or removed (recorded before, gone now).
+    Repos {
+        /// Only these: scanned, reused, removed, or failed (scans that failed).
+        #[arg(long, value_parser = ["scanned", "reused", "removed", "failed"])]
+        status: Option<String>,
+    },
     /// The organization-wide SBOM of a run: every repository a project, every occurrence kept.
     Export {
         /// SBOM outputs (as for `scan -o`).

@@ -11,6 +11,7 @@ use crate::cli::{
 };
 use anyhow::{bail, Context};
 use bomscout_core::{Catalog, Ecosystem, Project, Silent};
+use bomscout_inventory::incremental::{self, Previous, Reused, ScanState};
 use bomscout_inventory::render::{Format as TableFormat, Table};
 use bomscout_inventory::repos::{discover, Repo, Shard};
 use bomscout_inventory::store::Scanned;
@@ -18,6 +19,7 @@ use bomscout_inventory::{git, html, query, RepoScan, RunId, Store};
 use bomscout_pipeline::{CheckSettings, RawSettings, Settings};
 use bomscout_policy::{Date, Policy};
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -118,14 +120,25 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         shard.map(|s| s.to_string()).as_deref(),
     )?;
     let clock = Instant::now();
+    // Each repository's last scan, unless every repository is to be scanned.
+    let previous = if args.full {
+        HashMap::new()
+    } else {
+        store.previous_scans(run)?
+    };
+    let key = scan_key(args, &settings, policy.as_ref());
     let jobs = args.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<RepoScan>(16);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Outcome>(16);
     let context = ScanContext {
         policy: policy.as_ref(),
         today: Date::from_unix(started),
         settings,
         enrichment: std::sync::Mutex::default(),
+        previous,
+        key,
+        db: db.clone(),
+        readers: std::sync::Mutex::default(),
     };
     let (mut recorded, mut failed) = (0usize, 0usize);
     let progress = crate::progress::Progress::new(!args.quiet);
@@ -134,22 +147,27 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
             pool.install(|| {
                 repos.par_iter().for_each_with(tx, |tx, repo| {
                     // A closed channel means the writer stopped on an error: stop too.
-                    let _ = tx.send(scan_repo(repo, &context));
+                    let _ = tx.send(visit(repo, &context));
                 })
             })
         });
         // Uploads run beside the scans, fed as each repository is recorded.
         let queue = uploads.as_ref().map(|u| (u, u.spawn(scope)));
-        for scan in rx {
-            failed += usize::from(scan.result.is_err());
-            store.record(run, &scan).with_context(|| {
-                format!(
-                    "cannot record {}",
-                    bomscout_core::escape::printable(&scan.repo.path)
-                )
+        for outcome in rx {
+            let (path, recording) = match &outcome {
+                Outcome::Scanned(scan, state) => {
+                    failed += usize::from(scan.result.is_err());
+                    (&scan.repo.path, store.record_scanned(run, scan, state))
+                }
+                Outcome::Reused(reused) => (&reused.repo.path, store.record_reused(run, reused)),
+            };
+            recording.with_context(|| {
+                format!("cannot record {}", bomscout_core::escape::printable(path))
             })?;
-            if let Some((uploads, queue)) = &queue {
-                if let Some(job) = uploads.job(scan) {
+            // A reused repository's SBOM is the one uploaded the night it was scanned;
+            // `--full` uploads every repository again.
+            if let (Some((uploads, queue)), Outcome::Scanned(scan, _)) = (&queue, outcome) {
+                if let Some(job) = uploads.job(*scan) {
                     // The workers stop only when this sender is dropped.
                     let _ = queue.send(job);
                 }
@@ -160,11 +178,27 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?;
     progress.finish();
+    // Every repository was recorded: those recorded before, within this run's roots and
+    // shard, that it did not find are gone.
+    let present: HashSet<&str> = repos.iter().map(|r| r.path.as_str()).collect();
+    let root_names: HashSet<String> = args
+        .roots
+        .iter()
+        .map(|r| bomscout_inventory::repos::root_name(r))
+        .collect();
+    let in_scope = |path: &str| {
+        path.split('/')
+            .next()
+            .is_some_and(|first| root_names.contains(first))
+            && shard.is_none_or(|s| s.selects(path))
+    };
+    store.record_removed(run, &present, &in_scope)?;
     let matched = match &advisories {
         Some(adv) => Some(adv.match_run(&mut store, run, args.quiet)?),
         None => None,
     };
     store.finish_run(run, crate::scan::timestamp())?;
+    let counts = store.run_counts(run)?;
     if !args.quiet && context.settings.enricher().is_some() {
         if let Ok(totals) = context.enrichment.lock() {
             eprintln!("bomscout: {}", totals.summary(args.enrich.offline));
@@ -172,7 +206,8 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.quiet {
         eprintln!(
-            "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s, {failed} failed{}; {}",
+            "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s ({counts}), \
+             {failed} failed{}; {}",
             clock.elapsed().as_secs_f64(),
             matched.map(|m| format!("; {m}")).unwrap_or_default(),
             db.display()
@@ -340,13 +375,88 @@ struct ScanContext<'a> {
     settings: Settings,
     /// What enrichment did, over every repository.
     enrichment: std::sync::Mutex<crate::enrich::Totals>,
+    /// Each repository's last recorded scan, by path (empty with `--full`).
+    previous: HashMap<String, Previous>,
+    /// This run's scan key: a previous scan made under another is not reused.
+    key: String,
+    /// The database, for the read connections that fetch stored SBOMs to re-evaluate.
+    db: PathBuf,
+    /// Read connections not in use; a worker takes one, or opens one, and puts it back.
+    readers: std::sync::Mutex<Vec<Store>>,
 }
 
-/// Scans one repository; never fails and never panics out: an error or a panic becomes a
-/// failed scan that names it, and the run goes on.
-fn scan_repo(repo: &Repo, context: &ScanContext) -> RepoScan {
+/// What the run does with one repository.
+enum Outcome {
+    /// Scanned (or failed to be), with what the next run compares with.
+    Scanned(Box<RepoScan>, ScanState),
+    /// Unchanged since its last scan, which is reused.
+    Reused(Box<Reused>),
+}
+
+/// The scan key of this run: the tool version and every setting that shapes what a
+/// repository's scan finds.
+fn scan_key(args: &InventoryArgs, settings: &Settings, policy: Option<&Policy>) -> String {
+    incremental::scan_key(
+        env!("CARGO_PKG_VERSION"),
+        &[
+            ("exclude", settings.excludes().join("\n")),
+            ("read-caches", (!args.no_caches).to_string()),
+            ("enrich", settings.enricher().is_some().to_string()),
+            ("enrich-sources", args.enrich.enrich_sources.join(",")),
+            (
+                "enrich-latest",
+                policy.is_some_and(crate::enrich::needs_latest).to_string(),
+            ),
+        ],
+    )
+}
+
+/// Reuses the last scan of an unchanged repository, else scans it. Never fails and never
+/// panics out: an error or a panic becomes a failed scan that names it, and the run goes on.
+/// A stored SBOM that cannot be re-evaluated is not reused: the repository is scanned.
+fn visit(repo: &Repo, context: &ScanContext) -> Outcome {
     let clock = Instant::now();
     let scanned_at = crate::scan::timestamp();
+    let head = git::head(&repo.abs);
+    // Without a commit, the digest of what a scan would read (a walk and a read, no parse).
+    let tree_digest = match head.commit {
+        Some(_) => None,
+        None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            incremental::tree_digest(
+                &repo.abs,
+                context.settings.excludes(),
+                bomscout_catalog::Options::default().max_file_size,
+            )
+        }))
+        .ok()
+        .and_then(Result::ok),
+    };
+    let state = ScanState {
+        tree_digest,
+        scan_key: context.key.clone(),
+    };
+    if let Some(from) = context.previous.get(&repo.path).filter(|p| {
+        p.reusable(
+            head.commit.as_deref(),
+            state.tree_digest.as_deref(),
+            &context.key,
+        )
+    }) {
+        let evaluation = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reevaluate(repo, from, context)
+        }));
+        if let Ok(Ok(evaluation)) = evaluation {
+            return Outcome::Reused(Box::new(Reused {
+                repo: repo.clone(),
+                head,
+                from: from.clone(),
+                scanned_at,
+                duration_ms: clock.elapsed().as_millis() as u64,
+                evaluation,
+                state,
+            }));
+        }
+    }
     let result =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_tree(repo, context)))
             .unwrap_or_else(|_| {
@@ -355,13 +465,59 @@ fn scan_repo(repo: &Repo, context: &ScanContext) -> RepoScan {
                 ))
             })
             .map_err(|e| format!("{e:#}"));
-    RepoScan {
-        repo: repo.clone(),
-        head: git::head(&repo.abs),
-        scanned_at,
-        duration_ms: clock.elapsed().as_millis() as u64,
-        result,
+    Outcome::Scanned(
+        Box::new(RepoScan {
+            repo: repo.clone(),
+            head,
+            scanned_at,
+            duration_ms: clock.elapsed().as_millis() as u64,
+            result,
+        }),
+        state,
+    )
+}
+
+/// The policy's verdicts on a reused repository's stored SBOM (read back as `export`
+/// reads it), `None` without a policy: the verdicts of today's policy on today's date,
+/// without scanning.
+fn reevaluate(
+    repo: &Repo,
+    from: &Previous,
+    context: &ScanContext,
+) -> anyhow::Result<Option<bomscout_policy::Evaluation>> {
+    let Some(policy) = context.policy else {
+        return Ok(None);
+    };
+    let bom = from.bom_id.context("the reused scan has no stored SBOM")?;
+    let reader = context.readers.lock().ok().and_then(|mut r| r.pop());
+    let reader = match reader {
+        Some(r) => r,
+        None => Store::open_read_only(&context.db)?,
+    };
+    let bytes = reader.stored_bom(bom);
+    if let Ok(mut readers) = context.readers.lock() {
+        readers.push(reader);
     }
+    let bytes = bytes?;
+    let options = bomscout_catalog::Options::default();
+    let shown = format!("{} (stored SBOM)", repo.path);
+    let input = bomscout_catalog::Input {
+        bytes: &bytes,
+        path: &shown,
+        abs: std::path::Path::new(&repo.path),
+        root: std::path::Path::new("/"),
+        options: &options,
+    };
+    let catalog = bomscout_catalog::sbom::cyclonedx::parse(&input)
+        .with_context(|| format!("cannot read the stored SBOM of {}", repo.path))?;
+    let sbom = bomscout_pipeline::assemble(repo.name.clone(), [catalog]);
+    let judge = CheckSettings {
+        today: context.today,
+        allow_unreadable: false,
+        baseline: None,
+        advisories: None,
+    };
+    Ok(Some(bomscout_pipeline::evaluate(&sbom, policy, &judge).0))
 }
 
 fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
@@ -474,6 +630,9 @@ pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
         }
         Question::Scorecard => scorecard(&store, run, args),
         Question::Runs => emit(&runs_table(&store)?, args),
+        Question::Repos { status } => {
+            emit(&incremental::repos(&store, run, status.as_deref())?, args)
+        }
         Question::Export { out } => export(&store, run, out, &args.outputs),
     }
 }
@@ -493,8 +652,18 @@ fn previous_run(store: &Store, to: i64) -> anyhow::Result<i64> {
 }
 
 fn runs_table(store: &Store) -> anyhow::Result<Table> {
-    let mut t = Table::new(&["run", "label", "started", "finished", "repositories"]);
+    let mut t = Table::new(&[
+        "run",
+        "label",
+        "started",
+        "finished",
+        "repositories",
+        "scanned",
+        "reused",
+        "removed",
+    ]);
     for r in store.runs()? {
+        let counts = store.run_counts(r.id)?;
         t.rows.push(vec![
             r.id.into(),
             r.label.into(),
@@ -504,6 +673,9 @@ fn runs_table(store: &Store) -> anyhow::Result<Table> {
                 .unwrap_or_else(|| "(interrupted)".into())
                 .into(),
             r.repositories.into(),
+            counts.scanned.into(),
+            counts.reused.into(),
+            counts.removed.into(),
         ]);
     }
     Ok(t)

@@ -129,9 +129,15 @@ fn history_diff_and_first_seen_violations() {
     let org = org(tmp.path());
     let db = tmp.path().join("inv.db");
     inventory(&db, &[&org], &["--label", "night-1"]);
-    // Night 2: `web` is rewritten as a workspace project; `tools` and `api` are unchanged.
+    // Night 2: `web` is rewritten as a workspace project (a new commit); `tools` and `api`
+    // are unchanged.
     std::fs::remove_dir_all(org.join("web/npm-lock-v3")).unwrap();
     copy_tree(&fixture("npm/workspaces"), &org.join("web/npm-workspaces"));
+    std::fs::write(
+        org.join("web/.git/refs/heads/main"),
+        "89abcdef0123456789abcdef0123456789abcdef\n",
+    )
+    .unwrap();
     repo(&org, "new-service", &["cargo/workspace"]);
     inventory(&db, &[&org], &["--label", "night-2"]);
     let runs = query_json(&db, &["runs"]);

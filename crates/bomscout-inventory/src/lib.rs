@@ -16,6 +16,7 @@ pub mod git;
 #[cfg(test)]
 mod health_tests;
 pub mod html;
+pub mod incremental;
 pub mod merge;
 pub mod query;
 pub mod render;

@@ -91,6 +91,7 @@ fn fold(conn: &mut rusqlite::Connection) -> Result<(), Error> {
     for (shard_run, label, started, finished, tool, policy, advisories) in runs {
         let (run, created) = target_run(&tx, &label, started, finished, &tool, policy.as_deref())?;
         copy_scans(&tx, shard_run, run)?;
+        crate::incremental::merge_removed(&tx, shard_run, run)?;
         copy_findings(&tx, shard_run, run, created, advisories.as_deref())?;
     }
     tx.execute_batch(
@@ -215,7 +216,7 @@ fn copy_scans(tx: &rusqlite::Transaction, shard_run: i64, run: i64) -> Result<()
             "INSERT INTO main.scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
                 bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
                 projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings)
+                ntia_checked, ntia_missing, errors, warnings, status, tree_digest, scan_key)
              SELECT ?1, ?2, s.scanned_at, s.commit_sha, s.branch, s.ok, s.error,
                 (SELECT mb.id FROM main.boms mb JOIN shard.boms sb ON sb.digest = mb.digest
                  WHERE sb.id = s.bom_id),
@@ -223,7 +224,8 @@ fn copy_scans(tx: &rusqlite::Transaction, shard_run: i64, run: i64) -> Result<()
                  JOIN shard.verdict_sets sv ON sv.digest = mv.digest WHERE sv.id = s.verdict_set_id),
                 s.duration_ms, s.components, s.with_license, s.with_spdx, s.projects,
                 s.manifests_unlocked, s.allow, s.review, s.deny, s.expired_exceptions,
-                s.ntia_checked, s.ntia_missing, s.errors, s.warnings
+                s.ntia_checked, s.ntia_missing, s.errors, s.warnings, s.status, s.tree_digest,
+                s.scan_key
              FROM shard.scans s WHERE s.id = ?3",
             params![run, repo, shard_scan],
         )?;

@@ -92,7 +92,9 @@ fn sorted_dirs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(dirs)
 }
 
-fn root_name(root: &Path) -> String {
+/// The name a root's repositories' paths start with: the root's directory name (symlinks
+/// resolved), `root` for `/`.
+pub fn root_name(root: &Path) -> String {
     let absolute = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let name = file_name(&absolute);
     if name.is_empty() {

@@ -167,6 +167,24 @@ ALTER TABLE bom_components ADD COLUMN archived INTEGER;       -- 1 if that repos
 ALTER TABLE bom_components ADD COLUMN latest_release TEXT;    -- YYYY-MM-DD of the latest release
 ALTER TABLE bom_components ADD COLUMN supplier TEXT;          -- the NTIA supplier name
 "#,
+    r#"
+-- Incremental runs: a repository whose commit (or, without git, whose catalogued files)
+-- and scan settings are those of its last scan is not scanned again; its stored BOM is
+-- reused. Scans recorded before this migration read as scanned, with no settings key, so
+-- the first run after the upgrade scans every repository once.
+ALTER TABLE scans ADD COLUMN status TEXT NOT NULL DEFAULT 'scanned';  -- scanned | reused
+ALTER TABLE scans ADD COLUMN tree_digest TEXT;   -- no commit: SHA-256 of the catalogued files
+ALTER TABLE scans ADD COLUMN scan_key TEXT;      -- the tool version and settings it was made with
+
+-- A repository recorded in an earlier run and not found by this one.
+CREATE TABLE removed_repositories (
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    repo_id      INTEGER NOT NULL REFERENCES repositories(id),
+    last_run_id  INTEGER NOT NULL REFERENCES runs(id),  -- the last run that recorded it
+    PRIMARY KEY (run_id, repo_id)
+) WITHOUT ROWID;
+CREATE INDEX removed_repositories_repo ON removed_repositories(repo_id, run_id);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -382,11 +382,11 @@ impl Store {
             "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
                 bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
                 projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings)
+                ntia_checked, ntia_missing, errors, warnings, status, tree_digest, scan_key)
              SELECT ?2, repo_id, scanned_at, commit_sha, branch, ok, error,
                 bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
                 projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings
+                ntia_checked, ntia_missing, errors, warnings, 'reused', tree_digest, scan_key
              FROM scans WHERE run_id = ?1",
             params![from, run],
         )?;
@@ -483,7 +483,7 @@ fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result<(), Error> {
+pub(crate) fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result<(), Error> {
     let repo_id = repository_id(tx, &scan.repo)?;
     // Re-recording a repository in the same run (a retried shard) replaces it.
     let old: Option<i64> = tx
@@ -607,7 +607,7 @@ fn advisory_id(tx: &Transaction, v: &Vulnerability) -> Result<i64, Error> {
     Ok(id)
 }
 
-fn repository_id(tx: &Transaction, repo: &Repo) -> Result<i64, Error> {
+pub(crate) fn repository_id(tx: &Transaction, repo: &Repo) -> Result<i64, Error> {
     tx.execute(
         "INSERT INTO repositories (name, path) VALUES (?1, ?2)
          ON CONFLICT(path) DO UPDATE SET name = excluded.name",
@@ -710,7 +710,7 @@ fn category_of(expression: &str) -> Option<&'static str> {
     bomscout_license::expression_category(expression).map(|c| c.as_str())
 }
 
-fn verdicts_of(eval: &Evaluation) -> Vec<Verdict> {
+pub(crate) fn verdicts_of(eval: &Evaluation) -> Vec<Verdict> {
     eval.problems()
         .map(|f| Verdict {
             purl: f.key.clone(),
@@ -723,7 +723,7 @@ fn verdicts_of(eval: &Evaluation) -> Vec<Verdict> {
 }
 
 /// (allow, review, deny, expired exceptions).
-fn tally(eval: &Evaluation) -> (i64, i64, i64, i64) {
+pub(crate) fn tally(eval: &Evaluation) -> (i64, i64, i64, i64) {
     let count = |a: Action| eval.findings.iter().filter(|f| f.verdict == a).count() as i64;
     let expired = eval
         .notes
@@ -738,7 +738,7 @@ fn tally(eval: &Evaluation) -> (i64, i64, i64, i64) {
     )
 }
 
-fn store_verdicts(tx: &Transaction, verdicts: &[Verdict]) -> Result<i64, Error> {
+pub(crate) fn store_verdicts(tx: &Transaction, verdicts: &[Verdict]) -> Result<i64, Error> {
     let mut text = String::new();
     for v in verdicts {
         text.push_str(&format!(
@@ -778,7 +778,7 @@ fn component_by_key(tx: &Transaction, key: &str) -> Result<i64, Error> {
     )
 }
 
-fn note_first_seen(
+pub(crate) fn note_first_seen(
     tx: &Transaction,
     run: RunId,
     repo_id: i64,
@@ -875,7 +875,7 @@ fn compress(bytes: &[u8]) -> Vec<u8> {
     z.finish().unwrap_or_default()
 }
 
-fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();
     flate2::read::ZlibDecoder::new(bytes)
