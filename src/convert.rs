@@ -116,6 +116,7 @@ pub fn read(path: &Path) -> anyhow::Result<(Catalog, Option<String>)> {
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     match sbom::read(&input) {
         Ok(doc) => Ok((doc.catalog, doc.name)),

@@ -564,6 +564,7 @@ fn export(
             abs: std::path::Path::new(&path),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &bomscout_catalog::DISK,
         };
         let mut catalog = bomscout_catalog::sbom::cyclonedx::parse(&input)
             .with_context(|| format!("cannot read the stored SBOM of {path}"))?;

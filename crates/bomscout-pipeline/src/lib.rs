@@ -164,6 +164,7 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
     // The one call of the catalogers.
     bomscout_catalog::catalog_each(
         &walked.files,
+        &bomscout_walk::DISK,
         &settings.catalog_options(),
         reporter,
         |catalog| builder.add(catalog),
