@@ -27,6 +27,7 @@ mod error;
 pub mod github_actions;
 pub mod golang;
 pub mod haskell;
+mod in_image;
 pub mod java;
 pub mod license_files;
 pub mod ml;
@@ -50,6 +51,7 @@ pub mod yarn;
 
 pub use bomscout_walk::{Disk, MemTree, Tree, DISK};
 pub use error::ParseError;
+pub use in_image::wanted_in_image;
 
 use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic, Reporter};
 use rayon::prelude::*;

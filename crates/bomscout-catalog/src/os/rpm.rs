@@ -295,10 +295,17 @@ fn open_in_memory(bytes: &[u8]) -> Result<Connection, rusqlite::Error> {
             "database over 2 GiB".to_string(),
         ));
     }
-    let mut conn = Connection::open_in_memory_with_flags(
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, bytes.len(), true)?;
+    // rpm writes its database in WAL mode (header bytes 18 and 19 are 2), which an
+    // in-memory database cannot use: read it as a rollback-journal database, as the
+    // disk path's `immutable=1` does (the `-wal` file is ignored either way).
+    let mut data = bytes.to_vec();
+    if let Some(versions) = data.get_mut(18..20) {
+        if versions == [2, 2] {
+            versions.copy_from_slice(&[1, 1]);
+        }
+    }
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, data.as_slice(), data.len(), true)?;
     Ok(conn)
 }
 
