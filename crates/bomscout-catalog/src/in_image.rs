@@ -141,7 +141,7 @@ mod tests {
             assert!(wanted_in_image(rel), "{rel}");
         }
         for rel in [
-            "usr/bin/bash",
+            "usr/share/man/man1/bash.1.gz",
             "usr/share/doc/bash/README.md",
             "app/node_modules/left-pad/index.js",
             "etc/passwd",
