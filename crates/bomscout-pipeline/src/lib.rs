@@ -47,9 +47,11 @@
 #![deny(missing_docs)]
 
 pub mod advisories;
+mod image;
 mod settings;
 
 pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
+pub use image::is_image;
 /// What an enrichment step did: packages asked about, answers from the cache, requests
 /// made, shortfalls.
 pub use bomscout_enrich::engine::Outcome as EnrichOutcome;
@@ -110,6 +112,16 @@ pub enum Error {
     /// `jobs` was 0.
     #[error("jobs must be at least 1 (leave it out to use every core)")]
     Jobs,
+    /// `platform` is not `os/arch[/variant]`.
+    #[error(
+        "invalid platform {}: write OS/ARCH or OS/ARCH/VARIANT, like `linux/amd64` or \
+         `linux/arm64/v8`",
+        quote(value, QUOTE_LIMIT)
+    )]
+    Platform {
+        /// The value given.
+        value: String,
+    },
     /// The worker threads of a [`Pipeline`] could not be started.
     #[error("cannot start {jobs} worker thread(s): {error}; try fewer jobs")]
     ThreadPool {
@@ -147,9 +159,33 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Sbom, Error> 
 }
 
 /// [`run`], with what the enrichment step did.
+///
+/// A path that is a container image ([`is_image`]) is read as one: see the `image`
+/// module's notes (its layers' merged file system, catalogued in memory, the image as a
+/// `container` component and each package's layer as a property).
 pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Error> {
-    let walked = walk(&settings.paths, &settings.walk_options(), reporter)?;
-    let mut builder = SbomBuilder::new(settings.name.clone());
+    let (images, dirs): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        settings.paths.iter().partition(|p| image::is_image(p));
+    let several = settings.paths.len() > 1;
+    let mut opened = Vec::with_capacity(images.len());
+    let mut unreadable = Vec::new();
+    for path in images {
+        match image::open(path, settings) {
+            Ok(img) => opened.push((path, img)),
+            Err(d) => unreadable.push(d),
+        }
+    }
+    // One image alone names the document after itself, unless a name was given.
+    let name = match (&opened[..], dirs.is_empty() && !several) {
+        ([(_, img)], true) if !settings.name_given => image::document_name(img),
+        _ => settings.name.clone(),
+    };
+    let dirs: Vec<PathBuf> = dirs.into_iter().cloned().collect();
+    let walked = bomscout_walk::walk_prefixed(&dirs, several, &settings.walk_options(), reporter)?;
+    let mut builder = SbomBuilder::new(name);
+    for d in unreadable {
+        builder.diagnostic(d);
+    }
     for d in walked.diagnostics {
         builder.diagnostic(d);
     }
@@ -161,7 +197,7 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
              under this path (see README.md for the files bomscout reads)",
         ));
     }
-    // The one call of the catalogers.
+    // The one call of the catalogers on disk.
     bomscout_catalog::catalog_each(
         &walked.files,
         &bomscout_walk::DISK,
@@ -169,6 +205,39 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
         reporter,
         |catalog| builder.add(catalog),
     );
+    for (path, img) in &opened {
+        let prefix = several.then(|| bomscout_walk::root_prefix(path));
+        image::add(&mut builder, img, prefix.as_deref(), settings, reporter)?;
+    }
+    finish(builder, settings, reporter)
+}
+
+/// Scans an image already read ([`bomscout_image::open`], or built by hand): its files
+/// catalogued through its tree with the host's caches off, the image as the `container`
+/// component, each package's layer as a property; the document is named after the image
+/// unless the settings name it. The settings' paths are not scanned.
+pub fn scan_image(
+    image: &bomscout_image::Image,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+) -> Result<Scanned, Error> {
+    let name = if settings.name_given {
+        settings.name.clone()
+    } else {
+        image::document_name(image)
+    };
+    let mut builder = SbomBuilder::new(name);
+    image::add(&mut builder, image, None, settings, reporter)?;
+    finish(builder, settings, reporter)
+}
+
+/// Merges, normalizes licenses, applies the no-dev filter and enriches: the end of every
+/// scan.
+fn finish(
+    builder: SbomBuilder,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+) -> Result<Scanned, Error> {
     let mut sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
     if settings.no_dev {

@@ -112,15 +112,27 @@ pub fn walk(
     options: &WalkOptions,
     reporter: &dyn Reporter,
 ) -> Result<Walked, ExcludeError> {
+    walk_prefixed(roots, roots.len() > 1, options, reporter)
+}
+
+/// [`walk`], with each path prefixed by its root ([`root_prefix`]) when `prefix` is true
+/// even for one root: a scan of a directory and a container image together prefixes the
+/// directory's paths as it prefixes the image's.
+pub fn walk_prefixed(
+    roots: &[PathBuf],
+    prefix: bool,
+    options: &WalkOptions,
+    reporter: &dyn Reporter,
+) -> Result<Walked, ExcludeError> {
     let excludes = Excludes::new(&options.excludes)?;
     let mut out = Walked::default();
     for root in roots {
         let before = out.files.len();
         if std::fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
-            let prefix = |base: &Path| (roots.len() > 1).then(|| slash_path(base));
+            let prefix = |base: &Path| prefix.then(|| slash_path(base));
             file_root(root, prefix, &mut out);
         } else {
-            let prefix = (roots.len() > 1).then(|| slash_path(root));
+            let prefix = prefix.then(|| slash_path(root));
             walk_root(
                 root,
                 prefix.as_deref(),
@@ -390,6 +402,12 @@ fn relative(root: &Path, path: &Path) -> String {
     } else {
         s
     }
+}
+
+/// How a root's paths are prefixed when several roots are scanned together: the root as
+/// given, `/`-separated, non-UTF-8 bytes escaped without loss.
+pub fn root_prefix(path: &Path) -> String {
+    slash_path(path)
 }
 
 fn slash_path(path: &Path) -> String {
