@@ -16,7 +16,12 @@ const MIT: &str = "MIT License\n\nCopyright (c) 2024 Jane Doe\n\nPermission is h
 const CARGO_LOCK: &str = "version = 4\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.19\"\nsource = \"registry+https://registry.example.invalid/index\"\n";
 
 fn file(tree: &mut MemTree, rel: &str, text: &str, layer: u32) {
-    tree.insert_file(rel, text.len() as u64, layer, Some(Arc::from(text.as_bytes())));
+    tree.insert_file(
+        rel,
+        text.len() as u64,
+        layer,
+        Some(Arc::from(text.as_bytes())),
+    );
 }
 
 /// A two-layer Debian image as the reader would leave it: the base layer installs
@@ -25,7 +30,12 @@ fn file(tree: &mut MemTree, rel: &str, text: &str, layer: u32) {
 /// a `LICENSE`, and a Rust app's `Cargo.lock`.
 fn debian_image() -> Image {
     let mut t = MemTree::new();
-    file(&mut t, "usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\n", 0);
+    file(
+        &mut t,
+        "usr/lib/os-release",
+        "ID=debian\nVERSION_ID=\"12\"\n",
+        0,
+    );
     t.insert_symlink("etc/os-release", "../usr/lib/os-release", 0);
     file(&mut t, "var/lib/dpkg/info/base-files.list", "/.\n", 0);
     file(
@@ -171,10 +181,7 @@ fn an_image_is_the_root_container_and_each_package_names_its_layer() {
     .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let components = doc["components"].as_array().unwrap();
-    let cdx_hello = components
-        .iter()
-        .find(|c| c["name"] == "hello")
-        .unwrap();
+    let cdx_hello = components.iter().find(|c| c["name"] == "hello").unwrap();
     assert!(cdx_hello["properties"]
         .as_array()
         .unwrap()
@@ -209,7 +216,11 @@ fn the_gate_judges_the_packages_not_the_image() {
             .iter()
             .all(|f| !f.purl.starts_with("pkg:oci/")),
         "{:?}",
-        evaluation.findings.iter().map(|f| &f.purl).collect::<Vec<_>>()
+        evaluation
+            .findings
+            .iter()
+            .map(|f| &f.purl)
+            .collect::<Vec<_>>()
     );
     // The packages are judged: the Cargo.lock crate has no license at all here.
     assert!(evaluation
@@ -274,4 +285,29 @@ fn the_hosts_cargo_registry_is_never_read_for_an_image() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// An image holding nothing any cataloger reads says so, naming the image, instead of
+/// passing as an empty, clean result; the image is still recorded.
+#[test]
+fn an_image_with_nothing_to_catalog_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut image = debian_image();
+    let mut tree = MemTree::new();
+    tree.insert_file("usr/share/man/man1/true.1.gz", 10, 0, None);
+    image.tree = tree;
+    image.diagnostics.clear();
+    let sbom = bomscout_pipeline::scan_image(&image, &settings(dir.path()), &Silent)
+        .unwrap()
+        .sbom;
+    let d: Vec<(&str, &str)> = sbom
+        .diagnostics
+        .iter()
+        .map(|d| (d.path.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "registry.example.invalid/team/hello:1.0");
+    assert!(d[0].1.contains("nothing found to catalog"), "{d:?}");
+    assert_eq!(sbom.components.len(), 1);
+    assert_eq!(sbom.components[0].kind, ComponentKind::Container);
 }

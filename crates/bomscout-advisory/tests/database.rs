@@ -123,7 +123,11 @@ fn pip_and_setuptools_of_the_installed_fixture_are_matched_end_to_end() {
             cataloger: bomscout_core::Cataloger::PythonInstalled,
             root: root.clone(),
         };
-        builder.add(bomscout_catalog::catalog_file(&detected, &bomscout_catalog::DISK, &options));
+        builder.add(bomscout_catalog::catalog_file(
+            &detected,
+            &bomscout_catalog::DISK,
+            &options,
+        ));
     }
     let sbom = builder.finish();
     assert_eq!(sbom.components.len(), 3, "{:?}", sbom.diagnostics);

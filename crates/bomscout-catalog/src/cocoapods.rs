@@ -255,8 +255,7 @@ impl Pubspec {
                 format!("{shown}: {why}; Flutter plugins are reported as pods"),
             )),
         };
-        match crate::text::read_side_file(input.tree, &app.join("pubspec.lock"), MAX_PUBSPEC_LOCK)
-        {
+        match crate::text::read_side_file(input.tree, &app.join("pubspec.lock"), MAX_PUBSPEC_LOCK) {
             Ok(None) => None,
             Ok(Some(text)) => match crate::nesting::yaml::<Value>(&text) {
                 Ok(doc) => Some(Pubspec {

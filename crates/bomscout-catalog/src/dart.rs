@@ -81,9 +81,14 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
             match found {
                 Some((dir, shown)) => {
                     let threshold = input.options.license_threshold;
-                    for message in
-                        crate::license_files::add_evidence(&DISK, &mut c, &dir, &shown, &[], threshold)
-                    {
+                    for message in crate::license_files::add_evidence(
+                        &DISK,
+                        &mut c,
+                        &dir,
+                        &shown,
+                        &[],
+                        threshold,
+                    ) {
                         catalog
                             .diagnostics
                             .push(Diagnostic::warning(input.path, message).at_line(line));

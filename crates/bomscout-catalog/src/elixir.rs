@@ -209,9 +209,9 @@ fn add_deps_licenses(
         &[],
         input.options.license_threshold,
     )
-        .into_iter()
-        .map(|m| Diagnostic::warning(input.path, m))
-        .collect()
+    .into_iter()
+    .map(|m| Diagnostic::warning(input.path, m))
+    .collect()
 }
 
 /// The warning for a `hex_metadata.config` that cannot be used.

@@ -4,7 +4,11 @@
 //! it gets a file's bytes and its path relative to the scan root, and returns the projects,
 //! packages and edges the file describes. Parsers are pure: they read nothing but the bytes
 //! given, except the catalogers of installed trees and Cargo's license lookup, which say so
-//! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
+//! in their docs and read beside their input only through [`Input::tree`]: the host's disk
+//! ([`DISK`]) for a directory scan, an image's merged layers ([`MemTree`]) for a container
+//! image, so the same cataloger reads both and an image scan never reads the host's files.
+//! Package caches outside the scanned paths are the host's, read only when
+//! [`Input::read_caches`] says so. [`catalog_files`] runs them in parallel and turns every failure into a
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
 //!
 //! Which files a parser reads is not written here: each cataloger is one entry of the
@@ -89,8 +93,8 @@ pub struct Input<'a> {
     pub bytes: &'a [u8],
     /// Its path relative to the scan root, `/`-separated; use it in every `Location`.
     pub path: &'a str,
-    /// Where it is on disk. Pure parsers ignore it; installed-tree catalogers may read
-    /// siblings through it.
+    /// Where it is in [`Input::tree`]. Pure parsers ignore it; installed-tree catalogers
+    /// may read siblings through it (and the tree, never `std::fs`).
     pub abs: &'a Path,
     /// The scan root it was found under, canonical (symlinks resolved). A path written in
     /// the file (an include, a parent POM, an import, a license file) is only followed when

@@ -332,7 +332,11 @@ mod tests {
             t.insert_file(rel, text.len() as u64, 0, Some(Arc::from(text.as_bytes())));
         };
         put(&mut t, "node_modules/x/LICENSE", MIT);
-        put(&mut t, "node_modules/x/NOTICE", "x\nCopyright 2021 Ada Lovelace\n");
+        put(
+            &mut t,
+            "node_modules/x/NOTICE",
+            "x\nCopyright 2021 Ada Lovelace\n",
+        );
         put(&mut t, "secret/LICENSE.md", MIT);
         t.insert_symlink("node_modules/x/LICENSE-OUT", "../../secret/LICENSE.md", 0);
         t.insert_dir("node_modules/x/LICENSES", 0);
@@ -352,7 +356,14 @@ mod tests {
         assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
         // A name from metadata that resolves outside the package's directory is not read.
         let mut c = Component::new(Ecosystem::Npm, None, "x", "1.0.0").unwrap();
-        add_evidence(&t, &mut c, &dir, "node_modules/x", &["LICENSE-OUT".into()], 0.9);
+        add_evidence(
+            &t,
+            &mut c,
+            &dir,
+            "node_modules/x",
+            &["LICENSE-OUT".into()],
+            0.9,
+        );
         assert!(c.licenses.is_empty(), "{:?}", c.licenses);
     }
 

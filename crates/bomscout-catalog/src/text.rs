@@ -154,9 +154,7 @@ pub const OUTSIDE_ROOT: &str = "outside the scanned root; not read";
 ///
 /// [`DISK`]: bomscout_walk::DISK
 pub fn read_side_file(tree: &dyn Tree, path: &Path, limit: u64) -> Result<Option<String>, String> {
-    read_side_bytes(tree, path, limit)?
-        .map(to_text)
-        .transpose()
+    read_side_bytes(tree, path, limit)?.map(to_text).transpose()
 }
 
 /// [`read_side_file`]'s bytes, not decoded.
@@ -359,7 +357,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("meta");
         assert_eq!(read_side_file(&DISK, &f, 10), Ok(None));
-        assert!(read_side_file(&DISK, dir.path(), 10).is_err(), "a directory");
+        assert!(
+            read_side_file(&DISK, dir.path(), 10).is_err(),
+            "a directory"
+        );
         std::fs::write(&f, "0123456789").unwrap();
         assert_eq!(read_side_file(&DISK, &f, 10), Ok(Some("0123456789".into())));
         assert!(read_side_file(&DISK, &f, 9).unwrap_err().contains("limit"));
@@ -403,10 +404,14 @@ mod tests {
             .status()
             .unwrap()
             .success());
-        assert!(read_side_file(&DISK, &fifo, 1024).unwrap_err().contains("FIFO"));
+        assert!(read_side_file(&DISK, &fifo, 1024)
+            .unwrap_err()
+            .contains("FIFO"));
         let zero = dir.path().join("LICENSE");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        assert!(read_side_file(&DISK, &zero, 1024).unwrap_err().contains("device"));
+        assert!(read_side_file(&DISK, &zero, 1024)
+            .unwrap_err()
+            .contains("device"));
     }
 
     #[test]

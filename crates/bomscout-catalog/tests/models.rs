@@ -377,8 +377,13 @@ fn a_huge_safetensors_file_is_read_to_its_header_only() {
     let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     f.set_len(2 << 30).unwrap();
     drop(f);
-    let head =
-        bomscout_catalog::ml::read_model_head(&bomscout_catalog::DISK, Cataloger::Safetensors, &path, 1 << 30).unwrap();
+    let head = bomscout_catalog::ml::read_model_head(
+        &bomscout_catalog::DISK,
+        Cataloger::Safetensors,
+        &path,
+        1 << 30,
+    )
+    .unwrap();
     let announced = u64::from_le_bytes(head[..8].try_into().unwrap());
     assert_eq!(head.len() as u64, 8 + announced);
     let file = Detected {

@@ -26,7 +26,12 @@ fn load(dir: &Path, keep: &dyn Fn(&str) -> bool) -> (MemTree, usize) {
         for entry in std::fs::read_dir(&d).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
-            let rel = path.strip_prefix(dir).unwrap().to_str().unwrap().to_string();
+            let rel = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
             let t = entry.file_type().unwrap();
             if t.is_symlink() {
                 let target = std::fs::read_link(&path).unwrap();
@@ -55,7 +60,12 @@ fn summary(catalogs: &[Catalog]) -> Vec<String> {
             let mut licenses: Vec<String> = comp
                 .licenses
                 .iter()
-                .map(|l| format!("{}|{:?}|{}|{}", l.raw, l.source.kind, l.source.path, l.source.field))
+                .map(|l| {
+                    format!(
+                        "{}|{:?}|{}|{}",
+                        l.raw, l.source.kind, l.source.path, l.source.field
+                    )
+                })
                 .collect();
             licenses.sort();
             let locations: Vec<&str> = comp.locations.iter().map(|l| l.path.as_str()).collect();
@@ -66,7 +76,10 @@ fn summary(catalogs: &[Catalog]) -> Vec<String> {
             ));
         }
         for p in &c.projects {
-            out.push(format!("project {} {:?} {:?} {:?}", p.manifest, p.name, p.purl, p.licenses));
+            out.push(format!(
+                "project {} {:?} {:?} {:?}",
+                p.manifest, p.name, p.purl, p.licenses
+            ));
         }
         for d in &c.diagnostics {
             out.push(format!("diagnostic {} {:?} {}", d.path, d.line, d.message));
@@ -93,7 +106,11 @@ fn scan_both(rel: &str) -> (Vec<String>, Vec<String>, usize) {
     let rels = |files: &[bomscout_core::Detected]| -> Vec<String> {
         files.iter().map(|f| f.rel.clone()).collect()
     };
-    assert_eq!(rels(&detected.files), rels(&walked.files), "{rel}: detected files");
+    assert_eq!(
+        rels(&detected.files),
+        rels(&walked.files),
+        "{rel}: detected files"
+    );
     let in_memory = catalog_files(&detected.files, &tree, &options, &Silent);
     (summary(&in_memory), summary(&on_disk), kept)
 }
@@ -138,8 +155,10 @@ fn fixture_folders_scan_the_same_in_memory() {
         assert!(!on_disk.is_empty(), "{rel}: nothing found on disk");
         total_kept += kept;
         if in_memory != on_disk {
-            let only_mem: Vec<&String> = in_memory.iter().filter(|l| !on_disk.contains(l)).collect();
-            let only_disk: Vec<&String> = on_disk.iter().filter(|l| !in_memory.contains(l)).collect();
+            let only_mem: Vec<&String> =
+                in_memory.iter().filter(|l| !on_disk.contains(l)).collect();
+            let only_disk: Vec<&String> =
+                on_disk.iter().filter(|l| !in_memory.contains(l)).collect();
             panic!("{rel}: in memory only: {only_mem:#?}\non disk only: {only_disk:#?}");
         }
     }
@@ -231,7 +250,10 @@ fn python_dist_info_with_its_license_file() {
     let metadata = b"Metadata-Version: 2.4\nName: foo\nVersion: 1.0\nLicense-File: LICENSE\n";
     let tree = tree_of(
         &[
-            ("usr/lib/python3/site-packages/foo-1.0.dist-info/METADATA", metadata),
+            (
+                "usr/lib/python3/site-packages/foo-1.0.dist-info/METADATA",
+                metadata,
+            ),
             (
                 "usr/lib/python3/site-packages/foo-1.0.dist-info/licenses/LICENSE",
                 MIT.as_bytes(),
@@ -299,7 +321,10 @@ fn rpmdb_from_memory() {
     let db = std::fs::read(fixtures().join("os/rpm-sqlite/var/lib/rpm/rpmdb.sqlite")).unwrap();
     let tree = tree_of(&[("var/lib/rpm/rpmdb.sqlite", &db)], &[]);
     let catalogs = scan_tree(&tree);
-    let purls: Vec<&str> = packages(&catalogs).iter().map(|c| c.purl.as_str()).collect();
+    let purls: Vec<&str> = packages(&catalogs)
+        .iter()
+        .map(|c| c.purl.as_str())
+        .collect();
     assert_eq!(
         purls,
         [
@@ -308,7 +333,10 @@ fn rpmdb_from_memory() {
         ]
     );
     // Truncated bytes are an error naming the file, not a panic.
-    let tree = tree_of(&[("var/lib/rpm/rpmdb.sqlite", &db[..db.len().min(4096)])], &[]);
+    let tree = tree_of(
+        &[("var/lib/rpm/rpmdb.sqlite", &db[..db.len().min(4096)])],
+        &[],
+    );
     let catalogs = scan_tree(&tree);
     assert!(packages(&catalogs).is_empty());
     let d = &catalogs[0].diagnostics;

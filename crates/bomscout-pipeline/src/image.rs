@@ -16,8 +16,7 @@
 use crate::{Error, Settings};
 use bomscout_core::escape::{printable, quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, ComponentKind, Diagnostic, Ecosystem, Location, Purl, Reporter,
-    SbomBuilder,
+    Catalog, Component, ComponentKind, Diagnostic, Ecosystem, Location, Purl, Reporter, SbomBuilder,
 };
 use bomscout_image::{Image, ImageError, ImageOptions};
 use bomscout_walk::MemTree;
@@ -81,11 +80,13 @@ pub(crate) fn document_name(image: &Image) -> String {
 }
 
 /// Catalogs `image` into `builder`: its files (paths prefixed with `prefix/` when several
-/// paths are scanned), its diagnostics, and the image as a `container` component.
+/// paths are scanned), its diagnostics, and the image as a `container` component. `label`
+/// names the image in a diagnostic about it as a whole (its path as given).
 pub(crate) fn add(
     builder: &mut SbomBuilder,
     image: &Image,
     prefix: Option<&str>,
+    label: &str,
     settings: &Settings,
     reporter: &dyn Reporter,
 ) -> Result<(), Error> {
@@ -113,7 +114,7 @@ pub(crate) fn add(
     if walked.files.is_empty() {
         builder.diagnostic(Diagnostic::new(
             settings.nothing_found,
-            shown("."),
+            label,
             "nothing found to catalog in this container image: no package database, \
              lockfile, manifest or installed-package record",
         ));
@@ -144,7 +145,7 @@ pub(crate) fn add(
             catalog.add_package(c);
             builder.add(catalog);
         }
-        Err(message) => builder.diagnostic(Diagnostic::warning(shown("."), message)),
+        Err(message) => builder.diagnostic(Diagnostic::warning(label, message)),
     }
     Ok(())
 }
@@ -181,7 +182,11 @@ fn mark_layers(catalog: &mut Catalog, image: &Image, rel: &str) {
 /// (`var/lib/dpkg/info/<name>:<arch>.list`, or `<name>.list` on older dpkg), listed in the
 /// tree whether or not its contents were kept.
 fn dpkg_layer(tree: &MemTree, root: &str, c: &Component) -> Option<u32> {
-    if !c.name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+    if !c
+        .name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
         return None;
     }
     let arch = c
@@ -210,8 +215,10 @@ fn component(image: &Image, prefix: Option<&str>) -> Result<Component, String> {
     c.kind = ComponentKind::Container;
     c.properties
         .insert("image-digest".to_string(), image.digest.clone());
-    c.properties
-        .insert("image-config-digest".to_string(), image.config_digest.clone());
+    c.properties.insert(
+        "image-config-digest".to_string(),
+        image.config_digest.clone(),
+    );
     if let Some(p) = &image.platform {
         c.properties.insert("image-platform".to_string(), p.clone());
     }
@@ -290,6 +297,9 @@ mod tests {
         assert_eq!(c.properties["image-platform"], "linux/amd64");
         let untagged = component(&image("library/debian", None), Some("a.tar")).unwrap();
         assert_eq!(untagged.version.as_deref(), Some("sha256:0123abcd"));
-        assert_eq!(document_name(&image("library/debian", None)), "library/debian@sha256:0123abcd");
+        assert_eq!(
+            document_name(&image("library/debian", None)),
+            "library/debian@sha256:0123abcd"
+        );
     }
 }

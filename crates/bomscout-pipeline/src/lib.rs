@@ -51,10 +51,10 @@ mod image;
 mod settings;
 
 pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
-pub use image::is_image;
 /// What an enrichment step did: packages asked about, answers from the cache, requests
 /// made, shortfalls.
 pub use bomscout_enrich::engine::Outcome as EnrichOutcome;
+pub use image::is_image;
 pub use settings::{EnrichStep, RawSettings, Settings, SharedEnricher};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -167,25 +167,21 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
     let (images, dirs): (Vec<&PathBuf>, Vec<&PathBuf>) =
         settings.paths.iter().partition(|p| image::is_image(p));
     let several = settings.paths.len() > 1;
-    let mut opened = Vec::with_capacity(images.len());
-    let mut unreadable = Vec::new();
-    for path in images {
-        match image::open(path, settings) {
-            Ok(img) => opened.push((path, img)),
-            Err(d) => unreadable.push(d),
+    // One image alone names the document after itself, unless a name was given: it is
+    // opened first for its name. Other images are opened one at a time below, so memory
+    // holds one image's kept files at once.
+    let mut first = None;
+    let mut name = settings.name.clone();
+    if let ([path], false) = (&images[..], several || settings.name_given) {
+        let opened = image::open(path, settings);
+        if let Ok(img) = &opened {
+            name = image::document_name(img);
         }
+        first = Some(opened);
     }
-    // One image alone names the document after itself, unless a name was given.
-    let name = match (&opened[..], dirs.is_empty() && !several) {
-        ([(_, img)], true) if !settings.name_given => image::document_name(img),
-        _ => settings.name.clone(),
-    };
     let dirs: Vec<PathBuf> = dirs.into_iter().cloned().collect();
     let walked = bomscout_walk::walk_prefixed(&dirs, several, &settings.walk_options(), reporter)?;
     let mut builder = SbomBuilder::new(name);
-    for d in unreadable {
-        builder.diagnostic(d);
-    }
     for d in walked.diagnostics {
         builder.diagnostic(d);
     }
@@ -205,9 +201,27 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
         reporter,
         |catalog| builder.add(catalog),
     );
-    for (path, img) in &opened {
-        let prefix = several.then(|| bomscout_walk::root_prefix(path));
-        image::add(&mut builder, img, prefix.as_deref(), settings, reporter)?;
+    for path in images {
+        let opened = match first.take() {
+            Some(opened) => opened,
+            None => image::open(path, settings),
+        };
+        match opened {
+            Ok(img) => {
+                let prefix = several.then(|| bomscout_walk::root_prefix(path));
+                let label =
+                    bomscout_core::escape::printable(&path.display().to_string()).into_owned();
+                image::add(
+                    &mut builder,
+                    &img,
+                    prefix.as_deref(),
+                    &label,
+                    settings,
+                    reporter,
+                )?;
+            }
+            Err(d) => builder.diagnostic(d),
+        }
     }
     finish(builder, settings, reporter)
 }
@@ -226,8 +240,9 @@ pub fn scan_image(
     } else {
         image::document_name(image)
     };
+    let label = image::document_name(image);
     let mut builder = SbomBuilder::new(name);
-    image::add(&mut builder, image, None, settings, reporter)?;
+    image::add(&mut builder, image, None, &label, settings, reporter)?;
     finish(builder, settings, reporter)
 }
 

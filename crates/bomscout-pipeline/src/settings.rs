@@ -393,7 +393,14 @@ mod tests {
             };
             assert!(Settings::new(raw).is_ok(), "{ok}");
         }
-        for bad in ["linux", "linux/", "/amd64", "linux/arm/v7/x", "linux/amd 64", ""] {
+        for bad in [
+            "linux",
+            "linux/",
+            "/amd64",
+            "linux/arm/v7/x",
+            "linux/amd 64",
+            "",
+        ] {
             let raw = RawSettings {
                 platform: Some(bad.to_string()),
                 ..raw_in(dir.path())

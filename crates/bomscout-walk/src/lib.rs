@@ -499,14 +499,25 @@ mod tree_tests {
             threads: 1,
             ..WalkOptions::default()
         };
-        let on_disk = walk(&[dir.path().to_path_buf()], &options, &bomscout_core::Silent).unwrap();
+        let on_disk = walk(
+            &[dir.path().to_path_buf()],
+            &options,
+            &bomscout_core::Silent,
+        )
+        .unwrap();
         let in_memory = walk_tree(&tree, &options).unwrap();
         let rows = |w: &Walked| -> Vec<(String, bomscout_core::Cataloger)> {
-            w.files.iter().map(|f| (f.rel.clone(), f.cataloger)).collect()
+            w.files
+                .iter()
+                .map(|f| (f.rel.clone(), f.cataloger))
+                .collect()
         };
         assert_eq!(rows(&in_memory), rows(&on_disk));
         assert_eq!(
-            rows(&in_memory).iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            rows(&in_memory)
+                .iter()
+                .map(|r| r.0.as_str())
+                .collect::<Vec<_>>(),
             [
                 "app/node_modules/x/package.json",
                 "package-lock.json",
@@ -518,10 +529,13 @@ mod tree_tests {
         let f = &in_memory.files[0];
         assert_eq!(f.abs, MemTree::abs("app/node_modules/x/package.json"));
         assert_eq!(f.root, Path::new(MemTree::ROOT));
-        assert!(walk_tree(&tree, &WalkOptions {
-            excludes: vec!["a{".into()],
-            ..WalkOptions::default()
-        })
+        assert!(walk_tree(
+            &tree,
+            &WalkOptions {
+                excludes: vec!["a{".into()],
+                ..WalkOptions::default()
+            }
+        )
         .is_err());
     }
 }

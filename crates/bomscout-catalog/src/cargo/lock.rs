@@ -14,7 +14,6 @@
 //!   local registry cache ([`super::registry`]). When the manifests cannot be read, edges
 //!   are Normal and a diagnostic says dev scope is unknown.
 
-use bomscout_walk::DISK;
 use super::{registry, workspace};
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -22,6 +21,7 @@ use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
     Project, Severity,
 };
+use bomscout_walk::DISK;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -6,8 +6,8 @@
 //! globs expand one path segment per `*`; path dependencies are followed at most
 //! [`MAX_MANIFESTS`] manifests deep).
 
-use bomscout_walk::{EntryKind, Tree};
 use bomscout_core::DepKind;
+use bomscout_walk::{EntryKind, Tree};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};

@@ -26,13 +26,13 @@
 
 mod cache;
 
-use bomscout_walk::Tree;
 use crate::xml::Element;
 use crate::{Input, ParseError};
 use base64::Engine;
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
 };
+use bomscout_walk::Tree;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

@@ -16,13 +16,13 @@
 //! - Licenses of dependencies come from their POMs in the local repository (following
 //!   their parents there), when caches may be read.
 
-use bomscout_walk::{Tree, DISK};
 use super::{component, m2};
 use crate::xml::Element;
 use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, Project, Purl,
 };
+use bomscout_walk::{Tree, DISK};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

@@ -29,12 +29,12 @@
 
 use super::card::{self, Card};
 use crate::text::read_in_root;
-use bomscout_walk::{EntryKind, Tree};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, ComponentKind, DepKind, Diagnostic, Ecosystem, License, Location,
 };
+use bomscout_walk::{EntryKind, Tree};
 use std::path::Path;
 
 /// Most snapshots read per repository (they are sorted by name first).
@@ -107,7 +107,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 .insert("hf-ref".to_string(), "main".to_string());
         }
         let readme_rel = format!("{snapshot_rel}/README.md");
-        let card = match read_in_root(input.tree, input.root, &snapshot_abs.join("README.md"), MAX_SIDE) {
+        let card = match read_in_root(
+            input.tree,
+            input.root,
+            &snapshot_abs.join("README.md"),
+            MAX_SIDE,
+        ) {
             Ok(Some(text)) => match card::parse(&text) {
                 Ok(card) => {
                     component.locations.insert(Location::new(&readme_rel));
@@ -177,7 +182,8 @@ pub(crate) fn cloned_repository(
     } else {
         format!("{dir_rel}/README.md")
     };
-    let text = read_in_root(input.tree, input.root, &dir_abs.join("README.md"), MAX_SIDE).ok()??;
+    let text =
+        read_in_root(input.tree, input.root, &dir_abs.join("README.md"), MAX_SIDE).ok()??;
     let card = match card::parse(&text) {
         Ok(Some(card)) if card != Card::default() => card,
         _ => return None,
@@ -287,7 +293,13 @@ fn git_head(input: &Input, git: &Path) -> Option<String> {
         let commit = text.trim();
         return is_commit(commit).then(|| commit.to_ascii_lowercase());
     }
-    let packed = read_in_root(input.tree, input.root, &git.join("packed-refs"), 16 * 1024 * 1024).ok()??;
+    let packed = read_in_root(
+        input.tree,
+        input.root,
+        &git.join("packed-refs"),
+        16 * 1024 * 1024,
+    )
+    .ok()??;
     packed.lines().find_map(|line| {
         let (commit, name) = line.split_once(' ')?;
         (name.trim() == reference && is_commit(commit)).then(|| commit.to_ascii_lowercase())
@@ -420,7 +432,12 @@ fn read_config(
     catalog: &mut Catalog,
 ) {
     let rel = format!("{snapshot_rel}/config.json");
-    let text = match read_in_root(input.tree, input.root, &snapshot_abs.join("config.json"), MAX_SIDE) {
+    let text = match read_in_root(
+        input.tree,
+        input.root,
+        &snapshot_abs.join("config.json"),
+        MAX_SIDE,
+    ) {
         Ok(Some(text)) => text,
         Ok(None) => return,
         Err(message) => {

@@ -165,7 +165,9 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         ));
     }
     let stanzas = stanzas(&text, input.path, &mut catalog.diagnostics);
-    let distro = root.as_ref().and_then(|r| Distro::of_root(r, input.tree, input.root));
+    let distro = root
+        .as_ref()
+        .and_then(|r| Distro::of_root(r, input.tree, input.root));
     let namespace = match distro.as_ref().and_then(|d| d.id.clone()) {
         Some(id) => id,
         None => {

@@ -67,7 +67,11 @@ impl Distro {
 
     /// The release file of `root` (`etc/os-release`, else `usr/lib/os-release`), read only
     /// inside the root; `None` when there is none.
-    pub fn of_root(root: &Root, tree: &dyn bomscout_walk::Tree, scan_root: &Path) -> Option<Distro> {
+    pub fn of_root(
+        root: &Root,
+        tree: &dyn bomscout_walk::Tree,
+        scan_root: &Path,
+    ) -> Option<Distro> {
         ["etc/os-release", "usr/lib/os-release"]
             .iter()
             .find_map(|p| {

@@ -362,7 +362,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             .strip_suffix("usr/lib/sysimage/rpm/rpmdb.sqlite")
             .map(|_| "usr/lib/sysimage/rpm/rpmdb.sqlite"))
         .and_then(|suffix| Root::of(input, suffix));
-    let distro = root.as_ref().and_then(|r| Distro::of_root(r, input.tree, input.root));
+    let distro = root
+        .as_ref()
+        .and_then(|r| Distro::of_root(r, input.tree, input.root));
     let namespace = distro
         .as_ref()
         .and_then(|d| d.id.as_deref())

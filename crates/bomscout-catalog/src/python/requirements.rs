@@ -38,7 +38,6 @@
 //! `requirements_docs.txt` …), else [`DepKind::Normal`]; requirements read through an
 //! include get the kind of the file the scan started from.
 
-use bomscout_walk::Tree;
 use super::declare::{self, is_vcs, strip_fragment};
 use super::pep508::{self, normalize_name as pep503, Requirement};
 use crate::{text, Input, ParseError};
@@ -46,6 +45,7 @@ use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
+use bomscout_walk::Tree;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 

@@ -9,9 +9,9 @@
 mod berry;
 mod v1;
 
-use bomscout_walk::Tree;
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, DepKind};
+use bomscout_walk::Tree;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
