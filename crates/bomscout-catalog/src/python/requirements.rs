@@ -703,6 +703,45 @@ mod tests {
     use std::path::Path;
     use test_case::test_case;
 
+    /// Includes in an image are read through its tree: inside it, symlinks resolved the
+    /// container's way; a file the image reader did not keep is a warning naming it.
+    #[test]
+    fn includes_inside_a_tree_in_memory() {
+        use bomscout_walk::MemTree;
+        use std::sync::Arc;
+        let mut t = MemTree::new();
+        let mut put = |rel: &str, text: &str| {
+            t.insert_file(rel, text.len() as u64, 0, Some(Arc::from(text.as_bytes())));
+        };
+        put(
+            "app/requirements.txt",
+            "-r base.txt\n-r link.txt\n-r gone.txt\nflask==3.0.0\n",
+        );
+        put("app/base.txt", "attrs==23.2.0\n");
+        put("etc/extra.txt", "six==1.16.0\n");
+        t.insert_symlink("app/link.txt", "/etc/extra.txt", 0);
+        t.insert_file("app/gone.txt", 9, 0, None);
+        let c = crate::parse_tree(parse, &t, "app/requirements.txt").unwrap();
+        let mut purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        purls.sort();
+        assert_eq!(
+            purls,
+            [
+                "pkg:pypi/attrs@23.2.0",
+                "pkg:pypi/flask@3.0.0",
+                "pkg:pypi/six@1.16.0"
+            ]
+        );
+        let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("gone.txt"), "{messages:?}");
+        assert!(messages[0].contains("not kept"), "{messages:?}");
+    }
+
     fn parse_at(text: &[u8], path: &str, abs: &Path) -> Catalog {
         let options = Options::default();
         let input = Input {
