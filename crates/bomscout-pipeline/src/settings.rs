@@ -183,6 +183,7 @@ impl Settings {
         Ok(Settings {
             paths,
             name,
+            name_given: true,
             ..self.clone()
         })
     }
@@ -453,8 +454,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(two.name(), "scan");
+        assert!(!two.name_given, "derived from the paths");
         let derived = two.for_paths(vec![one], "repo".into()).unwrap();
         assert_eq!(derived.name(), "repo");
+        // A name given for a repository is kept even when its path is a container image.
+        assert!(derived.name_given);
         assert!(derived
             .for_paths(vec![dir.path().join("gone")], "x".into())
             .is_err());
