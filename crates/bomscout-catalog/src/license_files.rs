@@ -195,6 +195,7 @@ fn add_attribution(component: &mut Component, name: &str, path: &str, bytes: &[u
 /// bounded like license files.
 fn attribution_files(tree: &dyn Tree, dir: &Path, licenses: &[String]) -> Vec<String> {
     let mut names: Vec<String> = files_in(tree, dir)
+        .into_iter()
         .filter(|n| is_attribution_file(n) && !licenses.contains(n))
         .collect();
     names.sort();
@@ -273,7 +274,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// bounded, never escaping `dir`, and none from a vendored subtree ([`is_vendored`]).
 fn candidates(tree: &dyn Tree, dir: &Path, names: &[String]) -> Vec<String> {
     let mut candidates: Vec<String> = if names.is_empty() {
-        files_in(tree, dir).filter(|n| is_license_file(n)).collect()
+        let mut names = files_in(tree, dir);
+        names.retain(|n| is_license_file(n));
+        names
     } else {
         names.to_vec()
     };
@@ -301,12 +304,24 @@ fn is_vendored(name: &str) -> bool {
 }
 
 /// The names of the regular files in `dir` (symlinks not followed, as listed), unsorted.
-fn files_in(tree: &dyn Tree, dir: &Path) -> impl Iterator<Item = String> {
+/// On the host's disk the directory is streamed rather than listed and sorted first: this
+/// runs for every installed package of a scan.
+fn files_in(tree: &dyn Tree, dir: &Path) -> Vec<String> {
+    if tree.is_host() {
+        return std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+    }
     tree.read_dir(dir)
         .unwrap_or_default()
         .into_iter()
         .filter(|e| e.kind == EntryKind::File)
         .map(|e| e.name)
+        .collect()
 }
 
 /// A license file of at most [`MAX_FILE`] bytes, if it is a regular file inside `dir`

@@ -65,16 +65,15 @@ impl Root {
     /// FIFO would block) or outside.
     pub fn read(&self, tree: &dyn Tree, scan_root: &Path, path: &str) -> Option<Vec<u8>> {
         let real = self.resolve(tree, scan_root, path)?;
-        if !tree.is_file(&real) {
-            return None;
-        }
         if !tree.is_host() {
-            // In memory already (bounded by the image reader): cut, as on disk.
+            // In memory already (bounded by the image reader): cut, as on disk. Anything
+            // but a regular file is an error here.
             let mut bytes = tree.read(&real, u64::MAX).ok()?;
             bytes.truncate(usize::try_from(MAX_AUX_FILE).unwrap_or(usize::MAX));
             return Some(bytes);
         }
-        let mut bytes = Vec::new();
+        // Opened without blocking (a FIFO would block a plain open), then only read if
+        // what was opened is a regular file (never a FIFO or a device).
         let mut options = std::fs::OpenOptions::new();
         options.read(true);
         #[cfg(unix)]
@@ -82,12 +81,12 @@ impl Root {
             use std::os::unix::fs::OpenOptionsExt;
             options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
         }
-        options
-            .open(&real)
-            .ok()?
-            .take(MAX_AUX_FILE)
-            .read_to_end(&mut bytes)
-            .ok()?;
+        let file = options.open(&real).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_AUX_FILE).read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 
@@ -139,6 +138,30 @@ mod tests {
         );
         assert_eq!(raws("GPLv2+ and LGPLv2+"), ["GPLv2+ and LGPLv2+"]);
         assert_eq!(raws("MIT BSD GPL2+"), ["MIT BSD GPL2+"]);
+    }
+
+    /// A FIFO where a copyright file is expected is not read (and does not block).
+    #[test]
+    fn a_fifo_in_the_root_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("usr/share/doc/x")).unwrap();
+        std::fs::write(root.join("usr/share/doc/x/README"), "ok").unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(root.join("usr/share/doc/x/copyright"))
+            .status()
+            .unwrap()
+            .success());
+        let r = Root {
+            abs: root.clone(),
+            rel: String::new(),
+        };
+        let disk = &bomscout_walk::DISK;
+        assert_eq!(
+            r.read(disk, &root, "usr/share/doc/x/README"),
+            Some(b"ok".to_vec())
+        );
+        assert_eq!(r.read(disk, &root, "usr/share/doc/x/copyright"), None);
     }
 
     #[test]
