@@ -479,7 +479,8 @@ pub struct ScanArgs {
 /// accept the same flags with the same meaning.
 #[derive(Debug, Args)]
 pub struct ScanOptions {
-    /// Directories or files to scan (a file is read as the file it is).
+    /// Directories, files or container images to scan (a file is read as the file it is; a
+    /// `docker save` archive or an OCI image layout is read as an image, in memory).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -514,6 +515,11 @@ pub struct ScanOptions {
     /// Worker threads (default: the number of cores).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+
+    /// The platform to read from a multi-platform container image given as a path
+    /// (`linux/arm64`, `linux/arm/v7`); default: linux/amd64 when the image offers several.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
 
     #[command(flatten)]
     pub verbosity: Verbosity,

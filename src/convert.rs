@@ -120,6 +120,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> anyhow::Result<(Catalog, Optio
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     match sbom::read(&input) {
         Ok(doc) => Ok((doc.catalog, doc.name)),

@@ -501,7 +501,10 @@ fn reevaluate(
     let bytes = bytes?;
     let options = bomscout_catalog::Options::default();
     let shown = format!("{} (stored SBOM)", repo.path);
+    // The stored document is read alone: an empty tree, so nothing beside it is looked at.
+    let nothing = bomscout_walk::MemTree::new();
     let input = bomscout_catalog::Input {
+        tree: &nothing,
         bytes: &bytes,
         path: &shown,
         abs: std::path::Path::new(&repo.path),
@@ -751,6 +754,7 @@ fn export(
             abs: std::path::Path::new(&path),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &bomscout_catalog::DISK,
         };
         let mut catalog = bomscout_catalog::sbom::cyclonedx::parse(&input)
             .with_context(|| format!("cannot read the stored SBOM of {path}"))?;

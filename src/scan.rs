@@ -59,6 +59,7 @@ pub fn settings(args: &ScanOptions, enricher: Option<SharedEnricher>) -> anyhow:
         strict: args.strict,
         name: None,
         enricher,
+        platform: args.platform.clone(),
     })?)
 }
 

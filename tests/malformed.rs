@@ -60,6 +60,7 @@ fn run(
         abs,
         root: std::path::Path::new("/"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     parse(cataloger, &input)
         .map(|c| (c.packages.len(), c.diagnostics.len()))

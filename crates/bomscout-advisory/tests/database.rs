@@ -123,7 +123,11 @@ fn pip_and_setuptools_of_the_installed_fixture_are_matched_end_to_end() {
             cataloger: bomscout_core::Cataloger::PythonInstalled,
             root: root.clone(),
         };
-        builder.add(bomscout_catalog::catalog_file(&detected, &options));
+        builder.add(bomscout_catalog::catalog_file(
+            &detected,
+            &bomscout_catalog::DISK,
+            &options,
+        ));
     }
     let sbom = builder.finish();
     assert_eq!(sbom.components.len(), 3, "{:?}", sbom.diagnostics);
@@ -201,6 +205,7 @@ fn a_go_mod_of_the_fixtures_is_matched_with_pseudo_versions() {
         abs: &path,
         root: path.parent().unwrap(),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let catalog = bomscout_catalog::parse(bomscout_core::Cataloger::GoMod, &input).unwrap();
     let mut builder = SbomBuilder::new("hc");

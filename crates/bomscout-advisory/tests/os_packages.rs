@@ -44,6 +44,7 @@ fn debian9_sbom() -> Sbom {
         abs: &path,
         root,
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let doc = bomscout_catalog::sbom::read(&input).expect("the SBOM reads");
     sbom_of(doc.catalog)

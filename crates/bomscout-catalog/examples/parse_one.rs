@@ -45,6 +45,7 @@ fn main() -> ExitCode {
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let start = Instant::now();
     let result = parse(cataloger, &input);

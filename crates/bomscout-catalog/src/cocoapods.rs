@@ -255,7 +255,7 @@ impl Pubspec {
                 format!("{shown}: {why}; Flutter plugins are reported as pods"),
             )),
         };
-        match crate::text::read_side_file(&app.join("pubspec.lock"), MAX_PUBSPEC_LOCK) {
+        match crate::text::read_side_file(input.tree, &app.join("pubspec.lock"), MAX_PUBSPEC_LOCK) {
             Ok(None) => None,
             Ok(Some(text)) => match crate::nesting::yaml::<Value>(&text) {
                 Ok(doc) => Some(Pubspec {
@@ -289,12 +289,13 @@ struct PodsDir {
 impl PodsDir {
     /// `dir` (`Pods/` beside the lock in `lock_rel_dir`), or nothing when it is not there.
     fn open(dir: PathBuf, lock_rel_dir: &str, input: &Input) -> Option<PodsDir> {
-        if !dir.is_dir() {
+        if !input.tree.is_dir(&dir) {
             return None;
         }
         let rel = crate::paths::join_dir(lock_rel_dir, "Pods");
         let mut diagnostics = Vec::new();
-        let installed = match crate::text::read_side_file(&dir.join("Manifest.lock"), MAX_MANIFEST)
+        let manifest = dir.join("Manifest.lock");
+        let installed = match crate::text::read_side_file(input.tree, &manifest, MAX_MANIFEST)
             .and_then(|t| t.map(|t| installed_versions(&t)).transpose())
         {
             Ok(v) => v,
@@ -334,7 +335,7 @@ impl PodsDir {
             .and_then(|m| m.get(name))
             .filter(|v| v.as_str() != version)
         {
-            if !dir.is_dir() {
+            if !input.tree.is_dir(&dir) {
                 return Vec::new();
             }
             return vec![Diagnostic::new(
@@ -350,13 +351,13 @@ impl PodsDir {
         let podspec = format!("{name}.podspec.json");
         let shown_spec = format!("{}/Local Podspecs/{podspec}", self.rel);
         let spec_path = self.dir.join("Local Podspecs").join(&podspec);
-        let named = match read_podspec(&spec_path, name, version) {
+        let named = match read_podspec(input.tree, &spec_path, name, version) {
             Ok(Some(spec)) => {
                 if let Some((raw, field)) = &spec.license {
                     c.add_license(License::declared(raw, &shown_spec, field));
                 }
                 spec.license_file
-                    .filter(|f| !f.contains("..") && dir.join(f).is_file())
+                    .filter(|f| !f.contains("..") && input.tree.is_file(&dir.join(f)))
                     .into_iter()
                     .collect()
             }
@@ -369,10 +370,11 @@ impl PodsDir {
                 Vec::new()
             }
         };
-        if dir.is_dir() {
+        if input.tree.is_dir(&dir) {
             let threshold = input.options.license_threshold;
-            let conflicts =
-                crate::license_files::add_evidence(c, &dir, &shown_dir, &named, threshold);
+            let conflicts = crate::license_files::add_evidence(
+                input.tree, c, &dir, &shown_dir, &named, threshold,
+            );
             diagnostics.extend(
                 conflicts
                     .into_iter()
@@ -415,8 +417,13 @@ struct Podspec {
 
 /// Reads `<Name>.podspec.json`: `Ok(None)` when it is not there, or is the podspec of
 /// another pod or version.
-fn read_podspec(path: &Path, name: &str, version: &str) -> Result<Option<Podspec>, String> {
-    let Some(text) = crate::text::read_side_file(path, MAX_PODSPEC)? else {
+fn read_podspec(
+    tree: &dyn bomscout_walk::Tree,
+    path: &Path,
+    name: &str,
+    version: &str,
+) -> Result<Option<Podspec>, String> {
+    let Some(text) = crate::text::read_side_file(tree, path, MAX_PODSPEC)? else {
         return Ok(None);
     };
     let doc: serde_json::Value =

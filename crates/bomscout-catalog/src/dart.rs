@@ -20,13 +20,14 @@ use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project, Severity,
 };
+use bomscout_walk::{EntryKind, Tree, DISK};
 use serde_norway::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Parses one `pubspec.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    let cache = input.options.read_caches.then(PubCache::user).flatten();
+    let cache = input.read_caches().then(PubCache::user).flatten();
     parse_with(input, cache)
 }
 
@@ -72,7 +73,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
         {
             c.add_hash(h);
         }
-        if source == "hosted" && input.options.read_caches {
+        if source == "hosted" && input.read_caches() {
             let field = |k: &str| description.and_then(|d| d.get(k)).and_then(Value::as_str);
             let found = cache.and_then(|cache| {
                 cache.hosted_package(field("url"), name, version, field("sha256"))
@@ -80,9 +81,14 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
             match found {
                 Some((dir, shown)) => {
                     let threshold = input.options.license_threshold;
-                    for message in
-                        crate::license_files::add_evidence(&mut c, &dir, &shown, &[], threshold)
-                    {
+                    for message in crate::license_files::add_evidence(
+                        &DISK,
+                        &mut c,
+                        &dir,
+                        &shown,
+                        &[],
+                        threshold,
+                    ) {
                         catalog
                             .diagnostics
                             .push(Diagnostic::warning(input.path, message).at_line(line));
@@ -170,14 +176,13 @@ pub struct PubCache {
 impl PubCache {
     /// The cache at `root`, its `hosted/*` directories listed now.
     pub fn at(root: &Path) -> PubCache {
-        let mut hosts: Vec<String> = std::fs::read_dir(root.join("hosted"))
+        let hosts: Vec<String> = DISK
+            .read_dir(&root.join("hosted"))
+            .unwrap_or_default()
             .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|e| e.kind == EntryKind::Dir)
+            .map(|e| e.name)
             .collect();
-        hosts.sort();
         PubCache {
             root: root.to_path_buf(),
             hosts,
@@ -197,7 +202,7 @@ impl PubCache {
                 windows,
                 std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pub-cache")),
             ];
-            let root = candidates.into_iter().flatten().find(|p| p.is_dir())?;
+            let root = candidates.into_iter().flatten().find(|p| DISK.is_dir(p))?;
             Some(PubCache::at(&root))
         })
         .as_ref()
@@ -221,7 +226,7 @@ impl PubCache {
         let package = format!("{name}-{version}");
         first.into_iter().chain(rest).find_map(|host| {
             let dir = self.root.join("hosted").join(host).join(&package);
-            if !dir.is_dir() || !self.hash_agrees(host, &package, sha256) {
+            if !DISK.is_dir(&dir) || !self.hash_agrees(host, &package, sha256) {
                 return None;
             }
             Some((dir, format!("$PUB_CACHE/hosted/{host}/{package}")))
@@ -236,7 +241,7 @@ impl PubCache {
             .join("hosted-hashes")
             .join(host)
             .join(format!("{package}.sha256"));
-        match crate::text::read_side_file(&file, 1024) {
+        match crate::text::read_side_file(&DISK, &file, 1024) {
             Ok(Some(text)) => {
                 let cached = text.trim();
                 let is_hash = cached.len() == 64 && cached.bytes().all(|b| b.is_ascii_hexdigit());
@@ -299,6 +304,7 @@ mod tests {
             abs: Path::new("/nonexistent/app/pubspec.lock"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let cache = cache.map(PubCache::at);
         parse_with(&input, cache.as_ref()).unwrap()

@@ -167,7 +167,11 @@ fn add_deps_licenses(
     let dir = deps.join(name);
     let shown_dir = format!("{rel}/{name}");
     let shown = format!("{shown_dir}/hex_metadata.config");
-    let text = match crate::text::read_side_file(&dir.join("hex_metadata.config"), MAX_METADATA) {
+    let text = match crate::text::read_side_file(
+        input.tree,
+        &dir.join("hex_metadata.config"),
+        MAX_METADATA,
+    ) {
         Ok(Some(text)) => text,
         Ok(None) => return Vec::new(),
         Err(e) => return vec![unused(input, &shown, &e)],
@@ -197,10 +201,17 @@ fn add_deps_licenses(
     for l in &meta.licenses {
         c.add_license(License::declared(l, &shown, "licenses"));
     }
-    crate::license_files::add_evidence(c, &dir, &shown_dir, &[], input.options.license_threshold)
-        .into_iter()
-        .map(|m| Diagnostic::warning(input.path, m))
-        .collect()
+    crate::license_files::add_evidence(
+        input.tree,
+        c,
+        &dir,
+        &shown_dir,
+        &[],
+        input.options.license_threshold,
+    )
+    .into_iter()
+    .map(|m| Diagnostic::warning(input.path, m))
+    .collect()
 }
 
 /// The warning for a `hex_metadata.config` that cannot be used.

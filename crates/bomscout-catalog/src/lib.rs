@@ -4,7 +4,11 @@
 //! it gets a file's bytes and its path relative to the scan root, and returns the projects,
 //! packages and edges the file describes. Parsers are pure: they read nothing but the bytes
 //! given, except the catalogers of installed trees and Cargo's license lookup, which say so
-//! in their docs. [`catalog_files`] runs them in parallel and turns every failure into a
+//! in their docs and read beside their input only through [`Input::tree`]: the host's disk
+//! ([`DISK`]) for a directory scan, an image's merged layers ([`MemTree`]) for a container
+//! image, so the same cataloger reads both and an image scan never reads the host's files.
+//! Package caches outside the scanned paths are the host's, read only when
+//! [`Input::read_caches`] says so. [`catalog_files`] runs them in parallel and turns every failure into a
 //! [`Diagnostic`] naming the file, so one bad file never stops a scan.
 //!
 //! Which files a parser reads is not written here: each cataloger is one entry of the
@@ -27,6 +31,7 @@ mod error;
 pub mod github_actions;
 pub mod golang;
 pub mod haskell;
+mod in_image;
 pub mod java;
 pub mod license_files;
 pub mod ml;
@@ -48,7 +53,9 @@ mod vcs;
 mod xml;
 pub mod yarn;
 
+pub use bomscout_walk::{Disk, MemTree, Tree, DISK};
 pub use error::ParseError;
+pub use in_image::wanted_in_image;
 
 use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic, Reporter};
 use rayon::prelude::*;
@@ -86,8 +93,8 @@ pub struct Input<'a> {
     pub bytes: &'a [u8],
     /// Its path relative to the scan root, `/`-separated; use it in every `Location`.
     pub path: &'a str,
-    /// Where it is on disk. Pure parsers ignore it; installed-tree catalogers may read
-    /// siblings through it.
+    /// Where it is in [`Input::tree`]. Pure parsers ignore it; installed-tree catalogers
+    /// may read siblings through it (and the tree, never `std::fs`).
     pub abs: &'a Path,
     /// The scan root it was found under, canonical (symlinks resolved). A path written in
     /// the file (an include, a parent POM, an import, a license file) is only followed when
@@ -95,6 +102,19 @@ pub struct Input<'a> {
     pub root: &'a Path,
     /// Options of this run.
     pub options: &'a Options,
+    /// The tree `abs` and `root` are paths of: [`DISK`] for a directory scan, an image's
+    /// [`MemTree`] for an image. Every read beside the input goes through it, never
+    /// through `std::fs`.
+    pub tree: &'a dyn Tree,
+}
+
+impl Input<'_> {
+    /// May this input's cataloger read package caches outside the scanned paths
+    /// ([`Options::read_caches`])? Only when the scan reads the host's own disk: the
+    /// host's `~/.cargo` says nothing about the packages inside an image.
+    pub fn read_caches(&self) -> bool {
+        self.options.read_caches && self.tree.is_host()
+    }
 }
 
 /// The one signature every parser has: a file's bytes and path in, what it describes out.
@@ -138,6 +158,7 @@ const BATCH: usize = 2048;
 /// a catalog holding only a diagnostic that names it.
 pub fn catalog_each(
     files: &[Detected],
+    tree: &dyn Tree,
     options: &Options,
     reporter: &dyn Reporter,
     mut sink: impl FnMut(Catalog),
@@ -148,7 +169,7 @@ pub fn catalog_each(
         let catalogs: Vec<Catalog> = batch
             .par_iter()
             .map(|file| {
-                let catalog = catalog_file(file, options);
+                let catalog = catalog_file(file, tree, options);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) || n == total {
                     reporter.parsed(n, total);
@@ -163,21 +184,25 @@ pub fn catalog_each(
 /// Reads and parses every detected file in parallel; one catalog per file, in order.
 pub fn catalog_files(
     files: &[Detected],
+    tree: &dyn Tree,
     options: &Options,
     reporter: &dyn Reporter,
 ) -> Vec<Catalog> {
     let mut out = Vec::with_capacity(files.len());
-    catalog_each(files, options, reporter, |c| out.push(c));
+    catalog_each(files, tree, options, reporter, |c| out.push(c));
     out
 }
 
-/// Reads and parses one file; never fails.
-pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
+/// Reads and parses one file of `tree` ([`DISK`] for a directory scan); never fails.
+pub fn catalog_file(file: &Detected, tree: &dyn Tree, options: &Options) -> Catalog {
     let bytes = match ml::head_limit(file.cataloger) {
-        Some(limit) => {
-            ml::read_model_head(file.cataloger, &file.abs, limit.min(options.max_file_size))
-        }
-        None => read_bounded(&file.abs, options.max_file_size),
+        Some(limit) => ml::read_model_head(
+            tree,
+            file.cataloger,
+            &file.abs,
+            limit.min(options.max_file_size),
+        ),
+        None => read_bounded(tree, &file.abs, options.max_file_size),
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -189,6 +214,7 @@ pub fn catalog_file(file: &Detected, options: &Options) -> Catalog {
         abs: &file.abs,
         root: &file.root,
         options,
+        tree,
     };
     match parse_isolated(file.cataloger, &input) {
         Ok(catalog) => catalog,
@@ -240,6 +266,7 @@ pub(crate) fn parse_str(
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
+        tree: &DISK,
     };
     parse(&input)
 }
@@ -265,6 +292,32 @@ pub(crate) fn parse_in(
         abs: &abs,
         root: &root,
         options: &options,
+        tree: &DISK,
+    };
+    parse(&input)
+}
+
+/// Runs a parser on the file `rel` of the in-memory `tree` (its bytes read from the tree),
+/// as an image scan does: root [`MemTree::ROOT`], local caches allowed (and still never
+/// read, the tree not being the host's).
+#[cfg(test)]
+pub(crate) fn parse_tree(
+    parse: fn(&Input) -> Result<Catalog, ParseError>,
+    tree: &MemTree,
+    rel: &str,
+) -> Result<Catalog, ParseError> {
+    let options = Options::default();
+    let abs = MemTree::abs(rel);
+    let bytes = tree
+        .read(&abs, options.max_file_size)
+        .map_err(|e| ParseError::format(format!("test tree: {rel}: {e}")))?;
+    let input = Input {
+        bytes: &bytes,
+        path: rel,
+        abs: &abs,
+        root: Path::new(MemTree::ROOT),
+        options: &options,
+        tree,
     };
     parse(&input)
 }
@@ -298,10 +351,10 @@ fn failed(diagnostic: Diagnostic) -> Catalog {
     }
 }
 
-/// Reads a whole file through [`bomscout_walk::read_regular`]: only a regular file, never
-/// a FIFO or device, and never more than `limit` bytes.
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    bomscout_walk::read_regular(path, limit).map_err(|e| e.to_string())
+/// Reads a whole file of `tree` (on disk, through [`bomscout_walk::read_regular`]): only a
+/// regular file, never a FIFO or device, and never more than `limit` bytes.
+fn read_bounded(tree: &dyn Tree, path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    tree.read(path, limit).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 
 use bomscout_core::{Component, License, SourceKind};
 use bomscout_license::detect::{Finding, LicenseText};
+use bomscout_walk::{EntryKind, Tree};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
@@ -64,6 +65,7 @@ pub fn is_license_file(name: &str) -> bool {
 /// are used. `rel_dir` is `dir` as shown in evidence. Returns a message for each file that
 /// contradicts the declared license, for the caller to report as a diagnostic.
 pub fn add_evidence(
+    tree: &dyn Tree,
     component: &mut Component,
     dir: &Path,
     rel_dir: &str,
@@ -72,9 +74,13 @@ pub fn add_evidence(
 ) -> Vec<String> {
     // Symlinks resolved, every file read must lie in the package's own directory: a name
     // from metadata (or a `LICENSE` symlink) never reaches `/etc/shadow`.
-    let real_dir = std::fs::canonicalize(dir).ok();
-    let read_in = |name: &str| real_dir.as_deref().and_then(|d| read(d, &dir.join(name)));
-    let licenses = candidates(dir, names);
+    let real_dir = tree.canonicalize(dir);
+    let read_in = |name: &str| {
+        real_dir
+            .as_deref()
+            .and_then(|d| read(tree, d, &dir.join(name)))
+    };
+    let licenses = candidates(tree, dir, names);
     let read_all = |names: Vec<String>| -> Vec<(String, String, Vec<u8>)> {
         names
             .into_iter()
@@ -85,7 +91,7 @@ pub fn add_evidence(
             })
             .collect()
     };
-    let attribution = read_all(attribution_files(dir, &licenses));
+    let attribution = read_all(attribution_files(tree, dir, &licenses));
     let licenses = read_all(licenses);
     evidence(component, &attribution, &licenses, threshold)
 }
@@ -187,13 +193,9 @@ fn add_attribution(component: &mut Component, name: &str, path: &str, bytes: &[u
 
 /// The `NOTICE*` and `COPYRIGHT*` files in `dir` that are not among `licenses`: sorted,
 /// bounded like license files.
-fn attribution_files(dir: &Path, licenses: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+fn attribution_files(tree: &dyn Tree, dir: &Path, licenses: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = files_in(tree, dir)
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| is_attribution_file(n) && !licenses.contains(n))
         .collect();
     names.sort();
@@ -270,16 +272,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The license files to look at: `names`, or the conventional ones in `dir`; sorted,
 /// bounded, never escaping `dir`, and none from a vendored subtree ([`is_vendored`]).
-fn candidates(dir: &Path, names: &[String]) -> Vec<String> {
+fn candidates(tree: &dyn Tree, dir: &Path, names: &[String]) -> Vec<String> {
     let mut candidates: Vec<String> = if names.is_empty() {
-        std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .filter(|n| is_license_file(n))
-            .collect()
+        let mut names = files_in(tree, dir);
+        names.retain(|n| is_license_file(n));
+        names
     } else {
         names.to_vec()
     };
@@ -306,17 +303,84 @@ fn is_vendored(name: &str) -> bool {
         .any(|d| d == "_vendor" || d == "vendor")
 }
 
+/// The names of the regular files in `dir` (symlinks not followed, as listed), unsorted.
+/// On the host's disk the directory is streamed rather than listed and sorted first: this
+/// runs for every installed package of a scan.
+fn files_in(tree: &dyn Tree, dir: &Path) -> Vec<String> {
+    if tree.is_host() {
+        return std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+    }
+    tree.read_dir(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.kind == EntryKind::File)
+        .map(|e| e.name)
+        .collect()
+}
+
 /// A license file of at most [`MAX_FILE`] bytes, if it is a regular file inside `dir`
 /// (canonical) once symlinks are resolved.
-fn read(dir: &Path, path: &Path) -> Option<Vec<u8>> {
-    let real = crate::paths::inside_root(dir, path)?;
-    crate::text::read_side_bytes(&real, MAX_FILE).ok()?
+fn read(tree: &dyn Tree, dir: &Path, path: &Path) -> Option<Vec<u8>> {
+    let real = crate::paths::inside_root(tree, dir, path)?;
+    crate::text::read_side_bytes(tree, &real, MAX_FILE).ok()?
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use bomscout_core::Ecosystem;
+    use bomscout_walk::{MemTree, DISK};
+    use std::sync::Arc;
+
+    /// The same package read from a tree in memory: license files by name (symlinks and
+    /// directories among them skipped), NOTICE for attribution, nothing outside the dir.
+    #[test]
+    fn a_package_in_a_tree_in_memory() {
+        let mut t = MemTree::new();
+        let put = |t: &mut MemTree, rel: &str, text: &str| {
+            t.insert_file(rel, text.len() as u64, 0, Some(Arc::from(text.as_bytes())));
+        };
+        put(&mut t, "node_modules/x/LICENSE", MIT);
+        put(
+            &mut t,
+            "node_modules/x/NOTICE",
+            "x\nCopyright 2021 Ada Lovelace\n",
+        );
+        put(&mut t, "secret/LICENSE.md", MIT);
+        t.insert_symlink("node_modules/x/LICENSE-OUT", "../../secret/LICENSE.md", 0);
+        t.insert_dir("node_modules/x/LICENSES", 0);
+        let mut c = Component::new(Ecosystem::Npm, None, "x", "1.0.0").unwrap();
+        let dir = MemTree::abs("node_modules/x");
+        let conflicts = add_evidence(&t, &mut c, &dir, "node_modules/x", &[], 0.9);
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        let found: Vec<(&str, &str)> = c
+            .licenses
+            .iter()
+            .map(|l| (l.raw.as_str(), l.source.path.as_str()))
+            .collect();
+        assert_eq!(found, [("MIT", "node_modules/x/LICENSE")]);
+        let prints = c.properties.get("license-file-sha256").unwrap();
+        assert!(prints.starts_with("LICENSE:"), "{prints}");
+        assert!(!prints.contains("LICENSE-OUT"), "{prints}");
+        assert_eq!(c.notices.len(), 1, "{:?}", c.notices);
+        // A name from metadata that resolves outside the package's directory is not read.
+        let mut c = Component::new(Ecosystem::Npm, None, "x", "1.0.0").unwrap();
+        add_evidence(
+            &t,
+            &mut c,
+            &dir,
+            "node_modules/x",
+            &["LICENSE-OUT".into()],
+            0.9,
+        );
+        assert!(c.licenses.is_empty(), "{:?}", c.licenses);
+    }
 
     use crate::MIT_TEXT as MIT;
 
@@ -347,7 +411,7 @@ mod tests {
     #[test]
     fn an_undeclared_license_is_read_from_its_file() {
         let (dir, mut c) = package(None);
-        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        let conflicts = add_evidence(&DISK, &mut c, dir.path(), "node_modules/x", &[], 0.9);
         assert!(conflicts.is_empty());
         assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
         assert!(c.licenses[0].confidence.unwrap() > 0.9);
@@ -362,7 +426,7 @@ mod tests {
     fn a_declared_license_is_confirmed_by_its_file() {
         // A legacy spelling is normalized before the comparison.
         let (dir, mut c) = package(Some("MIT/Apache-2.0"));
-        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        let conflicts = add_evidence(&DISK, &mut c, dir.path(), "node_modules/x", &[], 0.9);
         assert!(conflicts.is_empty(), "{conflicts:?}");
         assert_eq!(file_evidence(&c), [("MIT", "node_modules/x/LICENSE")]);
         assert_eq!(c.licenses[0].source.kind, SourceKind::Declared);
@@ -371,7 +435,7 @@ mod tests {
     #[test]
     fn a_file_of_another_license_is_a_conflict() {
         let (dir, mut c) = package(Some("GPL-3.0-only"));
-        let conflicts = add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        let conflicts = add_evidence(&DISK, &mut c, dir.path(), "node_modules/x", &[], 0.9);
         assert_eq!(conflicts.len(), 1);
         assert!(
             conflicts[0].contains("declares GPL-3.0-only but node_modules/x/LICENSE reads as MIT"),
@@ -403,6 +467,7 @@ mod tests {
         }
         names.push("LICENSE".to_string());
         let conflicts = add_evidence(
+            &DISK,
             &mut c,
             dir.path(),
             "site-packages/pip-25.0.dist-info",
@@ -423,7 +488,7 @@ mod tests {
     fn named_files_stay_inside_the_package() {
         let (dir, mut c) = package(None);
         let names = ["../LICENSE".to_string(), "MISSING".to_string()];
-        assert!(add_evidence(&mut c, dir.path(), "", &names, 0.9).is_empty());
+        assert!(add_evidence(&DISK, &mut c, dir.path(), "", &names, 0.9).is_empty());
         assert!(c.licenses.is_empty());
         assert!(!c.properties.contains_key("license-file-sha256"));
     }
@@ -443,10 +508,10 @@ mod tests {
             .unwrap()
             .success());
         let names = [shadow.display().to_string()];
-        add_evidence(&mut c, dir.path(), "", &names, 0.9);
-        add_evidence(&mut c, dir.path(), "", &[], 0.9);
+        add_evidence(&DISK, &mut c, dir.path(), "", &names, 0.9);
+        add_evidence(&DISK, &mut c, dir.path(), "", &[], 0.9);
         let named = ["LICENSE-ZERO".to_string(), "COPYING".to_string()];
-        add_evidence(&mut c, dir.path(), "", &named, 0.9);
+        add_evidence(&DISK, &mut c, dir.path(), "", &named, 0.9);
         assert!(c.licenses.is_empty(), "{:?}", c.licenses);
         assert!(!c.properties.contains_key("license-file-sha256"));
     }
@@ -458,7 +523,7 @@ mod tests {
         std::fs::write(dir.path().join("NOTICE"), notice).unwrap();
         std::fs::write(dir.path().join("COPYRIGHT"), "Copyright (c) 2020 Ada\n").unwrap();
         std::fs::create_dir(dir.path().join("NOTICE.d")).unwrap();
-        add_evidence(&mut c, dir.path(), "node_modules/x", &[], 0.9);
+        add_evidence(&DISK, &mut c, dir.path(), "node_modules/x", &[], 0.9);
         let copyrights: Vec<(&str, &str)> = c
             .copyrights
             .iter()
@@ -494,7 +559,7 @@ mod tests {
         )
         .unwrap();
         let names = ["LICENSE".to_string(), "licenses/NOTICE".to_string()];
-        add_evidence(&mut c, dir.path(), "x.dist-info", &names, 0.9);
+        add_evidence(&DISK, &mut c, dir.path(), "x.dist-info", &names, 0.9);
         assert_eq!(c.notices.len(), 1);
         assert_eq!(c.notices[0].path, "x.dist-info/licenses/NOTICE");
         let texts: Vec<&str> = c.copyrights.iter().map(|c| c.text.as_str()).collect();

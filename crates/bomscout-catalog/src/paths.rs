@@ -10,6 +10,7 @@
 //! - [`is_contained_relative`]: a file name a package's metadata gives (`license-file`,
 //!   `License-File`) is relative and stays inside the package's directory.
 
+use bomscout_walk::Tree;
 use std::path::{Path, PathBuf};
 
 /// The directory part of a relative path (`.` for a file at the root).
@@ -40,13 +41,24 @@ pub fn is_plain_path(path: &str) -> bool {
     path.split('/').all(is_plain_name)
 }
 
-/// `candidate` with symlinks resolved, if it exists and lies inside `root` (which must be
-/// canonical, as [`crate::Input::root`] is); `None` when it is outside the root or cannot be
-/// resolved (missing). Callers say which reference was not followed, never what the file
-/// holds.
-pub fn inside_root(root: &Path, candidate: &Path) -> Option<PathBuf> {
-    let real = std::fs::canonicalize(candidate).ok()?;
+/// `candidate` of `tree` with symlinks resolved, if it exists and lies inside `root` (which
+/// must be canonical, as [`crate::Input::root`] is); `None` when it is outside the root or
+/// cannot be resolved (missing). Callers say which reference was not followed, never what
+/// the file holds.
+pub fn inside_root(tree: &dyn Tree, root: &Path, candidate: &Path) -> Option<PathBuf> {
+    let real = tree.canonicalize(candidate)?;
     real.starts_with(root).then_some(real)
+}
+
+/// True when something is at `path` itself, a symlink not followed (so a dangling link
+/// counts): on disk, its `lstat`. A tree in memory resolves links inside itself only, so
+/// there a dangling link is as good as missing.
+pub fn exists_nofollow(tree: &dyn Tree, path: &Path) -> bool {
+    if tree.is_host() {
+        std::fs::symlink_metadata(path).is_ok()
+    } else {
+        tree.kind(path).is_some()
+    }
 }
 
 /// True for a relative `/`-separated path that cannot leave the directory it is relative
@@ -61,6 +73,32 @@ pub fn is_contained_relative(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bomscout_walk::MemTree;
+    use std::sync::Arc;
+
+    #[test]
+    fn inside_root_in_a_tree_in_memory() {
+        let mut t = MemTree::new();
+        t.insert_file("app/sub/in.txt", 1, 0, Some(Arc::from(&b"x"[..])));
+        t.insert_file("secret", 1, 0, Some(Arc::from(&b"x"[..])));
+        t.insert_symlink("app/link", "/secret", 0);
+        t.insert_symlink("app/dangling", "nothing", 0);
+        let app = MemTree::abs("app");
+        assert_eq!(
+            inside_root(&t, &app, &app.join("sub/../sub/in.txt")),
+            Some(MemTree::abs("app/sub/in.txt"))
+        );
+        assert_eq!(inside_root(&t, &app, &app.join("link")), None, "out of app");
+        let root = Path::new(MemTree::ROOT);
+        assert_eq!(
+            inside_root(&t, root, &app.join("link")),
+            Some(MemTree::abs("secret"))
+        );
+        assert_eq!(inside_root(&t, root, &app.join("missing")), None);
+        assert!(exists_nofollow(&t, &app.join("sub")));
+        assert!(!exists_nofollow(&t, &app.join("dangling")));
+        assert!(!exists_nofollow(&t, &app.join("missing")));
+    }
 
     #[test]
     fn dirs() {
@@ -112,18 +150,19 @@ mod tests {
         std::fs::write(root.join("sub/in.txt"), "x").unwrap();
         std::fs::write(dir.path().join("secret"), "x").unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link")).unwrap();
+        let disk = &bomscout_walk::DISK;
         assert_eq!(
-            inside_root(&root, &root.join("sub/../sub/in.txt")),
+            inside_root(disk, &root, &root.join("sub/../sub/in.txt")),
             Some(root.join("sub/in.txt"))
         );
-        assert_eq!(inside_root(&root, &root.join("../secret")), None);
-        assert_eq!(inside_root(&root, &dir.path().join("secret")), None);
+        assert_eq!(inside_root(disk, &root, &root.join("../secret")), None);
+        assert_eq!(inside_root(disk, &root, &dir.path().join("secret")), None);
         assert_eq!(
-            inside_root(&root, &root.join("link")),
+            inside_root(disk, &root, &root.join("link")),
             None,
             "a symlink out"
         );
-        assert_eq!(inside_root(&root, &root.join("missing")), None);
-        assert_eq!(inside_root(&root, Path::new("/etc/passwd")), None);
+        assert_eq!(inside_root(disk, &root, &root.join("missing")), None);
+        assert_eq!(inside_root(disk, &root, Path::new("/etc/passwd")), None);
     }
 }

@@ -2,6 +2,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 use crate::ParseError;
+use bomscout_walk::Tree;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -144,36 +145,53 @@ pub fn line_of_bytes(bytes: &[u8], offset: usize) -> u32 {
 /// What a side-file error says when the file resolves outside the scan root.
 pub const OUTSIDE_ROOT: &str = "outside the scanned root; not read";
 
-/// Reads a small file beside an input or in a package cache (a package's metadata):
-/// `Ok(None)` when there is no such file, an error message when it cannot be read, is not
-/// a regular file (a FIFO, a device), is over `limit` bytes or is not UTF-8. Goes through
-/// [`bomscout_walk::read_regular`], so it never blocks and never reads past `limit`.
-/// Files reached through a path written in a scanned file use [`read_in_root`] instead.
-pub fn read_side_file(path: &Path, limit: u64) -> Result<Option<String>, String> {
-    read_side_bytes(path, limit)?.map(to_text).transpose()
+/// Reads a small file of `tree` beside an input, or one in a package cache (on [`DISK`]
+/// then: a cache is the host's): `Ok(None)` when there is no such file, an error message
+/// when it cannot be read, is not a regular file (a FIFO, a device), is over `limit` bytes
+/// or is not UTF-8. On disk this goes through [`bomscout_walk::read_regular`], so it never
+/// blocks and never reads past `limit`. Files reached through a path written in a scanned
+/// file use [`read_in_root`] instead.
+///
+/// [`DISK`]: bomscout_walk::DISK
+pub fn read_side_file(tree: &dyn Tree, path: &Path, limit: u64) -> Result<Option<String>, String> {
+    read_side_bytes(tree, path, limit)?.map(to_text).transpose()
 }
 
 /// [`read_side_file`]'s bytes, not decoded.
-pub fn read_side_bytes(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, String> {
-    bomscout_walk::read_if_exists(path, limit).map_err(|e| e.to_string())
+pub fn read_side_bytes(
+    tree: &dyn Tree,
+    path: &Path,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, String> {
+    tree.read_if_exists(path, limit).map_err(|e| e.to_string())
 }
 
 /// [`read_side_file`] for a file that must lie inside the scan `root` once symlinks are
 /// resolved: a missing file is `Ok(None)`, one outside the root is the error
 /// [`OUTSIDE_ROOT`] (its content is never read).
-pub fn read_in_root(root: &Path, path: &Path, limit: u64) -> Result<Option<String>, String> {
-    read_bytes_in_root(root, path, limit)?
+pub fn read_in_root(
+    tree: &dyn Tree,
+    root: &Path,
+    path: &Path,
+    limit: u64,
+) -> Result<Option<String>, String> {
+    read_bytes_in_root(tree, root, path, limit)?
         .map(to_text)
         .transpose()
 }
 
 /// [`read_in_root`]'s bytes, not decoded.
-pub fn read_bytes_in_root(root: &Path, path: &Path, limit: u64) -> Result<Option<Vec<u8>>, String> {
-    if std::fs::symlink_metadata(path).is_err() {
+pub fn read_bytes_in_root(
+    tree: &dyn Tree,
+    root: &Path,
+    path: &Path,
+    limit: u64,
+) -> Result<Option<Vec<u8>>, String> {
+    if !crate::paths::exists_nofollow(tree, path) {
         return Ok(None);
     }
-    match crate::paths::inside_root(root, path) {
-        Some(real) => read_side_bytes(&real, limit),
+    match crate::paths::inside_root(tree, root, path) {
+        Some(real) => read_side_bytes(tree, &real, limit),
         None => Err(OUTSIDE_ROOT.to_string()),
     }
 }
@@ -183,7 +201,7 @@ pub fn read_bytes_in_root(root: &Path, path: &Path, limit: u64) -> Result<Option
 /// [`crate::Options::max_file_size`] bytes); `None` when it is absent or cannot be read.
 pub fn sibling_bytes(input: &crate::Input, name: &str) -> Option<Vec<u8>> {
     let path = input.abs.parent()?.join(name);
-    read_bytes_in_root(input.root, &path, input.options.max_file_size).ok()?
+    read_bytes_in_root(input.tree, input.root, &path, input.options.max_file_size).ok()?
 }
 
 /// [`sibling_bytes`] as UTF-8 text (a BOM removed).
@@ -306,18 +324,48 @@ fn duplicate_key_line(text: &str, start: usize, indent: usize, key: &str) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bomscout_walk::{MemTree, DISK};
+    use std::sync::Arc;
+
+    #[test]
+    fn side_files_in_a_tree_in_memory() {
+        let mut t = MemTree::new();
+        t.insert_file("app/ok", 4, 0, Some(Arc::from(&b"fine"[..])));
+        t.insert_file("secret", 1, 0, Some(Arc::from(&b"s"[..])));
+        t.insert_file("app/big", 99, 0, Some(Arc::from(&[b'x'; 99][..])));
+        t.insert_symlink("app/link", "../secret", 0);
+        let app = MemTree::abs("app");
+        assert_eq!(
+            read_in_root(&t, &app, &app.join("ok"), 10),
+            Ok(Some("fine".into()))
+        );
+        assert_eq!(read_in_root(&t, &app, &app.join("none"), 10), Ok(None));
+        assert_eq!(
+            read_in_root(&t, &app, &app.join("link"), 10),
+            Err(OUTSIDE_ROOT.into())
+        );
+        assert!(read_side_file(&t, &app.join("big"), 10)
+            .unwrap_err()
+            .contains("limit"));
+        assert!(read_side_file(&t, &app, 10).is_err(), "a directory");
+        // The same path on the host's disk is never looked at.
+        assert!(read_side_file(&DISK, &app.join("ok"), 10).is_err());
+    }
 
     #[test]
     fn side_files_are_bounded() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("meta");
-        assert_eq!(read_side_file(&f, 10), Ok(None));
-        assert!(read_side_file(dir.path(), 10).is_err(), "a directory");
+        assert_eq!(read_side_file(&DISK, &f, 10), Ok(None));
+        assert!(
+            read_side_file(&DISK, dir.path(), 10).is_err(),
+            "a directory"
+        );
         std::fs::write(&f, "0123456789").unwrap();
-        assert_eq!(read_side_file(&f, 10), Ok(Some("0123456789".into())));
-        assert!(read_side_file(&f, 9).unwrap_err().contains("limit"));
+        assert_eq!(read_side_file(&DISK, &f, 10), Ok(Some("0123456789".into())));
+        assert!(read_side_file(&DISK, &f, 9).unwrap_err().contains("limit"));
         std::fs::write(&f, b"\xff").unwrap();
-        assert!(read_side_file(&f, 9).is_err());
+        assert!(read_side_file(&DISK, &f, 9).is_err());
     }
 
     #[test]
@@ -330,17 +378,17 @@ mod tests {
         std::fs::write(root.join("ok"), "fine").unwrap();
         std::os::unix::fs::symlink(base.join("secret"), root.join("link")).unwrap();
         assert_eq!(
-            read_in_root(&root, &root.join("ok"), 10),
+            read_in_root(&DISK, &root, &root.join("ok"), 10),
             Ok(Some("fine".into()))
         );
-        assert_eq!(read_in_root(&root, &root.join("none"), 10), Ok(None));
+        assert_eq!(read_in_root(&DISK, &root, &root.join("none"), 10), Ok(None));
         for p in [
             root.join("link"),
             root.join("../secret"),
             base.join("secret"),
         ] {
             assert_eq!(
-                read_in_root(&root, &p, 100),
+                read_in_root(&DISK, &root, &p, 100),
                 Err(OUTSIDE_ROOT.into()),
                 "{p:?}"
             );
@@ -356,10 +404,14 @@ mod tests {
             .status()
             .unwrap()
             .success());
-        assert!(read_side_file(&fifo, 1024).unwrap_err().contains("FIFO"));
+        assert!(read_side_file(&DISK, &fifo, 1024)
+            .unwrap_err()
+            .contains("FIFO"));
         let zero = dir.path().join("LICENSE");
         std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        assert!(read_side_file(&zero, 1024).unwrap_err().contains("device"));
+        assert!(read_side_file(&DISK, &zero, 1024)
+            .unwrap_err()
+            .contains("device"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn parse_text(cataloger: Cataloger, path: &str, text: &str) -> Result<usize, Par
         abs: &abs,
         root: Path::new("/nonexistent/bomscout-test"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     parse(cataloger, &input).map(|c| c.packages.len())
 }

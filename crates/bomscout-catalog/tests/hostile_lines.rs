@@ -30,6 +30,7 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let catalog = parse(g.cataloger, &input).unwrap();
     assert!(
@@ -97,6 +98,7 @@ fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let err = parse(g.cataloger, &input).unwrap_err();
     assert_eq!(err.line(), Some(dup_line), "{format}: {err}");

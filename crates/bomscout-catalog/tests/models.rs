@@ -129,7 +129,7 @@ fn a_huge_model_file_is_read_by_its_header_only() {
         cataloger: Cataloger::Gguf,
         root: dir.path().to_path_buf(),
     };
-    let c = catalog_file(&file, &Options::default());
+    let c = catalog_file(&file, &bomscout_catalog::DISK, &Options::default());
     assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
     assert_eq!(purls(&c), ["pkg:generic/Tiny%20Llama%20Test@v0.1"]);
 }
@@ -377,8 +377,13 @@ fn a_huge_safetensors_file_is_read_to_its_header_only() {
     let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     f.set_len(2 << 30).unwrap();
     drop(f);
-    let head =
-        bomscout_catalog::ml::read_model_head(Cataloger::Safetensors, &path, 1 << 30).unwrap();
+    let head = bomscout_catalog::ml::read_model_head(
+        &bomscout_catalog::DISK,
+        Cataloger::Safetensors,
+        &path,
+        1 << 30,
+    )
+    .unwrap();
     let announced = u64::from_le_bytes(head[..8].try_into().unwrap());
     assert_eq!(head.len() as u64, 8 + announced);
     let file = Detected {
@@ -387,10 +392,10 @@ fn a_huge_safetensors_file_is_read_to_its_header_only() {
         cataloger: Cataloger::Safetensors,
         root: dir.path().to_path_buf(),
     };
-    let c = catalog_file(&file, &Options::default());
+    let c = catalog_file(&file, &bomscout_catalog::DISK, &Options::default());
     assert_eq!(purls(&c), ["pkg:generic/tiny-test-model@1.0"]);
     std::fs::write(&path, u64::MAX.to_le_bytes()).unwrap();
-    let c = catalog_file(&file, &Options::default());
+    let c = catalog_file(&file, &bomscout_catalog::DISK, &Options::default());
     assert!(c.packages.is_empty());
     assert!(
         c.diagnostics[0].message.contains("over the format's limit"),

@@ -242,6 +242,7 @@ fn parse_under(
         abs: &abs,
         root: &root,
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     parse(cataloger, &input)
 }

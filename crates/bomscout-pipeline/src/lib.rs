@@ -47,12 +47,14 @@
 #![deny(missing_docs)]
 
 pub mod advisories;
+mod image;
 mod settings;
 
 pub use advisories::{attach as attach_advisories, Advisories, AdvisoryError, AdvisorySettings};
 /// What an enrichment step did: packages asked about, answers from the cache, requests
 /// made, shortfalls.
 pub use bomscout_enrich::engine::Outcome as EnrichOutcome;
+pub use image::is_image;
 pub use settings::{EnrichStep, RawSettings, Settings, SharedEnricher};
 
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -110,6 +112,16 @@ pub enum Error {
     /// `jobs` was 0.
     #[error("jobs must be at least 1 (leave it out to use every core)")]
     Jobs,
+    /// `platform` is not `os/arch[/variant]`.
+    #[error(
+        "invalid platform {}: write OS/ARCH or OS/ARCH/VARIANT, like `linux/amd64` or \
+         `linux/arm64/v8`",
+        quote(value, QUOTE_LIMIT)
+    )]
+    Platform {
+        /// The value given.
+        value: String,
+    },
     /// The worker threads of a [`Pipeline`] could not be started.
     #[error("cannot start {jobs} worker thread(s): {error}; try fewer jobs")]
     ThreadPool {
@@ -147,9 +159,29 @@ pub fn run(settings: &Settings, reporter: &dyn Reporter) -> Result<Sbom, Error> 
 }
 
 /// [`run`], with what the enrichment step did.
+///
+/// A path that is a container image ([`is_image`]) is read as one: see the `image`
+/// module's notes (its layers' merged file system, catalogued in memory, the image as a
+/// `container` component and each package's layer as a property).
 pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Error> {
-    let walked = walk(&settings.paths, &settings.walk_options(), reporter)?;
-    let mut builder = SbomBuilder::new(settings.name.clone());
+    let (images, dirs): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        settings.paths.iter().partition(|p| image::is_image(p));
+    let several = settings.paths.len() > 1;
+    // One image alone names the document after itself, unless a name was given: it is
+    // opened first for its name. Other images are opened one at a time below, so memory
+    // holds one image's kept files at once.
+    let mut first = None;
+    let mut name = settings.name.clone();
+    if let ([path], false) = (&images[..], several || settings.name_given) {
+        let opened = image::open(path, settings);
+        if let Ok(img) = &opened {
+            name = image::document_name(img);
+        }
+        first = Some(opened);
+    }
+    let dirs: Vec<PathBuf> = dirs.into_iter().cloned().collect();
+    let walked = bomscout_walk::walk_prefixed(&dirs, several, &settings.walk_options(), reporter)?;
+    let mut builder = SbomBuilder::new(name);
     for d in walked.diagnostics {
         builder.diagnostic(d);
     }
@@ -161,13 +193,66 @@ pub fn scan(settings: &Settings, reporter: &dyn Reporter) -> Result<Scanned, Err
              under this path (see README.md for the files bomscout reads)",
         ));
     }
-    // The one call of the catalogers.
+    // The one call of the catalogers on disk.
     bomscout_catalog::catalog_each(
         &walked.files,
+        &bomscout_walk::DISK,
         &settings.catalog_options(),
         reporter,
         |catalog| builder.add(catalog),
     );
+    for path in images {
+        let opened = match first.take() {
+            Some(opened) => opened,
+            None => image::open(path, settings),
+        };
+        match opened {
+            Ok(img) => {
+                let prefix = several.then(|| bomscout_walk::root_prefix(path));
+                let label =
+                    bomscout_core::escape::printable(&path.display().to_string()).into_owned();
+                image::add(
+                    &mut builder,
+                    &img,
+                    prefix.as_deref(),
+                    &label,
+                    settings,
+                    reporter,
+                )?;
+            }
+            Err(d) => builder.diagnostic(d),
+        }
+    }
+    finish(builder, settings, reporter)
+}
+
+/// Scans an image already read ([`bomscout_image::open`], or built by hand): its files
+/// catalogued through its tree with the host's caches off, the image as the `container`
+/// component, each package's layer as a property; the document is named after the image
+/// unless the settings name it. The settings' paths are not scanned.
+pub fn scan_image(
+    image: &bomscout_image::Image,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+) -> Result<Scanned, Error> {
+    let name = if settings.name_given {
+        settings.name.clone()
+    } else {
+        image::document_name(image)
+    };
+    let label = image::document_name(image);
+    let mut builder = SbomBuilder::new(name);
+    image::add(&mut builder, image, None, &label, settings, reporter)?;
+    finish(builder, settings, reporter)
+}
+
+/// Merges, normalizes licenses, applies the no-dev filter and enriches: the end of every
+/// scan.
+fn finish(
+    builder: SbomBuilder,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+) -> Result<Scanned, Error> {
     let mut sbom = builder.finish();
     bomscout_license::normalize_sbom(&mut sbom);
     if settings.no_dev {

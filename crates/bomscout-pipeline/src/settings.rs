@@ -85,6 +85,9 @@ pub struct RawSettings {
     /// Ask online sources for what the files do not say (licenses, suppliers, health);
     /// `None`, the default, sends nothing anywhere.
     pub enricher: Option<SharedEnricher>,
+    /// The platform (`os/arch[/variant]`) to pick from a multi-platform container image;
+    /// `None` for `linux/amd64` when an image offers several, else its only one.
+    pub platform: Option<String>,
 }
 
 impl Default for RawSettings {
@@ -101,6 +104,7 @@ impl Default for RawSettings {
             strict: false,
             name: None,
             enricher: None,
+            platform: None,
         }
     }
 }
@@ -120,7 +124,10 @@ pub struct Settings {
     pub(crate) strict: bool,
     pub(crate) nothing_found: Severity,
     pub(crate) name: String,
+    /// True when the name was given, not derived from the paths.
+    pub(crate) name_given: bool,
     pub(crate) enricher: Option<SharedEnricher>,
+    pub(crate) platform: Option<String>,
 }
 
 impl Settings {
@@ -142,6 +149,10 @@ impl Settings {
             None => None,
             Some(n) => Some(NonZeroUsize::new(n).ok_or(Error::Jobs)?),
         };
+        if let Some(p) = &raw.platform {
+            check_platform(p)?;
+        }
+        let name_given = raw.name.is_some();
         let name = raw.name.unwrap_or_else(|| document_name(&raw.paths));
         Ok(Settings {
             paths: raw.paths,
@@ -158,7 +169,9 @@ impl Settings {
                 Severity::Warning
             },
             name,
+            name_given,
             enricher: raw.enricher,
+            platform: raw.platform,
         })
     }
 
@@ -170,6 +183,7 @@ impl Settings {
         Ok(Settings {
             paths,
             name,
+            name_given: true,
             ..self.clone()
         })
     }
@@ -238,6 +252,23 @@ impl Settings {
             license_threshold: self.license_threshold,
             ..bomscout_catalog::Options::default()
         }
+    }
+}
+
+/// `os/arch[/variant]`: two or three non-empty parts of letters, digits, `_`, `-`, `.`.
+fn check_platform(platform: &str) -> Result<(), Error> {
+    let parts: Vec<&str> = platform.split('/').collect();
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    if (2..=3).contains(&parts.len()) && parts.iter().all(plain) {
+        Ok(())
+    } else {
+        Err(Error::Platform {
+            value: platform.to_string(),
+        })
     }
 }
 
@@ -354,6 +385,34 @@ mod tests {
     }
 
     #[test]
+    fn platforms_are_os_arch_and_an_optional_variant() {
+        let dir = tempfile::tempdir().unwrap();
+        for ok in ["linux/amd64", "linux/arm64/v8", "windows/amd64"] {
+            let raw = RawSettings {
+                platform: Some(ok.to_string()),
+                ..raw_in(dir.path())
+            };
+            assert!(Settings::new(raw).is_ok(), "{ok}");
+        }
+        for bad in [
+            "linux",
+            "linux/",
+            "/amd64",
+            "linux/arm/v7/x",
+            "linux/amd 64",
+            "",
+        ] {
+            let raw = RawSettings {
+                platform: Some(bad.to_string()),
+                ..raw_in(dir.path())
+            };
+            let err = Settings::new(raw).unwrap_err();
+            assert!(matches!(err, Error::Platform { .. }), "{bad}");
+            assert!(err.to_string().contains("linux/amd64"), "{err}");
+        }
+    }
+
+    #[test]
     fn zero_jobs_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let raw = RawSettings {
@@ -395,8 +454,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(two.name(), "scan");
+        assert!(!two.name_given, "derived from the paths");
         let derived = two.for_paths(vec![one], "repo".into()).unwrap();
         assert_eq!(derived.name(), "repo");
+        // A name given for a repository is kept even when its path is a container image.
+        assert!(derived.name_given);
         assert!(derived
             .for_paths(vec![dir.path().join("gone")], "x".into())
             .is_err());

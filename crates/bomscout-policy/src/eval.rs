@@ -248,6 +248,11 @@ pub fn evaluate(policy: &Policy, sbom: &Sbom, today: Date) -> Evaluation {
             skipped += 1;
             continue;
         }
+        // A container image is what was scanned, not a package with a license of its own:
+        // the packages found in it are judged.
+        if c.kind == bomscout_core::ComponentKind::Container {
+            continue;
+        }
         let licenses = curated(policy, c, &mut used_curations, &mut notes);
         let (license, mut decision) = decide_component(policy, &licenses, &[]);
         if let Ok(e) = Expression::parse(&license) {

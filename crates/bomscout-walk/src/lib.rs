@@ -112,15 +112,27 @@ pub fn walk(
     options: &WalkOptions,
     reporter: &dyn Reporter,
 ) -> Result<Walked, ExcludeError> {
+    walk_prefixed(roots, roots.len() > 1, options, reporter)
+}
+
+/// [`walk`], with each path prefixed by its root ([`root_prefix`]) when `prefix` is true
+/// even for one root: a scan of a directory and a container image together prefixes the
+/// directory's paths as it prefixes the image's.
+pub fn walk_prefixed(
+    roots: &[PathBuf],
+    prefix: bool,
+    options: &WalkOptions,
+    reporter: &dyn Reporter,
+) -> Result<Walked, ExcludeError> {
     let excludes = Excludes::new(&options.excludes)?;
     let mut out = Walked::default();
     for root in roots {
         let before = out.files.len();
         if std::fs::metadata(root).is_ok_and(|m| !m.is_dir()) {
-            let prefix = |base: &Path| (roots.len() > 1).then(|| slash_path(base));
+            let prefix = |base: &Path| prefix.then(|| slash_path(base));
             file_root(root, prefix, &mut out);
         } else {
-            let prefix = (roots.len() > 1).then(|| slash_path(root));
+            let prefix = prefix.then(|| slash_path(root));
             walk_root(
                 root,
                 prefix.as_deref(),
@@ -137,6 +149,55 @@ pub fn walk(
     out.files.sort();
     out.files.dedup();
     out.diagnostics.sort();
+    Ok(out)
+}
+
+/// Detects the files of an in-memory tree (an image's merged layers) as [`walk`] detects
+/// a directory's: the same [`detect`] table, the same excludes and pruned directories,
+/// symbolic links never followed (a symlinked file is not detected twice), sorted output.
+/// Each file's `abs` is [`MemTree::abs`] of its relative path and its `root` is
+/// [`MemTree::ROOT`], so the catalogers read beside it through the same tree.
+///
+/// Nothing is read: a file whose contents the tree did not keep is still detected, and
+/// reading it gives the cataloger a clear error.
+pub fn walk_tree(tree: &MemTree, options: &WalkOptions) -> Result<Walked, ExcludeError> {
+    let excludes = Excludes::new(&options.excludes)?;
+    let mut out = Walked::default();
+    // Directories skipped with all they hold; a parent's key sorts before its children's,
+    // so it is decided before any of them is seen.
+    let mut skipped: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (rel, entry) in tree.entries() {
+        out.entries += 1;
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if !parent.is_empty() && skipped.contains(parent) {
+            if entry.kind == EntryKind::Dir {
+                skipped.insert(rel);
+            }
+            continue;
+        }
+        match entry.kind {
+            EntryKind::Dir => {
+                if PRUNED_DIRS.contains(&name) || excludes.matches(rel, name) {
+                    skipped.insert(rel);
+                }
+            }
+            EntryKind::File => {
+                if excludes.matches(rel, name) {
+                    continue;
+                }
+                if let Some(cataloger) = detect(rel) {
+                    out.files.push(Detected {
+                        rel: rel.to_string(),
+                        abs: MemTree::abs(rel),
+                        cataloger,
+                        root: PathBuf::from(MemTree::ROOT),
+                    });
+                }
+            }
+            EntryKind::Symlink | EntryKind::Other => {}
+        }
+    }
+    out.files.sort();
     Ok(out)
 }
 
@@ -343,6 +404,12 @@ fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+/// How a root's paths are prefixed when several roots are scanned together: the root as
+/// given, `/`-separated, non-UTF-8 bytes escaped without loss.
+pub fn root_prefix(path: &Path) -> String {
+    slash_path(path)
+}
+
 fn slash_path(path: &Path) -> String {
     let mut out = String::new();
     for c in path.components() {
@@ -388,4 +455,87 @@ fn component_text(part: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
 #[cfg(not(unix))]
 fn component_text(part: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
     part.to_string_lossy()
+}
+
+#[cfg(test)]
+mod tree_tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// The same files, on disk and in memory: the two walks detect the same paths with
+    /// the same catalogers (excludes, pruned directories and symlinks alike).
+    #[test]
+    fn a_tree_in_memory_is_walked_as_a_directory_is() {
+        let files = [
+            "package-lock.json",
+            "app/node_modules/x/package.json",
+            "app/node_modules/x/LICENSE",
+            ".git/package-lock.json",
+            "sub/.hg/Cargo.lock",
+            "skipme/Cargo.lock",
+            "deep/skipme/go.mod",
+            "var/lib/dpkg/status",
+            "usr/lib/os-release",
+            "usr/lib/python3/site-packages/a-1.0.dist-info/METADATA",
+            "src/main.rs",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut tree = MemTree::new();
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x").unwrap();
+            tree.insert_file(f, 1, 0, Some(Arc::from(&b"x"[..])));
+        }
+        // Symlinks: a file and a directory, neither followed.
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+        std::os::unix::fs::symlink("../usr/lib/os-release", dir.path().join("etc/os-release"))
+            .unwrap();
+        std::os::unix::fs::symlink("app", dir.path().join("link")).unwrap();
+        tree.insert_symlink("etc/os-release", "../usr/lib/os-release", 0);
+        tree.insert_symlink("link", "app", 0);
+        let options = WalkOptions {
+            excludes: vec!["skipme".into()],
+            threads: 1,
+            ..WalkOptions::default()
+        };
+        let on_disk = walk(
+            &[dir.path().to_path_buf()],
+            &options,
+            &bomscout_core::Silent,
+        )
+        .unwrap();
+        let in_memory = walk_tree(&tree, &options).unwrap();
+        let rows = |w: &Walked| -> Vec<(String, bomscout_core::Cataloger)> {
+            w.files
+                .iter()
+                .map(|f| (f.rel.clone(), f.cataloger))
+                .collect()
+        };
+        assert_eq!(rows(&in_memory), rows(&on_disk));
+        assert_eq!(
+            rows(&in_memory)
+                .iter()
+                .map(|r| r.0.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "app/node_modules/x/package.json",
+                "package-lock.json",
+                "usr/lib/os-release",
+                "usr/lib/python3/site-packages/a-1.0.dist-info/METADATA",
+                "var/lib/dpkg/status",
+            ]
+        );
+        let f = &in_memory.files[0];
+        assert_eq!(f.abs, MemTree::abs("app/node_modules/x/package.json"));
+        assert_eq!(f.root, Path::new(MemTree::ROOT));
+        assert!(walk_tree(
+            &tree,
+            &WalkOptions {
+                excludes: vec!["a{".into()],
+                ..WalkOptions::default()
+            }
+        )
+        .is_err());
+    }
 }

@@ -45,6 +45,7 @@ fn main() {
                 abs: &abs,
                 root: std::path::Path::new("/"),
                 options: &options,
+                tree: &bomscout_catalog::DISK,
             };
             let start = Instant::now();
             let result = parse(g.cataloger, &input);

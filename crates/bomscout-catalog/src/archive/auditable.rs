@@ -385,6 +385,7 @@ mod tests {
             abs: std::path::Path::new("/nonexistent/bin/t"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,
+            tree: &crate::DISK,
         })
         .unwrap();
         assert_eq!(c.projects[0].name.as_deref(), Some("t"));

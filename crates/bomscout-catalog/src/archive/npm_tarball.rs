@@ -234,6 +234,7 @@ mod tests {
             abs: std::path::Path::new("/nonexistent/dist/x.tgz"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,
+            tree: &crate::DISK,
         };
         parse(&input)
     }

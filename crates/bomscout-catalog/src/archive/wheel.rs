@@ -75,6 +75,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         abs: Path::new(""),
         root: input.root,
         options: input.options,
+        tree: input.tree,
     };
     let mut catalog = crate::python::installed::parse(&inner)?;
     for d in &mut catalog.diagnostics {

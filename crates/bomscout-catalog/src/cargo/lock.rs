@@ -21,6 +21,7 @@ use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
     Project, Severity,
 };
+use bomscout_walk::DISK;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -52,7 +53,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     lock.package.extend(package);
     let abs_dir = input.abs.parent();
     let members = abs_dir
-        .map(|d| workspace::members(d, input.root))
+        .map(|d| workspace::members(input.tree, d, input.root))
         .unwrap_or_default();
     let mut cat = Catalog::default();
     let mut unlicensed = 0usize;
@@ -69,7 +70,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "the workspace manifests beside this lock could not be read: member directories and dev/build scope are unknown",
         ));
     }
-    if unlicensed > 0 && input.options.read_caches {
+    if unlicensed > 0 && input.read_caches() {
         cat.diagnostics.push(Diagnostic::new(
             Severity::Info,
             input.path,
@@ -128,13 +129,14 @@ fn add_node(
     }
     if is_registry(source) {
         match registry::lookup(
+            input.tree,
             name,
             version,
             input.abs.parent().map(|w| (w, input.root)),
-            input.options.read_caches,
+            input.read_caches(),
         ) {
             Some(found) => {
-                for message in add_license(&mut c, found, input.options.license_threshold) {
+                for message in add_license(&mut c, found, input) {
                     cat.diagnostics
                         .push(Diagnostic::warning(input.path, message));
                 }
@@ -153,7 +155,7 @@ fn is_registry(source: &str) -> bool {
 /// The crate's declared license, then its license files: a `license-file` crate's license
 /// comes from that file's text, and any crate's files confirm (or contradict) its field.
 /// Returns the contradictions.
-fn add_license(c: &mut Component, found: registry::Found, threshold: f32) -> Vec<String> {
+fn add_license(c: &mut Component, found: registry::Found, input: &Input) -> Vec<String> {
     if let Some(l) = &found.license {
         c.add_license(License::declared(l, &found.shown_path, "package.license"));
     }
@@ -165,7 +167,11 @@ fn add_license(c: &mut Component, found: registry::Found, threshold: f32) -> Vec
         None => Vec::new(),
     };
     let shown_dir = crate::paths::dir_of(&found.shown_path);
-    crate::license_files::add_evidence(c, &found.dir, shown_dir, &named, threshold)
+    // A crate from the registry cache is on the host's disk; one from `vendor/`, in the
+    // scanned tree.
+    let tree = if found.cached { &DISK } else { input.tree };
+    let threshold = input.options.license_threshold;
+    crate::license_files::add_evidence(tree, c, &found.dir, shown_dir, &named, threshold)
 }
 
 fn v1_checksum(lock: &Lock, name: &str, version: &str, source: &str) -> Option<String> {
@@ -326,6 +332,7 @@ mod tests {
             abs: Path::new("/nonexistent/Cargo.lock"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         parse(&input).unwrap()
     }
@@ -465,6 +472,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let cat = parse(&input).unwrap();
         let licenses = |i: usize| -> Vec<(String, SourceKind, String)> {

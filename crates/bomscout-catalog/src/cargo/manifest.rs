@@ -127,7 +127,7 @@ fn workspace_root(input: &Input) -> Option<Table> {
     let dir = input.abs.parent()?;
     dir.ancestors()
         .take(levels + 1)
-        .filter_map(|d| read_toml(Some(input.root), &d.join("Cargo.toml")))
+        .filter_map(|d| read_toml(input.tree, Some(input.root), &d.join("Cargo.toml")))
         .find(|t| t.contains_key("workspace"))
 }
 

@@ -8,6 +8,7 @@
 //! [`crate::Options::read_caches`] allows it (`--no-caches` keeps the scan to the tree itself).
 
 use super::workspace::{field, read_toml};
+use bomscout_walk::{Tree, DISK};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -27,12 +28,16 @@ pub struct Found {
     pub license: Option<String>,
     /// `package.license-file`, if set instead.
     pub license_file: Option<String>,
+    /// True when read from the registry cache (the host's disk), false from `vendor/` (in
+    /// the scanned tree).
+    pub cached: bool,
 }
 
 /// The license of `name@version` from `vendor/` under `workspace` (a directory and the
 /// scan root it must stay in) or the registry cache. A name or version that is not one
 /// plain path component (`../../../x` in a hostile lockfile) is never looked up.
 pub fn lookup(
+    tree: &dyn Tree,
     name: &str,
     version: &str,
     workspace: Option<(&Path, &Path)>,
@@ -41,7 +46,7 @@ pub fn lookup(
     if !crate::paths::is_plain_name(name) || !crate::paths::is_plain_name(version) {
         return None;
     }
-    if let Some(found) = workspace.and_then(|(w, root)| in_vendor(w, root, name, version)) {
+    if let Some(found) = workspace.and_then(|(w, root)| in_vendor(tree, w, root, name, version)) {
         return Some(found);
     }
     if !cargo_home {
@@ -75,14 +80,12 @@ fn index_dirs(home: &Path) -> &'static [PathBuf] {
 
 /// `<home>/registry/src/*`, sorted.
 pub fn list_index_dirs(home: &Path) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(home.join("registry").join("src"))
+    let src = home.join("registry").join("src");
+    DISK.read_dir(&src)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    dirs
+        .map(|e| src.join(e.name))
+        .collect()
 }
 
 /// Looks in each index directory for `<name>-<version>/Cargo.toml`.
@@ -98,16 +101,23 @@ pub fn in_registry_cache(
             .strip_prefix(home)
             .map(|rel| format!("$CARGO_HOME/{}", rel.to_string_lossy()))
             .unwrap_or_else(|_| manifest.to_string_lossy().into_owned());
-        read(None, &manifest, shown, name, version)
+        read(&DISK, None, &manifest, shown, name, version)
     })
 }
 
-fn in_vendor(workspace: &Path, root: &Path, name: &str, version: &str) -> Option<Found> {
+fn in_vendor(
+    tree: &dyn Tree,
+    workspace: &Path,
+    root: &Path,
+    name: &str,
+    version: &str,
+) -> Option<Found> {
     [format!("{name}-{version}"), name.to_string()]
         .iter()
         .find_map(|d| {
             let manifest = workspace.join("vendor").join(d).join("Cargo.toml");
             read(
+                tree,
                 Some(root),
                 &manifest,
                 format!("vendor/{d}/Cargo.toml"),
@@ -119,13 +129,14 @@ fn in_vendor(workspace: &Path, root: &Path, name: &str, version: &str) -> Option
 
 /// Reads a crate manifest (inside `root`, if given), checking it is the crate asked for.
 fn read(
+    tree: &dyn Tree,
     root: Option<&Path>,
     manifest: &Path,
     shown_path: String,
     name: &str,
     version: &str,
 ) -> Option<Found> {
-    let doc = read_toml(root, manifest)?;
+    let doc = read_toml(tree, root, manifest)?;
     let package = doc.get("package").and_then(Value::as_table)?;
     let empty = toml::Table::new();
     let is_it = package.get("name").and_then(Value::as_str) == Some(name)
@@ -141,6 +152,7 @@ fn read(
             .get("license-file")
             .and_then(Value::as_str)
             .map(str::to_string),
+        cached: root.is_none(),
     })
 }
 
@@ -186,8 +198,9 @@ mod tests {
         )
         .unwrap();
         let at = Some((ws.path(), Path::new("/")));
-        let found = lookup("memchr", "2.8.3", at, false).unwrap();
+        let found = lookup(&DISK, "memchr", "2.8.3", at, false).unwrap();
         assert_eq!(found.shown_path, "vendor/memchr/Cargo.toml");
-        assert_eq!(lookup("memchr", "2.7.0", at, false), None);
+        assert!(!found.cached);
+        assert_eq!(lookup(&DISK, "memchr", "2.7.0", at, false), None);
     }
 }

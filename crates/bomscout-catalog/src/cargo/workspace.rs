@@ -7,6 +7,7 @@
 //! [`MAX_MANIFESTS`] manifests deep).
 
 use bomscout_core::DepKind;
+use bomscout_walk::{EntryKind, Tree};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -37,10 +38,10 @@ const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 /// missing, unreadable or not TOML. With `root`, the file must resolve inside it: a
 /// manifest reached through a path written in another (a member glob, a path dependency)
 /// is never read from outside the scan root. Without, it is a cache file.
-pub fn read_toml(root: Option<&Path>, path: &Path) -> Option<Table> {
+pub fn read_toml(tree: &dyn Tree, root: Option<&Path>, path: &Path) -> Option<Table> {
     let text = match root {
-        Some(root) => crate::text::read_in_root(root, path, MAX_MANIFEST),
-        None => crate::text::read_side_file(path, MAX_MANIFEST),
+        Some(root) => crate::text::read_in_root(tree, root, path, MAX_MANIFEST),
+        None => crate::text::read_side_file(tree, path, MAX_MANIFEST),
     };
     crate::nesting::toml(&text.ok()??).ok()
 }
@@ -49,8 +50,8 @@ pub fn read_toml(root: Option<&Path>, path: &Path) -> Option<Table> {
 /// package if any, the `[workspace] members` (minus `exclude`), and path dependencies
 /// reachable from them.
 /// Manifests outside `scan_root` are not read.
-pub fn members(root_dir: &Path, scan_root: &Path) -> Vec<Member> {
-    let Some(root) = read_toml(Some(scan_root), &root_dir.join("Cargo.toml")) else {
+pub fn members(tree: &dyn Tree, root_dir: &Path, scan_root: &Path) -> Vec<Member> {
+    let Some(root) = read_toml(tree, Some(scan_root), &root_dir.join("Cargo.toml")) else {
         return Vec::new();
     };
     let ws = root.get("workspace").and_then(Value::as_table);
@@ -67,7 +68,7 @@ pub fn members(root_dir: &Path, scan_root: &Path) -> Vec<Member> {
             .collect();
         for pattern in strings(ws.get("members")) {
             queue.extend(
-                expand(root_dir, &pattern)
+                expand(tree, root_dir, &pattern)
                     .into_iter()
                     .filter(|d| !excluded.contains(d)),
             );
@@ -80,7 +81,7 @@ pub fn members(root_dir: &Path, scan_root: &Path) -> Vec<Member> {
         if seen.insert(dir.clone(), ()).is_some() || seen.len() > MAX_MANIFESTS {
             continue;
         }
-        let Some(manifest) = read_toml(Some(scan_root), &dir.join("Cargo.toml")) else {
+        let Some(manifest) = read_toml(tree, Some(scan_root), &dir.join("Cargo.toml")) else {
             continue;
         };
         queue.extend(path_deps(&manifest).into_iter().map(|p| dir.join(p)));
@@ -200,7 +201,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 /// Expands a member pattern: each path segment that contains `*` or `?` matches directory
 /// names in that position (glob syntax within one segment).
-fn expand(root: &Path, pattern: &str) -> Vec<PathBuf> {
+fn expand(tree: &dyn Tree, root: &Path, pattern: &str) -> Vec<PathBuf> {
     let mut dirs = vec![root.to_path_buf()];
     for segment in pattern.split('/').filter(|s| !s.is_empty() && *s != ".") {
         let is_glob = segment.contains(['*', '?', '[']);
@@ -211,14 +212,12 @@ fn expand(root: &Path, pattern: &str) -> Vec<PathBuf> {
             .into_iter()
             .flat_map(|d| -> Vec<PathBuf> {
                 match (&matcher, is_glob) {
-                    (Some(m), true) => std::fs::read_dir(&d)
+                    (Some(m), true) => tree
+                        .read_dir(&d)
+                        .unwrap_or_default()
                         .into_iter()
-                        .flatten()
-                        .flatten()
-                        .filter(|e| {
-                            e.file_type().is_ok_and(|t| t.is_dir()) && m.is_match(e.file_name())
-                        })
-                        .map(|e| e.path())
+                        .filter(|e| e.kind == EntryKind::Dir && m.is_match(&e.name))
+                        .map(|e| d.join(e.name))
                         .collect(),
                     _ => vec![d.join(segment)],
                 }

@@ -10,6 +10,7 @@
 
 use super::attr;
 use bomscout_core::{Component, License};
+use bomscout_walk::{Tree, DISK};
 use std::path::{Path, PathBuf};
 
 /// Bytes read of one `.nuspec`.
@@ -21,7 +22,7 @@ pub fn root() -> Option<PathBuf> {
         std::env::var_os("NUGET_PACKAGES").map(PathBuf::from),
         std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".nuget/packages")),
     ];
-    candidates.into_iter().flatten().find(|p| p.is_dir())
+    candidates.into_iter().flatten().find(|p| DISK.is_dir(p))
 }
 
 /// Adds what the global packages folder under `root` says about `component` (`id`,
@@ -65,7 +66,7 @@ pub fn add_licenses(
             .properties
             .insert("license-url".into(), url.to_string());
     }
-    crate::license_files::add_evidence(component, &dir, &shown_dir, &files, threshold)
+    crate::license_files::add_evidence(&DISK, component, &dir, &shown_dir, &files, threshold)
 }
 
 #[cfg(test)]

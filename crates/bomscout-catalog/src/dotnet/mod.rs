@@ -32,6 +32,7 @@ use base64::Engine;
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
 };
+use bomscout_walk::Tree;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -45,7 +46,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
         .ok_or_else(|| ParseError::format("not a packages.lock.json: no `dependencies`"))?;
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
-    let cache_root = input.options.read_caches.then(cache::root).flatten();
+    let cache_root = input.read_caches().then(cache::root).flatten();
     let mut nodes: HashMap<(String, String), NodeRef> = HashMap::new();
     let mut edges: Vec<(NodeRef, Vec<String>)> = Vec::new();
     let mut direct: BTreeMap<(String, String), NodeRef> = BTreeMap::new();
@@ -120,7 +121,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
     let private = input
         .abs
         .parent()
-        .map(|dir| private_references(input.root, dir, input.options.max_file_size))
+        .map(|dir| private_references(input.tree, input.root, dir, input.options.max_file_size))
         .unwrap_or_default();
     for ((id, _), node) in direct {
         let kind = if private.contains(&id) {
@@ -158,12 +159,12 @@ const MAX_PROJECT_FILES: usize = 8;
 /// `PrivateAssets="all"`, and the global package references of the nearest
 /// `Directory.Packages.props` (which are private by definition). Files over `limit` bytes
 /// are not read, nor files outside the scan `root`.
-fn private_references(root: &Path, dir: &Path, limit: u64) -> HashSet<String> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+fn private_references(tree: &dyn Tree, root: &Path, dir: &Path, limit: u64) -> HashSet<String> {
+    let mut files: Vec<std::path::PathBuf> = tree
+        .read_dir(dir)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
+        .map(|e| dir.join(e.name))
         .filter(|p| {
             p.extension()
                 .and_then(|e| e.to_str())
@@ -172,13 +173,13 @@ fn private_references(root: &Path, dir: &Path, limit: u64) -> HashSet<String> {
         .collect();
     files.sort();
     files.truncate(MAX_PROJECT_FILES);
-    let mut ids: HashSet<String> = nearest_props(root, dir, limit)
+    let mut ids: HashSet<String> = nearest_props(tree, root, dir, limit)
         .globals
         .into_iter()
         .map(|(id, _)| id.to_ascii_lowercase())
         .collect();
     for file in files {
-        let Some(tree) = read_xml_in_root(root, &file, limit) else {
+        let Some(tree) = read_xml_in_root(tree, root, &file, limit) else {
             continue;
         };
         for r in tree
@@ -222,7 +223,7 @@ pub fn parse_deps(input: &Input) -> Result<Catalog, ParseError> {
         .ok_or_else(|| ParseError::format("not a deps.json: no `libraries`"))?;
     let mut catalog = Catalog::default();
     let mut project = Project::new(Ecosystem::Nuget, input.path);
-    let cache_root = input.options.read_caches.then(cache::root).flatten();
+    let cache_root = input.read_caches().then(cache::root).flatten();
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     // The application is the `project` library the file is named after (`App.deps.json`);
     // other `project` libraries are its project references. Without a match, the first.
@@ -327,7 +328,7 @@ pub fn parse_project(input: &Input) -> Result<Catalog, ParseError> {
     }
     let mut globals = Vec::new();
     if let Some(dir) = input.abs.parent() {
-        let nearest = nearest_props(input.root, dir, input.options.max_file_size);
+        let nearest = nearest_props(input.tree, input.root, dir, input.options.max_file_size);
         for (k, v) in nearest.versions {
             central.entry(k).or_insert(v);
         }
@@ -525,9 +526,10 @@ struct Central {
 
 /// The nearest `Directory.Packages.props` at or above `dir` (at most 16 levels up, never
 /// above the scan `root`) that can be read (at most `limit` bytes) and parsed.
-fn nearest_props(root: &Path, dir: &Path, limit: u64) -> Central {
+fn nearest_props(tree: &dyn Tree, root: &Path, dir: &Path, limit: u64) -> Central {
     for d in dir.ancestors().take(16) {
-        if let Some(tree) = read_xml_in_root(root, &d.join("Directory.Packages.props"), limit) {
+        let props = d.join("Directory.Packages.props");
+        if let Some(tree) = read_xml_in_root(tree, root, &props, limit) {
             let props = properties(&tree);
             return Central {
                 versions: central_versions(&tree, &props),
@@ -544,13 +546,13 @@ fn nearest_props(root: &Path, dir: &Path, limit: u64) -> Central {
 /// The element tree of an XML file in a package cache (a `.nuspec`), if it is there, a
 /// regular file of at most `limit` bytes, UTF-8 (a BOM skipped) and well-formed.
 fn read_xml(path: &Path, limit: u64) -> Option<Element> {
-    let text = crate::text::read_side_file(path, limit).ok()??;
+    let text = crate::text::read_side_file(&bomscout_walk::DISK, path, limit).ok()??;
     crate::xml::parse(&text).ok()
 }
 
 /// [`read_xml`] for an MSBuild file of the scanned tree: only inside the scan `root`.
-fn read_xml_in_root(root: &Path, path: &Path, limit: u64) -> Option<Element> {
-    let text = crate::text::read_in_root(root, path, limit).ok()??;
+fn read_xml_in_root(tree: &dyn Tree, root: &Path, path: &Path, limit: u64) -> Option<Element> {
+    let text = crate::text::read_in_root(tree, root, path, limit).ok()??;
     crate::xml::parse(&text).ok()
 }
 
@@ -676,6 +678,7 @@ mod tests {
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let c = parse_project(&input).unwrap();
         assert_eq!(

@@ -179,6 +179,7 @@ mod tests {
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let c = parse(&input).unwrap();
         let purls: Vec<String> = c
@@ -212,6 +213,7 @@ mod tests {
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let c = parse(&input).unwrap();
         assert!(c.packages.is_empty());
@@ -226,6 +228,7 @@ mod tests {
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         assert!(parse(&input).unwrap().packages.is_empty());
     }
@@ -251,6 +254,7 @@ mod tests {
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         let c = parse(&input).unwrap();
         assert_eq!(c.projects[0].name.as_deref(), Some("example.com/ü"));

@@ -3,6 +3,7 @@
 //! downloaded: a module not in the cache simply gets no license evidence.
 
 use bomscout_core::Component;
+use bomscout_walk::{Tree, DISK};
 use std::path::{Path, PathBuf};
 
 /// The module cache root, if one exists on this machine.
@@ -12,7 +13,7 @@ pub fn root() -> Option<PathBuf> {
         std::env::var_os("GOPATH").map(|p| PathBuf::from(p).join("pkg/mod")),
         std::env::var_os("HOME").map(|h| PathBuf::from(h).join("go/pkg/mod")),
     ];
-    candidates.into_iter().flatten().find(|p| p.is_dir())
+    candidates.into_iter().flatten().find(|p| DISK.is_dir(p))
 }
 
 /// The cache directory of `path@version`: upper-case letters are escaped as `!` + lower
@@ -34,10 +35,11 @@ pub fn module_dir(root: &Path, path: &str, version: &str) -> Option<PathBuf> {
     Some(root.join(format!("{escaped}@{version}")))
 }
 
-/// Adds the license evidence of the module's files in `dir`, if it is there.
+/// Adds the license evidence of the module's files in `dir` (on the host's disk), if it is
+/// there.
 pub fn add_licenses(component: &mut Component, dir: &Path, shown: &str, threshold: f32) {
-    if dir.is_dir() {
-        crate::license_files::add_evidence(component, dir, shown, &[], threshold);
+    if DISK.is_dir(dir) {
+        crate::license_files::add_evidence(&DISK, component, dir, shown, &[], threshold);
     }
 }
 

@@ -50,7 +50,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     {
         requires.extend(from_go_sum(&sums, &requires));
     }
-    let cache_root = input.options.read_caches.then(cache::root).flatten();
+    let cache_root = input.read_caches().then(cache::root).flatten();
     for r in requires {
         if m.excludes.contains(&(r.path.clone(), r.version.clone())) {
             continue;

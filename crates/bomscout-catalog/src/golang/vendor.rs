@@ -70,10 +70,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let module = words.first().copied().unwrap_or(path);
         if let (Some(dir), true) = (input.abs.parent(), crate::paths::is_plain_path(module)) {
             let module_dir = dir.join(module);
-            if module_dir.is_dir() {
+            if input.tree.is_dir(&module_dir) {
                 let shown =
                     crate::paths::join_dir(vendor_dir, words.first().copied().unwrap_or(path));
                 crate::license_files::add_evidence(
+                    input.tree,
                     &mut c,
                     &module_dir,
                     &shown,

@@ -445,6 +445,7 @@ mod tests {
             abs: std::path::Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         })
     }
 

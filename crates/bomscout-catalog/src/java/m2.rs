@@ -1,13 +1,14 @@
 //! The local Maven repository (`~/.m2/repository`): POMs of dependencies and parents, read
 //! only when caches may be read, never downloaded.
 
+use bomscout_walk::{Tree, DISK};
 use std::path::{Path, PathBuf};
 
 /// `~/.m2/repository`, if it exists.
 pub fn root() -> Option<PathBuf> {
     let home = std::env::var_os("HOME")?;
     let root = PathBuf::from(home).join(".m2/repository");
-    root.is_dir().then_some(root)
+    DISK.is_dir(&root).then_some(root)
 }
 
 /// Where `group:artifact:version`'s POM is in a repository laid out like Maven's; `None`
@@ -28,9 +29,10 @@ pub fn pom_path(root: &Path, group: &str, artifact: &str, version: &str) -> Opti
     Some(p)
 }
 
-/// Reads a POM of at most 4 MiB (a regular file only, see [`crate::text::read_side_file`]).
-pub fn read(path: &Path) -> Option<String> {
-    crate::text::read_side_file(path, 4 << 20).ok()?
+/// Reads a POM of at most 4 MiB of `tree` (a regular file only, see
+/// [`crate::text::read_side_file`]); the local repository is on [`DISK`].
+pub fn read(tree: &dyn Tree, path: &Path) -> Option<String> {
+    crate::text::read_side_file(tree, path, 4 << 20).ok()?
 }
 
 #[cfg(test)]

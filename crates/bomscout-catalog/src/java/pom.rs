@@ -22,6 +22,7 @@ use crate::{Input, ParseError};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, Project, Purl,
 };
+use bomscout_walk::{Tree, DISK};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,8 @@ struct Sources<'a> {
     m2: Option<&'a Path>,
     /// The scan root: a `relativePath` outside it is not followed.
     root: &'a Path,
+    /// The tree the scan root is in (the local repository is only ever the host's).
+    tree: &'a dyn Tree,
 }
 
 /// Parses one `pom.xml`.
@@ -74,10 +77,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             tree.name
         )));
     }
-    let m2_root = input.options.read_caches.then(m2::root).flatten();
+    let m2_root = input.read_caches().then(m2::root).flatten();
     let sources = Sources {
         m2: m2_root.as_deref(),
         root: input.root,
+        tree: input.tree,
     };
     let dir = input.abs.parent().map(Path::to_path_buf);
     let pom = effective(&tree, dir.as_deref(), input.path, &sources, 0);
@@ -217,7 +221,7 @@ fn repository_licenses(
         let Some(path) = m2::pom_path(root, &g, &a, &v) else {
             return Vec::new();
         };
-        let Some(tree) = m2::read(&path).and_then(|t| crate::xml::parse(&t).ok()) else {
+        let Some(tree) = m2::read(&DISK, &path).and_then(|t| crate::xml::parse(&t).ok()) else {
             return Vec::new();
         };
         let shown = format!(
@@ -318,7 +322,7 @@ fn effective(
         if dep.scope.as_deref() == Some("import") {
             let bom = version.as_deref().zip(sources.m2).and_then(|(v, root)| {
                 let bom_path = m2::pom_path(root, &dep.group, &dep.artifact, v)?;
-                let tree = m2::read(&bom_path).and_then(|t| crate::xml::parse(&t).ok())?;
+                let tree = m2::read(&DISK, &bom_path).and_then(|t| crate::xml::parse(&t).ok())?;
                 Some(effective(
                     &tree,
                     bom_path.parent(),
@@ -387,17 +391,18 @@ fn parent(p: &Element, dir: Option<&Path>, sources: &Sources, depth: usize) -> E
         .unwrap_or("../pom.xml");
     if let (Some(dir), false) = (dir, rel.is_empty()) {
         let mut path: PathBuf = dir.join(rel);
-        if path.is_dir() {
+        if sources.tree.is_dir(&path) {
             path.push("pom.xml");
         }
         // A path written in the POM: followed only inside the scan root (or, for a POM
-        // from the local repository, inside that repository).
-        let allowed = crate::paths::inside_root(sources.root, &path).or_else(|| {
-            let m2 = std::fs::canonicalize(sources.m2?).ok()?;
-            crate::paths::inside_root(&m2, &path)
+        // from the local repository, inside that repository; a repository is only ever
+        // read when the scan's tree is the host's disk).
+        let allowed = crate::paths::inside_root(sources.tree, sources.root, &path).or_else(|| {
+            let m2 = DISK.canonicalize(sources.m2?)?;
+            crate::paths::inside_root(&DISK, &m2, &path)
         });
         if let Some(tree) = allowed
-            .and_then(|p| m2::read(&p))
+            .and_then(|p| m2::read(sources.tree, &p))
             .and_then(|t| crate::xml::parse(&t).ok())
         {
             if tree.text_at(&["artifactId"]) == a {
@@ -416,7 +421,7 @@ fn parent(p: &Element, dir: Option<&Path>, sources: &Sources, depth: usize) -> E
         .zip(g.zip(a).zip(v))
         .and_then(|(root, ((g, a), v))| m2::pom_path(root, g, a, v))
     {
-        if let Some(tree) = m2::read(&path).and_then(|t| crate::xml::parse(&t).ok()) {
+        if let Some(tree) = m2::read(&DISK, &path).and_then(|t| crate::xml::parse(&t).ok()) {
             return effective(
                 &tree,
                 path.parent(),
@@ -630,6 +635,7 @@ mod tests {
         let sources = Sources {
             m2: Some(root.path()),
             root: Path::new("/nonexistent"),
+            tree: &DISK,
         };
         let tree = crate::xml::parse("<project><parent><groupId>org.p</groupId><artifactId>parent</artifactId><version>1</version></parent><artifactId>app</artifactId><dependencies><dependency><groupId>org.x</groupId><artifactId>x</artifactId></dependency></dependencies></project>").unwrap();
         let pom = effective(&tree, None, "pom.xml", &sources, 0);
@@ -640,6 +646,7 @@ mod tests {
             abs: Path::new("/nonexistent/pom.xml"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &DISK,
         };
         let c = catalog(&pom, &input, &sources);
         let x = &c.packages[0].component;

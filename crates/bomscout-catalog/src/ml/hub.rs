@@ -34,6 +34,7 @@ use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, ComponentKind, DepKind, Diagnostic, Ecosystem, License, Location,
 };
+use bomscout_walk::{EntryKind, Tree};
 use std::path::Path;
 
 /// Most snapshots read per repository (they are sorted by name first).
@@ -73,7 +74,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .and_then(Path::parent)
         .unwrap_or(input.abs);
     let mut catalog = Catalog::default();
-    let mut revisions = snapshots(&repo_abs.join("snapshots"));
+    let mut revisions = snapshots(input.tree, &repo_abs.join("snapshots"));
     if revisions.len() > MAX_SNAPSHOTS {
         catalog.diagnostics.push(Diagnostic::warning(
             input.path,
@@ -106,7 +107,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 .insert("hf-ref".to_string(), "main".to_string());
         }
         let readme_rel = format!("{snapshot_rel}/README.md");
-        let card = match read_in_root(input.root, &snapshot_abs.join("README.md"), MAX_SIDE) {
+        let card = match read_in_root(
+            input.tree,
+            input.root,
+            &snapshot_abs.join("README.md"),
+            MAX_SIDE,
+        ) {
             Ok(Some(text)) => match card::parse(&text) {
                 Ok(card) => {
                     component.locations.insert(Location::new(&readme_rel));
@@ -176,7 +182,8 @@ pub(crate) fn cloned_repository(
     } else {
         format!("{dir_rel}/README.md")
     };
-    let text = read_in_root(input.root, &dir_abs.join("README.md"), MAX_SIDE).ok()??;
+    let text =
+        read_in_root(input.tree, input.root, &dir_abs.join("README.md"), MAX_SIDE).ok()??;
     let card = match card::parse(&text) {
         Ok(Some(card)) if card != Card::default() => card,
         _ => return None,
@@ -241,7 +248,7 @@ fn in_cache_snapshot(path: &str) -> bool {
 
 /// `(ORG, NAME)` of the first remote URL in `.git/config` that points at the Hub.
 fn git_remote(input: &Input, git: &Path) -> Option<(Option<String>, String)> {
-    let config = read_in_root(input.root, &git.join("config"), 1024 * 1024).ok()??;
+    let config = read_in_root(input.tree, input.root, &git.join("config"), 1024 * 1024).ok()??;
     config.lines().find_map(|line| {
         let (key, url) = line.trim().split_once('=')?;
         if key.trim() != "url" {
@@ -272,7 +279,7 @@ fn git_remote(input: &Input, git: &Path) -> Option<(Option<String>, String)> {
 
 /// The commit `.git/HEAD` names, lowercase hex.
 fn git_head(input: &Input, git: &Path) -> Option<String> {
-    let head = read_in_root(input.root, &git.join("HEAD"), 4096).ok()??;
+    let head = read_in_root(input.tree, input.root, &git.join("HEAD"), 4096).ok()??;
     let head = head.trim();
     let is_commit =
         |s: &str| (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
@@ -282,11 +289,17 @@ fn git_head(input: &Input, git: &Path) -> Option<String> {
     if !reference.starts_with("refs/") || reference.split('/').any(|p| p == ".." || p.is_empty()) {
         return None;
     }
-    if let Ok(Some(text)) = read_in_root(input.root, &git.join(reference), 4096) {
+    if let Ok(Some(text)) = read_in_root(input.tree, input.root, &git.join(reference), 4096) {
         let commit = text.trim();
         return is_commit(commit).then(|| commit.to_ascii_lowercase());
     }
-    let packed = read_in_root(input.root, &git.join("packed-refs"), 16 * 1024 * 1024).ok()??;
+    let packed = read_in_root(
+        input.tree,
+        input.root,
+        &git.join("packed-refs"),
+        16 * 1024 * 1024,
+    )
+    .ok()??;
     packed.lines().find_map(|line| {
         let (commit, name) = line.split_once(' ')?;
         (name.trim() == reference && is_commit(commit)).then(|| commit.to_ascii_lowercase())
@@ -419,7 +432,12 @@ fn read_config(
     catalog: &mut Catalog,
 ) {
     let rel = format!("{snapshot_rel}/config.json");
-    let text = match read_in_root(input.root, &snapshot_abs.join("config.json"), MAX_SIDE) {
+    let text = match read_in_root(
+        input.tree,
+        input.root,
+        &snapshot_abs.join("config.json"),
+        MAX_SIDE,
+    ) {
         Ok(Some(text)) => text,
         Ok(None) => return,
         Err(message) => {
@@ -454,17 +472,30 @@ fn read_config(
 
 /// The snapshot directory names, sorted; at most a few more than [`MAX_SNAPSHOTS`] are
 /// listed, so a directory of a million entries costs little.
-fn snapshots(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
+fn snapshots(tree: &dyn Tree, dir: &Path) -> Vec<String> {
+    let plain = |n: &String| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric());
+    let mut out: Vec<String> = if tree.is_host() {
+        // Listed lazily: only the first entries are looked at.
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .take(MAX_SNAPSHOTS * 4)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(plain)
+            .collect()
+    } else {
+        tree.read_dir(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .take(MAX_SNAPSHOTS * 4)
+            .filter(|e| e.kind == EntryKind::Dir)
+            .map(|e| e.name)
+            .filter(plain)
+            .collect()
     };
-    let mut out: Vec<String> = entries
-        .filter_map(Result::ok)
-        .take(MAX_SNAPSHOTS * 4)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .collect();
     out.sort();
     out
 }

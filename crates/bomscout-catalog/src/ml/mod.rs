@@ -30,10 +30,23 @@ pub fn head_limit(cataloger: Cataloger) -> Option<u64> {
 /// over the format's limit, which the parser reports); for GGUF, whose header length is
 /// not written anywhere, the first `limit` bytes.
 pub fn read_model_head(
+    tree: &dyn bomscout_walk::Tree,
     cataloger: Cataloger,
     path: &std::path::Path,
     limit: u64,
 ) -> Result<Vec<u8>, String> {
+    if !tree.is_host() {
+        // A tree in memory holds the whole file (or none of it): cut what it gives.
+        let mut bytes = tree
+            .read(path, u64::MAX)
+            .map_err(|e| format!("cannot read: {e}"))?;
+        let head = match cataloger {
+            Cataloger::Safetensors => safetensors_head_len(&bytes).min(limit),
+            _ => limit,
+        };
+        bytes.truncate(usize::try_from(head).unwrap_or(usize::MAX));
+        return Ok(bytes);
+    }
     if cataloger != Cataloger::Safetensors {
         return read_head(path, limit);
     }
@@ -48,6 +61,22 @@ pub fn read_model_head(
         return Ok(first);
     }
     read_head(path, (8 + n).min(limit))
+}
+
+/// How much of a safetensors file [`read_model_head`] reads: the 8-byte length and the
+/// header it announces, or only the length when the header is over the format's limit.
+fn safetensors_head_len(bytes: &[u8]) -> u64 {
+    let Some(len) = bytes.get(..8) else {
+        return 8;
+    };
+    let mut a = [0u8; 8];
+    a.copy_from_slice(len);
+    let n = u64::from_le_bytes(a);
+    if n > safetensors::MAX_HEADER {
+        8
+    } else {
+        8 + n
+    }
 }
 
 /// The first `limit` bytes of the regular file at `path` (all of it when shorter): the

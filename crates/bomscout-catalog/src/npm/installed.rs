@@ -46,7 +46,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     if let Some(dir) = input.abs.parent() {
         let rel_dir = crate::paths::dir_of(input.path);
         let threshold = input.options.license_threshold;
-        conflicts = crate::license_files::add_evidence(&mut c, dir, rel_dir, &[], threshold);
+        conflicts =
+            crate::license_files::add_evidence(input.tree, &mut c, dir, rel_dir, &[], threshold);
     }
     let author = match doc.get("author") {
         Some(Value::String(s)) => Some(s.as_str()),

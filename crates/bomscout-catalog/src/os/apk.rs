@@ -115,7 +115,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     records.extend(current);
 
     let root = Root::of(input, "lib/apk/db/installed");
-    let distro = root.as_ref().and_then(|r| Distro::of_root(r, input.root));
+    let distro = root
+        .as_ref()
+        .and_then(|r| Distro::of_root(r, input.tree, input.root));
     let namespace = match distro.as_ref().and_then(|d| d.id.clone()) {
         Some(id) => id,
         None => {

@@ -165,7 +165,9 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         ));
     }
     let stanzas = stanzas(&text, input.path, &mut catalog.diagnostics);
-    let distro = root.as_ref().and_then(|r| Distro::of_root(r, input.root));
+    let distro = root
+        .as_ref()
+        .and_then(|r| Distro::of_root(r, input.tree, input.root));
     let namespace = match distro.as_ref().and_then(|d| d.id.clone()) {
         Some(id) => id,
         None => {
@@ -296,11 +298,11 @@ fn add_copyright(component: &mut Component, root: &Root, name: &str, input: &Inp
         return;
     }
     let rel = format!("usr/share/doc/{name}/copyright");
-    let Some(real) = root.resolve(input.root, &rel) else {
+    let Some(real) = root.resolve(input.tree, input.root, &rel) else {
         return;
     };
     let path = root.rel_path(&rel);
-    let Some(bytes) = root.read(input.root, &rel) else {
+    let Some(bytes) = root.read(input.tree, input.root, &rel) else {
         return;
     };
     let text = String::from_utf8_lossy(&bytes);
@@ -313,6 +315,7 @@ fn add_copyright(component: &mut Component, root: &Root, name: &str, input: &Inp
     let rel_dir = root.rel_path(&format!("usr/share/doc/{name}"));
     let threshold = input.options.license_threshold;
     crate::license_files::add_evidence(
+        input.tree,
         component,
         dir,
         &rel_dir,

@@ -18,6 +18,7 @@ pub mod rpm;
 
 use crate::Input;
 use bomscout_core::{Component, License};
+use bomscout_walk::Tree;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -58,28 +59,45 @@ impl Root {
         format!("{}{path}", self.rel)
     }
 
-    /// Reads the root-relative `path` (at most [`MAX_AUX_FILE`] bytes) if it resolves,
-    /// symlinks included, inside this root and inside the scan root `scan_root`; `None`
-    /// when it is missing, unreadable or outside.
-    pub fn read(&self, scan_root: &Path, path: &str) -> Option<Vec<u8>> {
-        let real = self.resolve(scan_root, path)?;
+    /// Reads the root-relative `path` of `tree` (its first [`MAX_AUX_FILE`] bytes) if it
+    /// is a regular file that resolves, symlinks included, inside this root and inside the
+    /// scan root `scan_root`; `None` when it is missing, unreadable, not a regular file (a
+    /// FIFO would block) or outside.
+    pub fn read(&self, tree: &dyn Tree, scan_root: &Path, path: &str) -> Option<Vec<u8>> {
+        let real = self.resolve(tree, scan_root, path)?;
+        if !tree.is_host() {
+            // In memory already (bounded by the image reader): cut, as on disk. Anything
+            // but a regular file is an error here.
+            let mut bytes = tree.read(&real, u64::MAX).ok()?;
+            bytes.truncate(usize::try_from(MAX_AUX_FILE).unwrap_or(usize::MAX));
+            return Some(bytes);
+        }
+        // Opened without blocking (a FIFO would block a plain open), then only read if
+        // what was opened is a regular file (never a FIFO or a device).
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+        }
+        let file = options.open(&real).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
         let mut bytes = Vec::new();
-        std::fs::File::open(&real)
-            .ok()?
-            .take(MAX_AUX_FILE)
-            .read_to_end(&mut bytes)
-            .ok()?;
+        file.take(MAX_AUX_FILE).read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 
-    /// The real path of the root-relative `path` when it exists and lies inside this root
-    /// and inside `scan_root` (see [`Root::read`]).
-    pub fn resolve(&self, scan_root: &Path, path: &str) -> Option<PathBuf> {
+    /// The real path of the root-relative `path` of `tree` when it exists and lies inside
+    /// this root and inside `scan_root` (see [`Root::read`]).
+    pub fn resolve(&self, tree: &dyn Tree, scan_root: &Path, path: &str) -> Option<PathBuf> {
         if !crate::paths::is_contained_relative(path) {
             return None;
         }
-        let real_root = std::fs::canonicalize(&self.abs).ok()?;
-        let real = crate::paths::inside_root(scan_root, &self.abs.join(path))?;
+        let real_root = tree.canonicalize(&self.abs)?;
+        let real = crate::paths::inside_root(tree, scan_root, &self.abs.join(path))?;
         real.starts_with(&real_root).then_some(real)
     }
 }
@@ -122,6 +140,30 @@ mod tests {
         assert_eq!(raws("MIT BSD GPL2+"), ["MIT BSD GPL2+"]);
     }
 
+    /// A FIFO where a copyright file is expected is not read (and does not block).
+    #[test]
+    fn a_fifo_in_the_root_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("usr/share/doc/x")).unwrap();
+        std::fs::write(root.join("usr/share/doc/x/README"), "ok").unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(root.join("usr/share/doc/x/copyright"))
+            .status()
+            .unwrap()
+            .success());
+        let r = Root {
+            abs: root.clone(),
+            rel: String::new(),
+        };
+        let disk = &bomscout_walk::DISK;
+        assert_eq!(
+            r.read(disk, &root, "usr/share/doc/x/README"),
+            Some(b"ok".to_vec())
+        );
+        assert_eq!(r.read(disk, &root, "usr/share/doc/x/copyright"), None);
+    }
+
     #[test]
     fn root_of_a_nested_database() {
         let options = Options::default();
@@ -132,6 +174,7 @@ mod tests {
             abs,
             root: Path::new("/scan"),
             options: &options,
+            tree: &bomscout_walk::DISK,
         };
         let root = Root::of(&input, "var/lib/dpkg/status").unwrap();
         assert_eq!(root.abs, Path::new("/scan/img"));

@@ -67,11 +67,15 @@ impl Distro {
 
     /// The release file of `root` (`etc/os-release`, else `usr/lib/os-release`), read only
     /// inside the root; `None` when there is none.
-    pub fn of_root(root: &Root, scan_root: &Path) -> Option<Distro> {
+    pub fn of_root(
+        root: &Root,
+        tree: &dyn bomscout_walk::Tree,
+        scan_root: &Path,
+    ) -> Option<Distro> {
         ["etc/os-release", "usr/lib/os-release"]
             .iter()
             .find_map(|p| {
-                let bytes = root.read(scan_root, p)?;
+                let bytes = root.read(tree, scan_root, p)?;
                 let mut d = Distro::parse(&String::from_utf8_lossy(&bytes));
                 d.path = Some(root.rel_path(p));
                 Some(d)

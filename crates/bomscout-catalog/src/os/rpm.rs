@@ -286,6 +286,29 @@ fn uri_path(path: &str) -> String {
     out
 }
 
+/// The database `bytes` (a file of an image, already in memory), opened read-only in
+/// memory: SQLite never sees a path, so nothing on the host is opened.
+fn open_in_memory(bytes: &[u8]) -> Result<Connection, rusqlite::Error> {
+    // SQLite sizes an in-memory database with a C int.
+    if i32::try_from(bytes.len()).is_err() {
+        return Err(rusqlite::Error::InvalidParameterName(
+            "database over 2 GiB".to_string(),
+        ));
+    }
+    // rpm writes its database in WAL mode (header bytes 18 and 19 are 2), which an
+    // in-memory database cannot use: read it as a rollback-journal database, as the
+    // disk path's `immutable=1` does (the `-wal` file is ignored either way).
+    let mut data = bytes.to_vec();
+    if let Some(versions) = data.get_mut(18..20) {
+        if versions == [2, 2] {
+            versions.copy_from_slice(&[1, 1]);
+        }
+    }
+    let mut conn = Connection::open_in_memory()?;
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, data.as_slice(), data.len(), true)?;
+    Ok(conn)
+}
+
 /// Parses an RPM database (see the module docs).
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let file = input.path.rsplit('/').next().unwrap_or(input.path);
@@ -310,16 +333,20 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "not an SQLite database (no `SQLite format 3` header): not an rpmdb.sqlite",
         ));
     }
-    let path = input.abs.to_str().ok_or_else(|| {
-        ParseError::format("the database's path is not UTF-8; SQLite cannot be given it")
-    })?;
-    let uri = format!("file:{}?immutable=1&mode=ro", uri_path(path));
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-        | OpenFlags::SQLITE_OPEN_URI
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let sql_err =
         |e: rusqlite::Error| ParseError::format(format!("cannot read the RPM database: {e}"));
-    let conn = Connection::open_with_flags(&uri, flags).map_err(sql_err)?;
+    let conn = if input.tree.is_host() {
+        let path = input.abs.to_str().ok_or_else(|| {
+            ParseError::format("the database's path is not UTF-8; SQLite cannot be given it")
+        })?;
+        let uri = format!("file:{}?immutable=1&mode=ro", uri_path(path));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Connection::open_with_flags(&uri, flags).map_err(sql_err)?
+    } else {
+        open_in_memory(input.bytes).map_err(sql_err)?
+    };
     let mut stmt = conn
         .prepare("SELECT hnum, blob FROM Packages ORDER BY hnum")
         .map_err(sql_err)?;
@@ -335,7 +362,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             .strip_suffix("usr/lib/sysimage/rpm/rpmdb.sqlite")
             .map(|_| "usr/lib/sysimage/rpm/rpmdb.sqlite"))
         .and_then(|suffix| Root::of(input, suffix));
-    let distro = root.as_ref().and_then(|r| Distro::of_root(r, input.root));
+    let distro = root
+        .as_ref()
+        .and_then(|r| Distro::of_root(r, input.tree, input.root));
     let namespace = distro
         .as_ref()
         .and_then(|d| d.id.as_deref())

@@ -139,10 +139,10 @@ fn license_file_evidence(
         .filter(|(k, _)| k.eq_ignore_ascii_case("license-file"))
         .map(|(_, v)| v.trim().to_string())
         .flat_map(|f| [format!("licenses/{f}"), f])
-        .filter(|f| crate::paths::is_contained_relative(f) && dir.join(f).is_file())
+        .filter(|f| crate::paths::is_contained_relative(f) && input.tree.is_file(&dir.join(f)))
         .collect();
     let threshold = input.options.license_threshold;
-    crate::license_files::add_evidence(component, dir, rel_dir, &named, threshold)
+    crate::license_files::add_evidence(input.tree, component, dir, rel_dir, &named, threshold)
 }
 
 fn add_licenses(component: &mut Component, headers: &[(String, String)], path: &str) {
@@ -257,6 +257,7 @@ mod tests {
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         parse(&input)
     }

@@ -449,6 +449,7 @@ mod tests {
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         parse(&input)
     }
@@ -640,6 +641,7 @@ old-dev = "^1"
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));
         let deep = format!("x = {}{}", "[".repeat(5_000), "]".repeat(5_000));

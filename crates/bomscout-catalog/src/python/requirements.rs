@@ -45,6 +45,7 @@ use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
+use bomscout_walk::Tree;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -89,11 +90,16 @@ const IGNORED_OPTIONS: &[&str] = &[
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
     let mut reader = Reader {
+        declared: Vec::new(),
+        pins: HashMap::new(),
+        diagnostics: Vec::new(),
+        stack: Vec::new(),
+        seen: HashSet::new(),
         max_size: input.options.max_file_size,
         root: input.root.to_path_buf(),
-        ..Reader::default()
+        tree: input.tree,
     };
-    let top = canonical(input.abs);
+    let top = canonical(input.tree, input.abs);
     reader.stack.push(top.clone());
     reader.seen.insert(top);
     reader.read(text, input.path, input.abs, Mode::Requirements);
@@ -130,8 +136,8 @@ struct Pin {
     line: u32,
 }
 
-#[derive(Debug, Default)]
-struct Reader {
+#[derive(Debug)]
+struct Reader<'a> {
     declared: Vec<Declared>,
     pins: HashMap<String, Pin>,
     diagnostics: Vec<Diagnostic>,
@@ -142,9 +148,11 @@ struct Reader {
     max_size: u64,
     /// The scan root (canonical): includes resolving outside it are not read.
     root: PathBuf,
+    /// The tree the root is in.
+    tree: &'a dyn Tree,
 }
 
-impl Reader {
+impl Reader<'_> {
     fn read(&mut self, text: &str, path: &str, abs: &Path, mode: Mode) {
         let mut via = via_annotations(text);
         let first = self.declared.len();
@@ -193,8 +201,8 @@ impl Reader {
         // Only a file inside the scan root is read (symlinks resolved): a pull request
         // writing `-r /home/runner/.aws/credentials` must not get that file into the log.
         let lexically_outside = inc_rel.starts_with("../") || inc_rel.starts_with('/');
-        let Some(key) = crate::paths::inside_root(&self.root, &inc_abs) else {
-            let missing = std::fs::symlink_metadata(&inc_abs).is_err();
+        let Some(key) = crate::paths::inside_root(self.tree, &self.root, &inc_abs) else {
+            let missing = !crate::paths::exists_nofollow(self.tree, &inc_abs);
             let why = if missing && !lexically_outside {
                 "no such file"
             } else {
@@ -224,7 +232,7 @@ impl Reader {
             return;
         }
         let shown = quote(&inc_rel, QUOTE_LIMIT);
-        let bytes = match bomscout_walk::read_regular(&key, self.max_size) {
+        let bytes = match self.tree.read(&key, self.max_size) {
             Ok(bytes) => bytes,
             Err(e) => return self.warn(path, line, format!("included file {shown}: {e}")),
         };
@@ -683,8 +691,9 @@ fn join_rel(including: &str, target: &str) -> String {
     parts.join("/")
 }
 
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+fn canonical(tree: &dyn Tree, path: &Path) -> PathBuf {
+    tree.canonicalize(path)
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -694,6 +703,45 @@ mod tests {
     use std::path::Path;
     use test_case::test_case;
 
+    /// Includes in an image are read through its tree: inside it, symlinks resolved the
+    /// container's way; a file the image reader did not keep is a warning naming it.
+    #[test]
+    fn includes_inside_a_tree_in_memory() {
+        use bomscout_walk::MemTree;
+        use std::sync::Arc;
+        let mut t = MemTree::new();
+        let mut put = |rel: &str, text: &str| {
+            t.insert_file(rel, text.len() as u64, 0, Some(Arc::from(text.as_bytes())));
+        };
+        put(
+            "app/requirements.txt",
+            "-r base.txt\n-r link.txt\n-r gone.txt\nflask==3.0.0\n",
+        );
+        put("app/base.txt", "attrs==23.2.0\n");
+        put("etc/extra.txt", "six==1.16.0\n");
+        t.insert_symlink("app/link.txt", "/etc/extra.txt", 0);
+        t.insert_file("app/gone.txt", 9, 0, None);
+        let c = crate::parse_tree(parse, &t, "app/requirements.txt").unwrap();
+        let mut purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        purls.sort();
+        assert_eq!(
+            purls,
+            [
+                "pkg:pypi/attrs@23.2.0",
+                "pkg:pypi/flask@3.0.0",
+                "pkg:pypi/six@1.16.0"
+            ]
+        );
+        let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("gone.txt"), "{messages:?}");
+        assert!(messages[0].contains("not kept"), "{messages:?}");
+    }
+
     fn parse_at(text: &[u8], path: &str, abs: &Path) -> Catalog {
         let options = Options::default();
         let input = Input {
@@ -702,6 +750,7 @@ mod tests {
             abs,
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         parse(&input).unwrap()
     }
@@ -998,6 +1047,7 @@ mod tests {
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         assert_eq!(parse(&bad).unwrap_err().line(), Some(2));
         let backslashes = "\\\n".repeat(100_000);

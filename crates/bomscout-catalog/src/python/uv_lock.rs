@@ -326,6 +326,7 @@ version = "1.0"
             abs: Path::new("uv.lock"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         };
         assert_eq!(parse(&input).unwrap_err().line(), Some(2));
     }

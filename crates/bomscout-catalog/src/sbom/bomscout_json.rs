@@ -196,6 +196,7 @@ pub(crate) mod tests {
             abs: std::path::Path::new("bom.json"),
             root: std::path::Path::new("/"),
             options: &crate::Options::default(),
+            tree: &crate::DISK,
         })
         .unwrap();
         assert_eq!(name.as_deref(), Some("demo"));

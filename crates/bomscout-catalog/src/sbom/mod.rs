@@ -228,6 +228,7 @@ mod tests {
             abs: std::path::Path::new("bom"),
             root: std::path::Path::new("/"),
             options: &options,
+            tree: &crate::DISK,
         })
     }
 

@@ -214,7 +214,7 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
     } else {
         root.join(rel)
     };
-    Manifest::read(input.root, &abs)
+    Manifest::read(input.tree, input.root, &abs)
         .map(|m| {
             m.kinds()
                 .into_iter()

@@ -11,6 +11,7 @@ mod v1;
 
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, DepKind};
+use bomscout_walk::Tree;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,9 +41,9 @@ impl Manifest {
     /// Reads `dir/package.json`; `None` if it is missing, outside the scan `root` (a
     /// workspace glob or a lockfile's workspace path written as `../..`), or not a JSON
     /// object.
-    fn read(root: &Path, dir: &Path) -> Option<Manifest> {
-        let bytes = crate::text::read_bytes_in_root(root, &dir.join("package.json"), MAX_MANIFEST)
-            .ok()??;
+    fn read(tree: &dyn Tree, root: &Path, dir: &Path) -> Option<Manifest> {
+        let manifest = dir.join("package.json");
+        let bytes = crate::text::read_bytes_in_root(tree, root, &manifest, MAX_MANIFEST).ok()??;
         let doc: Value = serde_json::from_slice(&bytes).ok()?;
         let doc = doc.as_object()?;
         let mut m = Manifest::default();
@@ -98,18 +99,19 @@ impl Manifest {
 
 /// Workspace directories (relative, `/`-separated) matching `globs` under `root`: exact
 /// paths and a trailing `/*` or `/**` (one level), which is what workspaces use.
-fn workspace_dirs(root: &Path, globs: &[String]) -> Vec<String> {
+fn workspace_dirs(tree: &dyn Tree, root: &Path, globs: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for glob in globs.iter().take(256) {
         let glob = glob.trim_start_matches("./").trim_end_matches('/');
         match glob.strip_suffix("/**").or_else(|| glob.strip_suffix("/*")) {
             Some(parent) => {
-                let mut subs: Vec<String> = std::fs::read_dir(root.join(parent))
+                let dir = root.join(parent);
+                let mut subs: Vec<String> = tree
+                    .read_dir(&dir)
+                    .unwrap_or_default()
                     .into_iter()
-                    .flatten()
-                    .flatten()
-                    .filter(|e| e.path().join("package.json").is_file())
-                    .filter_map(|e| e.file_name().to_str().map(|n| format!("{parent}/{n}")))
+                    .filter(|e| tree.is_file(&dir.join(&e.name).join("package.json")))
+                    .map(|e| format!("{parent}/{}", e.name))
                     .collect();
                 subs.sort();
                 out.extend(subs);
@@ -141,7 +143,7 @@ mod tests {
                 "devDependencies": {"c": "^3"}}"#,
         )
         .unwrap();
-        let m = Manifest::read(dir.path(), dir.path()).unwrap();
+        let m = Manifest::read(&bomscout_walk::DISK, dir.path(), dir.path()).unwrap();
         let got: Vec<(&str, DepKind)> = m.deps.iter().map(|(n, _, k)| (n.as_str(), *k)).collect();
         assert_eq!(
             got,

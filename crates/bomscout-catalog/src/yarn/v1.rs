@@ -120,12 +120,12 @@ fn projects(input: &Input, by_descriptor: &HashMap<String, usize>, catalog: &mut
         return;
     };
     let base = crate::paths::dir_of(input.path);
-    let Some(manifest) = Manifest::read(input.root, root) else {
+    let Some(manifest) = Manifest::read(input.tree, input.root, root) else {
         return;
     };
     let mut dirs = vec![(base.to_string(), manifest)];
-    for ws in workspace_dirs(root, &dirs[0].1.workspaces.clone()) {
-        if let Some(m) = Manifest::read(input.root, &root.join(&ws)) {
+    for ws in workspace_dirs(input.tree, root, &dirs[0].1.workspaces.clone()) {
+        if let Some(m) = Manifest::read(input.tree, input.root, &root.join(&ws)) {
             dirs.push((crate::paths::join_dir(base, &ws), m));
         }
     }

@@ -47,6 +47,7 @@ pub fn parse_as(
         abs,
         root: Path::new("/"),
         options,
+        tree: &bomscout_catalog::DISK,
     };
     parse(cataloger, &input)
 }

@@ -108,6 +108,7 @@ fn pnpm_lockfile_after_an_environment_document() {
         abs: &abs,
         root: &root,
         options: &options,
+        tree: &bomscout_catalog::DISK,
     };
     let catalog = parse(Cataloger::PnpmLock, &input).unwrap();
     let notes: Vec<(Severity, Option<u32>)> = catalog

@@ -353,6 +353,7 @@ pub fn parse_member(
         abs: &abs,
         root: Path::new(MISSING_ROOT),
         options,
+        tree: &bomscout_catalog::DISK,
     };
     match member.entry {
         Entry::Cataloger(c) => bomscout_catalog::parse(c, &input),
