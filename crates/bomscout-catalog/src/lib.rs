@@ -374,7 +374,11 @@ mod batch_tests {
             .collect();
         let mut seen = Vec::new();
         catalog_each(&files, &Options::default(), &bomscout_core::Silent, |c| {
-            let names: Vec<String> = c.packages.iter().map(|p| p.component.name.clone()).collect();
+            let names: Vec<String> = c
+                .packages
+                .iter()
+                .map(|p| p.component.name.clone())
+                .collect();
             seen.push(names);
         });
         let expected: Vec<Vec<String>> = (0..n).map(|i| vec![format!("pkg{i}")]).collect();

@@ -379,7 +379,10 @@ mod tests {
     #[test]
     fn merged_licenses_are_those_of_component_merge() {
         let copies = [
-            package(&[("MIT", "a/package-lock.json", None)], "a/package-lock.json"),
+            package(
+                &[("MIT", "a/package-lock.json", None)],
+                "a/package-lock.json",
+            ),
             package(
                 &[
                     ("MIT", "b/package-lock.json", None),
@@ -390,7 +393,10 @@ mod tests {
             package(&[("ISC", "c/LICENSE", Some(0.0))], "c/package-lock.json"),
             package(&[("ISC", "c/LICENSE", Some(-0.0))], "d/package-lock.json"),
             package(&[("ISC", "c/LICENSE", Some(0.9))], "e/package-lock.json"),
-            package(&[("MIT", "b/package-lock.json", None)], "f/package-lock.json"),
+            package(
+                &[("MIT", "b/package-lock.json", None)],
+                "f/package-lock.json",
+            ),
         ];
         let mut expected = copies[0].clone();
         for c in &copies[1..] {
