@@ -149,24 +149,26 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
 }
 
 /// Files parsed in parallel per batch: enough to keep every core busy, few enough that the
-/// catalogs waiting to be merged stay small.
-const BATCH: usize = 2048;
+/// catalogs waiting to be merged stay small (two batches are in memory at once: the one
+/// being merged and the one being parsed).
+const BATCH: usize = 256;
 
 /// Reads and parses every detected file in parallel and hands each catalog to `sink`, in
-/// the order of `files`. Catalogs are produced a batch at a time, so memory holds one
-/// batch of catalogs, not the whole tree's; a file that could not be read or parsed yields
-/// a catalog holding only a diagnostic that names it.
+/// the order of `files`. Catalogs are produced a batch at a time, so memory holds two
+/// batches of catalogs, not the whole tree's; `sink` takes one batch while the next is
+/// parsed, so the (serial) merge overlaps the (parallel) parse. A file that could not be
+/// read or parsed yields a catalog holding only a diagnostic that names it.
 pub fn catalog_each(
     files: &[Detected],
     tree: &dyn Tree,
     options: &Options,
     reporter: &dyn Reporter,
-    mut sink: impl FnMut(Catalog),
+    mut sink: impl FnMut(Catalog) + Send,
 ) {
     let done = AtomicU64::new(0);
     let total = files.len() as u64;
-    for batch in files.chunks(BATCH) {
-        let catalogs: Vec<Catalog> = batch
+    let parse_batch = |batch: &[Detected]| -> Vec<Catalog> {
+        batch
             .par_iter()
             .map(|file| {
                 let catalog = catalog_file(file, tree, options);
@@ -176,9 +178,15 @@ pub fn catalog_each(
                 }
                 catalog
             })
-            .collect();
-        catalogs.into_iter().for_each(&mut sink);
+            .collect()
+    };
+    let mut parsed: Vec<Catalog> = Vec::new();
+    for batch in files.chunks(BATCH) {
+        let ready = std::mem::take(&mut parsed);
+        let sink = &mut sink;
+        parsed = rayon::join(|| ready.into_iter().for_each(sink), || parse_batch(batch)).1;
     }
+    parsed.into_iter().for_each(&mut sink);
 }
 
 /// Reads and parses every detected file in parallel; one catalog per file, in order.
@@ -389,5 +397,50 @@ mod isolation_tests {
         assert!(text.contains("char boundary"), "{text}");
         let ok = isolated(|| Ok(Catalog::default()));
         assert!(ok.is_ok());
+    }
+}
+
+#[cfg(test)]
+mod batch_tests {
+    use super::*;
+
+    /// More files than two batches: every catalog reaches the sink once, in the order of
+    /// the files, though batches are parsed while the previous one is merged.
+    #[test]
+    fn catalogs_reach_the_sink_in_file_order_across_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let n = 2 * BATCH + 37;
+        let files: Vec<Detected> = (0..n)
+            .map(|i| {
+                let rel = format!("r{i}/requirements.txt");
+                let abs = root.join(&rel);
+                std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+                std::fs::write(&abs, format!("pkg{i}==1.0.{i}\n")).unwrap();
+                Detected {
+                    rel,
+                    abs,
+                    cataloger: Cataloger::PipRequirements,
+                    root: root.clone(),
+                }
+            })
+            .collect();
+        let mut seen = Vec::new();
+        catalog_each(
+            &files,
+            &DISK,
+            &Options::default(),
+            &bomscout_core::Silent,
+            |c| {
+                let names: Vec<String> = c
+                    .packages
+                    .iter()
+                    .map(|p| p.component.name.clone())
+                    .collect();
+                seen.push(names);
+            },
+        );
+        let expected: Vec<Vec<String>> = (0..n).map(|i| vec![format!("pkg{i}")]).collect();
+        assert_eq!(seen, expected);
     }
 }

@@ -10,6 +10,21 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 /// [`Component::name_key`].
 type NameKey<'a> = (Ecosystem, Option<&'a str>, String);
 
+/// A hash of every field `License`'s equality compares: equal licenses hash alike (a zero
+/// confidence hashes as `+0.0`, since `-0.0 == 0.0`).
+fn license_hash(l: &crate::License) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    l.raw.hash(&mut h);
+    l.expression.hash(&mut h);
+    l.mapped_from.hash(&mut h);
+    l.confidence
+        .map(|c| if c == 0.0 { 0 } else { c.to_bits() })
+        .hash(&mut h);
+    l.source.hash(&mut h);
+    h.finish()
+}
+
 /// A document-wide node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node {
@@ -34,6 +49,10 @@ enum Node {
 pub struct SbomBuilder {
     name: String,
     components: Vec<Component>,
+    /// Per component, the hashes of its licenses ([`license_hash`]): merging the same
+    /// package from thousands of lockfiles checks a new license against this set instead of
+    /// scanning every license already there (that scan made the merge quadratic).
+    license_hashes: Vec<HashSet<u64>>,
     by_key: HashMap<String, usize>,
     projects: Vec<Project>,
     manifests: Vec<BTreeSet<String>>,
@@ -96,14 +115,29 @@ impl SbomBuilder {
         }
     }
 
-    fn intern_component(&mut self, component: Component) -> usize {
+    fn intern_component(&mut self, mut component: Component) -> usize {
         let key = component.key();
         match self.by_key.get(&key) {
             Some(&i) => {
-                self.components[i].merge(component);
+                // The licenses are merged here, with the index, as `Component::add_license`
+                // would: a license equal to one already present is left out; the others
+                // are appended in order.
+                let licenses = std::mem::take(&mut component.licenses);
+                let target = &mut self.components[i];
+                target.merge(component);
+                let seen = &mut self.license_hashes[i];
+                for l in licenses {
+                    // A hash seen before may still be another license: compare then.
+                    if !seen.insert(license_hash(&l)) && target.licenses.contains(&l) {
+                        continue;
+                    }
+                    target.licenses.push(l);
+                }
                 i
             }
             None => {
+                self.license_hashes
+                    .push(component.licenses.iter().map(license_hash).collect());
                 self.components.push(component);
                 self.by_key.insert(key, self.components.len() - 1);
                 self.components.len() - 1
@@ -319,5 +353,65 @@ impl SbomBuilder {
             diagnostics,
             vulnerabilities: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{License, Location, SourceKind};
+
+    fn package(licenses: &[(&str, &str, Option<f32>)], at: &str) -> Component {
+        let mut c = Component::new(Ecosystem::Npm, None, "a", "1.0.0")
+            .unwrap()
+            .at(Location::new(at));
+        for (raw, path, confidence) in licenses {
+            let mut l = License::of_kind(raw, path, "license", SourceKind::Declared);
+            l.confidence = *confidence;
+            c.licenses.push(l);
+        }
+        c
+    }
+
+    /// The builder's indexed license merge gives exactly what `Component::merge` gives:
+    /// the same licenses in the same order, duplicates (a zero confidence of either sign,
+    /// the same text from the same place) once.
+    #[test]
+    fn merged_licenses_are_those_of_component_merge() {
+        let copies = [
+            package(
+                &[("MIT", "a/package-lock.json", None)],
+                "a/package-lock.json",
+            ),
+            package(
+                &[
+                    ("MIT", "b/package-lock.json", None),
+                    ("MIT", "a/package-lock.json", None),
+                ],
+                "b/package-lock.json",
+            ),
+            package(&[("ISC", "c/LICENSE", Some(0.0))], "c/package-lock.json"),
+            package(&[("ISC", "c/LICENSE", Some(-0.0))], "d/package-lock.json"),
+            package(&[("ISC", "c/LICENSE", Some(0.9))], "e/package-lock.json"),
+            package(
+                &[("MIT", "b/package-lock.json", None)],
+                "f/package-lock.json",
+            ),
+        ];
+        let mut expected = copies[0].clone();
+        for c in &copies[1..] {
+            expected.merge(c.clone());
+        }
+        let mut builder = SbomBuilder::new("t");
+        for c in copies {
+            let mut cat = Catalog::default();
+            cat.add_package(c);
+            builder.add(cat);
+        }
+        let sbom = builder.finish();
+        assert_eq!(sbom.components.len(), 1);
+        assert_eq!(sbom.components[0].licenses, expected.licenses);
+        assert_eq!(sbom.components[0].licenses.len(), 4);
+        assert_eq!(sbom.components[0].locations.len(), 6);
     }
 }

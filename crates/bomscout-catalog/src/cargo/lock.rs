@@ -25,6 +25,7 @@ use bomscout_walk::DISK;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -136,7 +137,7 @@ fn add_node(
             input.read_caches(),
         ) {
             Some(found) => {
-                for message in add_license(&mut c, found, input) {
+                for message in add_license_once(&mut c, found, input) {
                     cat.diagnostics
                         .push(Diagnostic::warning(input.path, message));
                 }
@@ -150,6 +151,66 @@ fn add_node(
 /// A registry source, by its `registry+` / `sparse+` prefix.
 fn is_registry(source: &str) -> bool {
     source.starts_with("registry+") || source.starts_with("sparse+")
+}
+
+/// What a crate's files in the registry cache add to its component: computed once per
+/// crate and run, however many lockfiles name it.
+struct CacheEvidence {
+    licenses: Vec<License>,
+    copyrights: Vec<bomscout_core::Copyright>,
+    notices: Vec<bomscout_core::NoticeText>,
+    properties: BTreeMap<String, String>,
+    messages: Vec<String>,
+}
+
+/// [`add_license`], remembered per crate for files outside the scan root (the registry
+/// cache in `$CARGO_HOME`, the same for every lockfile of a run): the license files of a
+/// crate named by a thousand lockfiles are read and matched once, not a thousand times.
+/// A vendored crate (inside the root) is read each time, as before. The memory holds one
+/// entry per crate version of the cache that some lockfile names.
+fn add_license_once(c: &mut Component, found: registry::Found, input: &Input) -> Vec<String> {
+    // The remembered evidence replaces what a fresh registry component has: nothing yet.
+    let fresh = c.licenses.is_empty()
+        && c.copyrights.is_empty()
+        && c.notices.is_empty()
+        && c.properties.is_empty();
+    // Only the host's registry cache is the same for every scanned lockfile.
+    if !fresh || !found.cached {
+        return add_license(c, found, input);
+    }
+    let threshold = input.options.license_threshold;
+    type Memo = HashMap<(String, String, std::path::PathBuf, u32), Arc<CacheEvidence>>;
+    static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Mutex::default);
+    let key = (
+        c.purl.to_string(),
+        found.shown_path.clone(),
+        found.dir.clone(),
+        threshold.to_bits(),
+    );
+    let hit = memo.lock().ok().and_then(|m| m.get(&key).cloned());
+    let evidence = match hit {
+        Some(e) => e,
+        None => {
+            let messages = add_license(c, found, input);
+            let e = Arc::new(CacheEvidence {
+                licenses: c.licenses.clone(),
+                copyrights: c.copyrights.clone(),
+                notices: c.notices.clone(),
+                properties: c.properties.clone(),
+                messages: messages.clone(),
+            });
+            if let Ok(mut m) = memo.lock() {
+                m.insert(key, e);
+            }
+            return messages;
+        }
+    };
+    c.licenses = evidence.licenses.clone();
+    c.copyrights = evidence.copyrights.clone();
+    c.notices = evidence.notices.clone();
+    c.properties = evidence.properties.clone();
+    evidence.messages.clone()
 }
 
 /// The crate's declared license, then its license files: a `license-file` crate's license
@@ -320,6 +381,51 @@ mod tests {
     use super::*;
     use crate::Options;
     use bomscout_core::SourceKind;
+
+    /// A crate of the registry cache named by many lockfiles: the evidence remembered from
+    /// the first is exactly what reading its files again gives (licenses, copyrights,
+    /// notices, properties, the conflict message); a vendored crate (in the scanned tree) is
+    /// not remembered.
+    #[test]
+    fn registry_evidence_is_read_once_and_the_same() {
+        let cache = tempfile::tempdir().unwrap();
+        let dir = cache.path().join("once-crate-1.0.0");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("LICENSE"), crate::MIT_TEXT).unwrap();
+        std::fs::write(dir.join("NOTICE"), "Copyright 2024 Once Corp\n").unwrap();
+        let found = |cached| registry::Found {
+            shown_path: "$CARGO_HOME/registry/src/x/once-crate-1.0.0/Cargo.toml".into(),
+            dir: dir.clone(),
+            license: Some("Apache-2.0".into()),
+            license_file: None,
+            cached,
+        };
+        let options = Options::default();
+        let input = Input {
+            bytes: b"",
+            path: "Cargo.lock",
+            abs: Path::new("/nonexistent-root/Cargo.lock"),
+            root: Path::new("/nonexistent-root"),
+            options: &options,
+            tree: &crate::DISK,
+        };
+        let fresh = || Component::new(Ecosystem::Cargo, None, "once-crate", "1.0.0").unwrap();
+        let mut direct = fresh();
+        let direct_messages = add_license(&mut direct, found(true), &input);
+        assert!(!direct.copyrights.is_empty() && !direct.notices.is_empty());
+        assert_eq!(direct_messages.len(), 1, "{direct_messages:?}");
+        for _ in 0..3 {
+            let mut c = fresh();
+            let messages = add_license_once(&mut c, found(true), &input);
+            assert_eq!(c, direct);
+            assert_eq!(messages, direct_messages);
+        }
+        // After the files change, a vendored crate is read again.
+        std::fs::write(dir.join("NOTICE"), "Copyright 2025 Other Corp\n").unwrap();
+        let mut vendored = fresh();
+        add_license_once(&mut vendored, found(false), &input);
+        assert_ne!(vendored.notices, direct.notices);
+    }
 
     fn run(text: &str) -> Catalog {
         let options = Options {

@@ -59,11 +59,22 @@ pub fn integrity_hashes(integrity: &str) -> Vec<Hash> {
         .filter_map(|sri| {
             let (alg, b64) = sri.split_once('-')?;
             let b64 = b64.split('?').next().unwrap_or(b64);
+            let alg = HashAlg::from_name(alg)?;
             let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            Hash::hex(HashAlg::from_name(alg)?, &hex)
+            Hash::hex(alg, &lower_hex(&bytes))
         })
         .collect()
+}
+
+/// `bytes` as lowercase hex, in one allocation (this runs once per locked package).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// A resolved package, its purl qualified when `resolved` is not a registry tarball: a git
@@ -132,6 +143,14 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert_eq!(l[1].source.field, "licenses[1].type");
         assert!(licenses(json!({"license": 5}).as_object().unwrap(), "p").is_empty());
+    }
+
+    #[test]
+    fn lower_hex_matches_the_formatter() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(lower_hex(&bytes), expected);
+        assert_eq!(lower_hex(&[]), "");
     }
 
     #[test]
