@@ -226,18 +226,17 @@ fn component(image: &Image, prefix: Option<&str>) -> Result<Component, String> {
     Ok(c)
 }
 
-/// `pkg:oci/<last segment of the name>@<digest>?repository_url=<the rest>&tag=<tag>`,
-/// per the purl spec's `oci` type (the name lower-cased, the digest as the version).
+/// `pkg:oci/<last segment of the name>@<digest>?repository_url=<the name>&tag=<tag>`, per
+/// the purl spec's `oci` type: the name lower-cased, the digest as the version, and the
+/// whole repository (`ghcr.io/org/app`, as the spec's `docker.io/library/debian` example)
+/// as `repository_url` when the name holds a registry or namespace.
 fn oci_purl(image: &Image) -> Result<Purl, packageurl::Error> {
-    let (repository, last) = match image.name.rsplit_once('/') {
-        Some((repo, last)) => (Some(repo), last),
-        None => (None, image.name.as_str()),
-    };
-    let name = last.to_ascii_lowercase();
-    let mut purl = packageurl::PackageUrl::new("oci", name.as_str())?;
+    let repository = image.name.to_ascii_lowercase();
+    let last = repository.rsplit('/').next().unwrap_or(&repository);
+    let mut purl = packageurl::PackageUrl::new("oci", last)?;
     purl.with_version(image.digest.as_str())?;
-    if let Some(repo) = repository.filter(|r| !r.is_empty()) {
-        purl.add_qualifier("repository_url", repo.to_ascii_lowercase())?;
+    if repository.contains('/') {
+        purl.add_qualifier("repository_url", repository.as_str())?;
     }
     if let Some(tag) = image.tag.as_deref().filter(|t| !t.is_empty()) {
         purl.add_qualifier("tag", tag)?;
@@ -275,7 +274,7 @@ mod tests {
         let purl = |name: &str, tag: Option<&str>| oci_purl(&image(name, tag)).unwrap();
         assert_eq!(
             purl("ghcr.io/org/App", Some("1.2")).as_str(),
-            "pkg:oci/app@sha256:0123abcd?repository_url=ghcr.io%2Forg&tag=1.2"
+            "pkg:oci/app@sha256:0123abcd?repository_url=ghcr.io%2Forg%2Fapp&tag=1.2"
         );
         assert_eq!(
             purl("debian", None).as_str(),
@@ -283,7 +282,7 @@ mod tests {
         );
         assert_eq!(
             purl("localhost:5000/app", Some("latest")).as_str(),
-            "pkg:oci/app@sha256:0123abcd?repository_url=localhost:5000&tag=latest"
+            "pkg:oci/app@sha256:0123abcd?repository_url=localhost:5000%2Fapp&tag=latest"
         );
     }
 
