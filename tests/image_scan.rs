@@ -119,7 +119,7 @@ fn an_image_is_the_root_container_and_each_package_names_its_layer() {
     assert_eq!(root.version.as_deref(), Some("1.0"));
     assert_eq!(
         root.purl.as_str(),
-        "pkg:oci/hello@sha256:1111?repository_url=registry.example.invalid%2Fteam&tag=1.0"
+        "pkg:oci/hello@sha256:1111?repository_url=registry.example.invalid%2Fteam%2Fhello&tag=1.0"
     );
     assert_eq!(root.properties["image-config-digest"], "sha256:2222");
     assert_eq!(root.properties["image-platform"], "linux/amd64");

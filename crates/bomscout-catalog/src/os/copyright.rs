@@ -447,6 +447,87 @@ pub fn add_machine_readable(component: &mut Component, path: &str, text: &str) -
     true
 }
 
+/// The GNU licenses a free-form copyright file's standard FSF notices name ("... under the
+/// terms of the GNU Lesser General Public License as published by the Free Software
+/// Foundation; either version 2.1 of the License, or (at your option) any later version"),
+/// as SPDX ids, in order of first appearance. Most of Debian's older copyright files (libc6,
+/// base-files, gcc) are such notices rather than DEP-5 or a full license text, which the
+/// text detector needs; only a sentence that says "as published by the Free Software
+/// Foundation" counts, so a mere mention of the GPL names nothing.
+pub fn gnu_notices(text: &str) -> Vec<String> {
+    let norm = text
+        .split_whitespace()
+        .filter(|w| !w.chars().all(|c| matches!(c, '*' | '#' | '/' | '-')))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = norm.as_str();
+    let mut before = "";
+    while let Some((head, tail)) = rest.split_once("general public license") {
+        let family_of = |head: &str| {
+            let head = head.trim_end_matches(' ');
+            if head.ends_with("lesser") || head.ends_with("library") {
+                Some("LGPL")
+            } else if head.ends_with("affero") {
+                Some("AGPL")
+            } else if head.ends_with("gnu") {
+                Some("GPL")
+            } else {
+                None
+            }
+        };
+        let family = family_of(head).or_else(|| family_of(before));
+        before = "";
+        rest = tail;
+        // The notice's sentence: up to a full stop followed by a space, at most 300 bytes.
+        let sentence = tail.split(". ").next().unwrap_or(tail);
+        let sentence = sentence
+            .char_indices()
+            .nth(300)
+            .and_then(|(i, _)| sentence.get(..i))
+            .unwrap_or(sentence);
+        let (Some(family), true) = (
+            family,
+            sentence.contains("as published by the free software foundation"),
+        ) else {
+            continue;
+        };
+        let Some(version) = sentence
+            .split_once("version ")
+            .and_then(|(_, v)| notice_version(v))
+        else {
+            continue;
+        };
+        let suffix = if sentence.contains("any later version") {
+            "or-later"
+        } else {
+            "only"
+        };
+        let id = format!("{family}-{version}-{suffix}");
+        if spdx::license_id(&id).is_some() && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// `2` → `2.0`, `2.1` → `2.1` at the start of `text` (the words after "version ").
+fn notice_version(text: &str) -> Option<String> {
+    let word: String = text
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let word = word.trim_end_matches('.');
+    match word.split_once('.') {
+        Some((major, minor)) if !major.is_empty() && !minor.is_empty() => {
+            Some(format!("{major}.{minor}"))
+        }
+        None if !word.is_empty() => Some(format!("{word}.0")),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,5 +699,39 @@ License: GPL-2+
     #[test]
     fn huge_license_line_is_no_expression() {
         assert_eq!(expression(&"GPL ".repeat(1000)), None);
+    }
+
+    #[test]
+    fn gnu_notices_of_free_form_copyright_files() {
+        // libc6's, as Debian 12 ships it (abridged), and a C comment as in libtasn1-6's.
+        let libc = "This is the Debian prepackaged version of the GNU C Library.\n\n\
+            The GNU C Library is free software; you can redistribute it and/or\n    \
+            modify it under the terms of the GNU Lesser General Public\n    \
+            License as published by the Free Software Foundation; either\n    \
+            version 2.1 of the License, or (at your option) any later version.\n\n\
+            Some programs are under the terms of the GNU General Public License as\n\
+            published by the Free Software Foundation; version 2 of the License.\n";
+        assert_eq!(gnu_notices(libc), ["LGPL-2.1-or-later", "GPL-2.0-only"]);
+        let tasn = " * This library is free software; you can redistribute it and/or\n \
+            * modify it under the terms of the GNU Lesser General Public\n \
+            * License as published by the Free Software Foundation; either\n \
+            * version 2.1 of the License, or (at your option) any later version.\n";
+        assert_eq!(gnu_notices(tasn), ["LGPL-2.1-or-later"]);
+        let affero = "under the terms of the GNU Affero General Public License as published \
+            by the Free Software Foundation, either version 3 of the License, or (at your \
+            option) any later version.";
+        assert_eq!(gnu_notices(affero), ["AGPL-3.0-or-later"]);
+        // A mention, not a notice; and a version that is no license.
+        assert!(gnu_notices(
+            "The GNU General Public License version 2 can be found in \
+            /usr/share/common-licenses/GPL-2."
+        )
+        .is_empty());
+        assert!(gnu_notices(
+            "the GNU General Public License as published by the Free \
+            Software Foundation; version 9 of the License"
+        )
+        .is_empty());
+        assert!(gnu_notices("").is_empty());
     }
 }

@@ -31,7 +31,9 @@ use super::release::Distro;
 use super::{copyright, Root};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef};
+use bomscout_core::{
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, SourceKind,
+};
 use std::collections::BTreeMap;
 
 /// One stanza: its 1-based first line and its fields in order (continuations joined
@@ -308,6 +310,12 @@ fn add_copyright(component: &mut Component, root: &Root, name: &str, input: &Inp
     let text = String::from_utf8_lossy(&bytes);
     if copyright::add_machine_readable(component, &path, &text) {
         return;
+    }
+    for id in copyright::gnu_notices(&text) {
+        if !component.licenses.iter().any(|l| l.raw == id) {
+            let notice = License::of_kind(&id, &path, "license-notice", SourceKind::File);
+            component.add_license(notice);
+        }
     }
     let Some(dir) = real.parent() else {
         return;
