@@ -112,7 +112,7 @@ fn a_database_of_schema_2_is_migrated_and_old_rows_know_nothing() {
         .conn()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, crate::schema::VERSION);
     let rows = query::where_used(&store, 1, "a", None).unwrap().rows;
     assert_eq!(rows.len(), 1);
     assert!(
