@@ -425,6 +425,8 @@ fn pg_row(r: &postgres::Row) -> Result<Row, Error> {
                 .try_get::<_, Option<f32>>(i)?
                 .map(|v| Value::Real(v.into())),
             Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+            // A function called for its effect (`pg_advisory_xact_lock`).
+            Type::VOID => None,
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                 r.try_get::<_, Option<String>>(i)?.map(Value::Text)
             }

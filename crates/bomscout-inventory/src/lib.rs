@@ -20,12 +20,16 @@ mod health_tests;
 pub mod html;
 pub mod location;
 pub mod merge;
+#[cfg(test)]
+mod pg_tests;
 mod pgmerge;
 pub mod query;
 pub mod render;
 pub mod repos;
 mod schema;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(test)]
 mod vuln_tests;
 

@@ -125,7 +125,7 @@ pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Er
                 OR bc.archived IS NOT NULL OR bc.latest_release IS NOT NULL
                 OR bc.supplier IS NOT NULL)
          GROUP BY c.purl
-         HAVING ?2 IS NULL OR min(bc.scorecard) < ?2
+         HAVING CAST(?2 AS DOUBLE PRECISION) IS NULL OR min(bc.scorecard) < ?2
          ORDER BY min(bc.scorecard) IS NULL, min(bc.scorecard), c.purl", &vals![run, below])?;
     let mut table = Table::new(&[
         "purl",
@@ -255,7 +255,7 @@ pub fn licenses(store: &Store, run: RunId, category: Option<&str>) -> Result<Tab
            JOIN repositories r ON r.id = s.repo_id
            WHERE s.run_id = ?1
            GROUP BY 1, 2) AS t
-         WHERE ?2 IS NULL OR category = ?2
+         WHERE CAST(?2 AS TEXT) IS NULL OR category = ?2
          ORDER BY 3 DESC, 1", &vals![run, category])?;
     let mut table = Table::new(&[
         "license",
@@ -293,7 +293,7 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
          LEFT JOIN violation_first_seen f
            ON f.repo_id = s.repo_id AND f.component_id = v.component_id AND f.action = v.action
          LEFT JOIN runs fr ON fr.id = f.first_run_id
-         WHERE s.run_id = ?1 AND (?2 IS NULL OR f.first_seen >= ?2)
+         WHERE s.run_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR f.first_seen >= ?2)
          ORDER BY r.path, v.action DESC, c.purl", &vals![run, since])?;
     let mut table = Table::new(&[
         "repository",
@@ -346,7 +346,7 @@ pub fn vulns(
          JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
          JOIN repositories r ON r.id = s.repo_id
          WHERE f.run_id = ?1
-           AND (?2 IS NULL OR f.advisory_id IN
+           AND (CAST(?2 AS TEXT) IS NULL OR f.advisory_id IN
                 (SELECT advisory_id FROM advisory_ids WHERE alias = ?2))", &vals![run, id])?;
     let mut found: Vec<(u8, Vec<Value>)> = Vec::new();
     for r in &rows {

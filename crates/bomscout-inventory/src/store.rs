@@ -675,7 +675,7 @@ fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-fn record_in(tx: &Db, run: RunId, scan: &RepoScan) -> Result<(), Error> {
+pub(crate) fn record_in(tx: &Db, run: RunId, scan: &RepoScan) -> Result<(), Error> {
     let repo_id = repository_id(tx, &scan.repo)?;
     // Re-recording a repository in the same run (a retried shard) replaces it.
     let old: Option<i64> = tx
