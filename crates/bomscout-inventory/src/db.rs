@@ -288,9 +288,9 @@ impl Db {
                 let mut stmt = c.prepare_cached(sql)?;
                 Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))? as u64)
             }
-            Db::Postgres(pg) => pg.with_statement(sql, |client, stmt| {
-                client.execute(stmt, &refs(params))
-            }),
+            Db::Postgres(pg) => {
+                pg.with_statement(sql, |client, stmt| client.execute(stmt, &refs(params)))
+            }
         }
     }
 
@@ -318,9 +318,8 @@ impl Db {
                 Ok(out)
             }
             Db::Postgres(pg) => {
-                let rows = pg.with_statement(sql, |client, stmt| {
-                    client.query(stmt, &refs(params))
-                })?;
+                let rows =
+                    pg.with_statement(sql, |client, stmt| client.query(stmt, &refs(params)))?;
                 rows.iter().map(pg_row).collect()
             }
         }
@@ -415,8 +414,12 @@ fn pg_row(r: &postgres::Row) -> Result<Row, Error> {
         let ty = col.type_();
         let v = match *ty {
             Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-            Type::INT4 => r.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
-            Type::INT2 => r.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
+            Type::INT4 => r
+                .try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => r
+                .try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(v.into())),
             Type::BOOL => r
                 .try_get::<_, Option<bool>>(i)?
                 .map(|v| Value::Int(v.into())),
@@ -588,7 +591,9 @@ mod tests {
     #[test]
     fn placeholders_and_like_are_rewritten_outside_literals() {
         assert_eq!(
-            to_postgres("SELECT x FROM t WHERE a = ?1 AND b LIKE ?12 ESCAPE '\\' AND c = '?1 like'"),
+            to_postgres(
+                "SELECT x FROM t WHERE a = ?1 AND b LIKE ?12 ESCAPE '\\' AND c = '?1 like'"
+            ),
             "SELECT x FROM t WHERE a = $1 AND b ILIKE $12 ESCAPE '\\' AND c = '?1 like'"
         );
         assert_eq!(
@@ -622,7 +627,9 @@ mod tests {
             &vals![None::<i64>, None::<f64>, None::<String>, None::<Vec<u8>>],
         )
         .unwrap();
-        let rows = db.query("SELECT i, f, s, b FROM t ORDER BY i", &[]).unwrap();
+        let rows = db
+            .query("SELECT i, f, s, b FROM t ORDER BY i", &[])
+            .unwrap();
         assert_eq!(rows[0].get::<Option<i64>>(0).unwrap(), None);
         assert!(rows[0].get::<i64>(0).is_err(), "NULL is not an i64");
         assert_eq!(rows[1].get::<i64>(0).unwrap(), 7);
@@ -642,7 +649,11 @@ mod tests {
             Err(Error::Query("stop".into()))
         });
         assert!(r.is_err());
-        let n: i64 = db.query_one("SELECT count(*) FROM t", &[]).unwrap().get(0).unwrap();
+        let n: i64 = db
+            .query_one("SELECT count(*) FROM t", &[])
+            .unwrap()
+            .get(0)
+            .unwrap();
         assert_eq!(n, 0);
     }
 }

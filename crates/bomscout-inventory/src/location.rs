@@ -169,7 +169,12 @@ fn password_from_file(config: &postgres::Config) -> Option<Vec<u8>> {
         }
         None => "localhost".to_string(),
     };
-    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
     let user = config.get_user().unwrap_or("");
     let db = config.get_dbname().unwrap_or(user);
     pgpass_lookup(&text, [&host, &port, db, user]).map(String::into_bytes)

@@ -3,7 +3,7 @@
 
 use crate::db::vals;
 use crate::git::Head;
-use crate::repos::Repo;
+use crate::repos::{Repo, Shard};
 use crate::store::{record_in, RepoScan, Scanned};
 use crate::{query, testing, Location, Store};
 use bomscout_core::{Catalog, Component, DepKind, Ecosystem, Project, Sbom, SbomBuilder};
@@ -16,7 +16,11 @@ fn sbom(packages: &[(&str, &str)]) -> Sbom {
     for (name, version) in packages {
         let mut c = Component::new(Ecosystem::Npm, None, name, version).unwrap();
         c.licenses = vec![bomscout_core::License::declared(
-            if name.starts_with('g') { "GPL-3.0-only" } else { "MIT" },
+            if name.starts_with('g') {
+                "GPL-3.0-only"
+            } else {
+                "MIT"
+            },
             "package-lock.json",
             "license",
         )];
@@ -53,6 +57,13 @@ fn scan(repo: &str, sbom: Sbom) -> RepoScan {
     }
 }
 
+fn shard(index: u32, count: u32) -> Shard {
+    Shard {
+        index: index.into(),
+        count: count.into(),
+    }
+}
+
 fn pg_store(name: &str) -> Option<Store> {
     let url = testing::database(name)?;
     Some(Store::open_location(&Location::Postgres(url)).unwrap())
@@ -62,7 +73,13 @@ fn pg_store(name: &str) -> Option<Store> {
 fn two_nights(store: &mut Store) {
     let first = store.begin_run("n1", 100, None, None).unwrap();
     store
-        .record(first, &scan("org/a", sbom(&[("left-pad", "1.0.0"), ("gpl-lib", "2.0.0")])))
+        .record(
+            first,
+            &scan(
+                "org/a",
+                sbom(&[("left-pad", "1.0.0"), ("gpl-lib", "2.0.0")]),
+            ),
+        )
         .unwrap();
     store
         .record(first, &scan("org/b", sbom(&[("left-pad", "1.0.0")])))
@@ -70,7 +87,13 @@ fn two_nights(store: &mut Store) {
     store.finish_run(first, 101).unwrap();
     let second = store.begin_run("n2", 200, None, None).unwrap();
     store
-        .record(second, &scan("org/a", sbom(&[("left-pad", "1.1.0"), ("gpl-lib", "2.0.0")])))
+        .record(
+            second,
+            &scan(
+                "org/a",
+                sbom(&[("left-pad", "1.1.0"), ("gpl-lib", "2.0.0")]),
+            ),
+        )
         .unwrap();
     store
         .record(second, &scan("org/b", sbom(&[("left-pad", "1.0.0")])))
@@ -94,12 +117,18 @@ fn the_same_nights_give_the_same_answers_on_both_backends() {
         let run = s.latest_run().unwrap();
         vec![
             query::where_used(s, run, "left-pad", None).unwrap().rows,
-            query::where_used(s, run, "LEFT-PAD", Some(">=1.1.0")).unwrap().rows,
+            query::where_used(s, run, "LEFT-PAD", Some(">=1.1.0"))
+                .unwrap()
+                .rows,
             query::where_used(s, run, "typing_ext", None).unwrap().rows,
-            query::where_used(s, run, "pkg:npm/typing_ext", None).unwrap().rows,
+            query::where_used(s, run, "pkg:npm/typing_ext", None)
+                .unwrap()
+                .rows,
             query::where_used(s, run, "pkg:npm/%", None).unwrap().rows,
             query::licenses(s, run, None).unwrap().rows,
-            query::licenses(s, run, Some("strong-copyleft")).unwrap().rows,
+            query::licenses(s, run, Some("strong-copyleft"))
+                .unwrap()
+                .rows,
             query::diff(s, run - 1, run).unwrap().rows,
             query::scorecard(s, run).unwrap().table().rows,
             query::health(s, run, None).unwrap().rows,
@@ -131,7 +160,14 @@ fn shards_writing_at_once_share_one_run_and_lose_nothing() {
             std::thread::spawn(move || {
                 let mut store = Store::open_location(&location).unwrap();
                 let run = store
-                    .join_run("gh-1234", "night", 100 + i64::from(i), None, (i, SHARDS))
+                    .join_run(
+                        "gh-1234",
+                        "night",
+                        true,
+                        100 + i64::from(i),
+                        None,
+                        shard(i - 1, SHARDS),
+                    )
                     .unwrap();
                 for r in 0..REPOS {
                     // Every shard stores the same packages in a different order, so their
@@ -148,7 +184,10 @@ fn shards_writing_at_once_share_one_run_and_lose_nothing() {
                         .record(run, &scan(&format!("org/s{i}/r{r}"), sbom(&pkgs)))
                         .unwrap();
                 }
-                (run, store.finish_shard(run, (i, SHARDS), 300).unwrap())
+                (
+                    run,
+                    store.finish_shard(run, shard(i - 1, SHARDS), 300).unwrap(),
+                )
             })
         })
         .collect();
@@ -189,15 +228,31 @@ fn a_run_with_a_shard_not_finished_is_interrupted_until_that_shard_runs_again() 
         return;
     };
     let store = Store::open_location(&Location::Postgres(url)).unwrap();
-    let run = store.join_run("k", "night", 1, None, (1, 2)).unwrap();
-    assert!(!store.finish_shard(run, (1, 2), 5).unwrap());
+    let run = store
+        .join_run("k", "night", true, 1, None, shard(0, 2))
+        .unwrap();
+    assert!(!store.finish_shard(run, shard(0, 2), 5).unwrap());
     assert!(store.latest_run().is_err(), "no finished run yet");
-    assert_eq!(store.join_run("k", "night", 2, None, (2, 2)).unwrap(), run);
-    assert!(store.finish_shard(run, (2, 2), 9).unwrap());
+    assert_eq!(
+        store
+            .join_run("k", "tomorrow", false, 2, None, shard(1, 2))
+            .unwrap(),
+        run
+    );
+    assert!(store.finish_shard(run, shard(1, 2), 9).unwrap());
     assert_eq!(store.latest_run().unwrap(), run);
-    let err = store.join_run("k", "other", 3, None, (1, 2)).unwrap_err();
+    assert_eq!(
+        store.runs().unwrap()[0].label,
+        "night",
+        "the default label gave way"
+    );
+    let err = store
+        .join_run("k", "other", true, 3, None, shard(0, 2))
+        .unwrap_err();
     assert!(err.to_string().contains("must agree on --label"), "{err}");
-    let err = store.join_run("k", "night", 3, None, (1, 3)).unwrap_err();
+    let err = store
+        .join_run("k", "night", true, 3, None, shard(0, 3))
+        .unwrap_err();
     assert!(err.to_string().contains("same --shard I/N total"), "{err}");
 }
 
@@ -221,7 +276,10 @@ fn a_worker_killed_inside_a_repository_leaves_nothing_of_it() {
     record_in(
         worker.db(),
         run,
-        &scan("org/half", sbom(&[("left-pad", "1.0.0"), ("gpl-lib", "1.0.0")])),
+        &scan(
+            "org/half",
+            sbom(&[("left-pad", "1.0.0"), ("gpl-lib", "1.0.0")]),
+        ),
     )
     .unwrap();
     // ...when it dies (its connection is cut, as when the pod or runner is killed).
@@ -231,7 +289,13 @@ fn a_worker_killed_inside_a_repository_leaves_nothing_of_it() {
         .query("SELECT pg_terminate_backend(?1)", &vals![i64::from(pid)])
         .unwrap();
     assert!(worker.db().execute_batch("COMMIT").is_err());
-    for table in ["repositories", "scans", "boms", "bom_components", "components"] {
+    for table in [
+        "repositories",
+        "scans",
+        "boms",
+        "bom_components",
+        "components",
+    ] {
         let n: i64 = other
             .db()
             .query_one(&format!("SELECT count(*) FROM {table}"), &[])
@@ -250,13 +314,20 @@ fn a_postgres_database_of_another_schema_is_refused_for_queries() {
         return;
     };
     let location = Location::Postgres(url.clone());
-    let err = Store::open_read_only_location(&location).err().unwrap().to_string();
+    let err = Store::open_read_only_location(&location)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("not a bomscout inventory"), "{err}");
     assert!(!err.contains(testing::PASSWORD), "{err}");
     drop(Store::open_location(&location).unwrap());
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute("UPDATE bomscout_schema SET version = 99").unwrap();
-    let err = Store::open_read_only_location(&location).err().unwrap().to_string();
+    c.batch_execute("UPDATE bomscout_schema SET version = 99")
+        .unwrap();
+    let err = Store::open_read_only_location(&location)
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("newer bomscout"), "{err}");
     let err = Store::open_location(&location).err().unwrap().to_string();
     assert!(err.contains("newer bomscout"), "{err}");

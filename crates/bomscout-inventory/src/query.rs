@@ -5,11 +5,11 @@
 //! only that run's rows through indexes, so a database holding a year of nightly runs
 //! answers as fast as one holding a single run.
 
+use crate::db::{vals, Row};
 use crate::render::Table;
 use crate::{Error, RunId, Store};
 use bomscout_core::vuln::VulnSeverity;
 use bomscout_policy::{compare_versions, in_range, parse_range, scheme_of_purl_type, Date};
-use crate::db::{vals, Row};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,10 +71,7 @@ pub fn where_used(
         "license",
         "scorecard",
     ]);
-    let rows = store.db().query(
-        &sql,
-        &vals![run, a, b],
-    )?;
+    let rows = store.db().query(&sql, &vals![run, a, b])?;
     for r in &rows {
         let version: Option<String> = r.get(3)?;
         if !range.is_empty() {
@@ -126,7 +123,9 @@ pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Er
                 OR bc.supplier IS NOT NULL)
          GROUP BY c.purl
          HAVING CAST(?2 AS DOUBLE PRECISION) IS NULL OR min(bc.scorecard) < ?2
-         ORDER BY min(bc.scorecard) IS NULL, min(bc.scorecard), c.purl", &vals![run, below])?;
+         ORDER BY min(bc.scorecard) IS NULL, min(bc.scorecard), c.purl",
+        &vals![run, below],
+    )?;
     let mut table = Table::new(&[
         "purl",
         "scorecard",
@@ -201,7 +200,9 @@ pub fn health_summary(store: &Store, run: RunId) -> Result<HealthSummary, Error>
     let mut bands = [0i64; 5];
     let rows = store.db().query(
         "SELECT min(bc.scorecard) FROM scans s JOIN bom_components bc ON bc.bom_id = s.bom_id
-         WHERE s.run_id = ?1 AND bc.scorecard IS NOT NULL GROUP BY bc.component_id", &vals![run])?;
+         WHERE s.run_id = ?1 AND bc.scorecard IS NOT NULL GROUP BY bc.component_id",
+        &vals![run],
+    )?;
     for r in &rows {
         let band = (r.get::<f64>(0)?.clamp(0.0, 10.0) / 2.0).floor() as usize;
         bands[band.min(4)] += 1;
@@ -294,7 +295,9 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
            ON f.repo_id = s.repo_id AND f.component_id = v.component_id AND f.action = v.action
          LEFT JOIN runs fr ON fr.id = f.first_run_id
          WHERE s.run_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR f.first_seen >= ?2)
-         ORDER BY r.path, v.action DESC, c.purl", &vals![run, since])?;
+         ORDER BY r.path, v.action DESC, c.purl",
+        &vals![run, since],
+    )?;
     let mut table = Table::new(&[
         "repository",
         "purl",
@@ -347,7 +350,9 @@ pub fn vulns(
          JOIN repositories r ON r.id = s.repo_id
          WHERE f.run_id = ?1
            AND (CAST(?2 AS TEXT) IS NULL OR f.advisory_id IN
-                (SELECT advisory_id FROM advisory_ids WHERE alias = ?2))", &vals![run, id])?;
+                (SELECT advisory_id FROM advisory_ids WHERE alias = ?2))",
+        &vals![run, id],
+    )?;
     let mut found: Vec<(u8, Vec<Value>)> = Vec::new();
     for r in &rows {
         let level: String = r.get(2)?;
@@ -441,7 +446,9 @@ fn findings_of(store: &Store, run: RunId) -> Result<Findings, Error> {
          JOIN scans s ON s.run_id = f.run_id
          JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
          JOIN repositories r ON r.id = s.repo_id
-         WHERE f.run_id = ?1 AND f.suppressed IS NULL", &vals![run])?;
+         WHERE f.run_id = ?1 AND f.suppressed IS NULL",
+        &vals![run],
+    )?;
     rows.iter()
         .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .collect()
@@ -592,7 +599,9 @@ fn diff_repo(repo: &str, old: &Packages, new: &Packages, table: &mut Table) {
 fn run_boms(store: &Store, run: RunId) -> Result<BTreeMap<String, Option<i64>>, Error> {
     let rows = store.db().query(
         "SELECT r.path, s.bom_id FROM scans s JOIN repositories r ON r.id = s.repo_id
-         WHERE s.run_id = ?1", &vals![run])?;
+         WHERE s.run_id = ?1",
+        &vals![run],
+    )?;
     rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
 }
 
@@ -604,7 +613,9 @@ fn packages(store: &Store, bom: Option<i64>) -> Result<Packages, Error> {
     let rows = store.db().query(
         "SELECT c.ecosystem, c.name, coalesce(c.version, c.purl), bc.license
          FROM bom_components bc JOIN components c ON c.id = bc.component_id
-         WHERE bc.bom_id = ?1", &vals![bom])?;
+         WHERE bc.bom_id = ?1",
+        &vals![bom],
+    )?;
     for r in &rows {
         out.entry((r.get(0)?, r.get(1)?))
             .or_default()
@@ -763,7 +774,9 @@ fn vuln_counts(store: &Store, run: RunId) -> Result<BTreeMap<String, (i64, i64)>
          JOIN advisories a ON a.id = f.advisory_id
          JOIN repositories r ON r.id = s.repo_id
          WHERE s.run_id = ?1 AND f.suppressed IS NULL
-         GROUP BY r.path", &vals![run])?;
+         GROUP BY r.path",
+        &vals![run],
+    )?;
     rows.iter()
         .map(|r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
         .collect()

@@ -170,7 +170,6 @@ ALTER TABLE bom_components ADD COLUMN archived INTEGER;       -- 1 if that repos
 ALTER TABLE bom_components ADD COLUMN latest_release TEXT;    -- YYYY-MM-DD of the latest release
 ALTER TABLE bom_components ADD COLUMN supplier TEXT;          -- the NTIA supplier name
 "#,
-
     r#"
 -- Shards writing into one database at once (PostgreSQL: a CI matrix, a Kubernetes Indexed
 -- Job) share one run, named by a key they all know (`inventory --run-key KEY`).
@@ -180,7 +179,7 @@ CREATE UNIQUE INDEX runs_run_key ON runs(run_key);
 -- killed worker leaves the night marked interrupted until that shard is run again.
 CREATE TABLE run_shards (
     run_id       INTEGER NOT NULL REFERENCES runs(id),
-    shard        INTEGER NOT NULL,        -- I of I/N, from 1
+    shard        INTEGER NOT NULL,        -- I of I/N, from 0
     shards       INTEGER NOT NULL,        -- N
     started_at   INTEGER NOT NULL,
     finished_at  INTEGER,
@@ -292,10 +291,7 @@ pub(crate) fn version(db: &Db) -> Result<i64, Error> {
         Db::Sqlite(c) => Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?),
         Db::Postgres(_) => {
             let exists: bool = db
-                .query_one(
-                    "SELECT to_regclass('bomscout_schema') IS NOT NULL",
-                    &[],
-                )?
+                .query_one("SELECT to_regclass('bomscout_schema') IS NOT NULL", &[])?
                 .get(0)?;
             if !exists {
                 return Ok(0);

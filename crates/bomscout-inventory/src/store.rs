@@ -1,13 +1,13 @@
 //! The database: opening it, runs, and recording one repository's scan in one transaction.
 
-use crate::repos::Repo;
+use crate::db::{vals, Db, Value};
+use crate::location::Location;
+use crate::repos::{Repo, Shard};
 use crate::{git::Head, schema, Error};
+use bomscout_core::escape::quote;
 use bomscout_core::vuln::Vulnerability;
 use bomscout_core::{Component, Ecosystem, Purl, Sbom, Severity};
 use bomscout_policy::{Action, Evaluation};
-use crate::db::{vals, Db, Value};
-use crate::location::Location;
-use bomscout_core::escape::quote;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
@@ -253,20 +253,23 @@ impl Store {
     }
 
     /// Joins (creating on first sight) the run that every shard of one night shares by
-    /// `key`, and records shard `shard` (I of N, from 1) as started in it. The shards may
+    /// `key`, and records shard `shard` (I of N) as started in it. The shards may
     /// start in any order and at the same time; the first creates the run with its `label`,
-    /// `policy` and the earliest start seen. Finish the shard with [`Store::finish_shard`]:
+    /// `policy` and the earliest start seen. A later shard takes the run's label unless
+    /// `label_given` (the label was asked for, not a default such as today's date: a retried
+    /// worker may start after midnight), when it must be the same. Finish the shard with [`Store::finish_shard`]:
     /// the run is finished when all N are. A shard started again (a retried worker) starts
     /// over: the repositories it records replace what it recorded before.
     pub fn join_run(
         &self,
         key: &str,
         label: &str,
+        label_given: bool,
         started_at: i64,
         policy: Option<&str>,
-        shard: (u32, u32),
+        shard: Shard,
     ) -> Result<RunId, Error> {
-        let (i, n) = (i64::from(shard.0), i64::from(shard.1));
+        let (i, n) = shard_numbers(shard);
         self.db.transaction(|tx| {
             tx.execute(
                 "INSERT INTO runs (label, started_at, tool_version, policy, run_key)
@@ -279,13 +282,15 @@ impl Store {
             )?;
             let run: RunId = row.get(0)?;
             let (had_label, had_policy): (String, Option<String>) = (row.get(1)?, row.get(2)?);
-            if had_label != label || had_policy.as_deref() != policy {
+            if (label_given && had_label != label) || had_policy.as_deref() != policy {
                 return Err(Error::Query(format!(
                     "run key {} is already used by a run labelled {} with policy {}; the \
                      shards of one run must agree on --label and --policy (or use a new key)",
                     quote(key, 80),
                     quote(&had_label, 80),
-                    had_policy.as_deref().map_or("(none)".into(), |p| quote(p, 80)),
+                    had_policy
+                        .as_deref()
+                        .map_or("(none)".into(), |p| quote(p, 80)),
                 )));
             }
             let other_n: Option<i64> = tx
@@ -320,12 +325,8 @@ impl Store {
 
     /// Marks shard `shard` of the shared run `run` finished; the run is finished when all
     /// of its shards are (at the latest shard's time). Returns whether the run is finished.
-    pub fn finish_shard(
-        &self,
-        run: RunId,
-        shard: (u32, u32),
-        finished_at: i64,
-    ) -> Result<bool, Error> {
+    pub fn finish_shard(&self, run: RunId, shard: Shard, finished_at: i64) -> Result<bool, Error> {
+        let (i, n) = shard_numbers(shard);
         self.db.transaction(|tx| {
             // Two last shards finishing at once: the row lock makes one wait for the other,
             // so the later one sees both finished (SQLite's writer lock does that already).
@@ -334,7 +335,7 @@ impl Store {
             }
             tx.execute(
                 "UPDATE run_shards SET finished_at = ?3 WHERE run_id = ?1 AND shard = ?2",
-                &vals![run, i64::from(shard.0), finished_at],
+                &vals![run, i, finished_at],
             )?;
             let row = tx.query_one(
                 "SELECT count(*), max(finished_at) FROM run_shards
@@ -342,7 +343,7 @@ impl Store {
                 &vals![run],
             )?;
             let (done, last): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
-            let finished = done >= i64::from(shard.1);
+            let finished = done >= n;
             if finished {
                 tx.execute(
                     "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
@@ -587,6 +588,12 @@ impl Store {
             .ok_or_else(|| Error::Query(format!("there is no run {id}")))?
             .get(0)
     }
+}
+
+/// A shard's index and count as stored.
+fn shard_numbers(shard: Shard) -> (i64, i64) {
+    let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
+    (n(shard.index), n(shard.count))
 }
 
 /// How often a repository's transaction is retried after a PostgreSQL deadlock.

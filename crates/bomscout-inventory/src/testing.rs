@@ -73,10 +73,7 @@ pub fn database(name: &str) -> Option<String> {
 impl Server {
     /// The URL of database `db`, with the password.
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{db}",
-            self.port
-        )
+        format!("postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{db}", self.port)
     }
 
     fn command(&self, tool: &str) -> Command {
@@ -112,9 +109,7 @@ fn binaries() -> Option<PathBuf> {
 }
 
 fn run(mut c: Command, what: &str) -> Result<(), String> {
-    let out = c
-        .output()
-        .map_err(|e| format!("{what}: cannot run: {e}"))?;
+    let out = c.output().map_err(|e| format!("{what}: cannot run: {e}"))?;
     if !out.status.success() {
         return Err(format!(
             "{what} failed: {}{}",
@@ -161,7 +156,12 @@ fn start() -> Result<Server, String> {
     initdb
         .arg("-D")
         .arg(&data)
-        .args(["-U", USER, "--auth-local=trust", "--auth-host=scram-sha-256"])
+        .args([
+            "-U",
+            USER,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+        ])
         .arg(format!("--pwfile={}", pwfile.display()))
         .args(["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
     run(initdb, "initdb")?;
