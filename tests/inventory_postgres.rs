@@ -361,3 +361,64 @@ fn a_worker_killed_mid_run_leaves_only_whole_repositories() {
     );
     assert_eq!(count(&mut client, "SELECT count(*) FROM scans"), 120);
 }
+
+#[test]
+fn sqlite_shards_merged_into_postgres_answer_as_merged_into_sqlite() {
+    let Some(url) = testing::database("merge") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let org = org(tmp.path(), false);
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let db = tmp.path().join(format!("s{i}.db"));
+        let (code, _, err) = inventory(
+            db.to_str().unwrap(),
+            &org,
+            tmp.path(),
+            &["--label", "n", "--shard", &format!("{i}/2")],
+        );
+        assert_eq!(code, 0, "{err}");
+        shards.push(db);
+    }
+    let merged = tmp.path().join("merged.db");
+    for target in [merged.to_str().unwrap(), url.as_str()] {
+        // Twice: merging a shard again replaces its repositories, it does not add them.
+        for _ in 0..2 {
+            let (code, _, err) = outcome(
+                bomscout()
+                    .args(["inventory", "merge"])
+                    .args(&shards)
+                    .args(["--db", target]),
+            );
+            assert_eq!(code, 0, "{err}");
+            assert!(!err.contains(testing::PASSWORD), "{err}");
+        }
+    }
+    let ask = |db: &str, q: &[&str]| {
+        let (code, out, err) = outcome(
+            bomscout()
+                .arg("query")
+                .args(["--db", db])
+                .args(q)
+                .args(["-o", "json"]),
+        );
+        assert_eq!(code, 0, "{q:?}: {err}");
+        out
+    };
+    for q in [
+        &["runs"][..],
+        &["where", "log4j-core"],
+        &["licenses"],
+        &["violations", "--since", "2000-01-01"],
+        &["vulns"],
+        &["scorecard"],
+    ] {
+        assert_eq!(
+            ask(merged.to_str().unwrap(), q),
+            ask(&url, q),
+            "query {q:?}"
+        );
+    }
+    assert!(ask(&url, &["runs"]).contains("\"repositories\": 5"));
+}
