@@ -422,3 +422,57 @@ fn sqlite_shards_merged_into_postgres_answer_as_merged_into_sqlite() {
     }
     assert!(ask(&url, &["runs"]).contains("\"repositories\": 5"));
 }
+
+#[test]
+fn a_read_only_role_can_query_and_read_the_views_but_not_write() {
+    let Some(url) = testing::database("reader") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let org = org(tmp.path(), false);
+    let (code, _, err) = inventory(&url, &org, tmp.path(), &["--label", "n"]);
+    assert_eq!(code, 0, "{err}");
+    // The role README.md documents for `query` and dashboards.
+    let db = url.rsplit('/').next().unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE inventory_reader LOGIN PASSWORD 'reader-pw';
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             GRANT CONNECT ON DATABASE {db} TO inventory_reader;
+             GRANT USAGE ON SCHEMA public TO inventory_reader;
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO inventory_reader;"
+        ))
+        .unwrap();
+    let reader = url.replace(
+        &format!("{}:{}@", testing::USER, testing::PASSWORD),
+        "inventory_reader:reader-pw@",
+    );
+    for q in [
+        &["scorecard"][..],
+        &["where", "log4j-core"],
+        &["vulns"],
+        &["export"],
+    ] {
+        let (code, _, err) = outcome(bomscout().arg("query").args(["--db", &reader]).args(q));
+        assert_eq!(code, 0, "{q:?} as the read-only role: {err}");
+    }
+    let mut dashboard = postgres::Client::connect(&reader, postgres::NoTls).unwrap();
+    let licensed: i64 = dashboard
+        .query_one(
+            "SELECT count(DISTINCT purl) FROM v_components
+             WHERE run_id = (SELECT run_id FROM v_latest_run) AND license IS NOT NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(licensed > 10, "{licensed}");
+    let repos: i64 = dashboard
+        .query_one("SELECT repositories FROM v_runs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(repos, 5);
+    let (code, _, err) = inventory(&reader, &org, tmp.path(), &["--label", "n2"]);
+    assert_eq!(code, 2, "a read-only role cannot record a run");
+    assert!(err.contains("permission denied"), "{err}");
+}
