@@ -436,6 +436,16 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
 #[allow(clippy::print_stderr)]
 fn merge(shards: &[PathBuf], db: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
     let db = location(db, "merge into")?;
+    if let Some(url) = shards
+        .iter()
+        .find(|s| matches!(Location::parse(s), Location::Postgres(_)))
+    {
+        bail!(
+            "{}: shards to merge are SQLite files; shards that write into PostgreSQL share a \
+             run (--run-key) and need no merge",
+            Location::parse(url)
+        );
+    }
     let mut store = Store::open_location(&db)?;
     for shard in shards {
         bomscout_inventory::merge::merge_into(&mut store, shard)

@@ -108,7 +108,7 @@ pub(crate) fn connect(url: &str) -> Result<postgres::Client, Error> {
         config.connect_timeout(std::time::Duration::from_secs(15));
     }
     let result = match config.get_ssl_mode() {
-        postgres::config::SslMode::Require => config.connect(tls()?),
+        postgres::config::SslMode::Require => config.connect(tls().map_err(fail)?),
         _ => config.connect(postgres::NoTls),
     };
     result.map_err(|e| {
@@ -123,15 +123,13 @@ pub(crate) fn connect(url: &str) -> Result<postgres::Client, Error> {
     })
 }
 
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, Error> {
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     // A private CA (the usual case for a database) is added with SSL_CERT_FILE.
     if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
-        let pem = std::fs::read(&file).map_err(|e| Error::Connect {
-            url: String::new(),
-            message: format!("SSL_CERT_FILE {}: {e}", Path::new(&file).display()),
-        })?;
+        let pem = std::fs::read(&file)
+            .map_err(|e| format!("SSL_CERT_FILE {}: {e}", Path::new(&file).display()))?;
         use rustls::pki_types::pem::PemObject;
         for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem).flatten() {
             let _ = roots.add(cert);
@@ -140,10 +138,7 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, Error> {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Connect {
-            url: String::new(),
-            message: format!("TLS: {e}"),
-        })?
+        .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))

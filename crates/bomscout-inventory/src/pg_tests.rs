@@ -332,3 +332,18 @@ fn a_postgres_database_of_another_schema_is_refused_for_queries() {
     let err = Store::open_location(&location).err().unwrap().to_string();
     assert!(err.contains("newer bomscout"), "{err}");
 }
+
+#[test]
+fn sslmode_require_insists_on_tls() {
+    let Some(url) = testing::database("tls") else {
+        return;
+    };
+    // The test server speaks no TLS: asked for it, the client refuses to go on in clear.
+    let err = crate::location::connect(&format!("{url}?sslmode=require"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("TLS"), "{err}");
+    assert!(!err.contains(testing::PASSWORD), "{err}");
+    assert!(crate::location::connect(&format!("{url}?sslmode=disable")).is_ok());
+}
