@@ -548,7 +548,12 @@ fn a_second_night_on_postgres_reuses_unchanged_repositories_and_records_removed_
     ]
     .map(|(r, s)| (r.to_string(), s.to_string()));
     for db in [sqlite, url.as_str()] {
-        assert_eq!(statuses(db, "2"), night_two, "{}", bomscout_inventory::location::redact(db));
+        assert_eq!(
+            statuses(db, "2"),
+            night_two,
+            "{}",
+            bomscout_inventory::location::redact(db)
+        );
         assert_eq!(run_counts(db), [(5, 0, 0), (2, 3, 1)]);
     }
     for q in [
@@ -602,7 +607,12 @@ fn a_second_night_on_postgres_reuses_unchanged_repositories_and_records_removed_
         assert_eq!(code, 0, "{err}");
     }
     for db in [merged, merged_url.as_str()] {
-        assert_eq!(statuses(db, "2"), night_two, "{}", bomscout_inventory::location::redact(db));
+        assert_eq!(
+            statuses(db, "2"),
+            night_two,
+            "{}",
+            bomscout_inventory::location::redact(db)
+        );
         assert_eq!(run_counts(db), [(5, 0, 0), (2, 3, 1)]);
     }
     for q in [&["runs"][..], &["repos"], &["repos", "--status", "removed"]] {

@@ -14,13 +14,13 @@
 //!
 //! The SQL of incremental runs is kept here, apart from the store's.
 
+use crate::db::{vals, Db};
 use crate::git::Head;
 use crate::render::Table;
 use crate::repos::Repo;
 use crate::store::{self, RepoScan, RunId, Store};
 use crate::Error;
 use bomscout_policy::Evaluation;
-use crate::db::{vals, Db};
 use rusqlite::params;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -630,9 +630,7 @@ mod tests {
         let Some(url) = crate::testing::database("incremental") else {
             return;
         };
-        reuse_and_removal(
-            &mut Store::open_location(&crate::Location::Postgres(url)).unwrap(),
-        );
+        reuse_and_removal(&mut Store::open_location(&crate::Location::Postgres(url)).unwrap());
     }
 
     fn reuse_and_removal(store: &mut Store) {
