@@ -75,9 +75,16 @@ pub struct InventoryArgs {
     /// Directories holding repositories: each directory with a `.git` below them is one.
     pub roots: Vec<PathBuf>,
 
-    /// The database file (created if missing).
-    #[arg(long, value_name = "FILE")]
+    /// The database: a file (created if missing) or `postgres://USER@HOST/DB` (default:
+    /// BOMSCOUT_DB).
+    #[arg(long, value_name = "FILE|URL")]
     pub db: Option<PathBuf>,
+
+    /// Join the run every shard of this night shares under KEY (default: BOMSCOUT_RUN_KEY),
+    /// e.g. the CI run's id: shards writing into one PostgreSQL database need no merge.
+    /// The run is finished when all N shards of `--shard I/N` are.
+    #[arg(long, value_name = "KEY")]
+    pub run_key: Option<String>,
 
     /// Evaluate every repository against this policy (a file or builtin:NAME).
     #[arg(long, value_name = "FILE|builtin:NAME")]
@@ -147,9 +154,10 @@ pub enum InventoryCommand {
         /// The shard databases.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
-        /// The database to fold them into (created if missing).
-        #[arg(long, value_name = "FILE")]
-        db: PathBuf,
+        /// The database to fold them into: a file (created if missing) or a PostgreSQL URL
+        /// (default: BOMSCOUT_DB).
+        #[arg(long, value_name = "FILE|URL")]
+        db: Option<PathBuf>,
     },
     /// Match the stored components of a run against the current advisory database, without
     /// scanning any repository: a new run re-using that run's scans, with today's findings
@@ -160,9 +168,9 @@ pub enum InventoryCommand {
 /// Arguments of `bomscout inventory rematch`.
 #[derive(Debug, Args)]
 pub struct RematchArgs {
-    /// The inventory database.
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The inventory database: a file or a PostgreSQL URL (default: BOMSCOUT_DB).
+    #[arg(long, value_name = "FILE|URL")]
+    pub db: Option<PathBuf>,
 
     /// The run whose components to match (default: the newest finished run).
     #[arg(long)]
@@ -184,8 +192,9 @@ pub struct RematchArgs {
 /// Arguments of `bomscout query`.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The inventory database.
-    #[arg(long, value_name = "FILE", global = true)]
+    /// The inventory database: a file or a PostgreSQL URL (default: BOMSCOUT_DB). A
+    /// read-only role is enough.
+    #[arg(long, value_name = "FILE|URL", global = true)]
     pub db: Option<PathBuf>,
 
     /// The run to read (default: the newest finished run).

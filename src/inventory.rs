@@ -10,12 +10,13 @@ use crate::cli::{
     RematchArgs,
 };
 use anyhow::{bail, Context};
+use bomscout_core::escape;
 use bomscout_core::{Catalog, Ecosystem, Project, Silent};
 use bomscout_inventory::incremental::{self, Previous, Reused, ScanState};
 use bomscout_inventory::render::{Format as TableFormat, Table};
 use bomscout_inventory::repos::{discover, Repo, Shard};
 use bomscout_inventory::store::Scanned;
-use bomscout_inventory::{git, html, query, RepoScan, RunId, Store};
+use bomscout_inventory::{git, html, query, Location, RepoScan, RunId, Store};
 use bomscout_pipeline::{CheckSettings, RawSettings, Settings};
 use bomscout_policy::{Date, Policy};
 use rayon::prelude::*;
@@ -28,13 +29,11 @@ use std::time::Instant;
 #[allow(clippy::print_stderr)]
 pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
-        Some(InventoryCommand::Merge { shards, db }) => return merge(shards, db),
+        Some(InventoryCommand::Merge { shards, db }) => return merge(shards, db.as_ref()),
         Some(InventoryCommand::Rematch(rematch_args)) => return rematch(rematch_args),
         None => {}
     }
-    let Some(db) = &args.db else {
-        bail!("--db FILE is required: the inventory database to write");
-    };
+    let db = location(args.db.as_ref(), "write")?;
     if args.roots.is_empty() {
         bail!("give at least one directory holding repositories");
     }
@@ -105,20 +104,43 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let run_key = args
+        .run_key
+        .clone()
+        .or_else(|| std::env::var("BOMSCOUT_RUN_KEY").ok())
+        .filter(|k| !k.is_empty());
+    if shard.is_some() && run_key.is_none() && matches!(db, Location::Postgres(_)) {
+        bail!(
+            "--shard into a PostgreSQL database needs --run-key KEY (or BOMSCOUT_RUN_KEY), the \
+             same for every shard of the night (the CI run's id, say), so that the shards \
+             write one run"
+        );
+    }
     // The Dependency-Track key is read and checked before anything is scanned.
     let uploads = args.dtrack.start()?;
-    let mut store = Store::open(db)?;
+    let mut store = Store::open_location(&db)?;
     let started = crate::scan::timestamp();
     let label = args
         .label
         .clone()
         .unwrap_or_else(|| Date::from_unix(started).to_string());
-    let run = store.begin_run(
-        &label,
-        started,
-        policy.as_ref().map(|p| p.name.as_str()),
-        shard.map(|s| s.to_string()).as_deref(),
-    )?;
+    let policy_name = policy.as_ref().map(|p| p.name.as_str());
+    // A shared run: this worker is shard I of N (one worker alone is shard 0 of 1).
+    let joined = run_key.as_deref().map(|key| {
+        let me = shard.unwrap_or(Shard { index: 0, count: 1 });
+        (key, me)
+    });
+    let run = match joined {
+        Some((key, me)) => {
+            store.join_run(key, &label, args.label.is_some(), started, policy_name, me)?
+        }
+        None => store.begin_run(
+            &label,
+            started,
+            policy_name,
+            shard.map(|s| s.to_string()).as_deref(),
+        )?,
+    };
     let clock = Instant::now();
     // Each repository's last scan, unless every repository is to be scanned.
     let previous = if args.full {
@@ -197,7 +219,13 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
         Some(adv) => Some(adv.match_run(&mut store, run, args.quiet)?),
         None => None,
     };
-    store.finish_run(run, crate::scan::timestamp())?;
+    let run_finished = match joined {
+        Some((_, me)) => store.finish_shard(run, me, crate::scan::timestamp())?,
+        None => {
+            store.finish_run(run, crate::scan::timestamp())?;
+            true
+        }
+    };
     let counts = store.run_counts(run)?;
     if !args.quiet && context.settings.enricher().is_some() {
         if let Ok(totals) = context.enrichment.lock() {
@@ -207,10 +235,16 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprintln!(
             "bomscout: run {run} ({label}): {recorded} repositories in {:.1} s ({counts}), \
-             {failed} failed{}; {}",
+             {failed} failed{}{}; {}",
             clock.elapsed().as_secs_f64(),
             matched.map(|m| format!("; {m}")).unwrap_or_default(),
-            db.display()
+            match joined {
+                Some((_, me)) if !run_finished =>
+                    format!("; shard {me} done, the run finishes with its last shard"),
+                Some((_, me)) => format!("; shard {me} done, the last: run finished"),
+                None => String::new(),
+            },
+            escape::printable(&db.shown())
         );
     }
     if let Some(uploads) = &uploads {
@@ -340,11 +374,14 @@ fn report_diagnostics(diagnostics: &[bomscout_core::Diagnostic], quiet: bool) {
 /// findings of today's advisory database. No repository is read.
 #[allow(clippy::print_stderr)]
 fn rematch(args: &RematchArgs) -> anyhow::Result<ExitCode> {
-    if !args.db.is_file() {
-        bail!("{}: no such file", args.db.display());
+    let db = location(args.db.as_ref(), "rematch")?;
+    if let Location::Sqlite(path) = &db {
+        if !path.is_file() {
+            bail!("{}: no such file", path.display());
+        }
     }
     let advisories = Advisories::open(&args.advisory)?;
-    let mut store = Store::open(&args.db)?;
+    let mut store = Store::open_location(&db)?;
     let from = match args.run {
         Some(id) => store.run(id)?,
         None => store.latest_run()?,
@@ -362,7 +399,7 @@ fn rematch(args: &RematchArgs) -> anyhow::Result<ExitCode> {
             "bomscout: run {run} ({label}): the stored components of run {from} matched \
              against {}: {matched}; no repository scanned; {}",
             bomscout_core::escape::printable(&advisories.source),
-            args.db.display()
+            escape::printable(&db.shown())
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -379,8 +416,9 @@ struct ScanContext<'a> {
     previous: HashMap<String, Previous>,
     /// This run's scan key: a previous scan made under another is not reused.
     key: String,
-    /// The database, for the read connections that fetch stored SBOMs to re-evaluate.
-    db: PathBuf,
+    /// The database (a SQLite file or a PostgreSQL URL), for the read connections that
+    /// fetch stored SBOMs to re-evaluate.
+    db: Location,
     /// Read connections not in use; a worker takes one, or opens one, and puts it back.
     readers: std::sync::Mutex<Vec<Store>>,
 }
@@ -492,7 +530,7 @@ fn reevaluate(
     let reader = context.readers.lock().ok().and_then(|mut r| r.pop());
     let reader = match reader {
         Some(r) => r,
-        None => Store::open_read_only(&context.db)?,
+        None => Store::open_read_only_location(&context.db)?,
     };
     let bytes = reader.stored_bom(bom);
     if let Ok(mut readers) = context.readers.lock() {
@@ -571,8 +609,19 @@ fn scan_tree(repo: &Repo, context: &ScanContext) -> anyhow::Result<Scanned> {
 }
 
 #[allow(clippy::print_stderr)]
-fn merge(shards: &[PathBuf], db: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(db)?;
+fn merge(shards: &[PathBuf], db: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
+    let db = location(db, "merge into")?;
+    if let Some(url) = shards
+        .iter()
+        .find(|s| matches!(Location::parse(s), Location::Postgres(_)))
+    {
+        bail!(
+            "{}: shards to merge are SQLite files; shards that write into PostgreSQL share a \
+             run (--run-key) and need no merge",
+            Location::parse(url)
+        );
+    }
+    let mut store = Store::open_location(&db)?;
     for shard in shards {
         bomscout_inventory::merge::merge_into(&mut store, shard)
             .with_context(|| format!("cannot merge {}", shard.display()))?;
@@ -580,21 +629,36 @@ fn merge(shards: &[PathBuf], db: &std::path::Path) -> anyhow::Result<ExitCode> {
     eprintln!(
         "bomscout: merged {} shard(s) into {}",
         shards.len(),
-        db.display()
+        escape::printable(&db.shown())
     );
     Ok(ExitCode::SUCCESS)
 }
 
+/// The database of `--db`, else BOMSCOUT_DB; `what` the command does with it.
+fn location(arg: Option<&PathBuf>, what: &str) -> anyhow::Result<Location> {
+    match arg.cloned().or_else(|| {
+        std::env::var_os("BOMSCOUT_DB")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    }) {
+        Some(p) => Ok(Location::parse(&p)),
+        None => {
+            bail!("--db FILE|URL (or BOMSCOUT_DB) is required: the inventory database to {what}")
+        }
+    }
+}
+
 /// `bomscout query`.
 pub fn query(args: &QueryArgs) -> anyhow::Result<ExitCode> {
-    let Some(db) = &args.db else {
-        bail!("--db FILE is required: the inventory database to read");
-    };
-    if !db.exists() {
-        bail!("{}: no such file", db.display());
+    let db = location(args.db.as_ref(), "read")?;
+    if let Location::Sqlite(path) = &db {
+        if !path.exists() {
+            bail!("{}: no such file", path.display());
+        }
     }
-    // Read-only: a query never migrates, locks or creates files beside the database.
-    let store = Store::open_read_only(db)?;
+    // Read-only: a query never migrates, locks or creates files beside the database (nor,
+    // on PostgreSQL, writes: its session is read-only).
+    let store = Store::open_read_only_location(&db)?;
     let run = match args.run {
         Some(id) => store.run(id)?,
         None if matches!(args.question, Question::Runs) => 0,

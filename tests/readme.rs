@@ -22,6 +22,8 @@ const SUBSTITUTIONS: &[(&str, &str)] = &[
     ("$JOB_COMPLETION_INDEX", "0"),
     ("--from 41 --to 42", "--from 1 --to 2"),
     ("shard-*.db", "shard-0.db"),
+    // The PostgreSQL recipes' database (a secret in CI); a SQLite file stands in for it.
+    ("\"$BOMSCOUT_DB\"", "shared.db"),
     // A copy of the advisory database; the fixtures themselves stand in for it.
     ("/mnt/osv", "@FIXTURES@/advisories"),
 ];

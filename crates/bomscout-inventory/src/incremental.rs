@@ -14,13 +14,14 @@
 //!
 //! The SQL of incremental runs is kept here, apart from the store's.
 
+use crate::db::{vals, Db};
 use crate::git::Head;
 use crate::render::Table;
 use crate::repos::Repo;
 use crate::store::{self, RepoScan, RunId, Store};
 use crate::Error;
 use bomscout_policy::Evaluation;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -178,15 +179,15 @@ pub fn tree_digest(root: &Path, excludes: &[String], limit: u64) -> Result<Strin
 }
 
 /// Deletes `repo_id`'s scan in `run`, if any (re-recording a repository replaces it).
-fn forget_scan(tx: &rusqlite::Transaction, run: RunId, repo_id: i64) -> Result<(), Error> {
+fn forget_scan(tx: &Db, run: RunId, repo_id: i64) -> Result<(), Error> {
     tx.execute(
         "DELETE FROM diagnostics WHERE scan_id IN
            (SELECT id FROM scans WHERE run_id = ?1 AND repo_id = ?2)",
-        params![run, repo_id],
+        &vals![run, repo_id],
     )?;
     tx.execute(
         "DELETE FROM scans WHERE run_id = ?1 AND repo_id = ?2",
-        params![run, repo_id],
+        &vals![run, repo_id],
     )?;
     Ok(())
 }
@@ -199,40 +200,40 @@ impl Store {
     /// Each repository's last recorded scan outside `run` (the newest by run id), keyed by
     /// the repository's path: what `run` may reuse.
     pub fn previous_scans(&self, run: RunId) -> Result<HashMap<String, Previous>, Error> {
-        let mut stmt = self.conn().prepare(
+        let rows = self.db().query(
             "SELECT r.path, s.id, s.run_id, s.ok, s.commit_sha, s.tree_digest, s.scan_key,
                     s.bom_id
              FROM repositories r
              JOIN scans s ON s.id = (SELECT p.id FROM scans p
                                      WHERE p.repo_id = r.id AND p.run_id <> ?1
                                      ORDER BY p.run_id DESC LIMIT 1)",
+            &vals![run],
         )?;
-        let rows = stmt.query_map([run], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Previous {
-                    scan_id: r.get(1)?,
-                    run_id: r.get(2)?,
-                    ok: r.get(3)?,
-                    commit: r.get(4)?,
-                    tree_digest: r.get(5)?,
-                    scan_key: r.get(6)?,
-                    bom_id: r.get(7)?,
-                },
-            ))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    Previous {
+                        scan_id: r.get(1)?,
+                        run_id: r.get(2)?,
+                        ok: r.get(3)?,
+                        commit: r.get(4)?,
+                        tree_digest: r.get(5)?,
+                        scan_key: r.get(6)?,
+                        bom_id: r.get(7)?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     /// The stored CycloneDX JSON of BOM `bom_id`, decompressed.
     pub fn stored_bom(&self, bom_id: i64) -> Result<Vec<u8>, Error> {
-        let blob: Option<Vec<u8>> = self
-            .conn()
-            .query_row("SELECT cyclonedx FROM boms WHERE id = ?1", [bom_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let blob = blob.ok_or_else(|| Error::Query(format!("there is no stored BOM {bom_id}")))?;
+        let blob: Vec<u8> = self
+            .db()
+            .query_opt("SELECT cyclonedx FROM boms WHERE id = ?1", &vals![bom_id])?
+            .ok_or_else(|| Error::Query(format!("there is no stored BOM {bom_id}")))?
+            .get(0)?;
         store::decompress(&blob)
             .map_err(|e| Error::Query(format!("the stored BOM {bom_id} is damaged: {e}")))
     }
@@ -245,15 +246,15 @@ impl Store {
         scan: &RepoScan,
         state: &ScanState,
     ) -> Result<(), Error> {
-        let tx = self.conn_mut().transaction()?;
-        store::record_in(&tx, run, scan)?;
-        tx.execute(
-            "UPDATE scans SET status = 'scanned', tree_digest = ?3, scan_key = ?4
-             WHERE run_id = ?1 AND repo_id = (SELECT id FROM repositories WHERE path = ?2)",
-            params![run, scan.repo.path, state.tree_digest, state.scan_key],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.transaction_retried(|tx| {
+            store::record_in(tx, run, scan)?;
+            tx.execute(
+                "UPDATE scans SET status = 'scanned', tree_digest = ?3, scan_key = ?4
+                 WHERE run_id = ?1 AND repo_id = (SELECT id FROM repositories WHERE path = ?2)",
+                &vals![run, &scan.repo.path, &state.tree_digest, &state.scan_key],
+            )?;
+            Ok(())
+        })
     }
 
     /// Records an unchanged repository in `run`: a scan pointing at the BOM of the scan it
@@ -261,61 +262,70 @@ impl Store {
     /// status `reused`. All of it or nothing (one transaction); a repository already
     /// recorded in `run` (a retried shard) is replaced.
     pub fn record_reused(&mut self, run: RunId, reused: &Reused) -> Result<(), Error> {
-        let tx = self.conn_mut().transaction()?;
-        let repo_id = store::repository_id(&tx, &reused.repo)?;
-        forget_scan(&tx, run, repo_id)?;
         let verdicts = reused.evaluation.as_ref().map(store::verdicts_of);
-        let set_id = match &verdicts {
-            Some(v) => Some(store::store_verdicts(&tx, v)?),
-            None => None,
-        };
         let tally = reused.evaluation.as_ref().map(store::tally);
-        let copied = tx.execute(
-            "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
-                bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
-                projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings, status, tree_digest, scan_key)
-             SELECT ?1, ?2, ?3, ?4, ?5, ok, error, bom_id, ?6, ?7, components, with_license,
-                with_spdx, projects, manifests_unlocked, ?8, ?9, ?10, ?11, ntia_checked,
-                ntia_missing, errors, warnings, 'reused', ?12, ?13
-             FROM scans WHERE id = ?14",
-            params![
-                run,
-                repo_id,
-                reused.scanned_at,
-                reused.head.commit,
-                reused.head.branch,
-                set_id,
-                reused.duration_ms as i64,
-                tally.map(|t| t.0),
-                tally.map(|t| t.1),
-                tally.map(|t| t.2),
-                tally.map(|t| t.3),
-                reused.state.tree_digest,
-                reused.state.scan_key,
-                reused.from.scan_id,
-            ],
-        )?;
-        if copied != 1 {
-            return Err(Error::Query(format!(
-                "the scan {} that {} was to reuse is no longer in the database; run with \
-                 --full",
-                reused.from.scan_id,
-                bomscout_core::escape::printable(&reused.repo.path)
-            )));
-        }
-        let scan_id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO diagnostics (scan_id, severity, path, line, message)
-             SELECT ?1, severity, path, line, message FROM diagnostics WHERE scan_id = ?2
-             ORDER BY rowid",
-            params![scan_id, reused.from.scan_id],
-        )?;
-        if let Some(v) = &verdicts {
-            store::note_first_seen(&tx, run, repo_id, reused.scanned_at, v)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.transaction_retried(|tx| {
+            let repo_id = store::repository_id(tx, &reused.repo)?;
+            forget_scan(tx, run, repo_id)?;
+            let set_id = match &verdicts {
+                Some(v) => Some(store::store_verdicts(tx, v)?),
+                None => None,
+            };
+            // Parameters in the select list are cast: PostgreSQL cannot infer their types
+            // from the target columns of an INSERT ... SELECT.
+            let scan_id: i64 = tx
+                .query_opt(
+                    "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok,
+                        error, bom_id, verdict_set_id, duration_ms, components, with_license,
+                        with_spdx, projects, manifests_unlocked, allow, review, deny,
+                        expired_exceptions, ntia_checked, ntia_missing, errors, warnings,
+                        status, tree_digest, scan_key)
+                     SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT),
+                        CAST(?4 AS TEXT), CAST(?5 AS TEXT), ok, error, bom_id,
+                        CAST(?6 AS BIGINT), CAST(?7 AS BIGINT), components, with_license,
+                        with_spdx, projects, manifests_unlocked, CAST(?8 AS BIGINT),
+                        CAST(?9 AS BIGINT), CAST(?10 AS BIGINT), CAST(?11 AS BIGINT),
+                        ntia_checked, ntia_missing, errors, warnings, 'reused',
+                        CAST(?12 AS TEXT), CAST(?13 AS TEXT)
+                     FROM scans WHERE id = ?14
+                     RETURNING id",
+                    &vals![
+                        run,
+                        repo_id,
+                        reused.scanned_at,
+                        &reused.head.commit,
+                        &reused.head.branch,
+                        set_id,
+                        reused.duration_ms as i64,
+                        tally.map(|t| t.0),
+                        tally.map(|t| t.1),
+                        tally.map(|t| t.2),
+                        tally.map(|t| t.3),
+                        &reused.state.tree_digest,
+                        &reused.state.scan_key,
+                        reused.from.scan_id,
+                    ],
+                )?
+                .ok_or_else(|| {
+                    Error::Query(format!(
+                        "the scan {} that {} was to reuse is no longer in the database; run \
+                         with --full",
+                        reused.from.scan_id,
+                        bomscout_core::escape::printable(&reused.repo.path)
+                    ))
+                })?
+                .get(0)?;
+            tx.execute(
+                "INSERT INTO diagnostics (scan_id, severity, path, line, message)
+                 SELECT CAST(?1 AS BIGINT), severity, path, line, message FROM diagnostics
+                 WHERE scan_id = ?2",
+                &vals![scan_id, reused.from.scan_id],
+            )?;
+            if let Some(v) = &verdicts {
+                store::note_first_seen(tx, run, repo_id, reused.scanned_at, v)?;
+            }
+            Ok(())
+        })
     }
 
     /// Records as removed in `run` every repository that an earlier run recorded last
@@ -328,26 +338,20 @@ impl Store {
         present: &HashSet<&str>,
         in_scope: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<String>, Error> {
-        let tx = self.conn_mut().transaction()?;
-        let known: Vec<(i64, String, Option<i64>, Option<i64>)> = {
-            let mut stmt = tx.prepare(
+        self.transaction_retried(|tx| {
+            let known = tx.query(
                 "SELECT r.id, r.path,
                     (SELECT max(s.run_id) FROM scans s WHERE s.repo_id = r.id AND s.run_id <> ?1),
                     (SELECT max(x.run_id) FROM removed_repositories x
                      WHERE x.repo_id = r.id AND x.run_id <> ?1)
                  FROM repositories r ORDER BY r.path",
+                &vals![run],
             )?;
-            let rows =
-                stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let mut removed = Vec::new();
-        {
-            let mut insert = tx.prepare(
-                "INSERT OR REPLACE INTO removed_repositories (run_id, repo_id, last_run_id)
-                 VALUES (?1, ?2, ?3)",
-            )?;
-            for (repo_id, path, last_seen, last_removed) in known {
+            let mut removed = Vec::new();
+            for row in &known {
+                let (repo_id, path): (i64, String) = (row.get(0)?, row.get(1)?);
+                let (last_seen, last_removed): (Option<i64>, Option<i64>) =
+                    (row.get(2)?, row.get(3)?);
                 let Some(last_seen) = last_seen else { continue };
                 if last_removed.is_some_and(|r| r > last_seen)
                     || present.contains(path.as_str())
@@ -355,34 +359,33 @@ impl Store {
                 {
                     continue;
                 }
-                insert.execute(params![run, repo_id, last_seen])?;
+                tx.execute(
+                    "INSERT INTO removed_repositories (run_id, repo_id, last_run_id)
+                     VALUES (?1, ?2, ?3)
+                     ON CONFLICT (run_id, repo_id) DO UPDATE SET last_run_id = excluded.last_run_id",
+                    &vals![run, repo_id, last_seen],
+                )?;
                 removed.push(path);
             }
-        }
-        tx.commit()?;
-        Ok(removed)
+            Ok(removed)
+        })
     }
 
     /// How many repositories `run` scanned, reused and recorded removed.
     pub fn run_counts(&self, run: RunId) -> Result<RunCounts, Error> {
-        let (scanned, reused, failed) = self.conn().query_row(
+        let row = self.db().query_one(
             "SELECT count(*) FILTER (WHERE status = 'scanned'),
                     count(*) FILTER (WHERE status = 'reused'),
-                    count(*) FILTER (WHERE ok = 0)
+                    count(*) FILTER (WHERE ok = 0),
+                    (SELECT count(*) FROM removed_repositories WHERE run_id = ?1)
              FROM scans WHERE run_id = ?1",
-            [run],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let removed = self.conn().query_row(
-            "SELECT count(*) FROM removed_repositories WHERE run_id = ?1",
-            [run],
-            |r| r.get(0),
+            &vals![run],
         )?;
         Ok(RunCounts {
-            scanned,
-            reused,
-            removed,
-            failed,
+            scanned: row.get(0)?,
+            reused: row.get(1)?,
+            failed: row.get(2)?,
+            removed: row.get(3)?,
         })
     }
 }
@@ -399,14 +402,16 @@ pub fn repos(store: &Store, run: RunId, status: Option<&str>) -> Result<Table, E
             )));
         }
     }
-    let mut stmt = store.conn().prepare(
-        "SELECT r.path, s.status, s.commit_sha, s.branch, s.ok, s.components, s.error, NULL
+    let rows = store.db().query(
+        "SELECT r.path, s.status, s.commit_sha, s.branch, s.ok, s.components, s.error,
+                CAST(NULL AS BIGINT)
          FROM scans s JOIN repositories r ON r.id = s.repo_id WHERE s.run_id = ?1
          UNION ALL
          SELECT r.path, 'removed', NULL, NULL, NULL, NULL, NULL, x.last_run_id
          FROM removed_repositories x JOIN repositories r ON r.id = x.repo_id
          WHERE x.run_id = ?1
          ORDER BY 1",
+        &vals![run],
     )?;
     let mut table = Table::new(&[
         "repository",
@@ -418,8 +423,7 @@ pub fn repos(store: &Store, run: RunId, status: Option<&str>) -> Result<Table, E
         "error",
         "last-run",
     ]);
-    let mut rows = stmt.query([run])?;
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         let state: String = r.get(1)?;
         let ok: Option<bool> = r.get(4)?;
         let keep = match status {
@@ -431,14 +435,14 @@ pub fn repos(store: &Store, run: RunId, status: Option<&str>) -> Result<Table, E
             continue;
         }
         table.rows.push(vec![
-            json!(r.get::<_, String>(0)?),
+            json!(r.get::<String>(0)?),
             json!(state),
-            json!(r.get::<_, Option<String>>(2)?),
-            json!(r.get::<_, Option<String>>(3)?),
+            json!(r.get::<Option<String>>(2)?),
+            json!(r.get::<Option<String>>(3)?),
             json!(ok),
-            json!(r.get::<_, Option<i64>>(5)?),
-            json!(r.get::<_, Option<String>>(6)?),
-            json!(r.get::<_, Option<i64>>(7)?),
+            json!(r.get::<Option<i64>>(5)?),
+            json!(r.get::<Option<String>>(6)?),
+            json!(r.get::<Option<i64>>(7)?),
         ]);
     }
     Ok(table)
@@ -618,7 +622,18 @@ mod tests {
     #[test]
     fn reused_scans_point_at_the_same_bom_and_removals_are_recorded_once() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("inv.db")).unwrap();
+        reuse_and_removal(&mut Store::open(&dir.path().join("inv.db")).unwrap());
+    }
+
+    #[test]
+    fn reused_scans_and_removals_on_postgres() {
+        let Some(url) = crate::testing::database("incremental") else {
+            return;
+        };
+        reuse_and_removal(&mut Store::open_location(&crate::Location::Postgres(url)).unwrap());
+    }
+
+    fn reuse_and_removal(store: &mut Store) {
         let state = ScanState {
             tree_digest: None,
             scan_key: "k".into(),
@@ -664,15 +679,15 @@ mod tests {
                 failed: 0
             }
         );
-        let (boms, components): (i64, i64) = store
-            .conn()
-            .query_row(
+        let row = store
+            .db()
+            .query_one(
                 "SELECT (SELECT count(*) FROM boms), (SELECT components FROM scans
                  WHERE run_id = ?1)",
-                [two],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &vals![two],
             )
             .unwrap();
+        let (boms, components): (i64, i64) = (row.get(0).unwrap(), row.get(1).unwrap());
         assert_eq!((boms, components), (2, 2), "one BOM per distinct SBOM");
         // The next run reuses the reused scan, and does not remove `org/b` again;
         // out of scope, nothing is removed.
@@ -684,7 +699,7 @@ mod tests {
             .record_removed(three, &HashSet::new(), &|p| p != "org/a")
             .unwrap()
             .is_empty());
-        let table = repos(&store, two, None).unwrap();
+        let table = repos(store, two, None).unwrap();
         let statuses: Vec<(String, String)> = table
             .rows
             .iter()
@@ -697,6 +712,6 @@ mod tests {
                 ("org/b".to_string(), "removed".to_string())
             ]
         );
-        assert!(repos(&store, two, Some("bogus")).is_err());
+        assert!(repos(store, two, Some("bogus")).is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! The nightly org-wide inventory: every repository's scan, kept run after run in one
-//! SQLite file, and the questions an OSPO asks of it.
+//! SQLite file or one PostgreSQL database ([`db`]: the same schema and queries on both),
+//! and the questions an OSPO asks of it.
 //!
 //! The crate knows nothing about scanning: the binary scans each repository and hands a
 //! [`RepoScan`] to [`Store::record`]. What is here is the storage (schema, migrations,
@@ -11,20 +12,28 @@
 //! costs what the changes cost, not 365 copies (see `docs/inventory.md`).
 #![deny(missing_docs)]
 
+pub mod db;
 mod error;
 pub mod git;
 #[cfg(test)]
 mod health_tests;
 pub mod html;
 pub mod incremental;
+pub mod location;
 pub mod merge;
+#[cfg(test)]
+mod pg_tests;
+mod pgmerge;
 pub mod query;
 pub mod render;
 pub mod repos;
 mod schema;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 #[cfg(test)]
 mod vuln_tests;
 
 pub use error::Error;
+pub use location::Location;
 pub use store::{Counts, RepoScan, RunId, RunInfo, Store, Verdict};

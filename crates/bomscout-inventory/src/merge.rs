@@ -13,7 +13,9 @@ use std::path::Path;
 pub fn merge_into(target: &mut Store, shard: &Path) -> Result<(), Error> {
     // Opening it first checks it is an inventory, and migrates an older one.
     drop(Store::open(shard)?);
-    let conn = target.conn_mut();
+    let Some(conn) = target.sqlite_mut() else {
+        return crate::pgmerge::merge_into_postgres(target, shard);
+    };
     conn.execute(
         "ATTACH DATABASE ?1 AS shard",
         [shard.to_string_lossy().as_ref()],

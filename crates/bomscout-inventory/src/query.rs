@@ -5,11 +5,11 @@
 //! only that run's rows through indexes, so a database holding a year of nightly runs
 //! answers as fast as one holding a single run.
 
+use crate::db::{vals, Row};
 use crate::render::Table;
 use crate::{Error, RunId, Store};
 use bomscout_core::vuln::VulnSeverity;
 use bomscout_policy::{compare_versions, in_range, parse_range, scheme_of_purl_type, Date};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,9 +71,8 @@ pub fn where_used(
         "license",
         "scorecard",
     ]);
-    let mut stmt = store.conn().prepare(&sql)?;
-    let mut rows = stmt.query(params![run, a, b])?;
-    while let Some(r) = rows.next()? {
+    let rows = store.db().query(&sql, &vals![run, a, b])?;
+    for r in &rows {
         let version: Option<String> = r.get(3)?;
         if !range.is_empty() {
             let purl: String = r.get(2)?;
@@ -90,13 +89,13 @@ pub fn where_used(
             }
         }
         table.rows.push(vec![
-            json!(r.get::<_, String>(0)?),
-            json!(r.get::<_, Option<String>>(1)?),
-            json!(r.get::<_, String>(2)?),
+            json!(r.get::<String>(0)?),
+            json!(r.get::<Option<String>>(1)?),
+            json!(r.get::<String>(2)?),
             json!(version),
-            json!(r.get::<_, String>(4)?),
-            json!(r.get::<_, Option<String>>(5)?),
-            json!(r.get::<_, Option<f64>>(6)?.map(score)),
+            json!(r.get::<String>(4)?),
+            json!(r.get::<Option<String>>(5)?),
+            json!(r.get::<Option<f64>>(6)?.map(score)),
         ]);
     }
     Ok(table)
@@ -112,7 +111,7 @@ fn score(s: f64) -> f64 {
 /// many repositories it is used, lowest score first; `below` keeps those scoring under it.
 /// Packages nothing is known of are left out (the scorecard counts them).
 pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Error> {
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT c.purl, min(bc.scorecard), max(bc.repository), max(bc.archived),
                 max(bc.latest_release), max(bc.supplier), count(DISTINCT s.repo_id)
          FROM scans s
@@ -123,8 +122,9 @@ pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Er
                 OR bc.archived IS NOT NULL OR bc.latest_release IS NOT NULL
                 OR bc.supplier IS NOT NULL)
          GROUP BY c.purl
-         HAVING ?2 IS NULL OR min(bc.scorecard) < ?2
+         HAVING CAST(?2 AS DOUBLE PRECISION) IS NULL OR min(bc.scorecard) < ?2
          ORDER BY min(bc.scorecard) IS NULL, min(bc.scorecard), c.purl",
+        &vals![run, below],
     )?;
     let mut table = Table::new(&[
         "purl",
@@ -135,16 +135,15 @@ pub fn health(store: &Store, run: RunId, below: Option<f64>) -> Result<Table, Er
         "supplier",
         "repositories",
     ]);
-    let mut rows = stmt.query(params![run, below])?;
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         table.rows.push(vec![
-            json!(r.get::<_, String>(0)?),
-            json!(r.get::<_, Option<f64>>(1)?.map(score)),
-            json!(r.get::<_, Option<String>>(2)?),
-            json!(r.get::<_, Option<bool>>(3)?),
-            json!(r.get::<_, Option<String>>(4)?),
-            json!(r.get::<_, Option<String>>(5)?),
-            json!(r.get::<_, i64>(6)?),
+            json!(r.get::<String>(0)?),
+            json!(r.get::<Option<f64>>(1)?.map(score)),
+            json!(r.get::<Option<String>>(2)?),
+            json!(r.get::<Option<bool>>(3)?),
+            json!(r.get::<Option<String>>(4)?),
+            json!(r.get::<Option<String>>(5)?),
+            json!(r.get::<i64>(6)?),
         ]);
     }
     Ok(table)
@@ -185,27 +184,27 @@ pub struct LowScore {
 /// The [`HealthSummary`] of `run`.
 pub fn health_summary(store: &Store, run: RunId) -> Result<HealthSummary, Error> {
     let mut out = HealthSummary::default();
-    let (scored, unscored, archived): (i64, i64, i64) = store.conn().query_row(
+    let r = store.db().query_one(
         "SELECT count(*) FILTER (WHERE score IS NOT NULL),
                 count(*) FILTER (WHERE score IS NULL),
                 count(*) FILTER (WHERE archived = 1)
          FROM (SELECT min(bc.scorecard) AS score, max(bc.archived) AS archived
                FROM scans s JOIN bom_components bc ON bc.bom_id = s.bom_id
-               WHERE s.run_id = ?1 GROUP BY bc.component_id)",
-        [run],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+               WHERE s.run_id = ?1 GROUP BY bc.component_id) AS t",
+        &vals![run],
     )?;
+    let (scored, unscored, archived): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
     out.scored = scored;
     out.unscored = unscored;
     out.archived = archived;
     let mut bands = [0i64; 5];
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT min(bc.scorecard) FROM scans s JOIN bom_components bc ON bc.bom_id = s.bom_id
          WHERE s.run_id = ?1 AND bc.scorecard IS NOT NULL GROUP BY bc.component_id",
+        &vals![run],
     )?;
-    let scores = stmt.query_map([run], |r| r.get::<_, f64>(0))?;
-    for s in scores {
-        let band = (s?.clamp(0.0, 10.0) / 2.0).floor() as usize;
+    for r in &rows {
+        let band = (r.get::<f64>(0)?.clamp(0.0, 10.0) / 2.0).floor() as usize;
         bands[band.min(4)] += 1;
     }
     out.distribution = ["0-2", "2-4", "4-6", "6-8", "8-10"]
@@ -246,19 +245,19 @@ fn like_literal(s: &str) -> String {
 /// `licenses [--category C]`: every license in the run, its category, how many distinct
 /// components carry it and in how many repositories, and which ones.
 pub fn licenses(store: &Store, run: RunId, category: Option<&str>) -> Result<Table, Error> {
-    let mut stmt = store.conn().prepare(
-        "SELECT coalesce(bc.license, '(none)') AS license,
-                CASE WHEN bc.license IS NULL THEN 'none' ELSE coalesce(bc.category, 'unknown') END AS category,
-                count(DISTINCT bc.component_id), count(DISTINCT s.repo_id),
-                group_concat(DISTINCT r.path)
-         FROM scans s
-         JOIN bom_components bc ON bc.bom_id = s.bom_id
-         JOIN repositories r ON r.id = s.repo_id
-         WHERE s.run_id = ?1
-         GROUP BY 1, 2
-         HAVING ?2 IS NULL OR category = ?2
-         ORDER BY 3 DESC, 1",
-    )?;
+    let rows = store.db().query(
+        "SELECT * FROM (
+           SELECT coalesce(bc.license, '(none)') AS license,
+                  CASE WHEN bc.license IS NULL THEN 'none' ELSE coalesce(bc.category, 'unknown') END AS category,
+                  count(DISTINCT bc.component_id) AS components, count(DISTINCT s.repo_id) AS repos,
+                  group_concat(DISTINCT r.path) AS paths
+           FROM scans s
+           JOIN bom_components bc ON bc.bom_id = s.bom_id
+           JOIN repositories r ON r.id = s.repo_id
+           WHERE s.run_id = ?1
+           GROUP BY 1, 2) AS t
+         WHERE CAST(?2 AS TEXT) IS NULL OR category = ?2
+         ORDER BY 3 DESC, 1", &vals![run, category])?;
     let mut table = Table::new(&[
         "license",
         "category",
@@ -266,16 +265,15 @@ pub fn licenses(store: &Store, run: RunId, category: Option<&str>) -> Result<Tab
         "repositories",
         "repository-list",
     ]);
-    let mut rows = stmt.query(params![run, category])?;
-    while let Some(r) = rows.next()? {
-        let list: String = r.get::<_, Option<String>>(4)?.unwrap_or_default();
+    for r in &rows {
+        let list: String = r.get::<Option<String>>(4)?.unwrap_or_default();
         let mut repos: Vec<&str> = list.split(',').collect();
         repos.sort_unstable();
         table.rows.push(vec![
-            json!(r.get::<_, String>(0)?),
-            json!(r.get::<_, String>(1)?),
-            json!(r.get::<_, i64>(2)?),
-            json!(r.get::<_, i64>(3)?),
+            json!(r.get::<String>(0)?),
+            json!(r.get::<String>(1)?),
+            json!(r.get::<i64>(2)?),
+            json!(r.get::<i64>(3)?),
             json!(repos.join(" ")),
         ]);
     }
@@ -286,7 +284,7 @@ pub fn licenses(store: &Store, run: RunId, category: Option<&str>) -> Result<Tab
 /// with the run it first appeared in (for that repository).
 pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Table, Error> {
     let since = since.map(unix_of);
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT r.path, c.purl, v.license, v.action, v.rule, v.reason,
                 f.first_run_id, fr.label, f.first_seen
          FROM scans s
@@ -296,8 +294,9 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
          LEFT JOIN violation_first_seen f
            ON f.repo_id = s.repo_id AND f.component_id = v.component_id AND f.action = v.action
          LEFT JOIN runs fr ON fr.id = f.first_run_id
-         WHERE s.run_id = ?1 AND (?2 IS NULL OR f.first_seen >= ?2)
+         WHERE s.run_id = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR f.first_seen >= ?2)
          ORDER BY r.path, v.action DESC, c.purl",
+        &vals![run, since],
     )?;
     let mut table = Table::new(&[
         "repository",
@@ -309,17 +308,16 @@ pub fn violations(store: &Store, run: RunId, since: Option<Date>) -> Result<Tabl
         "first-run",
         "first-seen",
     ]);
-    let mut rows = stmt.query(params![run, since])?;
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         let first_seen: Option<i64> = r.get(8)?;
         table.rows.push(vec![
-            json!(r.get::<_, String>(0)?),
-            json!(r.get::<_, String>(1)?),
-            json!(r.get::<_, String>(2)?),
-            json!(r.get::<_, String>(3)?),
-            json!(r.get::<_, String>(4)?),
-            json!(r.get::<_, String>(5)?),
-            json!(r.get::<_, Option<i64>>(6)?),
+            json!(r.get::<String>(0)?),
+            json!(r.get::<String>(1)?),
+            json!(r.get::<String>(2)?),
+            json!(r.get::<String>(3)?),
+            json!(r.get::<String>(4)?),
+            json!(r.get::<String>(5)?),
+            json!(r.get::<Option<i64>>(6)?),
             json!(first_seen.map(|t| Date::from_unix(t).to_string())),
         ]);
     }
@@ -341,7 +339,7 @@ pub fn vulns(
     id: Option<&str>,
 ) -> Result<Table, Error> {
     matched(store, run)?;
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT a.vuln_id, a.aliases, a.severity, a.score, c.purl, c.version, f.fixed,
                 r.path, bc.location, bc.scope, f.suppressed
          FROM findings f
@@ -351,12 +349,12 @@ pub fn vulns(
          JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
          JOIN repositories r ON r.id = s.repo_id
          WHERE f.run_id = ?1
-           AND (?2 IS NULL OR f.advisory_id IN
+           AND (CAST(?2 AS TEXT) IS NULL OR f.advisory_id IN
                 (SELECT advisory_id FROM advisory_ids WHERE alias = ?2))",
+        &vals![run, id],
     )?;
-    let mut rows = stmt.query(params![run, id])?;
     let mut found: Vec<(u8, Vec<Value>)> = Vec::new();
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         let level: String = r.get(2)?;
         let level = VulnSeverity::from_label(&level).unwrap_or_default();
         let keep = match severity {
@@ -371,18 +369,18 @@ pub fn vulns(
         found.push((
             severity_rank(level),
             vec![
-                json!(r.get::<_, String>(0)?),
-                json!(r.get::<_, String>(1)?),
+                json!(r.get::<String>(0)?),
+                json!(r.get::<String>(1)?),
                 json!(level.as_str()),
-                json!(r.get::<_, Option<f64>>(3)?),
-                json!(r.get::<_, String>(4)?),
-                json!(r.get::<_, Option<String>>(5)?),
-                json!(r.get::<_, Option<String>>(6)?),
-                json!(r.get::<_, String>(7)?),
-                json!(r.get::<_, Option<String>>(8)?),
+                json!(r.get::<Option<f64>>(3)?),
+                json!(r.get::<String>(4)?),
+                json!(r.get::<Option<String>>(5)?),
+                json!(r.get::<Option<String>>(6)?),
+                json!(r.get::<String>(7)?),
+                json!(r.get::<Option<String>>(8)?),
                 json!(scope),
                 json!(scope == "dev"),
-                json!(r.get::<_, Option<String>>(10)?),
+                json!(r.get::<Option<String>>(10)?),
             ],
         ));
     }
@@ -440,7 +438,7 @@ type Finding = (String, String, String, Option<String>);
 type Findings = BTreeSet<Finding>;
 
 fn findings_of(store: &Store, run: RunId) -> Result<Findings, Error> {
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT r.path, a.vuln_id, c.purl, c.version
          FROM findings f
          JOIN advisories a ON a.id = f.advisory_id
@@ -449,9 +447,11 @@ fn findings_of(store: &Store, run: RunId) -> Result<Findings, Error> {
          JOIN bom_components bc ON bc.bom_id = s.bom_id AND bc.component_id = f.component_id
          JOIN repositories r ON r.id = s.repo_id
          WHERE f.run_id = ?1 AND f.suppressed IS NULL",
+        &vals![run],
     )?;
-    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.iter()
+        .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .collect()
 }
 
 fn unix_of(d: Date) -> i64 {
@@ -597,12 +597,12 @@ fn diff_repo(repo: &str, old: &Packages, new: &Packages, table: &mut Table) {
 
 /// Repository path → stored BOM of its (successful) scan in `run`.
 fn run_boms(store: &Store, run: RunId) -> Result<BTreeMap<String, Option<i64>>, Error> {
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT r.path, s.bom_id FROM scans s JOIN repositories r ON r.id = s.repo_id
          WHERE s.run_id = ?1",
+        &vals![run],
     )?;
-    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
 }
 
 fn packages(store: &Store, bom: Option<i64>) -> Result<Packages, Error> {
@@ -610,13 +610,13 @@ fn packages(store: &Store, bom: Option<i64>) -> Result<Packages, Error> {
     let Some(bom) = bom else {
         return Ok(out);
     };
-    let mut stmt = store.conn().prepare_cached(
+    let rows = store.db().query(
         "SELECT c.ecosystem, c.name, coalesce(c.version, c.purl), bc.license
          FROM bom_components bc JOIN components c ON c.id = bc.component_id
          WHERE bc.bom_id = ?1",
+        &vals![bom],
     )?;
-    let mut rows = stmt.query([bom])?;
-    while let Some(r) = rows.next()? {
+    for r in &rows {
         out.entry((r.get(0)?, r.get(1)?))
             .or_default()
             .insert(r.get(2)?, r.get(3)?);
@@ -697,21 +697,21 @@ pub struct Scorecard {
 
 /// Computes the scorecard of `run`.
 pub fn scorecard(store: &Store, run: RunId) -> Result<Scorecard, Error> {
-    let (label, started): (String, i64) = store.conn().query_row(
+    let r = store.db().query_one(
         "SELECT label, started_at FROM runs WHERE id = ?1",
-        [run],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        &vals![run],
     )?;
+    let (label, started): (String, i64) = (r.get(0)?, r.get(1)?);
     let previous_run: Option<RunId> = store
-        .conn()
-        .query_row(
+        .db()
+        .query_opt(
             "SELECT id FROM runs WHERE finished_at IS NOT NULL AND id != ?1
                AND (started_at < ?2 OR (started_at = ?2 AND id < ?1))
              ORDER BY started_at DESC, id DESC LIMIT 1",
-            params![run, started],
-            |r| r.get(0),
-        )
-        .optional()?;
+            &vals![run, started],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     let now = cards(store, run)?;
     let before = match previous_run {
         Some(p) => cards(store, p)?,
@@ -739,7 +739,7 @@ const SCAN_COLUMNS: &str = "s.components, s.with_license, s.with_spdx, s.allow, 
     s.deny, s.expired_exceptions, s.projects, s.manifests_unlocked, s.ntia_checked,
     s.ntia_missing, s.errors";
 
-fn numbers(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Numbers> {
+fn numbers(r: &Row, at: usize) -> Result<Numbers, Error> {
     let components: i64 = r.get(at)?;
     let projects: i64 = r.get(at + 7)?;
     Ok(Numbers {
@@ -751,9 +751,9 @@ fn numbers(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Numbers> {
         deny: r.get(at + 5)?,
         expired_exceptions: r.get(at + 6)?,
         projects,
-        pct_locked: pct(projects - r.get::<_, i64>(at + 8)?, projects),
+        pct_locked: pct(projects - r.get::<i64>(at + 8)?, projects),
         pct_ntia: pct(
-            r.get::<_, i64>(at + 9)? - r.get::<_, i64>(at + 10)?,
+            r.get::<i64>(at + 9)? - r.get::<i64>(at + 10)?,
             r.get(at + 9)?,
         ),
         errors: r.get(at + 11)?,
@@ -765,7 +765,7 @@ fn numbers(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Numbers> {
 /// Per repository path: (vulnerabilities, critical or high), for a matched run; repositories
 /// without any are absent.
 fn vuln_counts(store: &Store, run: RunId) -> Result<BTreeMap<String, (i64, i64)>, Error> {
-    let mut stmt = store.conn().prepare(
+    let rows = store.db().query(
         "SELECT r.path, count(DISTINCT a.vuln_id),
                 count(DISTINCT CASE WHEN a.severity IN ('critical', 'high') THEN a.vuln_id END)
          FROM scans s
@@ -775,9 +775,11 @@ fn vuln_counts(store: &Store, run: RunId) -> Result<BTreeMap<String, (i64, i64)>
          JOIN repositories r ON r.id = s.repo_id
          WHERE s.run_id = ?1 AND f.suppressed IS NULL
          GROUP BY r.path",
+        &vals![run],
     )?;
-    let rows = stmt.query_map([run], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    rows.iter()
+        .map(|r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+        .collect()
 }
 
 fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error> {
@@ -785,8 +787,8 @@ fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error>
         "SELECT r.path, s.commit_sha, s.branch, s.ok, s.error, {SCAN_COLUMNS}
          FROM scans s JOIN repositories r ON r.id = s.repo_id WHERE s.run_id = ?1"
     );
-    let mut stmt = store.conn().prepare(&sql)?;
-    let rows = stmt.query_map([run], |r| {
+    let rows = store.db().query(&sql, &vals![run])?;
+    let rows = rows.iter().map(|r| -> Result<RepoCard, Error> {
         Ok(RepoCard {
             repository: r.get(0)?,
             commit: r.get(1)?,
@@ -796,7 +798,7 @@ fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error>
             numbers: numbers(r, 5)?,
             previous: None,
         })
-    })?;
+    });
     let mut out = BTreeMap::new();
     for card in rows {
         let card = card?;
@@ -816,36 +818,38 @@ fn cards(store: &Store, run: RunId) -> Result<BTreeMap<String, RepoCard>, Error>
 /// Organization numbers: sums over repositories, except components, which are distinct
 /// packages across the organization (one package in 300 repositories is one component).
 fn org_numbers(store: &Store, run: RunId) -> Result<Numbers, Error> {
+    // A sum is NUMERIC in PostgreSQL: read back as an integer, as SQLite returns it.
     let sums = SCAN_COLUMNS
         .split(',')
-        .map(|c| format!("sum({})", c.trim()))
+        .map(|c| format!("CAST(sum({}) AS BIGINT)", c.trim()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut n = store.conn().query_row(
+    let r = store.db().query_one(
         &format!("SELECT {sums} FROM scans s WHERE s.run_id = ?1"),
-        [run],
-        |r| {
-            if r.get::<_, Option<i64>>(0)?.is_none() {
-                return Ok(Numbers::default());
-            }
-            numbers(r, 0)
-        },
+        &vals![run],
     )?;
-    n.components = store.conn().query_row(
-        "SELECT count(DISTINCT bc.component_id) FROM scans s
-         JOIN bom_components bc ON bc.bom_id = s.bom_id WHERE s.run_id = ?1",
-        [run],
-        |r| r.get(0),
-    )?;
+    let mut n = if r.get::<Option<i64>>(0)?.is_none() {
+        Numbers::default()
+    } else {
+        numbers(&r, 0)?
+    };
+    n.components = store
+        .db()
+        .query_one(
+            "SELECT count(DISTINCT bc.component_id) FROM scans s
+             JOIN bom_components bc ON bc.bom_id = s.bom_id WHERE s.run_id = ?1",
+            &vals![run],
+        )?
+        .get(0)?;
     if store.advisories_of_run(run)?.is_some() {
-        let (all, bad) = store.conn().query_row(
+        let r = store.db().query_one(
             "SELECT count(DISTINCT a.vuln_id),
                     count(DISTINCT CASE WHEN a.severity IN ('critical', 'high') THEN a.vuln_id END)
              FROM findings f JOIN advisories a ON a.id = f.advisory_id
              WHERE f.run_id = ?1 AND f.suppressed IS NULL",
-            [run],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            &vals![run],
         )?;
+        let (all, bad): (i64, i64) = (r.get(0)?, r.get(1)?);
         n.vulnerabilities = Some(all);
         n.vulns_critical_high = Some(bad);
     }
@@ -921,6 +925,7 @@ impl Scorecard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::params;
 
     /// A store with one finished run of one repository using `purls` (`pkg:T/NAME@V`).
     fn store_with(purls: &[&str]) -> (tempfile::TempDir, Store) {

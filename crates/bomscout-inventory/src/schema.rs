@@ -1,9 +1,12 @@
-//! The schema and its migrations, applied in order and recorded in `PRAGMA user_version`.
+//! The schema and its migrations, applied in order and recorded in `PRAGMA user_version`
+//! (SQLite) or the `bomscout_schema` table (PostgreSQL). The migrations are written once,
+//! in SQLite's DDL; [`ddl_to_postgres`] maps their types for PostgreSQL.
 //!
 //! A migration is never edited once released: a change is a new entry at the end. A file
 //! written by a newer bomscout (a higher `user_version`) is refused rather than misread.
 
-use rusqlite::{Connection, TransactionBehavior};
+use crate::db::{ddl_to_postgres, vals, Db};
+use crate::Error;
 
 /// The migrations; entry `i` brings the schema from version `i` to `i + 1`.
 pub(crate) const MIGRATIONS: &[&str] = &[
@@ -185,52 +188,147 @@ CREATE TABLE removed_repositories (
 ) WITHOUT ROWID;
 CREATE INDEX removed_repositories_repo ON removed_repositories(repo_id, run_id);
 "#,
+    r#"
+-- Shards writing into one database at once (PostgreSQL: a CI matrix, a Kubernetes Indexed
+-- Job) share one run, named by a key they all know (`inventory --run-key KEY`).
+ALTER TABLE runs ADD COLUMN run_key TEXT;
+CREATE UNIQUE INDEX runs_run_key ON runs(run_key);
+-- The shards of a shared run. The run is finished when every one of its N shards is: a
+-- killed worker leaves the night marked interrupted until that shard is run again.
+CREATE TABLE run_shards (
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    shard        INTEGER NOT NULL,        -- I of I/N, from 0
+    shards       INTEGER NOT NULL,        -- N
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    PRIMARY KEY (run_id, shard)
+) WITHOUT ROWID;
+
+-- What dashboards (Grafana, Metabase) read: stable names over the tables, one row per
+-- thing a person counts. Filter on run_id = (SELECT run_id FROM v_latest_run).
+CREATE VIEW v_latest_run AS
+  SELECT id AS run_id, label FROM runs WHERE finished_at IS NOT NULL
+  ORDER BY started_at DESC, id DESC LIMIT 1;
+CREATE VIEW v_runs AS
+  SELECT r.id AS run_id, r.label, r.started_at, r.finished_at, r.policy, r.advisories,
+         (SELECT count(*) FROM scans s WHERE s.run_id = r.id) AS repositories
+  FROM runs r;
+CREATE VIEW v_scans AS
+  SELECT s.run_id, p.path AS repository, p.name, s.ok, s.error, s.commit_sha, s.branch,
+         s.scanned_at, s.duration_ms, s.components, s.with_license, s.with_spdx,
+         s.projects, s.manifests_unlocked, s.allow, s.review, s.deny,
+         s.expired_exceptions, s.errors, s.warnings, s.status
+  FROM scans s JOIN repositories p ON p.id = s.repo_id;
+CREATE VIEW v_components AS
+  SELECT s.run_id, p.path AS repository, c.purl, c.ecosystem, c.name, c.version,
+         bc.scope, bc.license, bc.category, bc.location, bc.scorecard, bc.supplier
+  FROM scans s JOIN repositories p ON p.id = s.repo_id
+  JOIN bom_components bc ON bc.bom_id = s.bom_id
+  JOIN components c ON c.id = bc.component_id;
+CREATE VIEW v_violations AS
+  SELECT s.run_id, p.path AS repository, c.purl, v.action, v.license, v.rule, v.reason
+  FROM scans s JOIN repositories p ON p.id = s.repo_id
+  JOIN verdicts v ON v.set_id = s.verdict_set_id
+  JOIN components c ON c.id = v.component_id;
+CREATE VIEW v_findings AS
+  SELECT f.run_id, a.vuln_id, a.aliases, a.severity, a.score, c.purl, f.fixed, f.suppressed
+  FROM findings f JOIN advisories a ON a.id = f.advisory_id
+  JOIN components c ON c.id = f.component_id;
+"#,
 ];
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Brings `conn` up to [`VERSION`], each migration in its own transaction.
+/// What PostgreSQL needs before the first migration: the `nocase` collation (SQLite's
+/// `COLLATE NOCASE`), `group_concat` (SQLite's aggregate), and the table holding the
+/// schema version (SQLite keeps it in `PRAGMA user_version`).
+const POSTGRES_PRELUDE: &str = r#"
+CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE OR REPLACE FUNCTION bomscout_concat(acc text, x text) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN x IS NULL THEN acc WHEN acc IS NULL THEN x ELSE acc || ',' || x END $$;
+CREATE OR REPLACE AGGREGATE group_concat(text) (SFUNC = bomscout_concat, STYPE = text);
+CREATE TABLE IF NOT EXISTS bomscout_schema (version BIGINT NOT NULL);
+"#;
+
+/// Serializes migrations between processes on one PostgreSQL database (an advisory lock
+/// key: "bomscout" in ASCII).
+const POSTGRES_LOCK: i64 = 0x626f_6d73_636f_7574;
+
+/// Brings `db` up to [`VERSION`], each migration in its own transaction.
 ///
-/// Two runs may open the same new file at once: each migration runs inside
-/// `BEGIN IMMEDIATE` (the write lock taken before anything is read) and re-reads the
-/// schema version there, so only one of them applies it and the other sees it applied.
-pub fn migrate(conn: &mut Connection) -> Result<(), String> {
-    // The common case, an up-to-date file, takes no write lock.
-    if check(version(conn)?)? == VERSION {
+/// Two runs may open the same new database at once: each migration runs holding the write
+/// lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock) and
+/// re-reads the schema version there, so only one of them applies it and the other sees
+/// it applied.
+pub fn migrate(db: &Db) -> Result<(), Error> {
+    // The common case, an up-to-date database, takes no write lock.
+    if check(version(db)?)? == VERSION {
         return Ok(());
     }
     loop {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| e.to_string())?;
-        let current = check(version(&tx)?)?;
-        let Some(sql) = usize::try_from(current)
-            .ok()
-            .and_then(|i| MIGRATIONS.get(i))
-        else {
-            // Up to date (another process may have just finished the work).
+        let done = db.transaction_immediate(|tx| {
+            if let Db::Postgres(_) = tx {
+                tx.query("SELECT pg_advisory_xact_lock(?1)", &vals![POSTGRES_LOCK])?;
+                tx.execute_batch(POSTGRES_PRELUDE)?;
+            }
+            let current = check(version(tx)?)?;
+            let Some(sql) = usize::try_from(current)
+                .ok()
+                .and_then(|i| MIGRATIONS.get(i))
+            else {
+                // Up to date (another process may have just finished the work).
+                return Ok(true);
+            };
+            match tx {
+                Db::Sqlite(c) => {
+                    c.execute_batch(sql)?;
+                    c.pragma_update(None, "user_version", current + 1)?;
+                }
+                Db::Postgres(_) => {
+                    tx.execute_batch(&ddl_to_postgres(sql))?;
+                    tx.execute("DELETE FROM bomscout_schema", &[])?;
+                    tx.execute(
+                        "INSERT INTO bomscout_schema (version) VALUES (?1)",
+                        &vals![current + 1],
+                    )?;
+                }
+            }
+            Ok(false)
+        })?;
+        if done {
             return Ok(());
-        };
-        tx.execute_batch(sql).map_err(|e| e.to_string())?;
-        tx.pragma_update(None, "user_version", current + 1)
-            .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
+        }
     }
 }
 
-/// The schema version recorded in the file (`PRAGMA user_version`).
-fn version(conn: &Connection) -> Result<i64, String> {
-    conn.pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| e.to_string())
+/// The schema version recorded in the database (SQLite: `PRAGMA user_version`;
+/// PostgreSQL: the `bomscout_schema` table, 0 before it exists).
+pub(crate) fn version(db: &Db) -> Result<i64, Error> {
+    match db {
+        Db::Sqlite(c) => Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?),
+        Db::Postgres(_) => {
+            let exists: bool = db
+                .query_one("SELECT to_regclass('bomscout_schema') IS NOT NULL", &[])?
+                .get(0)?;
+            if !exists {
+                return Ok(0);
+            }
+            Ok(db
+                .query_opt("SELECT version FROM bomscout_schema", &[])?
+                .map(|r| r.get(0))
+                .transpose()?
+                .unwrap_or(0))
+        }
+    }
 }
 
-/// `current`, unless a newer bomscout wrote the file (or the version is negative).
-fn check(current: i64) -> Result<i64, String> {
+/// `current`, unless a newer bomscout wrote the database (or the version is negative).
+fn check(current: i64) -> Result<i64, Error> {
     if !(0..=VERSION).contains(&current) {
-        return Err(format!(
+        return Err(Error::Query(format!(
             "written by a newer bomscout (schema {current}; this one knows up to {VERSION})"
-        ));
+        )));
     }
     Ok(current)
 }
@@ -263,10 +361,7 @@ mod tests {
                 assert!(result.is_ok(), "round {round}: {result:?}");
             }
             let store = Store::open(&path).unwrap();
-            let version: i64 = store
-                .conn()
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .unwrap();
+            let version = super::version(store.db()).unwrap();
             assert_eq!(version, super::VERSION);
         }
     }

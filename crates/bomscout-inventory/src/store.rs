@@ -1,20 +1,24 @@
 //! The database: opening it, runs, and recording one repository's scan in one transaction.
 
-use crate::repos::Repo;
+use crate::db::{vals, Db, Value};
+use crate::location::Location;
+use crate::repos::{Repo, Shard};
 use crate::{git::Head, schema, Error};
+use bomscout_core::escape::quote;
 use bomscout_core::vuln::Vulnerability;
 use bomscout_core::{Component, Ecosystem, Purl, Sbom, Severity};
 use bomscout_policy::{Action, Evaluation};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::time::Duration;
 
 /// A run's id.
 pub type RunId = i64;
 
-/// One inventory database file.
+/// One inventory database: a SQLite file or a PostgreSQL database.
 pub struct Store {
-    conn: Connection,
+    db: Db,
+    location: Location,
 }
 
 /// What the binary found in one repository: its scan, or why there is none.
@@ -94,7 +98,7 @@ impl Store {
     /// A file that is not a SQLite database, is corrupt, is locked for longer than a few
     /// seconds, or was written by a newer bomscout is an error naming the file.
     pub fn open(path: &Path) -> Result<Store, Error> {
-        let mut conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
+        let conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| Error::open(path, e))?;
         // WAL keeps readers (queries) working while a run writes; NORMAL sync is durable
@@ -104,11 +108,59 @@ impl Store {
             .map_err(|e| Error::open(path, e))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(|e| Error::open(path, e))?;
-        schema::migrate(&mut conn).map_err(|message| Error::Open {
+        let db = Db::Sqlite(conn);
+        schema::migrate(&db).map_err(|e| Error::Open {
             path: path.to_path_buf(),
-            message,
+            message: e.to_string(),
         })?;
-        Ok(Store { conn })
+        Ok(Store {
+            db,
+            location: Location::Sqlite(path.to_path_buf()),
+        })
+    }
+
+    /// Opens the database at `location` for writing, as [`Store::open`] does for a file; a
+    /// PostgreSQL database is connected to and migrated (once, however many shard workers
+    /// connect at the same time).
+    pub fn open_location(location: &Location) -> Result<Store, Error> {
+        match location {
+            Location::Sqlite(path) => Store::open(path),
+            Location::Postgres(url) => {
+                let db = Db::postgres(crate::location::connect(url)?);
+                schema::migrate(&db).map_err(|e| Error::Connect {
+                    url: location.shown(),
+                    message: e.to_string(),
+                })?;
+                Ok(Store {
+                    db,
+                    location: location.clone(),
+                })
+            }
+        }
+    }
+
+    /// Opens the database at `location` for reading only, as `bomscout query` does (see
+    /// [`Store::open_read_only`]). A PostgreSQL session is made read-only
+    /// (`default_transaction_read_only`), so a read-only role is all `query` needs.
+    pub fn open_read_only_location(location: &Location) -> Result<Store, Error> {
+        match location {
+            Location::Sqlite(path) => Store::open_read_only(path),
+            Location::Postgres(url) => {
+                let db = Db::postgres(crate::location::connect(url)?);
+                db.execute_batch("SET default_transaction_read_only = on")?;
+                let current = schema::version(&db)?;
+                if let Some(message) = version_problem(current, &location.shown()) {
+                    return Err(Error::Connect {
+                        url: location.shown(),
+                        message,
+                    });
+                }
+                Ok(Store {
+                    db,
+                    location: location.clone(),
+                })
+            }
+        }
     }
 
     /// Opens the database at `path` for reading only, as `bomscout query` does: nothing is
@@ -145,42 +197,42 @@ impl Store {
         let current: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| Error::open(path, e))?;
-        if current != schema::VERSION {
-            let message = if current == 0 {
-                format!(
-                    "not a bomscout inventory (no schema); `bomscout inventory ROOT --db {}` \
-                     creates one",
-                    path.display()
-                )
-            } else if current > schema::VERSION {
-                format!(
-                    "written by a newer bomscout (schema {current}; this one knows up to {})",
-                    schema::VERSION
-                )
-            } else {
-                format!(
-                    "schema version {current} is older than this bomscout's ({}); `query` \
-                     never changes the database: run `bomscout inventory ROOT --db {}` with \
-                     this version to migrate it",
-                    schema::VERSION,
-                    path.display()
-                )
-            };
+        if let Some(message) = version_problem(current, &path.display().to_string()) {
             return Err(Error::Open {
                 path: path.to_path_buf(),
                 message,
             });
         }
-        Ok(Store { conn })
+        Ok(Store {
+            db: Db::Sqlite(conn),
+            location: Location::Sqlite(path.to_path_buf()),
+        })
     }
 
     /// The connection, for queries.
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+    /// Where the database is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// The SQLite connection (tests of SQLite-only behaviour).
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
+        match &self.db {
+            Db::Sqlite(c) => c,
+            Db::Postgres(_) => panic!("not a SQLite store"),
+        }
+    }
+
+    pub(crate) fn sqlite_mut(&mut self) -> Option<&mut Connection> {
+        match &mut self.db {
+            Db::Sqlite(c) => Some(c),
+            Db::Postgres(_) => None,
+        }
     }
 
     /// Starts a run; its repositories are recorded with [`Store::record`].
@@ -191,64 +243,187 @@ impl Store {
         policy: Option<&str>,
         shard: Option<&str>,
     ) -> Result<RunId, Error> {
-        self.conn.execute(
-            "INSERT INTO runs (label, started_at, tool_version, policy, shard)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![label, started_at, env!("CARGO_PKG_VERSION"), policy, shard],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        self.db
+            .query_one(
+                "INSERT INTO runs (label, started_at, tool_version, policy, shard)
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                &vals![label, started_at, env!("CARGO_PKG_VERSION"), policy, shard],
+            )?
+            .get(0)
+    }
+
+    /// Joins (creating on first sight) the run that every shard of one night shares by
+    /// `key`, and records shard `shard` (I of N) as started in it. The shards may
+    /// start in any order and at the same time; the first creates the run with its `label`,
+    /// `policy` and the earliest start seen. A later shard takes the run's label unless
+    /// `label_given` (the label was asked for, not a default such as today's date: a retried
+    /// worker may start after midnight), when it must be the same. Finish the shard with [`Store::finish_shard`]:
+    /// the run is finished when all N are. A shard started again (a retried worker) starts
+    /// over: the repositories it records replace what it recorded before.
+    pub fn join_run(
+        &self,
+        key: &str,
+        label: &str,
+        label_given: bool,
+        started_at: i64,
+        policy: Option<&str>,
+        shard: Shard,
+    ) -> Result<RunId, Error> {
+        let (i, n) = shard_numbers(shard);
+        self.db.transaction(|tx| {
+            tx.execute(
+                "INSERT INTO runs (label, started_at, tool_version, policy, run_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (run_key) DO NOTHING",
+                &vals![label, started_at, env!("CARGO_PKG_VERSION"), policy, key],
+            )?;
+            let row = tx.query_one(
+                "SELECT id, label, policy FROM runs WHERE run_key = ?1",
+                &vals![key],
+            )?;
+            let run: RunId = row.get(0)?;
+            let (had_label, had_policy): (String, Option<String>) = (row.get(1)?, row.get(2)?);
+            if (label_given && had_label != label) || had_policy.as_deref() != policy {
+                return Err(Error::Query(format!(
+                    "run key {} is already used by a run labelled {} with policy {}; the \
+                     shards of one run must agree on --label and --policy (or use a new key)",
+                    quote(key, 80),
+                    quote(&had_label, 80),
+                    had_policy
+                        .as_deref()
+                        .map_or("(none)".into(), |p| quote(p, 80)),
+                )));
+            }
+            let other_n: Option<i64> = tx
+                .query_opt(
+                    "SELECT shards FROM run_shards WHERE run_id = ?1 AND shards != ?2 LIMIT 1",
+                    &vals![run, n],
+                )?
+                .map(|r| r.get(0))
+                .transpose()?;
+            if let Some(other) = other_n {
+                return Err(Error::Query(format!(
+                    "run key {} has shards of {other}, not {n}: every shard of one run must \
+                     give the same --shard I/N total",
+                    quote(key, 80)
+                )));
+            }
+            tx.execute(
+                "UPDATE runs SET started_at = CASE WHEN started_at < ?2 THEN started_at ELSE ?2 END,
+                     finished_at = NULL
+                 WHERE id = ?1",
+                &vals![run, started_at],
+            )?;
+            tx.execute(
+                "INSERT INTO run_shards (run_id, shard, shards, started_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (run_id, shard) DO UPDATE SET started_at = excluded.started_at,
+                     finished_at = NULL",
+                &vals![run, i, n, started_at],
+            )?;
+            Ok(run)
+        })
+    }
+
+    /// Marks shard `shard` of the shared run `run` finished; the run is finished when all
+    /// of its shards are (at the latest shard's time). Returns whether the run is finished.
+    pub fn finish_shard(&self, run: RunId, shard: Shard, finished_at: i64) -> Result<bool, Error> {
+        let (i, n) = shard_numbers(shard);
+        self.db.transaction(|tx| {
+            // Two last shards finishing at once: the row lock makes one wait for the other,
+            // so the later one sees both finished (SQLite's writer lock does that already).
+            if tx.dialect() == crate::db::Dialect::Postgres {
+                tx.query("SELECT id FROM runs WHERE id = ?1 FOR UPDATE", &vals![run])?;
+            }
+            tx.execute(
+                "UPDATE run_shards SET finished_at = ?3 WHERE run_id = ?1 AND shard = ?2",
+                &vals![run, i, finished_at],
+            )?;
+            let row = tx.query_one(
+                "SELECT count(*), max(finished_at) FROM run_shards
+                 WHERE run_id = ?1 AND finished_at IS NOT NULL",
+                &vals![run],
+            )?;
+            let (done, last): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+            let finished = done >= n;
+            if finished {
+                tx.execute(
+                    "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
+                    &vals![run, last.unwrap_or(finished_at)],
+                )?;
+            }
+            Ok(finished)
+        })
     }
 
     /// Marks a run finished. A run never finished was interrupted: what it recorded is
     /// kept (each repository is whole), and queries skip it unless asked for by id.
     pub fn finish_run(&self, run: RunId, finished_at: i64) -> Result<(), Error> {
-        self.conn.execute(
+        self.db.execute(
             "UPDATE runs SET finished_at = ?2 WHERE id = ?1",
-            params![run, finished_at],
+            &vals![run, finished_at],
         )?;
         Ok(())
     }
 
     /// Records one repository's scan in `run`, all of it or nothing (one transaction).
+    ///
+    /// On PostgreSQL other shard workers write at the same time; a transaction that
+    /// PostgreSQL aborts for a deadlock or a serialization failure is retried whole (a few
+    /// times, with a short growing pause).
     pub fn record(&mut self, run: RunId, scan: &RepoScan) -> Result<(), Error> {
-        let tx = self.conn.transaction()?;
-        record_in(&tx, run, scan)?;
-        tx.commit()?;
-        Ok(())
+        self.transaction_retried(|tx| record_in(tx, run, scan))
+    }
+
+    /// Runs `f` in one transaction; one that PostgreSQL aborts for a deadlock or a
+    /// serialization failure is run again whole (a few times, with a short growing pause).
+    pub(crate) fn transaction_retried<T>(
+        &self,
+        mut f: impl FnMut(&Db) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut attempt = 0u32;
+        loop {
+            match self.db.transaction(&mut f) {
+                Err(e) if e.is_retryable() && attempt < RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(20 << attempt));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Every run, oldest first.
     pub fn runs(&self) -> Result<Vec<RunInfo>, Error> {
-        let mut stmt = self.conn.prepare(
-            "SELECT r.id, r.label, r.started_at, r.finished_at,
-                    (SELECT count(*) FROM scans s WHERE s.run_id = r.id)
-             FROM runs r ORDER BY r.started_at, r.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(RunInfo {
-                id: r.get(0)?,
-                label: r.get(1)?,
-                started_at: r.get(2)?,
-                finished_at: r.get(3)?,
-                repositories: r.get(4)?,
+        self.db
+            .query(
+                "SELECT r.id, r.label, r.started_at, r.finished_at,
+                        (SELECT count(*) FROM scans s WHERE s.run_id = r.id)
+                 FROM runs r ORDER BY r.started_at, r.id",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(RunInfo {
+                    id: r.get(0)?,
+                    label: r.get(1)?,
+                    started_at: r.get(2)?,
+                    finished_at: r.get(3)?,
+                    repositories: r.get(4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Each successful scan of `run`: the repository's path and its stored CycloneDX JSON.
     pub fn boms_of_run(&self, run: RunId) -> Result<Vec<(String, Vec<u8>)>, Error> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.db.query(
             "SELECT r.path, b.cyclonedx FROM scans s
              JOIN repositories r ON r.id = s.repo_id JOIN boms b ON b.id = s.bom_id
              WHERE s.run_id = ?1 ORDER BY r.path",
+            &vals![run],
         )?;
-        let rows = stmt.query_map([run], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (path, blob) = row?;
+            let (path, blob): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
             let json = decompress(&blob)
                 .map_err(|e| Error::Query(format!("the stored SBOM of {path} is damaged: {e}")))?;
             out.push((path, json));
@@ -263,17 +438,17 @@ impl Store {
     /// Unresolved components (a manifest's range, no version) are left out: advisories
     /// match versions.
     pub fn components_of_run(&self, run: RunId) -> Result<(Vec<Component>, usize), Error> {
-        let mut stmt = self.conn.prepare(
+        let rows = self.db.query(
             "SELECT c.purl, c.ecosystem, c.name, c.version FROM components c
              WHERE c.version IS NOT NULL AND c.purl NOT LIKE 'unresolved:%'
                AND c.id IN (SELECT bc.component_id FROM scans s
                             JOIN bom_components bc ON bc.bom_id = s.bom_id
                             WHERE s.run_id = ?1)
              ORDER BY c.purl",
+            &vals![run],
         )?;
-        let mut rows = stmt.query([run])?;
         let (mut out, mut skipped) = (Vec::new(), 0usize);
-        while let Some(r) = rows.next()? {
+        for r in rows {
             let purl: String = r.get(0)?;
             let ecosystem: String = r.get(1)?;
             let name: String = r.get(2)?;
@@ -311,22 +486,19 @@ impl Store {
         source: &str,
         vulnerabilities: &[Vulnerability],
     ) -> Result<usize, Error> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM findings WHERE run_id = ?1", [run])?;
-        let mut stored = 0usize;
-        {
-            let mut find_component =
-                tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO findings (run_id, advisory_id, component_id, fixed, suppressed)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+        self.db.transaction(|tx| {
+            tx.execute("DELETE FROM findings WHERE run_id = ?1", &vals![run])?;
+            let mut stored = 0usize;
             for v in vulnerabilities {
-                let advisory = advisory_id(&tx, v)?;
+                let advisory = advisory_id(tx, v)?;
                 for a in &v.affects {
-                    let Some(component) = find_component
-                        .query_row([&a.component], |r| r.get::<_, i64>(0))
-                        .optional()?
+                    let Some(component) = tx
+                        .query_opt(
+                            "SELECT id FROM components WHERE purl = ?1",
+                            &vals![&a.component],
+                        )?
+                        .map(|r| r.get::<i64>(0))
+                        .transpose()?
                     else {
                         continue;
                     };
@@ -334,27 +506,28 @@ impl Store {
                         Some(j) => format!("{}: {j} ({})", s.state, s.source),
                         None => format!("{} ({})", s.state, s.source),
                     });
-                    stored +=
-                        insert.execute(params![run, advisory, component, a.fixed, suppressed])?;
+                    stored += tx.execute(
+                        "INSERT INTO findings (run_id, advisory_id, component_id, fixed, suppressed)
+                         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                        &vals![run, advisory, component, &a.fixed, suppressed],
+                    )? as usize;
                 }
             }
-        }
-        tx.execute(
-            "UPDATE runs SET advisories = ?2 WHERE id = ?1",
-            params![run, source],
-        )?;
-        tx.commit()?;
-        Ok(stored)
+            tx.execute(
+                "UPDATE runs SET advisories = ?2 WHERE id = ?1",
+                &vals![run, source],
+            )?;
+            Ok(stored)
+        })
     }
 
     /// What `run` was matched against, `None` if it was not.
     pub fn advisories_of_run(&self, run: RunId) -> Result<Option<String>, Error> {
         Ok(self
-            .conn
-            .query_row("SELECT advisories FROM runs WHERE id = ?1", [run], |r| {
-                r.get(0)
-            })
-            .optional()?
+            .db
+            .query_opt("SELECT advisories FROM runs WHERE id = ?1", &vals![run])?
+            .map(|r| r.get::<Option<String>>(0))
+            .transpose()?
             .flatten())
     }
 
@@ -370,60 +543,97 @@ impl Store {
         label: &str,
         started_at: i64,
     ) -> Result<RunId, Error> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO runs (label, started_at, tool_version, policy, shard)
-             SELECT ?2, ?3, ?4, policy, CASE WHEN shard = 'merged' THEN NULL ELSE shard END
-             FROM runs WHERE id = ?1",
-            params![from, label, started_at, env!("CARGO_PKG_VERSION")],
-        )?;
-        let run = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
-                bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
-                projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings, status, tree_digest, scan_key)
-             SELECT ?2, repo_id, scanned_at, commit_sha, branch, ok, error,
-                bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
-                projects, manifests_unlocked, allow, review, deny, expired_exceptions,
-                ntia_checked, ntia_missing, errors, warnings, 'reused', tree_digest, scan_key
-             FROM scans WHERE run_id = ?1",
-            params![from, run],
-        )?;
-        tx.execute(
-            "INSERT INTO diagnostics (scan_id, severity, path, line, message)
-             SELECT n.id, d.severity, d.path, d.line, d.message
-             FROM scans o JOIN scans n ON n.repo_id = o.repo_id AND n.run_id = ?2
-             JOIN diagnostics d ON d.scan_id = o.id
-             WHERE o.run_id = ?1",
-            params![from, run],
-        )?;
-        tx.commit()?;
-        Ok(run)
+        self.db.transaction(|tx| {
+            let run: RunId = tx
+                .query_opt(
+                    "INSERT INTO runs (label, started_at, tool_version, policy, shard)
+                     SELECT ?2, ?3, ?4, policy,
+                            CASE WHEN shard = 'merged' THEN NULL ELSE shard END
+                     FROM runs WHERE id = ?1 RETURNING id",
+                    &vals![from, label, started_at, env!("CARGO_PKG_VERSION")],
+                )?
+                .ok_or_else(|| Error::Query(format!("there is no run {from}")))?
+                .get(0)?;
+            tx.execute(
+                "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, error,
+                    bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
+                    projects, manifests_unlocked, allow, review, deny, expired_exceptions,
+                    ntia_checked, ntia_missing, errors, warnings, status, tree_digest,
+                    scan_key)
+                 SELECT ?2, repo_id, scanned_at, commit_sha, branch, ok, error,
+                    bom_id, verdict_set_id, duration_ms, components, with_license, with_spdx,
+                    projects, manifests_unlocked, allow, review, deny, expired_exceptions,
+                    ntia_checked, ntia_missing, errors, warnings, 'reused', tree_digest,
+                    scan_key
+                 FROM scans WHERE run_id = ?1",
+                &vals![from, run],
+            )?;
+            tx.execute(
+                "INSERT INTO diagnostics (scan_id, severity, path, line, message)
+                 SELECT n.id, d.severity, d.path, d.line, d.message
+                 FROM scans o JOIN scans n ON n.repo_id = o.repo_id AND n.run_id = ?2
+                 JOIN diagnostics d ON d.scan_id = o.id
+                 WHERE o.run_id = ?1",
+                &vals![from, run],
+            )?;
+            Ok(run)
+        })
     }
 
     /// The newest finished run, the default subject of every query.
     pub fn latest_run(&self) -> Result<RunId, Error> {
-        self.conn
-            .query_row(
+        self.db
+            .query_opt(
                 "SELECT id FROM runs WHERE finished_at IS NOT NULL
                  ORDER BY started_at DESC, id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| Error::Query("the database has no finished run yet".into()))
+                &[],
+            )?
+            .ok_or_else(|| Error::Query("the database has no finished run yet".into()))?
+            .get(0)
     }
 
     /// The run `id`, checked to exist.
     pub fn run(&self, id: RunId) -> Result<RunId, Error> {
-        self.conn
-            .query_row("SELECT id FROM runs WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::Query(format!("there is no run {id}")))
+        self.db
+            .query_opt("SELECT id FROM runs WHERE id = ?1", &vals![id])?
+            .ok_or_else(|| Error::Query(format!("there is no run {id}")))?
+            .get(0)
     }
 }
 
+/// A shard's index and count as stored.
+fn shard_numbers(shard: Shard) -> (i64, i64) {
+    let n = |x: u64| i64::try_from(x).unwrap_or(i64::MAX);
+    (n(shard.index), n(shard.count))
+}
+
+/// How often a repository's transaction is retried after a PostgreSQL deadlock.
+const RETRIES: u32 = 6;
+
+/// Why a database whose schema is `current` cannot be queried by this bomscout, if it cannot.
+fn version_problem(current: i64, shown: &str) -> Option<String> {
+    if current == schema::VERSION {
+        return None;
+    }
+    Some(if current == 0 {
+        format!(
+            "not a bomscout inventory (no schema); `bomscout inventory ROOT --db {shown}` \
+             creates one"
+        )
+    } else if current > schema::VERSION {
+        format!(
+            "written by a newer bomscout (schema {current}; this one knows up to {})",
+            schema::VERSION
+        )
+    } else {
+        format!(
+            "schema version {current} is older than this bomscout's ({}); `query` \
+             never changes the database: run `bomscout inventory ROOT --db {shown}` with \
+             this version to migrate it",
+            schema::VERSION
+        )
+    })
+}
 /// `path` as an SQLite URI filename with `query` parameters: every byte but unreserved
 /// characters and `/` percent-encoded, so `?`, `#` and `%` in a name stay part of the path.
 fn sqlite_uri(path: &Path, query: &str) -> String {
@@ -483,19 +693,19 @@ fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-pub(crate) fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result<(), Error> {
+pub(crate) fn record_in(tx: &Db, run: RunId, scan: &RepoScan) -> Result<(), Error> {
     let repo_id = repository_id(tx, &scan.repo)?;
     // Re-recording a repository in the same run (a retried shard) replaces it.
     let old: Option<i64> = tx
-        .query_row(
+        .query_opt(
             "SELECT id FROM scans WHERE run_id = ?1 AND repo_id = ?2",
-            params![run, repo_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+            &vals![run, repo_id],
+        )?
+        .map(|r| r.get(0))
+        .transpose()?;
     if let Some(old) = old {
-        tx.execute("DELETE FROM diagnostics WHERE scan_id = ?1", [old])?;
-        tx.execute("DELETE FROM scans WHERE id = ?1", [old])?;
+        tx.execute("DELETE FROM diagnostics WHERE scan_id = ?1", &vals![old])?;
+        tx.execute("DELETE FROM scans WHERE id = ?1", &vals![old])?;
     }
     let scanned = match &scan.result {
         Ok(s) => s,
@@ -505,12 +715,12 @@ pub(crate) fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result
                     duration_ms, components, with_license, with_spdx, projects,
                     manifests_unlocked, ntia_checked, ntia_missing, errors, warnings)
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, 0, 0, 0, 0, 0, 0, 0, 1, 0)",
-                params![
+                &vals![
                     run,
                     repo_id,
                     scan.scanned_at,
-                    scan.head.commit,
-                    scan.head.branch,
+                    &scan.head.commit,
+                    &scan.head.branch,
                     error,
                     scan.duration_ms as i64
                 ],
@@ -527,38 +737,40 @@ pub(crate) fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result
     let counts = counts(&scanned.sbom);
     let tally = scanned.evaluation.as_ref().map(tally);
     let (errors, warnings) = severities(&scanned.sbom);
-    tx.execute(
-        "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, bom_id,
-            verdict_set_id, duration_ms, components, with_license, with_spdx, projects,
-            manifests_unlocked, allow, review, deny, expired_exceptions, ntia_checked,
-            ntia_missing, errors, warnings)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21)",
-        params![
-            run,
-            repo_id,
-            scan.scanned_at,
-            scan.head.commit,
-            scan.head.branch,
-            bom_id,
-            set_id,
-            scan.duration_ms as i64,
-            counts.components,
-            counts.with_license,
-            counts.with_spdx,
-            counts.projects,
-            counts.manifests_unlocked,
-            tally.map(|t| t.0),
-            tally.map(|t| t.1),
-            tally.map(|t| t.2),
-            tally.map(|t| t.3),
-            scanned.ntia.0 as i64,
-            scanned.ntia.1 as i64,
-            errors,
-            warnings
-        ],
-    )?;
-    let scan_id = tx.last_insert_rowid();
+    let scan_id: i64 = tx
+        .query_one(
+            "INSERT INTO scans (run_id, repo_id, scanned_at, commit_sha, branch, ok, bom_id,
+                verdict_set_id, duration_ms, components, with_license, with_spdx, projects,
+                manifests_unlocked, allow, review, deny, expired_exceptions, ntia_checked,
+                ntia_missing, errors, warnings)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20, ?21)
+             RETURNING id",
+            &vals![
+                run,
+                repo_id,
+                scan.scanned_at,
+                &scan.head.commit,
+                &scan.head.branch,
+                bom_id,
+                set_id,
+                scan.duration_ms as i64,
+                counts.components,
+                counts.with_license,
+                counts.with_spdx,
+                counts.projects,
+                counts.manifests_unlocked,
+                tally.map(|t| t.0),
+                tally.map(|t| t.1),
+                tally.map(|t| t.2),
+                tally.map(|t| t.3),
+                scanned.ntia.0 as i64,
+                scanned.ntia.1 as i64,
+                errors,
+                warnings
+            ],
+        )?
+        .get(0)?;
     store_diagnostics(tx, scan_id, &scanned.sbom)?;
     if let Some(v) = &verdicts {
         note_first_seen(tx, run, repo_id, scan.scanned_at, v)?;
@@ -566,9 +778,23 @@ pub(crate) fn record_in(tx: &Transaction, run: RunId, scan: &RepoScan) -> Result
     Ok(())
 }
 
+/// The id of the row keyed by `key` in a content-addressed or interned table: inserted
+/// unless there, else read. `insert` is an `INSERT ... ON CONFLICT DO NOTHING RETURNING id`
+/// whose first parameter is the key; `find` selects the id by it. Safe with other writers:
+/// a concurrent insert of the same key waits for theirs and then reads their row.
+fn intern(tx: &Db, insert: &str, find: &str, params: &[Value]) -> Result<(i64, bool), Error> {
+    if let Some(row) = tx.query_opt(find, &params[..1])? {
+        return Ok((row.get(0)?, false));
+    }
+    match tx.query_opt(insert, params)? {
+        Some(row) => Ok((row.get(0)?, true)),
+        None => Ok((tx.query_one(find, &params[..1])?.get(0)?, false)),
+    }
+}
+
 /// The stored row of `v`'s advisory, content-addressed (id, aliases, severity, score and
 /// summary): a re-rated advisory is a new row and older runs keep what they saw.
-fn advisory_id(tx: &Transaction, v: &Vulnerability) -> Result<i64, Error> {
+fn advisory_id(tx: &Db, v: &Vulnerability) -> Result<i64, Error> {
     let a = &v.advisory;
     let aliases: Vec<&str> = a
         .aliases
@@ -588,79 +814,69 @@ fn advisory_id(tx: &Transaction, v: &Vulnerability) -> Result<i64, Error> {
         )
         .as_bytes(),
     );
-    let mut find = tx.prepare_cached("SELECT id FROM advisories WHERE digest = ?1")?;
-    if let Some(id) = find.query_row([&digest], |r| r.get(0)).optional()? {
-        return Ok(id);
-    }
-    tx.prepare_cached(
+    let (id, created) = intern(
+        tx,
         "INSERT INTO advisories (digest, vuln_id, aliases, severity, score, summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![digest, a.id, aliases, severity, score, summary])?;
-    let id = tx.last_insert_rowid();
-    let mut alias = tx.prepare_cached(
-        "INSERT OR IGNORE INTO advisory_ids (alias, advisory_id) VALUES (?1, ?2)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING RETURNING id",
+        "SELECT id FROM advisories WHERE digest = ?1",
+        &vals![digest, &a.id, aliases, severity, score, summary],
     )?;
-    for x in a.ids() {
-        alias.execute(params![x, id])?;
+    if created {
+        for x in a.ids() {
+            tx.execute(
+                "INSERT INTO advisory_ids (alias, advisory_id) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                &vals![x, id],
+            )?;
+        }
     }
     Ok(id)
 }
 
-pub(crate) fn repository_id(tx: &Transaction, repo: &Repo) -> Result<i64, Error> {
-    tx.execute(
+pub(crate) fn repository_id(tx: &Db, repo: &Repo) -> Result<i64, Error> {
+    tx.query_one(
         "INSERT INTO repositories (name, path) VALUES (?1, ?2)
-         ON CONFLICT(path) DO UPDATE SET name = excluded.name",
-        params![repo.name, repo.path],
-    )?;
-    Ok(tx.query_row(
-        "SELECT id FROM repositories WHERE path = ?1",
-        [&repo.path],
-        |r| r.get(0),
-    )?)
+         ON CONFLICT(path) DO UPDATE SET name = excluded.name RETURNING id",
+        &vals![&repo.name, &repo.path],
+    )?
+    .get(0)
 }
 
 /// Interns a component by key, returning its id.
 pub(crate) fn component_id(
-    tx: &Connection,
+    tx: &Db,
     key: &str,
     ecosystem: &str,
     name: &str,
     version: Option<&str>,
 ) -> Result<i64, Error> {
-    let mut find = tx.prepare_cached("SELECT id FROM components WHERE purl = ?1")?;
-    if let Some(id) = find.query_row([key], |r| r.get(0)).optional()? {
-        return Ok(id);
-    }
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO components (purl, ecosystem, name, version) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    insert.execute(params![key, ecosystem, name, version])?;
-    Ok(tx.last_insert_rowid())
+    Ok(intern(
+        tx,
+        "INSERT INTO components (purl, ecosystem, name, version) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (purl) DO NOTHING RETURNING id",
+        "SELECT id FROM components WHERE purl = ?1",
+        &vals![key, ecosystem, name, version],
+    )?
+    .0)
 }
 
 /// Stores the BOM unless an identical one is stored already; returns its id.
-fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
+fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
     let digest = digest(&scanned.cyclonedx);
-    if let Some(id) = tx
-        .query_row("SELECT id FROM boms WHERE digest = ?1", [&digest], |r| {
-            r.get(0)
-        })
-        .optional()?
-    {
-        return Ok(id);
+    if let Some(row) = tx.query_opt("SELECT id FROM boms WHERE digest = ?1", &vals![&digest])? {
+        return row.get(0);
     }
-    tx.execute(
-        "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)",
-        params![digest, compress(&scanned.cyclonedx)],
+    let (bom_id, created) = intern(
+        tx,
+        "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)
+         ON CONFLICT (digest) DO NOTHING RETURNING id",
+        "SELECT id FROM boms WHERE digest = ?1",
+        &vals![digest, compress(&scanned.cyclonedx)],
     )?;
-    let bom_id = tx.last_insert_rowid();
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO bom_components
-            (bom_id, component_id, scope, license, spdx, category, location,
-             scorecard, repository, archived, latest_release, supplier)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+    if !created {
+        // Another writer stored the same BOM a moment ago, components and all.
+        return Ok(bom_id);
+    }
     for c in &scanned.sbom.components {
         let id = component_id(
             tx,
@@ -679,20 +895,27 @@ fn store_bom(tx: &Transaction, scanned: &Scanned) -> Result<i64, Error> {
             .and_then(|h| h.scorecard.as_ref())
             .map(|s| f64::from(s.score))
             .filter(|s| s.is_finite());
-        insert.execute(params![
-            bom_id,
-            id,
-            c.scope.as_str(),
-            license,
-            spdx,
-            category,
-            location,
-            scorecard,
-            health.and_then(|h| h.repository.as_deref()),
-            health.and_then(|h| h.archived),
-            health.and_then(|h| h.latest_release.as_deref()),
-            c.properties.get("supplier").map(String::as_str),
-        ])?;
+        tx.execute(
+            "INSERT INTO bom_components
+                (bom_id, component_id, scope, license, spdx, category, location,
+                 scorecard, repository, archived, latest_release, supplier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT DO NOTHING",
+            &vals![
+                bom_id,
+                id,
+                c.scope.as_str(),
+                license,
+                spdx,
+                category,
+                location,
+                scorecard,
+                health.and_then(|h| h.repository.as_deref()),
+                health.and_then(|h| h.archived),
+                health.and_then(|h| h.latest_release.as_deref()),
+                c.properties.get("supplier").map(String::as_str),
+            ],
+        )?;
     }
     Ok(bom_id)
 }
@@ -738,7 +961,7 @@ pub(crate) fn tally(eval: &Evaluation) -> (i64, i64, i64, i64) {
     )
 }
 
-pub(crate) fn store_verdicts(tx: &Transaction, verdicts: &[Verdict]) -> Result<i64, Error> {
+pub(crate) fn store_verdicts(tx: &Db, verdicts: &[Verdict]) -> Result<i64, Error> {
     let mut text = String::new();
     for v in verdicts {
         text.push_str(&format!(
@@ -747,73 +970,68 @@ pub(crate) fn store_verdicts(tx: &Transaction, verdicts: &[Verdict]) -> Result<i
         ));
     }
     let digest = digest(text.as_bytes());
-    if let Some(id) = tx
-        .query_row(
-            "SELECT id FROM verdict_sets WHERE digest = ?1",
-            [&digest],
-            |r| r.get(0),
-        )
-        .optional()?
-    {
-        return Ok(id);
-    }
-    tx.execute("INSERT INTO verdict_sets (digest) VALUES (?1)", [&digest])?;
-    let set_id = tx.last_insert_rowid();
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO verdicts (set_id, component_id, action, license, rule, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    let (set_id, created) = intern(
+        tx,
+        "INSERT INTO verdict_sets (digest) VALUES (?1)
+         ON CONFLICT (digest) DO NOTHING RETURNING id",
+        "SELECT id FROM verdict_sets WHERE digest = ?1",
+        &vals![digest],
     )?;
+    if !created {
+        return Ok(set_id);
+    }
     for v in verdicts {
         let id = component_by_key(tx, &v.purl)?;
-        insert.execute(params![set_id, id, v.action, v.license, v.rule, v.reason])?;
+        tx.execute(
+            "INSERT INTO verdicts (set_id, component_id, action, license, rule, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+            &vals![set_id, id, &v.action, &v.license, &v.rule, &v.reason],
+        )?;
     }
     Ok(set_id)
 }
 
-fn component_by_key(tx: &Transaction, key: &str) -> Result<i64, Error> {
-    Ok(
-        tx.query_row("SELECT id FROM components WHERE purl = ?1", [key], |r| {
-            r.get(0)
-        })?,
-    )
+fn component_by_key(tx: &Db, key: &str) -> Result<i64, Error> {
+    tx.query_one("SELECT id FROM components WHERE purl = ?1", &vals![key])?
+        .get(0)
 }
 
 pub(crate) fn note_first_seen(
-    tx: &Transaction,
+    tx: &Db,
     run: RunId,
     repo_id: i64,
     at: i64,
     verdicts: &[Verdict],
 ) -> Result<(), Error> {
-    let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO violation_first_seen
-            (repo_id, component_id, action, first_run_id, first_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
     for v in verdicts {
         let id = component_by_key(tx, &v.purl)?;
-        insert.execute(params![repo_id, id, v.action, run, at])?;
+        tx.execute(
+            "INSERT INTO violation_first_seen
+                (repo_id, component_id, action, first_run_id, first_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            &vals![repo_id, id, &v.action, run, at],
+        )?;
     }
     Ok(())
 }
 
-fn store_diagnostics(tx: &Transaction, scan_id: i64, sbom: &Sbom) -> Result<(), Error> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO diagnostics (scan_id, severity, path, line, message)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+fn store_diagnostics(tx: &Db, scan_id: i64, sbom: &Sbom) -> Result<(), Error> {
     for d in sbom
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
     {
-        insert.execute(params![
-            scan_id,
-            severity_name(d.severity),
-            d.path,
-            d.line,
-            d.message
-        ])?;
+        tx.execute(
+            "INSERT INTO diagnostics (scan_id, severity, path, line, message)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &vals![
+                scan_id,
+                severity_name(d.severity),
+                &d.path,
+                d.line.map(i64::from),
+                &d.message
+            ],
+        )?;
     }
     Ok(())
 }
