@@ -364,20 +364,28 @@ impl MemTree {
     /// when a component is missing or the links loop.
     pub fn resolve(&self, rel: &str) -> Option<String> {
         let mut hops = 0;
-        let mut done: Vec<String> = Vec::new();
+        // The resolved prefix, kept as one string (a segment pushed or popped at its end),
+        // so a long path costs its length, not its length times its depth.
+        let mut here = String::new();
         let mut todo: Vec<String> = normalize(rel)
             .split('/')
             .filter(|s| !s.is_empty())
             .rev()
             .map(str::to_string)
             .collect();
+        let pop = |here: &mut String| {
+            let cut = here.rfind('/').unwrap_or(0);
+            here.truncate(cut);
+        };
         while let Some(seg) = todo.pop() {
             if seg == ".." {
-                done.pop();
+                pop(&mut here);
                 continue;
             }
-            done.push(seg);
-            let here = done.join("/");
+            if !here.is_empty() {
+                here.push('/');
+            }
+            here.push_str(&seg);
             let entry = self.entries.get(&here)?;
             if entry.kind != EntryKind::Symlink {
                 continue;
@@ -386,10 +394,10 @@ impl MemTree {
             if hops > MAX_HOPS {
                 return None;
             }
-            done.pop();
+            pop(&mut here);
             let target = entry.target.as_deref().unwrap_or("");
             if target.starts_with('/') {
-                done.clear();
+                here.clear();
             }
             todo.extend(
                 target
@@ -399,7 +407,7 @@ impl MemTree {
                     .map(str::to_string),
             );
         }
-        Some(done.join("/"))
+        Some(here)
     }
 
     fn resolved_entry(&self, path: &Path) -> Option<(String, &MemEntry)> {
@@ -598,5 +606,24 @@ mod tests {
         );
         // The host's files are never reached through an image path.
         assert!(std::fs::metadata(MemTree::abs("etc")).is_err());
+    }
+
+    #[test]
+    fn deep_paths_resolve_through_linked_directories() {
+        let mut t = MemTree::new();
+        let deep: Vec<String> = (0..2000).map(|i| format!("d{i}")).collect();
+        let deep = deep.join("/");
+        t.insert_file(&format!("real/{deep}/f"), 1, 0, bytes("x"));
+        t.insert_symlink("link", "real", 0);
+        assert_eq!(
+            t.resolve(&format!("link/{deep}/f")),
+            Some(format!("real/{deep}/f"))
+        );
+        assert_eq!(t.resolve(&format!("link/{deep}/../../d1998/f")), None);
+        assert_eq!(
+            t.resolve("link/d0/.."),
+            Some("real".to_string()),
+            "`..` after a link leaves the link's target, as the kernel does"
+        );
     }
 }
