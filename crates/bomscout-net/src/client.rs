@@ -179,21 +179,11 @@ impl Client {
             if let Some(timeout) = timeout {
                 request = request.timeout(timeout);
             }
-            let resp = match request.send() {
+            let resp = match answered(request.send(), &shown)? {
                 Ok(resp) => resp,
-                Err(e) if e.is_redirect() => {
-                    return Err(NetError::Transport {
-                        url: shown.clone(),
-                        reason: describe(&e),
-                        attempts: 1,
-                    })
-                }
-                Err(e) => return Ok(transport(&e)),
+                Err(retry) => return Ok(retry),
             };
             let status = resp.status();
-            if is_retryable_status(status.as_u16()) {
-                return Ok(retry_status(&resp));
-            }
             if !status.is_success() {
                 return Err(status_error(&shown, status));
             }
@@ -446,17 +436,12 @@ impl Client {
         let shown = redact_url(&url);
         let mut headers = HeaderMap::new();
         for h in req.headers {
+            let bad = || NetError::BadHeader {
+                name: bomscout_core::escape::quote(h.name, 80),
+            };
             let name =
-                reqwest::header::HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| {
-                    NetError::BadHeader {
-                        name: bomscout_core::escape::quote(h.name, 80),
-                    }
-                })?;
-            let mut value = reqwest::header::HeaderValue::from_str(h.value).map_err(|_| {
-                NetError::BadHeader {
-                    name: bomscout_core::escape::quote(h.name, 80),
-                }
-            })?;
+                reqwest::header::HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| bad())?;
+            let mut value = reqwest::header::HeaderValue::from_str(h.value).map_err(|_| bad())?;
             value.set_sensitive(h.secret);
             headers.insert(name, value);
         }
@@ -477,21 +462,11 @@ impl Client {
                     .body(body.to_vec()),
                 Payload::Multipart(parts) => request.multipart(form(parts)?),
             };
-            let resp = match request.send() {
+            let resp = match answered(request.send(), &shown)? {
                 Ok(resp) => resp,
-                Err(e) if e.is_redirect() => {
-                    return Err(NetError::Transport {
-                        url: shown.clone(),
-                        reason: describe(&e),
-                        attempts: 1,
-                    })
-                }
-                Err(e) => return Ok(transport(&e)),
+                Err(retry) => return Ok(retry),
             };
             let status = resp.status().as_u16();
-            if is_retryable_status(status) {
-                return Ok(retry_status(&resp));
-            }
             let content_type = resp
                 .headers()
                 .get(CONTENT_TYPE)
@@ -611,6 +586,31 @@ fn checked_url(url: &str) -> Result<String, NetError> {
         "http" | "https" => Ok(parsed.to_string()),
         other => Err(bad(format!("scheme {other}"))),
     }
+}
+
+/// An attempt's response, or what ends the attempt: a redirect the client refused is final
+/// (every retry would meet it again); a transport error or a retryable status (`408`, `429`,
+/// `5xx`) is retried. The one reading of a sent request that [`Client::request`] and
+/// [`Client::send`] share.
+fn answered<T>(
+    sent: reqwest::Result<reqwest::blocking::Response>,
+    url: &str,
+) -> Result<Result<reqwest::blocking::Response, Step<T>>, NetError> {
+    let resp = match sent {
+        Ok(resp) => resp,
+        Err(e) if e.is_redirect() => {
+            return Err(NetError::Transport {
+                url: url.to_string(),
+                reason: describe(&e),
+                attempts: 1,
+            })
+        }
+        Err(e) => return Ok(Err(transport(&e))),
+    };
+    if is_retryable_status(resp.status().as_u16()) {
+        return Ok(Err(retry_status(&resp)));
+    }
+    Ok(Ok(resp))
 }
 
 fn transport<T>(e: &reqwest::Error) -> Step<T> {
