@@ -124,7 +124,7 @@ fn index_path(source: &Source, dir: &Path) -> PathBuf {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .take(40)
         .collect();
-    dir.join(format!("{}-{tag}.sqlite", &crate::source::hex(&hash)[..16]))
+    dir.join(format!("{}-{tag}.sqlite", &format!("{hash:x}")[..16]))
 }
 
 fn on_disk(

@@ -92,7 +92,7 @@ pub(crate) fn discover(root: &Path, max_files: u64) -> Result<Vec<Source>, Error
         ecosystem: None,
         kind: SourceKind::Tree,
         path: root.to_path_buf(),
-        fingerprint: hex(&hash.finalize()),
+        fingerprint: format!("{:x}", hash.finalize()),
         updated,
     }])
 }
@@ -112,10 +112,6 @@ fn export(zip: &Path, name: &str, meta: &fs::Metadata) -> Source {
 fn nanos(t: Option<SystemTime>) -> u128 {
     t.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos())
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A record file in a tree.

@@ -307,16 +307,8 @@ impl Read for Hashing {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
 fn sha256_of(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -369,7 +361,7 @@ fn apply_one(
         ));
         return;
     }
-    let got = hex(&hashing.hasher.finalize());
+    let got = format!("{:x}", hashing.hasher.finalize());
     if &got != expected {
         diagnostics.push(digest_mismatch(shown, blob, &got, expected));
     }

@@ -92,15 +92,7 @@ pub struct TestLayer {
 
 /// `sha256:HEX` of `bytes`.
 pub fn sha256(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
 impl TestLayer {
@@ -175,7 +167,7 @@ impl TestLayer {
                 let mut hasher = Sha256::new();
                 let mut file = File::open(p)?;
                 let n = io::copy(&mut file, &mut hasher)?;
-                Ok((format!("sha256:{}", hex(&hasher.finalize())), n))
+                Ok((format!("sha256:{:x}", hasher.finalize()), n))
             }
         }
     }

@@ -131,7 +131,7 @@ pub fn scan_key(tool_version: &str, settings: &[(&str, String)]) -> String {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
-    hex(&h.finalize())
+    format!("{:x}", h.finalize())
 }
 
 /// The digest of what a scan of `root` would catalog: the walk's detected files (the same
@@ -175,7 +175,7 @@ pub fn tree_digest(root: &Path, excludes: &[String], limit: u64) -> Result<Strin
             h.update(part.as_bytes());
         }
     }
-    Ok(hex(&h.finalize()))
+    Ok(format!("{:x}", h.finalize()))
 }
 
 /// Deletes `repo_id`'s scan in `run`, if any (re-recording a repository replaces it).
@@ -190,10 +190,6 @@ fn forget_scan(tx: &Db, run: RunId, repo_id: i64) -> Result<(), Error> {
         &vals![run, repo_id],
     )?;
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Store {
