@@ -19,6 +19,14 @@
 //! | DDL: `WITHOUT ROWID`           | (nothing)                                             |
 //!
 //! Rows come back as [`Row`]s of [`Value`]s, so a caller reads both backends alike.
+//!
+//! Many rows at once go through [`Db::insert_rows`] and [`Db::find_by_text`]: on SQLite one
+//! prepared statement per row (in-process, cheap); on PostgreSQL one statement per
+//! [`BULK_ROWS`] rows, each column bound as one array (`unnest($1::bigint[], ...)`,
+//! `= ANY($1::text[])`), so a repository's hundreds of rows cost a few round trips instead
+//! of one each. The statement text does not depend on the row count (one prepared
+//! statement serves every chunk) and binds one parameter per column, far below
+//! PostgreSQL's 65,535.
 
 use crate::Error;
 use postgres::types::{IsNull, ToSql, Type};
@@ -256,6 +264,56 @@ impl ToSql for Value {
 /// How many prepared statements a PostgreSQL connection keeps.
 const STATEMENT_CACHE: usize = 256;
 
+/// How many rows one PostgreSQL statement of [`Db::insert_rows`] or [`Db::find_by_text`]
+/// carries: enough that a repository is one or two round trips, few enough that one
+/// statement's arrays stay a few megabytes however large the SBOM.
+pub const BULK_ROWS: usize = 2000;
+
+/// A multi-row insert for [`Db::insert_rows`]: `INSERT INTO {table} ({columns}) ... {tail}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Insert<'a> {
+    /// The table.
+    pub table: &'a str,
+    /// Each column's name and PostgreSQL type as the schema makes it (`bigint`, `text`,
+    /// `double precision`): the type of the array its values are sent in.
+    pub columns: &'a [(&'a str, &'a str)],
+    /// What follows the rows: `ON CONFLICT DO NOTHING`, `... RETURNING purl, id`, or nothing.
+    pub tail: &'a str,
+}
+
+impl Insert<'_> {
+    /// SQLite's statement: one row of `?N` placeholders.
+    fn sqlite(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|c| c.0).collect();
+        let marks: Vec<String> = (1..=self.columns.len()).map(|i| format!("?{i}")).collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({}) {}",
+            self.table,
+            names.join(", "),
+            marks.join(", "),
+            self.tail
+        )
+    }
+
+    /// PostgreSQL's statement: every column one array, the rows made by `unnest`.
+    fn postgres(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|c| c.0).collect();
+        let arrays: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, ty))| format!("${}::{ty}[]", i + 1))
+            .collect();
+        format!(
+            "INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) AS u({names}) {tail}",
+            table = self.table,
+            names = names.join(", "),
+            arrays = arrays.join(", "),
+            tail = self.tail
+        )
+    }
+}
+
 impl Db {
     /// Wraps a PostgreSQL client.
     pub fn postgres(client: postgres::Client) -> Db {
@@ -335,6 +393,71 @@ impl Db {
         self.query_opt(sql, params)?.ok_or_else(|| {
             Error::Query("a statement that always returns a row returned none".into())
         })
+    }
+
+    /// Inserts `values`, row after row (`insert.columns.len()` values each), as `insert`
+    /// says; returns the rows its `RETURNING` gave (none without one). The rows are written
+    /// in their order, as many single-row inserts would write them: a row that conflicts
+    /// with an earlier one of the same call meets `ON CONFLICT` as it would then.
+    pub fn insert_rows(&self, insert: &Insert, values: &[Value]) -> Result<Vec<Row>, Error> {
+        let width = insert.columns.len();
+        if width == 0 || values.len() % width != 0 {
+            return Err(Error::Query(format!(
+                "{} values for {width} columns of {} (a bug: please report it)",
+                values.len(),
+                insert.table
+            )));
+        }
+        let mut out = Vec::new();
+        match self {
+            Db::Sqlite(_) => {
+                let sql = insert.sqlite();
+                for row in values.chunks(width) {
+                    out.extend(self.query(&sql, row)?);
+                }
+            }
+            Db::Postgres(pg) => {
+                let sql = insert.postgres();
+                for chunk in values.chunks(width * BULK_ROWS) {
+                    let columns: Vec<Vec<&Value>> = (0..width)
+                        .map(|j| chunk.iter().skip(j).step_by(width).collect())
+                        .collect();
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        columns.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+                    let rows =
+                        pg.with_statement(&sql, |client, stmt| client.query(stmt, &params))?;
+                    for r in &rows {
+                        out.push(pg_row(r)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rows `sql` selects for each of `keys`, in any order: `sql` is written for
+    /// PostgreSQL with `$1` a `text[]` (`... WHERE purl = ANY($1::text[])`), and for SQLite
+    /// `sqlite`, the same with `?1` one key. SQLite runs it once per key; PostgreSQL once
+    /// per [`BULK_ROWS`] keys.
+    pub fn find_by_text(&self, sqlite: &str, sql: &str, keys: &[&str]) -> Result<Vec<Row>, Error> {
+        let mut out = Vec::new();
+        match self {
+            Db::Sqlite(_) => {
+                for key in keys {
+                    out.extend(self.query(sqlite, &[Value::from(*key)])?);
+                }
+            }
+            Db::Postgres(pg) => {
+                for chunk in keys.chunks(BULK_ROWS) {
+                    let rows =
+                        pg.with_statement(sql, |client, stmt| client.query(stmt, &[&chunk]))?;
+                    for r in &rows {
+                        out.push(pg_row(r)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Runs statements separated by `;`, without parameters.
