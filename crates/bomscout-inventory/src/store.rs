@@ -867,17 +867,20 @@ fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
     if let Some(row) = tx.query_opt("SELECT id FROM boms WHERE digest = ?1", &vals![&digest])? {
         return row.get(0);
     }
-    let (bom_id, created) = intern(
-        tx,
+    // Not there a moment ago: inserted straight away (no second look first).
+    let bom_id: i64 = match tx.query_opt(
         "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)
          ON CONFLICT (digest) DO NOTHING RETURNING id",
-        "SELECT id FROM boms WHERE digest = ?1",
-        &vals![digest, compress(&scanned.cyclonedx)],
-    )?;
-    if !created {
-        // Another writer stored the same BOM a moment ago, components and all.
-        return Ok(bom_id);
-    }
+        &vals![&digest, compress(&scanned.cyclonedx)],
+    )? {
+        Some(row) => row.get(0)?,
+        None => {
+            // Another writer stored the same BOM a moment ago, components and all.
+            return tx
+                .query_one("SELECT id FROM boms WHERE digest = ?1", &vals![digest])?
+                .get(0);
+        }
+    };
     let components = &scanned.sbom.components;
     let keys: Vec<String> = components.iter().map(Component::key).collect();
     let names: Vec<String> = components.iter().map(Component::display_name).collect();
