@@ -401,7 +401,7 @@ impl Db {
     /// with an earlier one of the same call meets `ON CONFLICT` as it would then.
     pub fn insert_rows(&self, insert: &Insert, values: &[Value]) -> Result<Vec<Row>, Error> {
         let width = insert.columns.len();
-        if width == 0 || values.len() % width != 0 {
+        if width == 0 || !values.len().is_multiple_of(width) {
             return Err(Error::Query(format!(
                 "{} values for {width} columns of {} (a bug: please report it)",
                 values.len(),
