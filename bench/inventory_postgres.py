@@ -11,12 +11,17 @@ PostgreSQL database (no merge) and into N SQLite files + `inventory merge`.
 4. Database sizes (pg_database_size; the merged file) and the time of each query on both
    (median of --runs). Results go to stdout and bench/RESULTS-postgres.md.
 
+Beside wall times it reports CPU time (user+sys): of the shard workers (and the merge), and of
+the PostgreSQL server it started (the postmaster and its reaped backends) while the shards ran.
+On a shared machine CPU time is the number to compare; wall time swings with the load.
+
 Usage: bench/inventory_postgres.py [--repos 10000] [--files 100000] [--shards 10] [--runs 3]
        [--exe PATH] [--url postgres://...]
 """
 import argparse
 import glob
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -64,17 +69,31 @@ def start_server(tmp):
         subprocess.run(as_user + [f"{bindir}/pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop"],
                        capture_output=True)
 
+    def server_cpu():
+        """CPU seconds of the postmaster and its ended backends so far."""
+        pid = (data / "postmaster.pid").read_text().split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        # utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after the name.
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
     try:
         subprocess.run(as_user + [f"{bindir}/psql", "-h", "127.0.0.1", "-p", str(port), "-U", "bench",
                                   "-d", "postgres", "-qc", "CREATE DATABASE inventory"], check=True)
     except BaseException:
         stop()
         raise
-    return f"postgres://bench@127.0.0.1:{port}/inventory", stop
+    return f"postgres://bench@127.0.0.1:{port}/inventory", stop, server_cpu
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def shards_at_once(exe, root, db_of, n, extra):
-    """Starts n shard workers together; returns the wall time until the last has ended."""
+    """Starts n shard workers together; returns the wall time until the last has ended and
+    the CPU time they used."""
+    cpu = children_cpu()
     start = time.perf_counter()
     procs = [subprocess.Popen([str(exe), "inventory", str(root), "--db", db_of(i), "-q",
                                "--policy", "builtin:stage1", "--label", "bench",
@@ -85,7 +104,7 @@ def shards_at_once(exe, root, db_of, n, extra):
         _, err = p.communicate()
         if p.returncode != 0:
             sys.exit(f"a shard failed: {err.decode()[-2000:]}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def timed(cmd, runs):
@@ -139,18 +158,21 @@ def main():
                                 text=True).stdout)
     n = args.shards
     with tempfile.TemporaryDirectory() as tmp:
-        url, stop = (args.url, lambda: None) if args.url else start_server(tmp)
+        url, stop, server_cpu = (args.url, lambda: None, None) if args.url else start_server(tmp)
         try:
             # Warm the page cache with one read of every file.
             subprocess.run(f"find {root} -type f -exec cat {{}} + > /dev/null", shell=True)
-            pg_wall = shards_at_once(exe, root, lambda i: url, n, ["--run-key", "bench-night"])
+            server_before = server_cpu() if server_cpu else None
+            pg_wall, pg_cpu = shards_at_once(exe, root, lambda i: url, n,
+                                             ["--run-key", "bench-night"])
+            server = server_cpu() - server_before if server_cpu else None
             shards = [str(Path(tmp) / f"shard-{i}.db") for i in range(n)]
-            lite_wall = shards_at_once(exe, root, lambda i: shards[i], n, [])
+            lite_wall, lite_cpu = shards_at_once(exe, root, lambda i: shards[i], n, [])
             merged = str(Path(tmp) / "org.db")
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), children_cpu()
             subprocess.run([str(exe), "inventory", "merge", *shards, "--db", merged], check=True,
                            capture_output=True)
-            merge_wall = time.perf_counter() - t
+            merge_wall, merge_cpu = time.perf_counter() - t, children_cpu() - cpu
             pg_size = int(subprocess.run(
                 [f"{pg_bin()}/psql", url, "-Atc", "SELECT pg_database_size(current_database())"],
                 capture_output=True, text=True, check=True).stdout.strip() or 0)
@@ -177,6 +199,12 @@ def main():
         f"| {n} shards at once (wall, until the last ends) | {pg_wall:.1f} s | {lite_wall:.1f} s |",
         f"| `inventory merge` of the {n} shard files | (none needed) | {merge_wall:.1f} s |",
         f"| total | {pg_wall:.1f} s | {lite_wall + merge_wall:.1f} s |",
+        f"| CPU (user+sys) of the {n} shard workers | {pg_cpu:.1f} s | {lite_cpu:.1f} s |",
+        f"| CPU (user+sys) of the merge | (none needed) | {merge_cpu:.1f} s |",
+        f"| CPU (user+sys) of the PostgreSQL server while the shards ran | "
+        f"{'(not measured: --url)' if server is None else f'{server:.1f} s'} | (in the workers) |",
+        f"| CPU in all | {'?' if server is None else f'{pg_cpu + server:.1f} s'} | "
+        f"{lite_cpu + merge_cpu:.1f} s |",
         f"| database size | {tables_size / 1024 / 1024:.1f} MiB in bomscout's tables with their "
         f"indexes and TOAST ({pg_size / 1024 / 1024:.1f} MiB `pg_database_size`, catalog included) | "
         f"{lite_size / 1024 / 1024:.1f} MiB merged ({shard_size / 1024 / 1024:.1f} MiB in shards) |",

@@ -2,7 +2,8 @@
 //! real PostgreSQL server started for this test binary (`bomscout_inventory::testing`): the
 //! same nights give the same answers as SQLite; shards write one run without a merge; a
 //! worker killed mid-run leaves only whole repositories; the password is never shown; a
-//! second night reuses unchanged repositories and records removed ones, as on SQLite.
+//! second night reuses unchanged repositories and records removed ones, as on SQLite;
+//! `sslmode=require` against a server that takes TLS only.
 
 mod common;
 
@@ -624,4 +625,48 @@ fn a_second_night_on_postgres_reuses_unchanged_repositories_and_records_removed_
         .unwrap()
         .get(0);
     assert_eq!(keyed, 10, "every merged scan keeps its scan key");
+}
+
+#[test]
+fn sslmode_require_writes_and_queries_over_tls_verifying_the_servers_certificate() {
+    let Some(db) = testing::tls_database("tls") else {
+        return;
+    };
+    let url = format!("{}?sslmode=require", db.url);
+    let tmp = tempfile::tempdir().unwrap();
+    let org = org(tmp.path(), false);
+    // The server's certificate authority trusted through SSL_CERT_FILE: written and read
+    // over TLS (the server turns away TCP without TLS, below).
+    let (code, out, err) = outcome(
+        bomscout()
+            .args(["inventory", "-q", "--repos-are-children", "--no-caches"])
+            .arg(&org)
+            .args(["--db", &url])
+            .env("SSL_CERT_FILE", &db.ca),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(testing::PASSWORD) && !err.contains(testing::PASSWORD));
+    let (code, out, err) = outcome(
+        bomscout()
+            .args(["query", "--db", &url, "where", "log4j-core", "-o", "csv"])
+            .env("SSL_CERT_FILE", &db.ca),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2.14.1"), "{out}");
+    // A certificate no trusted authority signed: refused, not used unverified.
+    let (code, out, err) = outcome(
+        bomscout()
+            .args(["query", "--db", &url, "runs"])
+            .env_remove("SSL_CERT_FILE"),
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(err.to_ascii_lowercase().contains("certificate"), "{err}");
+    assert!(err.contains(":***@"), "{err}");
+    assert!(!err.contains(testing::PASSWORD), "{err}");
+    // Without TLS the server does not let the client in.
+    let clear = format!("{}?sslmode=disable", db.url);
+    let (code, _, err) = outcome(bomscout().args(["query", "--db", &clear, "runs"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no encryption"), "{err}");
+    assert!(!err.contains(testing::PASSWORD), "{err}");
 }

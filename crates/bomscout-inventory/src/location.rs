@@ -115,9 +115,25 @@ pub(crate) fn connect(url: &str) -> Result<postgres::Client, Error> {
         let mut message = e.to_string();
         if let Some(db) = e.as_db_error() {
             message = format!("{}: {}", db.code().code(), db.message());
+        } else {
+            // Why a TLS handshake failed (an untrusted certificate, a name that does not
+            // match) is in the causes.
+            let mut cause = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !message.contains(&text) {
+                    message = format!("{message}: {text}");
+                }
+                cause = c.source();
+            }
         }
+        let tls_hint = if message.contains("certificate") {
+            " (a certificate signed by a private authority is trusted through SSL_CERT_FILE)"
+        } else {
+            ""
+        };
         fail(format!(
-            "cannot connect: {message}; check the URL, that the server runs, and the \
+            "cannot connect: {message}{tls_hint}; check the URL, that the server runs, and the \
              password (PGPASSWORD or PGPASSFILE)"
         ))
     })

@@ -347,3 +347,205 @@ fn sslmode_require_insists_on_tls() {
     assert!(!err.contains(testing::PASSWORD), "{err}");
     assert!(crate::location::connect(&format!("{url}?sslmode=disable")).is_ok());
 }
+
+/// `t`'s rows through [`crate::db::Db::insert_rows`]: `rows` rows, every third a repeat of
+/// the one before (key `i - 1`), with NULLs and text that array literals would have to
+/// quote.
+fn bulk_rows(db: &crate::db::Db, rows: usize) -> Vec<crate::db::Row> {
+    use crate::db::{Insert, Value};
+    db.execute_batch(
+        "CREATE TABLE t (k INTEGER PRIMARY KEY, s TEXT, f REAL, n INTEGER);
+         CREATE TABLE u (s TEXT)",
+    )
+    .unwrap();
+    let insert = Insert {
+        table: "t",
+        columns: &[
+            ("k", "bigint"),
+            ("s", "text"),
+            ("f", "double precision"),
+            ("n", "bigint"),
+        ],
+        tail: "ON CONFLICT DO NOTHING RETURNING k",
+    };
+    let mut values = Vec::new();
+    for i in 0..rows {
+        let k = if i % 3 == 2 { i - 1 } else { i } as i64;
+        values.extend(vals![
+            k,
+            format!("{i} \"q\" {{a,b}} \\ NULL ' é\t\n"),
+            (i % 2 == 0).then_some(i as f64 / 4.0),
+            (i % 5 != 0).then_some(-(i as i64)),
+        ]);
+    }
+    let returned = db.insert_rows(&insert, &values).unwrap();
+    assert_eq!(
+        returned.len(),
+        rows - rows / 3,
+        "a row repeating an earlier key meets ON CONFLICT DO NOTHING"
+    );
+    // Misaligned values are refused, not cut.
+    let err = db.insert_rows(&insert, &values[..5]).unwrap_err();
+    assert!(
+        err.to_string().contains("5 values for 4 columns of t"),
+        "{err}"
+    );
+    // No rows: no statement.
+    let plain = Insert {
+        table: "u",
+        columns: &[("s", "text")],
+        tail: "",
+    };
+    assert!(db.insert_rows(&plain, &[]).unwrap().is_empty());
+    db.insert_rows(&plain, &[Value::Null, Value::from("x")])
+        .unwrap();
+    db.query("SELECT k, s, f, n FROM t ORDER BY k", &[])
+        .unwrap()
+        .into_iter()
+        .chain(
+            db.query("SELECT count(*), count(s), max(s) FROM u", &[])
+                .unwrap(),
+        )
+        .collect()
+}
+
+#[test]
+fn many_rows_in_one_insert_are_stored_as_single_inserts_store_them() {
+    let Some(url) = testing::database("insert_rows") else {
+        return;
+    };
+    let pg = crate::db::Db::postgres(crate::location::connect(&url).unwrap());
+    let lite = crate::db::Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+    // Three statements' worth on PostgreSQL, the last one short.
+    let rows = 2 * crate::db::BULK_ROWS + 7;
+    let on_pg = bulk_rows(&pg, rows);
+    let on_lite = bulk_rows(&lite, rows);
+    assert_eq!(on_pg.len(), rows - rows / 3 + 1);
+    assert_eq!(on_pg.len(), on_lite.len());
+    for (pg, lite) in on_pg.iter().zip(&on_lite) {
+        assert_eq!(pg, lite);
+    }
+    // The first of two rows with one key is the one kept.
+    assert_eq!(
+        on_pg[2].get::<String>(1).unwrap(),
+        "3 \"q\" {a,b} \\ NULL ' é\t\n"
+    );
+    assert_eq!(on_pg[1].get::<Option<i64>>(3).unwrap(), Some(-1));
+}
+
+/// One repository's rows, in a form both backends give alike: each table's rows with
+/// component ids replaced by purls, sorted.
+fn stored(store: &Store) -> Vec<Vec<crate::db::Value>> {
+    let db = store.db();
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT c.purl, c.ecosystem, c.name, c.version FROM components c",
+        "SELECT b.digest, c.purl, bc.scope, bc.license, bc.spdx, bc.category, bc.location,
+                bc.scorecard, bc.repository, bc.archived, bc.latest_release, bc.supplier
+         FROM bom_components bc JOIN boms b ON b.id = bc.bom_id
+         JOIN components c ON c.id = bc.component_id",
+        "SELECT s.digest, c.purl, v.action, v.license, v.rule, v.reason
+         FROM verdicts v JOIN verdict_sets s ON s.id = v.set_id
+         JOIN components c ON c.id = v.component_id",
+        "SELECT r.path, c.purl, f.action, f.first_run_id, f.first_seen
+         FROM violation_first_seen f JOIN repositories r ON r.id = f.repo_id
+         JOIN components c ON c.id = f.component_id",
+        "SELECT r.path, s.run_id, d.severity, d.path, d.line, d.message
+         FROM diagnostics d JOIN scans s ON s.id = d.scan_id
+         JOIN repositories r ON r.id = s.repo_id",
+        "SELECT r.path, s.run_id, s.components, s.allow, s.review, s.deny, s.warnings
+         FROM scans s JOIN repositories r ON r.id = s.repo_id",
+    ] {
+        let mut rows: Vec<Vec<crate::db::Value>> = db
+            .query(sql, &[])
+            .unwrap()
+            .into_iter()
+            .map(|r| r.values().to_vec())
+            .collect();
+        rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        out.push(vec![crate::db::Value::Int(rows.len() as i64)]);
+        out.extend(rows);
+    }
+    out
+}
+
+/// A repository with more components, verdicts and diagnostics than one PostgreSQL
+/// statement carries, with some components known from an earlier repository.
+fn large_scan(repo: &str, from: usize, count: usize) -> RepoScan {
+    let names: Vec<(String, String)> = (from..from + count)
+        .map(|i| {
+            let name = if i % 4 == 0 {
+                format!("gpl-{i}")
+            } else {
+                format!("lib-{i}")
+            };
+            (name, format!("1.{}.0", i % 7))
+        })
+        .collect();
+    let pkgs: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut s = sbom(&pkgs);
+    for i in 0..count {
+        let mut d = bomscout_core::Diagnostic::warning(
+            format!("dir {i}/package-lock.json"),
+            format!("odd entry {i}: \"{{x}}\" \\ ' é"),
+        );
+        d.line = (i % 3 != 0).then_some(i as u32);
+        s.diagnostics.push(d);
+    }
+    let policy = bomscout_policy::Policy::load("builtin:stage1").unwrap();
+    let today = bomscout_policy::Date::parse("2026-06-01").unwrap();
+    let evaluation = bomscout_policy::evaluate(&policy, &s, today);
+    let mut scan = scan(repo, s);
+    if let Ok(scanned) = &mut scan.result {
+        assert!(evaluation.problems().count() > crate::db::BULK_ROWS / 4);
+        scanned.evaluation = Some(evaluation);
+    }
+    scan
+}
+
+#[test]
+fn repositories_larger_than_one_batch_are_stored_alike_on_both_backends() {
+    let Some(mut pg) = pg_store("bulk_store") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut lite = Store::open(&dir.path().join("i.db")).unwrap();
+    let count = 2 * crate::db::BULK_ROWS + 3;
+    for store in [&mut lite, &mut pg] {
+        let run = store.begin_run("n1", 100, Some("stage1"), None).unwrap();
+        store.record(run, &large_scan("org/a", 0, count)).unwrap();
+        // Half of these components are known already; the BOM of org/c is org/a's.
+        store
+            .record(run, &large_scan("org/b", count / 2, count))
+            .unwrap();
+        store.record(run, &large_scan("org/c", 0, count)).unwrap();
+        store.finish_run(run, 101).unwrap();
+        // A second night re-records org/b (new scan, same BOM) in a new run.
+        let run = store.begin_run("n2", 200, Some("stage1"), None).unwrap();
+        store
+            .record(run, &large_scan("org/b", count / 2, count))
+            .unwrap();
+        // And records it again in the same run (a retried shard): it is replaced.
+        store
+            .record(run, &large_scan("org/b", count / 2, count))
+            .unwrap();
+        store.finish_run(run, 201).unwrap();
+    }
+    let (on_lite, on_pg) = (stored(&lite), stored(&pg));
+    assert_eq!(
+        on_lite[0],
+        vec![crate::db::Value::Int((count + count / 2) as i64)]
+    );
+    assert_eq!(on_lite.len(), on_pg.len());
+    for (lite, pg) in on_lite.iter().zip(&on_pg) {
+        assert_eq!(lite, pg);
+    }
+    let run = pg.latest_run().unwrap();
+    assert_eq!(
+        query::violations(&lite, run, None).unwrap().rows,
+        query::violations(&pg, run, None).unwrap().rows
+    );
+}

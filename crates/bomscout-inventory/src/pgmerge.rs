@@ -6,7 +6,7 @@
 //! PostgreSQL counterpart, so rows are read from the shard and written through [`Db`], one
 //! transaction per shard.
 
-use crate::db::{vals, Db, Row, Value};
+use crate::db::{vals, Db, Insert, Row, Value};
 use crate::{Error, Store};
 use std::collections::HashMap;
 use std::path::Path;
@@ -39,6 +39,7 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
          ON CONFLICT (digest) DO NOTHING RETURNING id",
         "SELECT id FROM boms WHERE digest = ?1",
     )?;
+    let mut rows = Vec::new();
     for r in src.query(
         "SELECT bom_id, component_id, scope, license, spdx, category, location,
                 scorecard, repository, archived, latest_release, supplier
@@ -51,13 +52,9 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
         }
         let mut p = remap(&r, &[(0, &boms), (1, &components)])?;
         p.truncate(12);
-        tx.execute(
-            "INSERT INTO bom_components (bom_id, component_id, scope, license, spdx, category,
-                location, scorecard, repository, archived, latest_release, supplier)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
-            &p,
-        )?;
+        rows.extend(p);
     }
+    tx.insert_rows(&BOM_COMPONENTS, &rows)?;
     let (sets, new_sets) = intern_new(
         src,
         tx,
@@ -66,6 +63,7 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
          ON CONFLICT (digest) DO NOTHING RETURNING id",
         "SELECT id FROM verdict_sets WHERE digest = ?1",
     )?;
+    let mut rows = Vec::new();
     for r in src.query(
         "SELECT set_id, component_id, action, license, rule, reason FROM verdicts",
         &[],
@@ -73,12 +71,9 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
         if !new_sets.contains(&r.get::<i64>(0)?) {
             continue;
         }
-        tx.execute(
-            "INSERT INTO verdicts (set_id, component_id, action, license, rule, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            &remap(&r, &[(0, &sets), (1, &components)])?,
-        )?;
+        rows.extend(remap(&r, &[(0, &sets), (1, &components)])?);
     }
+    tx.insert_rows(&VERDICTS, &rows)?;
     let (advisories, new_advisories) = intern_new(
         src,
         tx,
@@ -139,37 +134,99 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
         runs.insert(shard_run, run);
         copy_scans(src, tx, shard_run, run, &repos, &boms, &sets)?;
         copy_removed(src, tx, shard_run, run, &repos, &runs)?;
+        let mut rows = Vec::new();
         for f in src.query(
             "SELECT ?1, advisory_id, component_id, fixed, suppressed FROM findings
              WHERE run_id = ?2",
             &vals![run, shard_run],
         )? {
-            tx.execute(
-                "INSERT INTO findings (run_id, advisory_id, component_id, fixed, suppressed)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-                &remap(&f, &[(1, &advisories), (2, &components)])?,
-            )?;
+            rows.extend(remap(&f, &[(1, &advisories), (2, &components)])?);
         }
+        tx.insert_rows(&FINDINGS, &rows)?;
     }
+    // The shard's keys are unique and the maps one-to-one: no two rows of one statement
+    // meet the same target row (which DO UPDATE would refuse).
+    let mut rows = Vec::new();
     for r in src.query(
         "SELECT repo_id, component_id, action, first_run_id, first_seen
          FROM violation_first_seen",
         &[],
     )? {
-        tx.execute(
-            "INSERT INTO violation_first_seen
-                 (repo_id, component_id, action, first_run_id, first_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (repo_id, component_id, action) DO UPDATE SET
+        rows.extend(remap(&r, &[(0, &repos), (1, &components), (3, &runs)])?);
+    }
+    tx.insert_rows(&FIRST_SEEN, &rows)?;
+    Ok(())
+}
+
+/// The member rows copied from a shard, each table in one statement per
+/// [`crate::db::BULK_ROWS`] rows.
+const BOM_COMPONENTS: Insert = Insert {
+    table: "bom_components",
+    columns: &[
+        ("bom_id", "bigint"),
+        ("component_id", "bigint"),
+        ("scope", "text"),
+        ("license", "text"),
+        ("spdx", "bigint"),
+        ("category", "text"),
+        ("location", "text"),
+        ("scorecard", "double precision"),
+        ("repository", "text"),
+        ("archived", "bigint"),
+        ("latest_release", "text"),
+        ("supplier", "text"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+const VERDICTS: Insert = Insert {
+    table: "verdicts",
+    columns: &[
+        ("set_id", "bigint"),
+        ("component_id", "bigint"),
+        ("action", "text"),
+        ("license", "text"),
+        ("rule", "text"),
+        ("reason", "text"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+const FINDINGS: Insert = Insert {
+    table: "findings",
+    columns: &[
+        ("run_id", "bigint"),
+        ("advisory_id", "bigint"),
+        ("component_id", "bigint"),
+        ("fixed", "text"),
+        ("suppressed", "text"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+const FIRST_SEEN: Insert = Insert {
+    table: "violation_first_seen",
+    columns: &[
+        ("repo_id", "bigint"),
+        ("component_id", "bigint"),
+        ("action", "text"),
+        ("first_run_id", "bigint"),
+        ("first_seen", "bigint"),
+    ],
+    tail: "ON CONFLICT (repo_id, component_id, action) DO UPDATE SET
                first_run_id = CASE WHEN excluded.first_seen < violation_first_seen.first_seen
                                    THEN excluded.first_run_id
                                    ELSE violation_first_seen.first_run_id END,
                first_seen = LEAST(violation_first_seen.first_seen, excluded.first_seen)",
-            &remap(&r, &[(0, &repos), (1, &components), (3, &runs)])?,
-        )?;
-    }
-    Ok(())
-}
+};
+const DIAGNOSTICS: Insert = Insert {
+    table: "diagnostics",
+    columns: &[
+        ("scan_id", "bigint"),
+        ("severity", "text"),
+        ("path", "text"),
+        ("line", "bigint"),
+        ("message", "text"),
+    ],
+    tail: "",
+};
 
 /// `row`'s values with the id columns given replaced through their maps; an id the shard
 /// does not define is an error (a damaged shard).
@@ -288,16 +345,14 @@ fn copy_scans(
                 &values,
             )?
             .get(0)?;
+        let mut rows = Vec::new();
         for d in src.query(
             "SELECT ?1, severity, path, line, message FROM diagnostics WHERE scan_id = ?2",
             &vals![scan, shard_scan],
         )? {
-            tx.execute(
-                "INSERT INTO diagnostics (scan_id, severity, path, line, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                d.values(),
-            )?;
+            rows.extend(d.values().iter().cloned());
         }
+        tx.insert_rows(&DIAGNOSTICS, &rows)?;
     }
     Ok(())
 }

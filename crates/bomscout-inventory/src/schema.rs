@@ -270,7 +270,7 @@ pub fn migrate(db: &Db) -> Result<(), Error> {
         let done = db.transaction_immediate(|tx| {
             if let Db::Postgres(_) = tx {
                 tx.query("SELECT pg_advisory_xact_lock(?1)", &vals![POSTGRES_LOCK])?;
-                tx.execute_batch(POSTGRES_PRELUDE)?;
+                tx.execute_batch_verbatim(POSTGRES_PRELUDE)?;
             }
             let current = check(version(tx)?)?;
             let Some(sql) = usize::try_from(current)

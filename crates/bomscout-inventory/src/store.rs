@@ -1,6 +1,6 @@
 //! The database: opening it, runs, and recording one repository's scan in one transaction.
 
-use crate::db::{vals, Db, Value};
+use crate::db::{vals, Db, Dialect, Insert, Value};
 use crate::location::Location;
 use crate::repos::{Repo, Shard};
 use crate::{git::Head, schema, Error};
@@ -9,6 +9,7 @@ use bomscout_core::vuln::Vulnerability;
 use bomscout_core::{Component, Ecosystem, Purl, Sbom, Severity};
 use bomscout_policy::{Action, Evaluation};
 use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -330,7 +331,7 @@ impl Store {
         self.db.transaction(|tx| {
             // Two last shards finishing at once: the row lock makes one wait for the other,
             // so the later one sees both finished (SQLite's writer lock does that already).
-            if tx.dialect() == crate::db::Dialect::Postgres {
+            if tx.dialect() == Dialect::Postgres {
                 tx.query("SELECT id FROM runs WHERE id = ?1 FOR UPDATE", &vals![run])?;
             }
             tx.execute(
@@ -866,25 +867,42 @@ fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
     if let Some(row) = tx.query_opt("SELECT id FROM boms WHERE digest = ?1", &vals![&digest])? {
         return row.get(0);
     }
-    let (bom_id, created) = intern(
-        tx,
+    // Not there a moment ago: inserted straight away (no second look first).
+    let bom_id: i64 = match tx.query_opt(
         "INSERT INTO boms (digest, cyclonedx) VALUES (?1, ?2)
          ON CONFLICT (digest) DO NOTHING RETURNING id",
-        "SELECT id FROM boms WHERE digest = ?1",
-        &vals![digest, compress(&scanned.cyclonedx)],
+        &vals![&digest, compress(&scanned.cyclonedx)],
+    )? {
+        Some(row) => row.get(0)?,
+        None => {
+            // Another writer stored the same BOM a moment ago, components and all.
+            return tx
+                .query_one("SELECT id FROM boms WHERE digest = ?1", &vals![digest])?
+                .get(0);
+        }
+    };
+    let components = &scanned.sbom.components;
+    let keys: Vec<String> = components.iter().map(Component::key).collect();
+    let names: Vec<String> = components.iter().map(Component::display_name).collect();
+    let ids = component_ids(
+        tx,
+        components
+            .iter()
+            .zip(&keys)
+            .zip(&names)
+            .map(|((c, key), name)| NewComponent {
+                key,
+                ecosystem: c.ecosystem.purl_type(),
+                name,
+                version: c.version.as_deref(),
+            }),
     )?;
-    if !created {
-        // Another writer stored the same BOM a moment ago, components and all.
-        return Ok(bom_id);
-    }
-    for c in &scanned.sbom.components {
-        let id = component_id(
-            tx,
-            &c.key(),
-            c.ecosystem.purl_type(),
-            &c.display_name(),
-            c.version.as_deref(),
-        )?;
+    let mut rows = Vec::with_capacity(components.len() * BOM_COMPONENTS.columns.len());
+    for (c, key) in components.iter().zip(&keys) {
+        let id = ids
+            .get(key.as_str())
+            .copied()
+            .ok_or_else(|| not_interned(key))?;
         let (license, spdx) = license_of(c);
         let category = spdx
             .then(|| license.as_deref().and_then(category_of))
@@ -895,29 +913,136 @@ fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
             .and_then(|h| h.scorecard.as_ref())
             .map(|s| f64::from(s.score))
             .filter(|s| s.is_finite());
-        tx.execute(
-            "INSERT INTO bom_components
-                (bom_id, component_id, scope, license, spdx, category, location,
-                 scorecard, repository, archived, latest_release, supplier)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT DO NOTHING",
-            &vals![
-                bom_id,
-                id,
-                c.scope.as_str(),
-                license,
-                spdx,
-                category,
-                location,
-                scorecard,
-                health.and_then(|h| h.repository.as_deref()),
-                health.and_then(|h| h.archived),
-                health.and_then(|h| h.latest_release.as_deref()),
-                c.properties.get("supplier").map(String::as_str),
-            ],
-        )?;
+        rows.extend(vals![
+            bom_id,
+            id,
+            c.scope.as_str(),
+            license,
+            spdx,
+            category,
+            location,
+            scorecard,
+            health.and_then(|h| h.repository.as_deref()),
+            health.and_then(|h| h.archived),
+            health.and_then(|h| h.latest_release.as_deref()),
+            c.properties.get("supplier").map(String::as_str),
+        ]);
     }
+    tx.insert_rows(&BOM_COMPONENTS, &rows)?;
     Ok(bom_id)
+}
+
+/// A BOM's components, as [`store_bom`] writes them.
+const BOM_COMPONENTS: Insert = Insert {
+    table: "bom_components",
+    columns: &[
+        ("bom_id", "bigint"),
+        ("component_id", "bigint"),
+        ("scope", "text"),
+        ("license", "text"),
+        ("spdx", "bigint"),
+        ("category", "text"),
+        ("location", "text"),
+        ("scorecard", "double precision"),
+        ("repository", "text"),
+        ("archived", "bigint"),
+        ("latest_release", "text"),
+        ("supplier", "text"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+
+/// A component to intern: its key and what is stored beside it.
+struct NewComponent<'a> {
+    key: &'a str,
+    ecosystem: &'a str,
+    name: &'a str,
+    version: Option<&'a str>,
+}
+
+/// Interns every component, returning each key's id.
+///
+/// SQLite: [`component_id`] for each, in their order. PostgreSQL: the known keys are read in
+/// one statement, the new ones inserted in one (sorted by key, so two writers inserting
+/// overlapping sets take their row locks in the same order and do not deadlock), and the
+/// few another writer inserted in between are read again, as [`intern`] does for one.
+fn component_ids<'a>(
+    tx: &Db,
+    components: impl Iterator<Item = NewComponent<'a>>,
+) -> Result<HashMap<&'a str, i64>, Error> {
+    let mut ids = HashMap::new();
+    if tx.dialect() == Dialect::Sqlite {
+        for c in components {
+            let id = component_id(tx, c.key, c.ecosystem, c.name, c.version)?;
+            ids.insert(c.key, id);
+        }
+        return Ok(ids);
+    }
+    let mut todo: Vec<NewComponent<'a>> = components.collect();
+    todo.sort_by(|a, b| a.key.cmp(b.key));
+    todo.dedup_by(|a, b| a.key == b.key);
+    let keys: Vec<&str> = todo.iter().map(|c| c.key).collect();
+    read_ids(tx, &keys, &mut ids)?;
+    let mut rows = Vec::new();
+    for c in todo.iter().filter(|c| !ids.contains_key(c.key)) {
+        rows.extend(vals![c.key, c.ecosystem, c.name, c.version]);
+    }
+    if rows.is_empty() {
+        return Ok(ids);
+    }
+    for r in tx.insert_rows(&COMPONENTS, &rows)? {
+        let key: String = r.get(0)?;
+        if let Ok(at) = keys.binary_search(&key.as_str()) {
+            ids.insert(keys[at], r.get(1)?);
+        }
+    }
+    let raced: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| !ids.contains_key(k))
+        .collect();
+    read_ids(tx, &raced, &mut ids)?;
+    Ok(ids)
+}
+
+/// New components, as [`component_ids`] inserts them on PostgreSQL.
+const COMPONENTS: Insert = Insert {
+    table: "components",
+    columns: &[
+        ("purl", "text"),
+        ("ecosystem", "text"),
+        ("name", "text"),
+        ("version", "text"),
+    ],
+    tail: "ON CONFLICT (purl) DO NOTHING RETURNING purl, id",
+};
+
+/// Adds the ids of the stored components among `keys` to `ids`.
+fn read_ids<'a>(tx: &Db, keys: &[&'a str], ids: &mut HashMap<&'a str, i64>) -> Result<(), Error> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let rows = tx.find_by_text(
+        "SELECT purl, id FROM components WHERE purl = ?1",
+        "SELECT purl, id FROM components WHERE purl = ANY($1::text[])",
+        keys,
+    )?;
+    for r in rows {
+        let key: String = r.get(0)?;
+        // `keys` is sorted: the borrowed key, not a copy, goes into the map.
+        if let Ok(at) = keys.binary_search(&key.as_str()) {
+            ids.insert(keys[at], r.get(1)?);
+        }
+    }
+    Ok(())
+}
+
+fn not_interned(key: &str) -> Error {
+    Error::Query(format!(
+        "component {} has no stored row after it was interned; the database was changed by \
+         something else than bomscout",
+        quote(key, 200)
+    ))
 }
 
 /// The effective license (as the policy gate reads it) and whether it is SPDX.
@@ -980,20 +1105,49 @@ pub(crate) fn store_verdicts(tx: &Db, verdicts: &[Verdict]) -> Result<i64, Error
     if !created {
         return Ok(set_id);
     }
-    for v in verdicts {
-        let id = component_by_key(tx, &v.purl)?;
-        tx.execute(
-            "INSERT INTO verdicts (set_id, component_id, action, license, rule, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-            &vals![set_id, id, &v.action, &v.license, &v.rule, &v.reason],
-        )?;
+    let ids = ids_of(tx, verdicts)?;
+    let mut rows = Vec::with_capacity(verdicts.len() * VERDICTS.columns.len());
+    for (v, id) in verdicts.iter().zip(ids) {
+        rows.extend(vals![set_id, id, &v.action, &v.license, &v.rule, &v.reason]);
     }
+    tx.insert_rows(&VERDICTS, &rows)?;
     Ok(set_id)
 }
 
-fn component_by_key(tx: &Db, key: &str) -> Result<i64, Error> {
-    tx.query_one("SELECT id FROM components WHERE purl = ?1", &vals![key])?
-        .get(0)
+/// A verdict set's rows, as [`store_verdicts`] writes them.
+const VERDICTS: Insert = Insert {
+    table: "verdicts",
+    columns: &[
+        ("set_id", "bigint"),
+        ("component_id", "bigint"),
+        ("action", "text"),
+        ("license", "text"),
+        ("rule", "text"),
+        ("reason", "text"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+
+/// The stored id of each verdict's component, in their order; a component never stored is
+/// an error (its BOM stored it in the same transaction).
+fn ids_of(tx: &Db, verdicts: &[Verdict]) -> Result<Vec<i64>, Error> {
+    let mut keys: Vec<&str> = verdicts.iter().map(|v| v.purl.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut ids = HashMap::new();
+    read_ids(tx, &keys, &mut ids)?;
+    verdicts
+        .iter()
+        .map(|v| {
+            ids.get(v.purl.as_str()).copied().ok_or_else(|| {
+                Error::Query(format!(
+                    "a policy verdict names component {}, which is not stored; the database \
+                     was changed by something else than bomscout",
+                    quote(&v.purl, 200)
+                ))
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn note_first_seen(
@@ -1003,38 +1157,59 @@ pub(crate) fn note_first_seen(
     at: i64,
     verdicts: &[Verdict],
 ) -> Result<(), Error> {
-    for v in verdicts {
-        let id = component_by_key(tx, &v.purl)?;
-        tx.execute(
-            "INSERT INTO violation_first_seen
-                (repo_id, component_id, action, first_run_id, first_seen)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            &vals![repo_id, id, &v.action, run, at],
-        )?;
+    let ids = ids_of(tx, verdicts)?;
+    let mut rows = Vec::with_capacity(verdicts.len() * FIRST_SEEN.columns.len());
+    for (v, id) in verdicts.iter().zip(ids) {
+        rows.extend(vals![repo_id, id, &v.action, run, at]);
     }
+    tx.insert_rows(&FIRST_SEEN, &rows)?;
     Ok(())
 }
 
+/// A repository's violations as first seen, as [`note_first_seen`] writes them.
+const FIRST_SEEN: Insert = Insert {
+    table: "violation_first_seen",
+    columns: &[
+        ("repo_id", "bigint"),
+        ("component_id", "bigint"),
+        ("action", "text"),
+        ("first_run_id", "bigint"),
+        ("first_seen", "bigint"),
+    ],
+    tail: "ON CONFLICT DO NOTHING",
+};
+
 fn store_diagnostics(tx: &Db, scan_id: i64, sbom: &Sbom) -> Result<(), Error> {
+    let mut rows = Vec::new();
     for d in sbom
         .diagnostics
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
     {
-        tx.execute(
-            "INSERT INTO diagnostics (scan_id, severity, path, line, message)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            &vals![
-                scan_id,
-                severity_name(d.severity),
-                &d.path,
-                d.line.map(i64::from),
-                &d.message
-            ],
-        )?;
+        rows.extend(vals![
+            scan_id,
+            severity_name(d.severity),
+            &d.path,
+            d.line.map(i64::from),
+            &d.message
+        ]);
     }
+    tx.insert_rows(&DIAGNOSTICS, &rows)?;
     Ok(())
 }
+
+/// A scan's diagnostics, as [`store_diagnostics`] writes them.
+const DIAGNOSTICS: Insert = Insert {
+    table: "diagnostics",
+    columns: &[
+        ("scan_id", "bigint"),
+        ("severity", "text"),
+        ("path", "text"),
+        ("line", "bigint"),
+        ("message", "text"),
+    ],
+    tail: "",
+};
 
 /// The scorecard's numbers for one SBOM.
 pub fn counts(sbom: &Sbom) -> Counts {

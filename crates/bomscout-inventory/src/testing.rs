@@ -34,22 +34,61 @@ pub struct Server {
 }
 
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+static TLS_SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 static CREATE: Mutex<()> = Mutex::new(());
 
 /// The URL of a new, empty database on the test server (password in the URL), or `None`
 /// (after one line on stderr) where no server can be started.
 pub fn database(name: &str) -> Option<String> {
-    let server = match SERVER.get_or_init(start) {
-        Ok(s) => s,
+    let server = running(&SERVER, name, || start(false))?;
+    Some(server.url(&create(server, name)))
+}
+
+/// A new, empty database on a second test server that accepts TCP connections over TLS
+/// only (`hostssl` in its `pg_hba.conf`), with a certificate for `127.0.0.1` signed by a
+/// certificate authority made for this process (with Debian's `openssl`, which the
+/// `postgresql` package brings). `None` (after one line on stderr) where no such server can
+/// be started; with `BOMSCOUT_REQUIRE_POSTGRES=1` that panics instead.
+pub fn tls_database(name: &str) -> Option<TlsDatabase> {
+    let server = running(&TLS_SERVER, name, || start(true))?;
+    Some(TlsDatabase {
+        url: server.url(&create(server, name)),
+        ca: server.dir.join("ca.crt"),
+    })
+}
+
+/// A database on the TLS test server.
+#[derive(Debug, Clone)]
+pub struct TlsDatabase {
+    /// Its URL, with the password, without `sslmode`.
+    pub url: String,
+    /// The PEM file of the certificate authority that signed the server's certificate
+    /// (what `SSL_CERT_FILE` names for a client to trust it).
+    pub ca: PathBuf,
+}
+
+/// The server in `cell`, started on first use; `None` (or a panic under
+/// `BOMSCOUT_REQUIRE_POSTGRES=1`) where it cannot be.
+fn running<'a>(
+    cell: &'a OnceLock<Result<Server, String>>,
+    name: &str,
+    start: impl FnOnce() -> Result<Server, String>,
+) -> Option<&'a Server> {
+    match cell.get_or_init(start) {
+        Ok(s) => Some(s),
         Err(why) => {
             if std::env::var_os("BOMSCOUT_REQUIRE_POSTGRES").is_some_and(|v| v == "1") {
                 panic!("BOMSCOUT_REQUIRE_POSTGRES=1 but no PostgreSQL server: {why}");
             }
             eprintln!("skipping {name}: no PostgreSQL server can be started here ({why})");
-            return None;
+            None
         }
-    };
+    }
+}
+
+/// Makes a new database on `server` for the test `name`; returns its name.
+fn create(server: &Server, name: &str) -> String {
     let db = format!(
         "t{}_{}_{}",
         std::process::id(),
@@ -60,14 +99,22 @@ pub fn database(name: &str) -> Option<String> {
             .collect::<String>()
             .to_ascii_lowercase()
     );
-    // CREATE DATABASE copies template1 and takes a lock on it: one at a time.
+    // CREATE DATABASE copies template1 and takes a lock on it: one at a time. The admin
+    // connection is local (the socket directory): the TLS server takes TCP over TLS only.
     let _guard = CREATE.lock().unwrap_or_else(|e| e.into_inner());
-    let mut admin = postgres::Client::connect(&server.url("postgres"), postgres::NoTls)
+    let mut config = postgres::Config::new();
+    config
+        .host_path(&server.dir)
+        .port(server.port)
+        .user(USER)
+        .dbname("postgres");
+    let mut admin = config
+        .connect(postgres::NoTls)
         .unwrap_or_else(|e| panic!("the test server on port {} refused: {e}", server.port));
     admin
         .batch_execute(&format!("CREATE DATABASE {db}"))
         .unwrap_or_else(|e| panic!("CREATE DATABASE {db}: {e}"));
-    Some(server.url(&db))
+    db
 }
 
 impl Server {
@@ -120,9 +167,13 @@ fn run(mut c: Command, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn start() -> Result<Server, String> {
+fn start(tls: bool) -> Result<Server, String> {
     let bin = binaries().ok_or("initdb not found on PATH or in /usr/lib/postgresql/*/bin")?;
-    let root = std::env::temp_dir().join(format!("bomscout-pg-{}", std::process::id()));
+    let root = std::env::temp_dir().join(format!(
+        "bomscout-pg{}-{}",
+        if tls { "-tls" } else { "" },
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     let is_root = process_uid() == Some(0);
@@ -165,11 +216,29 @@ fn start() -> Result<Server, String> {
         .arg(format!("--pwfile={}", pwfile.display()))
         .args(["-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]);
     run(initdb, "initdb")?;
-    let options = format!(
+    let mut options = format!(
         "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
          -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
         root.display()
     );
+    if tls {
+        certificates(&server)?;
+        options.push_str(&format!(
+            " -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key",
+            dir = root.display()
+        ));
+        // TCP over TLS only: a client that does not ask for TLS is turned away.
+        let hba = data.join("pg_hba.conf");
+        let text = std::fs::read_to_string(&hba).map_err(|e| format!("{}: {e}", hba.display()))?;
+        let text: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("host ") {
+                Some(rest) => format!("hostssl {rest}\n"),
+                None => format!("{l}\n"),
+            })
+            .collect();
+        std::fs::write(&hba, text).map_err(|e| format!("{}: {e}", hba.display()))?;
+    }
     let mut ctl = server.command("pg_ctl");
     ctl.arg("-D")
         .arg(&data)
@@ -182,6 +251,97 @@ fn start() -> Result<Server, String> {
     })?;
     watch(&server, &data)?;
     Ok(server)
+}
+
+/// A certificate authority (`ca.crt`) and the server's key and certificate for `127.0.0.1`
+/// signed by it (`server.key`, `server.crt`) in the server's directory, made with `openssl`;
+/// the key readable by the server's user only, as PostgreSQL demands.
+fn certificates(server: &Server) -> Result<(), String> {
+    let dir = &server.dir;
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName = IP:127.0.0.1\nbasicConstraints = CA:FALSE\n\
+         keyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let openssl = |args: &[&str], what: &str| {
+        let mut c = Command::new("openssl");
+        c.current_dir(dir).args(args);
+        run(c, what).map_err(|e| format!("{e} (is Debian's `openssl` installed?)"))
+    };
+    openssl(
+        &[
+            &["req", "-x509"],
+            &ec[..],
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=bomscout test CA",
+            ],
+        ]
+        .concat(),
+        "openssl req (CA)",
+    )?;
+    openssl(
+        &[
+            &["req"],
+            &ec[..],
+            &[
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ],
+        ]
+        .concat(),
+        "openssl req (server)",
+    )?;
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+        "openssl x509",
+    )?;
+    let key = dir.join("server.key");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("chmod {}: {e}", key.display()))?;
+    if let Some(user) = &server.run_as {
+        let uid = user_id(user).ok_or(format!("no user {user}"))?;
+        for f in ["server.key", "server.crt", "ca.crt"] {
+            std::os::unix::fs::chown(dir.join(f), Some(uid.0), Some(uid.1))
+                .map_err(|e| format!("chown {f}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 impl Server {
