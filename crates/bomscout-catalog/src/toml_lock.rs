@@ -323,6 +323,22 @@ impl<'a> Reader<'a> {
         let quote = self.peek().ok_or(Unsupported)?;
         let basic = quote == b'"';
         let start = self.pos + 1;
+        // The common case first: up to the next quote (memchr), no escape nor control
+        // character in between (a check without branches, which the compiler vectorizes).
+        let rest = self.text.get(start..).ok_or(Unsupported)?;
+        let len = rest.find(char::from(quote)).ok_or(Unsupported)?;
+        let body = rest.as_bytes().get(..len).ok_or(Unsupported)?;
+        let plain = !body.iter().fold(false, |bad, &b| {
+            bad | ((b < 0x20) & (b != b'\t')) | (b == 0x7f) | (basic & (b == b'\\'))
+        });
+        if plain {
+            // `""` followed by a quote opens a multi-line string.
+            if len == 0 && rest.as_bytes().get(1) == Some(&quote) {
+                return Err(Unsupported);
+            }
+            self.pos = start + len + 1;
+            return self.slice(start, start + len);
+        }
         let bytes = self.text.as_bytes();
         let mut i = start;
         loop {
