@@ -13,6 +13,10 @@
 //!   beside the lock ([`super::workspace`]), and declared licenses from `vendor/` or the
 //!   local registry cache ([`super::registry`]). When the manifests cannot be read, edges
 //!   are Normal and a diagnostic says dev scope is unknown.
+//!
+//! Read with `toml_lock`, the one-pass reader of the shape cargo writes (strings
+//! borrowed from the text); a file outside that shape goes through the toml crate as
+//! before, which fills the same structs and gives the error of a broken file.
 
 use super::{registry, workspace};
 use crate::toml_lock::{self, Fast, Reader, Sink, Unsupported, Value};

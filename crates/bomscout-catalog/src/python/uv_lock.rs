@@ -15,6 +15,10 @@
 //!
 //! A package without a name, or a dependency naming nothing locked, is a warning; the rest
 //! of the lock is kept.
+//!
+//! Read with `toml_lock`, the one-pass reader of the shape uv writes (strings
+//! borrowed from the text); a file outside that shape goes through the toml crate as
+//! before, which fills the same structs and gives the error of a broken file.
 
 use super::pep508::normalize_name;
 use crate::paths::{dir_of, join_dir};
