@@ -48,6 +48,7 @@ pub mod sbom;
 pub mod swift;
 mod terms;
 mod text;
+mod toml_lock;
 pub mod vcpkg;
 mod vcs;
 mod xml;

@@ -13,8 +13,13 @@
 //!   beside the lock ([`super::workspace`]), and declared licenses from `vendor/` or the
 //!   local registry cache ([`super::registry`]). When the manifests cannot be read, edges
 //!   are Normal and a diagnostic says dev scope is unknown.
+//!
+//! Read with `toml_lock`, the one-pass reader of the shape cargo writes (strings
+//! borrowed from the text); a file outside that shape goes through the toml crate as
+//! before, which fills the same structs and gives the error of a broken file.
 
 use super::{registry, workspace};
+use crate::toml_lock::{self, Fast, Reader, Sink, Unsupported, Value};
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
@@ -23,35 +28,98 @@ use bomscout_core::{
 };
 use bomscout_walk::DISK;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-#[derive(Deserialize)]
-struct Lock {
+/// The lock, as the toml crate deserializes it (owned strings) or the fast reader fills it
+/// (strings borrowed from the text).
+#[derive(Deserialize, Debug, Default, PartialEq)]
+struct Lock<'a> {
     #[serde(default)]
-    package: Vec<Package>,
+    package: Vec<Package<'a>>,
     #[serde(default)]
-    metadata: BTreeMap<String, toml::Value>,
+    metadata: BTreeMap<Cow<'a, str>, Value<'a>>,
 }
 
-#[derive(Deserialize)]
-struct Package {
-    name: Option<String>,
-    version: Option<String>,
-    source: Option<String>,
-    checksum: Option<String>,
+#[derive(Deserialize, Debug, Default, PartialEq)]
+struct Package<'a> {
+    name: Option<Cow<'a, str>>,
+    version: Option<Cow<'a, str>>,
+    source: Option<Cow<'a, str>>,
+    checksum: Option<Cow<'a, str>>,
     #[serde(default)]
-    dependencies: Vec<String>,
+    dependencies: Vec<Cow<'a, str>>,
 }
 
 /// Parses one `Cargo.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let lock = match read_fast(text) {
+        Ok(lock) => lock,
+        Err(Unsupported) => read_toml(text)?,
+    };
+    Ok(catalog(&lock, input))
+}
+
+/// The lock through the toml crate: one `[[package]]` at a time, so memory stays near the
+/// file's size (see the function), after the nesting pre-scan.
+fn read_toml(text: &str) -> Result<Lock<'static>, ParseError> {
     let (mut lock, package): (Lock, Vec<Package>) =
         crate::nesting::toml_array_of_tables(text, "package")?;
     lock.package.extend(package);
+    Ok(lock)
+}
+
+/// The lock through the one-pass reader ([`toml_lock`]), for the shape cargo writes.
+fn read_fast(text: &str) -> Fast<Lock<'_>> {
+    let mut lock = Lock::default();
+    toml_lock::read(text, "package", &mut lock)?;
+    Ok(lock)
+}
+
+impl<'a> Sink<'a> for Lock<'a> {
+    fn element(&mut self) -> Fast<()> {
+        self.package.push(Package::default());
+        Ok(())
+    }
+
+    fn table(&mut self, path: &[&'a str]) -> Fast<()> {
+        match path {
+            // Cargo writes no sub-tables of a package, nor tables in `[metadata]`.
+            ["package", ..] | ["metadata", _, ..] => Err(Unsupported),
+            _ => Ok(()),
+        }
+    }
+
+    fn key(&mut self, path: &[&'a str], key: &'a str, r: &mut Reader<'a>) -> Fast<()> {
+        match path {
+            [] if key == "package" || key == "metadata" => Err(Unsupported),
+            ["package"] => {
+                let p = self.package.last_mut().ok_or(Unsupported)?;
+                match key {
+                    "name" => p.name = Some(r.cow()?),
+                    "version" => p.version = Some(r.cow()?),
+                    "source" => p.source = Some(r.cow()?),
+                    "checksum" => p.checksum = Some(r.cow()?),
+                    "dependencies" => p.dependencies = r.strings()?,
+                    _ => r.skip_value()?,
+                }
+                Ok(())
+            }
+            ["metadata"] => {
+                self.metadata
+                    .insert(Cow::Borrowed(key), Value::Str(r.cow()?));
+                Ok(())
+            }
+            _ => r.skip_value(),
+        }
+    }
+}
+
+/// The catalog of a lock.
+fn catalog(lock: &Lock, input: &Input) -> Catalog {
     let abs_dir = input.abs.parent();
     let members = abs_dir
         .map(|d| workspace::members(input.tree, d, input.root))
@@ -61,7 +129,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let nodes: Vec<Option<NodeRef>> = lock
         .package
         .iter()
-        .map(|p| add_node(&mut cat, p, &lock, input, &members, &mut unlicensed))
+        .map(|p| add_node(&mut cat, p, lock, input, &members, &mut unlicensed))
         .collect();
     add_edges(&mut cat, &lock.package, &nodes, &members, input.path);
     if members.is_empty() && lock.package.iter().any(|p| p.source.is_none()) {
@@ -78,7 +146,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             format!("licenses of {unlicensed} crates unknown: not in vendor/ or the local cargo registry cache (run `cargo fetch` in this workspace to fill it)"),
         ));
     }
-    Ok(cat)
+    cat
 }
 
 fn add_node(
@@ -123,9 +191,9 @@ fn add_node(
     }
     let checksum = p
         .checksum
-        .clone()
+        .as_deref()
         .or_else(|| v1_checksum(lock, name, version, source));
-    if let Some(h) = checksum.and_then(|h| Hash::hex(HashAlg::Sha256, &h)) {
+    if let Some(h) = checksum.and_then(|h| Hash::hex(HashAlg::Sha256, h)) {
         c.add_hash(h);
     }
     if is_registry(source) {
@@ -235,12 +303,13 @@ fn add_license(c: &mut Component, found: registry::Found, input: &Input) -> Vec<
     crate::license_files::add_evidence(tree, c, &found.dir, shown_dir, &named, threshold)
 }
 
-fn v1_checksum(lock: &Lock, name: &str, version: &str, source: &str) -> Option<String> {
+/// The checksum of a v1 lock's `[metadata]` (later locks have none: no key is built).
+fn v1_checksum<'l>(lock: &'l Lock, name: &str, version: &str, source: &str) -> Option<&'l str> {
+    if lock.metadata.is_empty() {
+        return None;
+    }
     let key = format!("checksum {name} {version} ({source})");
-    lock.metadata
-        .get(&key)
-        .and_then(toml::Value::as_str)
-        .map(str::to_string)
+    lock.metadata.get(key.as_str()).and_then(Value::as_str)
 }
 
 /// The project for a member: its real directory when the manifests were read.
@@ -301,18 +370,20 @@ fn add_edges(
     members: &[workspace::Member],
     path: &str,
 ) {
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, p) in packages.iter().enumerate() {
-        if let Some(n) = &p.name {
-            by_name.entry(n).or_default().push(i);
-        }
-    }
+    // Packages by name (stable: one name's packages in lock order); one allocation, not
+    // one per name.
+    let mut by_name: Vec<(&str, usize)> = packages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((p.name.as_deref()?, i)))
+        .collect();
+    by_name.sort_by(|a, b| a.0.cmp(b.0));
     for (i, p) in packages.iter().enumerate() {
         let Some(from) = nodes[i] else { continue };
         let kinds = match from {
             NodeRef::Project(_) => members
                 .iter()
-                .find(|m| Some(&m.name) == p.name.as_ref())
+                .find(|m| Some(m.name.as_str()) == p.name.as_deref())
                 .map(|m| &m.kinds),
             NodeRef::Package(_) => None,
         };
@@ -340,14 +411,21 @@ fn add_edges(
 }
 
 /// The package a dependency string names: `name`, `name version` or `name version (source)`.
-fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>) -> Option<usize> {
+fn resolve(dep: &str, packages: &[Package], by_name: &[(&str, usize)]) -> Option<usize> {
     let mut parts = dep.splitn(3, ' ');
     let name = parts.next()?;
     let version = parts.next();
     let source = parts
         .next()
         .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
-    let candidates = by_name.get(name)?;
+    let start = by_name.partition_point(|e| e.0 < name);
+    let rest = by_name.get(start..).unwrap_or_default();
+    let candidates = rest
+        .get(..rest.partition_point(|e| e.0 == name))
+        .unwrap_or_default();
+    if candidates.is_empty() {
+        return None;
+    }
     let named = |i: &usize| {
         let p = &packages[*i];
         version.is_none_or(|v| p.version.as_deref() == Some(v))
@@ -358,14 +436,14 @@ fn resolve(dep: &str, packages: &[Package], by_name: &HashMap<&str, Vec<usize>>)
     // the commit.
     let exact = candidates
         .iter()
-        .copied()
+        .map(|e| e.1)
         .filter(named)
         .find(|&i| source.is_none_or(|s| packages[i].source.as_deref() == Some(s)));
     exact.or_else(|| {
         let s = without_commit(source?);
         candidates
             .iter()
-            .copied()
+            .map(|e| e.1)
             .filter(named)
             .find(|&i| packages[i].source.as_deref().map(without_commit) == Some(s))
     })
@@ -441,6 +519,123 @@ mod tests {
             tree: &crate::DISK,
         };
         parse(&input).unwrap()
+    }
+
+    use crate::toml_lock::tests::{head, mutate, repo_files, Rng};
+
+    /// The catalog of `lock` as `parse` makes it for the file at `abs` (the manifests
+    /// beside it are read; the registry cache is not).
+    fn catalog_of(lock: &Lock, abs: &Path) -> Catalog {
+        let options = Options {
+            read_caches: false,
+            ..Options::default()
+        };
+        let root = abs.parent().unwrap_or(Path::new("/"));
+        let input = Input {
+            bytes: b"",
+            path: "Cargo.lock",
+            abs,
+            root,
+            options: &options,
+            tree: &crate::DISK,
+        };
+        catalog(lock, &input)
+    }
+
+    /// Every real Cargo.lock of the repository (the fixtures of every lock version, the
+    /// benchmark's, the project's own): the fast reader fills the structs the toml crate
+    /// fills, the catalogs are the same, and a broken one is left to the toml crate.
+    #[test]
+    fn the_fast_reader_reads_every_real_lock_as_the_toml_crate_does() {
+        let files = repo_files("Cargo.lock");
+        assert!(files.len() >= 10, "{files:?}");
+        let mut read = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let shown = file.display();
+            match (read_fast(&text), read_toml(&text)) {
+                (Ok(fast), Ok(slow)) => {
+                    assert_eq!(fast, slow, "{shown}");
+                    assert_eq!(catalog_of(&fast, file), catalog_of(&slow, file), "{shown}");
+                    read += 1;
+                }
+                (Err(Unsupported), Err(_)) => {}
+                (Ok(_), Err(e)) => panic!("{shown}: read, but the toml crate says {e}"),
+                (Err(Unsupported), Ok(_)) => panic!("{shown}: a real lock the fast reader left"),
+            }
+        }
+        assert!(read >= 9, "{files:?}");
+    }
+
+    /// Real locks with lines deleted, duplicated, re-indented, escapes, comments, dotted
+    /// keys, `'''`, tabs and stray bytes put in: the fast reader says unsupported or reads
+    /// exactly what the toml crate reads.
+    #[test]
+    fn mutated_locks_are_left_to_the_toml_crate_or_read_the_same() {
+        let mut rng = Rng::new(0xca_60);
+        let (mut agreed, mut left) = (0, 0);
+        for file in repo_files("Cargo.lock") {
+            let whole = std::fs::read_to_string(&file).unwrap();
+            let text = head(&whole, 24_000);
+            for _ in 0..100 {
+                let mut mutated = mutate(text, &mut rng);
+                if rng.below(3) == 0 {
+                    mutated = mutate(&mutated, &mut rng);
+                }
+                match read_fast(&mutated) {
+                    Ok(fast) => {
+                        let slow = read_toml(&mutated).unwrap_or_else(|e| {
+                            panic!("read, but the toml crate says {e}:\n{mutated}")
+                        });
+                        assert_eq!(fast, slow, "{mutated}");
+                        agreed += 1;
+                    }
+                    Err(Unsupported) => left += 1,
+                }
+            }
+        }
+        assert!(agreed > 300 && left > 300, "{agreed} read, {left} left");
+    }
+
+    /// A 10 MB line is read; deep inline tables and NUL bytes end with the toml path's
+    /// error naming the line, never a panic.
+    #[test]
+    fn hostile_locks_end_with_a_diagnostic() {
+        let long = format!(
+            "version = 4\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\nsource = \"registry+{}\"\n",
+            "r".repeat(10 << 20)
+        );
+        assert_eq!(run(&long).packages.len(), 1);
+        let deep = format!(
+            "version = 4\n[[package]]\nname = \"x\"\nx = {}\n",
+            "{ a = ".repeat(100_000)
+        );
+        let nul = "version = 4\n[[package]]\nname = \"x\0\"\n";
+        for (text, line) in [(deep.as_str(), 4), (nul, 3)] {
+            let options = Options::default();
+            let input = Input {
+                bytes: text.as_bytes(),
+                path: "Cargo.lock",
+                abs: Path::new("/nonexistent/Cargo.lock"),
+                root: Path::new("/"),
+                options: &options,
+                tree: &crate::DISK,
+            };
+            let err = parse(&input).unwrap_err();
+            assert_eq!(err.line(), Some(line), "{err}");
+        }
+    }
+
+    /// Cargo's v1 `[metadata]` checksums, through both readers.
+    #[test]
+    fn v1_metadata_is_read_by_the_fast_reader() {
+        let text = "[[package]]\nname = \"itoa\"\nversion = \"0.4.8\"\nsource = \"registry+r\"\n\n[metadata]\n\"checksum itoa 0.4.8 (registry+r)\" = \"b71991ff56294aa922b450139ee08b3bfc70982c6b2c7562771375cf73542dd4\"\n";
+        let fast = read_fast(text).unwrap();
+        assert_eq!(fast, read_toml(text).unwrap());
+        assert_eq!(
+            v1_checksum(&fast, "itoa", "0.4.8", "registry+r").map(str::len),
+            Some(64)
+        );
     }
 
     #[test]

@@ -15,9 +15,14 @@
 //!
 //! A package without a name, or a dependency naming nothing locked, is a warning; the rest
 //! of the lock is kept.
+//!
+//! Read with `toml_lock`, the one-pass reader of the shape uv writes (strings
+//! borrowed from the text); a file outside that shape goes through the toml crate as
+//! before, which fills the same structs and gives the error of a broken file.
 
 use super::pep508::normalize_name;
 use crate::paths::{dir_of, join_dir};
+use crate::toml_lock::{self, Fast, Reader, Sink, Unsupported, Value};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -25,58 +30,179 @@ use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project,
 };
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-#[derive(Deserialize)]
-struct Lock {
+/// A `source` table: `{ registry = "…" }`, `{ virtual = "." }`, ….
+type Source<'a> = BTreeMap<Cow<'a, str>, Value<'a>>;
+
+/// The lock, as the toml crate deserializes it (owned strings) or the fast reader fills it
+/// (strings borrowed from the text).
+#[derive(Deserialize, Debug, Default, PartialEq)]
+struct Lock<'a> {
     #[serde(default)]
-    package: Vec<Package>,
+    package: Vec<Package<'a>>,
 }
 
-#[derive(Deserialize)]
-struct Package {
-    name: Option<String>,
-    version: Option<String>,
+#[derive(Deserialize, Debug, Default, PartialEq)]
+struct Package<'a> {
+    name: Option<Cow<'a, str>>,
+    version: Option<Cow<'a, str>>,
     #[serde(default)]
-    source: BTreeMap<String, toml::Value>,
+    source: Source<'a>,
     #[serde(default)]
-    dependencies: Vec<Dep>,
+    dependencies: Vec<Dep<'a>>,
     #[serde(default, rename = "optional-dependencies")]
-    optional: BTreeMap<String, Vec<Dep>>,
+    optional: BTreeMap<Cow<'a, str>, Vec<Dep<'a>>>,
     #[serde(default, rename = "dev-dependencies")]
-    dev: BTreeMap<String, Vec<Dep>>,
-    sdist: Option<Dist>,
+    dev: BTreeMap<Cow<'a, str>, Vec<Dep<'a>>>,
+    sdist: Option<Dist<'a>>,
     #[serde(default)]
-    wheels: Vec<Dist>,
+    wheels: Vec<Dist<'a>>,
 }
 
-#[derive(Deserialize)]
-struct Dep {
-    name: String,
-    version: Option<String>,
+#[derive(Deserialize, Debug, PartialEq)]
+struct Dep<'a> {
+    name: Cow<'a, str>,
+    version: Option<Cow<'a, str>>,
     #[serde(default)]
-    source: BTreeMap<String, toml::Value>,
+    source: Source<'a>,
     #[serde(default)]
-    extra: Vec<String>,
+    extra: Vec<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Dist {
-    hash: Option<String>,
+#[derive(Deserialize, Debug, Default, PartialEq)]
+struct Dist<'a> {
+    hash: Option<Cow<'a, str>>,
 }
 
 /// Parses one `uv.lock`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
-    // One `[[package]]` at a time: memory stays near the file's size (see the function).
+    let lock = match read_fast(text) {
+        Ok(lock) => lock,
+        Err(Unsupported) => read_toml(text)?,
+    };
+    Ok(catalog(&lock, input.path))
+}
+
+/// The lock through the toml crate: one `[[package]]` at a time, so memory stays near the
+/// file's size (see the function), after the nesting pre-scan.
+fn read_toml(text: &str) -> Result<Lock<'static>, ParseError> {
     let (mut lock, package): (Lock, Vec<Package>) =
         crate::nesting::toml_array_of_tables(text, "package")?;
     lock.package.extend(package);
+    Ok(lock)
+}
+
+/// The lock through the one-pass reader ([`toml_lock`]), for the shape uv writes.
+fn read_fast(text: &str) -> Fast<Lock<'_>> {
+    let mut lock = Lock::default();
+    toml_lock::read(text, "package", &mut lock)?;
+    Ok(lock)
+}
+
+impl<'a> Sink<'a> for Lock<'a> {
+    fn element(&mut self) -> Fast<()> {
+        self.package.push(Package::default());
+        Ok(())
+    }
+
+    fn table(&mut self, path: &[&'a str]) -> Fast<()> {
+        match path {
+            ["package", "optional-dependencies" | "dev-dependencies" | "metadata"]
+            | ["package", "metadata", _] => Ok(()),
+            // `[package.sdist]` and the like: a shape uv does not write.
+            ["package", ..] => Err(Unsupported),
+            _ => Ok(()),
+        }
+    }
+
+    fn key(&mut self, path: &[&'a str], key: &'a str, r: &mut Reader<'a>) -> Fast<()> {
+        match path {
+            [] if key == "package" => Err(Unsupported),
+            ["package"] => {
+                let p = self.package.last_mut().ok_or(Unsupported)?;
+                match key {
+                    "name" => p.name = Some(r.cow()?),
+                    "version" => p.version = Some(r.cow()?),
+                    "source" => p.source = r.string_table()?,
+                    "dependencies" => p.dependencies = deps(r)?,
+                    "sdist" => p.sdist = Some(dist(r)?),
+                    "wheels" => r.array(|r| {
+                        p.wheels.push(dist(r)?);
+                        Ok(())
+                    })?,
+                    "optional-dependencies" | "dev-dependencies" => return Err(Unsupported),
+                    _ => r.skip_value()?,
+                }
+                Ok(())
+            }
+            ["package", group @ ("optional-dependencies" | "dev-dependencies")] => {
+                let p = self.package.last_mut().ok_or(Unsupported)?;
+                let groups = if *group == "dev-dependencies" {
+                    &mut p.dev
+                } else {
+                    &mut p.optional
+                };
+                groups.insert(Cow::Borrowed(key), deps(r)?);
+                Ok(())
+            }
+            _ => r.skip_value(),
+        }
+    }
+}
+
+/// An array of dependency tables: `[{ name = "x", version = "1", source = {…} }, …]`.
+fn deps<'a>(r: &mut Reader<'a>) -> Fast<Vec<Dep<'a>>> {
+    let mut out = Vec::new();
+    r.array(|r| {
+        let (mut name, mut version, mut source, mut extra) =
+            (None, None, Source::new(), Vec::new());
+        r.table(|r, key| {
+            match key {
+                "name" => name = Some(r.cow()?),
+                "version" => version = Some(r.cow()?),
+                "source" => source = r.string_table()?,
+                "extra" => extra = r.strings()?,
+                _ => r.skip_value()?,
+            }
+            Ok(())
+        })?;
+        out.push(Dep {
+            // Required, as for serde.
+            name: name.ok_or(Unsupported)?,
+            version,
+            source,
+            extra,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// An sdist or wheel table: only its hash is used (the URL, size and time are checked
+/// and skipped).
+fn dist<'a>(r: &mut Reader<'a>) -> Fast<Dist<'a>> {
+    let mut dist = Dist::default();
+    r.table(|r, key| {
+        if key == "hash" {
+            dist.hash = Some(r.cow()?);
+            Ok(())
+        } else {
+            r.skip_value()
+        }
+    })?;
+    Ok(dist)
+}
+
+/// The catalog of a lock.
+fn catalog(lock: &Lock, path: &str) -> Catalog {
     let mut cat = Catalog::default();
     let nodes: Vec<Option<NodeRef>> = lock
         .package
         .iter()
-        .map(|p| add_node(&mut cat, p, input.path))
+        .map(|p| add_node(&mut cat, p, path))
         .collect();
     let index = Index::new(&lock.package, &nodes);
     for (i, p) in lock.package.iter().enumerate() {
@@ -91,11 +217,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 continue;
             }
             for d in deps {
-                link(&mut cat, &index, &lock.package, from, d, kind, input.path);
+                link(&mut cat, &index, &lock.package, from, d, kind, path);
             }
         }
     }
-    Ok(cat)
+    cat
 }
 
 /// A project for a first-party source, a component otherwise, `None` (with a warning) for
@@ -112,15 +238,22 @@ fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
     if let Some(dir) = first_party_dir(&p.source) {
         let mut project = Project::in_dir(Ecosystem::PyPI, &join_dir(dir_of(path), dir), path);
         project.name = Some(name.to_string());
-        project.version = p.version.clone();
+        project.version = p.version.as_deref().map(str::to_string);
         project.purl = Component::new(Ecosystem::PyPI, None, name, version)
             .ok()
             .map(|c| c.purl);
         return Some(cat.add_project(project));
     }
-    let qualifiers = source_qualifiers(&p.source);
-    let refs: Vec<(&str, &str)> = qualifiers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    match Component::with_qualifiers(Ecosystem::PyPI, None, name, version, &refs) {
+    let qualifier = source_qualifier(&p.source);
+    let pair;
+    let refs: &[(&str, &str)] = match &qualifier {
+        Some((k, v)) => {
+            pair = [(*k, v.as_ref())];
+            &pair
+        }
+        None => &[],
+    };
+    match Component::with_qualifiers(Ecosystem::PyPI, None, name, version, refs) {
         Ok(mut c) => {
             for h in hashes(p) {
                 c.add_hash(h);
@@ -136,67 +269,98 @@ fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
 }
 
 /// The directory of a `virtual`, `editable`, `directory` or `path` source.
-fn first_party_dir(source: &BTreeMap<String, toml::Value>) -> Option<&str> {
+fn first_party_dir<'s>(source: &'s Source) -> Option<&'s str> {
     ["virtual", "editable", "directory", "path"]
         .iter()
-        .find_map(|k| source.get(*k).and_then(toml::Value::as_str))
+        .find_map(|k| source.get(*k).and_then(Value::as_str))
 }
 
-fn source_qualifiers(source: &BTreeMap<String, toml::Value>) -> Vec<(&'static str, String)> {
-    if let Some(git) = source.get("git").and_then(toml::Value::as_str) {
-        return vec![("vcs_url", git_vcs_url(git))];
+/// The purl qualifier a `git` or `url` source gives.
+fn source_qualifier<'s>(source: &'s Source) -> Option<(&'static str, Cow<'s, str>)> {
+    if let Some(git) = source.get("git").and_then(Value::as_str) {
+        return Some(("vcs_url", Cow::Owned(git_vcs_url(git))));
     }
-    if let Some(url) = source.get("url").and_then(toml::Value::as_str) {
-        return vec![("download_url", url.to_string())];
-    }
-    Vec::new()
+    let url = source.get("url").and_then(Value::as_str)?;
+    Some(("download_url", Cow::Borrowed(url)))
 }
 
-fn hashes(p: &Package) -> Vec<Hash> {
-    let dists: Vec<&Dist> = match &p.sdist {
-        Some(sdist) if sdist.hash.is_some() => vec![sdist],
-        _ => p.wheels.iter().collect(),
+/// The sdist's hash, or when there is none, every wheel's.
+fn hashes<'p>(p: &'p Package) -> impl Iterator<Item = Hash> + 'p {
+    let dists: &[Dist] = match &p.sdist {
+        Some(sdist) if sdist.hash.is_some() => std::slice::from_ref(sdist),
+        _ => &p.wheels,
     };
     dists
         .iter()
         .filter_map(|d| d.hash.as_deref())
         .filter_map(Hash::parse_prefixed)
-        .collect()
 }
 
-/// Packages by normalized name, to resolve dependency entries.
-struct Index {
-    by_name: HashMap<String, Vec<(usize, NodeRef)>>,
+/// [`normalize_name`], without a copy when the name is normalized already (uv writes
+/// names normalized).
+fn normalized(name: &str) -> Cow<'_, str> {
+    let b = name.as_bytes();
+    let plain = !b.is_empty()
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        && b.first() != Some(&b'-')
+        && b.last() != Some(&b'-')
+        && !name.contains("--");
+    if plain {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(normalize_name(name))
+    }
 }
 
-impl Index {
-    fn new(packages: &[Package], nodes: &[Option<NodeRef>]) -> Index {
-        let mut by_name: HashMap<String, Vec<(usize, NodeRef)>> = HashMap::new();
-        for (i, p) in packages.iter().enumerate() {
-            if let (Some(name), Some(node)) = (&p.name, nodes[i]) {
-                by_name
-                    .entry(normalize_name(name))
-                    .or_default()
-                    .push((i, node));
-            }
-        }
+/// Packages by normalized name, to resolve dependency entries: sorted by name, packages
+/// of one name in lock order.
+struct Index<'p> {
+    by_name: Vec<(Cow<'p, str>, usize, NodeRef)>,
+}
+
+impl<'p> Index<'p> {
+    fn new(packages: &'p [Package], nodes: &[Option<NodeRef>]) -> Index<'p> {
+        let mut by_name: Vec<(Cow<'p, str>, usize, NodeRef)> = packages
+            .iter()
+            .zip(nodes)
+            .enumerate()
+            .filter_map(|(i, (p, node))| Some((normalized(p.name.as_deref()?), i, (*node)?)))
+            .collect();
+        // Stable: one name's packages stay in lock order.
+        by_name.sort_by(|a, b| a.0.cmp(&b.0));
         Index { by_name }
+    }
+
+    /// The packages of one normalized name.
+    fn named(&self, name: &str) -> &[(Cow<'p, str>, usize, NodeRef)] {
+        let name = normalized(name);
+        let start = self.by_name.partition_point(|e| *e.0 < *name);
+        let len = self
+            .by_name
+            .get(start..)
+            .unwrap_or_default()
+            .partition_point(|e| *e.0 == *name);
+        self.by_name.get(start..start + len).unwrap_or_default()
     }
 
     /// The package a dependency entry names: the only one of that name, or the one whose
     /// version and source match.
     fn resolve(&self, packages: &[Package], d: &Dep) -> Option<(usize, NodeRef)> {
-        let candidates = self.by_name.get(&normalize_name(&d.name))?;
-        if let [only] = candidates.as_slice() {
-            return Some(*only);
+        let candidates = self.named(&d.name);
+        if let [(_, i, node)] = candidates {
+            return Some((*i, *node));
         }
-        candidates.iter().copied().find(|(i, _)| {
-            let p = &packages[*i];
-            d.version
-                .as_ref()
-                .is_none_or(|v| p.version.as_ref() == Some(v))
-                && (d.source.is_empty() || d.source == p.source)
-        })
+        candidates
+            .iter()
+            .map(|&(_, i, node)| (i, node))
+            .find(|(i, _)| {
+                let p = &packages[*i];
+                d.version
+                    .as_ref()
+                    .is_none_or(|v| p.version.as_ref() == Some(v))
+                    && (d.source.is_empty() || d.source == p.source)
+            })
     }
 }
 
@@ -223,7 +387,7 @@ fn link(
     for extra in &d.extra {
         let wanted = packages[target]
             .optional
-            .get(extra)
+            .get(extra.as_ref())
             .map(Vec::as_slice)
             .unwrap_or_default();
         for e in wanted {
@@ -315,6 +479,86 @@ version = "1.0"
             "pkg:pypi/lib@1.0.0?vcs_url=git%2Bhttps:%2F%2Fexample.com%2Flib.git%400123456789abcdef"
         );
         assert_eq!(cat.diagnostics.len(), 1);
+    }
+
+    use crate::toml_lock::tests::{head, mutate, repo_files, Rng};
+
+    /// Every real uv.lock of the repository: the fast reader fills the structs the toml
+    /// crate fills, the catalogs are the same, and a broken one is left to the toml crate.
+    #[test]
+    fn the_fast_reader_reads_every_real_lock_as_the_toml_crate_does() {
+        let files = repo_files("uv.lock");
+        assert!(files.len() >= 3, "{files:?}");
+        let mut read = 0;
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let shown = file.display();
+            match (read_fast(&text), read_toml(&text)) {
+                (Ok(fast), Ok(slow)) => {
+                    assert_eq!(fast, slow, "{shown}");
+                    assert_eq!(
+                        catalog(&fast, "app/uv.lock"),
+                        catalog(&slow, "app/uv.lock"),
+                        "{shown}"
+                    );
+                    read += 1;
+                }
+                (Err(Unsupported), Err(_)) => {}
+                (Ok(_), Err(e)) => panic!("{shown}: read, but the toml crate says {e}"),
+                (Err(Unsupported), Ok(_)) => panic!("{shown}: a real lock the fast reader left"),
+            }
+        }
+        assert!(read >= 3, "{files:?}");
+    }
+
+    /// Real locks with lines deleted, duplicated, re-indented, escapes, comments, dotted
+    /// keys, `'''`, tabs and stray bytes put in: the fast reader says unsupported or reads
+    /// exactly what the toml crate reads.
+    #[test]
+    fn mutated_locks_are_left_to_the_toml_crate_or_read_the_same() {
+        let mut rng = Rng::new(0x75_76);
+        let (mut agreed, mut left) = (0, 0);
+        for file in repo_files("uv.lock") {
+            let whole = std::fs::read_to_string(&file).unwrap();
+            let text = head(&whole, 24_000);
+            for _ in 0..150 {
+                let mut mutated = mutate(text, &mut rng);
+                if rng.below(3) == 0 {
+                    mutated = mutate(&mutated, &mut rng);
+                }
+                match read_fast(&mutated) {
+                    Ok(fast) => {
+                        let slow = read_toml(&mutated).unwrap_or_else(|e| {
+                            panic!("read, but the toml crate says {e}:\n{mutated}")
+                        });
+                        assert_eq!(fast, slow, "{mutated}");
+                        agreed += 1;
+                    }
+                    Err(Unsupported) => left += 1,
+                }
+            }
+        }
+        assert!(agreed > 100 && left > 100, "{agreed} read, {left} left");
+    }
+
+    /// A 10 MB line is read; deep inline tables and NUL bytes end with the toml path's
+    /// error naming the line, never a panic.
+    #[test]
+    fn hostile_locks_end_with_a_diagnostic() {
+        let long = format!(
+            "version = 1\n[[package]]\nname = \"x\"\nversion = \"1.0\"\nsource = {{ registry = \"{}\" }}\n",
+            "r".repeat(10 << 20)
+        );
+        assert_eq!(run(&long).packages.len(), 1);
+        let deep = format!(
+            "version = 1\n[[package]]\nname = \"x\"\nsdist = {}\n",
+            "{ a = ".repeat(100_000)
+        );
+        let nul = "version = 1\n[[package]]\nname = \"x\0\"\n";
+        for (text, line) in [(deep.as_str(), 4), (nul, 3)] {
+            let err = crate::parse_str(parse, "uv.lock", text).unwrap_err();
+            assert_eq!(err.line(), Some(line), "{err}");
+        }
     }
 
     #[test]
