@@ -116,9 +116,10 @@ impl SbomBuilder {
     }
 
     fn intern_component(&mut self, mut component: Component) -> usize {
-        let key = component.key();
-        match self.by_key.get(&key) {
-            Some(&i) => {
+        // Looked up by the borrowed purl: a key is allocated only for a new component.
+        let found = self.by_key.get(component.key_str().as_ref()).copied();
+        match found {
+            Some(i) => {
                 // The licenses are merged here, with the index, as `Component::add_license`
                 // would: a license equal to one already present is left out; the others
                 // are appended in order.
@@ -136,6 +137,7 @@ impl SbomBuilder {
                 i
             }
             None => {
+                let key = component.key();
                 self.license_hashes
                     .push(component.licenses.iter().map(license_hash).collect());
                 self.components.push(component);
