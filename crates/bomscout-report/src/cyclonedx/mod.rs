@@ -94,7 +94,8 @@ pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::
 
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
     let v = settings.cyclonedx_version;
-    let mut components: Vec<CdxComponent<'a>> = sbom.projects.iter().map(|p| project(p, v)).collect();
+    let mut components: Vec<CdxComponent<'a>> =
+        sbom.projects.iter().map(|p| project(p, v)).collect();
     let data = data_edges(sbom);
     components.extend(sbom.components.iter().map(|c| {
         let mut cdx = component(c, v);
@@ -365,11 +366,7 @@ fn health_properties(c: &Component) -> Vec<Property> {
 }
 
 /// Where the component was found (1.5+), and the license findings not chosen above.
-fn evidence(
-    c: &Component,
-    licenses: Vec<LicenseChoice>,
-    v: SpecVersion,
-) -> Option<Evidence<'_>> {
+fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Option<Evidence<'_>> {
     let occurrences: Vec<Occurrence> = if v >= SpecVersion::V1_5 {
         c.locations
             .iter()
