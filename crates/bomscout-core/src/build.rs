@@ -116,9 +116,10 @@ impl SbomBuilder {
     }
 
     fn intern_component(&mut self, mut component: Component) -> usize {
-        let key = component.key();
-        match self.by_key.get(&key) {
-            Some(&i) => {
+        // Looked up by the borrowed purl: a key is allocated only for a new component.
+        let found = self.by_key.get(component.key_str().as_ref()).copied();
+        match found {
+            Some(i) => {
                 // The licenses are merged here, with the index, as `Component::add_license`
                 // would: a license equal to one already present is left out; the others
                 // are appended in order.
@@ -136,6 +137,7 @@ impl SbomBuilder {
                 i
             }
             None => {
+                let key = component.key();
                 self.license_hashes
                     .push(component.licenses.iter().map(license_hash).collect());
                 self.components.push(component);
@@ -413,5 +415,49 @@ mod tests {
         assert_eq!(sbom.components[0].licenses, expected.licenses);
         assert_eq!(sbom.components[0].licenses.len(), 4);
         assert_eq!(sbom.components[0].locations.len(), 6);
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+    use crate::Location;
+
+    /// The builder finds a component by [`Component::key_str`]: it must be
+    /// [`Component::key`] exactly, borrowed (no allocation) for a resolved package, so
+    /// that a resolved pin and a declared range of one version stay two components.
+    #[test]
+    fn key_str_is_key_and_borrows_the_purl_of_a_resolved_component() {
+        let resolved = Component::new(Ecosystem::Npm, Some("@babel"), "core", "7.0.0").unwrap();
+        let range =
+            Component::unresolved(Ecosystem::Npm, Some("@babel"), "core", "^7.0.0").unwrap();
+        assert!(matches!(resolved.key_str(), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(resolved.key_str(), resolved.key());
+        assert_eq!(range.key_str(), range.key());
+        assert!(range.key().starts_with("unresolved:"));
+
+        let mut builder = SbomBuilder::new("t");
+        for (c, at) in [
+            (resolved.clone(), "a/package-lock.json"),
+            (range, "a/package.json"),
+            (resolved, "b/package-lock.json"),
+        ] {
+            let mut cat = Catalog::default();
+            cat.add_package(c.at(Location::new(at)));
+            builder.add(cat);
+        }
+        let sbom = builder.finish();
+        let found: Vec<(String, usize)> = sbom
+            .components
+            .iter()
+            .map(|c| (c.key(), c.locations.len()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("pkg:npm/%40babel/core@7.0.0".to_string(), 2),
+                ("unresolved:pkg:npm/%40babel/core@^7.0.0".to_string(), 1),
+            ]
+        );
     }
 }

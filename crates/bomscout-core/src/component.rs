@@ -371,9 +371,15 @@ impl Component {
     /// for a resolved component, and a distinct `unresolved:` form for a range, so that an
     /// exact pin in a manifest never collides with the locked package of the same version.
     pub fn key(&self) -> String {
+        self.key_str().into_owned()
+    }
+
+    /// [`Component::key`] without a copy where it is the purl (every resolved component):
+    /// what the builder looks a package up by, once per copy of it in every lockfile.
+    pub fn key_str(&self) -> std::borrow::Cow<'_, str> {
         match (&self.version, &self.requirement) {
-            (None, Some(req)) => format!("unresolved:{}@{}", self.purl, req),
-            _ => self.purl.as_str().to_string(),
+            (None, Some(req)) => format!("unresolved:{}@{}", self.purl, req).into(),
+            _ => self.purl.as_str().into(),
         }
     }
 

@@ -94,7 +94,8 @@ pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::
 
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
     let v = settings.cyclonedx_version;
-    let mut components: Vec<CdxComponent> = sbom.projects.iter().map(|p| project(p, v)).collect();
+    let mut components: Vec<CdxComponent<'a>> =
+        sbom.projects.iter().map(|p| project(p, v)).collect();
     let data = data_edges(sbom);
     components.extend(sbom.components.iter().map(|c| {
         let mut cdx = component(c, v);
@@ -154,7 +155,7 @@ fn root_project(sbom: &Sbom) -> Option<&ProjectEntry> {
     }
 }
 
-fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
+fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent<'_> {
     let mut properties = vec![
         Property::new("bomscout:ecosystem", p.ecosystem.as_str()),
         Property::new("bomscout:project-dir", &p.dir),
@@ -183,7 +184,7 @@ fn project(p: &ProjectEntry, v: SpecVersion) -> CdxComponent {
     }
 }
 
-fn component(c: &Component, v: SpecVersion) -> CdxComponent {
+fn component(c: &Component, v: SpecVersion) -> CdxComponent<'_> {
     let picked = licenses::choose(&c.licenses, v);
     let mut properties = vec![
         Property::new("bomscout:direct", if c.direct { "true" } else { "false" }),
@@ -365,12 +366,12 @@ fn health_properties(c: &Component) -> Vec<Property> {
 }
 
 /// Where the component was found (1.5+), and the license findings not chosen above.
-fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Option<Evidence> {
+fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Option<Evidence<'_>> {
     let occurrences: Vec<Occurrence> = if v >= SpecVersion::V1_5 {
         c.locations
             .iter()
             .map(|l| Occurrence {
-                location: l.path.clone(),
+                location: &l.path,
                 line: l.line.filter(|_| v >= SpecVersion::V1_6),
             })
             .collect()

@@ -12,7 +12,7 @@ pub struct Bom<'a> {
     pub serial_number: String,
     pub version: u32,
     pub metadata: Metadata<'a>,
-    pub components: Vec<CdxComponent>,
+    pub components: Vec<CdxComponent<'a>>,
     pub dependencies: Vec<DependencyEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vulnerabilities: Vec<CdxVulnerability>,
@@ -67,7 +67,7 @@ pub struct RootComponent<'a> {
 
 /// A component.
 #[derive(Serialize)]
-pub struct CdxComponent {
+pub struct CdxComponent<'a> {
     #[serde(rename = "type")]
     pub kind: &'static str,
     #[serde(rename = "bom-ref")]
@@ -96,7 +96,7 @@ pub struct CdxComponent {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
+    pub evidence: Option<Evidence<'a>>,
     /// A model's card (1.5+).
     #[serde(rename = "modelCard", skip_serializing_if = "Option::is_none")]
     pub model_card: Option<ModelCard>,
@@ -193,17 +193,19 @@ impl Property {
 
 /// `evidence`.
 #[derive(Serialize)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<LicenseChoice>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub occurrences: Vec<Occurrence>,
+    pub occurrences: Vec<Occurrence<'a>>,
 }
 
 /// A place the component was found.
 #[derive(Serialize)]
-pub struct Occurrence {
-    pub location: String,
+/// The path is borrowed from the model: a component found in thousands of lockfiles
+/// would otherwise copy every path for the writer.
+pub struct Occurrence<'a> {
+    pub location: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
 }

@@ -202,7 +202,7 @@ fn evidence(w: &mut W, e: &Evidence, v: SpecVersion) -> io::Result<()> {
             w.create_element("occurrences").write_inner_content(|w| {
                 e.occurrences.iter().try_for_each(|o| {
                     w.create_element("occurrence").write_inner_content(|w| {
-                        text(w, "location", &o.location)?;
+                        text(w, "location", o.location)?;
                         if let Some(line) = o.line {
                             text(w, "line", &line.to_string())?;
                         }
