@@ -124,12 +124,18 @@ fn catalog(lock: &Lock, input: &Input) -> Catalog {
     let members = abs_dir
         .map(|d| workspace::members(input.tree, d, input.root))
         .unwrap_or_default();
+    // `vendor/` is looked for once per lock, not twice per registry crate (two `stat`s of
+    // `vendor/<crate>/Cargo.toml` per crate were a third of a Cargo-only scan). `kind` is a
+    // `stat` of `vendor` itself: a directory that exists but cannot be listed still counts.
+    let vendor = abs_dir
+        .filter(|d| input.tree.kind(&d.join("vendor")).is_some())
+        .map(|d| (d, input.root));
     let mut cat = Catalog::default();
     let mut unlicensed = 0usize;
     let nodes: Vec<Option<NodeRef>> = lock
         .package
         .iter()
-        .map(|p| add_node(&mut cat, p, lock, input, &members, &mut unlicensed))
+        .map(|p| add_node(&mut cat, p, lock, input, &members, vendor, &mut unlicensed))
         .collect();
     add_edges(&mut cat, &lock.package, &nodes, &members, input.path);
     if members.is_empty() && lock.package.iter().any(|p| p.source.is_none()) {
@@ -155,6 +161,7 @@ fn add_node(
     lock: &Lock,
     input: &Input,
     members: &[workspace::Member],
+    vendor: Option<(&Path, &Path)>,
     unlicensed: &mut usize,
 ) -> Option<NodeRef> {
     let (Some(name), Some(version)) = (p.name.as_deref(), p.version.as_deref()) else {
@@ -201,7 +208,7 @@ fn add_node(
             input.tree,
             name,
             version,
-            input.abs.parent().map(|w| (w, input.root)),
+            vendor,
             input.read_caches(),
         ) {
             Some(found) => {

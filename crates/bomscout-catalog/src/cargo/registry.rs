@@ -33,9 +33,10 @@ pub struct Found {
     pub cached: bool,
 }
 
-/// The license of `name@version` from `vendor/` under `workspace` (a directory and the
-/// scan root it must stay in) or the registry cache. A name or version that is not one
-/// plain path component (`../../../x` in a hostile lockfile) is never looked up.
+/// The license of `name@version` from `vendor/` under `workspace` (a directory that has a
+/// `vendor/`, and the scan root it must stay in; `None` when it has none) or the registry
+/// cache. A name or version that is not one plain path component (`../../../x` in a hostile
+/// lockfile) is never looked up.
 pub fn lookup(
     tree: &dyn Tree,
     name: &str,
