@@ -129,6 +129,11 @@ impl<'de> Deserialize<'de> for Keys<'de> {
 /// Sorts `entries` by key (stable) and keeps, of each duplicated key, the value written
 /// last: the order and the values a `serde_json::Map` of the same object has.
 pub fn sort_last_wins<K: Ord, V>(entries: &mut Vec<(K, V)>) {
+    // Already in order, each key once (what a tool writes, mostly): nothing to move, and
+    // no scratch buffer for the stable sort.
+    if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
+        return;
+    }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries.dedup_by(|later, kept| {
         if later.0 == kept.0 {
