@@ -408,9 +408,11 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
     if let Some(file) = &decl.local_file {
         c.properties.insert("path".into(), file.clone());
     }
-    for h in &decl.hashes {
-        c.add_hash(h.clone());
-    }
+    // All at once, sorted and each once, as `add_hash` one by one leaves them (without
+    // its search and sort per hash: pip-compile writes a `--hash` per wheel, dozens).
+    c.hashes.extend(decl.hashes.iter().cloned());
+    c.hashes.sort();
+    c.hashes.dedup();
     if let Some(h) = req.url.as_deref().and_then(fragment_hash) {
         c.add_hash(h);
     }
@@ -581,7 +583,12 @@ fn hash_options(options: &str) -> Vec<&str> {
 /// `sha256:<hex>` (pip's `--hash`) or `sha256=<hex>` (a URL fragment) as a [`Hash`].
 fn parse_hash(value: &str) -> Option<Hash> {
     let (alg, hex) = value.split_once([':', '='])?;
-    Hash::hex(HashAlg::from_name(alg)?, hex)
+    // The name pip writes, without `from_name`'s normalization (an allocation per hash).
+    let alg = match alg {
+        "sha256" => HashAlg::Sha256,
+        _ => HashAlg::from_name(alg)?,
+    };
+    Hash::hex(alg, hex)
 }
 
 /// The hash in a URL fragment such as `#sha256=…`.
