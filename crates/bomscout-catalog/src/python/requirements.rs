@@ -839,6 +839,23 @@ mod tests {
         assert_eq!(hashes, [H1, H2]);
     }
 
+    #[test]
+    fn many_hashes_sorted_once_each_as_add_hash_leaves_them() {
+        // Out of order, repeated, one upper-case and one in a URL fragment.
+        let upper = H2.to_ascii_uppercase();
+        let text = format!(
+            "pkg @ https://e.invalid/pkg-1.0.tar.gz#sha256={H1} --hash=sha256:{H2} \\\n    --hash=sha256:{H1} --hash=SHA256:{upper} --hash=sha256:{H2}\n"
+        );
+        let c = parse_str(&text);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let mut one_by_one = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        for h in [H2, H1, &upper, H2, H1] {
+            one_by_one.add_hash(Hash::hex(HashAlg::Sha256, h).unwrap());
+        }
+        assert_eq!(c.packages[0].component.hashes, one_by_one.hashes);
+        assert_eq!(c.packages[0].component.hashes.len(), 2);
+    }
+
     #[test_case("-i https://e.invalid/simple"; "short index")]
     #[test_case("--index-url=https://e.invalid/simple"; "index with equals")]
     #[test_case("--extra-index-url https://e.invalid/simple"; "extra index")]
