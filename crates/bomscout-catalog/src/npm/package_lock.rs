@@ -640,11 +640,14 @@ fn peer_deps<'f>(f: &'f Fields<'f>) -> impl Iterator<Item = (Cow<'f, str>, DepKi
     })
 }
 
+/// A v1 `dependencies` object: name → entry (`None` for a value that is not an object).
+type DepTree<'f> = [(Cow<'f, str>, Option<Fields<'f>>)];
+
 /// v1: flattens the nested tree into `node_modules/…` keys; the root entry comes from the
 /// sibling `package.json`.
 fn v1_entries<'f>(
     root: &'f Fields<'f>,
-    deps: &'f [(Cow<'f, str>, Option<Fields<'f>>)],
+    deps: &'f DepTree<'f>,
     input: &Input,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Node<'f>> {
@@ -657,12 +660,8 @@ fn v1_entries<'f>(
         deps: Vec::new(),
         cap: Scope::Required,
     }];
-    let mut stack: Vec<(
-        usize,
-        &'f [(Cow<'f, str>, Option<Fields<'f>>)],
-        usize,
-        Scope,
-    )> = vec![(0, deps, 0usize, Scope::Required)];
+    let mut stack: Vec<(usize, &DepTree<'f>, usize, Scope)> =
+        vec![(0, deps, 0usize, Scope::Required)];
     while let Some((parent, deps, depth, cap)) = stack.pop() {
         if depth > MAX_DEPTH {
             diagnostics.push(Diagnostic::warning(
