@@ -201,7 +201,8 @@ impl<'a> Fields<'a> {
             peer_dependencies: keys("peerDependencies"),
             optional_peers,
             dev_dependencies: keys("devDependencies"),
-            requires: keys("requires"),
+            // The top level's `requires` is a flag (`true`), not the v1 root's edges.
+            requires: if top { Vec::new() } else { keys("requires") },
             dev: flag("dev"),
             optional: flag("optional"),
             dev_optional: flag("devOptional"),
