@@ -19,6 +19,7 @@
 #![deny(clippy::string_slice)]
 
 pub mod archive;
+mod borrowed_json;
 pub mod bun;
 pub mod cargo;
 pub mod cocoapods;

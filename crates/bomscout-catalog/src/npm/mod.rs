@@ -54,16 +54,52 @@ pub fn licenses(doc: &Map<String, Value>, path: &str) -> Vec<License> {
 
 /// The hashes of an SRI `integrity` value (`sha512-<base64> sha1-<base64>`), as hex.
 pub fn integrity_hashes(integrity: &str) -> Vec<Hash> {
-    integrity
-        .split_whitespace()
-        .filter_map(|sri| {
-            let (alg, b64) = sri.split_once('-')?;
-            let b64 = b64.split('?').next().unwrap_or(b64);
-            let alg = HashAlg::from_name(alg)?;
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
-            Hash::hex(alg, &lower_hex(&bytes))
+    integrity_hash_iter(integrity).collect()
+}
+
+/// [`integrity_hashes`] one at a time: one allocation per hash (its hex string), the
+/// digest decoded on the stack.
+pub fn integrity_hash_iter(integrity: &str) -> impl Iterator<Item = Hash> + '_ {
+    integrity.split_whitespace().filter_map(|sri| {
+        let (alg, b64) = sri.split_once('-')?;
+        let b64 = b64.split('?').next().unwrap_or(b64);
+        let alg = sri_alg(alg)?;
+        // Longer than any digest: a value that does not fit is not one (`Hash::hex` would
+        // refuse its length), and is refused here without decoding it.
+        let mut digest = [0u8; 96];
+        let len = base64::engine::general_purpose::STANDARD
+            .decode_slice(b64, &mut digest)
+            .ok()?;
+        let digest = digest.get(..len)?;
+        (len == digest_len(alg)).then(|| Hash {
+            alg,
+            value: lower_hex(digest),
         })
-        .collect()
+    })
+}
+
+/// The algorithm of an SRI hash: the names npm writes without `HashAlg::from_name`'s
+/// normalization (which allocates), any other through it.
+fn sri_alg(name: &str) -> Option<HashAlg> {
+    match name {
+        "sha512" => Some(HashAlg::Sha512),
+        "sha1" => Some(HashAlg::Sha1),
+        "sha256" => Some(HashAlg::Sha256),
+        "sha384" => Some(HashAlg::Sha384),
+        _ => HashAlg::from_name(name),
+    }
+}
+
+/// Bytes in a digest of `alg`: what `Hash::hex` requires of a hex value (twice this many
+/// digits); `digest_lengths_match_hash_hex` keeps the two in step.
+fn digest_len(alg: HashAlg) -> usize {
+    match alg {
+        HashAlg::Md5 => 16,
+        HashAlg::Sha1 => 20,
+        HashAlg::Sha256 | HashAlg::Blake2b256 => 32,
+        HashAlg::Sha384 => 48,
+        HashAlg::Sha512 => 64,
+    }
 }
 
 /// `bytes` as lowercase hex, in one allocation (this runs once per locked package).
@@ -102,11 +138,17 @@ fn source_qualifier(name: &str, version: &str, url: &str) -> Option<(&'static st
     if is_git {
         return Some(("vcs_url", url.to_string()));
     }
+    // The path ends in `/-/{name}-{version}.tgz`, taken apart from the end (no string
+    // built per package).
     let registry_tarball = (url.starts_with("https://") || url.starts_with("http://"))
         && url
             .split(['?', '#'])
             .next()
-            .is_some_and(|u| u.ends_with(&format!("/-/{name}-{version}.tgz")));
+            .and_then(|u| u.strip_suffix(".tgz"))
+            .and_then(|u| u.strip_suffix(version))
+            .and_then(|u| u.strip_suffix('-'))
+            .and_then(|u| u.strip_suffix(name))
+            .is_some_and(|u| u.ends_with("/-/"));
     (!registry_tarball).then(|| ("download_url", url.to_string()))
 }
 
@@ -159,6 +201,66 @@ mod tests {
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].alg, HashAlg::Sha1);
         assert_eq!(h[0].value, "dee43a257cd1750d57e8bf8e7c351bf05344221c");
+    }
+
+    #[test]
+    fn digest_lengths_match_hash_hex() {
+        for alg in [
+            HashAlg::Md5,
+            HashAlg::Sha1,
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+            HashAlg::Blake2b256,
+        ] {
+            let n = digest_len(alg);
+            assert!(Hash::hex(alg, &"ab".repeat(n)).is_some(), "{alg:?}");
+            assert!(Hash::hex(alg, &"ab".repeat(n - 1)).is_none(), "{alg:?}");
+            assert!(Hash::hex(alg, &"ab".repeat(n + 1)).is_none(), "{alg:?}");
+        }
+    }
+
+    #[test]
+    fn integrity_matches_the_general_decoder() {
+        use base64::Engine;
+        let b64 = |n: usize| base64::engine::general_purpose::STANDARD.encode(vec![0xa5u8; n]);
+        let cases = [
+            format!("sha512-{} sha1-{}", b64(64), b64(20)),
+            format!("SHA-256-{}", b64(32)),
+            format!("sha512-{}?opt", b64(64)),
+            format!("sha512-{}", b64(63)),
+            format!("sha512-{}", b64(65)),
+            format!("sha512-{}", b64(200)),
+            "md5-!!! sha1-".to_string(),
+            format!("blake2b256-{}  sha384-{}", b64(32), b64(48)),
+        ];
+        for case in cases {
+            let general: Vec<Hash> = case
+                .split_whitespace()
+                .filter_map(|sri| {
+                    let (alg, b64) = sri.split_once('-')?;
+                    let b64 = b64.split('?').next().unwrap_or(b64);
+                    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+                    Hash::hex(HashAlg::from_name(alg)?, &lower_hex(&bytes))
+                })
+                .collect();
+            assert_eq!(integrity_hashes(&case), general, "{case}");
+        }
+    }
+
+    #[test]
+    fn registry_tarball_shape_without_formatting() {
+        let url = "https://registry.example.invalid/a-b/-/a-b-1.0.0-rc.1.tgz";
+        assert!(source_qualifier("a-b", "1.0.0-rc.1", url).is_none());
+        assert!(
+            source_qualifier("b", "1.0.0-rc.1", url).is_some(),
+            "name must follow /-/"
+        );
+        assert!(source_qualifier("a-b", "1.0.0", url).is_some());
+        assert!(source_qualifier("a-b", "rc.1", url).is_some());
+        let query = "https://registry.example.invalid/x/-/x-1.0.0.tgz?token=1#frag";
+        assert!(source_qualifier("x", "1.0.0", query).is_none());
+        assert!(source_qualifier("x", "1.0.0", "https://h/x-1.0.0.tgz").is_some());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! project depends on every `default` entry (Normal) and every `develop` entry (Dev); an
 //! entry in both is reached by both edges, which makes it required.
 
+use crate::borrowed_json::Str;
 use crate::vcs::git_vcs_url;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
@@ -14,27 +15,33 @@ use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Lo
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// The lock, its strings borrowed from the input unless they hold escapes.
 #[derive(Deserialize)]
-struct Lock {
-    #[serde(default)]
-    default: BTreeMap<String, Entry>,
-    #[serde(default)]
-    develop: BTreeMap<String, Entry>,
+struct Lock<'a> {
+    #[serde(default, borrow)]
+    default: BTreeMap<Str<'a>, Entry<'a>>,
+    #[serde(default, borrow)]
+    develop: BTreeMap<Str<'a>, Entry<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Entry {
-    version: Option<String>,
-    #[serde(default)]
-    hashes: Vec<String>,
-    markers: Option<String>,
-    #[serde(default)]
-    extras: Vec<String>,
-    git: Option<String>,
-    #[serde(rename = "ref")]
-    git_ref: Option<String>,
-    path: Option<String>,
-    file: Option<String>,
+struct Entry<'a> {
+    #[serde(borrow)]
+    version: Option<Str<'a>>,
+    #[serde(default, borrow)]
+    hashes: Vec<Str<'a>>,
+    #[serde(borrow)]
+    markers: Option<Str<'a>>,
+    #[serde(default, borrow)]
+    extras: Vec<Str<'a>>,
+    #[serde(borrow)]
+    git: Option<Str<'a>>,
+    #[serde(rename = "ref", borrow)]
+    git_ref: Option<Str<'a>>,
+    #[serde(borrow)]
+    path: Option<Str<'a>>,
+    #[serde(borrow)]
+    file: Option<Str<'a>>,
 }
 
 /// Parses one `Pipfile.lock`.
@@ -42,12 +49,14 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let lock: Lock = serde_json::from_slice(input.bytes)?;
     let mut cat = Catalog::default();
     let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path));
+    cat.packages
+        .reserve(lock.default.len() + lock.develop.len());
     for (section, kind) in [
         (&lock.default, DepKind::Normal),
         (&lock.develop, DepKind::Dev),
     ] {
         for (name, entry) in section {
-            match component(name, entry, input.path) {
+            match component(&name.0, entry, input.path) {
                 Ok(Some(c)) => {
                     let node = cat.add_package(c);
                     cat.add_edge(project, node, kind);
@@ -67,22 +76,22 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
     if e.path.is_some() || e.file.is_some() {
         return Ok(None);
     }
-    let mut c = match (&e.version, &e.git) {
+    let version = e.version.as_ref().map(|v| v.0.as_ref());
+    let git = e.git.as_ref().map(|g| g.0.as_ref());
+    let git_ref = e.git_ref.as_ref().map(|r| r.0.as_ref());
+    let mut c = match (version, git) {
         (Some(v), None) => {
             let v = v.trim_start_matches("===").trim_start_matches("==");
             Component::new(Ecosystem::PyPI, None, name, v)
         }
         (v, Some(git)) => {
-            let url = match &e.git_ref {
+            let url = match git_ref {
                 Some(r) => format!("{git}#{r}"),
-                None => git.clone(),
+                None => git.to_string(),
             };
-            let version = v
-                .as_deref()
-                .map(|v| v.trim_start_matches("=="))
-                .unwrap_or_default();
+            let version = v.map(|v| v.trim_start_matches("==")).unwrap_or_default();
             let version = if version.is_empty() {
-                e.git_ref.as_deref().unwrap_or("HEAD")
+                git_ref.unwrap_or("HEAD")
             } else {
                 version
             };
@@ -102,18 +111,29 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
         }
     }
     .map_err(|e| e.to_string())?;
-    for h in &e.hashes {
-        if let Some(hash) = Hash::parse_prefixed(h) {
-            c.add_hash(hash);
-        }
-    }
+    // All at once, sorted and each once, as `add_hash` one by one leaves them (without
+    // its search and sort per hash: a package lists a hash per wheel, dozens).
+    c.hashes
+        .extend(e.hashes.iter().filter_map(|h| prefixed_hash(&h.0)));
+    c.hashes.sort();
+    c.hashes.dedup();
     if let Some(m) = &e.markers {
-        c.properties.insert("marker".into(), m.clone());
+        c.properties.insert("marker".into(), m.0.to_string());
     }
     if !e.extras.is_empty() {
-        c.properties.insert("extras".into(), e.extras.join(","));
+        let extras: Vec<&str> = e.extras.iter().map(|x| x.0.as_ref()).collect();
+        c.properties.insert("extras".into(), extras.join(","));
     }
     Ok(Some(c.at(Location::new(path))))
+}
+
+/// `sha256:<hex>` as [`Hash::parse_prefixed`] reads it, the algorithm pipenv writes named
+/// without its normalization (an allocation per hash).
+fn prefixed_hash(text: &str) -> Option<Hash> {
+    match text.strip_prefix("sha256:") {
+        Some(hex) => Hash::hex(bomscout_core::HashAlg::Sha256, hex),
+        None => Hash::parse_prefixed(text),
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +163,36 @@ mod tests {
             cat.packages[0].component.purl.as_str(),
             "pkg:pypi/lib@abc123?vcs_url=git%2Bhttps:%2F%2Fexample.com%2Flib.git%40abc123"
         );
+    }
+
+    #[test]
+    fn escaped_strings_duplicates_and_hashes() {
+        let sha = |c: char| c.to_string().repeat(64);
+        let text = format!(
+            r#"{{"default": {{"caf\u00e9": {{"version": "==1.0", "markers": "python_version >= \"3.8\"",
+                "hashes": ["sha256:{b}", "sha256:{a}", "SHA256:{a}", "sha256:{B}", "md5:x"]}},
+                "b": {{"version": "==1.0"}}, "b": {{"version": "==2.0"}}}}}}"#,
+            a = sha('a'),
+            b = sha('b'),
+            B = sha('B'),
+        );
+        let cat = run(&text).unwrap();
+        assert!(cat.diagnostics.is_empty(), "{:?}", cat.diagnostics);
+        let names: Vec<(&str, Option<&str>)> = cat
+            .packages
+            .iter()
+            .map(|p| (p.component.name.as_str(), p.component.version.as_deref()))
+            .collect();
+        assert_eq!(names, [("b", Some("2.0")), ("café", Some("1.0"))]);
+        let c = &cat.packages[1].component;
+        assert_eq!(c.properties["marker"], "python_version >= \"3.8\"");
+        // Sorted, each once (`B…` is `b…` lowercased), as `add_hash` one by one leaves them.
+        let mut one_by_one = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        for h in [sha('b'), sha('a'), sha('a'), sha('b')] {
+            one_by_one.add_hash(Hash::hex(bomscout_core::HashAlg::Sha256, &h).unwrap());
+        }
+        assert_eq!(c.hashes, one_by_one.hashes);
+        assert_eq!(c.hashes.len(), 2);
     }
 
     #[test]

@@ -408,9 +408,11 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
     if let Some(file) = &decl.local_file {
         c.properties.insert("path".into(), file.clone());
     }
-    for h in &decl.hashes {
-        c.add_hash(h.clone());
-    }
+    // All at once, sorted and each once, as `add_hash` one by one leaves them (without
+    // its search and sort per hash: pip-compile writes a `--hash` per wheel, dozens).
+    c.hashes.extend(decl.hashes.iter().cloned());
+    c.hashes.sort();
+    c.hashes.dedup();
     if let Some(h) = req.url.as_deref().and_then(fragment_hash) {
         c.add_hash(h);
     }
@@ -581,7 +583,12 @@ fn hash_options(options: &str) -> Vec<&str> {
 /// `sha256:<hex>` (pip's `--hash`) or `sha256=<hex>` (a URL fragment) as a [`Hash`].
 fn parse_hash(value: &str) -> Option<Hash> {
     let (alg, hex) = value.split_once([':', '='])?;
-    Hash::hex(HashAlg::from_name(alg)?, hex)
+    // The name pip writes, without `from_name`'s normalization (an allocation per hash).
+    let alg = match alg {
+        "sha256" => HashAlg::Sha256,
+        _ => HashAlg::from_name(alg)?,
+    };
+    Hash::hex(alg, hex)
 }
 
 /// The hash in a URL fragment such as `#sha256=…`.
@@ -830,6 +837,23 @@ mod tests {
             .map(|h| h.value.as_str())
             .collect();
         assert_eq!(hashes, [H1, H2]);
+    }
+
+    #[test]
+    fn many_hashes_sorted_once_each_as_add_hash_leaves_them() {
+        // Out of order, repeated, one upper-case and one in a URL fragment.
+        let upper = H2.to_ascii_uppercase();
+        let text = format!(
+            "pkg @ https://e.invalid/pkg-1.0.tar.gz#sha256={H1} --hash=sha256:{H2} \\\n    --hash=sha256:{H1} --hash=SHA256:{upper} --hash=sha256:{H2}\n"
+        );
+        let c = parse_str(&text);
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let mut one_by_one = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        for h in [H2, H1, &upper, H2, H1] {
+            one_by_one.add_hash(Hash::hex(HashAlg::Sha256, h).unwrap());
+        }
+        assert_eq!(c.packages[0].component.hashes, one_by_one.hashes);
+        assert_eq!(c.packages[0].component.hashes.len(), 2);
     }
 
     #[test_case("-i https://e.invalid/simple"; "short index")]

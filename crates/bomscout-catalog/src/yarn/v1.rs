@@ -4,41 +4,43 @@
 //! (`alias@npm:real@1.0.0`) locks the real package.
 
 use super::{split_descriptor, workspace_dirs, Manifest};
-use crate::npm::{component, integrity_hashes};
+use crate::npm::{component, integrity_hash_iter};
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
 use std::collections::HashMap;
 
-/// One block of the lockfile.
+/// One block of the lockfile, borrowed from its text.
 #[derive(Debug, Default)]
-struct Block {
+struct Block<'a> {
     line: u32,
-    descriptors: Vec<String>,
-    version: Option<String>,
-    resolved: Option<String>,
-    integrity: Option<String>,
-    deps: Vec<(String, String, DepKind)>,
+    descriptors: Vec<&'a str>,
+    version: Option<&'a str>,
+    resolved: Option<&'a str>,
+    integrity: Option<&'a str>,
+    deps: Vec<(&'a str, &'a str, DepKind)>,
 }
 
 pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
     let blocks = blocks(text)?;
     let mut catalog = Catalog::default();
-    let mut by_descriptor: HashMap<String, usize> = HashMap::new();
+    catalog.packages.reserve(blocks.len());
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(blocks.len() * 2);
     let mut nodes: Vec<Option<usize>> = Vec::with_capacity(blocks.len());
-    let mut by_purl: HashMap<String, usize> = HashMap::new();
+    let mut by_purl: HashMap<String, usize> = HashMap::with_capacity(blocks.len());
     for b in &blocks {
         let node = package(b, input, &mut catalog, &mut by_purl);
         for d in &b.descriptors {
             if let Some(n) = node {
-                by_descriptor.insert(d.clone(), n);
+                by_descriptor.insert(d, n);
             }
         }
         nodes.push(node);
     }
+    let mut descriptor = String::new();
     for (b, node) in blocks.iter().zip(&nodes) {
         let Some(from) = node else { continue };
         for (name, range, kind) in &b.deps {
-            match by_descriptor.get(&format!("{name}@{range}")) {
+            match by_descriptor.get(descriptor_of(&mut descriptor, name, range)) {
                 Some(&to) => catalog.add_edge(NodeRef::Package(*from), NodeRef::Package(to), *kind),
                 None => catalog.diagnostics.push(
                     Diagnostic::warning(
@@ -57,7 +59,7 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
 /// The component of a block, deduplicated by purl (two ranges resolving to one version
 /// are usually one block, but aliases can split them).
 fn package(
-    b: &Block,
+    b: &Block<'_>,
     input: &Input,
     catalog: &mut Catalog,
     by_purl: &mut HashMap<String, usize>,
@@ -68,7 +70,7 @@ fn package(
         .strip_prefix("npm:")
         .and_then(|r| split_descriptor(r).map(|(n, _)| n).or(Some(r)));
     let name = real.unwrap_or(key_name);
-    let Some(version) = &b.version else {
+    let Some(version) = b.version else {
         catalog.diagnostics.push(
             Diagnostic::warning(input.path, format!("{first} has no version")).at_line(b.line),
         );
@@ -77,9 +79,7 @@ fn package(
     let mut c = match component(
         name,
         version,
-        b.resolved
-            .as_deref()
-            .map(|r| r.split('#').next().unwrap_or(r)),
+        b.resolved.map(|r| r.split('#').next().unwrap_or(r)),
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -95,12 +95,7 @@ fn package(
     if real.is_some() && name != key_name {
         c.properties.insert("alias".into(), key_name.to_string());
     }
-    for h in b
-        .integrity
-        .as_deref()
-        .map(integrity_hashes)
-        .unwrap_or_default()
-    {
+    for h in b.integrity.into_iter().flat_map(integrity_hash_iter) {
         c.add_hash(h);
     }
     let purl = c.purl.to_string();
@@ -115,7 +110,7 @@ fn package(
 
 /// The project beside the lockfile and its workspaces, with edges from their
 /// `package.json` declarations to the locked packages.
-fn projects(input: &Input, by_descriptor: &HashMap<String, usize>, catalog: &mut Catalog) {
+fn projects(input: &Input, by_descriptor: &HashMap<&str, usize>, catalog: &mut Catalog) {
     let Some(root) = input.abs.parent() else {
         return;
     };
@@ -129,18 +124,28 @@ fn projects(input: &Input, by_descriptor: &HashMap<String, usize>, catalog: &mut
             dirs.push((crate::paths::join_dir(base, &ws), m));
         }
     }
+    let mut descriptor = String::new();
     for (dir, m) in dirs {
         let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path));
         for (name, range, kind) in &m.deps {
-            if let Some(&to) = by_descriptor.get(&format!("{name}@{range}")) {
+            if let Some(&to) = by_descriptor.get(descriptor_of(&mut descriptor, name, range)) {
                 catalog.add_edge(project, NodeRef::Package(to), *kind);
             }
         }
     }
 }
 
+/// `name@range` in `buf` (one buffer for every lookup, not a string per dependency).
+fn descriptor_of<'b>(buf: &'b mut String, name: &str, range: &str) -> &'b str {
+    buf.clear();
+    buf.push_str(name);
+    buf.push('@');
+    buf.push_str(range);
+    buf
+}
+
 /// Splits the text into blocks; a line that fits no rule is an error with its line.
-fn blocks(text: &str) -> Result<Vec<Block>, ParseError> {
+fn blocks(text: &str) -> Result<Vec<Block<'_>>, ParseError> {
     let mut out: Vec<Block> = Vec::new();
     let mut section: Option<DepKind> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -207,7 +212,7 @@ fn blocks(text: &str) -> Result<Vec<Block>, ParseError> {
 }
 
 /// `"a@^1", a@^1.1` → `["a@^1", "a@^1.1"]`.
-fn split_keys(keys: &str) -> Vec<String> {
+fn split_keys(keys: &str) -> Vec<&str> {
     keys.split(", ")
         .map(|k| unquote(k.trim()))
         .filter(|k| !k.is_empty())
@@ -215,7 +220,7 @@ fn split_keys(keys: &str) -> Vec<String> {
 }
 
 /// `"@s/n" "^1.0.0"` or `name ^1` → `(name, range)`.
-fn split_pair(field: &str) -> Option<(String, String)> {
+fn split_pair(field: &str) -> Option<(&str, &str)> {
     let (name, rest) = if let Some(rest) = field.strip_prefix('"') {
         let end = rest.find('"')?;
         (rest.get(..end)?, rest.get(end + 1..)?.trim())
@@ -223,14 +228,14 @@ fn split_pair(field: &str) -> Option<(String, String)> {
         let (n, r) = field.split_once(' ')?;
         (n, r.trim())
     };
-    Some((name.to_string(), unquote(rest)))
+    Some((name, unquote(rest)))
 }
 
-fn unquote(s: &str) -> String {
+/// The text between double quotes, as written (escapes are kept, not decoded).
+fn unquote(s: &str) -> &str {
     s.strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(s)
-        .to_string()
 }
 
 #[cfg(test)]
@@ -276,6 +281,33 @@ mod tests {
                 .unwrap()
                 .line,
             Some(12)
+        );
+    }
+
+    #[test]
+    fn values_are_borrowed_as_written_and_every_dependency_is_found() {
+        // Quotes are removed, a backslash inside them is kept (the reader never decoded
+        // escapes); dependencies are found whichever block comes first.
+        let text = "b@^2:\n  version \"2.0.0\"\n  dependencies:\n    \"@s/a\" \"1.0.0-x\\\"y\"\n\n\"@s/a@1.0.0-x\\\"y\", \"@s/a@^1\":\n  version \"1.0.0\"\n  resolved \"https://registry.example.invalid/@s/a/-/a-1.0.0.tgz#ab\"\n  dependencies:\n    b \"^2\"\n";
+        let c = run(text).unwrap();
+        assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+        let purls: Vec<&str> = c
+            .packages
+            .iter()
+            .map(|p| p.component.purl.as_str())
+            .collect();
+        assert_eq!(purls, ["pkg:npm/b@2.0.0", "pkg:npm/%40s/a@1.0.0"]);
+        assert_eq!(c.packages[0].deps[0].to, NodeRef::Package(1));
+        assert_eq!(c.packages[1].deps[0].to, NodeRef::Package(0));
+        let missing =
+            run("a@^1:\n  version \"1.0.0\"\n  dependencies:\n    \"@s/q\" \"^9\"\n").unwrap();
+        assert_eq!(missing.diagnostics.len(), 1);
+        assert!(
+            missing.diagnostics[0]
+                .message
+                .contains("@s/q@^9 is not in the lockfile"),
+            "{:?}",
+            missing.diagnostics
         );
     }
 
