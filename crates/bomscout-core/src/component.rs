@@ -401,12 +401,20 @@ impl Component {
         }
     }
 
-    /// Adds a hash unless it is already present.
+    /// Adds a hash unless it is already present. The list stays sorted, so the place is a
+    /// binary search (a package lists a hash per wheel: dozens, merged from every copy).
     pub fn add_hash(&mut self, hash: Hash) {
-        if !self.hashes.contains(&hash) {
-            self.hashes.push(hash);
-            self.hashes.sort();
+        if let Err(at) = self.hashes.binary_search(&hash) {
+            self.hashes.insert(at, hash);
         }
+    }
+
+    /// Adds many hashes at once: one sort and one pass for duplicates, with the list as
+    /// [`Component::add_hash`] one by one leaves it.
+    pub fn add_hashes(&mut self, hashes: impl IntoIterator<Item = Hash>) {
+        self.hashes.extend(hashes);
+        self.hashes.sort();
+        self.hashes.dedup();
     }
 
     /// Adds a license unless the same text from the same place is already present.
@@ -488,8 +496,9 @@ impl Component {
         for l in other.licenses {
             self.add_license(l);
         }
-        for h in other.hashes {
-            self.add_hash(h);
+        // Copies of one lockfile carry the same list: compared once, not searched per hash.
+        if other.hashes != self.hashes {
+            self.add_hashes(other.hashes);
         }
         for (k, v) in other.properties {
             self.properties.entry(k).or_insert(v);
@@ -519,6 +528,33 @@ mod tests {
             .iter()
             .map(|c| (c.text.as_str(), c.path.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn hashes_stay_sorted_and_unique_however_they_are_added() {
+        let h = |d: u8| Hash::hex(HashAlg::Sha256, &format!("{d:02x}").repeat(32)).unwrap();
+        let order = [7u8, 3, 9, 3, 1, 7, 250, 0];
+        let mut one = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        for d in order {
+            one.add_hash(h(d));
+        }
+        let mut all = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        all.add_hashes(order.map(h));
+        let mut sorted: Vec<Hash> = order.map(h).to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(one.hashes, sorted);
+        assert_eq!(all.hashes, sorted);
+        // Merging a copy with the same list, and one with an overlapping list.
+        let mut merged = one.clone();
+        merged.merge(all.clone());
+        assert_eq!(merged.hashes, sorted);
+        let mut other = Component::new(Ecosystem::PyPI, None, "x", "1").unwrap();
+        other.add_hashes([h(9), h(42)]);
+        merged.merge(other);
+        sorted.push(h(42));
+        sorted.sort();
+        assert_eq!(merged.hashes, sorted);
     }
 
     #[test]

@@ -204,13 +204,7 @@ fn add_node(
         c.add_hash(h);
     }
     if is_registry(source) {
-        match registry::lookup(
-            input.tree,
-            name,
-            version,
-            vendor,
-            input.read_caches(),
-        ) {
+        match registry::lookup(input.tree, name, version, vendor, input.read_caches()) {
             Some(found) => {
                 for message in add_license_once(&mut c, found, input) {
                     cat.diagnostics

@@ -111,12 +111,7 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
         }
     }
     .map_err(|e| e.to_string())?;
-    // All at once, sorted and each once, as `add_hash` one by one leaves them (without
-    // its search and sort per hash: a package lists a hash per wheel, dozens).
-    c.hashes
-        .extend(e.hashes.iter().filter_map(|h| prefixed_hash(&h.0)));
-    c.hashes.sort();
-    c.hashes.dedup();
+    c.add_hashes(e.hashes.iter().filter_map(|h| prefixed_hash(&h.0)));
     if let Some(m) = &e.markers {
         c.properties.insert("marker".into(), m.0.to_string());
     }

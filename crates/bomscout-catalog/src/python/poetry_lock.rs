@@ -165,11 +165,11 @@ fn component(p: &Package, meta: &Metadata, path: &str) -> Result<Option<Componen
     } else {
         &p.files
     };
-    for h in files.iter().filter_map(|f| f.hash.as_deref()) {
-        if let Some(hash) = Hash::parse_prefixed(h) {
-            c.add_hash(hash);
-        }
-    }
+    c.add_hashes(
+        files
+            .iter()
+            .filter_map(|f| f.hash.as_deref().and_then(Hash::parse_prefixed)),
+    );
     let dev = p.category.as_deref() == Some("dev")
         || p.groups
             .as_ref()

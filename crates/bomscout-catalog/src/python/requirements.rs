@@ -408,11 +408,7 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
     if let Some(file) = &decl.local_file {
         c.properties.insert("path".into(), file.clone());
     }
-    // All at once, sorted and each once, as `add_hash` one by one leaves them (without
-    // its search and sort per hash: pip-compile writes a `--hash` per wheel, dozens).
-    c.hashes.extend(decl.hashes.iter().cloned());
-    c.hashes.sort();
-    c.hashes.dedup();
+    c.add_hashes(decl.hashes.iter().cloned());
     if let Some(h) = req.url.as_deref().and_then(fragment_hash) {
         c.add_hash(h);
     }

@@ -255,9 +255,7 @@ fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
     };
     match Component::with_qualifiers(Ecosystem::PyPI, None, name, version, refs) {
         Ok(mut c) => {
-            for h in hashes(p) {
-                c.add_hash(h);
-            }
+            c.add_hashes(hashes(p));
             Some(cat.add_package(c.at(Location::new(path))))
         }
         Err(e) => {
