@@ -55,7 +55,7 @@ pub fn prefix_paths(catalog: &mut Catalog, prefix: &str) {
         p.component.locations = locations
             .into_iter()
             .map(|l| bomscout_core::Location {
-                path: join(&l.path),
+                path: join(&l.path).into(),
                 line: l.line,
             })
             .collect();

@@ -150,7 +150,7 @@ fn an_image_is_the_root_container_and_each_package_names_its_layer() {
     // npm, read with its LICENSE from the tree; locations relative to the image root.
     let pad = by_name(&sbom.components, "left-pad");
     assert_eq!(pad.properties["layer"], "sha256:bbbb");
-    let locations: Vec<&str> = pad.locations.iter().map(|l| l.path.as_str()).collect();
+    let locations: Vec<&str> = pad.locations.iter().map(|l| &*l.path).collect();
     assert_eq!(locations, ["srv/app/node_modules/left-pad/package.json"]);
     assert!(
         pad.licenses
@@ -162,7 +162,7 @@ fn an_image_is_the_root_container_and_each_package_names_its_layer() {
     assert!(by_name(&sbom.components, "debian")
         .locations
         .iter()
-        .any(|l| l.path == "usr/lib/os-release"));
+        .any(|l| &*l.path == "usr/lib/os-release"));
 
     // The image's own diagnostics are the scan's.
     assert!(sbom

@@ -105,12 +105,7 @@ fn check_tinyaud(c: &Catalog, rel: &str) {
         ]
     );
     for pkg in &c.packages {
-        let at: Vec<&str> = pkg
-            .component
-            .locations
-            .iter()
-            .map(|l| l.path.as_str())
-            .collect();
+        let at: Vec<&str> = pkg.component.locations.iter().map(|l| &*l.path).collect();
         assert_eq!(at, [rel]);
         assert!(!pkg.component.properties.contains_key("cargo-source"));
     }
@@ -155,7 +150,7 @@ fn six_wheel_metadata_and_license_file_inside_it() {
     let c = common::catalog(Cataloger::PythonArchive, SIX_WHEEL);
     assert_eq!(purl_rows(&c), ["pkg:pypi/six@1.17.0 Required"]);
     let six = &c.packages[0].component;
-    let at: Vec<&str> = six.locations.iter().map(|l| l.path.as_str()).collect();
+    let at: Vec<&str> = six.locations.iter().map(|l| &*l.path).collect();
     assert_eq!(at, [SIX_WHEEL]);
     let meta = format!("{SIX_WHEEL}!/six-1.17.0.dist-info/METADATA");
     let file = format!("{SIX_WHEEL}!/six-1.17.0.dist-info/LICENSE");

@@ -68,7 +68,7 @@ fn summary(catalogs: &[Catalog]) -> Vec<String> {
                 })
                 .collect();
             licenses.sort();
-            let locations: Vec<&str> = comp.locations.iter().map(|l| l.path.as_str()).collect();
+            let locations: Vec<&str> = comp.locations.iter().map(|l| &*l.path).collect();
             let copyrights = comp.copyrights.len();
             out.push(format!(
                 "package {} licenses={licenses:?} at={locations:?} copyrights={copyrights} props={:?}",

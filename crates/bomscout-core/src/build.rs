@@ -5,6 +5,7 @@ use crate::{
     Sbom, Scope,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// What a declared dependency and a resolved package have in common; see
 /// [`Component::name_key`].
@@ -54,6 +55,10 @@ pub struct SbomBuilder {
     /// scanning every license already there (that scan made the merge quadratic).
     license_hashes: Vec<HashSet<u64>>,
     by_key: HashMap<String, usize>,
+    /// Every location path seen, once: each copy of a component from each lockfile adds a
+    /// location, and they name a few thousand files among hundreds of thousands of
+    /// locations, so all of them point at one shared string per path.
+    paths: HashSet<Arc<str>>,
     projects: Vec<Project>,
     manifests: Vec<BTreeSet<String>>,
     by_dir: HashMap<(Ecosystem, String), usize>,
@@ -116,6 +121,7 @@ impl SbomBuilder {
     }
 
     fn intern_component(&mut self, mut component: Component) -> usize {
+        self.share_paths(&mut component);
         // Looked up by the borrowed purl: a key is allocated only for a new component.
         let found = self.by_key.get(component.key_str().as_ref()).copied();
         match found {
@@ -145,6 +151,23 @@ impl SbomBuilder {
                 self.components.len() - 1
             }
         }
+    }
+
+    /// Points each of `component`'s locations at the builder's one copy of its path.
+    fn share_paths(&mut self, component: &mut Component) {
+        let locations = std::mem::take(&mut component.locations);
+        component.locations = locations
+            .into_iter()
+            .map(|mut l| {
+                match self.paths.get(&l.path) {
+                    Some(shared) => l.path = Arc::clone(shared),
+                    None => {
+                        self.paths.insert(Arc::clone(&l.path));
+                    }
+                }
+                l
+            })
+            .collect();
     }
 
     fn intern_project(&mut self, project: &Project) -> usize {
@@ -422,6 +445,36 @@ mod tests {
 mod key_tests {
     use super::*;
     use crate::Location;
+
+    /// Every location naming one file points at one string, across components and
+    /// catalogs: a scan of an organization holds a location per copy of each package.
+    #[test]
+    fn locations_naming_one_file_share_one_string() {
+        let mut builder = SbomBuilder::new("t");
+        for (name, at) in [
+            ("a", "r1/package-lock.json"),
+            ("b", "r1/package-lock.json"),
+            ("a", "r2/package-lock.json"),
+            ("a", "r1/package-lock.json"),
+        ] {
+            let c = Component::new(Ecosystem::Npm, None, name, "1.0.0").unwrap();
+            let mut cat = Catalog::default();
+            // A fresh string per catalog, as a cataloger makes it.
+            cat.add_package(c.at(Location::at_line(at.to_string(), 3)));
+            builder.add(cat);
+        }
+        let sbom = builder.finish();
+        let paths: Vec<&Arc<str>> = sbom
+            .components
+            .iter()
+            .flat_map(|c| c.locations.iter().map(|l| &l.path))
+            .filter(|p| &***p == "r1/package-lock.json")
+            .collect();
+        assert_eq!(paths.len(), 2, "a@r1 once (merged), b@r1 once");
+        assert!(Arc::ptr_eq(paths[0], paths[1]));
+        let a = &sbom.components[0];
+        assert_eq!(a.locations.len(), 2);
+    }
 
     /// The builder finds a component by [`Component::key_str`]: it must be
     /// [`Component::key`] exactly, borrowed (no allocation) for a resolved package, so

@@ -4,6 +4,7 @@ use crate::{purl::pep503, Ecosystem, License, Purl, PurlError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// How a component is needed by the projects that depend on it.
 ///
@@ -93,8 +94,10 @@ impl ComponentKind {
 /// always with `/` separators, and a 1-based line where the parser knows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
-    /// Path relative to the scan root, `/`-separated.
-    pub path: String,
+    /// Path relative to the scan root, `/`-separated. Shared: an organization's scan holds
+    /// hundreds of thousands of locations naming a few thousand files, and the builder
+    /// ([`crate::build::SbomBuilder`]) makes every copy of one path point at one string.
+    pub path: Arc<str>,
     /// 1-based line number, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
@@ -102,7 +105,7 @@ pub struct Location {
 
 impl Location {
     /// A location without a line.
-    pub fn new(path: impl Into<String>) -> Location {
+    pub fn new(path: impl Into<Arc<str>>) -> Location {
         Location {
             path: path.into(),
             line: None,
@@ -110,7 +113,7 @@ impl Location {
     }
 
     /// A location at a 1-based line.
-    pub fn at_line(path: impl Into<String>, line: u32) -> Location {
+    pub fn at_line(path: impl Into<Arc<str>>, line: u32) -> Location {
         Location {
             path: path.into(),
             line: Some(line),

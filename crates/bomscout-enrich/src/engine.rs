@@ -366,7 +366,7 @@ impl Enricher {
                 .locations
                 .iter()
                 .next()
-                .map(|l| l.path.clone())
+                .map(|l| l.path.to_string())
                 .unwrap_or_default();
             diagnostics.extend(
                 applied

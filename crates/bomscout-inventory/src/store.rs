@@ -907,7 +907,7 @@ fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
         let category = spdx
             .then(|| license.as_deref().and_then(category_of))
             .flatten();
-        let location = c.locations.iter().next().map(|l| l.path.as_str());
+        let location = c.locations.iter().next().map(|l| &*l.path);
         let health = c.health.as_ref();
         let scorecard = health
             .and_then(|h| h.scorecard.as_ref())

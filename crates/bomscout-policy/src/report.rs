@@ -567,7 +567,7 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "warning"
         };
-        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let place = f.location.as_ref().map(|l| (&*l.path, l.line));
         let title = format!("{}: {}", f.rule.id(), printable(&f.name));
         let mut message = format!(
             "{}@{}: {}",
@@ -587,7 +587,7 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
             (SecurityStatus::NotGating, _) => "notice",
             (SecurityStatus::Ignored | SecurityStatus::Suppressed, _) => continue,
         };
-        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let place = f.location.as_ref().map(|l| (&*l.path, l.line));
         let title = format!("{}: {}", printable(&f.id), printable(&f.name));
         let message = format!(
             "{}@{}: {} [{}]{}; {}. {}",
@@ -611,7 +611,7 @@ fn github(eval: &Evaluation, out: &mut dyn Write) -> io::Result<()> {
             (HealthStatus::NotGating, _) => "notice",
             (HealthStatus::Ignored, _) => continue,
         };
-        let place = f.location.as_ref().map(|l| (l.path.as_str(), l.line));
+        let place = f.location.as_ref().map(|l| (&*l.path, l.line));
         let title = format!("{}: {}", f.rule.id(), printable(&f.name));
         let message = format!("{}: {}", printable(&f.package_text()), printable(&f.reason));
         annotation(out, level, place, &title, &message)?;
@@ -684,7 +684,7 @@ fn sarif(
                 text.push_str(&format!(". {g}"));
             }
             let location = sarif_location(
-                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().map_or("", |l| &*l.path),
                 f.location.as_ref().and_then(|l| l.line),
             );
             json!({
@@ -840,7 +840,7 @@ fn sarif_security(
                 f.reason
             );
             let location = sarif_location(
-                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().map_or("", |l| &*l.path),
                 f.location.as_ref().and_then(|l| l.line),
             );
             let mut properties = json!({
@@ -900,7 +900,7 @@ fn sarif_health(
         .map(|f| {
             let index = used.iter().position(|r| *r == f.rule).unwrap_or(0) + first_index;
             let location = sarif_location(
-                f.location.as_ref().map_or("", |l| l.path.as_str()),
+                f.location.as_ref().map_or("", |l| &*l.path),
                 f.location.as_ref().and_then(|l| l.line),
             );
             let level = match (f.status, f.verdict) {

@@ -134,7 +134,7 @@ fn row(c: &Component) -> [String; 6] {
         .locations
         .iter()
         .next()
-        .map(|l| l.path.clone())
+        .map(|l| l.path.to_string())
         .unwrap_or_default();
     if c.locations.len() > 1 {
         found.push_str(&format!(" (+{})", c.locations.len() - 1));

@@ -264,7 +264,7 @@ mod tests {
             x.licenses[0].source.path,
             "dist/x.tgz!/package/package.json"
         );
-        assert!(x.locations.iter().all(|l| l.path == "dist/x.tgz"));
+        assert!(x.locations.iter().all(|l| &*l.path == "dist/x.tgz"));
     }
 
     #[test]

@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(c.packages[0].component.hashes.len(), 1);
         assert_eq!(c.packages[3].component.licenses[0].raw, "MIT");
         assert_eq!(
-            c.packages[2]
+            &*c.packages[2]
                 .component
                 .locations
                 .iter()

@@ -115,7 +115,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         ) {
             Ok(Some(text)) => match card::parse(&text) {
                 Ok(card) => {
-                    component.locations.insert(Location::new(&readme_rel));
+                    component
+                        .locations
+                        .insert(Location::new(readme_rel.as_str()));
                     card
                 }
                 Err(e) => {
@@ -219,7 +221,7 @@ pub(crate) fn cloned_repository(
             .map_err(|e| ParseError::format(e.to_string()))?;
         }
         c.locations.insert(Location::new(input.path));
-        c.locations.insert(Location::new(&readme_rel));
+        c.locations.insert(Location::new(readme_rel.as_str()));
         if let Some(a) = &facts.architecture {
             c.properties
                 .insert("model-architecture".to_string(), a.clone());
@@ -454,7 +456,7 @@ fn read_config(
             return;
         }
     };
-    component.locations.insert(Location::new(&rel));
+    component.locations.insert(Location::new(rel.as_str()));
     if let Some(t) = value.get("model_type").and_then(|v| v.as_str()) {
         component
             .properties

@@ -412,7 +412,7 @@ fn component(decl: &Declared, pin: Option<&Pin>) -> Result<Component, bomscout_c
     if let Some(h) = req.url.as_deref().and_then(fragment_hash) {
         c.add_hash(h);
     }
-    Ok(c.at(Location::at_line(&decl.path, decl.line)))
+    Ok(c.at(Location::at_line(decl.path.as_str(), decl.line)))
 }
 
 /// A VCS or archive URL's component: qualified by `vcs_url` / `download_url` so that it is

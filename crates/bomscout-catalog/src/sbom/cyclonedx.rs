@@ -189,7 +189,7 @@ fn add(cat: &mut Catalog, c: &Value, path: &str) -> Option<NodeRef> {
                 .and_then(Value::as_u64)
                 .and_then(|l| u32::try_from(l).ok());
             comp.locations.insert(Location {
-                path: loc.to_string(),
+                path: loc.into(),
                 line,
             });
         }

@@ -350,10 +350,7 @@ pub(crate) mod tests {
         );
         assert_eq!(c.copyrights[0].text, "Copyright A & B");
         let loc = c.locations.iter().next().unwrap();
-        assert_eq!(
-            (loc.path.as_str(), loc.line),
-            ("package-lock.json", Some(12))
-        );
+        assert_eq!((&*loc.path, loc.line), ("package-lock.json", Some(12)));
     }
 
     #[test]

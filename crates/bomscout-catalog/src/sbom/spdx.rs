@@ -215,7 +215,7 @@ fn read_comment(c: &mut bomscout_core::Component, comment: &str) {
                     _ => (loc, None),
                 };
                 c.locations.insert(Location {
-                    path: path.to_string(),
+                    path: path.into(),
                     line,
                 });
             }

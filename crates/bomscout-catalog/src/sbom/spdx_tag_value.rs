@@ -306,10 +306,7 @@ LicenseName: Some License
         let texts: Vec<&str> = c.copyrights.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["Copyright A", "Copyright B"]);
         let loc = c.locations.iter().next().unwrap();
-        assert_eq!(
-            (loc.path.as_str(), loc.line),
-            ("package-lock.json", Some(12))
-        );
+        assert_eq!((&*loc.path, loc.line), ("package-lock.json", Some(12)));
     }
 
     #[test]
