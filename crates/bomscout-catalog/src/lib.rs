@@ -51,6 +51,7 @@ mod text;
 pub mod vcpkg;
 mod vcs;
 mod xml;
+mod yaml_block;
 pub mod yarn;
 
 pub use bomscout_walk::{Disk, MemTree, Tree, DISK};
