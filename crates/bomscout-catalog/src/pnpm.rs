@@ -18,6 +18,8 @@
 //!   config packages and pnpm itself, not the project's dependencies) as a first document,
 //!   and the lockfile after it. As pnpm does, the lockfile is the document after the
 //!   environment document; the environment document is left out, with an info diagnostic.
+//! - The YAML is read by [`crate::yaml_block`] (one pass, strings borrowed, each key's line),
+//!   with serde_norway behind it for anything pnpm does not write.
 
 use crate::npm::{component, integrity_hashes};
 use crate::yaml_block::{Entry, Node, Reader};

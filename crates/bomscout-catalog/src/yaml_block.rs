@@ -13,7 +13,7 @@
 //! the reader to.
 //!
 //! The shape [`read`] takes:
-//! - lines of spaces (no tabs), comments (`# …`, a whole line or after a value and a space),
+//! - lines (`\n` or `\r\n`) of spaces (no tabs), comments (`# …`, a whole line or after a value and a space),
 //!   one leading `---` line (a document of a stream, as [`crate::text::yaml_documents`]
 //!   cuts them);
 //! - block mappings (`key: value`, `key:` and the block below it, more indented) and
@@ -28,7 +28,7 @@
 //! scalars (`|`, `>`), plain or quoted scalars over several lines, nested or multi-line
 //! flow collections, complex keys (`? `), compact nested sequences (`- - a`, `- a: b`),
 //! sequences at their key's indentation, directives, a second document or `...`, tabs,
-//! carriage returns, control characters and the line breaks libyaml knows beyond `\n`
+//! a carriage return outside `\r\n`, control characters and the line breaks libyaml knows beyond `\n`
 //! (U+0085, U+2028, U+2029), a byte-order mark, non-string keys, integers beyond 64 bits,
 //! and nesting deeper than [`MAX_DEPTH`]. These all go to serde_norway, which reads or
 //! refuses them as it always did.
@@ -252,11 +252,14 @@ pub fn read(text: &str) -> Result<Node<'_>, Unsupported> {
 }
 
 /// Characters libyaml refuses or reads as something other than text on one line: control
-/// characters (tab and carriage return included), DEL, C1 controls, U+2028/U+2029 (line
+/// characters (tab included, carriage return unless in a `\r\n` line break), DEL, C1 controls, U+2028/U+2029 (line
 /// breaks to libyaml), U+FEFF (a byte-order mark, skipped at a line start), U+FFFE/U+FFFF.
 fn check_characters(text: &str) -> Result<(), Unsupported> {
-    let bad = |b: u8| (b < 0x20 && b != b'\n') || b == 0x7f;
-    let mut at = text.as_bytes().iter().position(|&b| bad(b));
+    let bytes = text.as_bytes();
+    let mut at = bytes.iter().enumerate().position(|(i, &b)| {
+        ((b < 0x20 && b != b'\n') || b == 0x7f)
+            && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n'))
+    });
     if at.is_none() && !text.is_ascii() {
         at = text
             .char_indices()
@@ -290,7 +293,7 @@ struct Line<'a> {
     no: u32,
     /// Leading spaces.
     indent: usize,
-    /// The rest, without its line break; never empty, never a comment.
+    /// The rest, without its line break (`\n` or `\r\n`); never empty, never a comment.
     body: &'a str,
 }
 
@@ -326,6 +329,7 @@ impl<'a> Lines<'a> {
             };
             let len = rest.find('\n').unwrap_or(rest.len());
             let raw = rest.get(..len).unwrap_or_default();
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
             self.pos += len + 1;
             self.line = self.line.saturating_add(1);
             let body = raw.trim_start_matches(' ');

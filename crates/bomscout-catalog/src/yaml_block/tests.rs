@@ -190,7 +190,7 @@ impl Rng {
 }
 
 const INSERTS: &[&str] = &[
-    "'", "\"", ":", ": ", "#", " #", "\t", "&a ", "*a", "|", ">", "- ", "-", "{", "}", "[", "]",
+    "'", "\"", ":", ": ", "#", " #", "\t", "\r", "\r\n", "&a ", "*a", "|", ">", "- ", "-", "{", "}", "[", "]",
     ",", "\\", "\\x4", "\\u00e9", "''", "?", "? ", "---\n", "...\n", "\r", "\0", "~", "!t ", "%",
     "@", "`", "0x", "1", ".", " ", "  ", "\n", "\n  ", "é", "\u{2028}", "\u{feff}", "<<: ", "null",
     "true", "{}", "[]", "{a: b}", "'a': ", "\"b\": ",
@@ -250,6 +250,9 @@ fn mutated_lockfiles_are_refused_or_read_as_serde_norway_reads_them() {
                 let mut m = mutate(&chunk, &mut rng);
                 if round % 3 == 0 {
                     m = mutate(&m, &mut rng);
+                }
+                if round % 7 == 0 {
+                    m = m.replace('\n', "\r\n");
                 }
                 total += 1;
                 match agrees(&m) {
@@ -378,7 +381,7 @@ fn shapes_outside_the_reader_are_unsupported() {
         "a: b\n---\nc: d\n",
         "a: b\n...\n",
         "a:\tb\n",
-        "a: b\r\n",
+        "a: b\rc\n",
         "a: b\0\n",
         "a: b\u{2028}c\n",
         "\u{feff}a: b\n",
@@ -427,6 +430,10 @@ fn the_shapes_pnpm_and_berry_write() {
         Node::Str(Cow::Borrowed(_))
     ));
     assert!(d.get("empty").unwrap().is_null());
+    // Windows line breaks.
+    let crlf = text.replace('\n', "\r\n");
+    assert_eq!(without_lines(read(&crlf).unwrap()), serde_tree(&crlf).unwrap());
+    assert_eq!(read(&crlf).unwrap(), node);
     // Nothing but comments and markers: null, as serde_norway says.
     assert_eq!(read("---\n# x\n").unwrap(), Node::Null);
     assert_eq!(read("").unwrap(), Node::Null);

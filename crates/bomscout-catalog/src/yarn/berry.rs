@@ -7,6 +7,8 @@
 //! - Dependency ranges are written with their protocol since lockfile version 8
 //!   (`dep: "npm:^1.0.0"`), without it before (`dep: ^1.0.0`, yarn 2 and 3); a range
 //!   without a protocol is looked up with berry's default one, `npm:`.
+//! - The YAML is read by [`crate::yaml_block`] (one pass, strings borrowed, each key's line),
+//!   with serde_norway behind it for anything berry does not write.
 
 use super::{split_descriptor, Manifest};
 use crate::npm::component;
