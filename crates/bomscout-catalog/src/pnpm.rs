@@ -75,6 +75,7 @@ pub(crate) fn parse_with(input: &Input, reader: Reader) -> Result<Catalog, Parse
     } else {
         meta
     };
+    lock.catalog.packages.reserve(meta.len());
     for e in meta {
         if let Some(key) = e.key.as_str() {
             lock.package(key, e);

@@ -167,7 +167,13 @@ pub fn parse(text: &str, reader: Reader) -> Result<Node<'_>, ParseError> {
 /// outside its shape, all by serde_norway (the nesting limit checked over the whole text
 /// first), so that errors and their order are serde_norway's.
 pub fn documents(text: &str, reader: Reader) -> Result<Vec<(u32, &str, Node<'_>)>, ParseError> {
-    let chunks = crate::text::yaml_documents(text);
+    // One search for a `---` line decides the common case, a file of one document, without
+    // cutting it line by line.
+    let chunks = if text.starts_with("---") || text.contains("\n---") {
+        crate::text::yaml_documents(text)
+    } else {
+        vec![(1, text)]
+    };
     if reader == Reader::Fast {
         let fast: Result<Vec<_>, Unsupported> = chunks
             .iter()
@@ -240,6 +246,8 @@ pub fn read(text: &str) -> Result<Node<'_>, Unsupported> {
         line: 0,
         peeked: None,
         started: false,
+        entry_pool: Vec::new(),
+        item_pool: Vec::new(),
     };
     let node = r.block(-1, 1)?;
     match r.peek()? {
@@ -257,8 +265,7 @@ pub fn read(text: &str) -> Result<Node<'_>, Unsupported> {
 fn check_characters(text: &str) -> Result<(), Unsupported> {
     let bytes = text.as_bytes();
     let mut at = bytes.iter().enumerate().position(|(i, &b)| {
-        ((b < 0x20 && b != b'\n') || b == 0x7f)
-            && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n'))
+        ((b < 0x20 && b != b'\n') || b == 0x7f) && !(b == b'\r' && bytes.get(i + 1) == Some(&b'\n'))
     });
     if at.is_none() && !text.is_ascii() {
         at = text
@@ -307,6 +314,11 @@ struct Lines<'a> {
     peeked: Option<Line<'a>>,
     /// Whether a content line (or the leading `---`) has been seen.
     started: bool,
+    /// Vectors that collect a mapping's entries / a sequence's items while it is read, one
+    /// per open level, kept for the next collection: each node then gets one allocation of
+    /// its exact size instead of a chain of growing ones.
+    entry_pool: Vec<Vec<Entry<'a>>>,
+    item_pool: Vec<Vec<Node<'a>>>,
 }
 
 impl<'a> Lines<'a> {
@@ -379,7 +391,23 @@ impl<'a> Lines<'a> {
     }
 
     fn mapping(&mut self, indent: usize, depth: usize) -> Result<Node<'a>, Unsupported> {
-        let mut entries = Vec::new();
+        let mut entries = self.entry_pool.pop().unwrap_or_default();
+        let result = self.mapping_into(indent, depth, &mut entries);
+        let node = result.and_then(|()| {
+            unique_keys(&entries)?;
+            Ok(Node::Map(exact(&mut entries)))
+        });
+        entries.clear();
+        self.entry_pool.push(entries);
+        node
+    }
+
+    fn mapping_into(
+        &mut self,
+        indent: usize,
+        depth: usize,
+        entries: &mut Vec<Entry<'a>>,
+    ) -> Result<(), Unsupported> {
         while let Some(l) = self.peek()? {
             if l.indent < indent {
                 break;
@@ -405,12 +433,24 @@ impl<'a> Lines<'a> {
                 line: no,
             });
         }
-        unique_keys(&entries)?;
-        Ok(Node::Map(entries))
+        Ok(())
     }
 
     fn sequence(&mut self, indent: usize, depth: usize) -> Result<Node<'a>, Unsupported> {
-        let mut items = Vec::new();
+        let mut items = self.item_pool.pop().unwrap_or_default();
+        let result = self.sequence_into(indent, depth, &mut items);
+        let node = result.map(|()| Node::Seq(exact(&mut items)));
+        items.clear();
+        self.item_pool.push(items);
+        node
+    }
+
+    fn sequence_into(
+        &mut self,
+        indent: usize,
+        depth: usize,
+        items: &mut Vec<Node<'a>>,
+    ) -> Result<(), Unsupported> {
         while let Some(l) = self.peek()? {
             if l.indent < indent {
                 break;
@@ -430,8 +470,16 @@ impl<'a> Lines<'a> {
             }
             items.push(value(rest, depth + 1, no)?);
         }
-        Ok(Node::Seq(items))
+        Ok(())
     }
+}
+
+/// The elements of a pooled vector, moved into one of their exact size (the pooled one
+/// keeps its capacity).
+fn exact<T>(pooled: &mut Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(pooled.len());
+    out.append(pooled);
+    out
 }
 
 /// `- x` or a lone `-`: a block sequence entry.
@@ -439,27 +487,37 @@ fn is_entry(body: &str) -> bool {
     body == "-" || body.starts_with("- ")
 }
 
-/// Keys of one mapping must differ (serde_norway refuses a duplicate).
+/// Keys of one mapping must differ (serde_norway refuses a duplicate). A small mapping's
+/// keys are compared pairwise, a large one's sorted (pnpm and berry write them sorted,
+/// which the sort finds in one pass).
 fn unique_keys(entries: &[Entry]) -> Result<(), Unsupported> {
-    let duplicate = |e: &Entry| Unsupported {
-        line: e.line,
-        reason: "a duplicate key",
+    let duplicate = |line| {
+        Err(Unsupported {
+            line,
+            reason: "a duplicate key",
+        })
     };
     if entries.len() <= 16 {
         for (i, e) in entries.iter().enumerate() {
             if entries.iter().take(i).any(|o| o.key == e.key) {
-                return Err(duplicate(e));
+                return duplicate(e.line);
             }
         }
         return Ok(());
     }
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
-    for e in entries {
-        if !seen.insert(e.key.as_str()) {
-            return Err(duplicate(e));
-        }
+    // Keys from the reader are strings; anything else is not compared here.
+    let mut keys: Vec<(&str, u32)> = entries
+        .iter()
+        .filter_map(|e| Some((e.key.as_str()?, e.line)))
+        .collect();
+    keys.sort_unstable();
+    match keys
+        .windows(2)
+        .find(|w| w.first().map(|k| k.0) == w.get(1).map(|k| k.0))
+    {
+        Some(w) => duplicate(w.get(1).map_or(0, |k| k.1)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The key of a mapping line and what follows its `:` (leading spaces removed).

@@ -190,10 +190,10 @@ impl Rng {
 }
 
 const INSERTS: &[&str] = &[
-    "'", "\"", ":", ": ", "#", " #", "\t", "\r", "\r\n", "&a ", "*a", "|", ">", "- ", "-", "{", "}", "[", "]",
-    ",", "\\", "\\x4", "\\u00e9", "''", "?", "? ", "---\n", "...\n", "\r", "\0", "~", "!t ", "%",
-    "@", "`", "0x", "1", ".", " ", "  ", "\n", "\n  ", "é", "\u{2028}", "\u{feff}", "<<: ", "null",
-    "true", "{}", "[]", "{a: b}", "'a': ", "\"b\": ",
+    "'", "\"", ":", ": ", "#", " #", "\t", "\r", "\r\n", "&a ", "*a", "|", ">", "- ", "-", "{",
+    "}", "[", "]", ",", "\\", "\\x4", "\\u00e9", "''", "?", "? ", "---\n", "...\n", "\r", "\0",
+    "~", "!t ", "%", "@", "`", "0x", "1", ".", " ", "  ", "\n", "\n  ", "é", "\u{2028}",
+    "\u{feff}", "<<: ", "null", "true", "{}", "[]", "{a: b}", "'a': ", "\"b\": ",
 ];
 
 /// One random change of a line: delete, duplicate, re-indent, or insert a YAML character.
@@ -403,6 +403,17 @@ fn shapes_outside_the_reader_are_unsupported() {
     ] {
         assert!(read(text).is_err(), "{text:?}: {:?}", read(text));
     }
+    // Duplicates in large mappings (sorted, not compared pairwise), block and flow.
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+    let block: String = keys.iter().map(|k| format!("{k}: v\n")).collect();
+    assert!(read(&block).is_ok());
+    assert_eq!(read(&format!("{block}k7: w\n")).unwrap_err().line, 41);
+    let escaped = format!("{block}\"k\\x37\": w\n");
+    assert!(read(&escaped).is_err());
+    assert!(serde_tree(&escaped).is_err());
+    let flow = format!("a: {{{}}}\n", keys.join(": v, ") + ": v");
+    assert!(read(&flow).is_ok());
+    assert!(read(&flow.replace("k39", "k0")).is_err());
 }
 
 #[test]
@@ -432,7 +443,10 @@ fn the_shapes_pnpm_and_berry_write() {
     assert!(d.get("empty").unwrap().is_null());
     // Windows line breaks.
     let crlf = text.replace('\n', "\r\n");
-    assert_eq!(without_lines(read(&crlf).unwrap()), serde_tree(&crlf).unwrap());
+    assert_eq!(
+        without_lines(read(&crlf).unwrap()),
+        serde_tree(&crlf).unwrap()
+    );
     assert_eq!(read(&crlf).unwrap(), node);
     // Nothing but comments and markers: null, as serde_norway says.
     assert_eq!(read("---\n# x\n").unwrap(), Node::Null);

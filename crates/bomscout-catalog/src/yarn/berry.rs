@@ -35,7 +35,8 @@ pub(super) fn parse_with(text: &str, input: &Input, reader: Reader) -> Result<Ca
         .as_map()
         .ok_or_else(|| ParseError::format("a yarn berry lockfile must be a mapping"))?;
     let mut catalog = Catalog::default();
-    let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
+    catalog.packages.reserve(entries.len());
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     let mut by_purl: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<(Node, &Yaml, u32)> = Vec::new();
     let base = crate::paths::dir_of(input.path);
