@@ -538,12 +538,15 @@ fn key(body: &str, line: u32) -> Result<(Cow<'_, str>, &str), Unsupported> {
             plain_start(body, line)?;
             let bytes = body.as_bytes();
             let mut colon = None;
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b':' && matches!(bytes.get(i + 1), None | Some(b' ')) {
+            let mut from = 0;
+            while let Some(i) = find(bytes, from, BLOCK_STOPS) {
+                from = i + 1;
+                let b = bytes.get(i).copied();
+                if b == Some(b':') && matches!(bytes.get(i + 1), None | Some(b' ')) {
                     colon = Some(i);
                     break;
                 }
-                if b == b'#' && i > 0 && bytes.get(i - 1) == Some(&b' ') {
+                if b == Some(b'#') && i > 0 && bytes.get(i - 1) == Some(&b' ') {
                     return fail("a comment inside a key");
                 }
             }
@@ -586,11 +589,14 @@ fn value(text: &str, depth: usize, line: u32) -> Result<Node<'_>, Unsupported> {
             plain_start(text, line)?;
             let bytes = text.as_bytes();
             let mut end = bytes.len();
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b':' && matches!(bytes.get(i + 1), None | Some(b' ')) {
+            let mut from = 0;
+            while let Some(i) = find(bytes, from, BLOCK_STOPS) {
+                from = i + 1;
+                let b = bytes.get(i).copied();
+                if b == Some(b':') && matches!(bytes.get(i + 1), None | Some(b' ')) {
                     return fail("a `: ` inside a plain value (a nested mapping)");
                 }
-                if b == b'#' && bytes.get(i.wrapping_sub(1)) == Some(&b' ') {
+                if b == Some(b'#') && bytes.get(i.wrapping_sub(1)) == Some(&b' ') {
                     end = i;
                     break;
                 }
@@ -601,6 +607,32 @@ fn value(text: &str, depth: usize, line: u32) -> Result<Node<'_>, Unsupported> {
             )
         }
     }
+}
+
+/// A set of ASCII bytes, one bit each.
+#[allow(clippy::indexing_slicing)] // `i < bytes.len()`, on constants
+const fn byte_set(bytes: &[u8]) -> u128 {
+    let mut set = 0u128;
+    let mut i = 0;
+    while i < bytes.len() {
+        set |= 1 << bytes[i];
+        i += 1;
+    }
+    set
+}
+
+/// The bytes that may end a plain scalar or key in block context.
+const BLOCK_STOPS: u128 = byte_set(b":#");
+/// ... and in a flow collection.
+const FLOW_STOPS: u128 = byte_set(b",[]{}:#");
+
+/// The first position at or after `from` of a byte in `set` (a scan of one bit test per
+/// byte: plain scalars such as integrity hashes are long, their stops rare).
+fn find(bytes: &[u8], from: usize, set: u128) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    rest.iter()
+        .position(|&b| b < 128 && (set >> b) & 1 == 1)
+        .map(|i| i + from)
 }
 
 /// What follows a quoted scalar or a flow collection on its line: nothing, or spaces and a
@@ -846,7 +878,10 @@ fn flow_scalar(text: &str, line: u32) -> Result<(Node<'_>, &str), Unsupported> {
     plain_start(text, line)?;
     let bytes = text.as_bytes();
     let mut end = bytes.len();
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut from = 0;
+    while let Some(i) = find(bytes, from, FLOW_STOPS) {
+        from = i + 1;
+        let Some(&b) = bytes.get(i) else { break };
         match b {
             b',' | b']' | b'}' => {
                 end = i;
