@@ -65,9 +65,23 @@ pub(crate) fn parse_with(input: &Input, reader: Reader) -> Result<Catalog, Parse
         catalog: Catalog::default(),
         nodes: HashMap::new(),
         id: String::new(),
+        declared_before: HashMap::new(),
     };
     lock.catalog.diagnostics.extend(notes);
     let doc = &doc.value;
+    // A package's line is the first line declaring its key as a second-level key, which
+    // may come before `packages` (`patchedDependencies:` names `name@version` keys too):
+    // the second-level keys of the sections before it, first line each.
+    for section in doc.entries() {
+        if section.key.as_str() == Some("packages") {
+            break;
+        }
+        for e in section.value.entries() {
+            if let Some(key) = e.key.as_str() {
+                lock.declared_before.entry(key).or_insert(e.line);
+            }
+        }
+    }
     let meta = doc.get("packages").map_or(&[][..], Node::entries);
     // 9.x splits metadata (`packages`) from the graph (`snapshots`); before, one map holds both.
     let graph = if major >= 9 {
@@ -115,12 +129,14 @@ struct Lock<'a, 't> {
     nodes: HashMap<Cow<'t, str>, usize>,
     /// A dependency's `name@version`, reused from edge to edge.
     id: String,
+    /// The first line of each second-level key of the sections before `packages`.
+    declared_before: HashMap<&'t str, u32>,
 }
 
 impl<'t> Lock<'_, 't> {
     /// Adds the package of a `packages` entry, once per `name@version`.
     fn package(&mut self, key: &'t str, entry: &Entry) {
-        let line = self.line_in_file(entry.line);
+        let line = self.line_in_file(self.declared_before.get(key).copied().unwrap_or(entry.line));
         let id = self.id_of_key(key);
         if self.nodes.contains_key(id.as_ref()) {
             return;
@@ -539,6 +555,30 @@ mod tests {
         );
         // A file of nothing but documents markers is not a lockfile.
         assert!(run("---\n---\n").is_err());
+    }
+
+    /// A package key declared before `packages` (a patched dependency) has that first
+    /// line, whichever parser reads the YAML.
+    #[test]
+    fn a_package_declared_before_packages_has_its_first_line() {
+        let text = "lockfileVersion: '9.0'\npatchedDependencies:\n  x@1.0.0:\n    hash: abc\n    path: patches/x@1.0.0.patch\nimporters:\n  .:\n    dependencies:\n      x: {specifier: ^1, version: 1.0.0}\npackages:\n  x@1.0.0: {}\n  y@1.0.0: {}\nsnapshots:\n  x@1.0.0: {}\n  y@1.0.0: {}\n";
+        let options = crate::Options::default();
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "pnpm-lock.yaml",
+            abs: std::path::Path::new("/nonexistent/pnpm-lock.yaml"),
+            root: std::path::Path::new("/nonexistent"),
+            options: &options,
+            tree: &crate::DISK,
+        };
+        let fast = parse_with(&input, Reader::Fast).unwrap();
+        assert_eq!(fast, parse_with(&input, Reader::Serde).unwrap());
+        let lines: Vec<Option<u32>> = fast
+            .packages
+            .iter()
+            .map(|p| p.component.locations.iter().next().unwrap().line)
+            .collect();
+        assert_eq!(lines, [Some(3), Some(12)]);
     }
 
     #[test]
