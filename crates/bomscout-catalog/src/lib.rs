@@ -53,6 +53,7 @@ mod toml_lock;
 pub mod vcpkg;
 mod vcs;
 mod xml;
+mod yaml_block;
 pub mod yarn;
 
 pub use bomscout_walk::{Disk, MemTree, Tree, DISK};

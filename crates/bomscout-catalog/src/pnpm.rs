@@ -18,20 +18,29 @@
 //!   config packages and pnpm itself, not the project's dependencies) as a first document,
 //!   and the lockfile after it. As pnpm does, the lockfile is the document after the
 //!   environment document; the environment document is left out, with an info diagnostic.
+//! - The YAML is read by [`crate::yaml_block`] (one pass, strings borrowed, each key's line),
+//!   with serde_norway behind it for anything pnpm does not write.
 
 use crate::npm::{component, integrity_hashes};
+use crate::yaml_block::{Entry, Node, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
     Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Severity,
 };
-use serde_norway::{Mapping, Value};
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// Parses one `pnpm-lock.yaml`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
+    parse_with(input, Reader::Fast)
+}
+
+/// [`parse`], with the YAML read by `reader` (the tests compare both).
+pub(crate) fn parse_with(input: &Input, reader: Reader) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let (doc, notes) = lockfile_document(text, input.path)?;
+    let (doc, notes) = lockfile_document(text, input.path, reader)?;
     let major = lockfile_major(&doc.value)?;
     if is_env_document(&doc.value) {
         // Only pnpm's environment lockfile (written before the first install): nothing of
@@ -50,26 +59,43 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut lock = Lock {
         input,
         major,
-        keys: crate::text::KeyLines::new(doc.text, |l| crate::text::yaml_key_at(l, 2)),
+        text: doc.text,
+        key_lines: OnceCell::new(),
         first_line: doc.first_line,
         catalog: Catalog::default(),
         nodes: HashMap::new(),
+        id: String::new(),
+        declared_before: HashMap::new(),
     };
     lock.catalog.diagnostics.extend(notes);
-    let doc = doc.value;
-    let meta = mapping(&doc, "packages");
+    let doc = &doc.value;
+    // A package's line is the first line declaring its key as a second-level key, which
+    // may come before `packages` (`patchedDependencies:` names `name@version` keys too):
+    // the second-level keys of the sections before it, first line each.
+    for section in doc.entries() {
+        if section.key.as_str() == Some("packages") {
+            break;
+        }
+        for e in section.value.entries() {
+            if let Some(key) = e.key.as_str() {
+                lock.declared_before.entry(key).or_insert(e.line);
+            }
+        }
+    }
+    let meta = doc.get("packages").map_or(&[][..], Node::entries);
     // 9.x splits metadata (`packages`) from the graph (`snapshots`); before, one map holds both.
     let graph = if major >= 9 {
-        mapping(&doc, "snapshots")
+        doc.get("snapshots").map_or(&[][..], Node::entries)
     } else {
         meta
     };
-    for (key, entry) in meta.iter() {
-        if let Some(key) = key.as_str() {
-            lock.package(key, entry);
+    lock.catalog.packages.reserve(meta.len());
+    for e in meta {
+        if let Some(key) = e.key.as_str() {
+            lock.package(key, e);
         }
     }
-    for (key, entry) in graph.iter() {
+    for Entry { key, value, .. } in graph {
         let Some(key) = key.as_str() else { continue };
         let Some(from) = lock.node_of_key(key) else {
             continue;
@@ -78,37 +104,46 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             ("dependencies", DepKind::Normal),
             ("optionalDependencies", DepKind::Optional),
         ] {
-            for (name, reference) in deps(entry.get(field)) {
-                lock.edge(NodeRef::Package(from), &name, &reference, kind);
+            for (name, reference) in deps(value.get(field)) {
+                lock.edge(NodeRef::Package(from), name, &reference, kind);
             }
         }
     }
-    lock.importers(&doc);
+    lock.importers(doc);
     Ok(lock.catalog)
 }
 
-struct Lock<'a> {
+/// One lockfile being read; `'t` is the YAML tree's lifetime.
+struct Lock<'a, 't> {
     input: &'a Input<'a>,
     major: u32,
-    /// The line of each top-level entry (`  key:`) in the lockfile's document, found once.
-    keys: crate::text::KeyLines<'a>,
+    /// The lockfile's document.
+    text: &'t str,
+    /// The line of each top-level entry (`  key:`) of the document, found only when a
+    /// diagnostic about a dependency name needs one.
+    key_lines: OnceCell<crate::text::KeyLines<'t>>,
     /// The line the lockfile's document begins on.
     first_line: u32,
     catalog: Catalog,
     /// `name@version` → package index.
-    nodes: HashMap<String, usize>,
+    nodes: HashMap<Cow<'t, str>, usize>,
+    /// A dependency's `name@version`, reused from edge to edge.
+    id: String,
+    /// The first line of each second-level key of the sections before `packages`.
+    declared_before: HashMap<&'t str, u32>,
 }
 
-impl Lock<'_> {
-    /// Adds the package of a `packages` key, once per `name@version`.
-    fn package(&mut self, key: &str, entry: &Value) {
+impl<'t> Lock<'_, 't> {
+    /// Adds the package of a `packages` entry, once per `name@version`.
+    fn package(&mut self, key: &'t str, entry: &Entry) {
+        let line = self.line_in_file(self.declared_before.get(key).copied().unwrap_or(entry.line));
         let id = self.id_of_key(key);
-        if self.nodes.contains_key(&id) {
+        if self.nodes.contains_key(id.as_ref()) {
             return;
         }
         let Some((name, version)) = split_id(&id) else {
-            self.warn(
-                key,
+            self.warn_at(
+                line,
                 format!(
                     "package key {} is not name@version",
                     quote(key, QUOTE_LIMIT)
@@ -116,32 +151,32 @@ impl Lock<'_> {
             );
             return;
         };
-        let resolution = entry.get("resolution");
+        let resolution = entry.value.get("resolution");
         let source = resolution.and_then(|r| {
             r.get("tarball")
                 .or_else(|| r.get("repo"))
-                .and_then(Value::as_str)
-                .map(|s| match r.get("type").and_then(Value::as_str) {
-                    Some("git") => format!("git+{s}"),
-                    _ => s.to_string(),
+                .and_then(Node::as_str)
+                .map(|s| match r.get("type").and_then(Node::as_str) {
+                    Some("git") => Cow::Owned(format!("git+{s}")),
+                    _ => Cow::Borrowed(s),
                 })
         });
         let mut c = match component(name, version, source.as_deref()) {
             Ok(c) => c,
             Err(e) => {
-                self.warn(key, format!("{key}: {e}"));
+                self.warn_at(line, format!("{key}: {e}"));
                 return;
             }
         };
         if let Some(i) = resolution
             .and_then(|r| r.get("integrity"))
-            .and_then(Value::as_str)
+            .and_then(Node::as_str)
         {
             for h in integrity_hashes(i) {
                 c.add_hash(h);
             }
         }
-        let location = match self.line_of(key) {
+        let location = match line {
             Some(l) => Location::at_line(self.input.path, l),
             None => Location::new(self.input.path),
         };
@@ -152,28 +187,28 @@ impl Lock<'_> {
     }
 
     fn node_of_key(&self, key: &str) -> Option<usize> {
-        self.nodes.get(&self.id_of_key(key)).copied()
+        self.nodes.get(self.id_of_key(key).as_ref()).copied()
     }
 
     /// `name@version` of a `packages`/`snapshots` key: no leading `/`, no peer suffix.
-    fn id_of_key(&self, key: &str) -> String {
+    fn id_of_key<'k>(&self, key: &'k str) -> Cow<'k, str> {
         let key = key.strip_prefix('/').unwrap_or(key);
         if self.major < 6 {
             // `@scope/name/1.0.0_peer@1.0.0`
             let key = key.split('_').next().unwrap_or(key);
             return match key.rsplit_once('/') {
-                Some((name, version)) => format!("{name}@{version}"),
-                None => key.to_string(),
+                Some((name, version)) => Cow::Owned(format!("{name}@{version}")),
+                None => Cow::Borrowed(key),
             };
         }
-        strip_peers(key).to_string()
+        Cow::Borrowed(strip_peers(key))
     }
 
-    /// The package a dependency `name: reference` points at, as `name@version`; `None` for
-    /// links to workspace projects and local directories.
-    fn id_of_dep(&self, name: &str, reference: &str) -> Option<String> {
+    /// Writes into `id` the package a dependency `name: reference` points at, as
+    /// `name@version`; `false` for links to workspace projects and local directories.
+    fn id_of_dep(&self, name: &str, reference: &str, id: &mut String) -> bool {
         if reference.starts_with("link:") || reference.starts_with("file:") {
-            return None;
+            return false;
         }
         let r = reference.strip_prefix('/').unwrap_or(reference);
         if r.starts_with(|c: char| c.is_ascii_digit()) {
@@ -182,53 +217,54 @@ impl Lock<'_> {
             } else {
                 strip_peers(r)
             };
-            return Some(format!("{name}@{version}"));
+            id.push_str(name);
+            id.push('@');
+            id.push_str(version);
+            return true;
         }
         // An alias: the reference names the real package.
-        Some(self.id_of_key(reference))
+        id.push_str(&self.id_of_key(reference));
+        true
     }
 
     fn edge(&mut self, from: NodeRef, name: &str, reference: &str, kind: DepKind) {
-        let Some(id) = self.id_of_dep(name, reference) else {
-            return;
-        };
-        match self.nodes.get(&id) {
-            Some(&to) => {
-                if split_id(&id).is_some_and(|(real, _)| real != name) {
-                    let c = &mut self.catalog.packages[to].component;
-                    c.properties
-                        .entry("alias".into())
-                        .or_insert_with(|| name.to_string());
+        let mut id = std::mem::take(&mut self.id);
+        id.clear();
+        if self.id_of_dep(name, reference, &mut id) {
+            match self.nodes.get(id.as_str()) {
+                Some(&to) => {
+                    if split_id(&id).is_some_and(|(real, _)| real != name) {
+                        let c = &mut self.catalog.packages[to].component;
+                        c.properties
+                            .entry("alias".into())
+                            .or_insert_with(|| name.to_string());
+                    }
+                    self.catalog.add_edge(from, NodeRef::Package(to), kind);
                 }
-                self.catalog.add_edge(from, NodeRef::Package(to), kind);
+                None => self.warn_at(
+                    self.line_of_name(name),
+                    format!("{name}: {reference} is not in the lockfile's packages"),
+                ),
             }
-            None => self.warn(
-                name,
-                format!("{name}: {reference} is not in the lockfile's packages"),
-            ),
         }
+        self.id = id;
     }
 
     /// Projects and their direct dependencies.
-    fn importers(&mut self, doc: &Value) {
+    fn importers(&mut self, doc: &Node) {
         let base = crate::paths::dir_of(self.input.path);
-        let single;
-        let importers: Vec<(String, &Value)> =
-            match doc.get("importers").and_then(Value::as_mapping) {
-                Some(m) => m
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v)))
-                    .collect(),
-                None => {
-                    single = doc.clone();
-                    vec![(".".to_string(), &single)]
-                }
-            };
+        let importers: Vec<(&str, &Node)> = match doc.get("importers").and_then(Node::as_map) {
+            Some(m) => m
+                .iter()
+                .filter_map(|e| Some((e.key.as_str()?, &e.value)))
+                .collect(),
+            None => vec![(".", doc)],
+        };
         for (dir, importer) in importers {
             let dir = if dir == "." {
                 base.to_string()
             } else {
-                crate::paths::join_dir(base, &dir)
+                crate::paths::join_dir(base, dir)
             };
             let project =
                 self.catalog
@@ -239,28 +275,38 @@ impl Lock<'_> {
                 ("optionalDependencies", DepKind::Optional),
             ] {
                 for (name, reference) in deps(importer.get(field)) {
-                    self.edge(project, &name, &reference, kind);
+                    self.edge(project, name, &reference, kind);
                 }
             }
         }
     }
 
-    fn line_of(&self, key: &str) -> Option<u32> {
-        self.keys
-            .get(key)
+    /// The line in the file of a line of the lockfile's document (0: unknown).
+    fn line_in_file(&self, line: u32) -> Option<u32> {
+        (line > 0).then(|| line.saturating_add(self.first_line - 1))
+    }
+
+    /// The first line of the document declaring `name` as a top-level entry (`  name:`),
+    /// if any: where a diagnostic about a dependency name points.
+    fn line_of_name(&self, name: &str) -> Option<u32> {
+        let text = self.text;
+        let keys = self
+            .key_lines
+            .get_or_init(|| crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 2)));
+        keys.get(name)
             .map(|l| l.saturating_add(self.first_line - 1))
     }
 
-    fn warn(&mut self, key: &str, message: String) {
+    fn warn_at(&mut self, line: Option<u32>, message: String) {
         let mut d = Diagnostic::warning(self.input.path, message);
-        d.line = self.line_of(key);
+        d.line = line;
         self.catalog.diagnostics.push(d);
     }
 }
 
 /// One parsed YAML document of the file.
 struct Document<'a> {
-    value: Value,
+    value: Node<'a>,
     text: &'a str,
     first_line: u32,
 }
@@ -272,20 +318,17 @@ struct Document<'a> {
 fn lockfile_document<'a>(
     text: &'a str,
     path: &str,
+    reader: Reader,
 ) -> Result<(Document<'a>, Vec<Diagnostic>), ParseError> {
-    let mut docs = Vec::new();
-    crate::nesting::check_yaml(text, crate::nesting::MAX_DEPTH)?;
-    for (first_line, chunk) in crate::text::yaml_documents(text) {
-        let value: Value = serde_norway::from_str(chunk)
-            .map_err(|e| crate::text::yaml_error_at(chunk, &e, first_line))?;
-        if !value.is_null() {
-            docs.push(Document {
-                value,
-                text: chunk,
-                first_line,
-            });
-        }
-    }
+    let docs: Vec<Document> = crate::yaml_block::documents(text, reader)?
+        .into_iter()
+        .filter(|(_, _, value)| !value.is_null())
+        .map(|(first_line, text, value)| Document {
+            value,
+            text,
+            first_line,
+        })
+        .collect();
     let is_lockfile = |d: &Document| d.value.get("lockfileVersion").is_some();
     let main = docs
         .iter()
@@ -306,7 +349,7 @@ fn lockfile_document<'a>(
             let names: Vec<String> = ["configDependencies", "packageManagerDependencies"]
                 .iter()
                 .flat_map(|field| deps(root_importer(&d.value).and_then(|r| r.get(field))))
-                .map(|(name, _)| quote(&name, QUOTE_LIMIT))
+                .map(|(name, _)| quote(name, QUOTE_LIMIT))
                 .collect();
             let shown = match names.len() {
                 0 => "none".to_string(),
@@ -325,62 +368,50 @@ fn lockfile_document<'a>(
     Ok((chosen, notes))
 }
 
-fn root_importer(doc: &Value) -> Option<&Value> {
+fn root_importer<'n, 'a>(doc: &'n Node<'a>) -> Option<&'n Node<'a>> {
     doc.get("importers").and_then(|i| i.get("."))
 }
 
 /// pnpm's environment lockfile: importers that hold nothing but `configDependencies` and
 /// `packageManagerDependencies`, one of them at the root.
-fn is_env_document(doc: &Value) -> bool {
-    let env_field = |k: &Value| {
+fn is_env_document(doc: &Node) -> bool {
+    let env_field = |e: &Entry| {
         matches!(
-            k.as_str(),
+            e.key.as_str(),
             Some("configDependencies" | "packageManagerDependencies")
         )
     };
-    let Some(importers) = doc.get("importers").and_then(Value::as_mapping) else {
+    let Some(importers) = doc.get("importers").and_then(Node::as_map) else {
         return false;
     };
     root_importer(doc)
-        .and_then(Value::as_mapping)
-        .is_some_and(|root| root.keys().any(env_field))
+        .and_then(Node::as_map)
+        .is_some_and(|root| root.iter().any(env_field))
         && importers
-            .values()
-            .all(|imp| imp.as_mapping().is_some_and(|m| m.keys().all(env_field)))
+            .iter()
+            .all(|imp| imp.value.as_map().is_some_and(|m| m.iter().all(env_field)))
 }
 
 /// `(name, reference)` pairs of a dependency map: `name: 1.0.0` (5.x and snapshots) or
 /// `name: {specifier, version}` (importers, 6.x and 9.x).
-fn deps(map: Option<&Value>) -> Vec<(String, String)> {
-    let Some(map) = map.and_then(Value::as_mapping) else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter_map(|(k, v)| {
-            let name = k.as_str()?;
-            let reference = match v {
-                Value::Mapping(m) => m.get("version")?.as_str()?.to_string(),
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                _ => return None,
-            };
-            Some((name.to_string(), reference))
-        })
-        .collect()
-}
-
-fn mapping<'v>(doc: &'v Value, field: &str) -> &'v Mapping {
-    static EMPTY: std::sync::OnceLock<Mapping> = std::sync::OnceLock::new();
-    doc.get(field)
-        .and_then(Value::as_mapping)
-        .unwrap_or_else(|| EMPTY.get_or_init(Mapping::new))
+fn deps<'n>(map: Option<&'n Node>) -> impl Iterator<Item = (&'n str, Cow<'n, str>)> {
+    map.map_or(&[][..], Node::entries).iter().filter_map(|e| {
+        let name = e.key.as_str()?;
+        let reference = match &e.value {
+            Node::Map(_) => Cow::Borrowed(e.value.get("version")?.as_str()?),
+            Node::Str(s) => Cow::Borrowed(s.as_ref()),
+            Node::Number(n) => Cow::Owned(n.to_string()),
+            _ => return None,
+        };
+        Some((name, reference))
+    })
 }
 
 /// `lockfileVersion` as its major number: `5.4`, `'6.0'`, `'9.0'`.
-fn lockfile_major(doc: &Value) -> Result<u32, ParseError> {
+fn lockfile_major(doc: &Node) -> Result<u32, ParseError> {
     let v = match doc.get("lockfileVersion") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Node::Str(s)) => s.to_string(),
+        Some(Node::Number(n)) => n.to_string(),
         _ => {
             return Err(ParseError::format(
                 "not a pnpm lockfile: no lockfileVersion",
@@ -524,6 +555,30 @@ mod tests {
         );
         // A file of nothing but documents markers is not a lockfile.
         assert!(run("---\n---\n").is_err());
+    }
+
+    /// A package key declared before `packages` (a patched dependency) has that first
+    /// line, whichever parser reads the YAML.
+    #[test]
+    fn a_package_declared_before_packages_has_its_first_line() {
+        let text = "lockfileVersion: '9.0'\npatchedDependencies:\n  x@1.0.0:\n    hash: abc\n    path: patches/x@1.0.0.patch\nimporters:\n  .:\n    dependencies:\n      x: {specifier: ^1, version: 1.0.0}\npackages:\n  x@1.0.0: {}\n  y@1.0.0: {}\nsnapshots:\n  x@1.0.0: {}\n  y@1.0.0: {}\n";
+        let options = crate::Options::default();
+        let input = Input {
+            bytes: text.as_bytes(),
+            path: "pnpm-lock.yaml",
+            abs: std::path::Path::new("/nonexistent/pnpm-lock.yaml"),
+            root: std::path::Path::new("/nonexistent"),
+            options: &options,
+            tree: &crate::DISK,
+        };
+        let fast = parse_with(&input, Reader::Fast).unwrap();
+        assert_eq!(fast, parse_with(&input, Reader::Serde).unwrap());
+        let lines: Vec<Option<u32>> = fast
+            .packages
+            .iter()
+            .map(|p| p.component.locations.iter().next().unwrap().line)
+            .collect();
+        assert_eq!(lines, [Some(3), Some(12)]);
     }
 
     #[test]

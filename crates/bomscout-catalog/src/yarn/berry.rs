@@ -7,13 +7,16 @@
 //! - Dependency ranges are written with their protocol since lockfile version 8
 //!   (`dep: "npm:^1.0.0"`), without it before (`dep: ^1.0.0`, yarn 2 and 3); a range
 //!   without a protocol is looked up with berry's default one, `npm:`.
+//! - The YAML is read by [`crate::yaml_block`] (one pass, strings borrowed, each key's line),
+//!   with serde_norway behind it for anything berry does not write.
 
 use super::{split_descriptor, Manifest};
 use crate::npm::component;
+use crate::yaml_block::{self, Node as Yaml, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
-use serde_norway::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 enum Node {
@@ -22,22 +25,27 @@ enum Node {
 }
 
 pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
-    let doc: Value = crate::nesting::yaml(text)?;
+    parse_with(text, input, Reader::Fast)
+}
+
+/// [`parse`], with the YAML read by `reader` (the tests compare both).
+pub(super) fn parse_with(text: &str, input: &Input, reader: Reader) -> Result<Catalog, ParseError> {
+    let doc = yaml_block::parse(text, reader)?;
     let entries = doc
-        .as_mapping()
+        .as_map()
         .ok_or_else(|| ParseError::format("a yarn berry lockfile must be a mapping"))?;
     let mut catalog = Catalog::default();
-    let mut by_descriptor: HashMap<String, usize> = HashMap::new();
+    catalog.packages.reserve(entries.len());
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     let mut by_purl: HashMap<String, usize> = HashMap::new();
-    let mut nodes: Vec<(Node, &Value, u32)> = Vec::new();
+    let mut nodes: Vec<(Node, &Yaml, u32)> = Vec::new();
     let base = crate::paths::dir_of(input.path);
-    let keys = crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 0));
-    for (key, entry) in entries {
-        let Some(key) = key.as_str().filter(|k| *k != "__metadata") else {
+    for e in entries {
+        let Some(key) = e.key.as_str().filter(|k| *k != "__metadata") else {
             continue;
         };
-        let line = keys.get(key).unwrap_or(0);
-        let Some(resolution) = entry.get("resolution").and_then(Value::as_str) else {
+        let (entry, line) = (&e.value, e.line);
+        let Some(resolution) = entry.get("resolution").and_then(Yaml::as_str) else {
             warn(
                 &mut catalog,
                 input,
@@ -82,11 +90,13 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
         };
         if let Node::Package(i) = node {
             for d in key.split(", ") {
-                by_descriptor.insert(d.trim().to_string(), i);
+                by_descriptor.insert(d.trim(), i);
             }
         }
         nodes.push((node, entry, line));
     }
+    // `name@range`, reused from dependency to dependency.
+    let mut descriptor = String::new();
     for (node, entry, line) in &nodes {
         let (from, kinds) = match node {
             Node::Package(i) => (NodeRef::Package(*i), HashMap::new()),
@@ -96,11 +106,11 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
             ("dependencies", DepKind::Normal),
             ("peerDependencies", DepKind::Peer),
         ] {
-            let Some(deps) = entry.get(field).and_then(Value::as_mapping) else {
+            let Some(deps) = entry.get(field).and_then(Yaml::as_map) else {
                 continue;
             };
-            for (name, range) in deps {
-                let (Some(name), Some(range)) = (name.as_str(), range.as_str()) else {
+            for dep in deps {
+                let (Some(name), Some(range)) = (dep.key.as_str(), dep.value.as_str()) else {
                     continue;
                 };
                 if range.starts_with("workspace:")
@@ -109,7 +119,7 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 {
                     continue;
                 }
-                let Some(to) = lookup(&by_descriptor, name, range) else {
+                let Some(to) = lookup(&by_descriptor, name, range, &mut descriptor) else {
                     // An unmet peer dependency is not in the lockfile, and that is fine.
                     if field == "dependencies" {
                         warn(
@@ -138,22 +148,16 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
 fn package(
     name: &str,
     reference: &str,
-    entry: &Value,
+    entry: &Yaml,
     input: &Input,
     line: u32,
     catalog: &mut Catalog,
     by_purl: &mut HashMap<String, usize>,
 ) -> Option<usize> {
-    let version = entry
-        .get("version")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or_else(|| {
-            entry
-                .get("version")
-                .and_then(Value::as_f64)
-                .map(|v| v.to_string())
-        });
+    let version = entry.get("version").and_then(|v| match v.as_str() {
+        Some(s) => Some(Cow::Borrowed(s)),
+        None => v.as_f64().map(|v| Cow::Owned(v.to_string())),
+    });
     let Some(version) = version else {
         warn(
             catalog,
@@ -166,14 +170,9 @@ fn package(
     let patched = reference.starts_with("patch:");
     let source = match reference {
         r if r.starts_with("npm:") || patched => None,
-        r => Some(
-            r.split_once(':')
-                .map(|(_, url)| url)
-                .unwrap_or(r)
-                .to_string(),
-        ),
+        r => Some(r.split_once(':').map(|(_, url)| url).unwrap_or(r)),
     };
-    let mut c = match component(name, &version, source.as_deref()) {
+    let mut c = match component(name, &version, source) {
         Ok(c) => c,
         Err(e) => {
             warn(catalog, input, line, format!("{name}@{reference}: {e}"));
@@ -186,7 +185,7 @@ fn package(
     if patched {
         c.properties.insert("patched".into(), reference.to_string());
     }
-    if let Some(sum) = entry.get("checksum").and_then(Value::as_str) {
+    if let Some(sum) = entry.get("checksum").and_then(Yaml::as_str) {
         c.properties.insert("yarn-checksum".into(), sum.to_string());
     }
     let purl = c.purl.to_string();
@@ -228,24 +227,30 @@ fn project_kinds(input: &Input, base: &str, dir: &str) -> HashMap<String, DepKin
 /// then, when it names no protocol (`^1.0.0`, `latest`, as lockfiles of yarn 2 and 3 write
 /// it: `__metadata.version` 4 to 6), with berry's default protocol `npm:`, the one the
 /// lockfile's keys carry (`name@npm:^1.0.0`).
-fn lookup(by_descriptor: &HashMap<String, usize>, name: &str, range: &str) -> Option<usize> {
-    by_descriptor
-        .get(&format!("{name}@{range}"))
-        .or_else(|| {
-            (!range.contains(':'))
-                .then(|| by_descriptor.get(&format!("{name}@npm:{range}")))
-                .flatten()
-        })
-        .copied()
+fn lookup(
+    by_descriptor: &HashMap<&str, usize>,
+    name: &str,
+    range: &str,
+    descriptor: &mut String,
+) -> Option<usize> {
+    let mut find = |protocol: &str| {
+        descriptor.clear();
+        descriptor.push_str(name);
+        descriptor.push('@');
+        descriptor.push_str(protocol);
+        descriptor.push_str(range);
+        by_descriptor.get(descriptor.as_str()).copied()
+    };
+    find("").or_else(|| (!range.contains(':')).then(|| find("npm:")).flatten())
 }
 
 /// `dependenciesMeta: {name: {optional: true}}`.
-fn optional_meta(entry: &Value, name: &str) -> bool {
+fn optional_meta(entry: &Yaml, name: &str) -> bool {
     entry
         .get("dependenciesMeta")
         .and_then(|m| m.get(name))
         .and_then(|m| m.get("optional"))
-        .and_then(Value::as_bool)
+        .and_then(Yaml::as_bool)
         .unwrap_or(false)
 }
 

@@ -26,6 +26,16 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
 }
 
+/// A berry lockfile's catalog with its YAML read by `reader` (the tests compare both).
+#[cfg(test)]
+pub(crate) fn berry_with(
+    text: &str,
+    input: &Input,
+    reader: crate::yaml_block::Reader,
+) -> Result<Catalog, ParseError> {
+    berry::parse_with(text, input, reader)
+}
+
 /// Bytes read of one `package.json`.
 const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
