@@ -655,6 +655,36 @@ pub(crate) mod tests {
         }
     }
 
+    /// Mutates the head of every real lock named `name` `rounds` times (one or two
+    /// mutations each, seeded) and hands each text to `agrees`, which reads it with the fast
+    /// reader and, when that reads it, checks it against the toml crate and says `true`;
+    /// `false` means the fast reader left it. Returns how many were read and how many left.
+    pub(crate) fn mutation_rounds(
+        name: &str,
+        seed: u64,
+        rounds: usize,
+        mut agrees: impl FnMut(&str) -> bool,
+    ) -> (usize, usize) {
+        let mut rng = Rng::new(seed);
+        let (mut read, mut left) = (0, 0);
+        for file in repo_files(name) {
+            let whole = std::fs::read_to_string(&file).unwrap();
+            let text = head(&whole, 24_000);
+            for _ in 0..rounds {
+                let mut mutated = mutate(text, &mut rng);
+                if rng.below(3) == 0 {
+                    mutated = mutate(&mutated, &mut rng);
+                }
+                if agrees(&mutated) {
+                    read += 1;
+                } else {
+                    left += 1;
+                }
+            }
+        }
+        (read, left)
+    }
+
     /// A sink that records what it was told and skips every value.
     #[derive(Default)]
     struct Log(Vec<String>);

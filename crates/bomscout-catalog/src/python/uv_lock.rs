@@ -479,7 +479,7 @@ version = "1.0"
         assert_eq!(cat.diagnostics.len(), 1);
     }
 
-    use crate::toml_lock::tests::{head, mutate, repo_files, Rng};
+    use crate::toml_lock::tests::{mutation_rounds, repo_files};
 
     /// Every real uv.lock of the repository: the fast reader fills the structs the toml
     /// crate fills, the catalogs are the same, and a broken one is left to the toml crate.
@@ -514,28 +514,15 @@ version = "1.0"
     /// exactly what the toml crate reads.
     #[test]
     fn mutated_locks_are_left_to_the_toml_crate_or_read_the_same() {
-        let mut rng = Rng::new(0x75_76);
-        let (mut agreed, mut left) = (0, 0);
-        for file in repo_files("uv.lock") {
-            let whole = std::fs::read_to_string(&file).unwrap();
-            let text = head(&whole, 24_000);
-            for _ in 0..150 {
-                let mut mutated = mutate(text, &mut rng);
-                if rng.below(3) == 0 {
-                    mutated = mutate(&mutated, &mut rng);
-                }
-                match read_fast(&mutated) {
-                    Ok(fast) => {
-                        let slow = read_toml(&mutated).unwrap_or_else(|e| {
-                            panic!("read, but the toml crate says {e}:\n{mutated}")
-                        });
-                        assert_eq!(fast, slow, "{mutated}");
-                        agreed += 1;
-                    }
-                    Err(Unsupported) => left += 1,
-                }
-            }
-        }
+        let (agreed, left) = mutation_rounds("uv.lock", 0x75_76, 150, |mutated| {
+            let Ok(fast) = read_fast(mutated) else {
+                return false;
+            };
+            let slow = read_toml(mutated)
+                .unwrap_or_else(|e| panic!("read, but the toml crate says {e}:\n{mutated}"));
+            assert_eq!(fast, slow, "{mutated}");
+            true
+        });
         assert!(agreed > 100 && left > 100, "{agreed} read, {left} left");
     }
 
