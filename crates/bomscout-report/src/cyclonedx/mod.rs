@@ -94,14 +94,11 @@ pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::
 
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
     let v = settings.cyclonedx_version;
-    let mut components: Vec<CdxComponent<'a>> =
-        sbom.projects.iter().map(|p| project(p, v)).collect();
-    let data = data_edges(sbom);
-    components.extend(sbom.components.iter().map(|c| {
-        let mut cdx = component(c, v);
-        cdx.model_card = model_card(c, v, data.get(c.key().as_str()));
-        cdx
-    }));
+    let components = Components {
+        sbom,
+        version: v,
+        data: data_edges(sbom),
+    };
     Bom {
         bom_format: "CycloneDX",
         spec_version: v.as_str(),
@@ -111,6 +108,25 @@ pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
         components,
         dependencies: dependencies(sbom),
         vulnerabilities: vulnerabilities(sbom, v),
+    }
+}
+
+impl<'a> Components<'a> {
+    /// The projects, then the components, each made as it is asked for.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = CdxComponent<'a>> + '_ {
+        let v = self.version;
+        let projects = self.sbom.projects.iter().map(move |p| project(p, v));
+        projects.chain(self.sbom.components.iter().map(move |c| {
+            let mut cdx = component(c, v);
+            cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
+            cdx
+        }))
+    }
+}
+
+impl serde::Serialize for Components<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
     }
 }
 

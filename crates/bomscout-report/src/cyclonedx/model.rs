@@ -12,10 +12,20 @@ pub struct Bom<'a> {
     pub serial_number: String,
     pub version: u32,
     pub metadata: Metadata<'a>,
-    pub components: Vec<CdxComponent<'a>>,
+    pub components: Components<'a>,
     pub dependencies: Vec<DependencyEntry>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vulnerabilities: Vec<CdxVulnerability>,
+}
+
+/// `components`, each made as it is written (serialized as a sequence): an organization's
+/// SBOM holds hundreds of thousands of occurrences, and the whole list built before the
+/// first byte was written was about a third of a scan's peak memory.
+pub struct Components<'a> {
+    pub sbom: &'a bomscout_core::Sbom,
+    pub version: crate::SpecVersion,
+    /// For each model's key, the datasets it was trained on.
+    pub data: std::collections::BTreeMap<&'a str, Vec<&'a str>>,
 }
 
 /// `metadata`.

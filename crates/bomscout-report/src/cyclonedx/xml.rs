@@ -22,7 +22,7 @@ pub fn write(bom: &Bom, v: SpecVersion, out: &mut dyn Write) -> io::Result<()> {
         .write_inner_content(|w| {
             metadata(w, &bom.metadata)?;
             w.create_element("components").write_inner_content(|w| {
-                bom.components.iter().try_for_each(|c| component(w, c, v))
+                bom.components.iter().try_for_each(|c| component(w, &c, v))
             })?;
             dependencies(w, &bom.dependencies)?;
             vulnerabilities(w, &bom.vulnerabilities)
