@@ -239,7 +239,6 @@ fn convert<'a>(value: Value, depth: usize, lines: &[&crate::text::KeyLines<'_>])
 
 /// Reads one YAML document of the shape the module docs describe, or says why not.
 pub fn read(text: &str) -> Result<Node<'_>, Unsupported> {
-    check_characters(text)?;
     let mut r = Lines {
         text,
         pos: 0,
@@ -340,10 +339,21 @@ impl<'a> Lines<'a> {
                 return Ok(None);
             };
             let len = rest.find('\n').unwrap_or(rest.len());
+            self.line = self.line.saturating_add(1);
+            // A line at a time (with its `\n`, for the `\r\n` rule), not the whole text
+            // first: a hostile file is left at its first bad or too-deep line, before the
+            // rest of it is looked at. Every line is checked, comments included, since
+            // `read` succeeds only after reading to the end.
+            let with_break = rest.get(..(len + 1).min(rest.len())).unwrap_or(rest);
+            if let Err(e) = check_characters(with_break) {
+                return Err(Unsupported {
+                    line: self.line,
+                    ..e
+                });
+            }
             let raw = rest.get(..len).unwrap_or_default();
             let raw = raw.strip_suffix('\r').unwrap_or(raw);
             self.pos += len + 1;
-            self.line = self.line.saturating_add(1);
             let body = raw.trim_start_matches(' ');
             let indent = raw.len() - body.len();
             if body.is_empty() || body.starts_with('#') {
