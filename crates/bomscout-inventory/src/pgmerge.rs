@@ -7,6 +7,7 @@
 //! transaction per shard.
 
 use crate::db::{vals, Db, Insert, Row, Value};
+use crate::store::{BOM_COMPONENTS, DIAGNOSTICS, VERDICTS};
 use crate::{Error, Store};
 use std::collections::HashMap;
 use std::path::Path;
@@ -158,38 +159,9 @@ fn fold(src: &Db, tx: &Db) -> Result<(), Error> {
     Ok(())
 }
 
-/// The member rows copied from a shard, each table in one statement per
-/// [`crate::db::BULK_ROWS`] rows.
-const BOM_COMPONENTS: Insert = Insert {
-    table: "bom_components",
-    columns: &[
-        ("bom_id", "bigint"),
-        ("component_id", "bigint"),
-        ("scope", "text"),
-        ("license", "text"),
-        ("spdx", "bigint"),
-        ("category", "text"),
-        ("location", "text"),
-        ("scorecard", "double precision"),
-        ("repository", "text"),
-        ("archived", "bigint"),
-        ("latest_release", "text"),
-        ("supplier", "text"),
-    ],
-    tail: "ON CONFLICT DO NOTHING",
-};
-const VERDICTS: Insert = Insert {
-    table: "verdicts",
-    columns: &[
-        ("set_id", "bigint"),
-        ("component_id", "bigint"),
-        ("action", "text"),
-        ("license", "text"),
-        ("rule", "text"),
-        ("reason", "text"),
-    ],
-    tail: "ON CONFLICT DO NOTHING",
-};
+/// The member rows copied from a shard go in one statement per [`crate::db::BULK_ROWS`]
+/// rows, into the tables as [`crate::store`] writes them (`BOM_COMPONENTS`, `VERDICTS`,
+/// `DIAGNOSTICS` are its own), except for these two.
 const FINDINGS: Insert = Insert {
     table: "findings",
     columns: &[
@@ -201,31 +173,15 @@ const FINDINGS: Insert = Insert {
     ],
     tail: "ON CONFLICT DO NOTHING",
 };
+/// The store's first-seen rows, but a violation another shard saw first keeps the earlier
+/// run and time.
 const FIRST_SEEN: Insert = Insert {
-    table: "violation_first_seen",
-    columns: &[
-        ("repo_id", "bigint"),
-        ("component_id", "bigint"),
-        ("action", "text"),
-        ("first_run_id", "bigint"),
-        ("first_seen", "bigint"),
-    ],
     tail: "ON CONFLICT (repo_id, component_id, action) DO UPDATE SET
                first_run_id = CASE WHEN excluded.first_seen < violation_first_seen.first_seen
                                    THEN excluded.first_run_id
                                    ELSE violation_first_seen.first_run_id END,
                first_seen = LEAST(violation_first_seen.first_seen, excluded.first_seen)",
-};
-const DIAGNOSTICS: Insert = Insert {
-    table: "diagnostics",
-    columns: &[
-        ("scan_id", "bigint"),
-        ("severity", "text"),
-        ("path", "text"),
-        ("line", "bigint"),
-        ("message", "text"),
-    ],
-    tail: "",
+    ..crate::store::FIRST_SEEN
 };
 
 /// `row`'s values with the id columns given replaced through their maps; an id the shard

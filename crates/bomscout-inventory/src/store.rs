@@ -933,7 +933,7 @@ fn store_bom(tx: &Db, scanned: &Scanned) -> Result<i64, Error> {
 }
 
 /// A BOM's components, as [`store_bom`] writes them.
-const BOM_COMPONENTS: Insert = Insert {
+pub(crate) const BOM_COMPONENTS: Insert = Insert {
     table: "bom_components",
     columns: &[
         ("bom_id", "bigint"),
@@ -1115,7 +1115,7 @@ pub(crate) fn store_verdicts(tx: &Db, verdicts: &[Verdict]) -> Result<i64, Error
 }
 
 /// A verdict set's rows, as [`store_verdicts`] writes them.
-const VERDICTS: Insert = Insert {
+pub(crate) const VERDICTS: Insert = Insert {
     table: "verdicts",
     columns: &[
         ("set_id", "bigint"),
@@ -1167,7 +1167,7 @@ pub(crate) fn note_first_seen(
 }
 
 /// A repository's violations as first seen, as [`note_first_seen`] writes them.
-const FIRST_SEEN: Insert = Insert {
+pub(crate) const FIRST_SEEN: Insert = Insert {
     table: "violation_first_seen",
     columns: &[
         ("repo_id", "bigint"),
@@ -1199,7 +1199,7 @@ fn store_diagnostics(tx: &Db, scan_id: i64, sbom: &Sbom) -> Result<(), Error> {
 }
 
 /// A scan's diagnostics, as [`store_diagnostics`] writes them.
-const DIAGNOSTICS: Insert = Insert {
+pub(crate) const DIAGNOSTICS: Insert = Insert {
     table: "diagnostics",
     columns: &[
         ("scan_id", "bigint"),
