@@ -545,6 +545,7 @@ fn reevaluate(
         tree: &nothing,
         bytes: &bytes,
         path: &shown,
+        shared_path: &std::sync::Arc::from(shown.as_str()),
         abs: std::path::Path::new(&repo.path),
         root: std::path::Path::new("/"),
         options: &options,
@@ -815,6 +816,7 @@ fn export(
         let input = bomscout_catalog::Input {
             bytes: &bytes,
             path: &shown,
+            shared_path: &std::sync::Arc::from(shown.as_str()),
             abs: std::path::Path::new(&path),
             root: std::path::Path::new("/"),
             options: &options,

@@ -202,6 +202,7 @@ fn a_go_mod_of_the_fixtures_is_matched_with_pseudo_versions() {
     let input = bomscout_catalog::Input {
         bytes: &bytes,
         path: "hc-vendor/go.mod",
+        shared_path: &std::sync::Arc::from("hc-vendor/go.mod"),
         abs: &path,
         root: path.parent().unwrap(),
         options: &options,

@@ -41,6 +41,7 @@ fn debian9_sbom() -> Sbom {
     let input = bomscout_catalog::Input {
         bytes: &bytes,
         path: "postgres-stretch.cdx.xml",
+        shared_path: &std::sync::Arc::from("postgres-stretch.cdx.xml"),
         abs: &path,
         root,
         options: &options,

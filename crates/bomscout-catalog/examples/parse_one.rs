@@ -42,6 +42,7 @@ fn main() -> ExitCode {
     let input = Input {
         bytes: &bytes,
         path: name,
+        shared_path: &std::sync::Arc::from(name),
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,

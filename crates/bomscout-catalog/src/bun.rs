@@ -12,7 +12,7 @@
 
 use crate::npm::{component, integrity_hashes};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -44,7 +44,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         match package(entry) {
             Ok(Some(c)) => {
                 let i = *by_purl.entry(c.purl.to_string()).or_insert_with(|| {
-                    match catalog.add_package(c.at(Location::at_line(input.path, line))) {
+                    match catalog.add_package(c.at(input.at_line(line))) {
                         NodeRef::Package(i) => i,
                         NodeRef::Project(i) => i,
                     }

@@ -39,8 +39,7 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project,
-    Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, NodeRef, Project, Severity,
 };
 use serde_norway::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -142,10 +141,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             };
             match c {
                 Ok(c) => {
-                    nodes.insert(
-                        name,
-                        catalog.add_package(c.at(Location::at_line(input.path, line))),
-                    );
+                    nodes.insert(name, catalog.add_package(c.at(input.at_line(line))));
                 }
                 Err(e) => catalog
                     .diagnostics
@@ -162,10 +158,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                     let found = pods.add_licenses(&mut c, &name, version, input);
                     catalog.diagnostics.extend(found);
                 }
-                nodes.insert(
-                    name,
-                    catalog.add_package(c.at(Location::at_line(input.path, line))),
-                );
+                nodes.insert(name, catalog.add_package(c.at(input.at_line(line))));
             }
             Err(e) => catalog
                 .diagnostics

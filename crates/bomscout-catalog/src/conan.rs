@@ -11,9 +11,7 @@
 
 use crate::text::KeyLines;
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -123,7 +121,7 @@ fn reference_lines(text: &str) -> KeyLines<'_> {
 fn add(catalog: &mut Catalog, reference: &str, input: &Input, lines: &KeyLines) -> Option<NodeRef> {
     let line = lines.get(reference).unwrap_or(1);
     match component(reference) {
-        Ok(c) => Some(catalog.add_package(c.at(Location::at_line(input.path, line)))),
+        Ok(c) => Some(catalog.add_package(c.at(input.at_line(line)))),
         Err(message) => {
             catalog.diagnostics.push(
                 Diagnostic::warning(input.path, format!("{reference}: {message}")).at_line(line),

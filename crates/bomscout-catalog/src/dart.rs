@@ -18,7 +18,7 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Project, Severity,
 };
 use bomscout_walk::{EntryKind, Tree, DISK};
 use serde_norway::Value;
@@ -102,7 +102,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
             Some("direct dev") => Some(DepKind::Dev),
             _ => None,
         };
-        let node = catalog.add_package(c.at(Location::at_line(input.path, line)));
+        let node = catalog.add_package(c.at(input.at_line(line)));
         if let Some(kind) = kind {
             project.add_dep(node, kind);
         }
@@ -301,6 +301,7 @@ mod tests {
         let input = Input {
             bytes: text.as_bytes(),
             path: "app/pubspec.lock",
+            shared_path: &std::sync::Arc::from("app/pubspec.lock"),
             abs: Path::new("/nonexistent/app/pubspec.lock"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -27,8 +27,8 @@ use crate::terms::{self, Term};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
-    Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, NodeRef, Project,
+    Severity,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -53,9 +53,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                     let found = deps_licenses(&mut c, name, input);
                     catalog.diagnostics.extend(found);
                 }
-                if let NodeRef::Package(i) =
-                    catalog.add_package(c.at(Location::at_line(input.path, line)))
-                {
+                if let NodeRef::Package(i) = catalog.add_package(c.at(input.at_line(line))) {
                     nodes.insert(name.to_string(), i);
                     deps.push((i, edges));
                 }

@@ -10,9 +10,7 @@
 use crate::terms::{self, Term};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Project};
 use std::collections::HashMap;
 
 /// Parses one `rebar.lock`.
@@ -55,7 +53,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 if level > 0 {
                     c.properties.insert("indirect".into(), "true".into());
                 }
-                let node = catalog.add_package(c.at(Location::at_line(input.path, line)));
+                let node = catalog.add_package(c.at(input.at_line(line)));
                 project.add_dep(node, DepKind::Normal);
             }
             Err(message) => catalog

@@ -14,7 +14,7 @@
 //! a license gate over shipped scopes does not fail on actions that declare no license.
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, DepKind, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, Component, DepKind, Ecosystem, Project};
 use serde_norway::Value;
 use std::collections::HashMap;
 
@@ -30,8 +30,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     for reference in uses {
         let line = lines.find(&reference);
         let location = match line {
-            Some(l) => Location::at_line(input.path, l),
-            None => Location::new(input.path),
+            Some(l) => input.at_line(l),
+            None => input.location(),
         };
         match component(&reference) {
             Ok(Some(c)) => {

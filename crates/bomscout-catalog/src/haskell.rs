@@ -14,7 +14,7 @@
 //! files do not record the graph or test-only use.
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Project};
 use serde_norway::Value;
 
 /// Parses a Stack `stack.yaml.lock`.
@@ -56,7 +56,7 @@ fn catalog(pins: Vec<Pin>, input: &Input) -> Catalog {
                 if let Some(d) = pin.subdir {
                     c.properties.insert("subdir".into(), d);
                 }
-                let node = catalog.add_package(c.at(Location::at_line(input.path, pin.line)));
+                let node = catalog.add_package(c.at(input.at_line(pin.line)));
                 project.add_dep(node, DepKind::Normal);
             }
             Err(e) => catalog.diagnostics.push(

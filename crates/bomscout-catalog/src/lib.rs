@@ -60,10 +60,13 @@ pub use bomscout_walk::{Disk, MemTree, Tree, DISK};
 pub use error::ParseError;
 pub use in_image::wanted_in_image;
 
-use bomscout_core::{Catalog, Cataloger, Detected, Diagnostic, Reporter};
+use bomscout_core::{
+    Catalog, Cataloger, Detected, Diagnostic, License, Location, Reporter, SourceKind,
+};
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Knobs that change what catalogers may do.
 #[derive(Debug, Clone)]
@@ -94,8 +97,13 @@ impl Default for Options {
 pub struct Input<'a> {
     /// The file's contents.
     pub bytes: &'a [u8],
-    /// Its path relative to the scan root, `/`-separated; use it in every `Location`.
+    /// Its path relative to the scan root, `/`-separated.
     pub path: &'a str,
+    /// The same path as one shared string, made once per file: every `Location` and license
+    /// statement of the file clones it ([`Input::location`], [`Input::at_line`],
+    /// [`Input::license`]) instead of copying `path` into a string of its own (a scan of an
+    /// organization makes hundreds of thousands of them).
+    pub shared_path: &'a Arc<str>,
     /// Where it is in [`Input::tree`]. Pure parsers ignore it; installed-tree catalogers
     /// may read siblings through it (and the tree, never `std::fs`).
     pub abs: &'a Path,
@@ -112,6 +120,31 @@ pub struct Input<'a> {
 }
 
 impl Input<'_> {
+    /// A location in this file, without a line.
+    pub fn location(&self) -> Location {
+        Location::new(self.shared())
+    }
+
+    /// A location in this file at a 1-based line.
+    pub fn at_line(&self, line: u32) -> Location {
+        Location::at_line(self.shared(), line)
+    }
+
+    /// A license declared in `field` of this file ([`License::declared`]).
+    pub fn license(&self, raw: &str, field: &str) -> License {
+        self.license_of_kind(raw, field, SourceKind::Declared)
+    }
+
+    /// A license of any kind read from `field` of this file ([`License::of_kind`]).
+    pub fn license_of_kind(&self, raw: &str, field: &str, kind: SourceKind) -> License {
+        License::found_in(raw, self.shared(), field, kind)
+    }
+
+    fn shared(&self) -> Arc<str> {
+        debug_assert_eq!(**self.shared_path, *self.path, "two paths for one input");
+        Arc::clone(self.shared_path)
+    }
+
     /// May this input's cataloger read package caches outside the scanned paths
     /// ([`Options::read_caches`])? Only when the scan reads the host's own disk: the
     /// host's `~/.cargo` says nothing about the packages inside an image.
@@ -227,9 +260,11 @@ pub fn catalog_file(file: &Detected, tree: &dyn Tree, options: &Options) -> Cata
         Ok(bytes) => bytes,
         Err(message) => return failed(Diagnostic::error(&file.rel, message)),
     };
+    let shared_path: Arc<str> = Arc::from(file.rel.as_str());
     let input = Input {
         bytes: &bytes,
         path: &file.rel,
+        shared_path: &shared_path,
         abs: &file.abs,
         root: &file.root,
         options,
@@ -282,6 +317,7 @@ pub(crate) fn parse_str(
     let input = Input {
         bytes: text.as_bytes(),
         path,
+        shared_path: &Arc::from(path),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
@@ -308,6 +344,7 @@ pub(crate) fn parse_in(
     let input = Input {
         bytes: text.as_bytes(),
         path,
+        shared_path: &Arc::from(path),
         abs: &abs,
         root: &root,
         options: &options,
@@ -333,6 +370,7 @@ pub(crate) fn parse_tree(
     let input = Input {
         bytes: &bytes,
         path: rel,
+        shared_path: &Arc::from(rel),
         abs: &abs,
         root: Path::new(MemTree::ROOT),
         options: &options,

@@ -163,10 +163,10 @@ fn evidence(
         if !component
             .licenses
             .iter()
-            .any(|l| l.source.kind == SourceKind::File && l.raw == detected.id)
+            .any(|l| l.source.kind == SourceKind::File && *l.raw == *detected.id)
         {
             let mut l = License::of_kind(&detected.id, path, "license-file", SourceKind::File);
-            l.expression = Some(detected.id);
+            l.expression = Some(detected.id.into());
             l.confidence = Some(detected.confidence);
             component.add_license(l);
         }
@@ -211,7 +211,7 @@ fn declared_ids(component: &Component) -> Vec<String> {
             continue;
         }
         let expression = match &l.expression {
-            Some(e) => Some(e.clone()),
+            Some(e) => Some(e.to_string()),
             None if l.source.kind == SourceKind::Classifier => {
                 bomscout_license::classifier_to_spdx(&l.raw).map(str::to_string)
             }

@@ -15,8 +15,7 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
-    Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, NodeRef, Project,
 };
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -55,9 +54,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
             let line = lines.get(name).unwrap_or(1);
             match component(p, input.path) {
                 Ok(c) => {
-                    if let NodeRef::Package(i) =
-                        catalog.add_package(c.at(Location::at_line(input.path, line)))
-                    {
+                    if let NodeRef::Package(i) = catalog.add_package(c.at(input.at_line(line))) {
                         nodes.insert(name.to_ascii_lowercase(), i);
                         requires.push((i, required(p, "require")));
                         if is_dev {
@@ -149,7 +146,7 @@ fn installed(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
         match component(p, input.path) {
             Ok(c) => {
                 let is_dev = dev_names.contains(&c.display_name().to_ascii_lowercase());
-                let node = catalog.add_package(c.at(Location::new(input.path)));
+                let node = catalog.add_package(c.at(input.location()));
                 project.add_dep(
                     node,
                     if is_dev {

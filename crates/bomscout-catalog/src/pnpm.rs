@@ -25,9 +25,7 @@ use crate::npm::{component, integrity_hashes};
 use crate::yaml_block::{Entry, Node, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{
-    Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project, Severity,
-};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project, Severity};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -177,8 +175,8 @@ impl<'t> Lock<'_, 't> {
             }
         }
         let location = match line {
-            Some(l) => Location::at_line(self.input.path, l),
-            None => Location::new(self.input.path),
+            Some(l) => self.input.at_line(l),
+            None => self.input.location(),
         };
         let node = self.catalog.add_package(c.at(location));
         if let NodeRef::Package(i) = node {
@@ -566,6 +564,7 @@ mod tests {
         let input = Input {
             bytes: text.as_bytes(),
             path: "pnpm-lock.yaml",
+            shared_path: &std::sync::Arc::from("pnpm-lock.yaml"),
             abs: std::path::Path::new("/nonexistent/pnpm-lock.yaml"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

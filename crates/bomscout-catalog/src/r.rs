@@ -10,9 +10,7 @@
 //! dependencies.
 
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -33,9 +31,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let line = lines.get(key).unwrap_or(1);
         match component(key, p) {
             Ok(c) => {
-                if let NodeRef::Package(i) =
-                    catalog.add_package(c.at(Location::at_line(input.path, line)))
-                {
+                if let NodeRef::Package(i) = catalog.add_package(c.at(input.at_line(line))) {
                     nodes.insert(key.as_str(), i);
                 }
             }

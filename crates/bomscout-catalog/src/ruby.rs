@@ -19,8 +19,7 @@
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
-    Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, NodeRef, Project,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -191,7 +190,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
         }
         nodes.insert(
             name.clone(),
-            catalog.add_package(c.at(Location::at_line(input.path, spec.line))),
+            catalog.add_package(c.at(input.at_line(spec.line))),
         );
     }
     for (name, spec) in &specs {
@@ -323,10 +322,10 @@ fn gemspec(text: &str, input: &Input) -> Result<Catalog, ParseError> {
         .or_else(|| field("license").map(|v| quoted(&v)))
         .unwrap_or_default();
     for l in licenses {
-        c.add_license(License::declared(&l, input.path, "licenses"));
+        c.add_license(input.license(&l, "licenses"));
     }
     let mut catalog = Catalog::default();
-    catalog.add_package(c.at(Location::new(input.path)));
+    catalog.add_package(c.at(input.location()));
     Ok(catalog)
 }
 

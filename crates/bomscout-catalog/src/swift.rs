@@ -7,7 +7,7 @@
 //! Normal dependency of the package.
 
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Project};
 use serde_json::Value;
 
 /// Parses one `Package.resolved`.
@@ -41,7 +41,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         }
         match component(location, pin.get("state")) {
             Ok(c) => {
-                let node = catalog.add_package(c.at(Location::at_line(input.path, line)));
+                let node = catalog.add_package(c.at(input.at_line(line)));
                 project.add_dep(node, DepKind::Normal);
             }
             Err(message) => catalog.diagnostics.push(

@@ -9,9 +9,7 @@
 //! (the namespace says where the port comes from).
 
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -95,7 +93,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 if let Some(b) = baseline {
                     c.properties.insert("vcpkg-baseline".into(), b.to_string());
                 }
-                let node = catalog.add_package(c.at(Location::at_line(input.path, line)));
+                let node = catalog.add_package(c.at(input.at_line(line)));
                 seen.insert(name, node);
                 project.add_dep(node, kind);
             }

@@ -141,7 +141,7 @@ fn licenses(c: &Catalog) -> Vec<(String, SourceKind, String)> {
         .component
         .licenses
         .iter()
-        .map(|l| (l.raw.clone(), l.source.kind, l.source.path.clone()))
+        .map(|l| (l.raw.to_string(), l.source.kind, l.source.path.to_string()))
         .collect()
 }
 

@@ -12,6 +12,7 @@ fn parse_text(cataloger: Cataloger, path: &str, text: &str) -> Result<usize, Par
     let input = Input {
         bytes: text.as_bytes(),
         path,
+        shared_path: &std::sync::Arc::from(path),
         abs: &abs,
         root: Path::new("/nonexistent/bomscout-test"),
         options: &options,

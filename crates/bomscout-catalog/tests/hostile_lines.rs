@@ -27,6 +27,7 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
     let input = Input {
         bytes: g.text.as_bytes(),
         path: g.file,
+        shared_path: &std::sync::Arc::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
@@ -95,6 +96,7 @@ fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
     let input = Input {
         bytes: text.as_bytes(),
         path: g.file,
+        shared_path: &std::sync::Arc::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,

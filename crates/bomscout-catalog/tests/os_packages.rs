@@ -263,6 +263,7 @@ fn parse_under(
     let input = Input {
         bytes,
         path: rel,
+        shared_path: &std::sync::Arc::from(rel),
         abs: &abs,
         root: &root,
         options: &options,

@@ -196,7 +196,7 @@ fn packages(catalogs: &[Catalog]) -> Vec<&bomscout_core::Component> {
 fn licenses(c: &bomscout_core::Component) -> Vec<(String, String)> {
     c.licenses
         .iter()
-        .map(|l| (l.raw.clone(), l.source.path.clone()))
+        .map(|l| (l.raw.to_string(), l.source.path.to_string()))
         .collect()
 }
 

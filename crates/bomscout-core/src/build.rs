@@ -1,8 +1,8 @@
 //! Merging many catalogs into one [`Sbom`]: deduplication by identity, and scope over the graph.
 
 use crate::{
-    Catalog, Component, DepKind, Dependency, Diagnostic, Ecosystem, NodeRef, Project, ProjectEntry,
-    Sbom, Scope,
+    Catalog, Component, DepKind, Dependency, Diagnostic, Ecosystem, License, NodeRef, Project,
+    ProjectEntry, Sbom, Scope, SharedStr,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -24,6 +24,37 @@ fn license_hash(l: &crate::License) -> u64 {
         .hash(&mut h);
     l.source.hash(&mut h);
     h.finish()
+}
+
+/// Points `license`'s strings at the builder's one copy of each: its source path at the one
+/// in `paths` (where the locations' paths are), its texts and field at the one in `texts`.
+fn share_license(
+    paths: &mut HashSet<Arc<str>>,
+    texts: &mut HashSet<SharedStr>,
+    license: &mut License,
+) {
+    let path = &mut license.source.path;
+    match paths.get(path.as_str()) {
+        Some(one) => *path = SharedStr::from(one),
+        None => {
+            paths.insert(Arc::clone(path.as_arc()));
+        }
+    }
+    let share =
+        |texts: &mut HashSet<SharedStr>, text: &mut SharedStr| match texts.get(text.as_str()) {
+            Some(one) => *text = one.clone(),
+            None => {
+                texts.insert(text.clone());
+            }
+        };
+    share(texts, &mut license.raw);
+    share(texts, &mut license.source.field);
+    for text in [&mut license.expression, &mut license.mapped_from]
+        .into_iter()
+        .flatten()
+    {
+        share(texts, text);
+    }
 }
 
 /// A document-wide node.
@@ -59,6 +90,10 @@ pub struct SbomBuilder {
     /// location, and they name a few thousand files among hundreds of thousands of
     /// locations, so all of them point at one shared string per path.
     paths: HashSet<Arc<str>>,
+    /// Every license text and field seen, once: tens of thousands of license statements
+    /// repeat a few dozen texts (`MIT`, `license`), so the statements kept share them (their
+    /// source paths share `paths`).
+    texts: HashSet<SharedStr>,
     projects: Vec<Project>,
     manifests: Vec<BTreeSet<String>>,
     by_dir: HashMap<(Ecosystem, String), usize>,
@@ -133,17 +168,21 @@ impl SbomBuilder {
                 let target = &mut self.components[i];
                 target.merge(component);
                 let seen = &mut self.license_hashes[i];
-                for l in licenses {
+                for mut l in licenses {
                     // A hash seen before may still be another license: compare then.
                     if !seen.insert(license_hash(&l)) && target.licenses.contains(&l) {
                         continue;
                     }
+                    share_license(&mut self.paths, &mut self.texts, &mut l);
                     target.licenses.push(l);
                 }
                 i
             }
             None => {
                 let key = component.key();
+                for l in &mut component.licenses {
+                    share_license(&mut self.paths, &mut self.texts, l);
+                }
                 self.license_hashes
                     .push(component.licenses.iter().map(license_hash).collect());
                 self.components.push(component);
@@ -438,6 +477,68 @@ mod tests {
         assert_eq!(sbom.components[0].licenses, expected.licenses);
         assert_eq!(sbom.components[0].licenses.len(), 4);
         assert_eq!(sbom.components[0].locations.len(), 6);
+    }
+
+    /// The statements kept share one string per text, field and path (a source path the
+    /// same string as the locations naming that file), and stay equal to what the
+    /// catalogers made: equal statements equal, distinct ones distinct.
+    #[test]
+    fn license_strings_are_shared_and_keep_their_values() {
+        let made = |name: &str, raw: &str, field: &str, at: &str| {
+            let mut c = Component::new(Ecosystem::Npm, None, name, "1.0.0")
+                .unwrap()
+                .at(Location::at_line(at.to_string(), 2));
+            c.licenses.push(License::declared(raw, at, field));
+            c
+        };
+        let copies = [
+            made("a", "MIT", "license", "r1/package-lock.json"),
+            made("b", "MIT", "license", "r2/package-lock.json"),
+            made(
+                "c",
+                "Apache-2.0",
+                "licenses[0].type",
+                "r1/package-lock.json",
+            ),
+            // A second statement for `a`, merged into the first copy's component.
+            made("a", "ISC", "license", "r2/package-lock.json"),
+        ];
+        let expected: Vec<License> = copies.iter().map(|c| c.licenses[0].clone()).collect();
+        let mut builder = SbomBuilder::new("t");
+        for c in copies {
+            let mut cat = Catalog::default();
+            cat.add_package(c);
+            builder.add(cat);
+        }
+        let sbom = builder.finish();
+        let of = |name: &str| {
+            let c = sbom.components.iter().find(|c| c.name == name).unwrap();
+            &c.licenses
+        };
+        let (a, b, c) = (of("a"), of("b"), of("c"));
+        assert_eq!(a[..], [expected[0].clone(), expected[3].clone()]);
+        assert_eq!(b[..], [expected[1].clone()]);
+        assert_eq!(c[..], [expected[2].clone()]);
+        assert_ne!(a[0], b[0], "one text, two files: two statements");
+
+        let same = SharedStr::ptr_eq;
+        assert!(same(&a[0].raw, &b[0].raw), "MIT once");
+        assert!(!same(&a[0].raw, &c[0].raw));
+        assert!(same(&a[0].source.field, &b[0].source.field));
+        assert!(
+            same(&a[0].source.field, &a[1].source.field),
+            "merged copy too"
+        );
+        assert!(!same(&a[0].source.field, &c[0].source.field));
+        assert!(same(&a[0].source.path, &c[0].source.path));
+        assert!(same(&b[0].source.path, &a[1].source.path));
+        let r1 = sbom
+            .components
+            .iter()
+            .flat_map(|c| c.locations.iter())
+            .find(|l| &*l.path == "r1/package-lock.json")
+            .unwrap();
+        assert!(Arc::ptr_eq(&r1.path, a[0].source.path.as_arc()));
     }
 }
 

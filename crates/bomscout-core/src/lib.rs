@@ -40,6 +40,7 @@ mod license;
 mod purl;
 mod reporter;
 mod sbom;
+mod shared_str;
 pub mod vuln;
 
 pub use build::SbomBuilder;
@@ -55,4 +56,5 @@ pub use license::{License, LicenseSource, SourceKind};
 pub use purl::{pep503, Purl, PurlError};
 pub use reporter::{Reporter, Silent};
 pub use sbom::{Dependency, ProjectEntry, Sbom};
+pub use shared_str::SharedStr;
 pub use vuln::{Advisory, Affected, VulnSeverity, Vulnerability};

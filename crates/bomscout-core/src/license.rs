@@ -1,6 +1,8 @@
 //! Licenses as found, with their evidence.
 
+use crate::SharedStr;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What kind of evidence a license comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -68,13 +70,17 @@ impl SourceKind {
 }
 
 /// Where a license came from: the file, the field (or file name) and the kind of evidence.
+///
+/// `path` and `field` are shared strings: a scan holds tens of thousands of statements naming
+/// a few hundred files and a handful of fields, and the builder
+/// ([`crate::build::SbomBuilder`]) makes every copy point at one string.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LicenseSource {
     /// Path relative to the scan root.
-    pub path: String,
+    pub path: SharedStr,
     /// The field it was read from (`license`, `licenses[0].type`, `License-Expression`,
     /// `Classifier`), or the license file's name.
-    pub field: String,
+    pub field: SharedStr,
     /// The kind of evidence.
     pub kind: SourceKind,
 }
@@ -85,16 +91,20 @@ pub struct LicenseSource {
 /// `expression` when `raw` normalizes to a valid SPDX expression, and `mapped_from` when an
 /// alias was needed to get there. A string that does not normalize keeps `expression: None`
 /// and is reported verbatim: never dropped, never guessed.
+///
+/// The texts are shared strings ([`SharedStr`], serialized as plain strings): nearly every
+/// statement of a scan repeats one of a few dozen texts (`MIT`, `Apache-2.0`), and the
+/// builder and the license stage make the copies point at one string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct License {
     /// The text exactly as declared.
-    pub raw: String,
+    pub raw: SharedStr,
     /// The normalized SPDX expression, once the license stage has run.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expression: Option<String>,
+    pub expression: Option<SharedStr>,
     /// The alias table entry used to reach `expression` (e.g. `Apache 2.0`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mapped_from: Option<String>,
+    pub mapped_from: Option<SharedStr>,
     /// Match confidence in `0.0..=1.0` for license-file evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
@@ -127,14 +137,21 @@ impl License {
 
     /// A license of any source kind.
     pub fn of_kind(raw: &str, path: &str, field: &str, kind: SourceKind) -> License {
+        License::found_in(raw, Arc::from(path), field, kind)
+    }
+
+    /// A license of any source kind read from the file whose (shared) path is `path`: what
+    /// a parser holding its file's path as one `Arc<str>` uses, so that every statement
+    /// and location of the file share it.
+    pub fn found_in(raw: &str, path: Arc<str>, field: &str, kind: SourceKind) -> License {
         License {
-            raw: raw.trim().to_string(),
+            raw: raw.trim().into(),
             expression: None,
             mapped_from: None,
             confidence: None,
             source: LicenseSource {
-                path: path.to_string(),
-                field: field.to_string(),
+                path: path.into(),
+                field: field.into(),
                 kind,
             },
         }

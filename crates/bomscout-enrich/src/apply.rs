@@ -76,11 +76,8 @@ fn license(
 ) -> License {
     let mut l = License::of_kind(raw, url, field, kind);
     if field == "classifier" {
-        l.expression = classifier_to_spdx(raw).map(str::to_string);
-        l.mapped_from = l
-            .expression
-            .as_ref()
-            .map(|_| "trove classifier".to_string());
+        l.expression = classifier_to_spdx(raw).map(Into::into);
+        l.mapped_from = l.expression.as_ref().map(|_| "trove classifier".into());
     } else {
         normalize_license(&mut l);
     }

@@ -375,9 +375,9 @@ fn curated(
             &format!("curation: {}", cur.reason),
             SourceKind::Curation,
         );
-        l.expression = normalize(&cur.license).expression;
+        l.expression = normalize(&cur.license).expression.map(Into::into);
         let before = effective(&c.licenses).0;
-        if cur.local && before == l.expression.clone().unwrap_or_default() {
+        if cur.local && before == l.expression.as_deref().unwrap_or_default() {
             notes.insert(format!(
                 "curation for {} changes nothing: the package already declares {before}",
                 cur.package.text
@@ -435,7 +435,7 @@ pub fn effective(licenses: &[License]) -> (String, bool) {
         .min()
     else {
         return match licenses.first() {
-            Some(l) => (l.raw.clone(), false),
+            Some(l) => (l.raw.to_string(), false),
             None => ("(none)".to_string(), false),
         };
     };

@@ -20,7 +20,7 @@ fn sbom(packages: &[(&str, Option<&str>, bool)]) -> Sbom {
             .at(Location::at_line("package-lock.json", 12));
         if let Some(l) = license {
             let mut lic = License::declared(l, "package-lock.json", "license");
-            lic.expression = bomscout_license::normalize(l).expression;
+            lic.expression = bomscout_license::normalize(l).expression.map(Into::into);
             c.add_license(lic);
         }
         let node = cat.add_package(c);

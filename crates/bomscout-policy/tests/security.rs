@@ -124,7 +124,7 @@ fn components(lodash_license: &str) -> Sbom {
                 license
             };
             let mut l = License::declared(text, file, "license");
-            l.expression = bomscout_license::normalize(text).expression;
+            l.expression = bomscout_license::normalize(text).expression.map(Into::into);
             c.add_license(l);
             let node = cat.add_package(c);
             project.add_dep(node, if *dev { DepKind::Dev } else { DepKind::Normal });

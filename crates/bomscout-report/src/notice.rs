@@ -378,7 +378,7 @@ fn collect_texts(
         if license.raw.lines().nth(1).is_some() {
             texts
                 .entry(key.clone())
-                .or_insert_with(|| LicenseText::Known(license.raw.clone()));
+                .or_insert_with(|| LicenseText::Known(license.raw.to_string()));
         } else {
             note_missing(texts, key.clone(), place);
         }

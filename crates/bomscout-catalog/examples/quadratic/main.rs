@@ -42,6 +42,7 @@ fn main() {
             let input = Input {
                 bytes: g.text.as_bytes(),
                 path: g.file,
+                shared_path: &std::sync::Arc::from(g.file),
                 abs: &abs,
                 root: std::path::Path::new("/"),
                 options: &options,

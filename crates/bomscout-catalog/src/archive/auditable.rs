@@ -382,6 +382,7 @@ mod tests {
         let c = parse(&Input {
             bytes: &bytes,
             path: "bin/t",
+            shared_path: &std::sync::Arc::from("bin/t"),
             abs: std::path::Path::new("/nonexistent/bin/t"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

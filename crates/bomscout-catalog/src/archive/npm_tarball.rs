@@ -18,7 +18,7 @@ use super::{
 use crate::license_files::{self, is_license_file, is_notice_file};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Diagnostic, Location};
+use bomscout_core::{Catalog, Diagnostic};
 use serde_json::Value;
 use std::io::{self, Read};
 
@@ -106,7 +106,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     archive_hashes(input.bytes)
         .into_iter()
         .for_each(|h| c.add_hash(h));
-    catalog.add_package(c.at(Location::new(input.path)));
+    catalog.add_package(c.at(input.location()));
     Ok(catalog)
 }
 
@@ -231,6 +231,7 @@ mod tests {
         let input = Input {
             bytes,
             path: "dist/x.tgz",
+            shared_path: &std::sync::Arc::from("dist/x.tgz"),
             abs: std::path::Path::new("/nonexistent/dist/x.tgz"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

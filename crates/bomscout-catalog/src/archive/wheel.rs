@@ -16,7 +16,7 @@ use super::{archive_hashes, inside, read_capped, Capped, MAX_CANDIDATES, MAX_ENT
 use crate::license_files::{self, is_license_file, is_notice_file};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Diagnostic, Location};
+use bomscout_core::{Catalog, Diagnostic};
 use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::Path;
@@ -72,6 +72,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let inner = Input {
         bytes: &bytes,
         path: &shown,
+        shared_path: &std::sync::Arc::from(shown.as_str()),
         abs: Path::new(""),
         root: input.root,
         options: input.options,
@@ -114,7 +115,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     for package in &mut catalog.packages {
         let c = &mut package.component;
         c.locations.clear();
-        c.locations.insert(Location::new(input.path));
+        c.locations.insert(input.location());
         for message in license_files::add_evidence_from_files(c, &files, threshold) {
             diagnostics.push(Diagnostic::warning(input.path, message));
         }

@@ -23,8 +23,8 @@ use crate::toml_lock::{self, Fast, Reader, Sink, Unsupported, Value};
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, Location, NodeRef,
-    Project, Severity,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, License, NodeRef, Project,
+    Severity,
 };
 use bomscout_walk::DISK;
 use serde::Deserialize;
@@ -214,7 +214,7 @@ fn add_node(
             None => *unlicensed += 1,
         }
     }
-    Some(cat.add_package(c.at(Location::new(input.path))))
+    Some(cat.add_package(c.at(input.location())))
 }
 
 /// A registry source, by its `registry+` / `sparse+` prefix.
@@ -483,6 +483,7 @@ mod tests {
         let input = Input {
             bytes: b"",
             path: "Cargo.lock",
+            shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: Path::new("/nonexistent-root/Cargo.lock"),
             root: Path::new("/nonexistent-root"),
             options: &options,
@@ -514,6 +515,7 @@ mod tests {
         let input = Input {
             bytes: text.as_bytes(),
             path: "Cargo.lock",
+            shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: Path::new("/nonexistent/Cargo.lock"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -535,6 +537,7 @@ mod tests {
         let input = Input {
             bytes: b"",
             path: "Cargo.lock",
+            shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs,
             root,
             options: &options,
@@ -604,6 +607,7 @@ mod tests {
             let input = Input {
                 bytes: text.as_bytes(),
                 path: "Cargo.lock",
+                shared_path: &std::sync::Arc::from("Cargo.lock"),
                 abs: Path::new("/nonexistent/Cargo.lock"),
                 root: Path::new("/"),
                 options: &options,
@@ -758,6 +762,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
         let input = Input {
             bytes: text.as_bytes(),
             path: "Cargo.lock",
+            shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,
@@ -769,7 +774,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
                 .component
                 .licenses
                 .iter()
-                .map(|l| (l.raw.clone(), l.source.kind, l.source.path.clone()))
+                .map(|l| (l.raw.to_string(), l.source.kind, l.source.path.to_string()))
                 .collect()
         };
         let file = |id: &str, krate: &str| {

@@ -14,7 +14,7 @@
 
 use super::workspace::{dep_tables, entry_kind, field, read_toml, real_name};
 use crate::{text, Input, ParseError};
-use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, Project, Purl};
+use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, Project, Purl};
 use toml::{Table, Value};
 
 /// Parses one `Cargo.toml`.
@@ -47,9 +47,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         project.purl = Purl::build(Ecosystem::Cargo, None, n, Some(v), &[]).ok();
     }
     if let Some(l) = field(package, inherited, "license") {
-        project
-            .licenses
-            .push(License::declared(&l, input.path, "package.license"));
+        project.licenses.push(input.license(&l, "package.license"));
     }
     let project = cat.add_project(project);
     for (table, kind) in dep_tables(&doc) {
@@ -61,7 +59,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             match Component::unresolved(Ecosystem::Cargo, None, real_name(key, &spec), &requirement)
             {
                 Ok(c) => {
-                    let node = cat.add_package(c.at(Location::new(input.path)));
+                    let node = cat.add_package(c.at(input.location()));
                     cat.add_edge(project, node, entry_kind(&spec, kind));
                 }
                 Err(e) => cat

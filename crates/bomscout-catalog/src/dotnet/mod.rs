@@ -30,7 +30,7 @@ use crate::xml::Element;
 use crate::{Input, ParseError};
 use base64::Engine;
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, NodeRef, Project,
 };
 use bomscout_walk::Tree;
 use serde_json::Value;
@@ -89,7 +89,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
                     if let Some(root) = &cache_root {
                         add_cached_licenses(&mut c, root, id, version, input, &mut catalog);
                     }
-                    let n = catalog.add_package(c.at(Location::new(input.path)));
+                    let n = catalog.add_package(c.at(input.location()));
                     nodes.insert(key.clone(), n);
                     n
                 }
@@ -270,7 +270,7 @@ pub fn parse_deps(input: &Input) -> Result<Catalog, ParseError> {
         }
         nodes.insert(
             id.to_ascii_lowercase(),
-            catalog.add_package(c.at(Location::new(input.path))),
+            catalog.add_package(c.at(input.location())),
         );
     }
     let targets = doc.get("targets").and_then(Value::as_object);
@@ -420,9 +420,9 @@ fn add_reference(
         None => Component::unresolved(Ecosystem::Nuget, None, id, "(no version)"),
     };
     let location = if line > 0 {
-        Location::at_line(input.path, line)
+        input.at_line(line)
     } else {
-        Location::new(input.path)
+        input.location()
     };
     match c {
         Ok(c) => {
@@ -675,6 +675,7 @@ mod tests {
         let input = Input {
             bytes: text.as_bytes(),
             path: "src/App.csproj",
+            shared_path: &std::sync::Arc::from("src/App.csproj"),
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,

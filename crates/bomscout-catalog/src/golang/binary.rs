@@ -11,7 +11,7 @@
 
 use super::component;
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Project};
 use object::{Object, ObjectSection};
 
 const MAGIC: &[u8] = b"\xff Go buildinf:";
@@ -50,7 +50,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 if let Some(sum) = rest.first().filter(|s| !s.is_empty()) {
                     c.properties.insert("go-sum".into(), sum.to_string());
                 }
-                let node = catalog.add_package(c.at(Location::new(input.path)));
+                let node = catalog.add_package(c.at(input.location()));
                 project.add_dep(node, DepKind::Normal);
                 last = Some(node);
             }
@@ -176,6 +176,7 @@ mod tests {
         let input = Input {
             bytes: &bytes,
             path: "bin/tool",
+            shared_path: &std::sync::Arc::from("bin/tool"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -210,6 +211,7 @@ mod tests {
         let input = Input {
             bytes: &truncated,
             path: "bin/x",
+            shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -225,6 +227,7 @@ mod tests {
         let input = Input {
             bytes: &hostile,
             path: "bin/x",
+            shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -251,6 +254,7 @@ mod tests {
         let input = Input {
             bytes: &bytes,
             path: "bin/x",
+            shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

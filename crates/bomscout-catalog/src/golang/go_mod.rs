@@ -10,7 +10,7 @@
 use super::{cache, compare_versions, component};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Project};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One `require` line.
@@ -94,9 +94,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             cache::add_licenses(&mut c, &dir, &shown, input.options.license_threshold);
         }
         let location = if r.line > 0 {
-            Location::at_line(input.path, r.line)
+            input.at_line(r.line)
         } else {
-            Location::new(input.path)
+            input.location()
         };
         let node = catalog.add_package(c.at(location));
         let tool_only = m

@@ -6,7 +6,7 @@
 use super::component;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 
 /// Parses one `vendor/modules.txt`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
@@ -83,7 +83,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 );
             }
         }
-        let node = catalog.add_package(c.at(Location::at_line(input.path, line_no)));
+        let node = catalog.add_package(c.at(input.at_line(line_no)));
         project.add_dep(node, DepKind::Normal);
         last = Some((node, path.to_string()));
     }

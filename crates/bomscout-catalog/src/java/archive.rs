@@ -442,6 +442,7 @@ mod tests {
         parse(&Input {
             bytes,
             path,
+            shared_path: &std::sync::Arc::from(path),
             abs: std::path::Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,

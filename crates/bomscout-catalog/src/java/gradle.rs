@@ -18,7 +18,7 @@
 use super::component;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Project};
 use std::collections::BTreeMap;
 
 /// Parses a Gradle dependency lockfile.
@@ -81,7 +81,7 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
         c.properties
             .insert("gradle-configurations".into(), confs.clone());
         let test_only = !confs.split(',').any(ships);
-        let node = catalog.add_package(c.at(Location::at_line(input.path, line_no)));
+        let node = catalog.add_package(c.at(input.at_line(line_no)));
         project.add_dep(
             node,
             if test_only {
@@ -248,8 +248,8 @@ fn add(
     match c {
         Ok(c) => {
             let location = match line {
-                Some(l) => Location::at_line(input.path, l),
-                None => Location::new(input.path),
+                Some(l) => input.at_line(l),
+                None => input.location(),
             };
             let node = catalog.add_package(c.at(location));
             project.add_dep(node, kind);

@@ -19,9 +19,7 @@
 use super::{component, m2};
 use crate::xml::Element;
 use crate::{Input, ParseError};
-use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, Project, Purl,
-};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Project, Purl};
 use bomscout_walk::{Tree, DISK};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -121,7 +119,7 @@ fn catalog(pom: &Effective, input: &Input, sources: &Sources) -> Catalog {
         if scope == "import" {
             continue;
         }
-        let location = Location::at_line(input.path, dep.line);
+        let location = input.at_line(dep.line);
         let c = match version.as_deref().filter(|v| is_exact(v)) {
             Some(v) => resolved(dep, v, &scope, sources),
             None => {
@@ -643,6 +641,7 @@ mod tests {
         let input = Input {
             bytes: b"",
             path: "pom.xml",
+            shared_path: &std::sync::Arc::from("pom.xml"),
             abs: Path::new("/nonexistent/pom.xml"),
             root: std::path::Path::new("/"),
             options: &options,

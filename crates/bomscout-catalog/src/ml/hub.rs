@@ -100,7 +100,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let snapshot_abs = repo_abs.join("snapshots").join(&revision);
         let version = revision.to_ascii_lowercase();
         let mut component = component(kind, namespace.as_deref(), &name, &version)?;
-        component.locations.insert(Location::new(input.path));
+        component.locations.insert(input.location());
         if version == main {
             component
                 .properties
@@ -220,7 +220,7 @@ pub(crate) fn cloned_repository(
             )
             .map_err(|e| ParseError::format(e.to_string()))?;
         }
-        c.locations.insert(Location::new(input.path));
+        c.locations.insert(input.location());
         c.locations.insert(Location::new(readme_rel.as_str()));
         if let Some(a) = &facts.architecture {
             c.properties

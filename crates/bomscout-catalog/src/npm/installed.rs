@@ -12,7 +12,7 @@
 
 use super::{component, integrity_hashes, licenses};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Diagnostic, Location};
+use bomscout_core::{Catalog, Diagnostic};
 use serde_json::Value;
 
 /// Parses one installed `package.json`.
@@ -65,7 +65,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         cat.diagnostics
             .push(Diagnostic::warning(input.path, message));
     }
-    cat.add_package(c.at(Location::new(input.path)));
+    cat.add_package(c.at(input.location()));
     Ok(cat)
 }
 

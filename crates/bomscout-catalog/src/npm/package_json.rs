@@ -9,7 +9,7 @@
 
 use super::{licenses, split_name};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, Project, Purl};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Project, Purl};
 use serde_json::{Map, Value};
 
 /// Parses one `package.json`.
@@ -42,7 +42,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         for (name, range) in declared(doc, field) {
             match unresolved(name, range) {
                 Some(Ok(c)) => {
-                    let node = cat.add_package(c.at(Location::new(input.path)));
+                    let node = cat.add_package(c.at(input.location()));
                     cat.add_edge(project, node, kind);
                 }
                 Some(Err(e)) => cat.diagnostics.push(Diagnostic::warning(

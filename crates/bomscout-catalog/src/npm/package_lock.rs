@@ -36,9 +36,7 @@ use super::{component, integrity_hash_iter, split_name};
 use crate::borrowed_json::{sort_last_wins, Keys, Skip, Str};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{
-    Catalog, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, Project, Scope,
-};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, License, NodeRef, Project, Scope};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -88,23 +86,21 @@ enum LicenseAt {
 }
 
 impl LicenseAt {
-    fn declared(self, raw: &str, path: &str) -> License {
+    fn declared(self, raw: &str, input: &Input) -> License {
         match self {
-            LicenseAt::License => License::declared(raw, path, "license"),
-            LicenseAt::LicenseType => License::declared(raw, path, "license.type"),
-            LicenseAt::Licenses(i) => License::declared(raw, path, &format!("licenses[{i}]")),
-            LicenseAt::LicensesType(i) => {
-                License::declared(raw, path, &format!("licenses[{i}].type"))
-            }
+            LicenseAt::License => input.license(raw, "license"),
+            LicenseAt::LicenseType => input.license(raw, "license.type"),
+            LicenseAt::Licenses(i) => input.license(raw, &format!("licenses[{i}]")),
+            LicenseAt::LicensesType(i) => input.license(raw, &format!("licenses[{i}].type")),
         }
     }
 }
 
 impl<'a> Fields<'a> {
-    fn licenses(&self, path: &str) -> Vec<License> {
+    fn licenses(&self, input: &Input) -> Vec<License> {
         self.licenses
             .iter()
-            .map(|(raw, at)| at.declared(raw, path))
+            .map(|(raw, at)| at.declared(raw, input))
             .collect()
     }
 
@@ -563,7 +559,7 @@ fn catalog(root: &Fields, input: &Input) -> Catalog {
         (None, Some(deps)) => v1_entries(root, deps, input, &mut cat.diagnostics),
         (None, None) => Vec::new(),
     };
-    build(&mut cat, &entries, root, input.path);
+    build(&mut cat, &entries, root, input);
     cat
 }
 
@@ -783,7 +779,8 @@ fn manifest_peer_deps<'f>(doc: &Map<String, Value>) -> Vec<(Cow<'f, str>, DepKin
 }
 
 /// Adds every entry as a project or package, then every edge.
-fn build(cat: &mut Catalog, entries: &[Node], root: &Fields, path: &str) {
+fn build(cat: &mut Catalog, entries: &[Node], root: &Fields, input: &Input) {
+    let path = input.path;
     let lock_dir = crate::paths::dir_of(path);
     let mut nodes: HashMap<&str, NodeRef> = HashMap::with_capacity(entries.len());
     let mut links: HashMap<&str, &str> = HashMap::new();
@@ -796,9 +793,9 @@ fn build(cat: &mut Catalog, entries: &[Node], root: &Fields, path: &str) {
             continue;
         }
         let node = if e.key.contains("node_modules/") {
-            package(cat, e, path)
+            package(cat, e, input)
         } else {
-            Some(project(cat, e, root, lock_dir, path))
+            Some(project(cat, e, root, lock_dir, input))
         };
         if let Some(node) = node {
             nodes.insert(&e.key, node);
@@ -864,7 +861,8 @@ fn resolve(
     }
 }
 
-fn package(cat: &mut Catalog, e: &Node, path: &str) -> Option<NodeRef> {
+fn package(cat: &mut Catalog, e: &Node, input: &Input) -> Option<NodeRef> {
+    let path = input.path;
     let Some(version) = e.version.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
             path,
@@ -888,7 +886,7 @@ fn package(cat: &mut Catalog, e: &Node, path: &str) -> Option<NodeRef> {
         integrity_hash_iter(i).for_each(|h| c.add_hash(h));
     }
     for (raw, at) in &f.licenses {
-        c.add_license(at.declared(raw, path));
+        c.add_license(at.declared(raw, input));
     }
     c.scope = f.hint().min(e.cap);
     if let Some(r) = resolved {
@@ -903,12 +901,12 @@ fn package(cat: &mut Catalog, e: &Node, path: &str) -> Option<NodeRef> {
     if f.peer {
         c.properties.insert("peer".into(), "true".into());
     }
-    Some(cat.add_package(c.at(Location::new(path))))
+    Some(cat.add_package(c.at(input.location())))
 }
 
-fn project(cat: &mut Catalog, e: &Node, root: &Fields, lock_dir: &str, path: &str) -> NodeRef {
+fn project(cat: &mut Catalog, e: &Node, root: &Fields, lock_dir: &str, input: &Input) -> NodeRef {
     let dir = crate::paths::join_dir(lock_dir, &e.key);
-    let mut p = Project::in_dir(Ecosystem::Npm, &dir, path);
+    let mut p = Project::in_dir(Ecosystem::Npm, &dir, input.path);
     let doc = if e.key.is_empty() { root } else { e.fields };
     let name = doc.name.as_deref().filter(|n| !n.is_empty());
     p.name = name.map(str::to_string);
@@ -917,7 +915,7 @@ fn project(cat: &mut Catalog, e: &Node, root: &Fields, lock_dir: &str, path: &st
         let (ns, short) = split_name(n);
         p.purl = bomscout_core::Purl::build(Ecosystem::Npm, ns, short, Some(v), &[]).ok();
     }
-    p.licenses = doc.licenses(path);
+    p.licenses = doc.licenses(input);
     cat.add_project(p)
 }
 
@@ -1025,6 +1023,7 @@ mod tests {
             let input = Input {
                 bytes: text.as_bytes(),
                 path: "package-lock.json",
+                shared_path: &std::sync::Arc::from("package-lock.json"),
                 abs: std::path::Path::new("/nonexistent/package-lock.json"),
                 root: std::path::Path::new("/nonexistent"),
                 options: &options,

@@ -20,7 +20,7 @@ use super::release::Distro;
 use super::Root;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, NodeRef};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -156,7 +156,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             version,
             &qualifiers,
         ) {
-            Ok(c) => c.at(Location::at_line(input.path, r.line)),
+            Ok(c) => c.at(input.at_line(r.line)),
             Err(e) => {
                 catalog.diagnostics.push(
                     Diagnostic::warning(input.path, format!("package skipped: {e}"))

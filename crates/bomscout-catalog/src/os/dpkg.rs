@@ -32,7 +32,7 @@ use super::{copyright, Root};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{
-    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, Location, NodeRef, SourceKind,
+    Catalog, Component, DepKind, Diagnostic, Ecosystem, License, NodeRef, SourceKind,
 };
 use std::collections::BTreeMap;
 
@@ -184,7 +184,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
     let mut by_name: BTreeMap<String, Vec<NodeRef>> = BTreeMap::new();
     let mut deps: Vec<(NodeRef, Vec<Vec<String>>)> = Vec::new();
     for stanza in &stanzas {
-        let at = Location::at_line(input.path, stanza.line);
+        let at = input.at_line(stanza.line);
         let Some(name) = stanza.get("Package") else {
             catalog.diagnostics.push(
                 Diagnostic::warning(input.path, "stanza without a Package field skipped")
@@ -312,7 +312,7 @@ fn add_copyright(component: &mut Component, root: &Root, name: &str, input: &Inp
         return;
     }
     for id in copyright::gnu_notices(&text) {
-        if !component.licenses.iter().any(|l| l.raw == id) {
+        if !component.licenses.iter().any(|l| *l.raw == *id) {
             let notice = License::of_kind(&id, &path, "license-notice", SourceKind::File);
             component.add_license(notice);
         }

@@ -171,6 +171,7 @@ mod tests {
         let input = Input {
             bytes: b"",
             path: "img/var/lib/dpkg/status",
+            shared_path: &std::sync::Arc::from("img/var/lib/dpkg/status"),
             abs,
             root: Path::new("/scan"),
             options: &options,
@@ -183,12 +184,14 @@ mod tests {
         assert!(Root::of(&input, "lib/apk/db/installed").is_none());
         let top = Input {
             path: "var/lib/dpkg/status",
+            shared_path: &std::sync::Arc::from("var/lib/dpkg/status"),
             abs: Path::new("/scan/var/lib/dpkg/status"),
             ..input
         };
         assert_eq!(Root::of(&top, "var/lib/dpkg/status").unwrap().rel, "");
         let glued = Input {
             path: "xvar/lib/dpkg/status",
+            shared_path: &std::sync::Arc::from("xvar/lib/dpkg/status"),
             ..input
         };
         assert!(Root::of(&glued, "var/lib/dpkg/status").is_none());

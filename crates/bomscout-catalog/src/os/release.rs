@@ -19,7 +19,7 @@
 
 use super::Root;
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, ComponentKind, Ecosystem, Location};
+use bomscout_core::{Catalog, Component, ComponentKind, Ecosystem};
 use std::path::Path;
 
 /// What a release file says about the distribution.
@@ -136,7 +136,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let version = distro.version_id.as_deref().unwrap_or_default();
     let mut component = Component::new(Ecosystem::Generic, None, id, version)
         .map_err(|e| ParseError::format(e.to_string()))?
-        .at(Location::new(input.path));
+        .at(input.location());
     component.kind = ComponentKind::OperatingSystem;
     for (key, value) in [
         ("pretty-name", &distro.pretty_name),

@@ -28,7 +28,7 @@
 use super::release::Distro;
 use super::Root;
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Purl};
+use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, NodeRef, Purl};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::BTreeMap;
 
@@ -438,7 +438,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(c)
         });
         let mut c = match built {
-            Ok(c) => c.at(Location::new(input.path)),
+            Ok(c) => c.at(input.location()),
             Err(e) => {
                 catalog.diagnostics.push(Diagnostic::warning(
                     input.path,

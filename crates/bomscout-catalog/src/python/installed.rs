@@ -25,7 +25,7 @@
 use super::pep508::normalize_name;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, Location, SourceKind};
+use bomscout_core::{Catalog, Component, Diagnostic, Ecosystem, License, SourceKind};
 
 /// Longest `License` value taken as a license name rather than a license text.
 pub const MAX_LICENSE_LEN: usize = 100;
@@ -59,7 +59,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     let mut component = Component::new(Ecosystem::PyPI, None, name, version)
         .map_err(|e| ParseError::format(e.to_string()))?
-        .at(Location::new(input.path));
+        .at(input.location());
     add_licenses(&mut component, &headers, input.path);
     for message in license_file_evidence(&mut component, &headers, input) {
         catalog
@@ -254,6 +254,7 @@ mod tests {
         let input = Input {
             bytes,
             path,
+            shared_path: &std::sync::Arc::from(path),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -267,7 +268,7 @@ mod tests {
             .component
             .licenses
             .iter()
-            .map(|l| (l.raw.clone(), l.source.field.clone()))
+            .map(|l| (l.raw.to_string(), l.source.field.to_string()))
             .collect()
     }
 

@@ -14,6 +14,7 @@ use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, Project};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The lock, its strings borrowed from the input unless they hold escapes.
 #[derive(Deserialize)]
@@ -56,7 +57,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         (&lock.develop, DepKind::Dev),
     ] {
         for (name, entry) in section {
-            match component(&name.0, entry, input.path) {
+            match component(&name.0, entry, input.shared_path) {
                 Ok(Some(c)) => {
                     let node = cat.add_package(c);
                     cat.add_edge(project, node, kind);
@@ -72,7 +73,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 }
 
 /// The component for one entry; `None` for a local (first-party) entry.
-fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, String> {
+fn component(name: &str, e: &Entry, path: &Arc<str>) -> Result<Option<Component>, String> {
     if e.path.is_some() || e.file.is_some() {
         return Ok(None);
     }
@@ -119,7 +120,7 @@ fn component(name: &str, e: &Entry, path: &str) -> Result<Option<Component>, Str
         let extras: Vec<&str> = e.extras.iter().map(|x| x.0.as_ref()).collect();
         c.properties.insert("extras".into(), extras.join(","));
     }
-    Ok(Some(c.at(Location::new(path))))
+    Ok(Some(c.at(Location::new(Arc::clone(path)))))
 }
 
 /// `sha256:<hex>` as [`Hash::parse_prefixed`] reads it, the algorithm pipenv writes named

@@ -25,6 +25,7 @@ use bomscout_core::{
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use toml::Value;
 
 #[derive(Deserialize)]
@@ -80,7 +81,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut cat = Catalog::default();
     let mut by_name: HashMap<String, NodeRef> = HashMap::new();
     for p in &lock.package {
-        match component(p, &lock.metadata, input.path) {
+        match component(p, &lock.metadata, input.shared_path) {
             Ok(Some(c)) => {
                 let key = normalize_name(&c.name);
                 by_name.insert(key, cat.add_package(c));
@@ -138,7 +139,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     Ok(cat)
 }
 
-fn component(p: &Package, meta: &Metadata, path: &str) -> Result<Option<Component>, String> {
+fn component(p: &Package, meta: &Metadata, path: &Arc<str>) -> Result<Option<Component>, String> {
     let (Some(name), Some(version)) = (p.name.as_deref(), p.version.as_deref()) else {
         return Err("a [[package]] without name or version was skipped".into());
     };
@@ -181,7 +182,7 @@ fn component(p: &Package, meta: &Metadata, path: &str) -> Result<Option<Componen
     } else {
         Scope::Required
     };
-    Ok(Some(c.at(Location::new(path))))
+    Ok(Some(c.at(Location::new(Arc::clone(path)))))
 }
 
 /// `{version = "…", optional = true}` (or an array of such tables, all optional).

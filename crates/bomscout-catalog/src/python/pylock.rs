@@ -20,6 +20,7 @@ use bomscout_core::{
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 struct Lock {
@@ -80,7 +81,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut nodes: HashMap<String, Vec<(Option<String>, NodeRef)>> = HashMap::new();
     let mut added = Vec::new();
     for p in &lock.packages {
-        match component(p, input.path) {
+        match component(p, input.shared_path) {
             Ok(Some(c)) => {
                 let node = cat.add_package(c);
                 let name = normalize_name(p.name.as_deref().unwrap_or_default());
@@ -127,7 +128,7 @@ fn edge_kind(marker: Option<&str>) -> DepKind {
     }
 }
 
-fn component(p: &Package, path: &str) -> Result<Option<Component>, String> {
+fn component(p: &Package, path: &Arc<str>) -> Result<Option<Component>, String> {
     let Some(name) = p.name.as_deref() else {
         return Err("a [[packages]] entry without a name was skipped".into());
     };
@@ -171,7 +172,7 @@ fn component(p: &Package, path: &str) -> Result<Option<Component>, String> {
     if let Some(m) = &p.marker {
         c.properties.insert("marker".into(), m.clone());
     }
-    Ok(Some(c.at(Location::new(path))))
+    Ok(Some(c.at(Location::new(Arc::clone(path)))))
 }
 
 #[cfg(test)]

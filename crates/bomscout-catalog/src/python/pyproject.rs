@@ -446,6 +446,7 @@ mod tests {
         let input = Input {
             bytes: text.as_bytes(),
             path: "svc/pyproject.toml",
+            shared_path: &std::sync::Arc::from("svc/pyproject.toml"),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -638,6 +639,7 @@ old-dev = "^1"
         let input = Input {
             bytes: b"[project]\nname = '\xff'\n",
             path: "pyproject.toml",
+            shared_path: &std::sync::Arc::from("pyproject.toml"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

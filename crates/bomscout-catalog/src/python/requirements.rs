@@ -750,6 +750,7 @@ mod tests {
         let input = Input {
             bytes: text,
             path,
+            shared_path: &std::sync::Arc::from(path),
             abs,
             root: std::path::Path::new("/"),
             options: &options,
@@ -1064,6 +1065,7 @@ mod tests {
         let bad = Input {
             bytes: b"foo==1\n\xff\n",
             path: "requirements.txt",
+            shared_path: &std::sync::Arc::from("requirements.txt"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -32,6 +32,7 @@ use bomscout_core::{
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A `source` table: `{ registry = "…" }`, `{ virtual = "." }`, ….
 type Source<'a> = BTreeMap<Cow<'a, str>, Value<'a>>;
@@ -83,7 +84,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         Ok(lock) => lock,
         Err(Unsupported) => read_toml(text)?,
     };
-    Ok(catalog(&lock, input.path))
+    Ok(catalog(&lock, input.shared_path))
 }
 
 /// The lock through the toml crate: one `[[package]]` at a time, so memory stays near the
@@ -196,8 +197,8 @@ fn dist<'a>(r: &mut Reader<'a>) -> Fast<Dist<'a>> {
     Ok(dist)
 }
 
-/// The catalog of a lock.
-fn catalog(lock: &Lock, path: &str) -> Catalog {
+/// The catalog of the lock at `path` (shared by its locations).
+fn catalog(lock: &Lock, path: &Arc<str>) -> Catalog {
     let mut cat = Catalog::default();
     let nodes: Vec<Option<NodeRef>> = lock
         .package
@@ -226,7 +227,8 @@ fn catalog(lock: &Lock, path: &str) -> Catalog {
 
 /// A project for a first-party source, a component otherwise, `None` (with a warning) for
 /// an entry without a name.
-fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
+fn add_node(cat: &mut Catalog, p: &Package, shared_path: &Arc<str>) -> Option<NodeRef> {
+    let path: &str = shared_path;
     let Some(name) = p.name.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
             path,
@@ -256,7 +258,7 @@ fn add_node(cat: &mut Catalog, p: &Package, path: &str) -> Option<NodeRef> {
     match Component::with_qualifiers(Ecosystem::PyPI, None, name, version, refs) {
         Ok(mut c) => {
             c.add_hashes(hashes(p));
-            Some(cat.add_package(c.at(Location::new(path))))
+            Some(cat.add_package(c.at(Location::new(Arc::clone(shared_path)))))
         }
         Err(e) => {
             cat.diagnostics
@@ -495,8 +497,8 @@ version = "1.0"
                 (Ok(fast), Ok(slow)) => {
                     assert_eq!(fast, slow, "{shown}");
                     assert_eq!(
-                        catalog(&fast, "app/uv.lock"),
-                        catalog(&slow, "app/uv.lock"),
+                        catalog(&fast, &"app/uv.lock".into()),
+                        catalog(&slow, &"app/uv.lock".into()),
                         "{shown}"
                     );
                     read += 1;
@@ -552,6 +554,7 @@ version = "1.0"
         let input = Input {
             bytes: b"version = 1\n[[package]\nname = 1",
             path: "uv.lock",
+            shared_path: &std::sync::Arc::from("uv.lock"),
             abs: Path::new("uv.lock"),
             root: std::path::Path::new("/"),
             options: &options,

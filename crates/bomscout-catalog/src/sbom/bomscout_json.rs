@@ -193,6 +193,7 @@ pub(crate) mod tests {
         let (cat, name) = read(&Input {
             bytes: DOC.as_bytes(),
             path: "bom.json",
+            shared_path: &std::sync::Arc::from("bom.json"),
             abs: std::path::Path::new("bom.json"),
             root: std::path::Path::new("/"),
             options: &crate::Options::default(),

@@ -284,7 +284,7 @@ mod tests {
         let c = json!({"licenses": [{"expression": "GPL-2.0-only AND LicenseRef-public-domain"}]});
         let raws: Vec<String> = licenses(&c, "bom.json")
             .into_iter()
-            .map(|l| l.raw)
+            .map(|l| l.raw.into())
             .collect();
         assert_eq!(raws, ["GPL-2.0-only", "LicenseRef-public-domain"]);
         let c = json!({"licenses": [{"expression": "(MIT OR Apache-2.0) AND Zlib"}]});

@@ -225,6 +225,7 @@ mod tests {
         read(&Input {
             bytes,
             path: "bom",
+            shared_path: &std::sync::Arc::from("bom"),
             abs: std::path::Path::new("bom"),
             root: std::path::Path::new("/"),
             options: &options,

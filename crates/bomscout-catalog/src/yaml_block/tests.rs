@@ -150,6 +150,7 @@ fn every_lockfile_catalogs_the_same_with_either_parser() {
         let input = crate::Input {
             bytes: &text,
             path: name,
+            shared_path: &std::sync::Arc::from(name),
             abs: &abs,
             root: &root,
             options: &options,

@@ -15,7 +15,7 @@ use crate::npm::component;
 use crate::yaml_block::{self, Node as Yaml, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -189,7 +189,7 @@ fn package(
         c.properties.insert("yarn-checksum".into(), sum.to_string());
     }
     let purl = c.purl.to_string();
-    match catalog.add_package(c.at(Location::at_line(input.path, line))) {
+    match catalog.add_package(c.at(input.at_line(line))) {
         NodeRef::Package(i) => {
             by_purl.insert(purl, i);
             Some(i)

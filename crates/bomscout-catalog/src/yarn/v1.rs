@@ -6,7 +6,7 @@
 use super::{split_descriptor, workspace_dirs, Manifest};
 use crate::npm::{component, integrity_hash_iter};
 use crate::{Input, ParseError};
-use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, Location, NodeRef, Project};
+use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 use std::collections::HashMap;
 
 /// One block of the lockfile, borrowed from its text.
@@ -99,7 +99,7 @@ fn package(
         c.add_hash(h);
     }
     let purl = c.purl.to_string();
-    match catalog.add_package(c.at(Location::at_line(input.path, b.line))) {
+    match catalog.add_package(c.at(input.at_line(b.line))) {
         NodeRef::Package(i) => {
             by_purl.insert(purl, i);
             Some(i)

@@ -44,6 +44,7 @@ pub fn parse_as(
     let input = Input {
         bytes,
         path: rel,
+        shared_path: &std::sync::Arc::from(rel),
         abs,
         root: Path::new("/"),
         options,

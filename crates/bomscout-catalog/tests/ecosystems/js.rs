@@ -105,6 +105,7 @@ fn pnpm_lockfile_after_an_environment_document() {
     let input = Input {
         bytes: &bytes,
         path: rel,
+        shared_path: &std::sync::Arc::from(rel),
         abs: &abs,
         root: &root,
         options: &options,

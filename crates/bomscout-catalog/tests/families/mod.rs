@@ -350,6 +350,7 @@ pub fn parse_member(
     let input = Input {
         bytes,
         path: member.path,
+        shared_path: &std::sync::Arc::from(member.path),
         abs: &abs,
         root: Path::new(MISSING_ROOT),
         options,

@@ -68,7 +68,7 @@ pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
         // A license fetched online: its evidence is the URL that answered (a `#field`
         // would read as the URL's fragment).
         let source = if l.source.kind.is_remote() {
-            l.source.path.clone()
+            l.source.path.to_string()
         } else {
             format!("{}#{}", l.source.path, l.source.field)
         };
@@ -91,7 +91,10 @@ pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
 fn dedup(licenses: &[&License]) -> Vec<(Option<String>, String)> {
     let mut out: Vec<(Option<String>, String)> = Vec::new();
     for l in licenses {
-        let said = (l.expression.clone(), l.raw.clone());
+        let said = (
+            l.expression.as_deref().map(str::to_string),
+            l.raw.to_string(),
+        );
         let same = |o: &(Option<String>, String)| match (&o.0, &said.0) {
             (Some(a), Some(b)) => a == b,
             (None, None) => o.1 == said.1,

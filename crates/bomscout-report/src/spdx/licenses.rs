@@ -72,15 +72,15 @@ impl LicenseMap {
                     for id in refs.iter().cloned() {
                         // The statement that is the id itself (a cataloger's named
                         // `LicenseRef-`) is its text; else the least raw text using it.
-                        let exact = license.raw == id;
+                        let exact = *license.raw == *id;
                         let slot = referenced.entry(id.clone()).or_insert(license);
-                        if exact || (slot.raw != id && license.raw < slot.raw) {
+                        if exact || (*slot.raw != *id && license.raw < slot.raw) {
                             *slot = license;
                         }
                     }
                 }
                 None if !license.raw.is_empty() => {
-                    unusable.entry(license.raw.as_str()).or_insert(license);
+                    unusable.entry(&*license.raw).or_insert(license);
                 }
                 None => {}
             }
@@ -184,7 +184,7 @@ impl LicenseMap {
             },
             None => None,
         };
-        usable.or_else(|| self.refs.get(&license.raw).cloned())
+        usable.or_else(|| self.refs.get(&*license.raw).cloned())
     }
 }
 
@@ -252,7 +252,7 @@ fn extracted(id: String, name: String, license: &License) -> Extracted {
     Extracted {
         id,
         name,
-        text: license.raw.clone(),
+        text: license.raw.to_string(),
         comment: format!(
             "Found in {} ({}). bomscout records the statement as found; it is not necessarily the full license text.",
             s.path, s.field
@@ -287,7 +287,7 @@ mod tests {
 
     fn lic(raw: &str, expr: Option<&str>, kind: SourceKind) -> License {
         let mut l = License::of_kind(raw, "package.json", "license", kind);
-        l.expression = expr.map(str::to_string);
+        l.expression = expr.map(Into::into);
         l
     }
 

@@ -13,7 +13,7 @@ use bomscout_report::{write, Format, Settings};
 /// A license statement as the license stage leaves it (`expression` filled when it parsed).
 pub fn lic(raw: &str, expr: Option<&str>, kind: SourceKind, path: &str, field: &str) -> License {
     let mut l = License::of_kind(raw, path, field, kind);
-    l.expression = expr.map(str::to_string);
+    l.expression = expr.map(Into::into);
     l
 }
 
