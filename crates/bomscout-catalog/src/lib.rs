@@ -450,6 +450,83 @@ mod isolation_tests {
 }
 
 #[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    /// What an input makes is about its file: the locations and license statements carry
+    /// its path, with the line and kind asked for, all one shared string.
+    #[test]
+    fn an_input_hands_out_its_one_path() {
+        let options = Options::default();
+        let shared: Arc<str> = Arc::from("app/package-lock.json");
+        let input = Input {
+            bytes: b"",
+            path: "app/package-lock.json",
+            shared_path: &shared,
+            abs: Path::new("/nonexistent/app/package-lock.json"),
+            root: Path::new("/nonexistent"),
+            options: &options,
+            tree: &DISK,
+        };
+        assert_eq!(input.location(), Location::new("app/package-lock.json"));
+        assert_eq!(
+            input.at_line(7),
+            Location::at_line("app/package-lock.json", 7)
+        );
+        assert_eq!(
+            input.license(" MIT ", "license"),
+            License::declared("MIT", "app/package-lock.json", "license")
+        );
+        let file = input.license_of_kind("ISC", "LICENSE", SourceKind::File);
+        assert_eq!(
+            file,
+            License::of_kind("ISC", "app/package-lock.json", "LICENSE", SourceKind::File)
+        );
+        for path in [
+            &input.location().path,
+            &input.at_line(1).path,
+            input.license("MIT", "license").source.path.as_arc(),
+            file.source.path.as_arc(),
+        ] {
+            assert!(Arc::ptr_eq(path, &shared));
+        }
+    }
+
+    /// `catalog_file` makes the shared path once per file: every location and license
+    /// statement of a lock points at it.
+    #[test]
+    fn a_files_catalog_shares_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let rel = "app/package-lock.json";
+        let abs = root.join(rel);
+        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+        let lock = r#"{"name": "app", "lockfileVersion": 3, "packages": {
+            "": {"name": "app", "version": "1.0.0", "license": "MIT"},
+            "node_modules/a": {"version": "1.0.0", "license": "MIT"},
+            "node_modules/b": {"version": "2.0.0", "license": "ISC"}}}"#;
+        std::fs::write(&abs, lock).unwrap();
+        let file = Detected {
+            rel: rel.to_string(),
+            abs,
+            cataloger: Cataloger::NpmLock,
+            root,
+        };
+        let catalog = catalog_file(&file, &DISK, &Options::default());
+        let components = catalog.packages.iter().map(|p| &p.component);
+        let paths: Vec<&Arc<str>> = components
+            .clone()
+            .flat_map(|c| c.locations.iter().map(|l| &l.path))
+            .chain(components.flat_map(|c| c.licenses.iter().map(|l| l.source.path.as_arc())))
+            .collect();
+        assert_eq!(paths.len(), 4, "two locations, two statements");
+        assert!(paths
+            .iter()
+            .all(|p| &***p == rel && Arc::ptr_eq(p, paths[0])));
+    }
+}
+
+#[cfg(test)]
 mod batch_tests {
     use super::*;
 
