@@ -147,11 +147,14 @@ mod tests {
         let s = SharedStr::from("MIT");
         assert_eq!(s, "MIT");
         assert_eq!("MIT", s);
-        assert_eq!(s, String::from("MIT"));
+        let owned: String = "MIT".into();
+        assert_eq!(s, owned);
+        assert_eq!(owned, s);
         assert!(s == *"MIT");
         assert_eq!(s.as_str(), "MIT");
         assert_eq!(format!("{s} {s:?}"), "MIT \"MIT\"");
-        assert!(SharedStr::from("Apache-2.0") < s);
+        let apache = SharedStr::from("Apache-2.0");
+        assert!(apache < s);
         let set: HashSet<SharedStr> = [s.clone()].into();
         assert!(set.contains("MIT"));
     }
