@@ -87,15 +87,15 @@ pub fn choose(licenses: &[License], v: SpecVersion) -> Picked {
     }
 }
 
-/// What each finding says: `(expression, raw)`, unique, in first-seen order.
-fn dedup(licenses: &[&License]) -> Vec<(Option<String>, String)> {
-    let mut out: Vec<(Option<String>, String)> = Vec::new();
+/// What a finding says: `(expression, raw)`, borrowed from the statement.
+type Said<'a> = (Option<&'a str>, &'a str);
+
+/// What each finding says, unique, in first-seen order.
+fn dedup<'a>(licenses: &[&'a License]) -> Vec<Said<'a>> {
+    let mut out: Vec<Said<'a>> = Vec::new();
     for l in licenses {
-        let said = (
-            l.expression.as_deref().map(str::to_string),
-            l.raw.to_string(),
-        );
-        let same = |o: &(Option<String>, String)| match (&o.0, &said.0) {
+        let said: Said<'a> = (l.expression.as_deref(), &l.raw);
+        let same = |o: &Said| match (&o.0, &said.0) {
             (Some(a), Some(b)) => a == b,
             (None, None) => o.1 == said.1,
             _ => false,
@@ -107,17 +107,17 @@ fn dedup(licenses: &[&License]) -> Vec<(Option<String>, String)> {
     out
 }
 
-fn shape(said: &[(Option<String>, String)], ack: Option<&'static str>) -> Vec<LicenseChoice> {
+fn shape(said: &[Said], ack: Option<&'static str>) -> Vec<LicenseChoice> {
     let is_single_id = |e: &str| schema_ids().contains(e);
-    let compound = |s: &(Option<String>, String)| s.0.as_deref().is_some_and(|e| !is_single_id(e));
+    let compound = |s: &Said| s.0.is_some_and(|e| !is_single_id(e));
     match said {
         [] => Vec::new(),
-        [(Some(e), _)] if !is_single_id(e) => vec![expression(e.clone(), ack)],
+        [(Some(e), _)] if !is_single_id(e) => vec![expression(e.to_string(), ack)],
         _ if !said.iter().any(compound) => said.iter().map(|s| license(s, ack)).collect(),
         _ if said.iter().all(|s| s.0.is_some()) => {
             let joined = said
                 .iter()
-                .filter_map(|s| s.0.as_deref())
+                .filter_map(|s| s.0)
                 .map(|e| {
                     if e.contains(' ') {
                         format!("({e})")
@@ -132,7 +132,7 @@ fn shape(said: &[(Option<String>, String)], ack: Option<&'static str>) -> Vec<Li
         _ => said
             .iter()
             .map(|s| match &s.0 {
-                Some(e) if !is_single_id(e) => name(e.clone(), ack),
+                Some(e) if !is_single_id(e) => name(e.to_string(), ack),
                 _ => license(s, ack),
             })
             .collect(),
@@ -146,16 +146,16 @@ fn expression(expression: String, acknowledgement: Option<&'static str>) -> Lice
     }
 }
 
-fn license(said: &(Option<String>, String), ack: Option<&'static str>) -> LicenseChoice {
-    match &said.0 {
+fn license(said: &Said, ack: Option<&'static str>) -> LicenseChoice {
+    match said.0 {
         Some(id) => LicenseChoice::License {
             license: CdxLicense {
-                id: Some(id.clone()),
+                id: Some(id.to_string()),
                 name: None,
                 acknowledgement: ack,
             },
         },
-        None => name(said.1.clone(), ack),
+        None => name(said.1.to_string(), ack),
     }
 }
 
