@@ -306,7 +306,7 @@ pub struct Component {
     pub kind: ComponentKind,
     /// Upkeep facts (repository, scorecard, releases) fetched by `--enrich`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub health: Option<crate::Health>,
+    pub health: Option<Box<crate::Health>>,
 }
 
 impl Component {

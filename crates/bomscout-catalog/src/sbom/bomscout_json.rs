@@ -79,7 +79,7 @@ struct ComponentIn {
     #[serde(default)]
     kind: bomscout_core::ComponentKind,
     #[serde(default)]
-    health: Option<bomscout_core::Health>,
+    health: Option<Box<bomscout_core::Health>>,
 }
 
 #[derive(Deserialize)]
