@@ -346,20 +346,20 @@ impl SbomBuilder {
     }
 
     fn into_sbom(self, live: &[bool]) -> Sbom {
-        let refs: Vec<Option<String>> = self
+        let refs: Vec<Option<Arc<str>>> = self
             .components
             .iter()
             .enumerate()
-            .map(|(i, c)| live[i].then(|| c.key()))
+            .map(|(i, c)| live[i].then(|| c.key().into()))
             .collect();
-        let project_refs: Vec<String> = self
+        let project_refs: Vec<Arc<str>> = self
             .projects
             .iter()
-            .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir))
+            .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir).into())
             .collect();
-        let node_ref = |n: Node| -> Option<String> {
+        let node_ref = |n: Node| -> Option<Arc<str>> {
             match n {
-                Node::Project(p) => Some(project_refs[p].clone()),
+                Node::Project(p) => Some(Arc::clone(&project_refs[p])),
                 Node::Component(c) => refs[c].clone(),
             }
         };
@@ -392,7 +392,7 @@ impl SbomBuilder {
             .zip(project_refs)
             .zip(self.manifests)
             .map(|((p, bom_ref), manifests)| ProjectEntry {
-                bom_ref,
+                bom_ref: bom_ref.to_string(),
                 ecosystem: p.ecosystem,
                 manifests,
                 dir: p.dir,
