@@ -277,13 +277,15 @@ mod tests {
         let mut l = License::declared("MIT", "package-lock.json", "license");
         l.expression = Some("MIT".into());
         c.add_license(l);
-        c.health = score.map(|score| Health {
-            scorecard: Some(Scorecard {
-                score,
-                date: None,
-                failing: Vec::new(),
-            }),
-            ..Default::default()
+        c.health = score.map(|score| {
+            Box::new(Health {
+                scorecard: Some(Scorecard {
+                    score,
+                    date: None,
+                    failing: Vec::new(),
+                }),
+                ..Default::default()
+            })
         });
         c
     }

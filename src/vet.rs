@@ -663,7 +663,7 @@ fn json_report(r: &Report) -> JsonPackage<'_> {
                 })
             })
             .collect(),
-        health: c.and_then(|c| c.health.as_ref()),
+        health: c.and_then(|c| c.health.as_deref()),
         latest_release_age_days: r.age_days,
         supplier: c.and_then(|c| c.properties.get("supplier")),
         failures: &r.failures,

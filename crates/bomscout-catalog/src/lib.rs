@@ -38,6 +38,7 @@ pub mod license_files;
 pub mod ml;
 mod nesting;
 pub mod npm;
+mod ordered;
 pub mod os;
 mod paths;
 pub mod php;
@@ -63,7 +64,6 @@ pub use in_image::wanted_in_image;
 use bomscout_core::{
     Catalog, Cataloger, Detected, Diagnostic, License, Location, Reporter, SourceKind,
 };
-use rayon::prelude::*;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -184,53 +184,29 @@ pub fn parse(cataloger: Cataloger, input: &Input) -> Result<Catalog, ParseError>
     parser(cataloger)(input)
 }
 
-/// Files parsed in parallel per batch, per worker thread: enough to keep every thread busy
-/// while one of them merges the previous batch, few enough that the catalogs waiting to be
-/// merged stay small. Two batches are in memory at once (the one being merged and the one
-/// being parsed), and a catalog of a large lockfile holds every package of it with its own
-/// strings: at 256 files a batch, the in-flight catalogs of an organization of 500
-/// repositories of real lockfiles were most of the scan's 290 MiB peak.
-const BATCH_PER_THREAD: usize = 8;
-
-/// The batch size on the current rayon pool: [`BATCH_PER_THREAD`] per thread, at least 16.
-fn batch_size() -> usize {
-    (rayon::current_num_threads() * BATCH_PER_THREAD).max(16)
-}
-
 /// Reads and parses every detected file in parallel and hands each catalog to `sink`, in
-/// the order of `files`. Catalogs are produced a batch at a time, so memory holds two
-/// batches of catalogs, not the whole tree's; `sink` takes one batch while the next is
-/// parsed, so the (serial) merge overlaps the (parallel) parse. A file that could not be
-/// read or parsed yields a catalog holding only a diagnostic that names it.
+/// the order of `files`, while the next files are parsed ([`ordered::for_each_in_order`]):
+/// the (serial) merge overlaps the (parallel) parse, and only a few catalogs per thread
+/// wait to be merged at any time, not the whole tree's. A file that could not be read or
+/// parsed yields a catalog holding only a diagnostic that names it.
 pub fn catalog_each(
     files: &[Detected],
     tree: &dyn Tree,
     options: &Options,
     reporter: &dyn Reporter,
-    mut sink: impl FnMut(Catalog) + Send,
+    sink: impl FnMut(Catalog) + Send,
 ) {
     let done = AtomicU64::new(0);
     let total = files.len() as u64;
-    let parse_batch = |batch: &[Detected]| -> Vec<Catalog> {
-        batch
-            .par_iter()
-            .map(|file| {
-                let catalog = catalog_file(file, tree, options);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n.is_multiple_of(256) || n == total {
-                    reporter.parsed(n, total);
-                }
-                catalog
-            })
-            .collect()
+    let parse = |i: usize| {
+        let catalog = catalog_file(&files[i], tree, options);
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(256) || n == total {
+            reporter.parsed(n, total);
+        }
+        catalog
     };
-    let mut parsed: Vec<Catalog> = Vec::new();
-    for batch in files.chunks(batch_size()) {
-        let ready = std::mem::take(&mut parsed);
-        let sink = &mut sink;
-        parsed = rayon::join(|| ready.into_iter().for_each(sink), || parse_batch(batch)).1;
-    }
-    parsed.into_iter().for_each(&mut sink);
+    ordered::for_each_in_order(files.len(), parse, sink);
 }
 
 /// Reads and parses every detected file in parallel; one catalog per file, in order.
@@ -530,13 +506,14 @@ mod input_tests {
 mod batch_tests {
     use super::*;
 
-    /// More files than two batches: every catalog reaches the sink once, in the order of
-    /// the files, though batches are parsed while the previous one is merged.
+    /// Many more files than are parsed ahead of the merge: every catalog reaches the sink
+    /// once, in the order of the files, though later files are parsed while earlier ones
+    /// are merged.
     #[test]
-    fn catalogs_reach_the_sink_in_file_order_across_batches() {
+    fn catalogs_reach_the_sink_in_file_order() {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
-        let n = 2 * batch_size() + 37;
+        let n = 20 * rayon::current_num_threads() + 37;
         let files: Vec<Detected> = (0..n)
             .map(|i| {
                 let rel = format!("r{i}/requirements.txt");

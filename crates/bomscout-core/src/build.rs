@@ -1,38 +1,44 @@
 //! Merging many catalogs into one [`Sbom`]: deduplication by identity, and scope over the graph.
 
 use crate::{
-    Catalog, Component, DepKind, Dependency, Diagnostic, Ecosystem, License, NodeRef, Project,
-    ProjectEntry, Sbom, Scope, SharedStr,
+    Catalog, Component, DepKind, Dependency, Diagnostic, Ecosystem, License, Location, Locations,
+    NodeRef, Project, ProjectEntry, Sbom, Scope, SharedStr,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::BuildHasher as _;
 use std::sync::Arc;
 
 /// What a declared dependency and a resolved package have in common; see
 /// [`Component::name_key`].
 type NameKey<'a> = (Ecosystem, Option<&'a str>, String);
 
-/// A hash of every field `License`'s equality compares: equal licenses hash alike (a zero
+/// The fields `License`'s equality compares, hashed: equal licenses hash alike (a zero
 /// confidence hashes as `+0.0`, since `-0.0 == 0.0`).
-fn license_hash(l: &crate::License) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    l.raw.hash(&mut h);
-    l.expression.hash(&mut h);
-    l.mapped_from.hash(&mut h);
-    l.confidence
-        .map(|c| if c == 0.0 { 0 } else { c.to_bits() })
-        .hash(&mut h);
-    l.source.hash(&mut h);
-    h.finish()
+struct LicenseKey<'a>(&'a crate::License);
+
+impl std::hash::Hash for LicenseKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let l = self.0;
+        l.raw.hash(h);
+        l.expression.hash(h);
+        l.mapped_from.hash(h);
+        l.confidence
+            .map(|c| if c == 0.0 { 0 } else { c.to_bits() })
+            .hash(h);
+        l.source.hash(h);
+    }
 }
+
+/// The builder's hash maps and sets hash with foldhash, seeded per process: SipHash was
+/// 4% of an organization's scan (a lookup per copy of every package, per location and per
+/// edge), and the keys come from scanned files, so the seed stays.
+type Hasher = foldhash::fast::RandomState;
+type Map<K, V> = HashMap<K, V, Hasher>;
+type Set<T> = HashSet<T, Hasher>;
 
 /// Points `license`'s strings at the builder's one copy of each: its source path at the one
 /// in `paths` (where the locations' paths are), its texts and field at the one in `texts`.
-fn share_license(
-    paths: &mut HashSet<Arc<str>>,
-    texts: &mut HashSet<SharedStr>,
-    license: &mut License,
-) {
+fn share_license(paths: &mut Set<Arc<str>>, texts: &mut Set<SharedStr>, license: &mut License) {
     let path = &mut license.source.path;
     match paths.get(path.as_str()) {
         Some(one) => *path = SharedStr::from(one),
@@ -40,13 +46,12 @@ fn share_license(
             paths.insert(Arc::clone(path.as_arc()));
         }
     }
-    let share =
-        |texts: &mut HashSet<SharedStr>, text: &mut SharedStr| match texts.get(text.as_str()) {
-            Some(one) => *text = one.clone(),
-            None => {
-                texts.insert(text.clone());
-            }
-        };
+    let share = |texts: &mut Set<SharedStr>, text: &mut SharedStr| match texts.get(text.as_str()) {
+        Some(one) => *text = one.clone(),
+        None => {
+            texts.insert(text.clone());
+        }
+    };
     share(texts, &mut license.raw);
     share(texts, &mut license.source.field);
     for text in [&mut license.expression, &mut license.mapped_from]
@@ -81,23 +86,31 @@ enum Node {
 pub struct SbomBuilder {
     name: String,
     components: Vec<Component>,
-    /// Per component, the hashes of its licenses ([`license_hash`]): merging the same
+    /// Per component, the hashes of its licenses ([`LicenseKey`]): merging the same
     /// package from thousands of lockfiles checks a new license against this set instead of
     /// scanning every license already there (that scan made the merge quadratic).
-    license_hashes: Vec<HashSet<u64>>,
-    by_key: HashMap<String, usize>,
+    license_hashes: Vec<Set<u64>>,
+    /// Per component, its locations as they came (each path shared, unsorted, possibly
+    /// repeated): sorted and deduplicated once, by [`SbomBuilder::finish`]. Inserting each
+    /// copy's location into a sorted list as it came shifted the list's tail whenever files
+    /// came out of path order.
+    locations: Vec<Vec<Location>>,
+    by_key: Map<String, usize>,
     /// Every location path seen, once: each copy of a component from each lockfile adds a
     /// location, and they name a few thousand files among hundreds of thousands of
     /// locations, so all of them point at one shared string per path.
-    paths: HashSet<Arc<str>>,
+    paths: Set<Arc<str>>,
+    /// The path of the last location added (one of `paths`).
+    last_path: Option<Arc<str>>,
+    hasher: Hasher,
     /// Every license text and field seen, once: tens of thousands of license statements
     /// repeat a few dozen texts (`MIT`, `license`), so the statements kept share them (their
     /// source paths share `paths`).
-    texts: HashSet<SharedStr>,
+    texts: Set<SharedStr>,
     projects: Vec<Project>,
     manifests: Vec<BTreeSet<String>>,
-    by_dir: HashMap<(Ecosystem, String), usize>,
-    edges: HashSet<(Node, Node, DepKind)>,
+    by_dir: Map<(Ecosystem, String), usize>,
+    edges: Set<(Node, Node, DepKind)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -156,10 +169,10 @@ impl SbomBuilder {
     }
 
     fn intern_component(&mut self, mut component: Component) -> usize {
-        self.share_paths(&mut component);
+        let locations = std::mem::take(&mut component.locations);
         // Looked up by the borrowed purl: a key is allocated only for a new component.
         let found = self.by_key.get(component.key_str().as_ref()).copied();
-        match found {
+        let i = match found {
             Some(i) => {
                 // The licenses are merged here, with the index, as `Component::add_license`
                 // would: a license equal to one already present is left out; the others
@@ -170,7 +183,9 @@ impl SbomBuilder {
                 let seen = &mut self.license_hashes[i];
                 for mut l in licenses {
                     // A hash seen before may still be another license: compare then.
-                    if !seen.insert(license_hash(&l)) && target.licenses.contains(&l) {
+                    if !seen.insert(self.hasher.hash_one(LicenseKey(&l)))
+                        && target.licenses.contains(&l)
+                    {
                         continue;
                     }
                     share_license(&mut self.paths, &mut self.texts, &mut l);
@@ -183,30 +198,44 @@ impl SbomBuilder {
                 for l in &mut component.licenses {
                     share_license(&mut self.paths, &mut self.texts, l);
                 }
-                self.license_hashes
-                    .push(component.licenses.iter().map(license_hash).collect());
+                let hashes = component
+                    .licenses
+                    .iter()
+                    .map(|l| self.hasher.hash_one(LicenseKey(l)))
+                    .collect();
+                self.license_hashes.push(hashes);
                 self.components.push(component);
+                self.locations.push(Vec::new());
                 self.by_key.insert(key, self.components.len() - 1);
                 self.components.len() - 1
             }
-        }
+        };
+        self.add_locations(i, locations);
+        i
     }
 
-    /// Points each of `component`'s locations at the builder's one copy of its path.
-    fn share_paths(&mut self, component: &mut Component) {
-        let locations = std::mem::take(&mut component.locations);
-        component.locations = locations
-            .into_iter()
-            .map(|mut l| {
-                match self.paths.get(&l.path) {
-                    Some(shared) => l.path = Arc::clone(shared),
-                    None => {
-                        self.paths.insert(Arc::clone(&l.path));
-                    }
+    /// Appends a copy's locations to component `i`'s, each pointing at the builder's one
+    /// copy of its path. Consecutive locations nearly always name the same file (a
+    /// catalog is one file), so the last path is compared before the set is asked.
+    fn add_locations(&mut self, i: usize, locations: Locations) {
+        let list = &mut self.locations[i];
+        for mut l in locations {
+            match &self.last_path {
+                Some(last) if Arc::ptr_eq(last, &l.path) || **last == *l.path => {
+                    l.path = Arc::clone(last);
                 }
-                l
-            })
-            .collect();
+                _ => {
+                    match self.paths.get(&l.path) {
+                        Some(shared) => l.path = Arc::clone(shared),
+                        None => {
+                            self.paths.insert(Arc::clone(&l.path));
+                        }
+                    }
+                    self.last_path = Some(Arc::clone(&l.path));
+                }
+            }
+            list.push(l);
+        }
     }
 
     fn intern_project(&mut self, project: &Project) -> usize {
@@ -235,6 +264,9 @@ impl SbomBuilder {
     /// Produces the document: drops superseded declarations, computes scope and
     /// directness, sorts everything.
     pub fn finish(mut self) -> Sbom {
+        for (c, locations) in self.components.iter_mut().zip(&mut self.locations) {
+            c.locations = Locations::from(std::mem::take(locations));
+        }
         let superseded = self.drop_superseded_declarations();
         let live = self.live_components(&superseded);
         let scopes = self.compute_scopes();
@@ -348,20 +380,20 @@ impl SbomBuilder {
     }
 
     fn into_sbom(self, live: &[bool]) -> Sbom {
-        let refs: Vec<Option<String>> = self
+        let refs: Vec<Option<Arc<str>>> = self
             .components
             .iter()
             .enumerate()
-            .map(|(i, c)| live[i].then(|| c.key()))
+            .map(|(i, c)| live[i].then(|| c.key().into()))
             .collect();
-        let project_refs: Vec<String> = self
+        let project_refs: Vec<Arc<str>> = self
             .projects
             .iter()
-            .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir))
+            .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir).into())
             .collect();
-        let node_ref = |n: Node| -> Option<String> {
+        let node_ref = |n: Node| -> Option<Arc<str>> {
             match n {
-                Node::Project(p) => Some(project_refs[p].clone()),
+                Node::Project(p) => Some(Arc::clone(&project_refs[p])),
                 Node::Component(c) => refs[c].clone(),
             }
         };
@@ -394,7 +426,7 @@ impl SbomBuilder {
             .zip(project_refs)
             .zip(self.manifests)
             .map(|((p, bom_ref), manifests)| ProjectEntry {
-                bom_ref,
+                bom_ref: bom_ref.to_string(),
                 ecosystem: p.ecosystem,
                 manifests,
                 dir: p.dir,

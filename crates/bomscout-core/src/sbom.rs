@@ -3,6 +3,7 @@
 use crate::{Component, DepKind, Diagnostic, Ecosystem, License, Purl, Vulnerability};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A first-party project in the merged document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,12 +43,15 @@ impl ProjectEntry {
 }
 
 /// A dependency edge between two refs of the document (a project or a component).
+///
+/// The refs are shared: an organization's document holds tens of thousands of edges
+/// naming a few thousand refs, and each edge owned two copies of them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Dependency {
     /// The dependent's ref.
-    pub from: String,
+    pub from: Arc<str>,
     /// The dependency's ref.
-    pub to: String,
+    pub to: Arc<str>,
     /// How it was declared.
     pub kind: DepKind,
 }
@@ -86,12 +90,10 @@ impl Sbom {
 
     /// The edges leaving `from`.
     pub fn dependencies_of<'a>(&'a self, from: &'a str) -> impl Iterator<Item = &'a Dependency> {
-        let start = self
-            .dependencies
-            .partition_point(|d| d.from.as_str() < from);
+        let start = self.dependencies.partition_point(|d| &*d.from < from);
         self.dependencies[start..]
             .iter()
-            .take_while(move |d| d.from == from)
+            .take_while(move |d| *d.from == *from)
     }
 
     /// True if any diagnostic is an error (a file could not be used).
@@ -115,7 +117,7 @@ impl Sbom {
             .collect();
         self.components.retain(|c| c.scope != crate::Scope::Dev);
         self.dependencies
-            .retain(|d| !dropped.contains(&d.from) && !dropped.contains(&d.to));
+            .retain(|d| !dropped.contains(&*d.from) && !dropped.contains(&*d.to));
         // A finding about a component that is no longer in the document would dangle.
         for v in &mut self.vulnerabilities {
             v.affects.retain(|a| !dropped.contains(&a.component));

@@ -122,7 +122,7 @@ fn same_purl_in_two_files_is_one_component_with_two_locations() {
     assert!(sbom
         .dependencies
         .iter()
-        .any(|d| d.from == "project:npm:other" && d.to == "pkg:npm/c@1.0.0"));
+        .any(|d| &*d.from == "project:npm:other" && &*d.to == "pkg:npm/c@1.0.0"));
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn a_declaration_of_a_linked_workspace_sibling_is_not_a_third_party_component() 
     assert!(sbom
         .dependencies
         .iter()
-        .any(|d| d.from == "project:npm:packages/b" && d.to == "project:npm:packages/a"));
+        .any(|d| &*d.from == "project:npm:packages/b" && &*d.to == "project:npm:packages/a"));
 }
 
 #[test]

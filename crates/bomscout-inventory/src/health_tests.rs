@@ -18,7 +18,7 @@ fn sbom(packages: &[(&str, Option<f32>, Option<bool>)]) -> Sbom {
     for (i, (name, score, archived)) in packages.iter().enumerate() {
         let mut c = Component::new(Ecosystem::Npm, None, name, "1.0.0").unwrap();
         if score.is_some() || archived.is_some() {
-            c.health = Some(Health {
+            c.health = Some(Box::new(Health {
                 repository: Some(format!("https://github.com/o/{name}")),
                 scorecard: score.map(|s| Scorecard {
                     score: s,
@@ -28,7 +28,7 @@ fn sbom(packages: &[(&str, Option<f32>, Option<bool>)]) -> Sbom {
                 archived: *archived,
                 latest_release: (i == 0).then(|| "2019-03-01".to_string()),
                 ..Default::default()
-            });
+            }));
         }
         if i == 0 {
             c.properties.insert("supplier".into(), "Acme".into());

@@ -66,7 +66,7 @@ fn sbom(packages: Vec<(&str, Option<Health>, bool)>) -> Sbom {
         let mut lic = License::declared("MIT", "package-lock.json", "license");
         lic.expression = Some("MIT".into());
         c.add_license(lic);
-        c.health = h;
+        c.health = h.map(Box::new);
         let node = cat.add_package(c);
         app.add_dep(node, if dev { DepKind::Dev } else { DepKind::Normal });
     }

@@ -126,9 +126,9 @@ impl<'s> Paths<'s> {
         let mut parent = HashMap::new();
         while let Some(node) = queue.pop_front() {
             for d in sbom.dependencies_of(node) {
-                if seen.insert(d.to.as_str()) {
-                    parent.insert(d.to.as_str(), node);
-                    queue.push_back(d.to.as_str());
+                if seen.insert(&*d.to) {
+                    parent.insert(&*d.to, node);
+                    queue.push_back(&*d.to);
                 }
             }
         }

@@ -30,7 +30,7 @@ pub fn gaps(sbom: &Sbom) -> Vec<Gap> {
     let in_graph: HashSet<&str> = sbom
         .dependencies
         .iter()
-        .flat_map(|d| [d.from.as_str(), d.to.as_str()])
+        .flat_map(|d| [&*d.from, &*d.to])
         .collect();
     let keys: Vec<String> = sbom.components.iter().map(Component::key).collect();
     let gap = |element: &'static str, has: &dyn Fn(&Component, &str) -> bool| {

@@ -294,14 +294,14 @@ mod tests {
         write(&sbom, None, &mut plain).unwrap();
         assert!(!String::from_utf8(plain).unwrap().contains("SCORECARD"));
         let mut other = Component::new(bomscout_core::Ecosystem::Npm, None, "b", "1.0.0").unwrap();
-        other.health = Some(bomscout_core::Health {
+        other.health = Some(Box::new(bomscout_core::Health {
             scorecard: Some(bomscout_core::Scorecard {
                 score: 3.5,
                 date: None,
                 failing: Vec::new(),
             }),
             ..Default::default()
-        });
+        }));
         sbom.components.push(other);
         let mut out = Vec::new();
         write(&sbom, None, &mut out).unwrap();

@@ -344,14 +344,14 @@ fn the_audit_table_gains_a_scorecard_column_when_any_vulnerable_package_has_one(
     assert!(!String::from_utf8(plain).unwrap().contains("SCORECARD"));
     for c in &mut sbom.components {
         if c.name == "lodash" {
-            c.health = Some(bomscout_core::Health {
+            c.health = Some(Box::new(bomscout_core::Health {
                 scorecard: Some(bomscout_core::Scorecard {
                     score: 3.2,
                     date: None,
                     failing: Vec::new(),
                 }),
                 ..Default::default()
-            });
+            }));
         }
     }
     let mut out = Vec::new();

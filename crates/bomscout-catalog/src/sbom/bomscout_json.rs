@@ -10,11 +10,11 @@
 
 use crate::{Input, ParseError};
 use bomscout_core::{
-    Catalog, Component, Copyright, DepKind, Ecosystem, Hash, License, Location, NodeRef,
+    Catalog, Component, Copyright, DepKind, Ecosystem, Hash, License, Locations, NodeRef,
     NoticeText, Project, Purl, Scope,
 };
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The newest `bomscout_json_version` this reader knows (the writer's `JSON_FORMAT_VERSION`).
 pub const MAX_VERSION: u32 = 1;
@@ -73,13 +73,13 @@ struct ComponentIn {
     #[serde(default)]
     notices: Vec<NoticeText>,
     #[serde(default)]
-    locations: BTreeSet<Location>,
+    locations: Locations,
     #[serde(default)]
     properties: BTreeMap<String, String>,
     #[serde(default)]
     kind: bomscout_core::ComponentKind,
     #[serde(default)]
-    health: Option<bomscout_core::Health>,
+    health: Option<Box<bomscout_core::Health>>,
 }
 
 #[derive(Deserialize)]

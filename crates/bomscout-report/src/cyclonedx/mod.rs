@@ -281,8 +281,8 @@ fn data_edges(sbom: &Sbom) -> BTreeMap<&str, Vec<&str>> {
         .collect();
     let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for d in &sbom.dependencies {
-        if data.contains(&d.to) {
-            out.entry(d.from.as_str()).or_default().push(d.to.as_str());
+        if data.contains(&*d.to) {
+            out.entry(&*d.from).or_default().push(&*d.to);
         }
     }
     for refs in out.values_mut() {

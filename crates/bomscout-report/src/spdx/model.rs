@@ -173,8 +173,8 @@ impl Document {
             .iter()
             .filter_map(|d| {
                 Some(Edge {
-                    from: by_ref.get(d.from.as_str())?.clone(),
-                    to: by_ref.get(d.to.as_str())?.clone(),
+                    from: by_ref.get(&*d.from)?.clone(),
+                    to: by_ref.get(&*d.to)?.clone(),
                     kind: d.kind,
                 })
             })
@@ -298,7 +298,7 @@ fn roots(
     by_ref: &HashMap<&str, Rc<str>>,
     root: Option<String>,
 ) -> (Vec<String>, Vec<(String, String)>) {
-    let reached: HashSet<&str> = sbom.dependencies.iter().map(|d| d.to.as_str()).collect();
+    let reached: HashSet<&str> = sbom.dependencies.iter().map(|d| &*d.to).collect();
     let orphans = keys
         .iter()
         .filter(|k| !reached.contains(k.as_str()))

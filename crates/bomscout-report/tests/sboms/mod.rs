@@ -305,7 +305,7 @@ pub fn enriched() -> Sbom {
                 c.properties
                     .insert("supplier".into(), "OpenJS Foundation".into());
                 c.properties.insert("supplier-source".into(), api.into());
-                c.health = Some(Health {
+                c.health = Some(Box::new(Health {
                     repository: Some("https://github.com/lodash/lodash".into()),
                     scorecard: Some(Scorecard {
                         score: 3.2,
@@ -328,7 +328,7 @@ pub fn enriched() -> Sbom {
                     latest_release: Some("2021-02-20".into()),
                     published: Some("2021-02-20".into()),
                     sources: vec![api.into()],
-                });
+                }));
                 c.add_license(lic(
                     "MIT",
                     Some("MIT"),
@@ -342,21 +342,21 @@ pub fn enriched() -> Sbom {
                     "supplier".into(),
                     "Guillermo Rauch <rauchg@example.org>".into(),
                 );
-                c.health = Some(Health {
+                c.health = Some(Box::new(Health {
                     repository: Some("https://github.com/vercel/ms".into()),
                     archived: Some(true),
                     ..Default::default()
-                });
+                }));
             }
             "debug" => {
                 c.properties.insert(
                     "supplier".into(),
                     "Evil\nPackageName: forged </name> \"q\" (x)".into(),
                 );
-                c.health = Some(Health {
+                c.health = Some(Box::new(Health {
                     repository: Some("not a url\n<x>".into()),
                     ..Default::default()
-                });
+                }));
             }
             _ => {}
         }
