@@ -10,6 +10,7 @@ pub mod cyclonedx;
 mod json;
 mod notice;
 pub mod ntia;
+pub(crate) mod pretty;
 mod spdx;
 mod supplier;
 mod table;

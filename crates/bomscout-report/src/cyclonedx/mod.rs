@@ -88,8 +88,33 @@ pub fn write_xml(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::R
 /// Writes `sbom` as CycloneDX JSON.
 pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let bom = build(sbom, settings);
-    serde_json::to_writer_pretty(&mut *out, &bom)?;
+    if bom.components.weight() < PARALLEL_WEIGHT {
+        serde_json::to_writer_pretty(&mut *out, &bom)?;
+    } else {
+        write_in_parallel(&bom, out)?;
+    }
     writeln!(out)
+}
+
+/// The weight of `components` (about one per occurrence) from which they are rendered on
+/// every core: below it (a repository's few hundred components) one thread is as fast.
+const PARALLEL_WEIGHT: usize = 1 << 12;
+
+/// The bytes `serde_json::to_writer_pretty` writes for `bom`, its components rendered in
+/// parallel in batches ([`crate::pretty`]). The members are `Bom`'s, in its order.
+fn write_in_parallel(bom: &Bom, out: &mut dyn Write) -> io::Result<()> {
+    let mut doc = crate::pretty::Object::new(out)?;
+    doc.field("bomFormat", bom.bom_format)?;
+    doc.field("specVersion", bom.spec_version)?;
+    doc.field("serialNumber", &bom.serial_number)?;
+    doc.field("version", &bom.version)?;
+    doc.field("metadata", &bom.metadata)?;
+    doc.array("components", &bom.components)?;
+    doc.field("dependencies", &bom.dependencies)?;
+    if !bom.vulnerabilities.is_empty() {
+        doc.field("vulnerabilities", &bom.vulnerabilities)?;
+    }
+    doc.end()
 }
 
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
@@ -114,13 +139,64 @@ pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
 impl<'a> Components<'a> {
     /// The projects, then the components, each made as it is asked for.
     pub(crate) fn iter(&self) -> impl Iterator<Item = CdxComponent<'a>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The number of projects and components.
+    fn len(&self) -> usize {
+        self.sbom.projects.len() + self.sbom.components.len()
+    }
+
+    /// Entry `i`: a project, or past them a component.
+    fn get(&self, i: usize) -> CdxComponent<'a> {
         let v = self.version;
-        let projects = self.sbom.projects.iter().map(move |p| project(p, v));
-        projects.chain(self.sbom.components.iter().map(move |c| {
-            let mut cdx = component(c, v);
-            cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
-            cdx
-        }))
+        match i.checked_sub(self.sbom.projects.len()) {
+            None => project(&self.sbom.projects[i], v),
+            Some(i) => {
+                let c = &self.sbom.components[i];
+                let mut cdx = component(c, v);
+                cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
+                cdx
+            }
+        }
+    }
+
+    /// Entry `i`'s size, about: one, plus one per occurrence.
+    fn weight_of(&self, i: usize) -> usize {
+        match i.checked_sub(self.sbom.projects.len()) {
+            None => 1,
+            Some(i) => 1 + self.sbom.components[i].locations.len(),
+        }
+    }
+
+    /// The size of them all, in the same units.
+    fn weight(&self) -> usize {
+        self.sbom.projects.len()
+            + self
+                .sbom
+                .components
+                .iter()
+                .map(|c| 1 + c.locations.len())
+                .sum::<usize>()
+    }
+}
+
+impl crate::pretty::Array for Components<'_> {
+    type Item<'i>
+        = CdxComponent<'i>
+    where
+        Self: 'i;
+
+    fn len(&self) -> usize {
+        Components::len(self)
+    }
+
+    fn item(&self, i: usize) -> CdxComponent<'_> {
+        self.get(i)
+    }
+
+    fn weight(&self, i: usize) -> usize {
+        self.weight_of(i)
     }
 }
 
@@ -617,5 +693,146 @@ fn rating_method(m: RatingMethod, v: SpecVersion) -> &'static str {
         RatingMethod::CvssV31 => "CVSSv31",
         RatingMethod::CvssV4 if v >= SpecVersion::V1_5 => "CVSSv4",
         RatingMethod::CvssV4 | RatingMethod::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bomscout_core::vuln::{Advisory, AdvisorySource, Affected, Vulnerability};
+    use bomscout_core::{
+        Catalog, DepKind, Ecosystem, License, Location, Project, SbomBuilder, SourceKind,
+    };
+
+    /// An organization of `repos` repositories, each with one lockfile of the same few
+    /// hundred packages (some at another version per repository, some unresolved), so that
+    /// components carry from one to `repos` occurrences, licenses, hashes and edges.
+    fn organization(repos: usize) -> Sbom {
+        let mut builder = SbomBuilder::new("org");
+        for r in 0..repos {
+            let lock = format!("repo-{r}/package-lock.json");
+            let mut cat = Catalog::default();
+            let mut project = Project::new(Ecosystem::Npm, &lock);
+            project.name = Some(format!("app-{r}"));
+            let mut previous = None;
+            for p in 0..300 {
+                let version = if p % 7 == 0 {
+                    format!("1.{r}.0")
+                } else {
+                    "2.0.0".into()
+                };
+                let name = format!("pkg-{p}");
+                let mut c = Component::new(Ecosystem::Npm, None, &name, &version)
+                    .expect("a valid name")
+                    .at(Location::at_line(lock.as_str(), (p * 10 + 3) as u32));
+                let raw = if p % 5 == 0 {
+                    "MIT OR Apache-2.0"
+                } else {
+                    "ISC\nline"
+                };
+                c.add_license(License::of_kind(
+                    raw,
+                    &lock,
+                    "license",
+                    SourceKind::Declared,
+                ));
+                let node = cat.add_package(c);
+                if let Some(prev) = previous {
+                    cat.add_edge(prev, node, DepKind::Normal);
+                }
+                if p % 50 == 0 {
+                    project.add_dep(node, DepKind::Normal);
+                }
+                previous = Some(node);
+            }
+            let range = Component::unresolved(Ecosystem::Npm, None, "left-pad", "^1.3.0")
+                .expect("a valid name")
+                .at(Location::at_line(format!("repo-{r}/package.json"), 9));
+            let range = cat.add_package(range);
+            project.add_dep(range, DepKind::Dev);
+            cat.add_project(project);
+            builder.add(cat);
+        }
+        let mut sbom = builder.finish();
+        let affected = sbom
+            .components
+            .iter()
+            .filter(|c| c.name == "pkg-7")
+            .map(|c| Affected {
+                component: c.key(),
+                version: c.version.clone().unwrap_or_default(),
+                fixed: Some("9.0.0".into()),
+                suppressed: None,
+            })
+            .collect();
+        sbom.vulnerabilities.push(Vulnerability {
+            advisory: Advisory {
+                id: "GHSA-xxxx-yyyy-zzzz".into(),
+                aliases: ["CVE-2099-0001".to_string()].into(),
+                summary: Some("A flaw\nover two lines".into()),
+                details: None,
+                severity: VulnSeverity::High,
+                ratings: Vec::new(),
+                references: Vec::new(),
+                fixes: Vec::new(),
+                published: None,
+                modified: None,
+                source: AdvisorySource {
+                    name: "OSV".into(),
+                    url: None,
+                },
+            },
+            affects: affected,
+        });
+        sbom
+    }
+
+    fn settings(v: SpecVersion) -> Settings {
+        let mut settings = Settings::default();
+        settings.timestamp = Some(1_709_683_200);
+        settings.tool_version = "0.1.0".into();
+        settings.cyclonedx_version = v;
+        settings
+    }
+
+    fn sequential(sbom: &Sbom, settings: &Settings) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&build(sbom, settings)).expect("serializes");
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn components_written_in_parallel_are_the_bytes_written_on_one_thread() {
+        let large = organization(40);
+        assert!(large.components.len() > 1000, "{}", large.components.len());
+        let components = Components {
+            sbom: &large,
+            version: SpecVersion::V1_6,
+            data: BTreeMap::new(),
+        };
+        assert!(components.weight() >= 2 * PARALLEL_WEIGHT);
+        for v in [
+            SpecVersion::V1_4,
+            SpecVersion::V1_5,
+            SpecVersion::V1_6,
+            SpecVersion::V1_7,
+        ] {
+            let settings = settings(v);
+            let mut parallel = Vec::new();
+            write_json(&large, &settings, &mut parallel).expect("writes");
+            assert!(parallel == sequential(&large, &settings), "{}", v.as_str());
+        }
+    }
+
+    #[test]
+    fn small_documents_written_in_pieces_are_the_same_bytes_too() {
+        let settings = settings(SpecVersion::V1_6);
+        let empty = SbomBuilder::new("empty").finish();
+        for sbom in [organization(1), empty] {
+            let mut pieces = Vec::new();
+            write_in_parallel(&build(&sbom, &settings), &mut pieces).expect("writes");
+            pieces.push(b'\n');
+            assert!(pieces == sequential(&sbom, &settings), "{}", sbom.name);
+        }
     }
 }
