@@ -2,13 +2,12 @@
 //! for the whole document, so that the long arrays of an organization's SBOM (tens of
 //! megabytes) can be rendered on every core while the rest is written as before.
 //!
-//! It rests on one property of serde_json's pretty printer: a newline is only ever
-//! structural whitespace (one inside a string is escaped as `\n`). A value rendered pretty
-//! at depth 0 therefore becomes the same value rendered at depth `d` once `d` levels of
-//! indentation are put after each of its newlines.
+//! Each piece is written by serde_json's own pretty printer, started at the depth the
+//! piece has in the document ([`pretty_at`]).
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
 use std::io::{self, Write};
 
 /// One level of serde_json's pretty indentation.
@@ -23,7 +22,7 @@ const ITEMS_PER_THREAD: usize = 16;
 const BATCH_WEIGHT: usize = 1 << 15;
 
 /// A rendered item's buffer larger than this is dropped after its batch, not kept for
-/// the next one.
+/// the next one (an item can be megabytes).
 const KEEP_CAPACITY: usize = 1 << 20;
 
 /// The members of a JSON object at depth 0, one at a time.
@@ -42,11 +41,7 @@ impl<'w> Object<'w> {
     /// Writes `"key": value`.
     pub(crate) fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> io::Result<()> {
         self.key(key)?;
-        let mut out = Indented {
-            inner: &mut *self.out,
-            indent: INDENT,
-        };
-        Ok(serde_json::to_writer_pretty(&mut out, value)?)
+        write_at(&mut *self.out, 1, value)
     }
 
     /// Writes `"key": ` and then the array `array`, its items rendered in parallel.
@@ -107,9 +102,7 @@ fn write_array<A: Array>(out: &mut dyn Write, array: &A) -> io::Result<()> {
         slots[..batch]
             .par_iter_mut()
             .enumerate()
-            .try_for_each_init(Vec::new, |scratch, (k, slot)| {
-                render(slot, scratch, array, start + k)
-            })?;
+            .try_for_each(|(k, slot)| render(slot, array, start + k))?;
         for slot in &mut slots[..batch] {
             out.write_all(slot)?;
             slot.clear();
@@ -136,64 +129,31 @@ fn batch_end<A: Array>(array: &A, start: usize, most: usize) -> usize {
 
 /// Renders item `i` into `slot` as serde_json would write it in the array: the separator,
 /// the newline and indentation before it, and the item at depth 2.
-fn render<A: Array>(
-    slot: &mut Vec<u8>,
-    scratch: &mut Vec<u8>,
-    array: &A,
-    i: usize,
-) -> io::Result<()> {
+fn render<A: Array>(slot: &mut Vec<u8>, array: &A, i: usize) -> io::Result<()> {
     slot.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
     slot.extend_from_slice(INDENT);
     slot.extend_from_slice(INDENT);
-    scratch.clear();
-    serde_json::to_writer_pretty(&mut *scratch, &array.item(i))?;
-    indent_into(slot, scratch, 2);
-    if scratch.capacity() > KEEP_CAPACITY {
-        *scratch = Vec::new();
-    }
-    Ok(())
+    write_at(slot, 2, &array.item(i))
 }
 
-/// Appends `json`, rendered pretty at depth 0, to `out` as if rendered at depth `depth`.
-fn indent_into(out: &mut Vec<u8>, json: &[u8], depth: usize) {
-    out.reserve(json.len());
-    let mut rest = json;
-    while let Some(i) = memchr::memchr(b'\n', rest) {
-        out.extend_from_slice(&rest[..=i]);
-        for _ in 0..depth {
-            out.extend_from_slice(INDENT);
-        }
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
+/// Writes `value` pretty as serde_json writes it at `depth` in a document.
+fn write_at<W: Write + ?Sized, T: Serialize + ?Sized>(
+    out: &mut W,
+    depth: usize,
+    value: &T,
+) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, pretty_at(depth)?);
+    Ok(value.serialize(&mut serializer)?)
 }
 
-/// A writer that puts `indent` after every newline it passes on: a value written pretty
-/// at depth 0 through it comes out as written one level deeper per `INDENT` in `indent`.
-struct Indented<'w> {
-    inner: &'w mut dyn Write,
-    indent: &'static [u8],
-}
-
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
+/// serde_json's pretty printer as it stands inside `depth` open arrays: it counts its depth
+/// as it opens them, so opening them into a sink is how it is started there.
+fn pretty_at(depth: usize) -> io::Result<PrettyFormatter<'static>> {
+    let mut formatter = PrettyFormatter::with_indent(INDENT);
+    for _ in 0..depth {
+        formatter.begin_array(&mut io::sink())?;
     }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        let mut rest = buf;
-        while let Some(i) = memchr::memchr(b'\n', rest) {
-            self.inner.write_all(&rest[..=i])?;
-            self.inner.write_all(self.indent)?;
-            rest = &rest[i + 1..];
-        }
-        self.inner.write_all(rest)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
+    Ok(formatter)
 }
 
 #[cfg(test)]
