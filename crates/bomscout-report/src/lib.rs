@@ -7,6 +7,8 @@
 
 pub mod audit;
 pub mod cyclonedx;
+#[cfg(test)]
+mod fixtures;
 mod json;
 mod notice;
 pub mod ntia;

@@ -25,6 +25,19 @@ const BATCH_WEIGHT: usize = 1 << 15;
 /// the next one (an item can be megabytes).
 const KEEP_CAPACITY: usize = 1 << 20;
 
+/// The weight from which an array is worth rendering on every core: below it (a
+/// repository's few hundred components) one thread is as fast.
+const PARALLEL_WEIGHT: usize = 1 << 12;
+
+/// Whether `array` weighs enough to be rendered in parallel.
+pub(crate) fn is_heavy<A: Array>(array: &A) -> bool {
+    let mut weight = 0;
+    (0..array.len()).any(|i| {
+        weight += array.weight(i);
+        weight >= PARALLEL_WEIGHT
+    })
+}
+
 /// The members of a JSON object at depth 0, one at a time.
 pub(crate) struct Object<'w> {
     out: &'w mut dyn Write,

@@ -88,17 +88,13 @@ pub fn write_xml(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::R
 /// Writes `sbom` as CycloneDX JSON.
 pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let bom = build(sbom, settings);
-    if bom.components.weight() < PARALLEL_WEIGHT {
-        serde_json::to_writer_pretty(&mut *out, &bom)?;
-    } else {
+    if crate::pretty::is_heavy(&bom.components) {
         write_in_parallel(&bom, out)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &bom)?;
     }
     writeln!(out)
 }
-
-/// The weight of `components` (about one per occurrence) from which they are rendered on
-/// every core: below it (a repository's few hundred components) one thread is as fast.
-const PARALLEL_WEIGHT: usize = 1 << 12;
 
 /// The bytes `serde_json::to_writer_pretty` writes for `bom`, its components rendered in
 /// parallel in batches ([`crate::pretty`]). The members are `Bom`'s, in its order.
@@ -167,17 +163,6 @@ impl<'a> Components<'a> {
             None => 1,
             Some(i) => 1 + self.sbom.components[i].locations.len(),
         }
-    }
-
-    /// The size of them all, in the same units.
-    fn weight(&self) -> usize {
-        self.sbom.projects.len()
-            + self
-                .sbom
-                .components
-                .iter()
-                .map(|c| 1 + c.locations.len())
-                .sum::<usize>()
     }
 }
 
@@ -699,93 +684,8 @@ fn rating_method(m: RatingMethod, v: SpecVersion) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bomscout_core::vuln::{Advisory, AdvisorySource, Affected, Vulnerability};
-    use bomscout_core::{
-        Catalog, DepKind, Ecosystem, License, Location, Project, SbomBuilder, SourceKind,
-    };
-
-    /// An organization of `repos` repositories, each with one lockfile of the same few
-    /// hundred packages (some at another version per repository, some unresolved), so that
-    /// components carry from one to `repos` occurrences, licenses, hashes and edges.
-    fn organization(repos: usize) -> Sbom {
-        let mut builder = SbomBuilder::new("org");
-        for r in 0..repos {
-            let lock = format!("repo-{r}/package-lock.json");
-            let mut cat = Catalog::default();
-            let mut project = Project::new(Ecosystem::Npm, &lock);
-            project.name = Some(format!("app-{r}"));
-            let mut previous = None;
-            for p in 0..300 {
-                let version = if p % 7 == 0 {
-                    format!("1.{r}.0")
-                } else {
-                    "2.0.0".into()
-                };
-                let name = format!("pkg-{p}");
-                let mut c = Component::new(Ecosystem::Npm, None, &name, &version)
-                    .expect("a valid name")
-                    .at(Location::at_line(lock.as_str(), (p * 10 + 3) as u32));
-                let raw = if p % 5 == 0 {
-                    "MIT OR Apache-2.0"
-                } else {
-                    "ISC\nline"
-                };
-                c.add_license(License::of_kind(
-                    raw,
-                    &lock,
-                    "license",
-                    SourceKind::Declared,
-                ));
-                let node = cat.add_package(c);
-                if let Some(prev) = previous {
-                    cat.add_edge(prev, node, DepKind::Normal);
-                }
-                if p % 50 == 0 {
-                    project.add_dep(node, DepKind::Normal);
-                }
-                previous = Some(node);
-            }
-            let range = Component::unresolved(Ecosystem::Npm, None, "left-pad", "^1.3.0")
-                .expect("a valid name")
-                .at(Location::at_line(format!("repo-{r}/package.json"), 9));
-            let range = cat.add_package(range);
-            project.add_dep(range, DepKind::Dev);
-            cat.add_project(project);
-            builder.add(cat);
-        }
-        let mut sbom = builder.finish();
-        let affected = sbom
-            .components
-            .iter()
-            .filter(|c| c.name == "pkg-7")
-            .map(|c| Affected {
-                component: c.key(),
-                version: c.version.clone().unwrap_or_default(),
-                fixed: Some("9.0.0".into()),
-                suppressed: None,
-            })
-            .collect();
-        sbom.vulnerabilities.push(Vulnerability {
-            advisory: Advisory {
-                id: "GHSA-xxxx-yyyy-zzzz".into(),
-                aliases: ["CVE-2099-0001".to_string()].into(),
-                summary: Some("A flaw\nover two lines".into()),
-                details: None,
-                severity: VulnSeverity::High,
-                ratings: Vec::new(),
-                references: Vec::new(),
-                fixes: Vec::new(),
-                published: None,
-                modified: None,
-                source: AdvisorySource {
-                    name: "OSV".into(),
-                    url: None,
-                },
-            },
-            affects: affected,
-        });
-        sbom
-    }
+    use crate::fixtures::organization;
+    use bomscout_core::SbomBuilder;
 
     fn settings(v: SpecVersion) -> Settings {
         let mut settings = Settings::default();
@@ -805,12 +705,13 @@ mod tests {
     fn components_written_in_parallel_are_the_bytes_written_on_one_thread() {
         let large = organization(40);
         assert!(large.components.len() > 1000, "{}", large.components.len());
-        let components = Components {
-            sbom: &large,
+        let components = |sbom| Components {
+            sbom,
             version: SpecVersion::V1_6,
             data: BTreeMap::new(),
         };
-        assert!(components.weight() >= 2 * PARALLEL_WEIGHT);
+        assert!(crate::pretty::is_heavy(&components(&large)));
+        assert!(!crate::pretty::is_heavy(&components(&organization(1))));
         for v in [
             SpecVersion::V1_4,
             SpecVersion::V1_5,
