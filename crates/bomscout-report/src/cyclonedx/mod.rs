@@ -37,6 +37,7 @@ use crate::Settings;
 use bomscout_core::vuln::{RatingMethod, Suppression};
 use bomscout_core::{Component, ComponentKind, ProjectEntry, Sbom, Scope, VulnSeverity};
 use model::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
@@ -462,36 +463,30 @@ fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Opti
 }
 
 /// One entry per project and resolved component; the root depends on every project.
-fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry> {
-    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry<'_>> {
+    let mut map: BTreeMap<Cow<str>, Vec<&str>> = BTreeMap::new();
     map.insert(
-        ROOT_REF,
+        ROOT_REF.into(),
         sbom.projects.iter().map(|p| p.bom_ref.as_str()).collect(),
     );
     for p in &sbom.projects {
-        map.entry(&p.bom_ref).or_default();
+        map.entry(p.bom_ref.as_str().into()).or_default();
     }
     // An unresolved component's own dependencies are unknown: CycloneDX reads a missing
     // entry as "unknown" but an empty `dependsOn` as "depends on nothing", so it gets none.
-    let keys: Vec<String> = sbom
-        .components
-        .iter()
-        .filter(|c| c.is_resolved())
-        .map(Component::key)
-        .collect();
-    for k in &keys {
-        map.entry(k.as_str()).or_default();
+    for c in sbom.components.iter().filter(|c| c.is_resolved()) {
+        map.entry(c.key_str()).or_default();
     }
     for d in &sbom.dependencies {
-        map.entry(&d.from).or_default().push(&d.to);
+        map.entry(d.from.as_str().into()).or_default().push(&d.to);
     }
     map.into_iter()
-        .map(|(r, mut deps)| {
-            deps.sort_unstable();
-            deps.dedup();
+        .map(|(reference, mut depends_on)| {
+            depends_on.sort_unstable();
+            depends_on.dedup();
             DependencyEntry {
-                reference: r.to_string(),
-                depends_on: deps.into_iter().map(str::to_string).collect(),
+                reference,
+                depends_on,
             }
         })
         .collect()
@@ -504,10 +499,13 @@ fn serial_number(sbom: &Sbom) -> String {
     let mut text = sbom.name.clone();
     for c in &sbom.components {
         text.push('\n');
-        text.push_str(&c.key());
+        text.push_str(&c.key_str());
     }
     for d in &sbom.dependencies {
-        text.push_str(&format!("\n{}>{}", d.from, d.to));
+        text.push('\n');
+        text.push_str(&d.from);
+        text.push('>');
+        text.push_str(&d.to);
     }
     // Findings are content too (and their suppressions): the same tree with a new
     // advisory matched is a new document. Without findings, nothing is added.
@@ -547,6 +545,10 @@ fn serial_number(sbom: &Sbom) -> String {
 ///   code, and the full text in `detail`. A policy ignore has no CycloneDX state; it is
 ///   said in `detail` only, and its versions stay `affected`.
 fn vulnerabilities(sbom: &Sbom, v: SpecVersion) -> Vec<CdxVulnerability> {
+    if sbom.vulnerabilities.is_empty() {
+        // Without findings, no set of every ref to keep new ones unique.
+        return Vec::new();
+    }
     let mut used: HashSet<String> = sbom.components.iter().map(Component::key).collect();
     used.extend(sbom.projects.iter().map(|p| p.bom_ref.clone()));
     used.insert(ROOT_REF.to_string());
