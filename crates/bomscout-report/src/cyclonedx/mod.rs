@@ -690,11 +690,12 @@ mod tests {
     use bomscout_core::SbomBuilder;
 
     fn settings(v: SpecVersion) -> Settings {
-        let mut settings = Settings::default();
-        settings.timestamp = Some(1_709_683_200);
-        settings.tool_version = "0.1.0".into();
-        settings.cyclonedx_version = v;
-        settings
+        Settings {
+            timestamp: Some(1_709_683_200),
+            tool_version: "0.1.0".into(),
+            cyclonedx_version: v,
+            ..Settings::default()
+        }
     }
 
     fn sequential(sbom: &Sbom, settings: &Settings) -> Vec<u8> {
