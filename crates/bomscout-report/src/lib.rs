@@ -7,9 +7,12 @@
 
 pub mod audit;
 pub mod cyclonedx;
+#[cfg(test)]
+mod fixtures;
 mod json;
 mod notice;
 pub mod ntia;
+pub(crate) mod pretty;
 mod spdx;
 mod supplier;
 mod table;

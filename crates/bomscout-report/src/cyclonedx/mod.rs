@@ -37,6 +37,7 @@ use crate::Settings;
 use bomscout_core::vuln::{RatingMethod, Suppression};
 use bomscout_core::{Component, ComponentKind, ProjectEntry, Sbom, Scope, VulnSeverity};
 use model::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
@@ -88,8 +89,29 @@ pub fn write_xml(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::R
 /// Writes `sbom` as CycloneDX JSON.
 pub fn write_json(sbom: &Sbom, settings: &Settings, out: &mut dyn Write) -> io::Result<()> {
     let bom = build(sbom, settings);
-    serde_json::to_writer_pretty(&mut *out, &bom)?;
+    if crate::pretty::is_heavy(&bom.components) {
+        write_in_parallel(&bom, out)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &bom)?;
+    }
     writeln!(out)
+}
+
+/// The bytes `serde_json::to_writer_pretty` writes for `bom`, its components rendered in
+/// parallel in batches ([`crate::pretty`]). The members are `Bom`'s, in its order.
+fn write_in_parallel(bom: &Bom, out: &mut dyn Write) -> io::Result<()> {
+    let mut doc = crate::pretty::Object::new(out)?;
+    doc.field("bomFormat", bom.bom_format)?;
+    doc.field("specVersion", bom.spec_version)?;
+    doc.field("serialNumber", &bom.serial_number)?;
+    doc.field("version", &bom.version)?;
+    doc.field("metadata", &bom.metadata)?;
+    doc.array("components", &bom.components)?;
+    doc.field("dependencies", &bom.dependencies)?;
+    if !bom.vulnerabilities.is_empty() {
+        doc.field("vulnerabilities", &bom.vulnerabilities)?;
+    }
+    doc.end()
 }
 
 pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
@@ -114,13 +136,53 @@ pub(crate) fn build<'a>(sbom: &'a Sbom, settings: &'a Settings) -> Bom<'a> {
 impl<'a> Components<'a> {
     /// The projects, then the components, each made as it is asked for.
     pub(crate) fn iter(&self) -> impl Iterator<Item = CdxComponent<'a>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The number of projects and components.
+    fn len(&self) -> usize {
+        self.sbom.projects.len() + self.sbom.components.len()
+    }
+
+    /// Entry `i`: a project, or past them a component.
+    fn get(&self, i: usize) -> CdxComponent<'a> {
         let v = self.version;
-        let projects = self.sbom.projects.iter().map(move |p| project(p, v));
-        projects.chain(self.sbom.components.iter().map(move |c| {
-            let mut cdx = component(c, v);
-            cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
-            cdx
-        }))
+        match i.checked_sub(self.sbom.projects.len()) {
+            None => project(&self.sbom.projects[i], v),
+            Some(i) => {
+                let c = &self.sbom.components[i];
+                let mut cdx = component(c, v);
+                cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
+                cdx
+            }
+        }
+    }
+
+    /// Entry `i`'s size, about: one, plus one per occurrence.
+    fn weight_of(&self, i: usize) -> usize {
+        match i.checked_sub(self.sbom.projects.len()) {
+            None => 1,
+            Some(i) => 1 + self.sbom.components[i].locations.len(),
+        }
+    }
+}
+
+impl crate::pretty::Array for Components<'_> {
+    type Item<'i>
+        = CdxComponent<'i>
+    where
+        Self: 'i;
+
+    fn len(&self) -> usize {
+        Components::len(self)
+    }
+
+    fn item(&self, i: usize) -> CdxComponent<'_> {
+        self.get(i)
+    }
+
+    fn weight(&self, i: usize) -> usize {
+        self.weight_of(i)
     }
 }
 
@@ -401,36 +463,30 @@ fn evidence(c: &Component, licenses: Vec<LicenseChoice>, v: SpecVersion) -> Opti
 }
 
 /// One entry per project and resolved component; the root depends on every project.
-fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry> {
-    let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry<'_>> {
+    let mut map: BTreeMap<Cow<str>, Vec<&str>> = BTreeMap::new();
     map.insert(
-        ROOT_REF,
+        ROOT_REF.into(),
         sbom.projects.iter().map(|p| p.bom_ref.as_str()).collect(),
     );
     for p in &sbom.projects {
-        map.entry(&p.bom_ref).or_default();
+        map.entry(p.bom_ref.as_str().into()).or_default();
     }
     // An unresolved component's own dependencies are unknown: CycloneDX reads a missing
     // entry as "unknown" but an empty `dependsOn` as "depends on nothing", so it gets none.
-    let keys: Vec<String> = sbom
-        .components
-        .iter()
-        .filter(|c| c.is_resolved())
-        .map(Component::key)
-        .collect();
-    for k in &keys {
-        map.entry(k.as_str()).or_default();
+    for c in sbom.components.iter().filter(|c| c.is_resolved()) {
+        map.entry(c.key_str()).or_default();
     }
     for d in &sbom.dependencies {
-        map.entry(&d.from).or_default().push(&d.to);
+        map.entry(d.from.as_str().into()).or_default().push(&d.to);
     }
     map.into_iter()
-        .map(|(r, mut deps)| {
-            deps.sort_unstable();
-            deps.dedup();
+        .map(|(reference, mut depends_on)| {
+            depends_on.sort_unstable();
+            depends_on.dedup();
             DependencyEntry {
-                reference: r.to_string(),
-                depends_on: deps.into_iter().map(str::to_string).collect(),
+                reference,
+                depends_on,
             }
         })
         .collect()
@@ -443,10 +499,13 @@ fn serial_number(sbom: &Sbom) -> String {
     let mut text = sbom.name.clone();
     for c in &sbom.components {
         text.push('\n');
-        text.push_str(&c.key());
+        text.push_str(&c.key_str());
     }
     for d in &sbom.dependencies {
-        text.push_str(&format!("\n{}>{}", d.from, d.to));
+        text.push('\n');
+        text.push_str(&d.from);
+        text.push('>');
+        text.push_str(&d.to);
     }
     // Findings are content too (and their suppressions): the same tree with a new
     // advisory matched is a new document. Without findings, nothing is added.
@@ -486,6 +545,10 @@ fn serial_number(sbom: &Sbom) -> String {
 ///   code, and the full text in `detail`. A policy ignore has no CycloneDX state; it is
 ///   said in `detail` only, and its versions stay `affected`.
 fn vulnerabilities(sbom: &Sbom, v: SpecVersion) -> Vec<CdxVulnerability> {
+    if sbom.vulnerabilities.is_empty() {
+        // Without findings, no set of every ref to keep new ones unique.
+        return Vec::new();
+    }
     let mut used: HashSet<String> = sbom.components.iter().map(Component::key).collect();
     used.extend(sbom.projects.iter().map(|p| p.bom_ref.clone()));
     used.insert(ROOT_REF.to_string());
@@ -617,5 +680,63 @@ fn rating_method(m: RatingMethod, v: SpecVersion) -> &'static str {
         RatingMethod::CvssV31 => "CVSSv31",
         RatingMethod::CvssV4 if v >= SpecVersion::V1_5 => "CVSSv4",
         RatingMethod::CvssV4 | RatingMethod::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::organization;
+    use bomscout_core::SbomBuilder;
+
+    fn settings(v: SpecVersion) -> Settings {
+        Settings {
+            timestamp: Some(1_709_683_200),
+            tool_version: "0.1.0".into(),
+            cyclonedx_version: v,
+            ..Settings::default()
+        }
+    }
+
+    fn sequential(sbom: &Sbom, settings: &Settings) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(&build(sbom, settings)).expect("serializes");
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn components_written_in_parallel_are_the_bytes_written_on_one_thread() {
+        let large = organization(40);
+        assert!(large.components.len() > 1000, "{}", large.components.len());
+        let components = |sbom| Components {
+            sbom,
+            version: SpecVersion::V1_6,
+            data: BTreeMap::new(),
+        };
+        assert!(crate::pretty::is_heavy(&components(&large)));
+        assert!(!crate::pretty::is_heavy(&components(&organization(1))));
+        for v in [
+            SpecVersion::V1_4,
+            SpecVersion::V1_5,
+            SpecVersion::V1_6,
+            SpecVersion::V1_7,
+        ] {
+            let settings = settings(v);
+            let mut parallel = Vec::new();
+            write_json(&large, &settings, &mut parallel).expect("writes");
+            assert!(parallel == sequential(&large, &settings), "{}", v.as_str());
+        }
+    }
+
+    #[test]
+    fn small_documents_written_in_pieces_are_the_same_bytes_too() {
+        let settings = settings(SpecVersion::V1_6);
+        let empty = SbomBuilder::new("empty").finish();
+        for sbom in [organization(1), empty] {
+            let mut pieces = Vec::new();
+            write_in_parallel(&build(&sbom, &settings), &mut pieces).expect("writes");
+            pieces.push(b'\n');
+            assert!(pieces == sequential(&sbom, &settings), "{}", sbom.name);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! every optional field is skipped when empty so that older versions stay valid).
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The document.
 #[derive(Serialize)]
@@ -13,7 +14,7 @@ pub struct Bom<'a> {
     pub version: u32,
     pub metadata: Metadata<'a>,
     pub components: Components<'a>,
-    pub dependencies: Vec<DependencyEntry>,
+    pub dependencies: Vec<DependencyEntry<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub vulnerabilities: Vec<CdxVulnerability>,
 }
@@ -220,13 +221,14 @@ pub struct Occurrence<'a> {
     pub line: Option<u32>,
 }
 
-/// An entry of `dependencies`.
+/// An entry of `dependencies`, borrowed from the model: an organization's SBOM has tens of
+/// thousands of edges, each ref otherwise copied for the writer.
 #[derive(Serialize)]
-pub struct DependencyEntry {
+pub struct DependencyEntry<'a> {
     #[serde(rename = "ref")]
-    pub reference: String,
+    pub reference: Cow<'a, str>,
     #[serde(rename = "dependsOn")]
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<&'a str>,
 }
 
 /// An entry of `vulnerabilities` (1.4+): one advisory and the components it affects, all

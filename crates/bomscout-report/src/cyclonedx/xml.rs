@@ -251,7 +251,7 @@ fn licenses(w: &mut W, licenses: &[LicenseChoice]) -> io::Result<()> {
     Ok(())
 }
 
-fn dependencies(w: &mut W, deps: &[DependencyEntry]) -> io::Result<()> {
+fn dependencies(w: &mut W, deps: &[DependencyEntry<'_>]) -> io::Result<()> {
     w.create_element("dependencies").write_inner_content(|w| {
         deps.iter().try_for_each(|d| {
             let r = clean(&d.reference);
