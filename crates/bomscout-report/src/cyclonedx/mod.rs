@@ -478,7 +478,7 @@ fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry<'_>> {
         map.entry(c.key_str()).or_default();
     }
     for d in &sbom.dependencies {
-        map.entry(d.from.as_str().into()).or_default().push(&d.to);
+        map.entry(Cow::Borrowed(&*d.from)).or_default().push(&d.to);
     }
     map.into_iter()
         .map(|(reference, mut depends_on)| {
