@@ -26,9 +26,9 @@ use crate::yaml_block::{Entry, Node, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project, Severity};
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// Parses one `pnpm-lock.yaml`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {

@@ -37,10 +37,10 @@ use crate::borrowed_json::{sort_last_wins, Keys, Skip, Str};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, License, NodeRef, Project, Scope};
+use foldhash::{HashMap, HashMapExt};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// How deep a v1 `dependencies` tree may nest.
@@ -725,7 +725,7 @@ fn v1_root_deps<'f>(input: &Input, entries: &[Node<'f>]) -> Vec<(Cow<'f, str>, D
         deps.extend(dep_list(&m, "devDependencies", DepKind::Dev));
         return deps;
     }
-    let required: std::collections::HashSet<&str> = entries
+    let required: foldhash::HashSet<&str> = entries
         .iter()
         .flat_map(|e| e.deps.iter().map(|(n, _)| n.as_ref()))
         .collect();

@@ -46,7 +46,7 @@ use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, Project,
 };
 use bomscout_walk::Tree;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
 /// How deep `-r`/`-c` includes may nest before bomscout stops following them.

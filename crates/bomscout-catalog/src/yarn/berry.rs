@@ -16,8 +16,8 @@ use crate::yaml_block::{self, Node as Yaml, Reader};
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 enum Node {
     Package(usize),

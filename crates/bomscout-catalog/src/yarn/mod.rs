@@ -12,8 +12,8 @@ mod v1;
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, DepKind};
 use bomscout_walk::Tree;
+use foldhash::HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Parses one `yarn.lock`.

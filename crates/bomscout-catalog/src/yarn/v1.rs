@@ -7,7 +7,7 @@ use super::{split_descriptor, workspace_dirs, Manifest};
 use crate::npm::{component, integrity_hash_iter};
 use crate::{Input, ParseError};
 use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// One block of the lockfile, borrowed from its text.
 #[derive(Debug, Default)]
