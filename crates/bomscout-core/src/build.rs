@@ -264,9 +264,18 @@ impl SbomBuilder {
     /// Produces the document: drops superseded declarations, computes scope and
     /// directness, sorts everything.
     pub fn finish(mut self) -> Sbom {
-        for (c, locations) in self.components.iter_mut().zip(&mut self.locations) {
-            c.locations = Locations::from(std::mem::take(locations));
+        // What only merging needed goes first: the document is built beside the builder,
+        // and the end of a scan is when its memory peaks.
+        self.locations.shrink_to_fit();
+        for (c, locations) in self
+            .components
+            .iter_mut()
+            .zip(std::mem::take(&mut self.locations))
+        {
+            c.locations = Locations::from(locations);
         }
+        self.license_hashes = Vec::new();
+        self.by_key = Map::default();
         let superseded = self.drop_superseded_declarations();
         let live = self.live_components(&superseded);
         let scopes = self.compute_scopes();

@@ -93,11 +93,13 @@ impl Locations {
     }
 }
 
-/// Sorts and deduplicates once: `n log n` however the locations come.
+/// Sorts and deduplicates once: `n log n` however the locations come; the spare capacity
+/// a growing vector kept is given back.
 impl From<Vec<Location>> for Locations {
     fn from(mut locations: Vec<Location>) -> Locations {
         locations.sort_unstable();
         locations.dedup();
+        locations.shrink_to_fit();
         Locations(locations)
     }
 }
