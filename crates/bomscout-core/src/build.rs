@@ -466,6 +466,18 @@ mod tests {
     use super::*;
     use crate::{License, Location, SourceKind};
 
+    /// The document of `components`, each from a catalog of its own (as copies of a package
+    /// come from different lockfiles).
+    fn one_catalog_each(components: impl IntoIterator<Item = Component>) -> Sbom {
+        let mut builder = SbomBuilder::new("t");
+        for c in components {
+            let mut cat = Catalog::default();
+            cat.add_package(c);
+            builder.add(cat);
+        }
+        builder.finish()
+    }
+
     fn package(licenses: &[(&str, &str, Option<f32>)], at: &str) -> Component {
         let mut c = Component::new(Ecosystem::Npm, None, "a", "1.0.0")
             .unwrap()
@@ -507,13 +519,7 @@ mod tests {
         for c in &copies[1..] {
             expected.merge(c.clone());
         }
-        let mut builder = SbomBuilder::new("t");
-        for c in copies {
-            let mut cat = Catalog::default();
-            cat.add_package(c);
-            builder.add(cat);
-        }
-        let sbom = builder.finish();
+        let sbom = one_catalog_each(copies);
         assert_eq!(sbom.components.len(), 1);
         assert_eq!(sbom.components[0].licenses, expected.licenses);
         assert_eq!(sbom.components[0].licenses.len(), 4);
@@ -545,13 +551,7 @@ mod tests {
             made("a", "ISC", "license", "r2/package-lock.json"),
         ];
         let expected: Vec<License> = copies.iter().map(|c| c.licenses[0].clone()).collect();
-        let mut builder = SbomBuilder::new("t");
-        for c in copies {
-            let mut cat = Catalog::default();
-            cat.add_package(c);
-            builder.add(cat);
-        }
-        let sbom = builder.finish();
+        let sbom = one_catalog_each(copies);
         let of = |name: &str| {
             let c = sbom.components.iter().find(|c| c.name == name).unwrap();
             &c.licenses
