@@ -36,29 +36,35 @@ type Hasher = foldhash::fast::RandomState;
 type Map<K, V> = HashMap<K, V, Hasher>;
 type Set<T> = HashSet<T, Hasher>;
 
+/// The set's one copy of `value`, put in the set if it is the first: the builder keeps one
+/// allocation per distinct path or license text however many statements name it.
+fn interned<T>(set: &mut Set<T>, value: &T) -> T
+where
+    T: Clone + Eq + std::hash::Hash + std::borrow::Borrow<str>,
+{
+    match set.get(value.borrow()) {
+        Some(one) => one.clone(),
+        None => {
+            set.insert(value.clone());
+            value.clone()
+        }
+    }
+}
+
 /// Points `license`'s strings at the builder's one copy of each: its source path at the one
 /// in `paths` (where the locations' paths are), its texts and field at the one in `texts`.
 fn share_license(paths: &mut Set<Arc<str>>, texts: &mut Set<SharedStr>, license: &mut License) {
     let path = &mut license.source.path;
-    match paths.get(path.as_str()) {
-        Some(one) => *path = SharedStr::from(one),
-        None => {
-            paths.insert(Arc::clone(path.as_arc()));
-        }
-    }
-    let share = |texts: &mut Set<SharedStr>, text: &mut SharedStr| match texts.get(text.as_str()) {
-        Some(one) => *text = one.clone(),
-        None => {
-            texts.insert(text.clone());
-        }
-    };
-    share(texts, &mut license.raw);
-    share(texts, &mut license.source.field);
-    for text in [&mut license.expression, &mut license.mapped_from]
+    *path = SharedStr::from(interned(paths, path.as_arc()));
+    for text in [&mut license.raw, &mut license.source.field]
         .into_iter()
-        .flatten()
+        .chain(
+            [&mut license.expression, &mut license.mapped_from]
+                .into_iter()
+                .flatten(),
+        )
     {
-        share(texts, text);
+        *text = interned(texts, text);
     }
 }
 
@@ -225,12 +231,7 @@ impl SbomBuilder {
                     l.path = Arc::clone(last);
                 }
                 _ => {
-                    match self.paths.get(&l.path) {
-                        Some(shared) => l.path = Arc::clone(shared),
-                        None => {
-                            self.paths.insert(Arc::clone(&l.path));
-                        }
-                    }
+                    l.path = interned(&mut self.paths, &l.path);
                     self.last_path = Some(Arc::clone(&l.path));
                 }
             }
@@ -266,7 +267,6 @@ impl SbomBuilder {
     pub fn finish(mut self) -> Sbom {
         // What only merging needed goes first: the document is built beside the builder,
         // and the end of a scan is when its memory peaks.
-        self.locations.shrink_to_fit();
         for (c, locations) in self
             .components
             .iter_mut()
