@@ -603,17 +603,7 @@ mod tests {
         );
         let nul = "version = 4\n[[package]]\nname = \"x\0\"\n";
         for (text, line) in [(deep.as_str(), 4), (nul, 3)] {
-            let options = Options::default();
-            let input = Input {
-                bytes: text.as_bytes(),
-                path: "Cargo.lock",
-                shared_path: &std::sync::Arc::from("Cargo.lock"),
-                abs: Path::new("/nonexistent/Cargo.lock"),
-                root: Path::new("/"),
-                options: &options,
-                tree: &crate::DISK,
-            };
-            let err = parse(&input).unwrap_err();
+            let err = crate::parse_str(parse, "Cargo.lock", text).unwrap_err();
             assert_eq!(err.line(), Some(line), "{err}");
         }
     }
