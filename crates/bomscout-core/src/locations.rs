@@ -77,16 +77,6 @@ impl Locations {
         self.0.clear();
     }
 
-    /// Keeps the locations `keep` says yes to (order is kept).
-    pub fn retain(&mut self, keep: impl FnMut(&Location) -> bool) {
-        self.0.retain(keep);
-    }
-
-    /// Every location, in order, as a vector.
-    pub fn into_vec(self) -> Vec<Location> {
-        self.0
-    }
-
     /// The locations in order, as a slice.
     pub fn as_slice(&self) -> &[Location] {
         &self.0
