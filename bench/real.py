@@ -5,7 +5,8 @@ Builds an organization of N repositories from the lockfiles in bench/lockfiles/<
 by npm, pnpm, yarn 1, yarn 4, cargo, uv, pipenv and pip-compile; see bench/lockfiles/README.md):
 each repository gets 1-3 of those sets (the first at its root, the others in a folder named
 after the tool), a `.git` directory, and ordinary source files (.rs, .py, .ts, .md) in nested
-folders around them. Then measures, in ONE run, warm page cache, median of RUNS runs:
+folders around them. Then measures, in ONE run, warm page cache, RUNS rounds in which every
+command runs once in turn (so a machine that slows for a while slows every tool alike):
 
   find        `find ROOT > /dev/null`: the walk floor
   walk+read   `find ROOT -type f ( -name <each lockfile/manifest name> ) -print0 |
@@ -16,7 +17,8 @@ folders around them. Then measures, in ONE run, warm page cache, median of RUNS 
   bomscout    `bomscout scan ROOT -q -o cyclonedx-json=/dev/null` (every --exe given)
   trivy       `trivy fs --offline-scan ...` as bench/bench.py runs it, when on PATH
 
-wall time and peak RSS (GNU time's %M) of each. `--exe NAME=PATH` may repeat, so a build
+median wall and CPU time and highest peak RSS (GNU time's %M) of each, and each tool's ratio
+to walk+read taken round by round (median, lowest-highest). `--exe NAME=PATH` may repeat, so a build
 before and after a change is measured against the same tree in the same run.
 
 Usage: bench/real.py [--repos 500,5000] [--runs 3] [--exe after=target/release/bomscout]
@@ -103,16 +105,35 @@ def timed(cmd):
     return wall, float(user) + float(sys_), int(peak)
 
 
-def measure(cmd, runs):
-    """Median wall and CPU time of `runs` runs after one that warms the page cache; the
-    highest peak RSS."""
-    timed(cmd)
-    samples = [timed(cmd) for _ in range(runs)]
+def measure(cmds, runs):
+    """Runs every command once to warm the page cache, then `runs` rounds of every command in
+    turn, so a machine that slows down for a while slows every tool's round alike. Returns,
+    per command, its samples in round order."""
+    for cmd in cmds.values():
+        timed(cmd)
+    samples = {tool: [] for tool in cmds}
+    for _ in range(runs):
+        for tool, cmd in cmds.items():
+            samples[tool].append(timed(cmd))
+    return samples
+
+
+def summary(samples, floor):
+    """Median wall and CPU time, the highest peak RSS, and the ratio to the floor taken round
+    by round (median, lowest, highest): a ratio of two medians could pair a fast round of
+    one tool with a slow round of the other."""
+    ratios = [s[0] / f[0] for s, f in zip(samples, floor)]
     return (
         statistics.median(s[0] for s in samples),
         statistics.median(s[1] for s in samples),
         max(s[2] for s in samples),
+        (statistics.median(ratios), min(ratios), max(ratios)),
     )
+
+
+def ratio(a, b):
+    """a / b, or NaN where GNU time's 10 ms resolution rounded b to nothing (small trees)."""
+    return a / b if b else float("nan")
 
 
 def main():
@@ -156,32 +177,32 @@ def main():
                 "trivy fs --quiet --offline-scan --skip-db-update --skip-java-db-update "
                 f"--scanners license --include-dev-deps --list-all-pkgs -f cyclonedx -o /dev/null {root}"
             )
-        results = {}
-        for tool, cmd in cmds.items():
-            results[tool] = measure(cmd, args.runs)
-            wall, cpu, rss = results[tool]
-            print(f"  {tool:10} {wall * 1000:9.1f} ms  cpu {cpu * 1000:9.1f} ms  {rss / 1024:7.1f} MiB", flush=True)
+        samples = measure(cmds, args.runs)
+        results = {tool: summary(samples[tool], samples["walk+read"]) for tool in cmds}
+        for tool, (wall, cpu, rss, (xmed, xlo, xhi)) in results.items():
+            print(f"  {tool:10} {wall * 1000:9.1f} ms  cpu {cpu * 1000:9.1f} ms  {rss / 1024:7.1f} MiB  "
+                  f"{xmed:.2f}x floor ({xlo:.2f}-{xhi:.2f})", flush=True)
         components = {}
         for name, exe in exes:
             _, _, out = run([exe, "scan", str(root), "-q", "-o", "json"])
             components[name] = len(json.loads(out)["components"])
-        floor, floor_cpu, _ = results["walk+read"]
-        trivy, trivy_cpu, _ = results.get("trivy", (float("nan"), float("nan"), 0))
-        for tool, (secs, cpu, rss) in results.items():
-            row = (repos, nfiles, lock_bytes, tool, secs, cpu, rss / 1024, secs / floor, cpu / floor_cpu,
-                   trivy / secs, trivy_cpu / cpu, components.get(tool, ""))
+        _, floor_cpu, _, _ = results["walk+read"]
+        trivy, trivy_cpu, _, _ = results.get("trivy", (float("nan"), float("nan"), 0, None))
+        for tool, (secs, cpu, rss, xfloor) in results.items():
+            row = (repos, nfiles, lock_bytes, tool, secs, cpu, rss / 1024, xfloor, ratio(cpu, floor_cpu),
+                   ratio(trivy, secs), ratio(trivy_cpu, cpu), components.get(tool, ""))
             rows.append(row)
         if not args.keep:
             shutil.rmtree(root)
             marker.unlink(missing_ok=True)
     table = [
         "| repos | files | lockfile MB | tool | wall (ms) | CPU (ms) | peak RSS (MiB) "
-        "| × walk+read (wall) | × walk+read (CPU) | Trivy ÷ tool (wall) | Trivy ÷ tool (CPU) | components |",
+        "| × walk+read (wall, by round) | × walk+read (CPU) | Trivy ÷ tool (wall) | Trivy ÷ tool (CPU) | components |",
         "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for repos, nfiles, lb, tool, secs, cpu, rss, xfloor, xfloor_cpu, xtrivy, xtrivy_cpu, comps in rows:
         table.append(f"| {repos} | {nfiles} | {lb / 1e6:.1f} | {tool} | {secs * 1000:.1f} | {cpu * 1000:.1f} | {rss:.1f} "
-                     f"| {xfloor:.2f} | {xfloor_cpu:.2f} | {xtrivy:.1f} | {xtrivy_cpu:.1f} | {comps} |")
+                     f"| {xfloor[0]:.2f} ({xfloor[1]:.2f}-{xfloor[2]:.2f}) | {xfloor_cpu:.2f} | {xtrivy:.1f} | {xtrivy_cpu:.1f} | {comps} |")
     print("\n".join(table))
     if args.write:
         write_results(table, args.runs)
@@ -195,7 +216,7 @@ def write_results(table, runs):
     lines = [
         f"## {today}: `bench/real.py --runs {runs}` (fill in what changed)",
         "",
-        f"Machine: {os.cpu_count()} cores, `{os.uname()[0]} {os.uname()[2]}`; warm page cache; median of {runs} runs.",
+        f"Machine: {os.cpu_count()} cores, `{os.uname()[0]} {os.uname()[2]}`; warm page cache; median of {runs} interleaved rounds.",
         "",
         *table,
         "",
