@@ -116,7 +116,6 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> anyhow::Result<(Catalog, Optio
     let options = Options::default();
     let input = Input {
         bytes,
-        path: &shown,
         shared_path: &std::sync::Arc::from(shown.as_str()),
         abs: path,
         root: std::path::Path::new("/"),

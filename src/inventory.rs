@@ -544,7 +544,6 @@ fn reevaluate(
     let input = bomscout_catalog::Input {
         tree: &nothing,
         bytes: &bytes,
-        path: &shown,
         shared_path: &std::sync::Arc::from(shown.as_str()),
         abs: std::path::Path::new(&repo.path),
         root: std::path::Path::new("/"),
@@ -815,7 +814,6 @@ fn export(
         let shown = format!("{path} (stored SBOM)");
         let input = bomscout_catalog::Input {
             bytes: &bytes,
-            path: &shown,
             shared_path: &std::sync::Arc::from(shown.as_str()),
             abs: std::path::Path::new(&path),
             root: std::path::Path::new("/"),

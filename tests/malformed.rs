@@ -56,7 +56,6 @@ fn run(
     };
     let input = Input {
         bytes,
-        path: rel,
         shared_path: &std::sync::Arc::from(rel),
         abs,
         root: std::path::Path::new("/"),

@@ -40,7 +40,6 @@ fn debian9_sbom() -> Sbom {
     let root = path.parent().unwrap();
     let input = bomscout_catalog::Input {
         bytes: &bytes,
-        path: "postgres-stretch.cdx.xml",
         shared_path: &std::sync::Arc::from("postgres-stretch.cdx.xml"),
         abs: &path,
         root,

@@ -41,7 +41,6 @@ fn main() -> ExitCode {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(file);
     let input = Input {
         bytes: &bytes,
-        path: name,
         shared_path: &std::sync::Arc::from(name),
         abs: path,
         root: std::path::Path::new("/"),

@@ -56,7 +56,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             Err(message) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{key}: {message}")).at_line(line),
+                    Diagnostic::warning(input.path(), format!("{key}: {message}")).at_line(line),
                 );
             }
         }
@@ -87,7 +87,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                     None if kind == DepKind::Normal && !first_party.contains(name.as_str()) => {
                         catalog.diagnostics.push(
                             Diagnostic::warning(
-                                input.path,
+                                input.path(),
                                 format!("{key}: dependency {name} is not in the lockfile"),
                             )
                             .at_line(line_of(key)),
@@ -180,7 +180,7 @@ fn workspaces(
     by_key: &HashMap<String, usize>,
     catalog: &mut Catalog,
 ) {
-    let base = crate::paths::dir_of(input.path);
+    let base = crate::paths::dir_of(input.path());
     let Some(ws) = doc.get("workspaces").and_then(Value::as_object) else {
         return;
     };
@@ -190,7 +190,7 @@ fn workspaces(
         } else {
             crate::paths::join_dir(base, dir)
         };
-        let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path));
+        let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path()));
         let ws_name = w.get("name").and_then(Value::as_str).unwrap_or_default();
         for (field, kind) in [
             ("dependencies", DepKind::Normal),

@@ -88,7 +88,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let pods_dir = input
         .abs
         .parent()
-        .and_then(|d| PodsDir::open(d.join("Pods"), crate::paths::dir_of(input.path), input));
+        .and_then(|d| PodsDir::open(d.join("Pods"), crate::paths::dir_of(input.path()), input));
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     let mut edges: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let spec_lines = crate::text::KeyLines::new(text, |l| {
@@ -115,7 +115,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             .map(|(n, v)| (n, v.trim_end_matches(')')))
         else {
             catalog.diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("{} is not `Name (version)`", quote(spec, QUOTE_LIMIT)),
             ));
             continue;
@@ -145,7 +145,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 }
                 Err(e) => catalog
                     .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{spec}: {e}")).at_line(line)),
+                    .push(Diagnostic::warning(input.path(), format!("{spec}: {e}")).at_line(line)),
             }
             continue;
         }
@@ -162,7 +162,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             Err(e) => catalog
                 .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{spec}: {e}")).at_line(line)),
+                .push(Diagnostic::warning(input.path(), format!("{spec}: {e}")).at_line(line)),
         }
     }
     for (from, deps) in &edges {
@@ -176,7 +176,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let mut project = Project::new(Ecosystem::Cocoapods, input.path);
+    let mut project = Project::new(Ecosystem::Cocoapods, input.path());
     let mut seen = HashSet::new();
     for d in doc
         .get("DEPENDENCIES")
@@ -232,7 +232,7 @@ impl Pubspec {
     /// Reads it, when the lock is in a subdirectory of the scanned tree (so the app's
     /// directory is inside the tree too); `None` when there is no such file.
     fn beside(input: &Input) -> Option<Pubspec> {
-        let lock_dir = crate::paths::dir_of(input.path);
+        let lock_dir = crate::paths::dir_of(input.path());
         if lock_dir == "." || lock_dir.is_empty() {
             return None;
         }
@@ -244,7 +244,7 @@ impl Pubspec {
         let failed = |why: String| Pubspec {
             doc: None,
             diagnostic: Some(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("{shown}: {why}; Flutter plugins are reported as pods"),
             )),
         };
@@ -294,7 +294,7 @@ impl PodsDir {
             Ok(v) => v,
             Err(e) => {
                 diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("{rel}/Manifest.lock: {e}; pod versions in {rel} are not checked"),
                 ));
                 None
@@ -333,7 +333,7 @@ impl PodsDir {
             }
             return vec![Diagnostic::new(
                 Severity::Info,
-                input.path,
+                input.path(),
                 format!(
                     "{shown_dir} holds {name} {other}, not the locked {version} (per {}/Manifest.lock): its licenses are not used (run `pod install`)",
                     self.rel
@@ -357,7 +357,7 @@ impl PodsDir {
             Ok(None) => Vec::new(),
             Err(e) => {
                 diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("{shown_spec}: {e}; its license is not used"),
                 ));
                 Vec::new()
@@ -371,7 +371,7 @@ impl PodsDir {
             diagnostics.extend(
                 conflicts
                     .into_iter()
-                    .map(|m| Diagnostic::warning(input.path, m)),
+                    .map(|m| Diagnostic::warning(input.path(), m)),
             );
         }
         diagnostics

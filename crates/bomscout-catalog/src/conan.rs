@@ -20,7 +20,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let doc: Value = serde_json::from_slice(input.bytes)?;
     let lines = &reference_lines(std::str::from_utf8(input.bytes).unwrap_or_default());
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Conan, input.path);
+    let mut project = Project::new(Ecosystem::Conan, input.path());
     if let Some(nodes) = doc
         .get("graph_lock")
         .and_then(|g| g.get("nodes"))
@@ -124,7 +124,7 @@ fn add(catalog: &mut Catalog, reference: &str, input: &Input, lines: &KeyLines) 
         Ok(c) => Some(catalog.add_package(c.at(input.at_line(line)))),
         Err(message) => {
             catalog.diagnostics.push(
-                Diagnostic::warning(input.path, format!("{reference}: {message}")).at_line(line),
+                Diagnostic::warning(input.path(), format!("{reference}: {message}")).at_line(line),
             );
             None
         }

@@ -40,7 +40,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
         .and_then(Value::as_mapping)
         .ok_or_else(|| ParseError::format("not a pubspec.lock: no `packages`"))?;
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Pub, input.path);
+    let mut project = Project::new(Ecosystem::Pub, input.path());
     let mut uncached = 0usize;
     let keys = crate::text::KeyLines::new(text, |l| crate::text::yaml_key_at(l, 2));
     for (name, p) in packages {
@@ -52,7 +52,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
         }
         let Some(version) = p.get("version").and_then(Value::as_str) else {
             catalog.diagnostics.push(
-                Diagnostic::warning(input.path, format!("{name} has no version")).at_line(line),
+                Diagnostic::warning(input.path(), format!("{name} has no version")).at_line(line),
             );
             continue;
         };
@@ -62,7 +62,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
             Err(e) => {
                 catalog
                     .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{name}: {e}")).at_line(line));
+                    .push(Diagnostic::warning(input.path(), format!("{name}: {e}")).at_line(line));
                 continue;
             }
         };
@@ -91,7 +91,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
                     ) {
                         catalog
                             .diagnostics
-                            .push(Diagnostic::warning(input.path, message).at_line(line));
+                            .push(Diagnostic::warning(input.path(), message).at_line(line));
                     }
                 }
                 None => uncached += 1,
@@ -110,7 +110,7 @@ fn parse_with(input: &Input, cache: Option<&PubCache>) -> Result<Catalog, ParseE
     if uncached > 0 {
         catalog.diagnostics.push(Diagnostic::new(
             Severity::Info,
-            input.path,
+            input.path(),
             format!("licenses of {uncached} hosted packages unknown: not in the local pub cache (run `dart pub get` to fill it)"),
         ));
     }
@@ -300,7 +300,6 @@ mod tests {
         };
         let input = Input {
             bytes: text.as_bytes(),
-            path: "app/pubspec.lock",
             shared_path: &std::sync::Arc::from("app/pubspec.lock"),
             abs: Path::new("/nonexistent/app/pubspec.lock"),
             root: std::path::Path::new("/"),

@@ -58,9 +58,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                     deps.push((i, edges));
                 }
             }
-            Err(message) => catalog
-                .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{name}: {message}")).at_line(line)),
+            Err(message) => catalog.diagnostics.push(
+                Diagnostic::warning(input.path(), format!("{name}: {message}")).at_line(line),
+            ),
         }
     }
     let mut depended: HashSet<usize> = HashSet::new();
@@ -72,7 +72,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let mut project = Project::new(Ecosystem::Hex, input.path);
+    let mut project = Project::new(Ecosystem::Hex, input.path());
     let declared = crate::text::sibling(input, "mix.exs").map(|t| mix_exs_deps(&t));
     let roots: Vec<(usize, DepKind)> = match &declared {
         Some(declared) => declared
@@ -147,7 +147,7 @@ const MAX_METADATA: u64 = 1024 * 1024;
 fn deps_licenses(c: &mut Component, name: &str, input: &Input) -> Vec<Diagnostic> {
     match input.abs.parent() {
         Some(lock_dir) if crate::paths::is_plain_name(name) => {
-            let rel = crate::paths::join_dir(crate::paths::dir_of(input.path), "deps");
+            let rel = crate::paths::join_dir(crate::paths::dir_of(input.path()), "deps");
             add_deps_licenses(c, name, &lock_dir.join("deps"), &rel, input)
         }
         _ => Vec::new(),
@@ -186,7 +186,7 @@ fn add_deps_licenses(
     {
         return vec![Diagnostic::new(
             Severity::Info,
-            input.path,
+            input.path(),
             format!(
                 "{shown_dir} holds {} {}, not the locked {} {}: its licenses are not used (run `mix deps.get`)",
                 meta.name.as_deref().unwrap_or(locked.0),
@@ -208,14 +208,14 @@ fn add_deps_licenses(
         input.options.license_threshold,
     )
     .into_iter()
-    .map(|m| Diagnostic::warning(input.path, m))
+    .map(|m| Diagnostic::warning(input.path(), m))
     .collect()
 }
 
 /// The warning for a `hex_metadata.config` that cannot be used.
 fn unused(input: &Input, shown: &str, why: &str) -> Diagnostic {
     Diagnostic::warning(
-        input.path,
+        input.path(),
         format!("{shown}: {why}; the package's licenses in deps/ are not used"),
     )
 }

@@ -29,7 +29,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     };
     let hashes = outer_hashes(terms.get(1));
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Hex, input.path);
+    let mut project = Project::new(Ecosystem::Hex, input.path());
     let strings = crate::text::KeyLines::new(text, crate::text::quoted_strings);
     for entry in entries {
         let items = entry.items();
@@ -56,9 +56,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 let node = catalog.add_package(c.at(input.at_line(line)));
                 project.add_dep(node, DepKind::Normal);
             }
-            Err(message) => catalog
-                .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{name}: {message}")).at_line(line)),
+            Err(message) => catalog.diagnostics.push(
+                Diagnostic::warning(input.path(), format!("{name}: {message}")).at_line(line),
+            ),
         }
     }
     catalog.add_project(project);

@@ -25,7 +25,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut uses = Vec::new();
     collect(&doc, &mut uses);
     let mut catalog = Catalog::default();
-    let mut project = Project::in_dir(Ecosystem::Github, project_dir(input.path), input.path);
+    let mut project = Project::in_dir(Ecosystem::Github, project_dir(input.path()), input.path());
     let mut lines = UsesLines::new(text);
     for reference in uses {
         let line = lines.find(&reference);
@@ -40,7 +40,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             Ok(None) => {}
             Err(message) => {
-                let mut d = bomscout_core::Diagnostic::warning(input.path, message);
+                let mut d = bomscout_core::Diagnostic::warning(input.path(), message);
                 d.line = line;
                 catalog.diagnostics.push(d);
             }

@@ -32,7 +32,7 @@ pub fn parse_cabal_freeze(input: &Input) -> Result<Catalog, ParseError> {
 /// The project a lockfile's pins make.
 fn catalog(pins: Vec<Pin>, input: &Input) -> Catalog {
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Hackage, input.path);
+    let mut project = Project::new(Ecosystem::Hackage, input.path());
     for pin in pins {
         let result = match &pin.git {
             Some((url, commit)) => Component::with_qualifiers(
@@ -60,7 +60,7 @@ fn catalog(pins: Vec<Pin>, input: &Input) -> Catalog {
                 project.add_dep(node, DepKind::Normal);
             }
             Err(e) => catalog.diagnostics.push(
-                Diagnostic::warning(input.path, format!("{}: {e}", pin.name)).at_line(pin.line),
+                Diagnostic::warning(input.path(), format!("{}: {e}", pin.name)).at_line(pin.line),
             ),
         }
     }

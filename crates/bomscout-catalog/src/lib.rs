@@ -49,6 +49,8 @@ pub mod ruby;
 pub mod sbom;
 pub mod swift;
 mod terms;
+#[cfg(test)]
+mod test_rng;
 mod text;
 mod toml_lock;
 pub mod vcpkg;
@@ -97,12 +99,11 @@ impl Default for Options {
 pub struct Input<'a> {
     /// The file's contents.
     pub bytes: &'a [u8],
-    /// Its path relative to the scan root, `/`-separated.
-    pub path: &'a str,
-    /// The same path as one shared string, made once per file: every `Location` and license
-    /// statement of the file clones it ([`Input::location`], [`Input::at_line`],
-    /// [`Input::license`]) instead of copying `path` into a string of its own (a scan of an
-    /// organization makes hundreds of thousands of them).
+    /// Its path relative to the scan root, `/`-separated ([`Input::path`]), as one shared
+    /// string made once per file: every `Location` and license statement of the file clones
+    /// it ([`Input::location`], [`Input::at_line`], [`Input::license`]) instead of copying the
+    /// path into a string of its own (a scan of an organization makes hundreds of thousands
+    /// of them).
     pub shared_path: &'a Arc<str>,
     /// Where it is in [`Input::tree`]. Pure parsers ignore it; installed-tree catalogers
     /// may read siblings through it (and the tree, never `std::fs`).
@@ -119,7 +120,12 @@ pub struct Input<'a> {
     pub tree: &'a dyn Tree,
 }
 
-impl Input<'_> {
+impl<'a> Input<'a> {
+    /// The file's path relative to the scan root, `/`-separated.
+    pub fn path(&self) -> &'a str {
+        self.shared_path
+    }
+
     /// A location in this file, without a line.
     pub fn location(&self) -> Location {
         Location::new(self.shared())
@@ -141,7 +147,6 @@ impl Input<'_> {
     }
 
     fn shared(&self) -> Arc<str> {
-        debug_assert_eq!(**self.shared_path, *self.path, "two paths for one input");
         Arc::clone(self.shared_path)
     }
 
@@ -239,7 +244,6 @@ pub fn catalog_file(file: &Detected, tree: &dyn Tree, options: &Options) -> Cata
     let shared_path: Arc<str> = Arc::from(file.rel.as_str());
     let input = Input {
         bytes: &bytes,
-        path: &file.rel,
         shared_path: &shared_path,
         abs: &file.abs,
         root: &file.root,
@@ -292,7 +296,6 @@ pub(crate) fn parse_str(
     let abs = Path::new("/nonexistent").join(path);
     let input = Input {
         bytes: text.as_bytes(),
-        path,
         shared_path: &Arc::from(path),
         abs: &abs,
         root: Path::new("/nonexistent"),
@@ -319,7 +322,6 @@ pub(crate) fn parse_in(
     let abs = root.join(path);
     let input = Input {
         bytes: text.as_bytes(),
-        path,
         shared_path: &Arc::from(path),
         abs: &abs,
         root: &root,
@@ -345,7 +347,6 @@ pub(crate) fn parse_tree(
         .map_err(|e| ParseError::format(format!("test tree: {rel}: {e}")))?;
     let input = Input {
         bytes: &bytes,
-        path: rel,
         shared_path: &Arc::from(rel),
         abs: &abs,
         root: Path::new(MemTree::ROOT),
@@ -437,7 +438,6 @@ mod input_tests {
         let shared: Arc<str> = Arc::from("app/package-lock.json");
         let input = Input {
             bytes: b"",
-            path: "app/package-lock.json",
             shared_path: &shared,
             abs: Path::new("/nonexistent/app/package-lock.json"),
             root: Path::new("/nonexistent"),

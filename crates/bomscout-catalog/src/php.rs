@@ -52,7 +52,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
             let Some(p) = p.as_object() else { continue };
             let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
             let line = lines.get(name).unwrap_or(1);
-            match component(p, input.path) {
+            match component(p, input.path()) {
                 Ok(c) => {
                     if let NodeRef::Package(i) = catalog.add_package(c.at(input.at_line(line))) {
                         nodes.insert(name.to_ascii_lowercase(), i);
@@ -63,7 +63,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
                     }
                 }
                 Err(message) => catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{field}: {message}")).at_line(line),
+                    Diagnostic::warning(input.path(), format!("{field}: {message}")).at_line(line),
                 ),
             }
         }
@@ -79,7 +79,7 @@ fn lock(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let mut project = Project::new(Ecosystem::Composer, input.path);
+    let mut project = Project::new(Ecosystem::Composer, input.path());
     let manifest = crate::text::sibling_bytes(input, "composer.json")
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     match manifest.as_ref().and_then(Value::as_object) {
@@ -137,13 +137,13 @@ fn installed(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
         }
     };
     // vendor/composer/installed.json → the project is the directory holding vendor/.
-    let vendor = crate::paths::dir_of(crate::paths::dir_of(input.path));
+    let vendor = crate::paths::dir_of(crate::paths::dir_of(input.path()));
     let project_dir = crate::paths::dir_of(vendor);
     let mut catalog = Catalog::default();
-    let mut project = Project::in_dir(Ecosystem::Composer, project_dir, input.path);
+    let mut project = Project::in_dir(Ecosystem::Composer, project_dir, input.path());
     for p in packages {
         let Some(p) = p.as_object() else { continue };
-        match component(p, input.path) {
+        match component(p, input.path()) {
             Ok(c) => {
                 let is_dev = dev_names.contains(&c.display_name().to_ascii_lowercase());
                 let node = catalog.add_package(c.at(input.location()));
@@ -158,7 +158,7 @@ fn installed(doc: &Value, input: &Input) -> Result<Catalog, ParseError> {
             }
             Err(message) => catalog
                 .diagnostics
-                .push(Diagnostic::warning(input.path, message)),
+                .push(Diagnostic::warning(input.path(), message)),
         }
     }
     catalog.add_project(project);

@@ -38,7 +38,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 /// [`parse`], with the YAML read by `reader` (the tests compare both).
 pub(crate) fn parse_with(input: &Input, reader: Reader) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let (doc, notes) = lockfile_document(text, input.path, reader)?;
+    let (doc, notes) = lockfile_document(text, input.path(), reader)?;
     let major = lockfile_major(&doc.value)?;
     if is_env_document(&doc.value) {
         // Only pnpm's environment lockfile (written before the first install): nothing of
@@ -47,7 +47,7 @@ pub(crate) fn parse_with(input: &Input, reader: Reader) -> Result<Catalog, Parse
         catalog.diagnostics.push(
             Diagnostic::new(
                 Severity::Info,
-                input.path,
+                input.path(),
                 "holds only pnpm's environment lockfile (configDependencies / packageManagerDependencies): no project dependency is locked yet; run `pnpm install`",
             )
             .at_line(doc.first_line),
@@ -250,7 +250,7 @@ impl<'t> Lock<'_, 't> {
 
     /// Projects and their direct dependencies.
     fn importers(&mut self, doc: &Node) {
-        let base = crate::paths::dir_of(self.input.path);
+        let base = crate::paths::dir_of(self.input.path());
         let importers: Vec<(&str, &Node)> = match doc.get("importers").and_then(Node::as_map) {
             Some(m) => m
                 .iter()
@@ -266,7 +266,7 @@ impl<'t> Lock<'_, 't> {
             };
             let project =
                 self.catalog
-                    .add_project(Project::in_dir(Ecosystem::Npm, &dir, self.input.path));
+                    .add_project(Project::in_dir(Ecosystem::Npm, &dir, self.input.path()));
             for (field, kind) in [
                 ("dependencies", DepKind::Normal),
                 ("devDependencies", DepKind::Dev),
@@ -296,7 +296,7 @@ impl<'t> Lock<'_, 't> {
     }
 
     fn warn_at(&mut self, line: Option<u32>, message: String) {
-        let mut d = Diagnostic::warning(self.input.path, message);
+        let mut d = Diagnostic::warning(self.input.path(), message);
         d.line = line;
         self.catalog.diagnostics.push(d);
     }
@@ -563,7 +563,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            path: "pnpm-lock.yaml",
             shared_path: &std::sync::Arc::from("pnpm-lock.yaml"),
             abs: std::path::Path::new("/nonexistent/pnpm-lock.yaml"),
             root: std::path::Path::new("/nonexistent"),

@@ -37,7 +37,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             Err(message) => catalog
                 .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{key}: {message}")).at_line(line)),
+                .push(Diagnostic::warning(input.path(), format!("{key}: {message}")).at_line(line)),
         }
     }
     let mut depended: HashSet<usize> = HashSet::new();
@@ -56,7 +56,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
         }
     }
-    let mut project = Project::new(Ecosystem::Cran, input.path);
+    let mut project = Project::new(Ecosystem::Cran, input.path());
     let mut roots: Vec<usize> = nodes
         .values()
         .copied()

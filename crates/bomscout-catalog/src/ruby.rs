@@ -73,7 +73,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 let Some((name, version)) = name_version(body) else {
                     diagnostics.push(
                         Diagnostic::warning(
-                            input.path,
+                            input.path(),
                             format!("{} is not `name (version)`", quote(body, QUOTE_LIMIT)),
                         )
                         .at_line(line_no),
@@ -171,7 +171,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
             Ok(c) => c,
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{name}: {e}")).at_line(spec.line),
+                    Diagnostic::warning(input.path(), format!("{name}: {e}")).at_line(spec.line),
                 );
                 continue;
             }
@@ -206,7 +206,7 @@ fn lockfile(text: &str, input: &Input) -> Result<Catalog, ParseError> {
     let groups = crate::text::sibling(input, "Gemfile")
         .map(|t| dev_gems(&t))
         .unwrap_or_default();
-    let mut project = Project::new(Ecosystem::Gem, input.path);
+    let mut project = Project::new(Ecosystem::Gem, input.path());
     let mut seen = BTreeSet::new();
     for name in direct {
         if !seen.insert(name.clone()) {

@@ -25,7 +25,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     // The directory holding an Xcode workspace's `…/xcshareddata/swiftpm/Package.resolved`
     // is not the package's; the file's own directory is the best project anchor anyway.
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Swift, input.path);
+    let mut project = Project::new(Ecosystem::Swift, input.path());
     for pin in pins {
         let location = pin
             .get("location")
@@ -45,7 +45,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 project.add_dep(node, DepKind::Normal);
             }
             Err(message) => catalog.diagnostics.push(
-                Diagnostic::warning(input.path, format!("{location}: {message}")).at_line(line),
+                Diagnostic::warning(input.path(), format!("{location}: {message}")).at_line(line),
             ),
         }
     }

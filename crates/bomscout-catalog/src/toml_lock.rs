@@ -505,6 +505,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::test_rng::Rng;
     use std::path::{Path, PathBuf};
 
     /// Every file named `name` in the repository's fixtures, this crate's tests, the
@@ -543,23 +544,6 @@ pub(crate) mod tests {
         }
         out.sort();
         out
-    }
-
-    /// A small seeded generator (xorshift64*): the same mutations on every run.
-    pub(crate) struct Rng(u64);
-
-    impl Rng {
-        pub(crate) fn new(seed: u64) -> Rng {
-            Rng(seed | 1)
-        }
-
-        pub(crate) fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let x = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
-            (x >> 33) as usize % n.max(1)
-        }
     }
 
     /// `text` with one mutation of the kinds broken or hand-edited lockfiles have: a line

@@ -40,7 +40,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .collect();
     let baseline = doc.get("builtin-baseline").and_then(Value::as_str);
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Generic, input.path);
+    let mut project = Project::new(Ecosystem::Generic, input.path());
     project.name = doc.get("name").and_then(Value::as_str).map(str::to_string);
     project.version = doc
         .get("version")
@@ -99,7 +99,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             }
             Err(e) => catalog
                 .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{name}: {e}")).at_line(line)),
+                .push(Diagnostic::warning(input.path(), format!("{name}: {e}")).at_line(line)),
         }
     }
     catalog.add_project(project);

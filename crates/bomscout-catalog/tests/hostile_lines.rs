@@ -26,7 +26,6 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
     let abs = Path::new("/nonexistent").join(g.file);
     let input = Input {
         bytes: g.text.as_bytes(),
-        path: g.file,
         shared_path: &std::sync::Arc::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),
@@ -95,7 +94,6 @@ fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
     let abs = Path::new("/nonexistent").join(g.file);
     let input = Input {
         bytes: text.as_bytes(),
-        path: g.file,
         shared_path: &std::sync::Arc::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),

@@ -262,7 +262,6 @@ fn parse_under(
     let abs = root.join(rel);
     let input = Input {
         bytes,
-        path: rel,
         shared_path: &std::sync::Arc::from(rel),
         abs: &abs,
         root: &root,

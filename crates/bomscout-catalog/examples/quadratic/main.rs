@@ -41,7 +41,6 @@ fn main() {
             let abs = Path::new("/nonexistent").join(g.file);
             let input = Input {
                 bytes: g.text.as_bytes(),
-                path: g.file,
                 shared_path: &std::sync::Arc::from(g.file),
                 abs: &abs,
                 root: std::path::Path::new("/"),

@@ -73,7 +73,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "the `cargo auditable` dependency list in section {SECTION} is not the JSON it should be ({e}); the executable is corrupt or was not made by cargo auditable"
         ))
     })?;
-    Ok(build(info, input.path))
+    Ok(build(info, input.path()))
 }
 
 /// The raw bytes of the `.dep-v0` section, if the file is an object file that has one.
@@ -381,7 +381,6 @@ mod tests {
         let options = crate::Options::default();
         let c = parse(&Input {
             bytes: &bytes,
-            path: "bin/t",
             shared_path: &std::sync::Arc::from("bin/t"),
             abs: std::path::Path::new("/nonexistent/bin/t"),
             root: std::path::Path::new("/nonexistent"),

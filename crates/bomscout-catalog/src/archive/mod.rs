@@ -46,7 +46,7 @@ pub fn parse_executable(input: &Input) -> Result<Catalog, ParseError> {
         // its Go findings; the problem is reported beside them.
         Err(e) if !catalog.packages.is_empty() || !catalog.projects.is_empty() => catalog
             .diagnostics
-            .push(Diagnostic::warning(input.path, e.to_string())),
+            .push(Diagnostic::warning(input.path(), e.to_string())),
         Err(e) => return Err(e),
     }
     Ok(catalog)

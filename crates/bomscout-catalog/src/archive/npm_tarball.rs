@@ -66,7 +66,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         return Ok(catalog);
     };
     let entry = format!("{top}/package.json");
-    let shown = inside(input.path, &entry);
+    let shown = inside(input.path(), &entry);
     let doc: Value = serde_json::from_slice(manifest)
         .map_err(|e| ParseError::format(format!("{entry}: not valid JSON ({e})")))?;
     let doc = doc
@@ -95,13 +95,13 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .licenses
         .into_iter()
         .filter(|(t, ..)| t == top)
-        .map(|(_, name, entry, bytes)| (name, inside(input.path, &entry), bytes))
+        .map(|(_, name, entry, bytes)| (name, inside(input.path(), &entry), bytes))
         .collect();
     let threshold = input.options.license_threshold;
     for message in license_files::add_evidence_from_files(&mut c, &files, threshold) {
         catalog
             .diagnostics
-            .push(Diagnostic::warning(input.path, message));
+            .push(Diagnostic::warning(input.path(), message));
     }
     archive_hashes(input.bytes)
         .into_iter()
@@ -126,7 +126,7 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
     for (count, entry) in entries.enumerate() {
         if count >= MAX_ENTRIES {
             diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("more than {MAX_ENTRIES} entries: the rest were not looked at"),
             ));
             break;
@@ -159,7 +159,7 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
         };
         if entry.size() > cap {
             diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!(
                     "{}: {} bytes, more than the {cap} read: skipped",
                     quote(&name, QUOTE_LIMIT),
@@ -185,7 +185,7 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
     }
     if stream.hit {
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "inflates to more than {MAX_INFLATED} bytes (a gzip bomb?): the rest was not read"
             ),
@@ -197,7 +197,7 @@ fn read_tarball(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Foun
             )));
         }
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!("the tarball is truncated or corrupt after its package.json ({e})"),
         ));
     }
@@ -230,7 +230,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes,
-            path: "dist/x.tgz",
             shared_path: &std::sync::Arc::from("dist/x.tgz"),
             abs: std::path::Path::new("/nonexistent/dist/x.tgz"),
             root: std::path::Path::new("/nonexistent"),

@@ -31,7 +31,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut diagnostics = Vec::new();
     if zip.len() > MAX_ENTRIES {
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "{} entries: only the first {MAX_ENTRIES} were looked at",
                 zip.len()
@@ -56,7 +56,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     };
     if metadata.len() > 1 {
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "{} metadata files at the top level; {} was read",
                 metadata.len(),
@@ -66,12 +66,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     let bytes = read_entry(&mut zip, entry, MAX_META)
         .map_err(|e| ParseError::format(format!("{}: {e}", quote(entry, QUOTE_LIMIT))))?;
-    let shown = inside(input.path, entry);
+    let shown = inside(input.path(), entry);
     // No directory on disk behind the metadata: an empty `abs` has no parent, so the
     // installed-distribution parser looks for no license file beside it.
     let inner = Input {
         bytes: &bytes,
-        path: &shown,
         shared_path: &std::sync::Arc::from(shown.as_str()),
         abs: Path::new(""),
         root: input.root,
@@ -80,7 +79,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     };
     let mut catalog = crate::python::installed::parse(&inner)?;
     for d in &mut catalog.diagnostics {
-        d.path = input.path.to_string();
+        d.path = input.path().to_string();
         d.message = match d.line.take() {
             Some(line) => format!("{entry}, line {line}: {}", d.message),
             None => format!("{entry}: {}", d.message),
@@ -95,7 +94,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .collect();
     if candidates.len() > MAX_CANDIDATES {
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "{} license, notice and copyright files: only the first {MAX_CANDIDATES} were read",
                 candidates.len()
@@ -104,9 +103,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     for (name, relative) in candidates.into_iter().take(MAX_CANDIDATES) {
         match read_entry(&mut zip, name, license_files::MAX_FILE) {
-            Ok(bytes) => files.push((relative.to_string(), inside(input.path, name), bytes)),
+            Ok(bytes) => files.push((relative.to_string(), inside(input.path(), name), bytes)),
             Err(e) => diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("{}: {e}", quote(name, QUOTE_LIMIT)),
             )),
         }
@@ -117,7 +116,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         c.locations.clear();
         c.locations.insert(input.location());
         for message in license_files::add_evidence_from_files(c, &files, threshold) {
-            diagnostics.push(Diagnostic::warning(input.path, message));
+            diagnostics.push(Diagnostic::warning(input.path(), message));
         }
         archive_hashes(input.bytes)
             .into_iter()

@@ -137,18 +137,18 @@ fn catalog(lock: &Lock, input: &Input) -> Catalog {
         .iter()
         .map(|p| add_node(&mut cat, p, lock, input, &members, vendor, &mut unlicensed))
         .collect();
-    add_edges(&mut cat, &lock.package, &nodes, &members, input.path);
+    add_edges(&mut cat, &lock.package, &nodes, &members, input.path());
     if members.is_empty() && lock.package.iter().any(|p| p.source.is_none()) {
         cat.diagnostics.push(Diagnostic::new(
             Severity::Info,
-            input.path,
+            input.path(),
             "the workspace manifests beside this lock could not be read: member directories and dev/build scope are unknown",
         ));
     }
     if unlicensed > 0 && input.read_caches() {
         cat.diagnostics.push(Diagnostic::new(
             Severity::Info,
-            input.path,
+            input.path(),
             format!("licenses of {unlicensed} crates unknown: not in vendor/ or the local cargo registry cache (run `cargo fetch` in this workspace to fill it)"),
         ));
     }
@@ -166,7 +166,7 @@ fn add_node(
 ) -> Option<NodeRef> {
     let (Some(name), Some(version)) = (p.name.as_deref(), p.version.as_deref()) else {
         cat.diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             "a [[package]] without name or version was skipped",
         ));
         return None;
@@ -189,7 +189,7 @@ fn add_node(
         Ok(c) => c,
         Err(e) => {
             cat.diagnostics
-                .push(Diagnostic::warning(input.path, e.to_string()));
+                .push(Diagnostic::warning(input.path(), e.to_string()));
             return None;
         }
     };
@@ -208,7 +208,7 @@ fn add_node(
             Some(found) => {
                 for message in add_license_once(&mut c, found, input) {
                     cat.diagnostics
-                        .push(Diagnostic::warning(input.path, message));
+                        .push(Diagnostic::warning(input.path(), message));
                 }
             }
             None => *unlicensed += 1,
@@ -320,7 +320,7 @@ fn member_project(
     input: &Input,
     members: &[workspace::Member],
 ) -> Project {
-    let lock_dir = crate::paths::dir_of(input.path);
+    let lock_dir = crate::paths::dir_of(input.path());
     let abs_dir = input.abs.parent();
     let member = members
         .iter()
@@ -337,7 +337,7 @@ fn member_project(
             // The file that describes the project here is the lock (as for every other
             // lockfile): the merged project lists it beside the member's Cargo.toml, which
             // is what tells a locked project from one with only a manifest.
-            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, input.path);
+            let mut p = Project::in_dir(Ecosystem::Cargo, &dir, input.path());
             if let Some(l) = &m.license {
                 p.licenses
                     .push(License::declared(l, &manifest, "package.license"));
@@ -345,7 +345,11 @@ fn member_project(
             p
         }
         // Without manifests, members still must not merge into one project.
-        _ => Project::in_dir(Ecosystem::Cargo, &format!("{lock_dir}#{name}"), input.path),
+        _ => Project::in_dir(
+            Ecosystem::Cargo,
+            &format!("{lock_dir}#{name}"),
+            input.path(),
+        ),
     };
     p.name = Some(name.to_string());
     p.version = Some(version.to_string());
@@ -482,7 +486,6 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: b"",
-            path: "Cargo.lock",
             shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: Path::new("/nonexistent-root/Cargo.lock"),
             root: Path::new("/nonexistent-root"),
@@ -514,7 +517,6 @@ mod tests {
         };
         let input = Input {
             bytes: text.as_bytes(),
-            path: "Cargo.lock",
             shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: Path::new("/nonexistent/Cargo.lock"),
             root: std::path::Path::new("/"),
@@ -536,7 +538,6 @@ mod tests {
         let root = abs.parent().unwrap_or(Path::new("/"));
         let input = Input {
             bytes: b"",
-            path: "Cargo.lock",
             shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs,
             root,
@@ -576,7 +577,7 @@ mod tests {
     /// exactly what the toml crate reads.
     #[test]
     fn mutated_locks_are_left_to_the_toml_crate_or_read_the_same() {
-        let (agreed, left) = mutation_rounds("Cargo.lock", 0xca_60, 100, |mutated| {
+        let (agreed, left) = mutation_rounds("Cargo.lock", 0xca_61, 100, |mutated| {
             let Ok(fast) = read_fast(mutated) else {
                 return false;
             };
@@ -751,7 +752,6 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
         };
         let input = Input {
             bytes: text.as_bytes(),
-            path: "Cargo.lock",
             shared_path: &std::sync::Arc::from("Cargo.lock"),
             abs: &abs,
             root: std::path::Path::new("/"),

@@ -39,7 +39,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .and_then(|w| w.get("dependencies"))
         .and_then(Value::as_table);
 
-    let mut project = Project::new(Ecosystem::Cargo, input.path);
+    let mut project = Project::new(Ecosystem::Cargo, input.path());
     let name = package.get("name").and_then(Value::as_str);
     project.name = name.map(str::to_string);
     project.version = field(package, inherited, "version");
@@ -64,7 +64,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 }
                 Err(e) => cat
                     .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{key}: {e}"))),
+                    .push(Diagnostic::warning(input.path(), format!("{key}: {e}"))),
             }
         }
     }
@@ -121,7 +121,7 @@ fn requirement(spec: &Value) -> Option<String> {
 /// The nearest enclosing manifest with a `[workspace]` table, at most as many levels up as
 /// the input's relative path has, so the walk stays inside the scanned tree.
 fn workspace_root(input: &Input) -> Option<Table> {
-    let levels = input.path.matches('/').count();
+    let levels = input.path().matches('/').count();
     let dir = input.abs.parent()?;
     dir.ancestors()
         .take(levels + 1)

@@ -45,7 +45,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
         .and_then(Value::as_object)
         .ok_or_else(|| ParseError::format("not a packages.lock.json: no `dependencies`"))?;
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let mut project = Project::new(Ecosystem::Nuget, input.path());
     let cache_root = input.read_caches().then(cache::root).flatten();
     let mut nodes: HashMap<(String, String), NodeRef> = HashMap::new();
     let mut edges: Vec<(NodeRef, Vec<String>)> = Vec::new();
@@ -61,7 +61,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
             }
             let Some(version) = p.get("resolved").and_then(Value::as_str) else {
                 catalog.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("{id} has no resolved version"),
                 ));
                 continue;
@@ -75,7 +75,7 @@ pub fn parse_lock(input: &Input) -> Result<Catalog, ParseError> {
                         Err(e) => {
                             catalog
                                 .diagnostics
-                                .push(Diagnostic::warning(input.path, format!("{id}: {e}")));
+                                .push(Diagnostic::warning(input.path(), format!("{id}: {e}")));
                             continue;
                         }
                     };
@@ -148,7 +148,7 @@ fn add_cached_licenses(
     for message in cache::add_licenses(c, root, id, version, threshold) {
         catalog
             .diagnostics
-            .push(Diagnostic::warning(input.path, message));
+            .push(Diagnostic::warning(input.path(), message));
     }
 }
 
@@ -222,13 +222,13 @@ pub fn parse_deps(input: &Input) -> Result<Catalog, ParseError> {
         .and_then(Value::as_object)
         .ok_or_else(|| ParseError::format("not a deps.json: no `libraries`"))?;
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let mut project = Project::new(Ecosystem::Nuget, input.path());
     let cache_root = input.read_caches().then(cache::root).flatten();
     let mut nodes: HashMap<String, NodeRef> = HashMap::new();
     // The application is the `project` library the file is named after (`App.deps.json`);
     // other `project` libraries are its project references. Without a match, the first.
     let stem = input
-        .path
+        .path()
         .rsplit('/')
         .next()
         .and_then(|f| f.strip_suffix(".deps.json"));
@@ -253,7 +253,7 @@ pub fn parse_deps(input: &Input) -> Result<Catalog, ParseError> {
             Err(e) => {
                 catalog
                     .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{key}: {e}")));
+                    .push(Diagnostic::warning(input.path(), format!("{key}: {e}")));
                 continue;
             }
         };
@@ -316,7 +316,7 @@ pub fn parse_project(input: &Input) -> Result<Catalog, ParseError> {
     let tree = crate::xml::parse(text)?;
     let props = properties(&tree);
     let mut central = central_versions(&tree, &props);
-    if input.path.ends_with(".props") {
+    if input.path().ends_with(".props") {
         // Directory.Packages.props itself declares versions, not references; its global
         // references are packages of every project (added to each project file's graph).
         let mut catalog = Catalog::default();
@@ -335,9 +335,9 @@ pub fn parse_project(input: &Input) -> Result<Catalog, ParseError> {
         globals = nearest.globals;
     }
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Nuget, input.path);
+    let mut project = Project::new(Ecosystem::Nuget, input.path());
     project.name = input
-        .path
+        .path()
         .rsplit('/')
         .next()
         .and_then(|n| n.rsplit_once('.'))
@@ -439,7 +439,7 @@ fn add_reference(
             }
         }
         Err(e) => {
-            let d = Diagnostic::warning(input.path, format!("{id}: {e}"));
+            let d = Diagnostic::warning(input.path(), format!("{id}: {e}"));
             catalog
                 .diagnostics
                 .push(if line > 0 { d.at_line(line) } else { d });
@@ -674,7 +674,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            path: "src/App.csproj",
             shared_path: &std::sync::Arc::from("src/App.csproj"),
             abs: &abs,
             root: std::path::Path::new("/"),

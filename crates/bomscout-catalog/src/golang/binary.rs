@@ -25,15 +25,15 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let Some((_go_version, modinfo)) = decode(info) else {
         catalog.diagnostics.push(Diagnostic::new(
             bomscout_core::Severity::Info,
-            input.path,
+            input.path(),
             "Go build info in the pre-1.18 pointer format is not read".to_string(),
         ));
         return Ok(catalog);
     };
     let mut project = Project::in_dir(
         Ecosystem::Golang,
-        crate::paths::dir_of(input.path),
-        input.path,
+        crate::paths::dir_of(input.path()),
+        input.path(),
     );
     let mut last = None;
     for line in modinfo.lines() {
@@ -175,7 +175,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &bytes,
-            path: "bin/tool",
             shared_path: &std::sync::Arc::from("bin/tool"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
@@ -210,7 +209,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &truncated,
-            path: "bin/x",
             shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
@@ -226,7 +224,6 @@ mod tests {
         hostile.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
         let input = Input {
             bytes: &hostile,
-            path: "bin/x",
             shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
@@ -253,7 +250,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &bytes,
-            path: "bin/x",
             shared_path: &std::sync::Arc::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),

@@ -39,8 +39,8 @@ struct GoMod {
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
     let mut catalog = Catalog::default();
-    let m = read(text, input.path, &mut catalog.diagnostics)?;
-    let mut project = Project::new(Ecosystem::Golang, input.path);
+    let m = read(text, input.path(), &mut catalog.diagnostics)?;
+    let mut project = Project::new(Ecosystem::Golang, input.path());
     project.name = m.module.clone();
     let sums = read_go_sum(input);
     let mut requires = m.requires.clone();
@@ -67,9 +67,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let mut c = match component(&path, &version) {
             Ok(c) => c,
             Err(e) => {
-                catalog
-                    .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{path}: {e}")).at_line(r.line));
+                catalog.diagnostics.push(
+                    Diagnostic::warning(input.path(), format!("{path}: {e}")).at_line(r.line),
+                );
                 continue;
             }
         };

@@ -11,10 +11,10 @@ use bomscout_core::{Catalog, DepKind, Diagnostic, Ecosystem, NodeRef, Project};
 /// Parses one `vendor/modules.txt`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let vendor_dir = crate::paths::dir_of(input.path);
+    let vendor_dir = crate::paths::dir_of(input.path());
     let project_dir = crate::paths::dir_of(vendor_dir);
     let mut catalog = Catalog::default();
-    let mut project = Project::in_dir(Ecosystem::Golang, project_dir, input.path);
+    let mut project = Project::in_dir(Ecosystem::Golang, project_dir, input.path());
     let mut last: Option<(NodeRef, String)> = None;
     for (i, line) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
@@ -49,7 +49,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             _ => {
                 catalog.diagnostics.push(
                     Diagnostic::warning(
-                        input.path,
+                        input.path(),
                         format!("{} is not `# path version`", quote(line, QUOTE_LIMIT)),
                     )
                     .at_line(line_no),
@@ -60,9 +60,9 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let mut c = match component(path, version) {
             Ok(c) => c,
             Err(e) => {
-                catalog
-                    .diagnostics
-                    .push(Diagnostic::warning(input.path, format!("{path}: {e}")).at_line(line_no));
+                catalog.diagnostics.push(
+                    Diagnostic::warning(input.path(), format!("{path}: {e}")).at_line(line_no),
+                );
                 continue;
             }
         };

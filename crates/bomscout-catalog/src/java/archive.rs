@@ -63,9 +63,16 @@ impl Default for Budget {
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut catalog = Catalog::default();
     let mut budget = Budget::default();
-    let name = input.path.rsplit('/').next().unwrap_or(input.path);
-    let top = read_archive(input.bytes, input.path, name, 0, &mut budget, &mut catalog)
-        .map_err(|e| ParseError::format(format!("not a readable Java archive: {e}")))?;
+    let name = input.path().rsplit('/').next().unwrap_or(input.path());
+    let top = read_archive(
+        input.bytes,
+        input.path(),
+        name,
+        0,
+        &mut budget,
+        &mut catalog,
+    )
+    .map_err(|e| ParseError::format(format!("not a readable Java archive: {e}")))?;
     if let Some(top) = top.and_then(|i| catalog.packages.get_mut(i)) {
         let digest = Sha256::digest(input.bytes);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -441,7 +448,6 @@ mod tests {
         let options = crate::Options::default();
         parse(&Input {
             bytes,
-            path,
             shared_path: &std::sync::Arc::from(path),
             abs: std::path::Path::new("/nonexistent"),
             root: std::path::Path::new("/"),

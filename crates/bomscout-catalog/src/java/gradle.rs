@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 /// Parses a Gradle dependency lockfile.
 pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
     let text = crate::text::utf8(input.bytes)?;
-    let dir = crate::paths::dir_of(input.path);
+    let dir = crate::paths::dir_of(input.path());
     let project_dir = match dir.strip_suffix("gradle/dependency-locks") {
         Some(d) => d.trim_end_matches('/'),
         None => dir,
@@ -36,7 +36,7 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
     };
     let legacy_conf = dir.ends_with("dependency-locks").then(|| {
         input
-            .path
+            .path()
             .rsplit('/')
             .next()
             .unwrap_or("")
@@ -44,7 +44,7 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
             .to_string()
     });
     let mut catalog = Catalog::default();
-    let mut project = Project::in_dir(Ecosystem::Maven, project_dir, input.path);
+    let mut project = Project::in_dir(Ecosystem::Maven, project_dir, input.path());
     for (i, line) in text.lines().enumerate() {
         let line_no = i as u32 + 1;
         let line = line.trim();
@@ -59,7 +59,7 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
         let [g, a, v] = parts.as_slice() else {
             catalog.diagnostics.push(
                 Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!(
                         "{} is not group:artifact:version",
                         quote(coords, QUOTE_LIMIT)
@@ -73,7 +73,7 @@ pub fn parse_lockfile(input: &Input) -> Result<Catalog, ParseError> {
             Ok(c) => c,
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{coords}: {e}")).at_line(line_no),
+                    Diagnostic::warning(input.path(), format!("{coords}: {e}")).at_line(line_no),
                 );
                 continue;
             }
@@ -116,14 +116,14 @@ pub fn parse_catalog(input: &Input) -> Result<Catalog, ParseError> {
                 .collect()
         })
         .unwrap_or_default();
-    let dir = crate::paths::dir_of(input.path);
+    let dir = crate::paths::dir_of(input.path());
     let project_dir = dir
         .strip_suffix("gradle")
         .map(|d| d.trim_end_matches('/'))
         .filter(|d| !d.is_empty())
         .unwrap_or(".");
     let mut catalog = Catalog::default();
-    let mut project = Project::in_dir(Ecosystem::Maven, project_dir, input.path);
+    let mut project = Project::in_dir(Ecosystem::Maven, project_dir, input.path());
     let entries = |table: &str| -> Vec<(String, toml::Value)> {
         doc.get(table)
             .and_then(toml::Value::as_table)
@@ -230,7 +230,7 @@ fn add(
 ) {
     let line = aliases.get(alias);
     let warn = |catalog: &mut Catalog, message: String| {
-        let mut d = Diagnostic::warning(input.path, message);
+        let mut d = Diagnostic::warning(input.path(), message);
         d.line = line;
         catalog.diagnostics.push(d);
     };

@@ -82,13 +82,13 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         tree: input.tree,
     };
     let dir = input.abs.parent().map(Path::to_path_buf);
-    let pom = effective(&tree, dir.as_deref(), input.path, &sources, 0);
+    let pom = effective(&tree, dir.as_deref(), input.path(), &sources, 0);
     Ok(catalog(&pom, input, &sources))
 }
 
 fn catalog(pom: &Effective, input: &Input, sources: &Sources) -> Catalog {
     let mut catalog = Catalog::default();
-    let mut project = Project::new(Ecosystem::Maven, input.path);
+    let mut project = Project::new(Ecosystem::Maven, input.path());
     project.name = pom.artifact.clone();
     project.version = pom.version.clone();
     if let (Some(g), Some(a), Some(v)) = (&pom.group, &pom.artifact, &pom.version) {
@@ -138,8 +138,11 @@ fn catalog(pom: &Effective, input: &Input, sources: &Sources) -> Catalog {
             Ok(c) => c,
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("{}:{}: {e}", dep.group, dep.artifact))
-                        .at_line(dep.line),
+                    Diagnostic::warning(
+                        input.path(),
+                        format!("{}:{}: {e}", dep.group, dep.artifact),
+                    )
+                    .at_line(dep.line),
                 );
                 continue;
             }
@@ -155,7 +158,7 @@ fn catalog(pom: &Effective, input: &Input, sources: &Sources) -> Catalog {
     if let (Some((parent, line)), true) = (&pom.missing_parent, unresolved > 0) {
         catalog.diagnostics.push(
             Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("parent {parent} is not available offline (not at its relativePath, not in the local Maven repository): {unresolved} dependenc{} without a version stay unresolved", if unresolved == 1 { "y" } else { "ies" }),
             )
             .at_line(*line),
@@ -165,7 +168,7 @@ fn catalog(pom: &Effective, input: &Input, sources: &Sources) -> Catalog {
         for (bom, line) in &pom.missing_boms {
             catalog.diagnostics.push(
                 Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("imported BOM {bom} is not available offline (not in the local Maven repository): the versions it manages stay unresolved"),
                 )
                 .at_line(*line),
@@ -640,7 +643,6 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: b"",
-            path: "pom.xml",
             shared_path: &std::sync::Arc::from("pom.xml"),
             abs: Path::new("/nonexistent/pom.xml"),
             root: std::path::Path::new("/"),

@@ -36,8 +36,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         return repository;
     }
     let mut catalog = Catalog::default();
-    let stem = file_stem(input.path);
-    let component = model_file_component(input.path, &stem, "gguf", &facts)?;
+    let stem = file_stem(input.path());
+    let component = model_file_component(input.path(), &stem, "gguf", &facts)?;
     catalog.add_package(component);
     Ok(catalog)
 }

@@ -51,7 +51,7 @@ enum Repo {
 
 /// Parses a hub-cache repository from its `refs/main`.
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    let (kind, namespace, name) = repo_of(input.path).ok_or_else(|| {
+    let (kind, namespace, name) = repo_of(input.path()).ok_or_else(|| {
         ParseError::format(
             "not a hub cache repository: expected `models--ORG--NAME/refs/main` or \
              `datasets--ORG--NAME/refs/main`",
@@ -67,7 +67,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         )));
     }
     let main = main.to_ascii_lowercase();
-    let repo_rel = crate::paths::dir_of(crate::paths::dir_of(input.path));
+    let repo_rel = crate::paths::dir_of(crate::paths::dir_of(input.path()));
     let repo_abs = input
         .abs
         .parent()
@@ -77,7 +77,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut revisions = snapshots(input.tree, &repo_abs.join("snapshots"));
     if revisions.len() > MAX_SNAPSHOTS {
         catalog.diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "{} snapshots; only the first {MAX_SNAPSHOTS} by name are read",
                 revisions.len()
@@ -87,7 +87,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     }
     if !revisions.iter().any(|r| r.eq_ignore_ascii_case(&main)) {
         catalog.diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             format!(
                 "refs/main names revision {}, which has no directory under snapshots/; \
                  that revision is not in the cache (re-download it, or remove the stale ref)",
@@ -174,11 +174,11 @@ pub(crate) fn cloned_repository(
     input: &Input,
     facts: &super::ModelFacts,
 ) -> Option<Result<Catalog, ParseError>> {
-    if in_cache_snapshot(input.path) {
+    if in_cache_snapshot(input.path()) {
         return Some(Ok(Catalog::default()));
     }
     let dir_abs = input.abs.parent()?;
-    let dir_rel = crate::paths::dir_of(input.path);
+    let dir_rel = crate::paths::dir_of(input.path());
     let readme_rel = if dir_rel == "." {
         "README.md".to_string()
     } else {

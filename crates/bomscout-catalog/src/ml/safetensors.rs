@@ -26,8 +26,12 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         return repository;
     }
     let mut catalog = Catalog::default();
-    let component =
-        model_file_component(input.path, &file_stem(input.path), "safetensors", &facts)?;
+    let component = model_file_component(
+        input.path(),
+        &file_stem(input.path()),
+        "safetensors",
+        &facts,
+    )?;
     catalog.add_package(component);
     Ok(catalog)
 }

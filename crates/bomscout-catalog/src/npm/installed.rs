@@ -37,14 +37,14 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let resolved = doc.get("_resolved").and_then(Value::as_str);
     let mut c =
         component(name, version, resolved).map_err(|e| ParseError::format(e.to_string()))?;
-    for l in licenses(doc, input.path) {
+    for l in licenses(doc, input.path()) {
         c.add_license(l);
     }
     // The package's own LICENSE file: its fingerprint; what it says, to confirm the
     // license field or to stand in for a missing one.
     let mut conflicts = Vec::new();
     if let Some(dir) = input.abs.parent() {
-        let rel_dir = crate::paths::dir_of(input.path);
+        let rel_dir = crate::paths::dir_of(input.path());
         let threshold = input.options.license_threshold;
         conflicts =
             crate::license_files::add_evidence(input.tree, &mut c, dir, rel_dir, &[], threshold);
@@ -63,7 +63,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut cat = Catalog::default();
     for message in conflicts {
         cat.diagnostics
-            .push(Diagnostic::warning(input.path, message));
+            .push(Diagnostic::warning(input.path(), message));
     }
     cat.add_package(c.at(input.location()));
     Ok(cat)

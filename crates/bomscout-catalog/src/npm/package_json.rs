@@ -19,7 +19,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         .as_object()
         .ok_or_else(|| ParseError::format("package.json must be a JSON object"))?;
     let mut cat = Catalog::default();
-    let mut project = Project::new(Ecosystem::Npm, input.path);
+    let mut project = Project::new(Ecosystem::Npm, input.path());
     let name = doc
         .get("name")
         .and_then(Value::as_str)
@@ -31,7 +31,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let (ns, short) = split_name(n);
         project.purl = Purl::build(Ecosystem::Npm, ns, short, Some(v), &[]).ok();
     }
-    project.licenses = licenses(doc, input.path);
+    project.licenses = licenses(doc, input.path());
     let project = cat.add_project(project);
     for (field, kind) in [
         ("dependencies", DepKind::Normal),
@@ -46,7 +46,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                     cat.add_edge(project, node, kind);
                 }
                 Some(Err(e)) => cat.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("{field}.{name}: {e}"),
                 )),
                 None => {}

@@ -662,7 +662,7 @@ fn v1_entries<'f>(
     while let Some((parent, deps, depth, cap)) = stack.pop() {
         if depth > MAX_DEPTH {
             diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 format!("dependencies nest deeper than {MAX_DEPTH} levels; the rest is skipped"),
             ));
             continue;
@@ -780,7 +780,7 @@ fn manifest_peer_deps<'f>(doc: &Map<String, Value>) -> Vec<(Cow<'f, str>, DepKin
 
 /// Adds every entry as a project or package, then every edge.
 fn build(cat: &mut Catalog, entries: &[Node], root: &Fields, input: &Input) {
-    let path = input.path;
+    let path = input.path();
     let lock_dir = crate::paths::dir_of(path);
     let mut nodes: HashMap<&str, NodeRef> = HashMap::with_capacity(entries.len());
     let mut links: HashMap<&str, &str> = HashMap::new();
@@ -862,7 +862,7 @@ fn resolve(
 }
 
 fn package(cat: &mut Catalog, e: &Node, input: &Input) -> Option<NodeRef> {
-    let path = input.path;
+    let path = input.path();
     let Some(version) = e.version.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
             path,
@@ -906,7 +906,7 @@ fn package(cat: &mut Catalog, e: &Node, input: &Input) -> Option<NodeRef> {
 
 fn project(cat: &mut Catalog, e: &Node, root: &Fields, lock_dir: &str, input: &Input) -> NodeRef {
     let dir = crate::paths::join_dir(lock_dir, &e.key);
-    let mut p = Project::in_dir(Ecosystem::Npm, &dir, input.path);
+    let mut p = Project::in_dir(Ecosystem::Npm, &dir, input.path());
     let doc = if e.key.is_empty() { root } else { e.fields };
     let name = doc.name.as_deref().filter(|n| !n.is_empty());
     p.name = name.map(str::to_string);
@@ -1022,7 +1022,6 @@ mod tests {
             let options = crate::Options::default();
             let input = Input {
                 bytes: text.as_bytes(),
-                path: "package-lock.json",
                 shared_path: &std::sync::Arc::from("package-lock.json"),
                 abs: std::path::Path::new("/nonexistent/package-lock.json"),
                 root: std::path::Path::new("/nonexistent"),

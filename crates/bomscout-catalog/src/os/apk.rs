@@ -56,7 +56,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = String::from_utf8_lossy(input.bytes);
     if matches!(text, std::borrow::Cow::Owned(_)) {
         catalog.diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             "not UTF-8 throughout; invalid bytes replaced",
         ));
     }
@@ -75,7 +75,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let Some((key, value)) = line.split_once(':') else {
             catalog.diagnostics.push(
                 Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!(
                         "line is not `X:value`: {}; ignored",
                         quote(line, QUOTE_LIMIT)
@@ -122,7 +122,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         Some(id) => id,
         None => {
             catalog.diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 "no etc/os-release or usr/lib/os-release in this root: purl namespace `alpine` assumed",
             ));
             "alpine".to_string()
@@ -135,7 +135,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         let (Some(name), Some(version)) = (&r.name, &r.version) else {
             catalog.diagnostics.push(
                 Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     "record without P: (name) or V: (version) skipped",
                 )
                 .at_line(r.line),
@@ -159,14 +159,14 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(c) => c.at(input.at_line(r.line)),
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("package skipped: {e}"))
+                    Diagnostic::warning(input.path(), format!("package skipped: {e}"))
                         .at_line(r.line),
                 );
                 continue;
             }
         };
         if let Some(l) = &r.license {
-            super::add_declared(&mut c, l, input.path, "L");
+            super::add_declared(&mut c, l, input.path(), "L");
         }
         for (key, value) in [
             ("source", &r.origin),
@@ -180,7 +180,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         if let Some(m) = &r.maintainer {
             c.properties.insert("supplier".into(), m.clone());
             c.properties
-                .insert("supplier-source".into(), input.path.to_string());
+                .insert("supplier-source".into(), input.path().to_string());
         }
         let node = catalog.add_package(c);
         for p in std::iter::once(name).chain(r.provides.iter()) {

@@ -142,11 +142,11 @@ pub fn parse_status(input: &Input) -> Result<Catalog, ParseError> {
 /// Parses one distroless `var/lib/dpkg/status.d/<name>` file; a `<name>.md5sums` file
 /// beside the records (file hashes, no package) gives nothing.
 pub fn parse_status_d(input: &Input) -> Result<Catalog, ParseError> {
-    if input.path.ends_with(".md5sums") {
+    if input.path().ends_with(".md5sums") {
         return Ok(Catalog::default());
     }
     let root = input
-        .path
+        .path()
         .rsplit_once('/')
         .and_then(|(_, name)| Root::of(input, &format!("var/lib/dpkg/status.d/{name}")));
     parse_with(input, root, false)
@@ -157,7 +157,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
     let text = String::from_utf8_lossy(input.bytes);
     if matches!(text, std::borrow::Cow::Owned(_)) {
         catalog.diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             "not UTF-8 throughout; invalid bytes replaced",
         ));
     }
@@ -166,7 +166,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
             "binary data (a NUL byte): not a dpkg status file",
         ));
     }
-    let stanzas = stanzas(&text, input.path, &mut catalog.diagnostics);
+    let stanzas = stanzas(&text, input.path(), &mut catalog.diagnostics);
     let distro = root
         .as_ref()
         .and_then(|r| Distro::of_root(r, input.tree, input.root));
@@ -174,7 +174,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         Some(id) => id,
         None => {
             catalog.diagnostics.push(Diagnostic::warning(
-                input.path,
+                input.path(),
                 "no etc/os-release or usr/lib/os-release in this root: purl namespace `debian` assumed",
             ));
             "debian".to_string()
@@ -187,7 +187,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         let at = input.at_line(stanza.line);
         let Some(name) = stanza.get("Package") else {
             catalog.diagnostics.push(
-                Diagnostic::warning(input.path, "stanza without a Package field skipped")
+                Diagnostic::warning(input.path(), "stanza without a Package field skipped")
                     .at_line(stanza.line),
             );
             continue;
@@ -198,7 +198,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
         let Some(version) = stanza.get("Version") else {
             catalog.diagnostics.push(
                 Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!(
                         "package {} has no Version; skipped",
                         quote(name, QUOTE_LIMIT)
@@ -225,7 +225,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
             Ok(c) => c.at(at),
             Err(e) => {
                 catalog.diagnostics.push(
-                    Diagnostic::warning(input.path, format!("package skipped: {e}"))
+                    Diagnostic::warning(input.path(), format!("package skipped: {e}"))
                         .at_line(stanza.line),
                 );
                 continue;
@@ -256,7 +256,7 @@ fn parse_with(input: &Input, root: Option<Root>, edges: bool) -> Result<Catalog,
                 .insert("supplier".into(), m.to_string());
             component
                 .properties
-                .insert("supplier-source".into(), input.path.to_string());
+                .insert("supplier-source".into(), input.path().to_string());
         }
         if let Some(root) = &root {
             add_copyright(&mut component, root, name, input);

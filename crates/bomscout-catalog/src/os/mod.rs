@@ -40,7 +40,7 @@ impl Root {
     /// The root that `input` hangs from at the fixed relative path `suffix`
     /// (`var/lib/dpkg/status`); `None` when the input's path does not end with it.
     pub fn of(input: &Input, suffix: &str) -> Option<Root> {
-        let rel = input.path.strip_suffix(suffix)?;
+        let rel = input.path().strip_suffix(suffix)?;
         if !(rel.is_empty() || rel.ends_with('/')) {
             return None;
         }
@@ -170,7 +170,6 @@ mod tests {
         let abs = Path::new("/scan/img/var/lib/dpkg/status");
         let input = Input {
             bytes: b"",
-            path: "img/var/lib/dpkg/status",
             shared_path: &std::sync::Arc::from("img/var/lib/dpkg/status"),
             abs,
             root: Path::new("/scan"),
@@ -183,14 +182,12 @@ mod tests {
         assert_eq!(root.rel_path("etc/os-release"), "img/etc/os-release");
         assert!(Root::of(&input, "lib/apk/db/installed").is_none());
         let top = Input {
-            path: "var/lib/dpkg/status",
             shared_path: &std::sync::Arc::from("var/lib/dpkg/status"),
             abs: Path::new("/scan/var/lib/dpkg/status"),
             ..input
         };
         assert_eq!(Root::of(&top, "var/lib/dpkg/status").unwrap().rel, "");
         let glued = Input {
-            path: "xvar/lib/dpkg/status",
             shared_path: &std::sync::Arc::from("xvar/lib/dpkg/status"),
             ..input
         };

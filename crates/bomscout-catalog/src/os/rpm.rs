@@ -311,7 +311,7 @@ fn open_in_memory(bytes: &[u8]) -> Result<Connection, rusqlite::Error> {
 
 /// Parses an RPM database (see the module docs).
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
-    let file = input.path.rsplit('/').next().unwrap_or(input.path);
+    let file = input.path().rsplit('/').next().unwrap_or(input.path());
     match file {
         "Packages" => {
             return Err(ParseError::format(
@@ -354,11 +354,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 
     let mut catalog = Catalog::default();
     let root = input
-        .path
+        .path()
         .strip_suffix("var/lib/rpm/rpmdb.sqlite")
         .map(|_| "var/lib/rpm/rpmdb.sqlite")
         .or(input
-            .path
+            .path()
             .strip_suffix("usr/lib/sysimage/rpm/rpmdb.sqlite")
             .map(|_| "usr/lib/sysimage/rpm/rpmdb.sqlite"))
         .and_then(|suffix| Root::of(input, suffix));
@@ -378,7 +378,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(b) => b,
             Err(e) => {
                 catalog.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("Packages row {hnum}: the blob is not readable ({e}); skipped"),
                 ));
                 continue;
@@ -388,14 +388,14 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(Some(rpm)) => rpm,
             Ok(None) => {
                 catalog.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("Packages row {hnum}: header has no NAME or VERSION; skipped"),
                 ));
                 continue;
             }
             Err(e) => {
                 catalog.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("Packages row {hnum}: {e}; skipped"),
                 ));
                 continue;
@@ -441,19 +441,19 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(c) => c.at(input.location()),
             Err(e) => {
                 catalog.diagnostics.push(Diagnostic::warning(
-                    input.path,
+                    input.path(),
                     format!("Packages row {hnum}: package skipped: {e}"),
                 ));
                 continue;
             }
         };
         if let Some(l) = &rpm.license {
-            super::add_declared(&mut c, l, input.path, "LICENSE");
+            super::add_declared(&mut c, l, input.path(), "LICENSE");
         }
         if let Some(v) = &rpm.vendor {
             c.properties.insert("supplier".into(), v.clone());
             c.properties
-                .insert("supplier-source".into(), input.path.to_string());
+                .insert("supplier-source".into(), input.path().to_string());
         }
         if let Some(s) = &rpm.source_rpm {
             c.properties.insert("source-rpm".into(), s.clone());

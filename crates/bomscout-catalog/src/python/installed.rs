@@ -34,7 +34,7 @@ pub const MAX_LICENSE_LEN: usize = 100;
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut catalog = Catalog::default();
     let headers = read_headers(input, &mut catalog.diagnostics);
-    let from_dir = dir_name_version(input.path);
+    let from_dir = dir_name_version(input.path());
     let field = |key: &str| {
         headers
             .iter()
@@ -51,7 +51,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     };
     if let Some((dir_name, dir_version)) = from_dir {
         check_dir(
-            input.path,
+            input.path(),
             (name, version),
             (dir_name, dir_version),
             &mut catalog,
@@ -60,11 +60,11 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let mut component = Component::new(Ecosystem::PyPI, None, name, version)
         .map_err(|e| ParseError::format(e.to_string()))?
         .at(input.location());
-    add_licenses(&mut component, &headers, input.path);
+    add_licenses(&mut component, &headers, input.path());
     for message in license_file_evidence(&mut component, &headers, input) {
         catalog
             .diagnostics
-            .push(Diagnostic::warning(input.path, message));
+            .push(Diagnostic::warning(input.path(), message));
     }
     catalog.add_package(component);
     Ok(catalog)
@@ -81,7 +81,7 @@ fn read_headers(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String
     let text = String::from_utf8_lossy(block);
     if matches!(text, std::borrow::Cow::Owned(_)) {
         diagnostics.push(Diagnostic::warning(
-            input.path,
+            input.path(),
             "metadata headers are not UTF-8; invalid bytes replaced",
         ));
     }
@@ -101,7 +101,7 @@ fn read_headers(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<(String
             _ => {
                 let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
                 let msg = "line is not a `Key: value` header; rest of the headers ignored";
-                diagnostics.push(Diagnostic::warning(input.path, msg).at_line(n));
+                diagnostics.push(Diagnostic::warning(input.path(), msg).at_line(n));
                 break;
             }
         }
@@ -133,7 +133,7 @@ fn license_file_evidence(
     let Some(dir) = input.abs.parent() else {
         return Vec::new();
     };
-    let rel_dir = crate::paths::dir_of(input.path);
+    let rel_dir = crate::paths::dir_of(input.path());
     let named: Vec<String> = headers
         .iter()
         .filter(|(k, _)| k.eq_ignore_ascii_case("license-file"))
@@ -253,7 +253,6 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes,
-            path,
             shared_path: &std::sync::Arc::from(path),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),

@@ -49,7 +49,7 @@ struct Entry<'a> {
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let lock: Lock = serde_json::from_slice(input.bytes)?;
     let mut cat = Catalog::default();
-    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path));
+    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path()));
     cat.packages
         .reserve(lock.default.len() + lock.develop.len());
     for (section, kind) in [
@@ -65,7 +65,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
                 Ok(None) => {}
                 Err(message) => cat
                     .diagnostics
-                    .push(Diagnostic::warning(input.path, message)),
+                    .push(Diagnostic::warning(input.path(), message)),
             }
         }
     }

@@ -89,7 +89,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(None) => {}
             Err(message) => cat
                 .diagnostics
-                .push(Diagnostic::warning(input.path, message)),
+                .push(Diagnostic::warning(input.path(), message)),
         }
     }
     let mut depended_on = HashSet::new();
@@ -114,7 +114,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             depended_on.insert(*to);
         }
     }
-    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path));
+    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path()));
     match direct_deps(input) {
         Some(direct) => {
             for (name, kind) in direct {

@@ -77,7 +77,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         crate::nesting::toml_array_of_tables(text, "packages")?;
     lock.packages.extend(packages);
     let mut cat = Catalog::default();
-    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path));
+    let project = cat.add_project(Project::new(Ecosystem::PyPI, input.path()));
     let mut nodes: HashMap<String, Vec<(Option<String>, NodeRef)>> = HashMap::new();
     let mut added = Vec::new();
     for p in &lock.packages {
@@ -95,7 +95,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             Ok(None) => {}
             Err(message) => cat
                 .diagnostics
-                .push(Diagnostic::warning(input.path, message)),
+                .push(Diagnostic::warning(input.path(), message)),
         }
     }
     for (p, from) in added {

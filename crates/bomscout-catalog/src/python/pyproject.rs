@@ -44,7 +44,7 @@ pub const MAX_GROUP_DEPTH: usize = 16;
 pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let text = text::utf8(input.bytes)?;
     let doc: Table = crate::nesting::toml(text)?;
-    let mut b = Builder::new(input.path, text);
+    let mut b = Builder::new(input.path(), text);
     let project = doc.get("project").and_then(Value::as_table);
     let poetry = table_at(&doc, &["tool", "poetry"]);
     if let Some(project) = project {
@@ -445,7 +445,6 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            path: "svc/pyproject.toml",
             shared_path: &std::sync::Arc::from("svc/pyproject.toml"),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
@@ -638,7 +637,6 @@ old-dev = "^1"
         let options = Options::default();
         let input = Input {
             bytes: b"[project]\nname = '\xff'\n",
-            path: "pyproject.toml",
             shared_path: &std::sync::Arc::from("pyproject.toml"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),

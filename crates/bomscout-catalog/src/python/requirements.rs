@@ -102,8 +102,8 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     let top = canonical(input.tree, input.abs);
     reader.stack.push(top.clone());
     reader.seen.insert(top);
-    reader.read(text, input.path, input.abs, Mode::Requirements);
-    Ok(reader.into_catalog(input.path))
+    reader.read(text, input.path(), input.abs, Mode::Requirements);
+    Ok(reader.into_catalog(input.path()))
 }
 
 /// Whether a file's lines are requirements or only constraints on them.
@@ -749,7 +749,6 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: text,
-            path,
             shared_path: &std::sync::Arc::from(path),
             abs,
             root: std::path::Path::new("/"),
@@ -1064,7 +1063,6 @@ mod tests {
         let options = Options::default();
         let bad = Input {
             bytes: b"foo==1\n\xff\n",
-            path: "requirements.txt",
             shared_path: &std::sync::Arc::from("requirements.txt"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),

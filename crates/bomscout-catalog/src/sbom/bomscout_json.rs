@@ -112,7 +112,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
     let mut refs: HashMap<String, NodeRef> = HashMap::new();
     for p in doc.projects {
         let mut manifests = p.manifests.into_iter();
-        let first = manifests.next().unwrap_or_else(|| input.path.to_string());
+        let first = manifests.next().unwrap_or_else(|| input.path().to_string());
         let mut project = Project::in_dir(p.ecosystem, &p.dir, &first);
         project.name = p.name;
         project.version = p.version;
@@ -192,7 +192,6 @@ pub(crate) mod tests {
     fn the_model_as_written() {
         let (cat, name) = read(&Input {
             bytes: DOC.as_bytes(),
-            path: "bom.json",
             shared_path: &std::sync::Arc::from("bom.json"),
             abs: std::path::Path::new("bom.json"),
             root: std::path::Path::new("/"),

@@ -20,7 +20,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")",
         ));
     }
-    Ok(catalog(&doc, input.path))
+    Ok(catalog(&doc, input.path()))
 }
 
 /// The catalog of a CycloneDX document in its JSON shape (the XML reader builds the same

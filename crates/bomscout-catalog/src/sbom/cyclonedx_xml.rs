@@ -41,7 +41,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
         "components": components,
         "dependencies": dependencies,
     });
-    Ok((super::cyclonedx::catalog(&doc, input.path), name))
+    Ok((super::cyclonedx::catalog(&doc, input.path()), name))
 }
 
 /// What [`stream`] gathers: top-level components and dependencies in JSON shape, and the

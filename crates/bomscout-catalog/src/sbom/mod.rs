@@ -169,13 +169,13 @@ fn read_json(input: &Input, bytes: &[u8]) -> Result<Document, ParseError> {
         (
             DocumentFormat::CycloneDx,
             name,
-            cyclonedx::catalog(&doc, input.path),
+            cyclonedx::catalog(&doc, input.path()),
         )
     } else if text("/spdxVersion").is_some_and(|v| v.starts_with("SPDX-2.")) {
         (
             DocumentFormat::Spdx,
             text("/name"),
-            spdx::catalog(&doc, input.path),
+            spdx::catalog(&doc, input.path()),
         )
     } else if spdx3::is_spdx3(&doc) {
         let (spdx2, name) = spdx3::to_spdx2(&doc);
@@ -183,7 +183,7 @@ fn read_json(input: &Input, bytes: &[u8]) -> Result<Document, ParseError> {
         (
             DocumentFormat::Spdx3,
             name,
-            spdx::catalog(&spdx2, input.path),
+            spdx::catalog(&spdx2, input.path()),
         )
     } else if doc.get("bomscout_json_version").is_some() {
         drop(doc);
@@ -224,7 +224,6 @@ mod tests {
         let options = crate::Options::default();
         read(&Input {
             bytes,
-            path: "bom",
             shared_path: &std::sync::Arc::from("bom"),
             abs: std::path::Path::new("bom"),
             root: std::path::Path::new("/"),

@@ -30,7 +30,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
             "not an SPDX 2.x JSON document (no \"spdxVersion\": \"SPDX-2.x\")",
         ));
     }
-    Ok(catalog(&doc, input.path))
+    Ok(catalog(&doc, input.path()))
 }
 
 /// The catalog of an SPDX 2 document in its JSON shape (the tag-value and SPDX 3 readers

@@ -33,7 +33,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
         ));
     }
     let (spdx2, _) = to_spdx2(&doc);
-    Ok(super::spdx::catalog(&spdx2, input.path))
+    Ok(super::spdx::catalog(&spdx2, input.path()))
 }
 
 /// True for a JSON-LD document with an SPDX 3 `@context` (a string or a list holding one)

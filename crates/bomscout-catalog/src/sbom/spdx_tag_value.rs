@@ -41,7 +41,7 @@ pub(crate) fn read(input: &Input) -> Result<(Catalog, Option<String>), ParseErro
         ));
     }
     let name = doc.get("name").and_then(Value::as_str).map(str::to_string);
-    Ok((super::spdx::catalog(&doc, input.path), name))
+    Ok((super::spdx::catalog(&doc, input.path()), name))
 }
 
 /// True when the first tag of `bytes` (after blank and `#` comment lines) is `SPDXVersion`.

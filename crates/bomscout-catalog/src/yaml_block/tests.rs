@@ -2,6 +2,7 @@
 //! mutations of them, on scalars serde_norway types, and on hostile input.
 
 use super::*;
+use crate::test_rng::Rng;
 use std::path::{Path, PathBuf};
 
 /// The tree with every line 0: serde_norway's tree has lines only where the text gives
@@ -149,7 +150,6 @@ fn every_lockfile_catalogs_the_same_with_either_parser() {
         };
         let input = crate::Input {
             bytes: &text,
-            path: name,
             shared_path: &std::sync::Arc::from(name),
             abs: &abs,
             root: &root,
@@ -171,22 +171,6 @@ fn every_lockfile_catalogs_the_same_with_either_parser() {
         let (fast, serde) = (fast.unwrap(), serde.unwrap());
         assert!(!fast.packages.is_empty(), "{}", path.display());
         assert_eq!(fast, serde, "{}", path.display());
-    }
-}
-
-/// A small deterministic generator (xorshift), so a failure names a seed to replay.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
     }
 }
 
@@ -240,14 +224,14 @@ fn head(text: &str, n: usize) -> String {
 
 #[test]
 fn mutated_lockfiles_are_refused_or_read_as_serde_norway_reads_them() {
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let mut rng = Rng::new(0x5eed_cafe_f00d_d00d);
     let (mut read_count, mut total) = (0, 0);
     for path in lockfiles() {
         let text = std::fs::read_to_string(&path).unwrap();
         for (_, chunk) in crate::text::yaml_documents(&text) {
             let chunk = head(chunk, 150);
             for round in 0..300 {
-                let seed = rng.0;
+                let seed = rng.state();
                 let mut m = mutate(&chunk, &mut rng);
                 if round % 3 == 0 {
                     m = mutate(&m, &mut rng);

@@ -39,7 +39,7 @@ pub(super) fn parse_with(text: &str, input: &Input, reader: Reader) -> Result<Ca
     let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
     let mut by_purl: HashMap<String, usize> = HashMap::new();
     let mut nodes: Vec<(Node, &Yaml, u32)> = Vec::new();
-    let base = crate::paths::dir_of(input.path);
+    let base = crate::paths::dir_of(input.path());
     for e in entries {
         let Some(key) = e.key.as_str().filter(|k| *k != "__metadata") else {
             continue;
@@ -72,7 +72,7 @@ pub(super) fn parse_with(text: &str, input: &Input, reader: Reader) -> Result<Ca
             } else {
                 crate::paths::join_dir(base, dir)
             };
-            let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path));
+            let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path()));
             Node::Project(project, dir)
         } else {
             match package(
@@ -255,7 +255,7 @@ fn optional_meta(entry: &Yaml, name: &str) -> bool {
 }
 
 fn warn(catalog: &mut Catalog, input: &Input, line: u32, message: String) {
-    let mut d = Diagnostic::warning(input.path, message);
+    let mut d = Diagnostic::warning(input.path(), message);
     d.line = (line > 0).then_some(line);
     catalog.diagnostics.push(d);
 }

@@ -44,7 +44,7 @@ pub(super) fn parse(text: &str, input: &Input) -> Result<Catalog, ParseError> {
                 Some(&to) => catalog.add_edge(NodeRef::Package(*from), NodeRef::Package(to), *kind),
                 None => catalog.diagnostics.push(
                     Diagnostic::warning(
-                        input.path,
+                        input.path(),
                         format!("{name}@{range} is not in the lockfile"),
                     )
                     .at_line(b.line),
@@ -72,7 +72,7 @@ fn package(
     let name = real.unwrap_or(key_name);
     let Some(version) = b.version else {
         catalog.diagnostics.push(
-            Diagnostic::warning(input.path, format!("{first} has no version")).at_line(b.line),
+            Diagnostic::warning(input.path(), format!("{first} has no version")).at_line(b.line),
         );
         return None;
     };
@@ -85,7 +85,7 @@ fn package(
         Err(e) => {
             catalog
                 .diagnostics
-                .push(Diagnostic::warning(input.path, format!("{first}: {e}")).at_line(b.line));
+                .push(Diagnostic::warning(input.path(), format!("{first}: {e}")).at_line(b.line));
             return None;
         }
     };
@@ -114,7 +114,7 @@ fn projects(input: &Input, by_descriptor: &HashMap<&str, usize>, catalog: &mut C
     let Some(root) = input.abs.parent() else {
         return;
     };
-    let base = crate::paths::dir_of(input.path);
+    let base = crate::paths::dir_of(input.path());
     let Some(manifest) = Manifest::read(input.tree, input.root, root) else {
         return;
     };
@@ -126,7 +126,7 @@ fn projects(input: &Input, by_descriptor: &HashMap<&str, usize>, catalog: &mut C
     }
     let mut descriptor = String::new();
     for (dir, m) in dirs {
-        let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path));
+        let project = catalog.add_project(Project::in_dir(Ecosystem::Npm, &dir, input.path()));
         for (name, range, kind) in &m.deps {
             if let Some(&to) = by_descriptor.get(descriptor_of(&mut descriptor, name, range)) {
                 catalog.add_edge(project, NodeRef::Package(to), *kind);

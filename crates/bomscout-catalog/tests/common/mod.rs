@@ -43,7 +43,6 @@ pub fn parse_as(
 ) -> Result<Catalog, ParseError> {
     let input = Input {
         bytes,
-        path: rel,
         shared_path: &std::sync::Arc::from(rel),
         abs,
         root: Path::new("/"),

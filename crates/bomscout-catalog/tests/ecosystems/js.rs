@@ -104,7 +104,6 @@ fn pnpm_lockfile_after_an_environment_document() {
     let root = abs.parent().unwrap().to_path_buf();
     let input = Input {
         bytes: &bytes,
-        path: rel,
         shared_path: &std::sync::Arc::from(rel),
         abs: &abs,
         root: &root,

@@ -349,7 +349,6 @@ pub fn parse_member(
     let abs = Path::new(MISSING_ROOT).join(member.path);
     let input = Input {
         bytes,
-        path: member.path,
         shared_path: &std::sync::Arc::from(member.path),
         abs: &abs,
         root: Path::new(MISSING_ROOT),
