@@ -116,7 +116,7 @@ pub(crate) fn parse(bytes: &[u8], path: &Path) -> anyhow::Result<(Catalog, Optio
     let options = Options::default();
     let input = Input {
         bytes,
-        shared_path: &std::sync::Arc::from(shown.as_str()),
+        shared_path: &bomscout_core::SharedStr::from(shown.as_str()),
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,

@@ -544,7 +544,7 @@ fn reevaluate(
     let input = bomscout_catalog::Input {
         tree: &nothing,
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from(shown.as_str()),
+        shared_path: &bomscout_core::SharedStr::from(shown.as_str()),
         abs: std::path::Path::new(&repo.path),
         root: std::path::Path::new("/"),
         options: &options,
@@ -814,7 +814,7 @@ fn export(
         let shown = format!("{path} (stored SBOM)");
         let input = bomscout_catalog::Input {
             bytes: &bytes,
-            shared_path: &std::sync::Arc::from(shown.as_str()),
+            shared_path: &bomscout_core::SharedStr::from(shown.as_str()),
             abs: std::path::Path::new(&path),
             root: std::path::Path::new("/"),
             options: &options,

@@ -56,7 +56,7 @@ fn run(
     };
     let input = Input {
         bytes,
-        shared_path: &std::sync::Arc::from(rel),
+        shared_path: &bomscout_core::SharedStr::from(rel),
         abs,
         root: std::path::Path::new("/"),
         options: &options,

@@ -201,7 +201,7 @@ fn a_go_mod_of_the_fixtures_is_matched_with_pseudo_versions() {
     let options = bomscout_catalog::Options::default();
     let input = bomscout_catalog::Input {
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from("hc-vendor/go.mod"),
+        shared_path: &bomscout_core::SharedStr::from("hc-vendor/go.mod"),
         abs: &path,
         root: path.parent().unwrap(),
         options: &options,

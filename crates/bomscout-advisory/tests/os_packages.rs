@@ -40,7 +40,7 @@ fn debian9_sbom() -> Sbom {
     let root = path.parent().unwrap();
     let input = bomscout_catalog::Input {
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from("postgres-stretch.cdx.xml"),
+        shared_path: &bomscout_core::SharedStr::from("postgres-stretch.cdx.xml"),
         abs: &path,
         root,
         options: &options,

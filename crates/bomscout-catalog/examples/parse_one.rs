@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(file);
     let input = Input {
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from(name),
+        shared_path: &bomscout_core::SharedStr::from(name),
         abs: path,
         root: std::path::Path::new("/"),
         options: &options,

@@ -300,7 +300,7 @@ mod tests {
         };
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("app/pubspec.lock"),
+            shared_path: &bomscout_core::SharedStr::from("app/pubspec.lock"),
             abs: Path::new("/nonexistent/app/pubspec.lock"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -64,11 +64,10 @@ pub use error::ParseError;
 pub use in_image::wanted_in_image;
 
 use bomscout_core::{
-    Catalog, Cataloger, Detected, Diagnostic, License, Location, Reporter, SourceKind,
+    Catalog, Cataloger, Detected, Diagnostic, License, Location, Reporter, SharedStr, SourceKind,
 };
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// Knobs that change what catalogers may do.
 #[derive(Debug, Clone)]
@@ -104,7 +103,7 @@ pub struct Input<'a> {
     /// it ([`Input::location`], [`Input::at_line`], [`Input::license`]) instead of copying the
     /// path into a string of its own (a scan of an organization makes hundreds of thousands
     /// of them).
-    pub shared_path: &'a Arc<str>,
+    pub shared_path: &'a SharedStr,
     /// Where it is in [`Input::tree`]. Pure parsers ignore it; installed-tree catalogers
     /// may read siblings through it (and the tree, never `std::fs`).
     pub abs: &'a Path,
@@ -146,8 +145,8 @@ impl<'a> Input<'a> {
         License::found_in(raw, self.shared(), field, kind)
     }
 
-    fn shared(&self) -> Arc<str> {
-        Arc::clone(self.shared_path)
+    fn shared(&self) -> SharedStr {
+        self.shared_path.clone()
     }
 
     /// May this input's cataloger read package caches outside the scanned paths
@@ -241,7 +240,7 @@ pub fn catalog_file(file: &Detected, tree: &dyn Tree, options: &Options) -> Cata
         Ok(bytes) => bytes,
         Err(message) => return failed(Diagnostic::error(&file.rel, message)),
     };
-    let shared_path: Arc<str> = Arc::from(file.rel.as_str());
+    let shared_path = SharedStr::from(file.rel.as_str());
     let input = Input {
         bytes: &bytes,
         shared_path: &shared_path,
@@ -296,7 +295,7 @@ pub(crate) fn parse_str(
     let abs = Path::new("/nonexistent").join(path);
     let input = Input {
         bytes: text.as_bytes(),
-        shared_path: &Arc::from(path),
+        shared_path: &bomscout_core::SharedStr::from(path),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
@@ -322,7 +321,7 @@ pub(crate) fn parse_in(
     let abs = root.join(path);
     let input = Input {
         bytes: text.as_bytes(),
-        shared_path: &Arc::from(path),
+        shared_path: &bomscout_core::SharedStr::from(path),
         abs: &abs,
         root: &root,
         options: &options,
@@ -347,7 +346,7 @@ pub(crate) fn parse_tree(
         .map_err(|e| ParseError::format(format!("test tree: {rel}: {e}")))?;
     let input = Input {
         bytes: &bytes,
-        shared_path: &Arc::from(rel),
+        shared_path: &bomscout_core::SharedStr::from(rel),
         abs: &abs,
         root: Path::new(MemTree::ROOT),
         options: &options,
@@ -435,7 +434,7 @@ mod input_tests {
     #[test]
     fn an_input_hands_out_its_one_path() {
         let options = Options::default();
-        let shared: Arc<str> = Arc::from("app/package-lock.json");
+        let shared = SharedStr::from("app/package-lock.json");
         let input = Input {
             bytes: b"",
             shared_path: &shared,
@@ -461,10 +460,10 @@ mod input_tests {
         for path in [
             &input.location().path,
             &input.at_line(1).path,
-            input.license("MIT", "license").source.path.as_arc(),
-            file.source.path.as_arc(),
+            &input.license("MIT", "license").source.path,
+            &file.source.path,
         ] {
-            assert!(Arc::ptr_eq(path, &shared));
+            assert!(SharedStr::ptr_eq(path, &shared));
         }
     }
 
@@ -490,15 +489,15 @@ mod input_tests {
         };
         let catalog = catalog_file(&file, &DISK, &Options::default());
         let components = catalog.packages.iter().map(|p| &p.component);
-        let paths: Vec<&Arc<str>> = components
+        let paths: Vec<&SharedStr> = components
             .clone()
             .flat_map(|c| c.locations.iter().map(|l| &l.path))
-            .chain(components.flat_map(|c| c.licenses.iter().map(|l| l.source.path.as_arc())))
+            .chain(components.flat_map(|c| c.licenses.iter().map(|l| &l.source.path)))
             .collect();
         assert_eq!(paths.len(), 4, "two locations, two statements");
         assert!(paths
             .iter()
-            .all(|p| &***p == rel && Arc::ptr_eq(p, paths[0])));
+            .all(|p| **p == rel && SharedStr::ptr_eq(p, paths[0])));
     }
 }
 

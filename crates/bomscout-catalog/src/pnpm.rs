@@ -563,7 +563,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("pnpm-lock.yaml"),
+            shared_path: &bomscout_core::SharedStr::from("pnpm-lock.yaml"),
             abs: std::path::Path::new("/nonexistent/pnpm-lock.yaml"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

@@ -11,7 +11,7 @@ fn parse_text(cataloger: Cataloger, path: &str, text: &str) -> Result<usize, Par
     let abs = Path::new("/nonexistent/bomscout-test").join(path);
     let input = Input {
         bytes: text.as_bytes(),
-        shared_path: &std::sync::Arc::from(path),
+        shared_path: &bomscout_core::SharedStr::from(path),
         abs: &abs,
         root: Path::new("/nonexistent/bomscout-test"),
         options: &options,

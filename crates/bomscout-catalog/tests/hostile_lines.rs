@@ -26,7 +26,7 @@ fn every_entry_of_a_large_lockfile_has_its_own_line(format: &str) {
     let abs = Path::new("/nonexistent").join(g.file);
     let input = Input {
         bytes: g.text.as_bytes(),
-        shared_path: &std::sync::Arc::from(g.file),
+        shared_path: &bomscout_core::SharedStr::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,
@@ -94,7 +94,7 @@ fn a_duplicate_entry_is_reported_at_its_line(format: &str, n: usize) {
     let abs = Path::new("/nonexistent").join(g.file);
     let input = Input {
         bytes: text.as_bytes(),
-        shared_path: &std::sync::Arc::from(g.file),
+        shared_path: &bomscout_core::SharedStr::from(g.file),
         abs: &abs,
         root: Path::new("/nonexistent"),
         options: &options,

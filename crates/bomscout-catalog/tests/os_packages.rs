@@ -262,7 +262,7 @@ fn parse_under(
     let abs = root.join(rel);
     let input = Input {
         bytes,
-        shared_path: &std::sync::Arc::from(rel),
+        shared_path: &bomscout_core::SharedStr::from(rel),
         abs: &abs,
         root: &root,
         options: &options,

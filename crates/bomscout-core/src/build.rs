@@ -6,7 +6,6 @@ use crate::{
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::BuildHasher as _;
-use std::sync::Arc;
 
 /// What a declared dependency and a resolved package have in common; see
 /// [`Component::name_key`].
@@ -53,9 +52,9 @@ where
 
 /// Points `license`'s strings at the builder's one copy of each: its source path at the one
 /// in `paths` (where the locations' paths are), its texts and field at the one in `texts`.
-fn share_license(paths: &mut Set<Arc<str>>, texts: &mut Set<SharedStr>, license: &mut License) {
+fn share_license(paths: &mut Set<SharedStr>, texts: &mut Set<SharedStr>, license: &mut License) {
     let path = &mut license.source.path;
-    *path = SharedStr::from(interned(paths, path.as_arc()));
+    *path = interned(paths, path);
     for text in [&mut license.raw, &mut license.source.field]
         .into_iter()
         .chain(
@@ -105,9 +104,9 @@ pub struct SbomBuilder {
     /// Every location path seen, once: each copy of a component from each lockfile adds a
     /// location, and they name a few thousand files among hundreds of thousands of
     /// locations, so all of them point at one shared string per path.
-    paths: Set<Arc<str>>,
+    paths: Set<SharedStr>,
     /// The path of the last location added (one of `paths`).
-    last_path: Option<Arc<str>>,
+    last_path: Option<SharedStr>,
     hasher: Hasher,
     /// Every license text and field seen, once: tens of thousands of license statements
     /// repeat a few dozen texts (`MIT`, `license`), so the statements kept share them (their
@@ -227,12 +226,12 @@ impl SbomBuilder {
         let list = &mut self.locations[i];
         for mut l in locations {
             match &self.last_path {
-                Some(last) if Arc::ptr_eq(last, &l.path) || **last == *l.path => {
-                    l.path = Arc::clone(last);
+                Some(last) if SharedStr::ptr_eq(last, &l.path) || *last == l.path => {
+                    l.path = last.clone();
                 }
                 _ => {
                     l.path = interned(&mut self.paths, &l.path);
-                    self.last_path = Some(Arc::clone(&l.path));
+                    self.last_path = Some(l.path.clone());
                 }
             }
             list.push(l);
@@ -389,20 +388,20 @@ impl SbomBuilder {
     }
 
     fn into_sbom(self, live: &[bool]) -> Sbom {
-        let refs: Vec<Option<Arc<str>>> = self
+        let refs: Vec<Option<SharedStr>> = self
             .components
             .iter()
             .enumerate()
             .map(|(i, c)| live[i].then(|| c.key().into()))
             .collect();
-        let project_refs: Vec<Arc<str>> = self
+        let project_refs: Vec<SharedStr> = self
             .projects
             .iter()
             .map(|p| ProjectEntry::make_ref(p.ecosystem, &p.dir).into())
             .collect();
-        let node_ref = |n: Node| -> Option<Arc<str>> {
+        let node_ref = |n: Node| -> Option<SharedStr> {
             match n {
-                Node::Project(p) => Some(Arc::clone(&project_refs[p])),
+                Node::Project(p) => Some(project_refs[p].clone()),
                 Node::Component(c) => refs[c].clone(),
             }
         };
@@ -579,7 +578,7 @@ mod tests {
             .flat_map(|c| c.locations.iter())
             .find(|l| &*l.path == "r1/package-lock.json")
             .unwrap();
-        assert!(Arc::ptr_eq(&r1.path, a[0].source.path.as_arc()));
+        assert!(SharedStr::ptr_eq(&r1.path, &a[0].source.path));
     }
 }
 
@@ -606,14 +605,14 @@ mod key_tests {
             builder.add(cat);
         }
         let sbom = builder.finish();
-        let paths: Vec<&Arc<str>> = sbom
+        let paths: Vec<&SharedStr> = sbom
             .components
             .iter()
             .flat_map(|c| c.locations.iter().map(|l| &l.path))
-            .filter(|p| &***p == "r1/package-lock.json")
+            .filter(|p| **p == "r1/package-lock.json")
             .collect();
         assert_eq!(paths.len(), 2, "a@r1 once (merged), b@r1 once");
-        assert!(Arc::ptr_eq(paths[0], paths[1]));
+        assert!(SharedStr::ptr_eq(paths[0], paths[1]));
         let a = &sbom.components[0];
         assert_eq!(a.locations.len(), 2);
     }

@@ -1,10 +1,9 @@
 //! A third-party component: one package at one version, wherever it was found.
 
-use crate::{purl::pep503, Ecosystem, License, Locations, Purl, PurlError};
+use crate::{purl::pep503, Ecosystem, License, Locations, Purl, PurlError, SharedStr};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 /// How a component is needed by the projects that depend on it.
 ///
@@ -97,7 +96,7 @@ pub struct Location {
     /// Path relative to the scan root, `/`-separated. Shared: an organization's scan holds
     /// hundreds of thousands of locations naming a few thousand files, and the builder
     /// ([`crate::build::SbomBuilder`]) makes every copy of one path point at one string.
-    pub path: Arc<str>,
+    pub path: SharedStr,
     /// 1-based line number, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
@@ -105,7 +104,7 @@ pub struct Location {
 
 impl Location {
     /// A location without a line.
-    pub fn new(path: impl Into<Arc<str>>) -> Location {
+    pub fn new(path: impl Into<SharedStr>) -> Location {
         Location {
             path: path.into(),
             line: None,
@@ -113,7 +112,7 @@ impl Location {
     }
 
     /// A location at a 1-based line.
-    pub fn at_line(path: impl Into<Arc<str>>, line: u32) -> Location {
+    pub fn at_line(path: impl Into<SharedStr>, line: u32) -> Location {
         Location {
             path: path.into(),
             line: Some(line),

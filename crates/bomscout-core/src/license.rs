@@ -2,7 +2,6 @@
 
 use crate::SharedStr;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// What kind of evidence a license comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -137,20 +136,20 @@ impl License {
 
     /// A license of any source kind.
     pub fn of_kind(raw: &str, path: &str, field: &str, kind: SourceKind) -> License {
-        License::found_in(raw, Arc::from(path), field, kind)
+        License::found_in(raw, SharedStr::from(path), field, kind)
     }
 
     /// A license of any source kind read from the file whose (shared) path is `path`: what
-    /// a parser holding its file's path as one `Arc<str>` uses, so that every statement
+    /// a parser holding its file's path as one [`SharedStr`] uses, so that every statement
     /// and location of the file share it.
-    pub fn found_in(raw: &str, path: Arc<str>, field: &str, kind: SourceKind) -> License {
+    pub fn found_in(raw: &str, path: SharedStr, field: &str, kind: SourceKind) -> License {
         License {
             raw: raw.trim().into(),
             expression: None,
             mapped_from: None,
             confidence: None,
             source: LicenseSource {
-                path: path.into(),
+                path,
                 field: field.into(),
                 kind,
             },

@@ -1,9 +1,8 @@
 //! The merged, deduplicated document every writer reads.
 
-use crate::{Component, DepKind, Diagnostic, Ecosystem, License, Purl, Vulnerability};
+use crate::{Component, DepKind, Diagnostic, Ecosystem, License, Purl, SharedStr, Vulnerability};
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// A first-party project in the merged document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,9 +48,9 @@ impl ProjectEntry {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Dependency {
     /// The dependent's ref.
-    pub from: Arc<str>,
+    pub from: SharedStr,
     /// The dependency's ref.
-    pub to: Arc<str>,
+    pub to: SharedStr,
     /// How it was declared.
     pub kind: DepKind,
 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 /// An immutable string whose clones share one allocation.
 ///
-/// License statements repeat a few dozen texts (`MIT`, `Apache-2.0`, the field `license`)
-/// and a few thousand file paths tens of thousands of times over a scan: as `String`s each
-/// copy was its own allocation. It reads like a `&str` (it derefs to one, compares equal to
+/// A scan repeats a few thousand file paths (in every `Location` and license statement of
+/// a file), a few dozen license texts (`MIT`, `Apache-2.0`, the field `license`) and the
+/// refs of every dependency edge tens or hundreds of thousands of times: as `String`s each
+/// copy was its own allocation. It is the one shared-string type of the model, so the
+/// builder interns a path once for locations and licenses alike. It reads like a `&str` (it derefs to one, compares equal to
 /// `str`, `&str` and `String`, has [`SharedStr::as_str`]) and serializes as a plain string,
 /// so JSON is the same as a `String`'s. Equality, order and hash are those of the text.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
@@ -20,11 +22,6 @@ pub struct SharedStr(Arc<str>);
 impl SharedStr {
     /// The text.
     pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The shared allocation, for an interner that hands out one copy per text.
-    pub fn as_arc(&self) -> &Arc<str> {
         &self.0
     }
 

@@ -41,7 +41,7 @@ fn main() {
             let abs = Path::new("/nonexistent").join(g.file);
             let input = Input {
                 bytes: g.text.as_bytes(),
-                shared_path: &std::sync::Arc::from(g.file),
+                shared_path: &bomscout_core::SharedStr::from(g.file),
                 abs: &abs,
                 root: std::path::Path::new("/"),
                 options: &options,

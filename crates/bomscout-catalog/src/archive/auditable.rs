@@ -381,7 +381,7 @@ mod tests {
         let options = crate::Options::default();
         let c = parse(&Input {
             bytes: &bytes,
-            shared_path: &std::sync::Arc::from("bin/t"),
+            shared_path: &bomscout_core::SharedStr::from("bin/t"),
             abs: std::path::Path::new("/nonexistent/bin/t"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

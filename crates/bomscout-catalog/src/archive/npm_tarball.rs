@@ -230,7 +230,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes,
-            shared_path: &std::sync::Arc::from("dist/x.tgz"),
+            shared_path: &bomscout_core::SharedStr::from("dist/x.tgz"),
             abs: std::path::Path::new("/nonexistent/dist/x.tgz"),
             root: std::path::Path::new("/nonexistent"),
             options: &options,

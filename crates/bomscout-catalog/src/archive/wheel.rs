@@ -71,7 +71,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     // installed-distribution parser looks for no license file beside it.
     let inner = Input {
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from(shown.as_str()),
+        shared_path: &bomscout_core::SharedStr::from(shown.as_str()),
         abs: Path::new(""),
         root: input.root,
         options: input.options,

@@ -486,7 +486,7 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: b"",
-            shared_path: &std::sync::Arc::from("Cargo.lock"),
+            shared_path: &bomscout_core::SharedStr::from("Cargo.lock"),
             abs: Path::new("/nonexistent-root/Cargo.lock"),
             root: Path::new("/nonexistent-root"),
             options: &options,
@@ -517,7 +517,7 @@ mod tests {
         };
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("Cargo.lock"),
+            shared_path: &bomscout_core::SharedStr::from("Cargo.lock"),
             abs: Path::new("/nonexistent/Cargo.lock"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -538,7 +538,7 @@ mod tests {
         let root = abs.parent().unwrap_or(Path::new("/"));
         let input = Input {
             bytes: b"",
-            shared_path: &std::sync::Arc::from("Cargo.lock"),
+            shared_path: &bomscout_core::SharedStr::from("Cargo.lock"),
             abs,
             root,
             options: &options,
@@ -752,7 +752,7 @@ source = "git+https://example.com/x.git?branch=main#0123abcd"
         };
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("Cargo.lock"),
+            shared_path: &bomscout_core::SharedStr::from("Cargo.lock"),
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,

@@ -674,7 +674,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("src/App.csproj"),
+            shared_path: &bomscout_core::SharedStr::from("src/App.csproj"),
             abs: &abs,
             root: std::path::Path::new("/"),
             options: &options,

@@ -175,7 +175,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &bytes,
-            shared_path: &std::sync::Arc::from("bin/tool"),
+            shared_path: &bomscout_core::SharedStr::from("bin/tool"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -209,7 +209,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &truncated,
-            shared_path: &std::sync::Arc::from("bin/x"),
+            shared_path: &bomscout_core::SharedStr::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -224,7 +224,7 @@ mod tests {
         hostile.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
         let input = Input {
             bytes: &hostile,
-            shared_path: &std::sync::Arc::from("bin/x"),
+            shared_path: &bomscout_core::SharedStr::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -250,7 +250,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: &bytes,
-            shared_path: &std::sync::Arc::from("bin/x"),
+            shared_path: &bomscout_core::SharedStr::from("bin/x"),
             abs: std::path::Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

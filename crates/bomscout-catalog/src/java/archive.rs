@@ -448,7 +448,7 @@ mod tests {
         let options = crate::Options::default();
         parse(&Input {
             bytes,
-            shared_path: &std::sync::Arc::from(path),
+            shared_path: &bomscout_core::SharedStr::from(path),
             abs: std::path::Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -643,7 +643,7 @@ mod tests {
         let options = crate::Options::default();
         let input = Input {
             bytes: b"",
-            shared_path: &std::sync::Arc::from("pom.xml"),
+            shared_path: &bomscout_core::SharedStr::from("pom.xml"),
             abs: Path::new("/nonexistent/pom.xml"),
             root: std::path::Path::new("/"),
             options: &options,

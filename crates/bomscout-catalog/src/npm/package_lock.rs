@@ -1022,7 +1022,7 @@ mod tests {
             let options = crate::Options::default();
             let input = Input {
                 bytes: text.as_bytes(),
-                shared_path: &std::sync::Arc::from("package-lock.json"),
+                shared_path: &bomscout_core::SharedStr::from("package-lock.json"),
                 abs: std::path::Path::new("/nonexistent/package-lock.json"),
                 root: std::path::Path::new("/nonexistent"),
                 options: &options,

@@ -170,7 +170,7 @@ mod tests {
         let abs = Path::new("/scan/img/var/lib/dpkg/status");
         let input = Input {
             bytes: b"",
-            shared_path: &std::sync::Arc::from("img/var/lib/dpkg/status"),
+            shared_path: &bomscout_core::SharedStr::from("img/var/lib/dpkg/status"),
             abs,
             root: Path::new("/scan"),
             options: &options,
@@ -182,13 +182,13 @@ mod tests {
         assert_eq!(root.rel_path("etc/os-release"), "img/etc/os-release");
         assert!(Root::of(&input, "lib/apk/db/installed").is_none());
         let top = Input {
-            shared_path: &std::sync::Arc::from("var/lib/dpkg/status"),
+            shared_path: &bomscout_core::SharedStr::from("var/lib/dpkg/status"),
             abs: Path::new("/scan/var/lib/dpkg/status"),
             ..input
         };
         assert_eq!(Root::of(&top, "var/lib/dpkg/status").unwrap().rel, "");
         let glued = Input {
-            shared_path: &std::sync::Arc::from("xvar/lib/dpkg/status"),
+            shared_path: &bomscout_core::SharedStr::from("xvar/lib/dpkg/status"),
             ..input
         };
         assert!(Root::of(&glued, "var/lib/dpkg/status").is_none());

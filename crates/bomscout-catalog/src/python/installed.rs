@@ -253,7 +253,7 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes,
-            shared_path: &std::sync::Arc::from(path),
+            shared_path: &bomscout_core::SharedStr::from(path),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,

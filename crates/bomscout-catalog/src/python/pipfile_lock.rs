@@ -11,10 +11,10 @@ use crate::borrowed_json::Str;
 use crate::vcs::git_vcs_url;
 use crate::{Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
+use bomscout_core::SharedStr;
 use bomscout_core::{Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, Project};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// The lock, its strings borrowed from the input unless they hold escapes.
 #[derive(Deserialize)]
@@ -73,7 +73,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
 }
 
 /// The component for one entry; `None` for a local (first-party) entry.
-fn component(name: &str, e: &Entry, path: &Arc<str>) -> Result<Option<Component>, String> {
+fn component(name: &str, e: &Entry, path: &SharedStr) -> Result<Option<Component>, String> {
     if e.path.is_some() || e.file.is_some() {
         return Ok(None);
     }
@@ -120,7 +120,7 @@ fn component(name: &str, e: &Entry, path: &Arc<str>) -> Result<Option<Component>
         let extras: Vec<&str> = e.extras.iter().map(|x| x.0.as_ref()).collect();
         c.properties.insert("extras".into(), extras.join(","));
     }
-    Ok(Some(c.at(Location::new(Arc::clone(path)))))
+    Ok(Some(c.at(Location::new(path.clone()))))
 }
 
 /// `sha256:<hex>` as [`Hash::parse_prefixed`] reads it, the algorithm pipenv writes named

@@ -20,12 +20,12 @@
 use super::pep508::{normalize_name, parse_requirement};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
+use bomscout_core::SharedStr;
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project, Scope,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 use toml::Value;
 
 #[derive(Deserialize)]
@@ -139,7 +139,7 @@ pub fn parse(input: &Input) -> Result<Catalog, ParseError> {
     Ok(cat)
 }
 
-fn component(p: &Package, meta: &Metadata, path: &Arc<str>) -> Result<Option<Component>, String> {
+fn component(p: &Package, meta: &Metadata, path: &SharedStr) -> Result<Option<Component>, String> {
     let (Some(name), Some(version)) = (p.name.as_deref(), p.version.as_deref()) else {
         return Err("a [[package]] without name or version was skipped".into());
     };
@@ -182,7 +182,7 @@ fn component(p: &Package, meta: &Metadata, path: &Arc<str>) -> Result<Option<Com
     } else {
         Scope::Required
     };
-    Ok(Some(c.at(Location::new(Arc::clone(path)))))
+    Ok(Some(c.at(Location::new(path.clone()))))
 }
 
 /// `{version = "…", optional = true}` (or an array of such tables, all optional).

@@ -15,12 +15,12 @@ use super::pep508::normalize_name;
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
+use bomscout_core::SharedStr;
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, HashAlg, Location, NodeRef, Project,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 struct Lock {
@@ -128,7 +128,7 @@ fn edge_kind(marker: Option<&str>) -> DepKind {
     }
 }
 
-fn component(p: &Package, path: &Arc<str>) -> Result<Option<Component>, String> {
+fn component(p: &Package, path: &SharedStr) -> Result<Option<Component>, String> {
     let Some(name) = p.name.as_deref() else {
         return Err("a [[packages]] entry without a name was skipped".into());
     };
@@ -172,7 +172,7 @@ fn component(p: &Package, path: &Arc<str>) -> Result<Option<Component>, String> 
     if let Some(m) = &p.marker {
         c.properties.insert("marker".into(), m.clone());
     }
-    Ok(Some(c.at(Location::new(Arc::clone(path)))))
+    Ok(Some(c.at(Location::new(path.clone()))))
 }
 
 #[cfg(test)]

@@ -445,7 +445,7 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: text.as_bytes(),
-            shared_path: &std::sync::Arc::from("svc/pyproject.toml"),
+            shared_path: &bomscout_core::SharedStr::from("svc/pyproject.toml"),
             abs: Path::new("/nonexistent"),
             root: std::path::Path::new("/"),
             options: &options,
@@ -637,7 +637,7 @@ old-dev = "^1"
         let options = Options::default();
         let input = Input {
             bytes: b"[project]\nname = '\xff'\n",
-            shared_path: &std::sync::Arc::from("pyproject.toml"),
+            shared_path: &bomscout_core::SharedStr::from("pyproject.toml"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -749,7 +749,7 @@ mod tests {
         let options = Options::default();
         let input = Input {
             bytes: text,
-            shared_path: &std::sync::Arc::from(path),
+            shared_path: &bomscout_core::SharedStr::from(path),
             abs,
             root: std::path::Path::new("/"),
             options: &options,
@@ -1063,7 +1063,7 @@ mod tests {
         let options = Options::default();
         let bad = Input {
             bytes: b"foo==1\n\xff\n",
-            shared_path: &std::sync::Arc::from("requirements.txt"),
+            shared_path: &bomscout_core::SharedStr::from("requirements.txt"),
             abs: Path::new("/x"),
             root: std::path::Path::new("/"),
             options: &options,

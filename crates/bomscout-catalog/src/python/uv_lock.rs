@@ -26,13 +26,13 @@ use crate::toml_lock::{self, Fast, Reader, Sink, Unsupported, Value};
 use crate::vcs::git_vcs_url;
 use crate::{text, Input, ParseError};
 use bomscout_core::escape::{quote, QUOTE_LIMIT};
+use bomscout_core::SharedStr;
 use bomscout_core::{
     Catalog, Component, DepKind, Diagnostic, Ecosystem, Hash, Location, NodeRef, Project,
 };
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A `source` table: `{ registry = "…" }`, `{ virtual = "." }`, ….
 type Source<'a> = BTreeMap<Cow<'a, str>, Value<'a>>;
@@ -198,7 +198,7 @@ fn dist<'a>(r: &mut Reader<'a>) -> Fast<Dist<'a>> {
 }
 
 /// The catalog of the lock at `path` (shared by its locations).
-fn catalog(lock: &Lock, path: &Arc<str>) -> Catalog {
+fn catalog(lock: &Lock, path: &SharedStr) -> Catalog {
     let mut cat = Catalog::default();
     let nodes: Vec<Option<NodeRef>> = lock
         .package
@@ -227,7 +227,7 @@ fn catalog(lock: &Lock, path: &Arc<str>) -> Catalog {
 
 /// A project for a first-party source, a component otherwise, `None` (with a warning) for
 /// an entry without a name.
-fn add_node(cat: &mut Catalog, p: &Package, shared_path: &Arc<str>) -> Option<NodeRef> {
+fn add_node(cat: &mut Catalog, p: &Package, shared_path: &SharedStr) -> Option<NodeRef> {
     let path: &str = shared_path;
     let Some(name) = p.name.as_deref() else {
         cat.diagnostics.push(Diagnostic::warning(
@@ -258,7 +258,7 @@ fn add_node(cat: &mut Catalog, p: &Package, shared_path: &Arc<str>) -> Option<No
     match Component::with_qualifiers(Ecosystem::PyPI, None, name, version, refs) {
         Ok(mut c) => {
             c.add_hashes(hashes(p));
-            Some(cat.add_package(c.at(Location::new(Arc::clone(shared_path)))))
+            Some(cat.add_package(c.at(Location::new(shared_path.clone()))))
         }
         Err(e) => {
             cat.diagnostics
@@ -553,7 +553,7 @@ version = "1.0"
         let options = Options::default();
         let input = Input {
             bytes: b"version = 1\n[[package]\nname = 1",
-            shared_path: &std::sync::Arc::from("uv.lock"),
+            shared_path: &bomscout_core::SharedStr::from("uv.lock"),
             abs: Path::new("uv.lock"),
             root: std::path::Path::new("/"),
             options: &options,

@@ -192,7 +192,7 @@ pub(crate) mod tests {
     fn the_model_as_written() {
         let (cat, name) = read(&Input {
             bytes: DOC.as_bytes(),
-            shared_path: &std::sync::Arc::from("bom.json"),
+            shared_path: &bomscout_core::SharedStr::from("bom.json"),
             abs: std::path::Path::new("bom.json"),
             root: std::path::Path::new("/"),
             options: &crate::Options::default(),

@@ -224,7 +224,7 @@ mod tests {
         let options = crate::Options::default();
         read(&Input {
             bytes,
-            shared_path: &std::sync::Arc::from("bom"),
+            shared_path: &bomscout_core::SharedStr::from("bom"),
             abs: std::path::Path::new("bom"),
             root: std::path::Path::new("/"),
             options: &options,

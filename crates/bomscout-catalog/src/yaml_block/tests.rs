@@ -150,7 +150,7 @@ fn every_lockfile_catalogs_the_same_with_either_parser() {
         };
         let input = crate::Input {
             bytes: &text,
-            shared_path: &std::sync::Arc::from(name),
+            shared_path: &bomscout_core::SharedStr::from(name),
             abs: &abs,
             root: &root,
             options: &options,

@@ -43,7 +43,7 @@ pub fn parse_as(
 ) -> Result<Catalog, ParseError> {
     let input = Input {
         bytes,
-        shared_path: &std::sync::Arc::from(rel),
+        shared_path: &bomscout_core::SharedStr::from(rel),
         abs,
         root: Path::new("/"),
         options,

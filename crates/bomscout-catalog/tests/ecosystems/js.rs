@@ -104,7 +104,7 @@ fn pnpm_lockfile_after_an_environment_document() {
     let root = abs.parent().unwrap().to_path_buf();
     let input = Input {
         bytes: &bytes,
-        shared_path: &std::sync::Arc::from(rel),
+        shared_path: &bomscout_core::SharedStr::from(rel),
         abs: &abs,
         root: &root,
         options: &options,

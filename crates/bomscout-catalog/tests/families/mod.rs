@@ -349,7 +349,7 @@ pub fn parse_member(
     let abs = Path::new(MISSING_ROOT).join(member.path);
     let input = Input {
         bytes,
-        shared_path: &std::sync::Arc::from(member.path),
+        shared_path: &bomscout_core::SharedStr::from(member.path),
         abs: &abs,
         root: Path::new(MISSING_ROOT),
         options,
