@@ -152,7 +152,8 @@ impl<'a> Components<'a> {
             Some(i) => {
                 let c = &self.sbom.components[i];
                 let mut cdx = component(c, v);
-                cdx.model_card = model_card(c, v, self.data.get(c.key().as_str()));
+                // The bom-ref is the component's key: the one the data map is keyed by.
+                cdx.model_card = model_card(c, v, self.data.get(cdx.bom_ref.as_str()));
                 cdx
             }
         }
