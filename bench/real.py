@@ -17,7 +17,7 @@ command runs once in turn (so a machine that slows for a while slows every tool 
   bomscout    `bomscout scan ROOT -q -o cyclonedx-json=/dev/null` (every --exe given)
   trivy       `trivy fs --offline-scan ...` as bench/bench.py runs it, when on PATH
 
-median wall and CPU time and highest peak RSS (GNU time's %M) of each, and each tool's ratio
+median wall and CPU time and highest and median peak RSS (GNU time's %M) of each, and each tool's ratio
 to walk+read taken round by round (median, lowest-highest). `--exe NAME=PATH` may repeat, so a build
 before and after a change is measured against the same tree in the same run.
 
@@ -119,14 +119,14 @@ def measure(cmds, runs):
 
 
 def summary(samples, floor):
-    """Median wall and CPU time, the highest peak RSS, and the ratio to the floor taken round
-    by round (median, lowest, highest): a ratio of two medians could pair a fast round of
-    one tool with a slow round of the other."""
+    """Median wall and CPU time, the highest and the median peak RSS, and the ratio to the
+    floor taken round by round (median, lowest, highest): a ratio of two medians could pair
+    a fast round of one tool with a slow round of the other."""
     ratios = [s[0] / f[0] for s, f in zip(samples, floor)]
     return (
         statistics.median(s[0] for s in samples),
         statistics.median(s[1] for s in samples),
-        max(s[2] for s in samples),
+        (max(s[2] for s in samples), statistics.median(s[2] for s in samples)),
         (statistics.median(ratios), min(ratios), max(ratios)),
     )
 
@@ -179,7 +179,7 @@ def main():
             )
         samples = measure(cmds, args.runs)
         results = {tool: summary(samples[tool], samples["walk+read"]) for tool in cmds}
-        for tool, (wall, cpu, rss, (xmed, xlo, xhi)) in results.items():
+        for tool, (wall, cpu, (rss, _), (xmed, xlo, xhi)) in results.items():
             print(f"  {tool:10} {wall * 1000:9.1f} ms  cpu {cpu * 1000:9.1f} ms  {rss / 1024:7.1f} MiB  "
                   f"{xmed:.2f}x floor ({xlo:.2f}-{xhi:.2f})", flush=True)
         components = {}
@@ -189,19 +189,20 @@ def main():
         _, floor_cpu, _, _ = results["walk+read"]
         trivy, trivy_cpu, _, _ = results.get("trivy", (float("nan"), float("nan"), 0, None))
         for tool, (secs, cpu, rss, xfloor) in results.items():
-            row = (repos, nfiles, lock_bytes, tool, secs, cpu, rss / 1024, xfloor, ratio(cpu, floor_cpu),
+            row = (repos, nfiles, lock_bytes, tool, secs, cpu, rss, xfloor, ratio(cpu, floor_cpu),
                    ratio(trivy, secs), ratio(trivy_cpu, cpu), components.get(tool, ""))
             rows.append(row)
         if not args.keep:
             shutil.rmtree(root)
             marker.unlink(missing_ok=True)
     table = [
-        "| repos | files | lockfile MB | tool | wall (ms) | CPU (ms) | peak RSS (MiB) "
+        "| repos | files | lockfile MB | tool | wall (ms) | CPU (ms) | peak RSS, highest (median) (MiB) "
         "| × walk+read (wall, by round) | × walk+read (CPU) | Trivy ÷ tool (wall) | Trivy ÷ tool (CPU) | components |",
         "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for repos, nfiles, lb, tool, secs, cpu, rss, xfloor, xfloor_cpu, xtrivy, xtrivy_cpu, comps in rows:
-        table.append(f"| {repos} | {nfiles} | {lb / 1e6:.1f} | {tool} | {secs * 1000:.1f} | {cpu * 1000:.1f} | {rss:.1f} "
+        table.append(f"| {repos} | {nfiles} | {lb / 1e6:.1f} | {tool} | {secs * 1000:.1f} | {cpu * 1000:.1f} "
+                     f"| {rss[0] / 1024:.1f} ({rss[1] / 1024:.1f}) "
                      f"| {xfloor[0]:.2f} ({xfloor[1]:.2f}-{xfloor[2]:.2f}) | {xfloor_cpu:.2f} | {xtrivy:.1f} | {xtrivy_cpu:.1f} | {comps} |")
     print("\n".join(table))
     if args.write:
