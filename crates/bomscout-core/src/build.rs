@@ -294,7 +294,32 @@ impl SbomBuilder {
     /// The lockfile wins over the manifest: a project's unresolved dependency on a name it
     /// also depends on at a resolved version is dropped.
     /// Returns the components that lost an edge this way.
+    ///
+    /// Only the declarations' names go into a set: they are few beside the resolved edges,
+    /// and this runs at the end of a scan, when its memory peaks (a set of every resolved
+    /// edge's name was 6 MB of the 500-repository benchmark's peak).
     fn drop_superseded_declarations(&mut self) -> HashSet<usize> {
+        let declarations: Vec<(Node, Node, DepKind)> = self
+            .edges
+            .iter()
+            .filter(|(from, to, _)| match (from, to) {
+                (Node::Project(_), Node::Component(c)) => !self.components[*c].is_resolved(),
+                _ => false,
+            })
+            .copied()
+            .collect();
+        if declarations.is_empty() {
+            return HashSet::new();
+        }
+        let declared: HashSet<(usize, NameKey)> = declarations
+            .iter()
+            .filter_map(|(from, to, _)| match (from, to) {
+                (Node::Project(p), Node::Component(c)) => {
+                    Some((*p, self.components[*c].name_key()))
+                }
+                _ => None,
+            })
+            .collect();
         let mut resolved_names: HashSet<(usize, NameKey)> = HashSet::new();
         // A workspace sibling the lockfile links to is first-party: a declaration of it is
         // resolved by that link, not left as an unresolved third-party range.
@@ -304,7 +329,10 @@ impl SbomBuilder {
                 (Node::Project(p), Node::Component(c)) => {
                     let comp = &self.components[*c];
                     if comp.is_resolved() {
-                        resolved_names.insert((*p, comp.name_key()));
+                        let name = (*p, comp.name_key());
+                        if declared.contains(&name) {
+                            resolved_names.insert(name);
+                        }
                     }
                 }
                 (Node::Project(p), Node::Project(q)) => {
@@ -316,26 +344,18 @@ impl SbomBuilder {
                 _ => {}
             }
         }
-        let superseded: Vec<(Node, Node, DepKind)> = self
-            .edges
-            .iter()
-            .filter(|(from, to, _)| match (from, to) {
-                (Node::Project(p), Node::Component(c)) => {
-                    let comp = &self.components[*c];
-                    !comp.is_resolved()
-                        && (resolved_names.contains(&(*p, comp.name_key()))
-                            || linked_projects.contains(&(*p, comp.ecosystem, comp.display_name())))
-                }
-                _ => false,
-            })
-            .copied()
-            .collect();
         let mut lost = HashSet::new();
-        for e in superseded {
-            if let Node::Component(c) = e.1 {
+        for e in declarations {
+            let (Node::Project(p), Node::Component(c)) = (e.0, e.1) else {
+                continue;
+            };
+            let comp = &self.components[c];
+            if resolved_names.contains(&(p, comp.name_key()))
+                || linked_projects.contains(&(p, comp.ecosystem, comp.display_name()))
+            {
                 lost.insert(c);
+                self.edges.remove(&e);
             }
-            self.edges.remove(&e);
         }
         lost
     }
