@@ -31,7 +31,7 @@ mod licenses;
 pub(crate) mod model;
 mod xml;
 
-use crate::spdx::{ids::fnv128, time::rfc3339};
+use crate::spdx::{ids::Fnv128, time::rfc3339};
 use crate::vulns::{self, Present};
 use crate::Settings;
 use bomscout_core::vuln::{RatingMethod, Suppression};
@@ -496,28 +496,29 @@ fn dependencies(sbom: &Sbom) -> Vec<DependencyEntry<'_>> {
 /// A UUID-shaped serial number derived from the document's content (an FNV-1a 128-bit hash
 /// of the sorted component keys, edges and findings), with the version and variant bits the schema's
 /// pattern requires. Same tree, same serial; any change in content, a new serial.
+///
+/// The text is hashed as it is made, never joined: an organization's document has tens of
+/// thousands of edges, and this runs when a scan's memory peaks.
 fn serial_number(sbom: &Sbom) -> String {
-    let mut text = sbom.name.clone();
+    let mut text = Fnv128::new();
+    let mut write = |parts: &[&str]| parts.iter().for_each(|p| text.write(p.as_bytes()));
+    write(&[&sbom.name]);
     for c in &sbom.components {
-        text.push('\n');
-        text.push_str(&c.key_str());
+        write(&["\n", &c.key_str()]);
     }
     for d in &sbom.dependencies {
-        text.push('\n');
-        text.push_str(&d.from);
-        text.push('>');
-        text.push_str(&d.to);
+        write(&["\n", &d.from, ">", &d.to]);
     }
     // Findings are content too (and their suppressions): the same tree with a new
     // advisory matched is a new document. Without findings, nothing is added.
     for v in &sbom.vulnerabilities {
-        text.push_str(&format!("\n!{}", v.advisory.id));
+        write(&["\n!", &v.advisory.id]);
         for a in &v.affects {
             let state = a.suppressed.as_ref().map_or("", |s| s.state.as_str());
-            text.push_str(&format!(" {}={state}", a.component));
+            write(&[" ", &a.component, "=", state]);
         }
     }
-    let h = fnv128(text.as_bytes()).to_be_bytes();
+    let h = text.finish().to_be_bytes();
     let hex =
         |r: std::ops::Range<usize>| h[r].iter().map(|b| format!("{b:02x}")).collect::<String>();
     let version = format!("{:x}", 0x5000 | (u16::from_be_bytes([h[6], h[7]]) & 0x0fff));
