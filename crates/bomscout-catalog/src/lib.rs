@@ -225,24 +225,47 @@ pub fn catalog_files(
     out
 }
 
+/// A read buffer larger than this is not kept for the thread's next file: one huge file
+/// must not hold its size for the rest of the scan.
+const KEEP_BUFFER: usize = 8 << 20;
+
+thread_local! {
+    /// The buffer this thread reads its files into, kept between files (see
+    /// [`bomscout_walk::read_regular_into`]). Taken while a file is parsed, so a parser that
+    /// catalogs a file of its own starts with an empty one.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Reads and parses one file of `tree` ([`DISK`] for a directory scan); never fails.
 pub fn catalog_file(file: &Detected, tree: &dyn Tree, options: &Options) -> Catalog {
-    let bytes = match ml::head_limit(file.cataloger) {
+    let mut bytes = READ_BUFFER.take();
+    let read = match ml::head_limit(file.cataloger) {
         Some(limit) => ml::read_model_head(
             tree,
             file.cataloger,
             &file.abs,
             limit.min(options.max_file_size),
-        ),
-        None => read_bounded(tree, &file.abs, options.max_file_size),
+        )
+        .map(|head| bytes = head),
+        None => tree
+            .read_into(&file.abs, options.max_file_size, &mut bytes)
+            .map_err(|e| e.to_string()),
     };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(message) => return failed(Diagnostic::error(&file.rel, message)),
+    let catalog = match read {
+        Ok(()) => parse_file(file, &bytes, tree, options),
+        Err(message) => failed(Diagnostic::error(&file.rel, message)),
     };
+    if bytes.capacity() <= KEEP_BUFFER {
+        READ_BUFFER.set(bytes);
+    }
+    catalog
+}
+
+/// Parses the file `file`'s `bytes` were read from.
+fn parse_file(file: &Detected, bytes: &[u8], tree: &dyn Tree, options: &Options) -> Catalog {
     let shared_path = SharedStr::from(file.rel.as_str());
     let input = Input {
-        bytes: &bytes,
+        bytes,
         shared_path: &shared_path,
         abs: &file.abs,
         root: &file.root,
@@ -384,12 +407,6 @@ fn failed(diagnostic: Diagnostic) -> Catalog {
     }
 }
 
-/// Reads a whole file of `tree` (on disk, through [`bomscout_walk::read_regular`]): only a
-/// regular file, never a FIFO or device, and never more than `limit` bytes.
-fn read_bounded(tree: &dyn Tree, path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    tree.read(path, limit).map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod isolation_tests {
     use super::*;
@@ -465,6 +482,62 @@ mod input_tests {
         ] {
             assert!(SharedStr::ptr_eq(path, &shared));
         }
+    }
+
+    /// Files read one after another into the thread's one buffer: each is parsed from its
+    /// own bytes (a short file after a long one sees none of the long one's tail), and a
+    /// file that cannot be read after one that could is reported, not parsed from the last.
+    #[test]
+    fn the_reused_read_buffer_never_leaks_one_file_into_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let lock = |packages: &str| {
+            format!(
+                r#"{{"name": "app", "lockfileVersion": 3, "packages": {{"": {{"name": "app"}}{packages}}}}}"#
+            )
+        };
+        let many: String = (0..200)
+            .map(|i| format!(r#", "node_modules/p{i}": {{"version": "1.0.{i}"}}"#))
+            .collect();
+        let files = [
+            ("long/package-lock.json", Some(lock(&many))),
+            (
+                "short/package-lock.json",
+                Some(lock(r#", "node_modules/q": {"version": "2.0.0"}"#)),
+            ),
+            ("gone/package-lock.json", None),
+        ];
+        let mut names = Vec::new();
+        for (rel, text) in &files {
+            let abs = root.join(rel);
+            if let Some(text) = text {
+                std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+                std::fs::write(&abs, text).unwrap();
+            }
+            let file = Detected {
+                rel: rel.to_string(),
+                abs,
+                cataloger: Cataloger::NpmLock,
+                root: root.clone(),
+            };
+            let catalog = catalog_file(&file, &DISK, &Options::default());
+            names.push((
+                catalog.packages.len(),
+                catalog
+                    .packages
+                    .iter()
+                    .map(|p| p.component.name.clone())
+                    .last(),
+                catalog.diagnostics.len(),
+            ));
+        }
+        assert_eq!(names[0].0, 200);
+        assert_eq!(names[1], (1, Some("q".to_string()), 0));
+        assert_eq!(
+            (names[2].0, names[2].2),
+            (0, 1),
+            "unreadable: a diagnostic, no packages"
+        );
     }
 
     /// `catalog_file` makes the shared path once per file: every location and license

@@ -12,7 +12,7 @@ pub mod read;
 pub mod tree;
 
 pub use detect::detect;
-pub use read::{read_if_exists, read_regular, ReadError};
+pub use read::{read_if_exists, read_regular, read_regular_into, ReadError};
 pub use tree::{DirEntry, Disk, EntryKind, MemEntry, MemTree, Tree, DISK};
 
 use bomscout_core::{Detected, Diagnostic, Reporter};

@@ -42,6 +42,17 @@ pub enum ReadError {
 /// Reads the whole regular file at `path` (symlinks followed), at most `limit` bytes; see
 /// the module docs. Never blocks on a FIFO and never reads a device.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    read_regular_into(path, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_regular`] into `bytes` (cleared first), reusing its capacity: a scan reads
+/// thousands of lockfiles of up to megabytes each, and a buffer made for each one was new
+/// memory the allocator kept until well after the file was parsed. On an error `bytes` is
+/// left empty.
+pub fn read_regular_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
+    bytes.clear();
     let meta = std::fs::metadata(path).map_err(not_found)?;
     check(&meta, limit)?;
     let mut options = OpenOptions::new();
@@ -55,15 +66,18 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let meta = file.metadata()?;
     check(&meta, limit)?;
     let capacity = usize::try_from(meta.len().min(limit)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge {
-            len: bytes.len() as u64,
-            limit,
-        });
+    bytes.reserve_exact(capacity);
+    let read = file.take(limit.saturating_add(1)).read_to_end(bytes);
+    if let Err(e) = read {
+        bytes.clear();
+        return Err(e.into());
     }
-    Ok(bytes)
+    if bytes.len() as u64 > limit {
+        let len = bytes.len() as u64;
+        bytes.clear();
+        return Err(ReadError::TooLarge { len, limit });
+    }
+    Ok(())
 }
 
 /// [`read_regular`] for a file that may be absent: `Ok(None)` when there is none.
@@ -141,6 +155,35 @@ mod tests {
             read_regular(dir.path(), 9),
             Err(ReadError::NotRegular("a directory"))
         ));
+    }
+
+    /// One buffer serves file after file: what it held is replaced, its capacity kept, and
+    /// a refused file leaves it empty rather than holding the previous file's bytes.
+    #[test]
+    fn a_buffer_is_reused_and_emptied_by_a_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let (big, small) = (dir.path().join("big"), dir.path().join("small"));
+        std::fs::write(&big, vec![b'x'; 64 * 1024]).unwrap();
+        std::fs::write(&small, "abc").unwrap();
+        let mut buf = Vec::new();
+        read_regular_into(&big, 1 << 20, &mut buf).unwrap();
+        assert_eq!(buf.len(), 64 * 1024);
+        let (capacity, at) = (buf.capacity(), buf.as_ptr());
+        read_regular_into(&small, 1 << 20, &mut buf).unwrap();
+        assert_eq!(buf, b"abc");
+        assert_eq!(
+            (buf.capacity(), buf.as_ptr()),
+            (capacity, at),
+            "no new allocation"
+        );
+        assert!(matches!(
+            read_regular_into(&big, 10, &mut buf),
+            Err(ReadError::TooLarge { .. })
+        ));
+        assert!(buf.is_empty());
+        read_regular_into(&small, 10, &mut buf).unwrap();
+        assert!(read_regular_into(&dir.path().join("none"), 10, &mut buf).is_err());
+        assert!(buf.is_empty());
     }
 
     #[cfg(unix)]

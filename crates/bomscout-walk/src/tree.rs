@@ -10,7 +10,7 @@
 //! that slips and calls `std::fs` with an image's path gets an error, never the host's file
 //! of the same name.
 
-use crate::read::{read_regular, ReadError};
+use crate::read::{read_regular, read_regular_into, ReadError};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -43,6 +43,14 @@ pub struct DirEntry {
 pub trait Tree: Send + Sync + fmt::Debug {
     /// Reads the regular file at `path` (symlinks followed), at most `limit` bytes.
     fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError>;
+
+    /// [`Tree::read`] into `bytes` (replacing what it held), for a reader that reuses one
+    /// buffer across files; a tree whose files are already in memory just hands one over.
+    fn read_into(&self, path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
+        bytes.clear();
+        *bytes = self.read(path, limit)?;
+        Ok(())
+    }
 
     /// What `path` names, symlinks followed; `None` when nothing is there.
     fn kind(&self, path: &Path) -> Option<EntryKind>;
@@ -88,6 +96,10 @@ pub static DISK: Disk = Disk;
 impl Tree for Disk {
     fn read(&self, path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
         read_regular(path, limit)
+    }
+
+    fn read_into(&self, path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
+        read_regular_into(path, limit, bytes)
     }
 
     fn kind(&self, path: &Path) -> Option<EntryKind> {
