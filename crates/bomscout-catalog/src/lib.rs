@@ -523,11 +523,7 @@ mod input_tests {
             let catalog = catalog_file(&file, &DISK, &Options::default());
             names.push((
                 catalog.packages.len(),
-                catalog
-                    .packages
-                    .iter()
-                    .map(|p| p.component.name.clone())
-                    .last(),
+                catalog.packages.last().map(|p| p.component.name.clone()),
                 catalog.diagnostics.len(),
             ));
         }
