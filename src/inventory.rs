@@ -151,7 +151,9 @@ pub fn inventory(args: &InventoryArgs) -> anyhow::Result<ExitCode> {
     let key = scan_key(args, &settings, policy.as_ref());
     let jobs = args.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Outcome>(16);
+    // Each finished repository waits here with its whole SBOM and CycloneDX JSON until the
+    // one writer stores it: two per worker keep the writer busy without holding dozens.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Outcome>(2 * pool.current_num_threads());
     let context = ScanContext {
         policy: policy.as_ref(),
         today: Date::from_unix(started),
