@@ -442,6 +442,23 @@ mod isolation_tests {
     }
 }
 
+/// The file `rel` under `root`, written with `text` (`None`: left absent), as the walker
+/// would detect it for `cataloger`.
+#[cfg(test)]
+fn detected_on_disk(root: &Path, rel: &str, text: Option<&str>, cataloger: Cataloger) -> Detected {
+    let abs = root.join(rel);
+    if let Some(text) = text {
+        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
+        std::fs::write(&abs, text).unwrap();
+    }
+    Detected {
+        rel: rel.to_string(),
+        abs,
+        cataloger,
+        root: root.to_path_buf(),
+    }
+}
+
 #[cfg(test)]
 mod input_tests {
     use super::*;
@@ -509,17 +526,7 @@ mod input_tests {
         ];
         let mut names = Vec::new();
         for (rel, text) in &files {
-            let abs = root.join(rel);
-            if let Some(text) = text {
-                std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-                std::fs::write(&abs, text).unwrap();
-            }
-            let file = Detected {
-                rel: rel.to_string(),
-                abs,
-                cataloger: Cataloger::NpmLock,
-                root: root.clone(),
-            };
+            let file = detected_on_disk(&root, rel, text.as_deref(), Cataloger::NpmLock);
             let catalog = catalog_file(&file, &DISK, &Options::default());
             names.push((
                 catalog.packages.len(),
@@ -543,19 +550,11 @@ mod input_tests {
         let dir = tempfile::tempdir().unwrap();
         let root = std::fs::canonicalize(dir.path()).unwrap();
         let rel = "app/package-lock.json";
-        let abs = root.join(rel);
-        std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
         let lock = r#"{"name": "app", "lockfileVersion": 3, "packages": {
             "": {"name": "app", "version": "1.0.0", "license": "MIT"},
             "node_modules/a": {"version": "1.0.0", "license": "MIT"},
             "node_modules/b": {"version": "2.0.0", "license": "ISC"}}}"#;
-        std::fs::write(&abs, lock).unwrap();
-        let file = Detected {
-            rel: rel.to_string(),
-            abs,
-            cataloger: Cataloger::NpmLock,
-            root,
-        };
+        let file = detected_on_disk(&root, rel, Some(lock), Cataloger::NpmLock);
         let catalog = catalog_file(&file, &DISK, &Options::default());
         let components = catalog.packages.iter().map(|p| &p.component);
         let paths: Vec<&SharedStr> = components
@@ -584,16 +583,12 @@ mod batch_tests {
         let n = 20 * rayon::current_num_threads() + 37;
         let files: Vec<Detected> = (0..n)
             .map(|i| {
-                let rel = format!("r{i}/requirements.txt");
-                let abs = root.join(&rel);
-                std::fs::create_dir_all(abs.parent().unwrap()).unwrap();
-                std::fs::write(&abs, format!("pkg{i}==1.0.{i}\n")).unwrap();
-                Detected {
-                    rel,
-                    abs,
-                    cataloger: Cataloger::PipRequirements,
-                    root: root.clone(),
-                }
+                detected_on_disk(
+                    &root,
+                    &format!("r{i}/requirements.txt"),
+                    Some(&format!("pkg{i}==1.0.{i}\n")),
+                    Cataloger::PipRequirements,
+                )
             })
             .collect();
         let mut seen = Vec::new();
