@@ -162,6 +162,24 @@ pub struct Advisory {
 }
 
 impl Advisory {
+    /// An advisory with only its id, severity and source; no aliases, texts, ratings,
+    /// references or dates. Fields are set after (or by struct update) as a record gives them.
+    pub fn new(id: impl Into<String>, severity: VulnSeverity, source: AdvisorySource) -> Advisory {
+        Advisory {
+            id: id.into(),
+            aliases: BTreeSet::new(),
+            summary: None,
+            details: None,
+            severity,
+            ratings: Vec::new(),
+            references: Vec::new(),
+            fixes: Vec::new(),
+            published: None,
+            modified: None,
+            source,
+        }
+    }
+
     /// Every id this vulnerability is known by: its own, then its aliases.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))

@@ -228,22 +228,14 @@ fn without_dev_drops_the_findings_of_the_components_it_drops() {
             .key()
     };
     let finding = |id: &str, on: &[String]| Vulnerability {
-        advisory: Advisory {
-            id: id.into(),
-            aliases: Default::default(),
-            summary: None,
-            details: None,
-            severity: VulnSeverity::High,
-            ratings: vec![],
-            references: vec![],
-            fixes: Vec::new(),
-            published: None,
-            modified: None,
-            source: AdvisorySource {
+        advisory: Advisory::new(
+            id,
+            VulnSeverity::High,
+            AdvisorySource {
                 name: "OSV".into(),
                 url: None,
             },
-        },
+        ),
         affects: on
             .iter()
             .map(|k| Affected {

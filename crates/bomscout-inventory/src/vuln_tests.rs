@@ -63,20 +63,16 @@ fn run_with(store: &Store, label: &str, purls: &[&str]) -> i64 {
 fn vuln(id: &str, alias: &str, severity: VulnSeverity, affects: &[&str]) -> Vulnerability {
     Vulnerability {
         advisory: Advisory {
-            id: id.to_string(),
             aliases: [alias.to_string()].into_iter().collect(),
             summary: Some(format!("{id} summary")),
-            details: None,
-            severity,
-            ratings: Vec::new(),
-            references: Vec::new(),
-            fixes: Vec::new(),
-            published: None,
-            modified: None,
-            source: AdvisorySource {
-                name: "GitHub Advisory Database".into(),
-                url: None,
-            },
+            ..Advisory::new(
+                id,
+                severity,
+                AdvisorySource {
+                    name: "GitHub Advisory Database".into(),
+                    url: None,
+                },
+            )
         },
         affects: affects
             .iter()

@@ -153,11 +153,8 @@ fn advisory(
     reference: &str,
 ) -> Advisory {
     Advisory {
-        id: id.into(),
         aliases: aliases.iter().map(|a| a.to_string()).collect(),
         summary: Some(summary.into()),
-        details: None,
-        severity,
         ratings: vector
             .map(|(v, score)| Rating {
                 method: RatingMethod::CvssV31,
@@ -168,13 +165,14 @@ fn advisory(
             .into_iter()
             .collect(),
         references: vec![reference.into()],
-        fixes: Vec::new(),
-        published: None,
-        modified: None,
-        source: AdvisorySource {
-            name: "OSV".into(),
-            url: None,
-        },
+        ..Advisory::new(
+            id,
+            severity,
+            AdvisorySource {
+                name: "OSV".into(),
+                url: None,
+            },
+        )
     }
 }
 

@@ -75,20 +75,16 @@ pub(crate) fn organization(repos: usize) -> Sbom {
         .collect();
     sbom.vulnerabilities.push(Vulnerability {
         advisory: Advisory {
-            id: "GHSA-xxxx-yyyy-zzzz".into(),
             aliases: ["CVE-2099-0001".to_string()].into(),
             summary: Some("A flaw\nover two lines".into()),
-            details: None,
-            severity: VulnSeverity::High,
-            ratings: Vec::new(),
-            references: Vec::new(),
-            fixes: Vec::new(),
-            published: None,
-            modified: None,
-            source: AdvisorySource {
-                name: "OSV".into(),
-                url: None,
-            },
+            ..Advisory::new(
+                "GHSA-xxxx-yyyy-zzzz",
+                VulnSeverity::High,
+                AdvisorySource {
+                    name: "OSV".into(),
+                    url: None,
+                },
+            )
         },
         affects: affected,
     });
