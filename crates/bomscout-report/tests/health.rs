@@ -44,12 +44,7 @@ const API: &str = "https://api.example.invalid/v3/systems/npm/packages/lodash/ve
 
 #[test]
 fn cyclonedx_carries_supplier_repository_and_upkeep_in_every_version() {
-    for v in [
-        SpecVersion::V1_4,
-        SpecVersion::V1_5,
-        SpecVersion::V1_6,
-        SpecVersion::V1_7,
-    ] {
+    for v in SpecVersion::ALL {
         let doc = cdx(v);
         let lodash = component(&doc, "lodash");
         assert_eq!(lodash["supplier"]["name"], "OpenJS Foundation");
@@ -129,12 +124,7 @@ fn cyclonedx_xml_with_supplier_and_references_is_valid_against_every_xsd() {
         "CI must have python3 -m pip install xmlschema"
     );
     let dir = tempfile::tempdir().unwrap();
-    for v in [
-        SpecVersion::V1_4,
-        SpecVersion::V1_5,
-        SpecVersion::V1_6,
-        SpecVersion::V1_7,
-    ] {
+    for v in SpecVersion::ALL {
         let mut settings = sboms::settings();
         settings.cyclonedx_version = v;
         let xml = render_with(Format::CycloneDxXml, &settings);

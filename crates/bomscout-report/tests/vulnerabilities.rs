@@ -11,13 +11,6 @@ use sboms::{load_schema, schemas, Vendored};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-const CDX_VERSIONS: [SpecVersion; 4] = [
-    SpecVersion::V1_4,
-    SpecVersion::V1_5,
-    SpecVersion::V1_6,
-    SpecVersion::V1_7,
-];
-
 fn errors(schema: &Value, doc: &Value) -> Vec<String> {
     let validator = jsonschema::options()
         .with_retriever(Vendored)
@@ -57,7 +50,7 @@ fn by_ref<'a>(doc: &'a Value, bom_ref: &str) -> &'a Value {
 #[test]
 fn cyclonedx_json_with_vulnerabilities_is_valid_in_every_version() {
     let sbom = sboms::vulnerable();
-    for v in CDX_VERSIONS {
+    for v in SpecVersion::ALL {
         let doc = cdx(&sbom, v);
         let file = format!("cyclonedx/bom-{}.SNAPSHOT.schema.json", v.as_str());
         let errs = errors(&load_schema(&file), &doc);
@@ -221,7 +214,7 @@ fn cyclonedx_xml_with_vulnerabilities_is_valid_against_every_xsd() {
         "CI must have python3 -m pip install xmlschema"
     );
     let dir = tempfile::tempdir().unwrap();
-    for v in CDX_VERSIONS {
+    for v in SpecVersion::ALL {
         let xml = render(Format::CycloneDxXml, &sboms::vulnerable(), &cdx_settings(v));
         assert!(
             xml.contains("<vulnerability bom-ref=\"vuln:GHSA-jfh8-c2jp-5v3q\">"),
@@ -556,7 +549,7 @@ fn spdx_3_a_fix_the_document_already_holds_points_at_its_package() {
 #[allow(clippy::print_stderr)] // says why a check was skipped
 fn hostile_advisory_text_stays_inside_its_field_in_every_format() {
     let sbom = sboms::hostile_findings();
-    for v in CDX_VERSIONS {
+    for v in SpecVersion::ALL {
         let doc = cdx(&sbom, v);
         let file = format!("cyclonedx/bom-{}.SNAPSHOT.schema.json", v.as_str());
         let errs = errors(&load_schema(&file), &doc);

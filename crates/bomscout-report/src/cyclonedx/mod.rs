@@ -56,6 +56,14 @@ pub enum SpecVersion {
 }
 
 impl SpecVersion {
+    /// Every version, oldest first.
+    pub const ALL: [SpecVersion; 4] = [
+        SpecVersion::V1_4,
+        SpecVersion::V1_5,
+        SpecVersion::V1_6,
+        SpecVersion::V1_7,
+    ];
+
     /// Parses `1.4` … `1.7`.
     pub fn from_name(name: &str) -> Option<SpecVersion> {
         Some(match name {
@@ -717,12 +725,7 @@ mod tests {
         };
         assert!(crate::pretty::is_heavy(&components(&large)));
         assert!(!crate::pretty::is_heavy(&components(&organization(1))));
-        for v in [
-            SpecVersion::V1_4,
-            SpecVersion::V1_5,
-            SpecVersion::V1_6,
-            SpecVersion::V1_7,
-        ] {
+        for v in SpecVersion::ALL {
             let settings = settings(v);
             let mut parallel = Vec::new();
             write_json(&large, &settings, &mut parallel).expect("writes");
