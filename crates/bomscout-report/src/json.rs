@@ -69,7 +69,7 @@ impl crate::pretty::Array for Components<'_> {
     }
 
     fn weight(&self, i: usize) -> usize {
-        1 + self.0[i].locations.len()
+        crate::pretty::component_weight(&self.0[i])
     }
 }
 

@@ -95,6 +95,12 @@ pub(crate) trait Array: Sync {
     fn weight(&self, i: usize) -> usize;
 }
 
+/// A component's [`Array::weight`] in either document: one, plus one per occurrence (each
+/// location is written as one small object).
+pub(crate) fn component_weight(c: &bomscout_core::Component) -> usize {
+    1 + c.locations.len()
+}
+
 /// Writes `array` as the value of a member of an object at depth 0 (its items at depth 2),
 /// in batches of items rendered in parallel, each into its own buffer, written in order.
 fn write_array<A: Array>(out: &mut dyn Write, array: &A) -> io::Result<()> {

@@ -166,14 +166,6 @@ impl<'a> Components<'a> {
             }
         }
     }
-
-    /// Entry `i`'s size, about: one, plus one per occurrence.
-    fn weight_of(&self, i: usize) -> usize {
-        match i.checked_sub(self.sbom.projects.len()) {
-            None => 1,
-            Some(i) => 1 + self.sbom.components[i].locations.len(),
-        }
-    }
 }
 
 impl crate::pretty::Array for Components<'_> {
@@ -191,7 +183,10 @@ impl crate::pretty::Array for Components<'_> {
     }
 
     fn weight(&self, i: usize) -> usize {
-        self.weight_of(i)
+        match i.checked_sub(self.sbom.projects.len()) {
+            None => 1,
+            Some(i) => crate::pretty::component_weight(&self.sbom.components[i]),
+        }
     }
 }
 
