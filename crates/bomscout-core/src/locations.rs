@@ -9,8 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Why not the B-tree: an organization's scan holds hundreds of thousands of locations (one
 /// per copy of a package per lockfile, the evidence `evidence.occurrences` reports). A B-tree
 /// costs about 45 bytes per location and a node allocation (~280 bytes) for every one-element
-/// set a parser makes; a vector costs 24 bytes and none for the set's first element beyond
-/// the vector's own. Appending in order (the common case: parsers and the builder see files
+/// set a parser makes; a vector costs 16 bytes (a `Location`) and none for the set's first
+/// element beyond the vector's own. Appending in order (the common case: parsers and the builder see files
 /// in order) is a push; an insert out of order shifts the tail, so bulk merges that may come
 /// out of order go through [`Locations::from`] a `Vec`, which sorts once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
